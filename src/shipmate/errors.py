@@ -1,0 +1,120 @@
+"""Every error shipmate raises on purpose, one tree, each with an exit code and a hint.
+
+    ShipmateError                    exit 1   base; never raised bare
+    ├── InvalidInputError            exit 2   bad arguments
+    │   └── SpecError(path)          exit 2   shipmate.yaml is missing, malformed or invalid
+    ├── HealthCheckFailed            exit 3   `shipmate check` found the service unhealthy
+    ├── LockHeldError                exit 4   another deployment holds the lease
+    ├── DeploymentFailed             exit 1   the deployment failed and was rolled back
+    ├── RollbackFailed               exit 5   rolling back failed too: a person must look
+    ├── ApprovalRequired             exit 6   (later issues) waiting for a person
+    ├── PrerequisiteMissing          exit 7   port taken, command not found, engine unreachable
+    ├── TargetError                  exit 1   a target (processes, containers) refused an action
+    ├── StoreError                   exit 1   the state database refused or is corrupt
+    │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
+    └── NotFoundError                exit 2   no such release, deployment or service
+
+Foreign exceptions are mapped to these once, where they enter (``raise ... from exc``);
+each face (CLI, later MCP and HTTP) maps these to its own codes at its edge only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ShipmateError(Exception):
+    """Base of the tree: a one-line message the user can act on, plus a hint."""
+
+    exit_code: ClassVar[int] = 1
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message, "exit_code": self.exit_code}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInputError(ShipmateError):
+    exit_code = 2
+    code = "invalid_input"
+
+
+class SpecError(InvalidInputError):
+    """A problem in shipmate.yaml; ``path`` is the dotted key path ("health.checks[0].http.path")."""
+
+    code = "spec_invalid"
+
+    def __init__(self, message: str, *, path: str = "", file: str | None = None, hint: str | None = None):
+        prefix = f"{path}: " if path else ""
+        super().__init__(prefix + message, hint=hint)
+        self.path = path
+        self.file = file
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["path"] = self.path
+        if self.file:
+            out["file"] = self.file
+        return out
+
+
+class NotFoundError(ShipmateError):
+    exit_code = 2
+    code = "not_found"
+
+
+class HealthCheckFailed(ShipmateError):
+    exit_code = 3
+    code = "health_check_failed"
+
+
+class LockHeldError(ShipmateError):
+    exit_code = 4
+    code = "locked"
+
+
+class DeploymentFailed(ShipmateError):
+    """The new release was refused and the previous one is serving again."""
+
+    exit_code = 1
+    code = "deployment_failed"
+
+
+class RollbackFailed(ShipmateError):
+    exit_code = 5
+    code = "rollback_failed"
+
+
+class ApprovalRequired(ShipmateError):
+    exit_code = 6
+    code = "approval_required"
+
+
+class PrerequisiteMissing(ShipmateError):
+    exit_code = 7
+    code = "prerequisite_missing"
+
+
+class TargetError(ShipmateError):
+    exit_code = 1
+    code = "target_error"
+
+
+class StoreError(ShipmateError):
+    exit_code = 1
+    code = "store_error"
+
+
+class LockLostError(StoreError):
+    exit_code = 4
+    code = "lock_lost"
