@@ -33,11 +33,14 @@ class ShipmateError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details: dict[str, Any] = {}   # what a face may show besides the message (ids, plan)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message, "exit_code": self.exit_code}
         if self.hint:
             out["hint"] = self.hint
+        if self.details:
+            out["details"] = self.details
         return out
 
     def __str__(self) -> str:

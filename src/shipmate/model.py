@@ -28,7 +28,7 @@ TRANSITIONS: dict[DeploymentState, frozenset[DeploymentState]] = {
     DeploymentState.PLANNED: frozenset({DeploymentState.RUNNING, DeploymentState.FAILED,
                                         DeploymentState.ROLLED_BACK}),
     DeploymentState.RUNNING: frozenset({DeploymentState.VERIFYING, DeploymentState.ROLLING_BACK,
-                                        DeploymentState.SUCCEEDED}),
+                                        DeploymentState.SUCCEEDED, DeploymentState.FAILED}),
     DeploymentState.VERIFYING: frozenset({DeploymentState.MONITORING, DeploymentState.ROLLING_BACK,
                                           DeploymentState.SUCCEEDED, DeploymentState.RUNNING}),
     DeploymentState.MONITORING: frozenset({DeploymentState.SUCCEEDED, DeploymentState.ROLLING_BACK,

@@ -1,0 +1,1 @@
+"""Pure analysis rules: samples in, verdicts out (no I/O here)."""

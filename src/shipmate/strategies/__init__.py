@@ -1,0 +1,23 @@
+"""Deployment strategies: each one a small, pure composition of plan steps (one file each)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shipmate.errors import InvalidInputError
+from shipmate.plan import Plan, PlanInput
+from shipmate.strategies import blue_green, recreate
+
+STRATEGIES: dict[str, Callable[[PlanInput], Plan]] = {
+    blue_green.NAME: blue_green.plan,
+    recreate.NAME: recreate.plan,
+}
+
+
+def build_plan(strategy: str, given: PlanInput) -> Plan:
+    try:
+        builder = STRATEGIES[strategy]
+    except KeyError:
+        known = ", ".join(sorted(STRATEGIES))
+        raise InvalidInputError(f"unknown strategy '{strategy}'", hint=f"use one of: {known}") from None
+    return builder(given)

@@ -1,0 +1,3 @@
+from shipmate.cli.main import run
+
+run()

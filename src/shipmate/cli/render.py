@@ -1,0 +1,149 @@
+"""Human-readable output for each command (Rich, imported only when printing)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _ago(ts: float | None) -> str:
+    if ts is None:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
+
+
+def raw_json(result: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
+def init(result: dict[str, Any]) -> None:
+    _console().print(f"wrote {result['written']} — edit it, then `shipmate validate` and `shipmate deploy`")
+
+
+def validate(result: dict[str, Any]) -> None:
+    _console().print(f"[green]valid[/]: {result['file']} — {result['service']} on port {result['port']} "
+                     f"({result['strategy']}, environment {result['environment']})")
+
+
+def deployment(result: dict[str, Any]) -> None:
+    c = _console()
+    if result.get("dry_run"):
+        plan = result["plan"]
+        c.print(f"[bold]plan[/] {plan['kind']} {plan['service']} {plan['version']} "
+                f"({plan['strategy']}, environment {plan['environment']}, "
+                f"previous {plan['previous_version'] or 'none'}){' — has downtime' if plan['downtime'] else ''}")
+        for i, step in enumerate(plan["steps"], 1):
+            args = ", ".join(f"{k}={v}" for k, v in step["args"].items())
+            c.print(f"  {i}. {step['name']}({args}) — {step['why']}")
+        c.print("[dim]dry run: nothing was started, written or changed[/]")
+        return
+    if result.get("noop"):
+        c.print(result["message"])
+        return
+    verdict = result.get("verdict") or {}
+    detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
+    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {result['version']} serving in "
+            f"{result['environment']} ({result['deployment_id']}){detail}")
+
+
+def status(result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{result['service']}", title_justify="left")
+    for col in ("env", "version", "serving", "instance", "port", "last deployment"):
+        table.add_column(col)
+    for e in result["environments"]:
+        cur, last = e.get("current"), e.get("last_deployment")
+        inst = (cur or {}).get("instance") or {}
+        busy = e.get("deployment_in_progress")
+        last_txt = "-" if not last else f"{last['version']} {last['kind']} {last['state']}"
+        if busy:
+            last_txt += f" (in progress: {busy['state']})"
+        table.add_row(e["environment"], (cur or {}).get("version") or "-",
+                      "[green]yes[/]" if e.get("serving") else "[red]no[/]",
+                      f"{inst.get('instance_id', '-')} pid {inst.get('pid', '-')}" if inst else "-",
+                      str((cur or {}).get("port") or "-"), last_txt)
+    _console().print(table)
+
+
+def history(result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{result['service']} deployments", title_justify="left")
+    for col in ("when", "env", "version", "kind", "state", "verified", "took", "error"):
+        table.add_column(col)
+    for d in result["deployments"]:
+        table.add_row(_ago(d["started_at"]), d["environment"], d["version"] or "-", d["kind"], d["state"],
+                      "yes" if d["verified"] else "", f"{d['duration_s']}s" if d["duration_s"] else "-",
+                      (d["error"] or "")[:60])
+    _console().print(table)
+
+
+def events(result: dict[str, Any]) -> None:
+    c = _console()
+    for e in result["events"]:
+        errs = f" errors={e['errors']}" if e.get("errors") else ""
+        c.print(f"{e['seq']:>5} {e['timestamp']} {e['environment']:<10} {e['event_type']:<28} "
+                f"{e.get('version') or '-':<10} {e['status']}{errs}", markup=False)
+    chain = result.get("chain")
+    if chain:
+        ok = chain["ok"] and chain["mirror_ok"]
+        c.print(("[green]chain ok[/]" if ok else "[red]chain BROKEN[/]") +
+                f": {chain['checked']} events checked; mirror: {chain['mirror']}")
+
+
+def check(result: dict[str, Any]) -> None:
+    c = _console()
+    for chk in result["checks"]:
+        mark = "[green]pass[/]" if chk["phase"] == "pass" else "[red]fail[/]"
+        c.print(f"{mark} {chk['probe']:<24} {chk['latency_ms']:>8.1f} ms  {chk['detail']}")
+    c.print(f"{result['service']}/{result['environment']} {result['version']}: healthy")
+
+
+def logs(result: dict[str, Any]) -> None:
+    for inst in result["instances"]:
+        sys.stdout.write(f"==> {inst['instance_id']} ({inst['status']}) {inst['log_path']}\n")
+        for line in inst["lines"]:
+            sys.stdout.write(line if line.endswith("\n") else line + "\n")
+
+
+def down(result: dict[str, Any]) -> None:
+    c = _console()
+    if result.get("dry_run"):
+        deployment({"dry_run": True, "plan": result["plan"]})
+    elif result.get("noop"):
+        c.print(result["message"])
+    else:
+        c.print(f"{result['service']}/{result['environment']}: stopped {result['stopped_version']}")
+
+
+def recover(result: dict[str, Any]) -> None:
+    c = _console()
+    if not result["recovered"]:
+        c.print("nothing to recover")
+    for item in result["recovered"]:
+        c.print(", ".join(f"{k}={v}" for k, v in item.items()), markup=False)
+
+
+def locks(result: dict[str, Any]) -> None:
+    c = _console()
+    if not result["locks"]:
+        c.print("no locks")
+    for lk in result["locks"]:
+        owner = lk.get("owner") or {}
+        state = "held" if lk.get("held") else "free"
+        c.print(f"{lk['key']:<30} {state:<5} fencing {lk['fencing']:<4} owner pid {owner.get('pid', '-')} "
+                f"{owner.get('actor', '')}", markup=False)
+
+
+def lock_release(result: dict[str, Any]) -> None:
+    _console().print(f"{result['key']}: " + ("released" if result.get("released") else
+                                              result.get("message", "would release")), markup=False)

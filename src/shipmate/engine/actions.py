@@ -1,0 +1,142 @@
+"""One function per plan step name. Each acts, then reports what it saw as data.
+
+Actions are written to be run twice: recovery re-runs a step whose result row is missing,
+so each one first looks at the world and does only what is still undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shipmate.engine import instances, monitor
+from shipmate.engine.context import DeployContext, ref_of
+from shipmate.engine.preflight import check_port
+from shipmate.model import DeploymentState, Phase
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+def preflight(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    check_port(ctx.rt.router, int(args["port"]), ctx.service, ctx.environment)
+    return Outcome(True, {"port": args["port"]})
+
+
+def start_instance(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    row = instances.start(ctx.rt, ctx.config, ctx.release_id, ctx.deployment.id, ctx.fencing)
+    ctx.new_instance = row
+    return Outcome(True, {"instance_id": row.instance_id, "pid": row.pid, "port": row.port})
+
+
+def wait_healthy(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    row = _new(ctx)
+    healthy, results = instances.wait_healthy(ctx.rt, ctx.config, row, float(args["deadline_s"]))
+    probes = [{"probe": r.probe, "phase": r.phase.value, "latency_ms": round(r.latency_ms, 2),
+               "detail": r.detail} for r in results]
+    if not healthy:
+        detail = instances.failure_detail(ctx.rt, row, results)
+        return Outcome(False, {"probes": probes}, f"health check failed: {detail}")
+    ctx.rt.store.set_instance_status(row.instance_id, "running", fencing=ctx.fencing)
+    return Outcome(True, {"probes": probes})
+
+
+def switch_route(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    row = _new(ctx)
+    ctx.rt.router.ensure_running()
+    ctx.rt.router.set_route(int(args["port"]), row.port, service=ctx.service,
+                            environment=ctx.environment, instance_id=row.instance_id)
+    return Outcome(True, {"port": args["port"], "backend_port": row.port})
+
+
+def watch(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    verdict = monitor.watch(ctx.rt, ctx.config, _new(ctx), float(args["duration_s"]))
+    ctx.verdict = verdict
+    result = {"verdict": verdict.as_dict()}
+    if verdict.phase is Phase.PASS:
+        ctx.verified = True
+        return Outcome(True, result)
+    if verdict.phase is Phase.INCONCLUSIVE and ctx.config.monitor.on_inconclusive == "keep":
+        return Outcome(True, result)  # kept, but not verified: rollback will not pick it
+    return Outcome(False, result, f"monitor window {verdict.phase.value}: " + "; ".join(verdict.reasons))
+
+
+def promote(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    row = _new(ctx)
+    ctx.rt.store.set_current(ctx.service, ctx.environment, release_id=ctx.release_id,
+                             deployment_id=ctx.deployment.id, instance_id=row.instance_id,
+                             fencing=ctx.fencing)
+    return Outcome(True, {"current": ctx.config.version, "verified": ctx.verified})
+
+
+def drain_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    old = ctx.previous.instance if ctx.previous else None
+    if old is None or not ctx.rt.target.is_alive(ref_of(old)):
+        return Outcome(True, {"skipped": "no live previous instance"})
+    ctx.rt.store.set_instance_status(old.instance_id, "draining", fencing=ctx.fencing)
+    drained = ctx.rt.router.wait_drained(ctx.config.port, old.port, float(args["timeout_s"]))
+    return Outcome(True, {"drained": drained, "instance_id": old.instance_id})
+
+
+def stop_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    old = ctx.previous.instance if ctx.previous else None
+    if old is None:
+        return Outcome(True, {"skipped": "no previous instance"})
+    instances.stop(ctx.rt, old, float(args["grace_s"]), ctx.fencing)
+    return Outcome(True, {"stopped": old.instance_id})
+
+
+def _new(ctx: DeployContext) -> Any:
+    if ctx.new_instance is None:
+        raise RuntimeError("plan runs a step on the new instance before start_instance")  # a plan bug
+    return ctx.new_instance
+
+
+ACTIONS: dict[str, Callable[[DeployContext, dict[str, Any]], Outcome]] = {
+    "preflight": preflight,
+    "start_instance": start_instance,
+    "wait_healthy": wait_healthy,
+    "switch_route": switch_route,
+    "monitor": watch,
+    "promote": promote,
+    "drain_old": drain_old,
+    "stop_old": stop_old,
+}
+
+# Entering these steps moves the deployment's state forward.
+STATE_OF_STEP: dict[str, DeploymentState] = {
+    "wait_healthy": DeploymentState.VERIFYING,
+    "monitor": DeploymentState.MONITORING,
+}
+
+
+def route_down(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    router = ctx.rt.router
+    if router.is_running():
+        router.remove_route(int(args["port"]), close_connections=False)
+    return Outcome(True, {"port": args["port"]})
+
+
+def stop_all(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    rt, stopped = ctx.rt, []
+    for row in rt.store.instances(ctx.service, ctx.environment, live_only=True):
+        if rt.router.is_running():
+            rt.router.wait_drained(ctx.config.port, row.port, float(args["drain_s"]))
+        instances.stop(rt, row, float(args["grace_s"]), ctx.fencing)
+        stopped.append(row.instance_id)
+    if rt.router.is_running():
+        rt.router.shutdown_if_idle()
+    return Outcome(True, {"stopped": stopped})
+
+
+def clear_current(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    ctx.rt.store.clear_current(ctx.service, ctx.environment, fencing=ctx.fencing)
+    return Outcome(True, {})
+
+
+ACTIONS.update({"route_down": route_down, "stop_all": stop_all, "clear_current": clear_current})

@@ -1,0 +1,60 @@
+"""Turn a release's health checks into probes aimed at one instance."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from shipmate.model import InstanceRef, Phase, ProbeResult
+from shipmate.probes.command import CommandProbe
+from shipmate.probes.http import HttpProbe
+from shipmate.probes.process import ProcessProbe
+from shipmate.probes.tcp import TcpProbe
+from shipmate.release_config import ReleaseConfig
+
+if TYPE_CHECKING:
+    from shipmate.probes.base import Probe
+    from shipmate.targets.base import Target
+
+HOST = "127.0.0.1"
+
+
+def instance_probes(config: ReleaseConfig, target: Target, ref: InstanceRef) -> list[Probe]:
+    """Process liveness first (cheapest, and fatal when it fails), then the spec's checks."""
+    timeout = config.health.timeout_s
+    probes: list[Probe] = [ProcessProbe(target, ref)]
+    checks: tuple[dict[str, Any], ...] = config.health.checks or ({"tcp": {}},)
+    for check in checks:
+        kind, args = next(iter(check.items()))
+        args = args or {}
+        if kind == "http":
+            probes.append(HttpProbe(HOST, ref.port, args.get("path", "/"), status=int(args.get("status", 200)),
+                                    body_contains=args.get("body_contains"), json_expect=args.get("json"),
+                                    timeout=timeout))
+        elif kind == "tcp":
+            probes.append(TcpProbe(HOST, ref.port, timeout))
+        elif kind == "command":
+            env = {**os.environ, **config.env, "PORT": str(ref.port)}
+            probes.append(CommandProbe(list(args["argv"]), cwd=config.cwd, env=env,
+                                       timeout=float(args.get("timeout", 5.0))))
+        # "process" is already the first probe
+    return probes
+
+
+def public_probe(config: ReleaseConfig, timeout: float) -> Probe:
+    """What a user sees: the release through the router's public port."""
+    path = config.monitor_path()
+    if path is None:
+        return TcpProbe(HOST, config.port, timeout)
+    return HttpProbe(HOST, config.port, path, timeout=timeout)
+
+
+def run_all(probes: list[Probe]) -> list[ProbeResult]:
+    """Run in order, stopping at a dead process: the rest would only fail slowly."""
+    results: list[ProbeResult] = []
+    for probe in probes:
+        result = probe.run()
+        results.append(result)
+        if result.phase is not Phase.PASS and isinstance(probe, ProcessProbe):
+            break
+    return results

@@ -1,0 +1,87 @@
+"""Run a plan durably: each step writes its intent, acts, then writes its result.
+
+Any failed step sends the deployment down the rollback path; a crash anywhere leaves rows
+from which `recovery` can tell exactly how far we got.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from shipmate.engine import crashpoints
+from shipmate.engine.actions import ACTIONS, STATE_OF_STEP, Outcome
+from shipmate.engine.context import DeployContext
+from shipmate.engine.rollback_path import roll_back
+from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
+from shipmate.model import DeploymentState
+
+
+def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
+    """Drive ``ctx`` to a terminal state; raise DeploymentFailed / RollbackFailed when not succeeded."""
+    store = ctx.rt.store
+    if ctx.deployment.state == DeploymentState.PLANNED:
+        ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.RUNNING, fencing=ctx.fencing,
+                                         event=event(ctx, "deployment.started", "running"))
+        crashpoints.hit("state:running")
+    for index in range(start_index, len(ctx.plan.steps)):
+        ctx.lease.check()
+        step = ctx.plan.steps[index]
+        wanted = STATE_OF_STEP.get(step.name)
+        if wanted is not None and ctx.deployment.state != wanted:
+            ctx.deployment = store.set_state(ctx.deployment.id, wanted, fencing=ctx.fencing)
+        outcome = run_step(ctx, index, step.name, step.args)
+        if not outcome.ok and ctx.plan.kind == "down":
+            ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.FAILED, fencing=ctx.fencing,
+                                             error=outcome.error,
+                                             event=event(ctx, "service.down", "failed", errors=[outcome.error]))
+            raise TargetError(f"down failed: {outcome.error}", hint="run `shipmate down` again")
+        if not outcome.ok:
+            roll_back(ctx, outcome.error)
+            raise DeploymentFailed(
+                f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {outcome.error}",
+                hint=_rolled_back_hint(ctx))
+    ctx.deployment = store.set_state(
+        ctx.deployment.id, DeploymentState.SUCCEEDED, fencing=ctx.fencing, verified=ctx.verified,
+        verdict=ctx.verdict.as_dict() if ctx.verdict else None,
+        event=event(ctx, "service.down" if ctx.plan.kind == "down" else "deployment.succeeded", "success",
+                    notes="verified" if ctx.verified else ""))
+    return ctx
+
+
+def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) -> Outcome:
+    store = ctx.rt.store
+    ctx.rt.progress(name, {"index": index + 1, "of": len(ctx.plan.steps)})
+    row = store.step_intent(ctx.deployment.id, index, name, args, fencing=ctx.fencing)
+    crashpoints.hit(f"step:{index + 1}")
+    t0 = time.monotonic()
+    try:
+        outcome = ACTIONS[name](ctx, args)
+    except (LockLostError, RollbackFailed):
+        raise
+    except ShipmateError as exc:
+        # A refused action is a failed step, not a crash: record it and let the caller roll back.
+        outcome = Outcome(False, {"code": exc.code}, exc.message)
+    crashpoints.hit(f"step:{index + 1}:done")
+    result = {**outcome.result, "duration_s": round(time.monotonic() - t0, 3)}
+    if outcome.error:
+        result["error"] = outcome.error
+    store.step_result(row.id, "ok" if outcome.ok else "failed", result, fencing=ctx.fencing)
+    ctx.rt.store.append_event(
+        event_type=f"step.{name}", service=ctx.service, environment=ctx.environment,
+        version=ctx.config.version, status="ok" if outcome.ok else "failed",
+        deployment_id=ctx.deployment.id, trace_id=ctx.deployment.trace_id, deployed_by=ctx.rt.actor,
+        duration_seconds=result["duration_s"], errors=[outcome.error] if outcome.error else [])
+    return outcome
+
+
+def event(ctx: DeployContext, event_type: str, status: str, **kw: Any) -> dict[str, Any]:
+    return {"event_type": event_type, "status": status, "version": ctx.config.version,
+            "duration_seconds": round(time.monotonic() - ctx.started, 3), **kw}
+
+
+def _rolled_back_hint(ctx: DeployContext) -> str:
+    if ctx.previous is None:
+        return "this was the first release, so nothing serves now; see `shipmate logs` and deploy a fix"
+    return (f"{ctx.previous.config.version} is serving again; see `shipmate logs --deployment "
+            f"{ctx.deployment.id}` for why")

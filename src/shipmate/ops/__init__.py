@@ -1,0 +1,12 @@
+"""The one service layer: every face (CLI now; MCP, HTTP, inbox later) calls only these.
+
+Each function returns plain JSON-able data or raises a ShipmateError; none prints.
+Heavy imports stay inside the functions so read-only commands start fast.
+"""
+
+from shipmate.ops.deploying import deploy, rollback
+from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recover, schema, validate
+from shipmate.ops.reading import check, events, history, logs, status
+
+__all__ = ["check", "deploy", "down", "events", "history", "init", "lock_release", "lock_status", "logs",
+           "recover", "rollback", "schema", "status", "validate"]

@@ -1,0 +1,159 @@
+"""deploy and rollback: both start one release of a service through the durable engine."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
+from shipmate.engine.lease import Lease
+from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
+from shipmate.ops import releases
+from shipmate.ops.workspace import Workspace, resolve_environment
+from shipmate.release_config import ReleaseConfig
+
+if TYPE_CHECKING:
+    from shipmate.store.store import Store
+
+
+def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
+           dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+    from shipmate.engine.preflight import check_command, check_port
+    from shipmate.router.client import RouterClient
+    from shipmate.spec.loader import load_spec
+
+    ws = Workspace.locate(spec_file)
+    loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
+    config = releases.config_from(loaded)
+    check_command(config)  # before anything is written: a 'no' leaves no trace
+    if dry_run:
+        return _dry_run(ws, config, kind="deploy")
+    check_port(RouterClient(ws.home), config.port, config.service, config.environment)
+    store = ws.open_store()
+    try:
+        rt = ws.runtime(store, progress)
+        _reconcile_first(rt)
+        return _run(rt, config, kind="deploy", force=force)
+    finally:
+        store.close()
+
+
+def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
+             dry_run: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+    from shipmate.spec.identity import read_identity
+
+    ws = Workspace.locate(spec_file)
+    service, declared = read_identity(ws.spec_path)
+    env = resolve_environment(declared, environment)
+    store = ws.open_store_readonly() if dry_run else ws.open_store()
+    if store is None:
+        raise NotFoundError(f"{service}/{env} has never been deployed", hint="run `shipmate deploy` first")
+    try:
+        rt = ws.runtime(store, progress)
+        if not dry_run:
+            _reconcile_first(rt)
+        target = _rollback_target(store, service, env, to_version)
+        if dry_run:
+            return _dry_run(ws, target, kind="rollback", store=store)
+        return _run(rt, target, kind="rollback", force=False)
+    finally:
+        store.close()
+
+
+def _rollback_target(store: Store, service: str, env: str, to_version: str | None) -> ReleaseConfig:
+    cur = store.current(service, env)
+    if to_version is not None:
+        for rel in store.releases(service, limit=500):
+            config = ReleaseConfig.from_dict(rel.spec)
+            if rel.version == to_version and config.environment == env:
+                return config
+        raise NotFoundError(f"no release {to_version} of {service} in {env}",
+                            hint="`shipmate history` lists the releases you can roll back to")
+    rel = store.last_verified_release(service, env, exclude_release_id=cur.release_id if cur else None)
+    if rel is None:
+        raise NotFoundError(f"no verified release of {service}/{env} to roll back to",
+                            hint="a release is verified when it passes its monitor window; "
+                                 "pass --to VERSION to pick one yourself")
+    return ReleaseConfig.from_dict(rel.spec)
+
+
+def _reconcile_first(rt: Runtime) -> None:
+    from shipmate.engine.recovery import reconcile
+
+    for item in reconcile(rt):
+        rt.progress("recovered", item)
+
+
+def _previous(store: Store, rt: Runtime | None, service: str, env: str) -> tuple[Previous | None, bool]:
+    cur = store.current(service, env)
+    if cur is None:
+        return None, False
+    rel = store.get_release(cur.release_id)
+    if rel is None:
+        return None, False
+    inst = store.get_instance(cur.instance_id) if cur.instance_id else None
+    alive = False
+    if inst is not None and rt is not None:
+        alive = rt.target.is_alive(ref_of(inst))
+    elif inst is not None:
+        alive = inst.status in ("running", "starting")
+    return Previous(rel.id, ReleaseConfig.from_dict(rel.spec), inst), alive
+
+
+def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None) -> dict[str, Any]:
+    own = store is None
+    if own:
+        store = ws.open_store_readonly()
+    previous, running = (None, False)
+    try:
+        if store is not None:
+            previous, running = _previous(store, None, config.service, config.environment)
+    finally:
+        if own and store is not None:
+            store.close()
+    plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
+                             previous_running=running, monitor=kind == "deploy")
+    return {"dry_run": True, "service": config.service, "environment": config.environment,
+            "version": config.version, "plan": plan.as_dict()}
+
+
+def _run(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[str, Any]:
+    from shipmate.engine import runner
+
+    store = rt.store
+    key = f"{config.service}/{config.environment}"
+    with Lease(store, key, rt.actor) as lease:
+        previous, running = _previous(store, rt, config.service, config.environment)
+        if previous is not None and running and not force and previous.config.digest == config.digest \
+                and previous.config.version == config.version:
+            return {"noop": True, "service": config.service, "environment": config.environment,
+                    "version": config.version, "message": f"{config.version} is already running (use --force)"}
+        release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
+                                       config.target_kind)
+        plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
+                                 previous_running=running, monitor=kind == "deploy")
+        dep = store.create_deployment(
+            service=config.service, environment=config.environment, release_id=release.id, kind=kind,
+            strategy=plan.strategy, plan=plan.as_dict(),
+            previous_release_id=previous.release_id if previous else None,
+            trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing)
+        ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
+        try:
+            runner.execute(ctx)
+        except (DeploymentFailed, RollbackFailed) as exc:
+            exc.details = summary(ctx)
+            raise
+        return summary(ctx)
+
+
+def summary(ctx: DeployContext) -> dict[str, Any]:
+    dep = ctx.rt.store.get_deployment(ctx.deployment.id) or ctx.deployment
+    return {
+        "deployment_id": dep.id, "service": ctx.service, "environment": ctx.environment,
+        "version": ctx.config.version, "kind": dep.kind, "state": str(dep.state),
+        "previous_version": ctx.previous.config.version if ctx.previous else None,
+        "verified": bool(dep.verified), "verdict": ctx.verdict.as_dict() if ctx.verdict else None,
+        "error": dep.error, "steps": [
+            {"name": s.name, "status": s.status, "duration_s": (s.result or {}).get("duration_s")}
+            for s in ctx.rt.store.steps(dep.id)],
+    }

@@ -1,0 +1,134 @@
+"""init, validate, schema, down, recover, and the lock commands."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError
+from shipmate.ops.workspace import Workspace, actor, resolve_environment
+
+
+def init(spec_file: str | None, *, force: bool = False) -> dict[str, Any]:
+    from shipmate.spec.example import example_yaml
+
+    ws = Workspace.locate(spec_file)
+    if ws.spec_path.exists() and not force:
+        raise InvalidInputError(f"{ws.spec_path} already exists", hint="pass --force to overwrite it")
+    ws.spec_path.write_text(example_yaml())
+    return {"written": str(ws.spec_path)}
+
+
+def validate(spec_file: str | None, *, environment: str | None = None,
+             version: str | None = None) -> dict[str, Any]:
+    from shipmate.ops.releases import config_from
+    from shipmate.spec.loader import load_spec
+
+    ws = Workspace.locate(spec_file)
+    loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
+    config = config_from(loaded)
+    return {"valid": True, "file": str(ws.spec_path), "service": config.service,
+            "environment": config.environment, "strategy": config.strategy, "port": config.port}
+
+
+def schema() -> dict[str, Any]:
+    from shipmate.spec.schema import json_schema
+
+    return json_schema()
+
+
+def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    from shipmate.engine import runner
+    from shipmate.engine.context import DeployContext
+    from shipmate.engine.lease import Lease
+    from shipmate.engine.recovery import reconcile
+    from shipmate.plan import down_plan
+    from shipmate.release_config import ReleaseConfig
+    from shipmate.spec.identity import read_identity
+
+    ws = Workspace.locate(spec_file)
+    service, declared = read_identity(ws.spec_path)
+    env = resolve_environment(declared, environment)
+    store = ws.open_store_readonly() if dry_run else ws.open_store()
+    if store is None:
+        raise NotFoundError(f"{service}/{env} has never been deployed", hint="nothing to take down")
+    try:
+        cur = store.current(service, env)
+        if cur is None:
+            return {"service": service, "environment": env, "noop": True, "message": "nothing is running"}
+        rel = store.get_release(cur.release_id)
+        assert rel is not None
+        config = ReleaseConfig.from_dict(rel.spec)
+        plan = down_plan(service, env, config.version, config.port, config.drain_s, config.stop_grace_s)
+        if dry_run:
+            return {"dry_run": True, "service": service, "environment": env, "plan": plan.as_dict()}
+        rt = ws.runtime(store)
+        reconcile(rt)
+        with Lease(store, f"{service}/{env}", rt.actor) as lease:
+            dep = store.create_deployment(
+                service=service, environment=env, release_id=rel.id, kind="down", strategy="down",
+                plan=plan.as_dict(), previous_release_id=rel.id, trace_id=uuid.uuid4().hex,
+                actor=rt.actor, fencing=lease.fencing)
+            ctx = DeployContext(rt, lease, dep, plan, rel.id, config, None)
+            runner.execute(ctx)
+        return {"service": service, "environment": env, "stopped_version": config.version,
+                "deployment_id": dep.id}
+    finally:
+        store.close()
+
+
+def recover(spec_file: str | None) -> dict[str, Any]:
+    from shipmate.engine.recovery import reconcile
+
+    ws = Workspace.locate(spec_file)
+    store = ws.open_store_readonly()
+    if store is None:
+        return {"recovered": []}
+    store.close()
+    store = ws.open_store()
+    try:
+        rt = ws.runtime(store)
+        report = reconcile(rt)
+        if store.all_current() and not rt.router.is_running():
+            rt.router.ensure_running()
+            report.append({"router": "restarted with its saved routes"})
+        return {"recovered": report}
+    finally:
+        store.close()
+
+
+def lock_status(spec_file: str | None) -> dict[str, Any]:
+    ws = Workspace.locate(spec_file)
+    store = ws.open_store_readonly()
+    if store is None:
+        return {"locks": []}
+    try:
+        return {"locks": [row.as_dict() for row in store.locks()]}
+    finally:
+        store.close()
+
+
+def lock_release(spec_file: str | None, *, environment: str | None = None, force: bool = False,
+                 dry_run: bool = False) -> dict[str, Any]:
+    from shipmate.spec.identity import read_identity
+
+    ws = Workspace.locate(spec_file)
+    service, declared = read_identity(ws.spec_path)
+    key = f"{service}/{resolve_environment(declared, environment)}"
+    store = ws.open_store_readonly() if dry_run else ws.open_store()
+    if store is None:
+        return {"key": key, "released": False, "message": "no lock"}
+    try:
+        row = next((r for r in store.locks() if r.key == key), None)
+        if row is None or not row.held:
+            return {"key": key, "released": False, "message": "not held"}
+        if row.owner_alive and not force:
+            raise LockHeldError(f"{key} is held by a live process (pid {row.owner.get('pid')})",
+                                hint="wait for it; or pass --force if you are sure it is stuck")
+        if dry_run:
+            return {"key": key, "dry_run": True, "would_release": row.as_dict()}
+        store.force_release_lock(key, actor=actor())
+        return {"key": key, "released": True, "previous_owner": row.owner}
+    finally:
+        store.close()
+

@@ -1,0 +1,209 @@
+"""Read-only views: status, history, events, logs, check. All read back from the store."""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any
+
+from shipmate.errors import HealthCheckFailed, NotFoundError
+from shipmate.ops.workspace import Workspace, resolve_environment
+
+if TYPE_CHECKING:
+    from shipmate.store.store import Store
+
+
+def _identity(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
+    from shipmate.spec.identity import read_identity
+
+    service, declared = read_identity(ws.spec_path)
+    if environment is not None:
+        return service, [resolve_environment(declared, environment)]
+    return service, declared or ["default"]
+
+
+def _open_reconciled(ws: Workspace) -> Store | None:
+    """Read-only unless a crashed deployment waits: then reconcile it first (status must be true)."""
+    store = ws.open_store_readonly()
+    if store is None:
+        return None
+    from shipmate.router.client import RouterClient
+
+    needs_care = bool(store.active_deployments())
+    if not needs_care and store.all_current():
+        needs_care = not RouterClient(ws.home).is_running()
+    if not needs_care:
+        return store
+    store.close()
+    store = ws.open_store()
+    from shipmate.engine.recovery import reconcile
+
+    rt = ws.runtime(store)
+    reconcile(rt)
+    if store.all_current() and not rt.router.is_running():
+        rt.router.ensure_running()  # the router died: bring it back with its durable routes
+    return store
+
+
+def _answers(port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+    ws = Workspace.locate(spec_file)
+    service, envs = _identity(ws, environment)
+    store = _open_reconciled(ws)
+    out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
+    if store is None:
+        out["environments"] = [{"environment": e, "current": None, "serving": False} for e in envs]
+        return out
+    try:
+        from shipmate.engine.context import ref_of
+        from shipmate.release_config import ReleaseConfig
+        from shipmate.targets.process import ProcessTarget
+
+        target = ProcessTarget()
+        active = {(d.service, d.environment): d for d in store.active_deployments()}
+        for env in envs:
+            entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
+            cur = store.current(service, env)
+            if cur is not None:
+                rel = store.get_release(cur.release_id)
+                inst = store.get_instance(cur.instance_id) if cur.instance_id else None
+                config = ReleaseConfig.from_dict(rel.spec) if rel else None
+                alive = inst is not None and target.is_alive(ref_of(inst))
+                entry["current"] = {
+                    "version": rel.version if rel else None, "release_id": cur.release_id,
+                    "deployment_id": cur.deployment_id, "since": cur.updated_at,
+                    "instance": None if inst is None else {
+                        "instance_id": inst.instance_id, "pid": inst.pid, "port": inst.port, "alive": alive},
+                    "port": config.port if config else None,
+                }
+                entry["serving"] = bool(config and alive and _answers(config.port))
+            dep = active.get((service, env))
+            entry["deployment_in_progress"] = None if dep is None else {
+                "deployment_id": dep.id, "state": str(dep.state), "kind": dep.kind}
+            last = store.deployments(service, env, limit=1)
+            entry["last_deployment"] = _dep_dict(store, last[0]) if last else None
+            out["environments"].append(entry)
+        return out
+    finally:
+        store.close()
+
+
+def _dep_dict(store: Store, dep: Any) -> dict[str, Any]:
+    rel = store.get_release(dep.release_id)
+    duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
+    return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,
+            "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
+            "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
+            "actor": dep.actor, "error": dep.error}
+
+
+def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> dict[str, Any]:
+    ws = Workspace.locate(spec_file)
+    service, envs = _identity(ws, environment)
+    store = _open_reconciled(ws)
+    rows: list[dict[str, Any]] = []
+    if store is not None:
+        try:
+            for env in envs:
+                rows += [{"environment": env, **_dep_dict(store, d)} for d in store.deployments(service, env, limit)]
+        finally:
+            store.close()
+    rows.sort(key=lambda r: r["started_at"], reverse=True)
+    return {"service": service, "deployments": rows[:limit]}
+
+
+def events(spec_file: str | None, *, environment: str | None = None, limit: int = 50,
+           deployment_id: str | None = None, verify: bool = False) -> dict[str, Any]:
+    ws = Workspace.locate(spec_file)
+    service, envs = _identity(ws, environment)
+    store = _open_reconciled(ws)
+    out: dict[str, Any] = {"service": service, "events": []}
+    if store is None:
+        return out
+    try:
+        env = envs[0] if environment is not None else None
+        rows = store.events(service=service, environment=env, deployment_id=deployment_id, limit=limit)
+        out["events"] = [r.as_dict() for r in rows]
+        if verify:
+            ok, bad, count = store.verify_chain()
+            mirror_ok, mirror_detail = store.verify_mirror()
+            out["chain"] = {"ok": ok, "first_bad_seq": bad, "checked": count,
+                            "mirror_ok": mirror_ok, "mirror": mirror_detail}
+        return out
+    finally:
+        store.close()
+
+
+def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 100,
+         deployment_id: str | None = None) -> dict[str, Any]:
+    from shipmate.targets.process import ProcessTarget
+
+    ws = Workspace.locate(spec_file)
+    service, envs = _identity(ws, environment)
+    env = envs[0]
+    store = ws.open_store_readonly()
+    if store is None:
+        raise NotFoundError(f"{service}/{env} has never been deployed", hint="run `shipmate deploy` first")
+    try:
+        rows = store.instances(service, env)
+        if deployment_id is not None:
+            rows = [r for r in rows if r.deployment_id == deployment_id]
+        else:
+            cur = store.current(service, env)
+            rows = [r for r in rows if cur is not None and r.instance_id == cur.instance_id] or rows[-1:]
+        if not rows:
+            raise NotFoundError(f"no instance of {service}/{env} matches", hint="see `shipmate history`")
+        target = ProcessTarget()
+        return {"service": service, "environment": env, "instances": [
+            {"instance_id": r.instance_id, "status": r.status, "log_path": r.log_path,
+             "lines": target.read_logs(r.log_path, lines)} for r in rows]}
+    finally:
+        store.close()
+
+
+def check(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+    """Run the current release's health checks now, directly and through the public port."""
+    from shipmate.engine import probe_set
+    from shipmate.engine.context import ref_of
+    from shipmate.model import Phase
+    from shipmate.release_config import ReleaseConfig
+    from shipmate.targets.process import ProcessTarget
+
+    ws = Workspace.locate(spec_file)
+    service, envs = _identity(ws, environment)
+    env = envs[0]
+    store = _open_reconciled(ws)
+    cur = store.current(service, env) if store else None
+    if store is None or cur is None:
+        if store:
+            store.close()
+        raise HealthCheckFailed(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
+    try:
+        rel = store.get_release(cur.release_id)
+        inst = store.get_instance(cur.instance_id) if cur.instance_id else None
+        if rel is None or inst is None:
+            raise HealthCheckFailed(f"{service}/{env}: current release has no instance",
+                                    hint="run `shipmate deploy --force`")
+        config = ReleaseConfig.from_dict(rel.spec)
+        target = ProcessTarget()
+        results = probe_set.run_all(probe_set.instance_probes(config, target, ref_of(inst)))
+        results.append(probe_set.public_probe(config, config.health.timeout_s).run())
+        checks = [{"probe": r.probe, "phase": r.phase.value, "latency_ms": round(r.latency_ms, 2),
+                   "detail": r.detail} for r in results]
+        out = {"service": service, "environment": env, "version": rel.version, "checks": checks,
+               "healthy": all(r.phase is Phase.PASS for r in results)}
+        if not out["healthy"]:
+            failing = [f"{c['probe']}: {c['detail']}" for c in checks if c["phase"] != "pass"]
+            err = HealthCheckFailed(f"{service}/{env} {rel.version} is unhealthy: " + "; ".join(failing),
+                                    hint="`shipmate logs` shows the instance's output")
+            err.details = out
+            raise err
+        return out
+    finally:
+        store.close()

@@ -1,0 +1,78 @@
+"""Where a service's state lives, and how a command gets its store, target and router."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shipmate.engine.context import Progress, Runtime
+    from shipmate.store.store import Store
+
+DEFAULT_SPEC = "shipmate.yaml"
+
+
+def actor() -> str:
+    """Who acts: SHIPMATE_ACTOR (agents set it, e.g. agent:claude) or the login name."""
+    explicit = os.environ.get("SHIPMATE_ACTOR", "").strip()
+    if explicit:
+        return explicit[:100]
+    try:
+        return f"user:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
+
+
+def resolve_environment(declared: list[str], requested: str | None) -> str:
+    from shipmate.errors import SpecError
+
+    if not declared:
+        if requested not in (None, "default"):
+            raise SpecError(f"unknown environment '{requested}'", path="environments",
+                            hint="this spec declares no environments: omit --env, or add environments:")
+        return "default"
+    if requested is None:
+        return declared[0]
+    if requested not in declared:
+        raise SpecError(f"unknown environment '{requested}'", path="environments",
+                        hint="known: " + ", ".join(declared))
+    return requested
+
+
+@dataclass(frozen=True)
+class Workspace:
+    spec_path: Path
+    home: Path
+
+    @classmethod
+    def locate(cls, spec_file: str | Path | None) -> Workspace:
+        spec_path = Path(spec_file or DEFAULT_SPEC).expanduser().absolute()
+        override = os.environ.get("SHIPMATE_HOME")
+        home = Path(override).expanduser().absolute() if override else spec_path.parent / ".shipmate"
+        return cls(spec_path, home)
+
+    @property
+    def home_id(self) -> str:
+        return hashlib.sha256(str(self.home).encode()).hexdigest()[:16]
+
+    def open_store(self) -> Store:
+        from shipmate.store.store import Store
+
+        return Store.open(self.home)
+
+    def open_store_readonly(self) -> Store | None:
+        from shipmate.store.store import Store
+
+        return Store.open_readonly(self.home)
+
+    def runtime(self, store: Store, progress: Progress | None = None) -> Runtime:
+        from shipmate.engine.context import Runtime, no_progress
+        from shipmate.router.client import RouterClient
+        from shipmate.targets.process import ProcessTarget
+
+        return Runtime(store, ProcessTarget(), RouterClient(self.home), self.home, self.home_id, actor(),
+                       progress or no_progress)

@@ -1,0 +1,71 @@
+"""What it takes to run one release again, frozen at deploy time and stored with the release.
+
+Rollback starts the previous release from this snapshot, never from today's shipmate.yaml,
+so "put the last good version back" really means the version *and* the config that passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    start_period_s: float
+    interval_s: float
+    timeout_s: float
+    deadline_s: float
+    checks: tuple[dict[str, Any], ...]     # [{"http": {...}}, {"tcp": {}}, ...]
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    duration_s: float
+    interval_s: float
+    error_rate: float
+    p95_ms: float
+    min_samples: int
+    on_inconclusive: str                  # rollback | keep
+    path: str | None
+
+
+@dataclass(frozen=True)
+class ReleaseConfig:
+    service: str
+    environment: str
+    version: str
+    digest: str
+    target_kind: str
+    port: int
+    argv: tuple[str, ...]
+    cwd: str
+    env: dict[str, str]
+    stop_grace_s: float
+    log_max_bytes: int
+    log_backups: int
+    strategy: str
+    drain_s: float
+    health: HealthConfig
+    monitor: MonitorConfig
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReleaseConfig:
+        d = dict(data)
+        health = dict(d.pop("health"))
+        health["checks"] = tuple(health["checks"])
+        d["argv"] = tuple(d["argv"])
+        return cls(health=HealthConfig(**health), monitor=MonitorConfig(**d.pop("monitor")), **d)
+
+    def monitor_path(self) -> str | None:
+        """Probe traffic path through the public port: explicit, else the first HTTP check's path."""
+        if self.monitor.path:
+            return self.monitor.path
+        for check in self.health.checks:
+            if "http" in check:
+                return str(check["http"].get("path", "/"))
+        return None

@@ -1,0 +1,28 @@
+"""Recreate: stop the old release, then start the new one. Simple, and it has downtime.
+
+For services that cannot run two copies at once (a single-writer file, a fixed port inside).
+"""
+
+from __future__ import annotations
+
+from shipmate.plan import Plan, PlanInput, PlanStep
+from shipmate.strategies import common
+
+NAME = "recreate"
+
+
+def plan(given: PlanInput) -> Plan:
+    steps = [common.preflight(given)]
+    if given.previous_running:
+        steps.append(PlanStep("stop_old", {"grace_s": given.stop_grace_s},
+                              "the old release must be gone before the new one starts (downtime)"))
+    steps += [
+        common.start_new(given),
+        common.wait_healthy(given),
+        common.switch_route(given),
+    ]
+    if given.monitor_s > 0:
+        steps.append(common.monitor(given))
+    steps.append(common.promote(given))
+    return Plan(given.service, given.environment, given.version, given.kind, NAME,
+                given.previous_version, tuple(steps), downtime=given.previous_running)

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shipmate.errors import InvalidInputError
+from shipmate.plan import Plan, PlanInput, down_plan
+from shipmate.strategies import STRATEGIES, build_plan
+
+CASES = yaml.safe_load((Path(__file__).parent / "plan_cases.yaml").read_text())
+
+
+def _input(**over: object) -> PlanInput:
+    base: dict[str, object] = dict(service="web", environment="default", version="2.0.0", kind="deploy",
+                                   port=8080, drain_s=5, stop_grace_s=3, health_deadline_s=30, monitor_s=10)
+    base.update(over)
+    return PlanInput(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_strategy_builds_exactly_the_expected_plan(case: dict) -> None:
+    plan = build_plan(case["strategy"], _input(**case["input"]))
+    assert [[s.name, s.args] for s in plan.steps] == case["steps"]
+    assert plan.downtime == case["downtime"]
+    assert plan.strategy == case["strategy"]
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_plans_round_trip_through_their_stored_form(strategy: str) -> None:
+    plan = build_plan(strategy, _input(previous_version="1.0.0", previous_running=True))
+    assert Plan.from_dict(plan.as_dict()) == plan
+
+
+def test_every_step_explains_why_it_is_there() -> None:
+    for strategy in STRATEGIES:
+        for step in build_plan(strategy, _input(previous_running=True)).steps:
+            assert step.why
+
+
+def test_unknown_strategy_is_invalid_input_with_the_known_ones_in_the_hint() -> None:
+    with pytest.raises(InvalidInputError) as err:
+        build_plan("canary", _input())
+    assert "blue-green" in (err.value.hint or "")
+
+
+def test_down_closes_the_route_before_stopping_instances() -> None:
+    names = [s.name for s in down_plan("web", "default", "1", 8080, 5, 3).steps]
+    assert names == ["route_down", "stop_all", "clear_current"]
