@@ -25,18 +25,13 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on std
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan; touch nothing.")]
 
 
-def _ops() -> Any:
-    """The ops layer, imported only when a command runs (keeps --help fast)."""
-    from shipmate import ops
-
-    return ops
-
-
 @app.command()
 def init(file: File = None, force: Annotated[bool, typer.Option(help="Overwrite.")] = False,
          json_out: Json = False) -> None:
     """Write a commented example shipmate.yaml that validates."""
-    run_command("init", json_out, lambda p: _ops().init(file, force=force), render.init)
+    from shipmate import ops
+
+    run_command("init", json_out, lambda p: ops.init(file, force=force), render.init)
 
 
 @app.command()
@@ -44,14 +39,18 @@ def validate(file: File = None, env: Env = None,
              version: Annotated[str | None, typer.Option("--version", help="Version to assume.")] = None,
              json_out: Json = False) -> None:
     """Check shipmate.yaml and explain the first problem."""
-    run_command("validate", json_out, lambda p: _ops().validate(file, environment=env, version=version),
+    from shipmate import ops
+
+    run_command("validate", json_out, lambda p: ops.validate(file, environment=env, version=version),
                 render.validate)
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of shipmate.yaml (for editors)."""
-    run_command("schema", False, lambda p: _ops().schema(), render.raw_json)
+    from shipmate import ops
+
+    run_command("schema", False, lambda p: ops.schema(), render.raw_json)
 
 
 @app.command()
@@ -61,8 +60,10 @@ def deploy(file: File = None, env: Env = None,
            force: Annotated[bool, typer.Option(help="Deploy even if this release already runs.")] = False,
            json_out: Json = False) -> None:
     """Deploy a release: start, prove healthy, switch, watch; roll back by itself on failure."""
+    from shipmate import ops
+
     def act(p: Progress) -> dict[str, Any]:
-        return _ops().deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p)
+        return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p)
     run_command("deploy", json_out, act, render.deployment)
 
 
@@ -71,22 +72,28 @@ def rollback(file: File = None, env: Env = None,
              to: Annotated[str | None, typer.Option("--to", help="Version (default: last verified).")] = None,
              dry_run: DryRun = False, json_out: Json = False) -> None:
     """Put back the last release that passed its monitor window (or --to VERSION)."""
+    from shipmate import ops
+
     def act(p: Progress) -> dict[str, Any]:
-        return _ops().rollback(file, environment=env, to_version=to, dry_run=dry_run, progress=p)
+        return ops.rollback(file, environment=env, to_version=to, dry_run=dry_run, progress=p)
     run_command("rollback", json_out, act, render.deployment)
 
 
 @app.command()
 def status(file: File = None, env: Env = None, json_out: Json = False) -> None:
     """What runs now, whether it answers, and what is in progress."""
-    run_command("status", json_out, lambda p: _ops().status(file, environment=env), render.status)
+    from shipmate import ops
+
+    run_command("status", json_out, lambda p: ops.status(file, environment=env), render.status)
 
 
 @app.command()
 def history(file: File = None, env: Env = None,
             limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, json_out: Json = False) -> None:
     """Past deployments, newest first."""
-    run_command("history", json_out, lambda p: _ops().history(file, environment=env, limit=limit),
+    from shipmate import ops
+
+    run_command("history", json_out, lambda p: ops.history(file, environment=env, limit=limit),
                 render.history)
 
 
@@ -96,7 +103,9 @@ def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Optio
            verify: Annotated[bool, typer.Option(help="Verify the hash chain and the JSONL mirror.")] = False,
            json_out: Json = False) -> None:
     """The audit trail (append-only, hash-chained)."""
-    run_command("events", json_out, lambda p: _ops().events(file, environment=env, limit=limit,
+    from shipmate import ops
+
+    run_command("events", json_out, lambda p: ops.events(file, environment=env, limit=limit,
                                                             deployment_id=deployment, verify=verify),
                 render.events)
 
@@ -104,7 +113,9 @@ def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Optio
 @app.command()
 def check(file: File = None, env: Env = None, json_out: Json = False) -> None:
     """Run the health checks of the current release now (exit 3 if unhealthy)."""
-    run_command("check", json_out, lambda p: _ops().check(file, environment=env), render.check)
+    from shipmate import ops
+
+    run_command("check", json_out, lambda p: ops.check(file, environment=env), render.check)
 
 
 @app.command()
@@ -112,26 +123,34 @@ def logs(file: File = None, env: Env = None, lines: Annotated[int, typer.Option(
          max=100000)] = 100, deployment: Annotated[str | None, typer.Option(help="Instances of this "
          "deployment.")] = None, json_out: Json = False) -> None:
     """The last lines of the current instance's log."""
-    run_command("logs", json_out, lambda p: _ops().logs(file, environment=env, lines=lines,
+    from shipmate import ops
+
+    run_command("logs", json_out, lambda p: ops.logs(file, environment=env, lines=lines,
                                                         deployment_id=deployment), render.logs)
 
 
 @app.command()
 def down(file: File = None, env: Env = None, dry_run: DryRun = False, json_out: Json = False) -> None:
     """Stop the service and close its port (history is kept)."""
-    run_command("down", json_out, lambda p: _ops().down(file, environment=env, dry_run=dry_run), render.down)
+    from shipmate import ops
+
+    run_command("down", json_out, lambda p: ops.down(file, environment=env, dry_run=dry_run), render.down)
 
 
 @app.command()
 def recover(file: File = None, json_out: Json = False) -> None:
     """Reconcile deployments interrupted by a crash (every command also does this first)."""
-    run_command("recover", json_out, lambda p: _ops().recover(file), render.recover)
+    from shipmate import ops
+
+    run_command("recover", json_out, lambda p: ops.recover(file), render.recover)
 
 
 @lock_app.command("status")
 def lock_status(file: File = None, json_out: Json = False) -> None:
     """Who holds which lock, until when."""
-    run_command("lock status", json_out, lambda p: _ops().lock_status(file), render.locks)
+    from shipmate import ops
+
+    run_command("lock status", json_out, lambda p: ops.lock_status(file), render.locks)
 
 
 @lock_app.command("release")
@@ -139,7 +158,9 @@ def lock_release(file: File = None, env: Env = None,
                  force: Annotated[bool, typer.Option(help="Even if its owner is alive.")] = False,
                  dry_run: DryRun = False, json_out: Json = False) -> None:
     """Release a stuck lock (audited)."""
-    run_command("lock release", json_out, lambda p: _ops().lock_release(file, environment=env, force=force,
+    from shipmate import ops
+
+    run_command("lock release", json_out, lambda p: ops.lock_release(file, environment=env, force=force,
                                                                         dry_run=dry_run), render.lock_release)
 
 

@@ -24,10 +24,7 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
                 render: Renderer | None = None) -> None:
     """Run one ops call and print its result; exit with the error's documented code on failure."""
     try:
-        if as_json:
-            result = action(lambda message, data: None)
-        else:
-            result = _with_progress(action)
+        result = action(lambda message, data: None) if as_json else _with_progress(action)
     except ShipmateError as exc:
         _fail(command, as_json, exc)
     except KeyboardInterrupt:

@@ -79,7 +79,7 @@ def drain_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     if old is None or not ctx.rt.target.is_alive(ref_of(old)):
         return Outcome(True, {"skipped": "no live previous instance"})
     ctx.rt.store.set_instance_status(old.instance_id, "draining", fencing=ctx.fencing)
-    drained = ctx.rt.router.wait_drained(ctx.config.port, old.port, float(args["timeout_s"]))
+    drained = ctx.rt.router.wait_drained(ctx.config.port, ref_of(old).port, float(args["timeout_s"]))
     return Outcome(True, {"drained": drained, "instance_id": old.instance_id})
 
 
@@ -126,7 +126,7 @@ def stop_all(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     rt, stopped = ctx.rt, []
     for row in rt.store.instances(ctx.service, ctx.environment, live_only=True):
         if rt.router.is_running():
-            rt.router.wait_drained(ctx.config.port, row.port, float(args["drain_s"]))
+            rt.router.wait_drained(ctx.config.port, ref_of(row).port, float(args["drain_s"]))
         instances.stop(rt, row, float(args["grace_s"]), ctx.fencing)
         stopped.append(row.instance_id)
     if rt.router.is_running():

@@ -43,7 +43,7 @@ class Runtime:
 
 
 def ref_of(row: InstanceRow) -> InstanceRef:
-    return InstanceRef(row.instance_id, row.pid, row.create_time, row.port, row.log_path)
+    return InstanceRef(row.id, row.pid or 0, row.create_time or 0.0, row.port or 0, row.log_path or "")
 
 
 @dataclass

@@ -82,7 +82,7 @@ def failure_detail(rt: Runtime, row: InstanceRow, results: list[ProbeResult]) ->
     failing = [r for r in results if r.phase is not Phase.PASS]
     detail = "; ".join(f"{r.probe}: {r.detail}" for r in failing) or "unhealthy"
     if results and results[0].phase is not Phase.PASS:
-        tail = [ln for ln in rt.target.read_logs(row.log_path, 5) if ln.strip()]
+        tail = [ln for ln in rt.target.read_logs(row.log_path or "", 5) if ln.strip()]
         if tail:
             detail += f" (last log line: {tail[-1].strip()[:200]})"
     return detail

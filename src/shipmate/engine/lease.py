@@ -6,6 +6,7 @@ time, so the next command takes over a dead owner's lock at once and a live one'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -70,7 +71,6 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        try:
+        # If releasing fails the lease expires by itself; never mask the real outcome.
+        with contextlib.suppress(StoreError):
             self.store.release_lock(self.key, self.fencing)
-        except StoreError:
-            pass  # the lease expires by itself; never mask the real outcome

@@ -70,7 +70,7 @@ def _restore_previous(ctx: DeployContext) -> dict[str, object]:
             raise RollbackFailed(f"previous release {prev.config.version} is not healthy either: {detail}")
         rt.store.set_instance_status(live.instance_id, "running", fencing=ctx.fencing)
     rt.router.ensure_running()
-    rt.router.set_route(port, live.port, service=ctx.service, environment=ctx.environment,
+    rt.router.set_route(port, ref_of(live).port, service=ctx.service, environment=ctx.environment,
                         instance_id=live.instance_id)
     rt.store.set_current(ctx.service, ctx.environment, release_id=prev.release_id,
                          deployment_id=_current_deployment(ctx), instance_id=live.instance_id,

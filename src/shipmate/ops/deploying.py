@@ -69,12 +69,12 @@ def _rollback_target(store: Store, service: str, env: str, to_version: str | Non
                 return config
         raise NotFoundError(f"no release {to_version} of {service} in {env}",
                             hint="`shipmate history` lists the releases you can roll back to")
-    rel = store.last_verified_release(service, env, exclude_release_id=cur.release_id if cur else None)
-    if rel is None:
+    verified = store.last_verified_release(service, env, exclude_release_id=cur.release_id if cur else None)
+    if verified is None:
         raise NotFoundError(f"no verified release of {service}/{env} to roll back to",
                             hint="a release is verified when it passes its monitor window; "
                                  "pass --to VERSION to pick one yourself")
-    return ReleaseConfig.from_dict(rel.spec)
+    return ReleaseConfig.from_dict(verified.spec)
 
 
 def _reconcile_first(rt: Runtime) -> None:

@@ -129,7 +129,7 @@ def events(spec_file: str | None, *, environment: str | None = None, limit: int 
     try:
         env = envs[0] if environment is not None else None
         rows = store.events(service=service, environment=env, deployment_id=deployment_id, limit=limit)
-        out["events"] = [r.as_dict() for r in rows]
+        out["events"] = [r.mirror_line() for r in rows]
         if verify:
             ok, bad, count = store.verify_chain()
             mirror_ok, mirror_detail = store.verify_mirror()
@@ -162,7 +162,7 @@ def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 
         target = ProcessTarget()
         return {"service": service, "environment": env, "instances": [
             {"instance_id": r.instance_id, "status": r.status, "log_path": r.log_path,
-             "lines": target.read_logs(r.log_path, lines)} for r in rows]}
+             "lines": target.read_logs(r.log_path or "", lines)} for r in rows]}
     finally:
         store.close()
 

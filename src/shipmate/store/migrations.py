@@ -1,0 +1,79 @@
+"""Numbered migrations recorded in schema_version, applied in one write transaction.
+
+A fresh database gets the latest schema from schema.py at once and is stamped with every
+migration (the "stamp head" pattern), so migration 1 never has to replay history.
+An existing database runs only the migrations it has not recorded yet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, inspect, select
+
+from shipmate.errors import StoreError
+from shipmate.store import schema, sqlite_dialect
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _install_dialect_objects(conn: Connection) -> None:
+    # Dialect hook: triggers and other non-portable DDL; a PostgreSQL store adds its own branch.
+    if conn.dialect.name == "sqlite":
+        sqlite_dialect.install_event_triggers(conn)
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+    _install_dialect_objects(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
+              _initial),
+)
+
+HEAD = MIGRATIONS[-1].version
+
+
+def applied_version(conn: Connection) -> int:
+    """Highest recorded migration, 0 for an empty database."""
+    if not inspect(conn).has_table(schema.schema_version.name):
+        return 0
+    found = conn.execute(select(schema.schema_version.c.version)
+                         .order_by(schema.schema_version.c.version.desc()).limit(1)).scalar()
+    return int(found or 0)
+
+
+def check_not_newer(version: int, path: str) -> None:
+    if version > HEAD:
+        raise StoreError(f"state database {path} has schema version {version}, newer than this "
+                         f"shipmate knows ({HEAD})", hint="upgrade shipmate")
+
+
+def migrate(conn: Connection, path: str) -> list[int]:
+    """Bring the schema to HEAD inside the caller's write transaction; returns versions applied."""
+    version = applied_version(conn)
+    check_not_newer(version, path)
+    now = time.time()
+    if version == 0:
+        _initial(conn)
+        conn.execute(schema.schema_version.insert(),
+                     [{"version": m.version, "name": m.name, "applied_at": now} for m in MIGRATIONS])
+        return [m.version for m in MIGRATIONS]
+    done: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        migration.apply(conn)
+        conn.execute(schema.schema_version.insert().values(
+            version=migration.version, name=migration.name, applied_at=now))
+        done.append(migration.version)
+    return done

@@ -1,0 +1,68 @@
+"""Read-only questions to the store, in plain BEGIN transactions (snapshots that never block writers)."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from contextlib import AbstractContextManager
+
+from sqlalchemy import Connection
+
+from shipmate.store import deployments as deps
+from shipmate.store import serving
+from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow, StepRow
+
+
+class StoreQueries:
+    """Mixed into Store; also what a read-only store (--dry-run, status) is limited to in practice."""
+
+    @abstractmethod
+    def _read(self) -> AbstractContextManager[Connection]: ...
+
+    def get_release(self, release_id: str) -> ReleaseRow | None:
+        with self._read() as conn:
+            return deps.get_release(conn, release_id)
+
+    def releases(self, service: str, limit: int = 50) -> list[ReleaseRow]:
+        """Newest first."""
+        with self._read() as conn:
+            return deps.releases(conn, service, limit)
+
+    def get_deployment(self, deployment_id: str) -> DeploymentRow | None:
+        with self._read() as conn:
+            return deps.get_deployment(conn, deployment_id)
+
+    def deployments(self, service: str, environment: str, limit: int = 20) -> list[DeploymentRow]:
+        """Newest first."""
+        with self._read() as conn:
+            return deps.deployments(conn, service, environment, limit)
+
+    def active_deployments(self) -> list[DeploymentRow]:
+        """Every deployment not in a terminal state, any service: what recovery must look at."""
+        with self._read() as conn:
+            return deps.active_deployments(conn)
+
+    def last_verified_release(self, service: str, environment: str, *,
+                              exclude_release_id: str | None = None) -> ReleaseRow | None:
+        with self._read() as conn:
+            return deps.last_verified_release(conn, service, environment, exclude_release_id)
+
+    def steps(self, deployment_id: str) -> list[StepRow]:
+        with self._read() as conn:
+            return deps.steps(conn, deployment_id)
+
+    def current(self, service: str, environment: str) -> CurrentRow | None:
+        with self._read() as conn:
+            return serving.current(conn, service, environment)
+
+    def all_current(self) -> list[CurrentRow]:
+        with self._read() as conn:
+            return serving.all_current(conn)
+
+    def get_instance(self, instance_id: str) -> InstanceRow | None:
+        with self._read() as conn:
+            return serving.get_instance(conn, instance_id)
+
+    def instances(self, service: str | None = None, environment: str | None = None, *,
+                  live_only: bool = False) -> list[InstanceRow]:
+        with self._read() as conn:
+            return serving.instances(conn, service, environment, live_only=live_only)

@@ -1,0 +1,192 @@
+"""Store: the one source of truth, and the only code that writes the state database.
+
+Reads are in queries.py, fenced writes in mutations.py; this module opens the database,
+owns the transactions, events and locks, and catches the JSONL mirror up after each commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection
+
+from shipmate.errors import NotFoundError, StoreError
+from shipmate.store import events, locks, migrations
+from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
+from shipmate.store.db import DB_FILENAME, Database
+from shipmate.store.mutations import StoreMutations, WriteTx
+from shipmate.store.queries import StoreQueries
+from shipmate.store.rows import EventRow, LockRow
+
+
+class Store(StoreQueries, StoreMutations):
+    """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
+
+    def __init__(self, home: Path, db: Database) -> None:
+        self._home = home
+        self._db = db
+        self._mirror = AuditMirror(home / MIRROR_RELATIVE)
+        self.last_mirror_error: Exception | None = None
+
+    # -- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, home: Path, *, readonly: bool = False) -> Store:
+        """Writable: create the dir, migrate, catch up the mirror. Readonly: NotFoundError if absent."""
+        if readonly:
+            store = cls.open_readonly(home)
+            if store is None:
+                raise NotFoundError(f"no state database at {home / DB_FILENAME}",
+                                    hint="nothing has been deployed from here yet")
+            return store
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create state directory {home}: {exc.strerror}",
+                             hint="check permissions, or set SHIPMATE_HOME") from exc
+        store = cls(home, Database(home / DB_FILENAME, readonly=False))
+        try:
+            with store._db.write() as conn:
+                migrations.migrate(conn, str(store.path))
+            store._mirror.sync(store._events_after)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def open_readonly(cls, home: Path) -> Store | None:
+        """Open for reading only, touching nothing; None when there is no database yet."""
+        path = home / DB_FILENAME
+        if not path.is_file():
+            return None
+        store = cls(home, Database(path, readonly=True))
+        try:
+            with store._db.read() as conn:
+                version = migrations.applied_version(conn)
+            migrations.check_not_newer(version, str(path))
+            if version == 0:
+                store.close()
+                return None
+            if version < migrations.HEAD:
+                raise StoreError(f"state database {path} has schema version {version}, older than "
+                                 f"{migrations.HEAD}", hint="run any command without --dry-run to migrate")
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @property
+    def home(self) -> Path:
+        return self._home
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    @property
+    def mirror_path(self) -> Path:
+        return self._mirror.path
+
+    @property
+    def readonly(self) -> bool:
+        return self._db.readonly
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._db.read() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[WriteTx]:
+        with self._db.write() as conn:
+            tx = WriteTx(conn)
+            yield tx
+        if tx.appended:
+            self._sync_mirror(tx.appended)
+
+    def _events_after(self, seq: int) -> list[EventRow]:
+        with self._read() as conn:
+            return events.query(conn, after_seq=seq, limit=None)
+
+    def _sync_mirror(self, fresh: Sequence[EventRow] = ()) -> None:
+        # The commit already happened: a mirror failure must not look like a failed write.
+        # The next write or writable open catches the file up from the database.
+        try:
+            self._mirror.sync(self._events_after, fresh)
+            self.last_mirror_error = None
+        except (OSError, StoreError) as exc:
+            self.last_mirror_error = exc
+
+    # -- events -------------------------------------------------------------------------------
+
+    def append_event(self, *, event_type: str, service: str, environment: str, version: str | None,
+                     status: str, deployment_id: str | None = None, trace_id: str | None = None,
+                     duration_seconds: float | None = None, errors: Sequence[str] = (),
+                     notes: str = "", deployed_by: str, data: dict[str, Any] | None = None) -> EventRow:
+        with self._write() as tx:
+            row = events.append(tx.conn, event_type=event_type, service=service,
+                                environment=environment, version=version, status=status,
+                                deployment_id=deployment_id, trace_id=trace_id,
+                                duration_seconds=duration_seconds, errors=errors, notes=notes,
+                                deployed_by=deployed_by, data=data)
+            tx.appended.append(row)
+            return row
+
+    def events(self, *, service: str | None = None, environment: str | None = None,
+               deployment_id: str | None = None, limit: int | None = 100,
+               after_seq: int | None = None) -> list[EventRow]:
+        """Ascending seq: the newest `limit` matching events, or the first `limit` after after_seq."""
+        with self._read() as conn:
+            return events.query(conn, service=service, environment=environment,
+                                deployment_id=deployment_id, limit=limit, after_seq=after_seq)
+
+    def verify_chain(self) -> tuple[bool, int | None, int]:
+        """(ok, first bad seq, rows checked)."""
+        with self._read() as conn:
+            return events.verify_chain(conn)
+
+    def verify_mirror(self) -> tuple[bool, str]:
+        return self._mirror.compare(self._events_after)
+
+    # -- locks --------------------------------------------------------------------------------
+
+    def acquire_lock(self, key: str, *, owner: dict[str, Any], lease_seconds: float) -> LockRow:
+        with self._write() as tx:
+            row, takeover = locks.acquire(tx.conn, key, owner, lease_seconds)
+            tx.appended.extend([takeover] if takeover else [])
+            return row
+
+    def heartbeat(self, key: str, fencing: int, lease_seconds: float) -> None:
+        with self._write() as tx:
+            locks.heartbeat(tx.conn, key, fencing, lease_seconds)
+
+    def release_lock(self, key: str, fencing: int) -> None:
+        with self._write() as tx:
+            locks.release(tx.conn, key, fencing)
+
+    def force_release_lock(self, key: str, *, actor: str) -> LockRow | None:
+        with self._write() as tx:
+            row, audit = locks.force_release(tx.conn, key, actor)
+            tx.appended.extend([audit] if audit else [])
+            return row
+
+    def locks(self) -> list[LockRow]:
+        with self._read() as conn:
+            return locks.all_locks(conn)

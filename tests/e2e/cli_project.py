@@ -1,0 +1,146 @@
+"""Drive the installed `shipmate` CLI as a user would, in a throwaway project folder."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPMATE = str(Path(sys.executable).parent / "shipmate")
+APP = REPO / "examples" / "hello" / "app.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Project:
+    root: Path
+    port: int
+    env: dict[str, str]
+    started: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    def spec(self, version: str, *, name: str = "shipmate.yaml", app_env: dict[str, str] | None = None,
+             monitor: str = "1s", strategy: str = "blue-green", deadline: str = "15s",
+             extra: str = "") -> Path:
+        env_lines = "".join(f"    {k}: \"{v}\"\n" for k, v in (app_env or {}).items())
+        text = f"""service: hello
+version: "{version}"
+port: {self.port}
+target:
+  kind: process
+  command: ["{sys.executable}", "app.py"]
+  stop_grace: 3s
+  env:
+    GREETING: hi
+{env_lines}health:
+  interval: 100ms
+  deadline: {deadline}
+  checks:
+    - http: {{path: /health, status: 200}}
+strategy: {strategy}
+drain: 1s
+monitor:
+  duration: {monitor}
+  interval: 100ms
+  min_samples: 3
+  rollback_if: {{error_rate: 0.05, p95_ms: 2000}}
+{extra}"""
+        path = self.root / name
+        path.write_text(text)
+        return path
+
+    def run(self, *args: str, timeout: float = 180, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([SHIPMATE, *args], cwd=self.root, env={**self.env, **(env or {})},
+                              capture_output=True, text=True, timeout=timeout)
+
+    def json(self, *args: str, expect: int | None = 0, **kw: Any) -> dict[str, Any]:
+        proc = self.run(*args, "--json", **kw)
+        assert proc.stdout.count("\n") == 1, f"--json must print one line:\n{proc.stdout}\n{proc.stderr}"
+        data: dict[str, Any] = json.loads(proc.stdout)
+        if expect is not None:
+            assert proc.returncode == expect, f"exit {proc.returncode}: {proc.stdout}\n{proc.stderr}"
+        return data
+
+    def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        proc = subprocess.Popen([SHIPMATE, *args], cwd=self.root, env={**self.env, **(env or {})},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.started.append(proc)
+        return proc
+
+    def get(self, path: str = "/", timeout: float = 3.0) -> dict[str, Any]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=timeout) as resp:
+            body: dict[str, Any] = json.loads(resp.read())
+            return body
+
+    def home(self) -> Path:
+        return self.root / ".shipmate"
+
+    def our_processes(self) -> list[psutil.Process]:
+        """Instance processes (log pumps and apps) this project started, zombies excluded."""
+        from shipmate.ops.workspace import Workspace
+
+        home_id = Workspace.locate(self.root / "shipmate.yaml").home_id
+        found = []
+        for proc in psutil.process_iter(["pid"]):
+            try:
+                if proc.status() == psutil.STATUS_ZOMBIE:
+                    continue
+                if proc.environ().get("SHIPMATE_HOME_ID") == home_id:
+                    found.append(proc)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return found
+
+    def instance_leaders(self) -> list[psutil.Process]:
+        return [p for p in self.our_processes() if _is_leader(p)]
+
+
+def _is_leader(proc: psutil.Process) -> bool:
+    try:
+        return os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:
+        return False
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+
+def cleanup(proj: Project, runtime: Path) -> None:
+    """Leave nothing running: instances by their marker, the router by its pid file."""
+    for proc in proj.our_processes():
+        with contextlib.suppress(ProcessLookupError, PermissionError, psutil.NoSuchProcess):
+            os.killpg(proc.pid, signal.SIGKILL) if _is_leader(proc) else proc.kill()
+    pid_file = proj.home() / "router" / "router.pid"
+    if pid_file.exists():
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            proc = psutil.Process(pid)
+            if "shipmate.router" in " ".join(proc.cmdline()):
+                proc.kill()
+                proc.wait(timeout=5)
+        except (ValueError, psutil.NoSuchProcess, psutil.TimeoutExpired, IndexError):
+            pass

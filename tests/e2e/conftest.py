@@ -1,0 +1,32 @@
+"""Fixtures for end-to-end tests: a throwaway project folder and a clean machine afterwards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli_project import APP, Project, cleanup, free_port
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Project]:
+    root = tmp_path / "proj"
+    root.mkdir()
+    shutil.copy(APP, root / "app.py")
+    runtime = tmp_path / "run"
+    env = {**os.environ, "SHIPMATE_RUNTIME_DIR": str(runtime), "SHIPMATE_ACTOR": "test:e2e"}
+    env.pop("SHIPMATE_HOME", None)
+    env.pop("SHIPMATE_CRASHPOINT", None)
+    proj = Project(root, free_port(), env)
+    yield proj
+    for proc in proj.started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+    cleanup(proj, runtime)
+
+

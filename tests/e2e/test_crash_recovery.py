@@ -1,0 +1,72 @@
+"""Kill `shipmate deploy` with SIGKILL at every named point (and at random moments);
+the next command must leave exactly one current release that answers, no orphan, a valid chain."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from shipmate.engine.crashpoints import names_for
+from tests.e2e.cli_project import Project, wait_for
+
+# v1 running, v2 blue-green with a monitor window: preflight, start, wait, switch, monitor, promote,
+# drain_old, stop_old = 8 steps.
+CRASH_POINTS = names_for(8)
+
+
+def _assert_consistent(project: Project, *, expect_versions: set[str]) -> None:
+    status = project.json("status")
+    env = status["environments"][0]
+    assert env["deployment_in_progress"] is None
+    assert env["current"] is not None and env["current"]["version"] in expect_versions
+    assert env["serving"] is True
+    assert project.get("/")["version"] == env["current"]["version"]
+    wait_for(lambda: len(project.instance_leaders()) == 1, 15, "exactly one instance (no orphans)")
+    chain = project.json("events", "--verify", "--limit", "10000")["chain"]
+    assert chain["ok"] and chain["mirror_ok"], chain
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_sigkill_at_each_crash_point_is_reconciled_by_the_next_command(project: Project, point: str) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    project.spec("2.0.0")
+    proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": point})
+    assert proc.returncode == -9, f"{point}: {proc.returncode} {proc.stdout} {proc.stderr}"
+    _assert_consistent(project, expect_versions={"1.0.0", "2.0.0"})
+    after = project.json("history")["deployments"][0]
+    assert after["state"] in {"succeeded", "rolled_back"}
+    if point.startswith(("step:6", "step:7", "step:8")):
+        assert after["state"] == "succeeded"   # the window had passed: finishing is safe
+    # the service is deployable again right away
+    project.spec("3.0.0")
+    project.json("deploy")
+    assert project.get("/")["version"] == "3.0.0"
+
+
+@pytest.mark.slow
+def test_sigkill_inside_the_rollback_path_is_finished_by_recover(project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    project.spec("2.0.0", app_env={"HELLO_FAIL_HEALTH": "1"}, deadline="1s")
+    proc = project.run("deploy", env={"SHIPMATE_CRASHPOINT": "rollback:1"})
+    assert proc.returncode == -9
+    recovered = project.json("recover")["recovered"]
+    assert any(r.get("outcome") == "rolled_back" for r in recovered)
+    _assert_consistent(project, expect_versions={"1.0.0"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_sigkill_at_a_random_moment_is_reconciled(project: Project, seed: int) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    project.spec("2.0.0")
+    deploy = project.spawn("deploy", "--json")
+    time.sleep(random.Random(seed).uniform(0.0, 2.5))  # the moment of the crash is the test's input
+    deploy.kill()
+    deploy.communicate(timeout=10)
+    _assert_consistent(project, expect_versions={"1.0.0", "2.0.0"})
