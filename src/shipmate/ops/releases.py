@@ -17,8 +17,7 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
     target, health, mon = spec.target, spec.health, spec.monitor
     checks: list[dict[str, Any]] = []
     for check in health.checks:
-        dumped = {k: v for k, v in check.model_dump(mode="json", exclude_none=True).items()}
-        checks.append(dumped)
+        checks.append({check.kind: check.settings.model_dump(mode="json", by_alias=True, exclude_none=True)})
     return ReleaseConfig(
         service=spec.service, environment=loaded.environment, version=loaded.version, digest=loaded.digest,
         target_kind=target.kind, port=spec.port, argv=tuple(target.command), cwd=str(loaded.cwd),

@@ -1,0 +1,101 @@
+"""Durations as people write them ("500ms", "5s", "2m", "1h"), parsed to float seconds.
+
+A bare number is refused on purpose: "timeout: 5" is ambiguous (seconds? ms?) and a wrong
+guess here turns into a deploy that waits 1000x too long or gives up at once. Values are kept
+at millisecond resolution so that parse(format(x)) == x and the release digest is stable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(ms|s|m|h)$"
+_DURATION_RE = re.compile(DURATION_PATTERN)
+_UNIT_MS: dict[str, int] = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+UNIT_HINT = "write it with a unit, e.g. 5s"
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``text`` (rounded to whole milliseconds); ValueError unless <number><ms|s|m|h>."""
+    match = _DURATION_RE.match(text.strip())
+    if match is None:
+        raise ValueError(f"not a duration: {text!r}")
+    number = text.strip()[: match.start(2)]
+    return round(float(number) * _UNIT_MS[match.group(2)]) / 1000
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling at millisecond resolution (1.5 -> "1500ms", 120 -> "2m")."""
+    ms = round(seconds * 1000)
+    for unit in ("h", "m", "s"):
+        if ms % _UNIT_MS[unit] == 0 and (ms != 0 or unit == "s"):
+            return f"{ms // _UNIT_MS[unit]}{unit}"
+    return f"{ms}ms"
+
+
+def _shown(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+@dataclass(frozen=True)
+class DurationRange:
+    """Annotated metadata: accept a duration string within [low, high], yield float seconds."""
+
+    low: str
+    high: str
+
+    def to_seconds(self, value: Any) -> float:
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+            isinstance(value, str) and re.fullmatch(r"\s*[0-9.]+\s*", value)
+        ):
+            raise PydanticCustomError(
+                "duration_unit",
+                "a duration needs a unit, got {got}",
+                {"got": _shown(value), "hint": UNIT_HINT},
+            )
+        try:
+            seconds = parse_duration(value) if isinstance(value, str) else None
+        except ValueError:
+            seconds = None
+        if seconds is None:
+            raise PydanticCustomError(
+                "duration_format",
+                "expected a duration like 500ms, 5s, 2m or 1h, got {got}",
+                {"got": _shown(value), "hint": UNIT_HINT},
+            )
+        if not parse_duration(self.low) <= seconds <= parse_duration(self.high):
+            raise PydanticCustomError(
+                "duration_range",
+                "must be between {low} and {high}, got {got}",
+                {"low": self.low, "high": self.high, "got": value},
+            )
+        return seconds
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(self.to_seconds)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": f"a duration between {self.low} and {self.high}: 500ms, 5s, 2m, 1h",
+        }
+
+
+def default_duration(text: str, description: str | None = None) -> Any:
+    """A field default written as a duration (validated like user input, shown as text in the schema)."""
+    return Field(default=text, description=description)
+
+
+# Any non-negative duration up to a year, for callers that bound it themselves.
+Duration = Annotated[float, DurationRange("0s", "8760h")]

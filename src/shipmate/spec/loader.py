@@ -1,0 +1,149 @@
+"""Load shipmate.yaml: read, validate, pick the environment, resolve the version, compute the digest.
+
+The only module of the spec package that does I/O (the file, and `git describe` for version: git).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from shipmate.errors import SpecError
+from shipmate.spec.error_messages import spec_error_from
+from shipmate.spec.field_types import VERSION_PATTERN
+from shipmate.spec.models import Spec
+from shipmate.spec.yaml_source import load_mapping
+
+DEFAULT_ENVIRONMENT = "default"
+GIT_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A validated spec with its environment overlay applied and everything resolved."""
+
+    spec: Spec  # overlay applied: port replaced, env merged over target.env
+    environment: str
+    version: str
+    path: Path  # absolute path of the spec file
+    base_dir: Path  # its folder; relative paths in the spec are relative to it
+    cwd: Path  # target.cwd resolved against base_dir
+    digest: str  # sha256 of the resolved spec without version: the release identity
+
+
+def load_spec(
+    path: Path, *, environment: str | None = None, version_override: str | None = None
+) -> LoadedSpec:
+    shown = str(path)
+    data, positions = load_mapping(path)
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise spec_error_from(exc, root=Spec, file=shown, positions=positions) from None
+    absolute = path.absolute()
+    base_dir = absolute.parent
+    name = _resolve_environment(spec, environment, shown)
+    resolved = _apply_overlay(spec, name)
+    version = _resolve_version(spec.version, version_override, base_dir, shown)
+    cwd = (base_dir / resolved.target.cwd).resolve()
+    if not cwd.is_dir():
+        raise SpecError(
+            f"no such directory: {cwd}",
+            path="target.cwd",
+            file=shown,
+            hint="target.cwd is relative to the folder of shipmate.yaml",
+        )
+    return LoadedSpec(
+        spec=resolved,
+        environment=name,
+        version=version,
+        path=absolute,
+        base_dir=base_dir,
+        cwd=cwd,
+        digest=spec_digest(resolved),
+    )
+
+
+def spec_digest(spec: Spec) -> str:
+    """Stable across key order, version and other environments' overlays; changes with anything else."""
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments"})
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _resolve_environment(spec: Spec, requested: str | None, file: str) -> str:
+    known = list(spec.environments) or [DEFAULT_ENVIRONMENT]
+    if requested is None:
+        return known[0]
+    if requested not in known:
+        raise SpecError(
+            f"unknown environment '{requested}'",
+            path="environments",
+            file=file,
+            hint=f"known: {', '.join(known)}",
+        )
+    return requested
+
+
+def _apply_overlay(spec: Spec, environment: str) -> Spec:
+    overlay = spec.environments.get(environment)
+    if overlay is None:
+        return spec
+    target = spec.target.model_copy(update={"env": {**spec.target.env, **overlay.env}})
+    port = overlay.port if overlay.port is not None else spec.port
+    return spec.model_copy(update={"target": target, "port": port})
+
+
+def _resolve_version(declared: str | None, override: str | None, base_dir: Path, file: str) -> str:
+    if override is not None:
+        if re.match(VERSION_PATTERN, override) is None:
+            raise SpecError(
+                f"must be 1-128 characters of letters, digits, '.', '_', '+' or '-', got '{override}'",
+                path="--version",
+                file=file,
+                hint="e.g. --version 1.4.2",
+            )
+        chosen = override
+    elif declared is not None:
+        chosen = declared
+    else:
+        raise SpecError(
+            "no version given",
+            path="version",
+            file=file,
+            hint="set version: in shipmate.yaml or pass --version",
+        )
+    return git_version(base_dir, file) if chosen == "git" else chosen
+
+
+def git_version(directory: Path, file: str) -> str:
+    """`git describe --tags --always --dirty` run in ``directory``."""
+    hint = "run it inside a git repository with at least one commit, or set version: / pass --version"
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--tags", "--always", "--dirty"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise SpecError(
+            "version: git needs git, which is not installed", path="version", file=file, hint=hint
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SpecError(
+            f"git describe took longer than {GIT_TIMEOUT_SECONDS:g}s", path="version", file=file, hint=hint
+        ) from exc
+    out = done.stdout.strip()
+    if done.returncode != 0 or re.match(VERSION_PATTERN, out) is None:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[0]
+        raise SpecError(f"cannot get the version from git: {reason}", path="version", file=file, hint=hint)
+    return out

@@ -1,0 +1,133 @@
+"""Read shipmate.yaml into plain data: safe YAML only, duplicate keys refused, positions kept.
+
+Stdlib + PyYAML only (no pydantic), so the fast read-only path (identity.py) can use it too.
+Positions map each key path to its line and column, so errors can be reported in document order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shipmate.errors import SpecError
+
+MAX_SPEC_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+INIT_HINT = "run `shipmate init` to write an example, or pass -f FILE"
+
+Loc = tuple[str | int, ...]
+# Positions also hold (*loc, END_OF_MAPPING): where that mapping ends, the place of a missing key.
+END_OF_MAPPING = "\x00end"
+
+
+def read_spec_text(path: Path) -> str:
+    """The file's text; SpecError for anything that keeps us from reading it."""
+    shown = str(path)
+    if not path.exists():
+        raise SpecError(f"no such file: {shown}", file=shown, hint=INIT_HINT)
+    if not path.is_file():
+        raise SpecError(
+            f"not a file: {shown}", file=shown, hint="pass the path of shipmate.yaml with -f FILE"
+        )
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(
+                f"spec file is larger than {MAX_SPEC_BYTES} bytes: {shown}",
+                file=shown,
+                hint="a shipmate.yaml is a few dozen lines; is -f pointing at the right file?",
+            )
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text: {shown}", file=shown, hint="save the file as UTF-8") from exc
+    except OSError as exc:
+        raise SpecError(
+            f"cannot read {shown}: {exc.strerror or exc}", file=shown, hint="check the file's permissions"
+        ) from exc
+
+
+def _walk(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], file: str) -> None:
+    # Aliases make a small file expand into a huge tree ("billion laughs"): count every visit.
+    if len(positions) > MAX_NODES:
+        raise SpecError(f"spec has more than {MAX_NODES} values once YAML aliases are expanded", file=file,
+                        hint="a shipmate.yaml needs few aliases (&name / *name); remove the nested ones")
+    positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        positions[(*loc, END_OF_MAPPING)] = (node.end_mark.line + 1, node.end_mark.column + 1)
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key: Any = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in seen:
+                mark = key_node.start_mark
+                raise SpecError(
+                    f"duplicate key '{key}' at line {mark.line + 1}, column {mark.column + 1}",
+                    path=dotted_path(loc),
+                    file=file,
+                    hint="keep one of them; YAML would silently use the last",
+                )
+            seen.add(key)
+            child = (*loc, key if isinstance(key, str) else str(key))
+            positions.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+            _walk(value_node, child, positions, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*loc, index), positions, file)
+
+
+def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+    """(data, positions) from YAML text; SpecError with line:column on syntax errors and duplicates."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        positions: dict[Loc, tuple[int, int]] = {}
+        if node is None:
+            return None, positions
+        _walk(node, (), positions, file)
+        data = loader.construct_document(node)
+    except RecursionError as exc:
+        raise SpecError("spec is nested too deeply", file=file, hint="a shipmate.yaml is a few levels deep") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecError(
+            f"YAML syntax error{where}: {problem}",
+            file=file,
+            hint="plain YAML only: no !!tags"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "check indentation and quoting near that line",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise SpecError(
+            f"YAML syntax error: {str(exc).splitlines()[0]}", file=file, hint="check indentation and quoting"
+        ) from exc
+    finally:
+        loader.dispose()
+    return data, positions
+
+
+def load_mapping(path: Path) -> tuple[dict[str, Any], dict[Loc, tuple[int, int]]]:
+    """The spec file as a top-level mapping; SpecError when it is empty or anything else."""
+    shown = str(path)
+    data, positions = parse_yaml(read_spec_text(path), file=shown)
+    if data is None:
+        raise SpecError(f"spec file is empty: {shown}", file=shown, hint=INIT_HINT)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"'{data}'" if isinstance(data, str) else repr(data)
+        raise SpecError(
+            f"expected a mapping of keys at the top level, got {kind}",
+            file=shown,
+            hint="start with `service: NAME` on the first line; see `shipmate init`",
+        )
+    return data, positions
+
+
+def dotted_path(loc: Loc) -> str:
+    """('health', 'checks', 0, 'http') -> 'health.checks[0].http'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

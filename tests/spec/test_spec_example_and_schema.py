@@ -1,0 +1,54 @@
+"""The example `shipmate init` writes validates, and the JSON Schema describes every key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from spec_cases import write_spec
+
+from shipmate.spec import example_yaml, json_schema, load_spec
+from shipmate.spec.models import Spec
+
+
+def test_example_validates_and_says_what_the_brief_asks(tmp_path: Path) -> None:
+    loaded = load_spec(write_spec(tmp_path, example_yaml()))
+    spec = loaded.spec
+    assert list(spec.target.command) == ["python3", "app.py"]
+    assert spec.health.checks[0].http is not None and spec.health.checks[0].http.path == "/health"
+    assert spec.strategy == "blue-green"
+    assert spec.monitor.duration == 10.0
+    assert loaded.environment == "default"
+
+
+def test_example_explains_each_key_with_comments() -> None:
+    text = example_yaml()
+    for key in ("service:", "version:", "port:", "target:", "health:", "strategy:", "drain:", "monitor:"):
+        line = next(line for line in text.splitlines() if line.startswith(key))
+        index = text.splitlines().index(line)
+        assert text.splitlines()[index - 1].startswith("#"), key
+    assert "environments:" in text
+
+
+def test_json_schema_is_json_and_names_every_top_level_key() -> None:
+    schema = json.loads(json.dumps(json_schema()))
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["title"] == "shipmate.yaml" and schema["description"]
+    assert set(schema["properties"]) == set(Spec.model_fields)
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"service", "port", "target"}
+
+
+def test_json_schema_writes_durations_as_strings_with_units() -> None:
+    health = json_schema()["$defs"]["Health"]["properties"]
+    assert health["interval"]["type"] == "string"
+    assert health["interval"]["default"] == "1s"
+    assert "ms|s|m|h" in health["interval"]["pattern"]
+
+
+def test_json_schema_carries_bounds_and_descriptions() -> None:
+    schema = json_schema()
+    port = schema["properties"]["port"]
+    assert (port["minimum"], port["maximum"]) == (1, 65535)
+    assert port["description"]
+    assert schema["$defs"]["Check"]["maxProperties"] == 1
