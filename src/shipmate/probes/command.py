@@ -1,0 +1,58 @@
+"""Command probe: run a check command (no shell); exit 0 passes, its last output line is the detail."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+
+from shipmate.model import ProbeResult
+from shipmate.probes.base import Stopwatch, describe_os_error, failed, passed
+
+MAX_DETAIL = 200
+
+
+class CommandProbe:
+    def __init__(self, argv: list[str] | tuple[str, ...], *, cwd: str | None = None,
+                 env: dict[str, str] | None = None, timeout: float = 10.0, name: str | None = None) -> None:
+        """``env`` is added to the current environment (secrets travel there, never in argv)."""
+        self.argv = list(argv)
+        self.cwd = cwd
+        self.env = env
+        self.timeout = timeout
+        self.name = name or f"command {os.path.basename(self.argv[0]) if self.argv else '?'}"
+
+    def run(self) -> ProbeResult:
+        watch = Stopwatch()
+        if not self.argv:
+            return failed(self.name, watch, "no command given")
+        env = {**os.environ, **self.env} if self.env is not None else None
+        try:
+            # Own session, so a timeout kills the whole group (a shell's children too).
+            child = subprocess.Popen(self.argv, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        except FileNotFoundError:
+            return failed(self.name, watch, f"command not found: {self.argv[0]}")
+        except OSError as exc:
+            return failed(self.name, watch, f"cannot run {self.argv[0]}: {describe_os_error(exc)}")
+        try:
+            output, _ = child.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.communicate(timeout=2.0)
+            return failed(self.name, watch, f"timed out after {self.timeout}s")
+        last = last_line(output)
+        if child.returncode == 0:
+            return passed(self.name, watch, last)
+        prefix = f"exit {child.returncode}"
+        return failed(self.name, watch, f"{prefix}: {last}" if last else prefix)
+
+
+def last_line(output: bytes) -> str:
+    lines = output.decode("utf-8", errors="replace").strip().splitlines()
+    return lines[-1].strip()[:MAX_DETAIL] if lines else ""

@@ -1,0 +1,182 @@
+"""Talk to (and start) the router daemon of one state dir over its JSON-lines Unix socket.
+
+Stdlib only: the CLI imports this on every deploy and must start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from shipmate.errors import NotFoundError, PrerequisiteMissing, TargetError
+from shipmate.router.paths import RouterPaths
+
+REQUEST_TIMEOUT = 5.0
+POLL_INTERVAL = 0.02
+
+# Keep spawned daemons referenced: Popen.__del__ would warn about a child still running.
+_spawned: list[subprocess.Popen[bytes]] = []
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """True when ``host:port`` can be bound right now (same SO_REUSEADDR the router uses)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class RouterClient:
+    def __init__(self, state_dir: Path, *, request_timeout: float = REQUEST_TIMEOUT) -> None:
+        self.paths = RouterPaths.for_home(state_dir)
+        self.request_timeout = request_timeout
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _request(self, op: str, **fields: Any) -> dict[str, Any]:
+        """One request, one reply; any failure to reach the daemon is a TargetError."""
+        payload = json.dumps({"op": op, **fields}).encode() + b"\n"
+        sock_path = str(self.paths.socket_path)
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(self.request_timeout)
+                sock.connect(sock_path)
+                sock.sendall(payload)
+                buf = b""
+                while not buf.endswith(b"\n"):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    buf += chunk
+        except (OSError, TimeoutError) as exc:
+            raise TargetError(
+                f"router for {self.paths.state_dir} is not reachable ({exc.__class__.__name__}: {exc})",
+                hint=f"start it with `shipmate` again or see {self.paths.log_file}",
+            ) from exc
+        try:
+            reply: dict[str, Any] = json.loads(buf)
+        except ValueError as exc:
+            raise TargetError(
+                f"router for {self.paths.state_dir} sent a malformed reply to {op!r}",
+                hint=f"see {self.paths.log_file}",
+            ) from exc
+        return reply
+
+    def _call(self, op: str, **fields: Any) -> dict[str, Any]:
+        reply = self._request(op, **fields)
+        if reply.get("ok"):
+            return reply
+        error = reply.get("error") or {}
+        code, message = str(error.get("code", "error")), str(error.get("message", "unknown error"))
+        if code == "not_found":
+            raise NotFoundError(message, hint="list routes with the router's `routes` op")
+        raise TargetError(f"router refused {op}: {message}", hint=f"see {self.paths.log_file}")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        try:
+            return bool(self._request("ping").get("ok"))
+        except TargetError:
+            return False
+
+    def ensure_running(self, timeout: float = 10.0) -> int:
+        """Return the daemon's pid, spawning it detached first when nobody answers."""
+        try:
+            return int(self._call("ping")["pid"])
+        except TargetError:
+            pass
+        self.paths.router_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.paths.log_file, "ab") as log_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "shipmate.router", "--home", str(self.paths.state_dir)],
+                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                start_new_session=True, close_fds=True, cwd="/",
+            )
+        _spawned.append(proc)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return int(self._call("ping")["pid"])
+            except TargetError:
+                pass
+            code = proc.poll()
+            if (code is not None and code != 0) or time.monotonic() >= deadline:
+                break  # exit 0 means another starter won the lock: keep polling for it
+            time.sleep(POLL_INTERVAL)
+        raise PrerequisiteMissing(
+            f"the router for {self.paths.state_dir} did not start within {timeout:g}s"
+            + (f" (exit code {code})" if code is not None else ""),
+            hint=f"see {self.paths.log_file}",
+        )
+
+    def shutdown(self) -> None:
+        self._call("shutdown")
+
+    def shutdown_if_idle(self) -> bool:
+        return bool(self._call("shutdown_if_idle")["stopping"])
+
+    # -- routes ----------------------------------------------------------------------------
+
+    def set_route(
+        self, port: int, backend_port: int, *, service: str, environment: str, instance_id: str,
+        backend_host: str = "127.0.0.1",
+    ) -> None:
+        reply = self._request(
+            "set_route", port=port, backend_port=backend_port, backend_host=backend_host,
+            service=service, environment=environment, instance_id=instance_id,
+        )
+        if reply.get("ok"):
+            return
+        error = reply.get("error") or {}
+        if error.get("code") in ("port_in_use", "bind_failed"):
+            raise PrerequisiteMissing(
+                f"port {port} is already in use" if error.get("code") == "port_in_use"
+                else f"port {port} cannot be opened: {error.get('message')}",
+                hint=f"stop whatever listens on 127.0.0.1:{port} (see `ss -ltnp 'sport = :{port}'`)"
+                " or choose another port",
+            )
+        raise TargetError(
+            f"router refused route {port} -> {backend_host}:{backend_port}: {error.get('message')}",
+            hint=f"see {self.paths.log_file}",
+        )
+
+    def remove_route(self, port: int, close_connections: bool = False) -> None:
+        self._call("remove_route", port=port, close_connections=close_connections)
+
+    def routes(self) -> list[dict[str, Any]]:
+        routes: list[dict[str, Any]] = self._call("routes")["routes"]
+        return routes
+
+    def stats(self, port: int) -> dict[str, Any]:
+        reply = self._call("stats", port=port)
+        return {key: reply[key] for key in ("port", "backend", "active", "accepted", "backend_refused")}
+
+    def active_connections(self, port: int, backend_port: int, backend_host: str = "127.0.0.1") -> int:
+        """Open connections on ``port`` still flowing to that backend (0 once the port is gone)."""
+        try:
+            active: dict[str, int] = self.stats(port)["active"]
+        except NotFoundError:
+            return 0
+        return int(active.get(f"{backend_host}:{backend_port}", 0))
+
+    def wait_drained(self, port: int, backend_port: int, timeout: float) -> bool:
+        """Poll until no connection flows to that backend; False when the deadline passes first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.active_connections(port, backend_port) == 0:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+__all__ = ["RouterClient", "port_is_free"]

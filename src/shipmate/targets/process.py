@@ -1,0 +1,176 @@
+"""The process target: each instance is a detached log pump (own session and process group)
+running the release's command, tracked by pid + create time so a reused pid is never ours."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import subprocess
+import sys
+
+import psutil
+
+from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.model import InstanceRef, LaunchSpec
+from shipmate.targets import process_group
+from shipmate.targets.log_pump import EXIT_CANNOT_RUN
+from shipmate.targets.log_tail import tail_logs
+
+PUMP_MODULE = "shipmate.targets.log_pump"
+READY_TIMEOUT = 10.0  # the pump reports "running" or dies within this, even on a loaded machine
+HOME_MARKER = "SHIPMATE_HOME_ID"
+INSTANCE_MARKER = "SHIPMATE_INSTANCE_ID"
+
+
+def resolve_command(command: str, cwd: str, path_env: str | None) -> str:
+    """The executable ``command`` names, as the pump's exec will find it; PrerequisiteMissing if none."""
+    if os.sep in command:
+        candidate = command if os.path.isabs(command) else os.path.join(cwd, command)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    else:
+        found = shutil.which(command, path=path_env)
+        if found:
+            return found
+    raise PrerequisiteMissing(f"command not found: {command}",
+                              hint="install it, or fix run.command (a relative path is taken from the "
+                                   f"release directory {cwd})")
+
+
+def pump_argv(launch: LaunchSpec, ready_fd: int) -> list[str]:
+    # -I: the release directory (cwd) and its PYTHON* env must not shadow the pump's own imports.
+    return [sys.executable, "-I", "-m", PUMP_MODULE, "--log", launch.log_path,
+            "--max-bytes", str(launch.log_max_bytes), "--backups", str(launch.log_backups),
+            "--ready-fd", str(ready_fd), "--", *launch.argv]
+
+
+def wait_ready(ready_read: int, timeout: float) -> bool:
+    """True once the pump says its command runs; False on EOF (it died first) or timeout."""
+    readable, _, _ = select.select([ready_read], [], [], timeout)
+    return bool(readable) and os.read(ready_read, 64).startswith(b"running")
+
+
+class ProcessTarget:
+    """Starts, inspects and stops local processes; never decides anything."""
+
+    kind = "process"
+
+    def __init__(self) -> None:
+        # Pumps we spawned, kept so they can be reaped (and do not warn as leaked) once they exit.
+        self._spawned: dict[int, subprocess.Popen[bytes]] = {}
+
+    def start(self, launch: LaunchSpec) -> InstanceRef:
+        if not os.path.isdir(launch.cwd):
+            raise PrerequisiteMissing(f"working directory not found: {launch.cwd}",
+                                      hint="check the release path; was the release directory removed?")
+        if not launch.argv:
+            raise PrerequisiteMissing("no command to run", hint="set run.command in shipmate.yaml")
+        env = {**os.environ, **launch.env, HOME_MARKER: launch.home_id, INSTANCE_MARKER: launch.instance_id}
+        resolve_command(launch.argv[0], launch.cwd, env.get("PATH", os.defpath))
+        ready_read, ready_write = os.pipe()
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(launch.log_path)), exist_ok=True)
+            pump = subprocess.Popen(pump_argv(launch, ready_write), cwd=launch.cwd, env=env,
+                                    start_new_session=True, pass_fds=(ready_write,),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            os.close(ready_read)
+            raise TargetError(f"cannot start instance {launch.instance_id}: {exc.strerror or exc}",
+                              hint=f"check permissions on {launch.cwd} and {launch.log_path}") from exc
+        finally:
+            os.close(ready_write)
+        self._spawned[pump.pid] = pump
+        create_time = psutil.Process(pump.pid).create_time()  # a zombie child still has one
+        try:
+            if not wait_ready(ready_read, READY_TIMEOUT):
+                self._fail_if_not_runnable(pump, launch)
+        finally:
+            os.close(ready_read)
+        return InstanceRef(instance_id=launch.instance_id, pid=pump.pid, create_time=create_time,
+                           port=launch.port, log_path=launch.log_path)
+
+    def _fail_if_not_runnable(self, pump: subprocess.Popen[bytes], launch: LaunchSpec) -> None:
+        """The pump closed its ready pipe without a word: find out whether it could not run the command."""
+        try:
+            code = pump.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            return  # still running though silent: liveness and health are for later checks
+        self._spawned.pop(pump.pid, None)
+        if code == EXIT_CANNOT_RUN:
+            lines = tail_logs(launch.log_path, 2)
+            reason = lines[0].split(" ", 1)[-1].removeprefix("[shipmate] ") if lines else ""
+            raise PrerequisiteMissing(reason or f"cannot run {launch.argv[0]} (exit 127)",
+                                      hint=f"check the command and see {launch.log_path}")
+        # Any other exit: it ran and stopped; the probes will report that, not start().
+
+    def _process(self, ref: InstanceRef) -> psutil.Process | None:
+        """The instance's pump if it is still this very process and running (zombies are dead)."""
+        popen = self._spawned.get(ref.pid)
+        if popen is not None and popen.poll() is not None:
+            del self._spawned[ref.pid]
+        try:
+            proc = psutil.Process(ref.pid)
+            if not process_group.same_create_time(proc.create_time(), ref.create_time):
+                return None
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                process_group.reap(ref.pid)
+                return None
+            return proc
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return None
+        except psutil.AccessDenied as exc:
+            raise TargetError(f"cannot inspect pid {ref.pid}: access denied",
+                              hint="run shipmate as the user that started the instance") from exc
+
+    def is_alive(self, ref: InstanceRef) -> bool:
+        return self._process(ref) is not None
+
+    def stop(self, ref: InstanceRef, grace: float) -> None:
+        proc = self._process(ref)
+        if proc is None:
+            return
+        survivors = process_group.terminate_group(proc, grace)
+        popen = self._spawned.pop(ref.pid, None)
+        if popen is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                popen.wait(timeout=1.0)
+        if survivors:
+            pids = ", ".join(str(p.pid) for p in survivors)
+            raise TargetError(f"instance {ref.instance_id} did not stop: pid {pids} survived SIGKILL",
+                              hint="a process stuck in the kernel (D state); check `ps -o stat`")
+
+    def find_strays(self, home_id: str, known: set[str]) -> list[InstanceRef]:
+        strays: list[InstanceRef] = []
+        for proc in psutil.process_iter():
+            try:
+                if proc.pid != os.getpgid(proc.pid):
+                    continue  # pumps lead their own group; the app under them does not
+                cmdline = proc.cmdline()
+                if PUMP_MODULE not in cmdline or proc.status() == psutil.STATUS_ZOMBIE:
+                    continue
+                env = proc.environ()
+                if env.get(HOME_MARKER) != home_id or env.get(INSTANCE_MARKER, "") in known:
+                    continue
+                strays.append(self._ref_from(proc, cmdline, env))
+            except (psutil.Error, ProcessLookupError, PermissionError):
+                continue
+        return strays
+
+    @staticmethod
+    def _ref_from(proc: psutil.Process, cmdline: list[str], env: dict[str, str]) -> InstanceRef:
+        log_path = cmdline[cmdline.index("--log") + 1] if "--log" in cmdline else ""
+        port_text = env.get("PORT", "")
+        return InstanceRef(instance_id=env.get(INSTANCE_MARKER, ""), pid=proc.pid,
+                           create_time=proc.create_time(),
+                           port=int(port_text) if port_text.isdigit() else 0, log_path=log_path,
+                           extra={"deployment_id": env.get("SHIPMATE_DEPLOYMENT_ID", "")})
+
+    def read_logs(self, log_path: str, lines: int) -> list[str]:
+        try:
+            return tail_logs(log_path, lines)
+        except OSError as exc:
+            raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
+                              hint="check the file's permissions") from exc
