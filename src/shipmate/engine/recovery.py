@@ -47,6 +47,11 @@ def context_for(rt: Runtime, dep: DeploymentRow, lease: Lease) -> DeployContext:
         prev_inst = None
         if cur is not None and cur.release_id == dep.previous_release_id and cur.instance_id:
             prev_inst = rt.store.get_instance(cur.instance_id)
+        else:
+            # promote already moved the pointer: the old instance is the live one of the old release
+            olds = [row for row in rt.store.instances(dep.service, dep.environment, live_only=True)
+                    if row.release_id == dep.previous_release_id and row.deployment_id != dep.id]
+            prev_inst = olds[-1] if olds else None
         if prev_rel is not None:
             previous = Previous(prev_rel.id, ReleaseConfig.from_dict(prev_rel.spec), prev_inst)
     ctx = DeployContext(rt, lease, dep, Plan.from_dict(dep.plan), release.id, config, previous)
