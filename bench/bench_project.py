@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -59,8 +60,6 @@ monitor: {{duration: {self.monitor}, interval: 100ms, min_samples: 3}}
         subprocess.run([SHIPMATE, "down"], cwd=self.root, env=self.env, capture_output=True, timeout=120)
         pid_file = self.root / ".shipmate" / "router" / "router.pid"
         if pid_file.exists():
-            try:
+            with contextlib.suppress(ValueError, ProcessLookupError, IndexError):
                 os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
-            except (ValueError, ProcessLookupError, IndexError):
-                pass
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_project import SHIPMATE, BenchProject  # noqa: E402
+from bench_project import SHIPMATE, BenchProject
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str], runs: int = 15) -> float:

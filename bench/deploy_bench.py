@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_project import BenchProject, free_port  # noqa: E402
+from bench_project import BenchProject, free_port
 
 BASELINE = r"""
 # start + poll + switch, as people script it: start the new app, curl until healthy,
