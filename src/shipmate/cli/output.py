@@ -46,6 +46,7 @@ def _with_progress(action: Callable[[Progress], dict[str, Any]]) -> dict[str, An
 
     console = Console(stderr=True)
     if not console.is_terminal:
+        console = Console(stderr=True, soft_wrap=True)
         started = time.monotonic()
 
         def plain(message: str, data: dict[str, Any]) -> None:
@@ -74,7 +75,7 @@ def _fail(command: str, as_json: bool, exc: ShipmateError) -> None:
     else:
         from rich.console import Console
 
-        console = Console(stderr=True, highlight=False)
+        console = Console(stderr=True, highlight=False, soft_wrap=True)
         console.print(f"[bold red]error:[/] {_escape(exc.message)}")
         if exc.hint:
             console.print(f"[dim]hint:[/] {_escape(exc.hint)}")

@@ -11,13 +11,16 @@ from typing import Any
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160, soft_wrap=True)  # pipes and logs: no 80-column wrap
+    return console
 
 
 def _ago(ts: float | None) -> str:
     if ts is None:
         return "-"
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
+    return time.strftime("%m-%d %H:%M:%S", time.localtime(ts))
 
 
 def raw_json(result: dict[str, Any]) -> None:

@@ -45,8 +45,8 @@ def public_probe(config: ReleaseConfig, timeout: float) -> Probe:
     """What a user sees: the release through the router's public port."""
     path = config.monitor_path()
     if path is None:
-        return TcpProbe(HOST, config.port, timeout)
-    return HttpProbe(HOST, config.port, path, timeout=timeout)
+        return TcpProbe(HOST, config.port, timeout, name=f"public tcp :{config.port}")
+    return HttpProbe(HOST, config.port, path, timeout=timeout, name=f"public :{config.port}{path}")
 
 
 def run_all(probes: list[Probe]) -> list[ProbeResult]:

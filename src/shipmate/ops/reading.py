@@ -9,6 +9,7 @@ from shipmate.errors import HealthCheckFailed, NotFoundError
 from shipmate.ops.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
+    from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
 
 
@@ -21,27 +22,36 @@ def _identity(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
     return service, declared or ["default"]
 
 
-def _open_reconciled(ws: Workspace) -> Store | None:
-    """Read-only unless a crashed deployment waits: then reconcile it first (status must be true)."""
-    store = ws.open_store_readonly()
-    if store is None:
-        return None
+def _needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
+    """A crashed deployment waits, or the router died under a live service."""
     from shipmate.router.client import RouterClient
 
-    needs_care = bool(store.active_deployments())
-    if not needs_care and store.all_current():
-        needs_care = not RouterClient(ws.home).is_running()
-    if not needs_care:
-        return store
-    store.close()
-    store = ws.open_store()
+    if reader.active_deployments():
+        return True
+    return bool(reader.all_current()) and not RouterClient(ws.home).is_running()
+
+
+def _take_care(ws: Workspace) -> None:
+    """Reconcile before answering: what status reports must be true, not a crash's leftovers."""
     from shipmate.engine.recovery import reconcile
 
-    rt = ws.runtime(store)
-    reconcile(rt)
-    if store.all_current() and not rt.router.is_running():
-        rt.router.ensure_running()  # the router died: bring it back with its durable routes
-    return store
+    store = ws.open_store()
+    try:
+        rt = ws.runtime(store)
+        reconcile(rt)
+        if store.all_current() and not rt.router.is_running():
+            rt.router.ensure_running()  # the router died: bring it back with its durable routes
+    finally:
+        store.close()
+
+
+def _open_reconciled(ws: Workspace) -> Store | None:
+    store = ws.open_store_readonly()
+    if store is None or not _needs_care(store, ws):
+        return store
+    store.close()
+    _take_care(ws)
+    return ws.open_store_readonly()
 
 
 def _answers(port: int, timeout: float = 0.5) -> bool:
@@ -53,9 +63,15 @@ def _answers(port: int, timeout: float = 0.5) -> bool:
 
 
 def status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+    from shipmate.store.sqlite_reader import SqliteReader
+
     ws = Workspace.locate(spec_file)
     service, envs = _identity(ws, environment)
-    store = _open_reconciled(ws)
+    store = SqliteReader.open(ws.home)  # stdlib sqlite3: status is called in loops, keep it fast
+    if store is not None and _needs_care(store, ws):
+        store.close()
+        _take_care(ws)
+        store = SqliteReader.open(ws.home)
     out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
     if store is None:
         out["environments"] = [{"environment": e, "current": None, "serving": False} for e in envs]
@@ -94,7 +110,7 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         store.close()
 
 
-def _dep_dict(store: Store, dep: Any) -> dict[str, Any]:
+def _dep_dict(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
     rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
     return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,

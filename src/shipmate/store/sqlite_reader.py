@@ -1,0 +1,82 @@
+"""A read-only view of a SQLite store through the stdlib driver, for the hottest read: status.
+
+Agents call `shipmate status --json` in loops; importing SQLAlchemy alone costs ~0.4 s here, so
+this answers the handful of status questions with plain SQL on the same tables and returns
+the same row types. Anything that writes, or any other database, goes through `Store`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from shipmate.errors import StoreError
+from shipmate.model import TERMINAL_STATES
+from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
+
+_JSON_COLUMNS = {"spec", "plan", "verdict"}
+
+
+class SqliteReader:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, home: Path) -> SqliteReader | None:
+        """None when there is no database yet; never creates one (mode=rw refuses to)."""
+        path = home.absolute() / "state.db"
+        if not path.exists():
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=15.0, isolation_level=None)
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}", hint="is the file readable and not corrupt?") from exc
+        conn.row_factory = sqlite3.Row
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        try:
+            rows = self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"reading the state database failed: {exc}",
+                             hint="run any writing command (e.g. `shipmate recover`) to migrate it") from exc
+        out = []
+        for row in rows:
+            values = dict(row)
+            for key in _JSON_COLUMNS & values.keys():
+                if values[key] is not None:
+                    values[key] = json.loads(values[key])
+            out.append(values)
+        return out
+
+    def active_deployments(self) -> list[DeploymentRow]:
+        marks = ",".join("?" for _ in TERMINAL_STATES)
+        rows = self._rows(f"SELECT * FROM deployments WHERE state NOT IN ({marks}) ORDER BY started_at",
+                          *[s.value for s in TERMINAL_STATES])
+        return [DeploymentRow.of(r) for r in rows]  # type: ignore[arg-type]
+
+    def deployments(self, service: str, environment: str, limit: int = 20) -> list[DeploymentRow]:
+        rows = self._rows("SELECT * FROM deployments WHERE service = ? AND environment = ? "
+                          "ORDER BY started_at DESC LIMIT ?", service, environment, limit)
+        return [DeploymentRow.of(r) for r in rows]  # type: ignore[arg-type]
+
+    def all_current(self) -> list[CurrentRow]:
+        return [CurrentRow.of(r) for r in self._rows("SELECT * FROM current")]  # type: ignore[arg-type]
+
+    def current(self, service: str, environment: str) -> CurrentRow | None:
+        rows = self._rows("SELECT * FROM current WHERE service = ? AND environment = ?", service, environment)
+        return CurrentRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def get_release(self, release_id: str) -> ReleaseRow | None:
+        rows = self._rows("SELECT * FROM releases WHERE id = ?", release_id)
+        return ReleaseRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def get_instance(self, instance_id: str) -> InstanceRow | None:
+        rows = self._rows("SELECT * FROM instances WHERE id = ?", instance_id)
+        return InstanceRow.of(rows[0]) if rows else None  # type: ignore[arg-type]

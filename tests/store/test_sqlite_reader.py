@@ -1,0 +1,42 @@
+"""The stdlib status reader must answer exactly what the SQLAlchemy store answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import start_deployment
+
+from shipmate.model import DeploymentState
+from shipmate.store import ReleaseRow, Store
+from shipmate.store.sqlite_reader import SqliteReader
+
+
+def test_reader_returns_the_same_rows_as_the_store(store: Store, home: Path, release: ReleaseRow,
+                                                   fencing: int) -> None:
+    done = start_deployment(store, release, fencing)
+    store.add_instance(instance_id="ins_1", service="web", environment="default", release_id=release.id,
+                       deployment_id=done, target_kind="process", pid=123, create_time=1.5, port=4000,
+                       log_path="/x.log", fencing=fencing)
+    store.set_state(done, DeploymentState.RUNNING, fencing=fencing)
+    store.set_current("web", "default", release_id=release.id, deployment_id=done, instance_id="ins_1",
+                      fencing=fencing)
+    store.set_state(done, DeploymentState.SUCCEEDED, fencing=fencing, verified=True, verdict={"phase": "pass"})
+    active = start_deployment(store, release, fencing, trace_id="t2")
+    reader = SqliteReader.open(home)
+    assert reader is not None
+    try:
+        assert reader.current("web", "default") == store.current("web", "default")
+        assert reader.all_current() == store.all_current()
+        assert reader.get_release(release.id) == store.get_release(release.id)
+        assert reader.get_instance("ins_1") == store.get_instance("ins_1")
+        assert reader.deployments("web", "default", 5) == store.deployments("web", "default", 5)
+        assert [d.id for d in reader.active_deployments()] == [active]
+        assert reader.active_deployments() == store.active_deployments()
+        assert reader.get_instance("nope") is None and reader.current("web", "other") is None
+    finally:
+        reader.close()
+
+
+def test_reader_never_creates_a_database(tmp_path: Path) -> None:
+    assert SqliteReader.open(tmp_path / ".shipmate") is None
+    assert not (tmp_path / ".shipmate").exists()
