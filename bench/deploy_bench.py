@@ -104,6 +104,8 @@ def bench_zero_downtime(deploys: int = 20, clients: int = 4) -> str:
         stop.set()
         proj.close()
     total = sum(ok)
+    for failure in failed[:5]:
+        print(f"  failure: {failure}", file=sys.stderr)
     return (f"| zero downtime: {deploys} blue-green deploys under {clients} keep-alive clients | "
             f"{len(failed)} failed of {total + len(failed)} requests | {total / elapsed:.0f} req/s for "
             f"{elapsed:.1f} s | - | 0 failed |")

@@ -54,6 +54,7 @@ class Behaviour:
         self.started = time.monotonic()
         self.counted = 0          # requests subject to error_rate seen so far
         self.in_flight = 0
+        self.connections = 0   # open client connections, idle keep-alive ones included
         # A plain flag, not an Event: a signal handler taking a lock the main thread holds deadlocks.
         self.stopping = False
 
@@ -82,6 +83,20 @@ IDENTITY = {
 class HelloHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "hello/1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+    timeout = 30                    # an idle keep-alive connection is closed after this long
+
+    def setup(self) -> None:
+        super().setup()
+        with BEHAVIOUR.lock:
+            BEHAVIOUR.connections += 1
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with BEHAVIOUR.lock:
+                BEHAVIOUR.connections -= 1
 
     def do_GET(self) -> None:
         self._serve(self._get)
@@ -211,8 +226,10 @@ def main() -> int:
     server.shutdown()        # stop accepting
     server.server_close()
     say("stop requested: not accepting any more, draining")
+    # Keep-alive clients get "Connection: close" on their next answer and reconnect elsewhere;
+    # exiting before that would reset a connection a request may be travelling on.
     deadline = time.monotonic() + DRAIN_SECONDS
-    while BEHAVIOUR.in_flight > 0 and time.monotonic() < deadline:
+    while (BEHAVIOUR.in_flight > 0 or BEHAVIOUR.connections > 0) and time.monotonic() < deadline:
         time.sleep(0.02)
     say(f"stopped ({BEHAVIOUR.in_flight} requests cut off)")
     return 0
