@@ -105,6 +105,9 @@ class ClientSide(asyncio.BufferedProtocol):
         self.backend_eof = False
         self.closed = False
         self.connecting: asyncio.Task[None] | None = None
+        # Bytes that arrive before the backend is connected (uvloop may deliver a first read
+        # even though reading was paused in connection_made): kept, then sent first.
+        self.early: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
@@ -141,7 +144,13 @@ class ClientSide(asyncio.BufferedProtocol):
         _set_nodelay(transport)
         if self.closed:
             transport.close()
-        elif self.transport is not None:
+            return
+        if self.early:
+            transport.write(b"".join(self.early))
+            self.early.clear()
+            if self.client_eof and transport.can_write_eof():
+                transport.write_eof()
+        if self.transport is not None:
             self.transport.resume_reading()
 
     def get_buffer(self, sizehint: int) -> memoryview:
@@ -150,10 +159,14 @@ class ClientSide(asyncio.BufferedProtocol):
     def buffer_updated(self, nbytes: int) -> None:
         if self.backend is not None:
             self.backend.write(_RECV_BUFFER[:nbytes])
+        else:
+            self.early.append(bytes(_RECV_BUFFER[:nbytes]))
 
     def eof_received(self) -> bool:
         self.client_eof = True
-        if self.backend is None or not self.backend.can_write_eof():
+        if self.backend is None:
+            return True  # half-close is passed on once the backend is connected
+        if not self.backend.can_write_eof():
             return False
         self.backend.write_eof()
         self._close_if_both_eof()
