@@ -7,12 +7,12 @@ racing starters are harmless.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 import asyncio
 import fcntl
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from shipmate.router.daemon import RouterDaemon
