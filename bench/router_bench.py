@@ -277,7 +277,8 @@ def render(rows: dict[str, tuple[Result, Result]], args: argparse.Namespace) -> 
         "",
         "Goals: router >= 0.5x direct throughput; added p50 (c1) <= 0.5 ms.",
         "The router is one event-loop thread (uvloop when installed, else asyncio): per request it makes"
-        " the same 2 recv + 2 send syscalls as HAProxy (checked with strace -c); the remaining gap is interpreter time. With wrk, backend and"
+        " the same 2 recv + 2 send syscalls as HAProxy (checked with strace -c); the remaining gap is"
+        " interpreter time. With wrk, backend and"
         " proxy sharing 2 CPUs the x-direct ratio moves with background load; the rounds are interleaved"
         " so all rows see the same noise.",
         "",
