@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli_project import APP, Project, cleanup, free_port
+from tests.e2e.cli_project import Project, cleanup
+from tests.waiting import APP, free_port
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 
-from tests.e2e.cli_project import Project, wait_for
+from tests.e2e.cli_project import Project
+from tests.waiting import wait_until
 
 
 def _assert_clean_error(proc_stderr: str) -> None:
@@ -65,7 +66,7 @@ def test_command_not_found_exits_7_and_the_running_release_is_untouched(project:
 def test_second_deploy_while_one_runs_exits_4(project: Project) -> None:
     project.spec("1.0.0", monitor="6s")
     first = project.spawn("deploy", "--json")
-    wait_for(lambda: any(lk.get("held") for lk in project.json("lock", "status")["locks"]), 30,
+    wait_until(lambda: any(lk.get("held") for lk in project.json("lock", "status")["locks"]), 30,
              "the first deploy to take its lock")
     out = project.json("deploy", expect=4)
     assert out["error"]["code"] == "locked"
@@ -76,7 +77,7 @@ def test_second_deploy_while_one_runs_exits_4(project: Project) -> None:
 def test_lock_release_refuses_a_live_owner_without_force(project: Project) -> None:
     project.spec("1.0.0", monitor="6s")
     first = project.spawn("deploy", "--json")
-    wait_for(lambda: any(lk.get("held") for lk in project.json("lock", "status")["locks"]), 30,
+    wait_until(lambda: any(lk.get("held") for lk in project.json("lock", "status")["locks"]), 30,
              "the first deploy to take its lock")
     out = project.json("lock", "release", expect=4)
     assert out["error"]["code"] == "locked"

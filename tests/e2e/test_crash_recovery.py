@@ -3,13 +3,17 @@ the next command must leave exactly one current release that answers, no orphan,
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import time
 
+import psutil
 import pytest
 
 from shipmate.engine.crashpoints import names_for
-from tests.e2e.cli_project import Project, wait_for
+from tests.e2e.cli_project import Project
+from tests.waiting import wait_until
 
 # v1 running, v2 blue-green with a monitor window: preflight, start, wait, switch, monitor, promote,
 # drain_old, stop_old = 8 steps.
@@ -23,7 +27,7 @@ def _assert_consistent(project: Project, *, expect_versions: set[str]) -> None:
     assert env["current"] is not None and env["current"]["version"] in expect_versions
     assert env["serving"] is True
     assert project.get("/")["version"] == env["current"]["version"]
-    wait_for(lambda: len(project.instance_leaders()) == 1, 15, "exactly one instance (no orphans)")
+    wait_until(lambda: len(project.instance_leaders()) == 1, 15, "exactly one instance (no orphans)")
     chain = project.json("events", "--verify", "--limit", "10000")["chain"]
     assert chain["ok"] and chain["mirror_ok"], chain
 
@@ -70,3 +74,16 @@ def test_sigkill_at_a_random_moment_is_reconciled(project: Project, seed: int) -
     deploy.kill()
     deploy.communicate(timeout=10)
     _assert_consistent(project, expect_versions={"1.0.0", "2.0.0"})
+
+
+@pytest.mark.slow
+def test_a_killed_router_is_restarted_with_its_routes_by_the_next_command(project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    pid = int((project.home() / "router" / "router.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE,
+               10, "the router to die")
+    env = project.json("status")["environments"][0]
+    assert env["serving"] is True and env["current"]["version"] == "1.0.0"
+    assert project.get("/")["version"] == "1.0.0"

@@ -7,7 +7,8 @@ import threading
 import urllib.error
 import urllib.request
 
-from tests.e2e.cli_project import Project, wait_for
+from tests.e2e.cli_project import Project
+from tests.waiting import wait_until
 
 
 def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project) -> None:
@@ -36,7 +37,7 @@ def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(project:
     assert project.get("/")["version"] == "1.0.0"
     status = project.json("status")["environments"][0]
     assert status["current"]["version"] == "1.0.0" and status["serving"] is True
-    wait_for(lambda: len(project.instance_leaders()) == 1, 10, "the broken instance to be stopped")
+    wait_until(lambda: len(project.instance_leaders()) == 1, 10, "the broken instance to be stopped")
 
 
 def test_release_that_never_gets_healthy_is_never_switched_to(project: Project) -> None:
@@ -88,7 +89,7 @@ def test_recreate_strategy_replaces_the_release(project: Project) -> None:
     out = project.json("deploy")
     assert [s["name"] for s in out["steps"]][:2] == ["preflight", "stop_old"]
     assert project.get("/")["version"] == "2.0.0"
-    wait_for(lambda: len(project.instance_leaders()) == 1, 10, "one instance left")
+    wait_until(lambda: len(project.instance_leaders()) == 1, 10, "one instance left")
 
 
 def test_failed_recreate_restarts_the_previous_release(project: Project) -> None:
@@ -131,7 +132,7 @@ def test_down_stops_the_service_and_keeps_its_history(project: Project) -> None:
     project.json("deploy")
     out = project.json("down")
     assert out["stopped_version"] == "1.0.0"
-    wait_for(lambda: not project.instance_leaders(), 10, "instances to stop")
+    wait_until(lambda: not project.instance_leaders(), 10, "instances to stop")
     status = project.json("status")["environments"][0]
     assert status["current"] is None and status["serving"] is False
     kinds = [d["kind"] for d in project.json("history")["deployments"]]

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.targets.process import ProcessTarget
-
-APP = Path(__file__).resolve().parents[2] / "examples" / "hello" / "app.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def python_argv(code: str) -> tuple[str, ...]:

@@ -46,11 +46,11 @@ def validate(file: File = None, env: Env = None,
 
 
 @app.command()
-def schema() -> None:
+def schema(json_out: Json = False) -> None:
     """Print the JSON Schema of shipmate.yaml (for editors)."""
     from shipmate import ops
 
-    run_command("schema", False, lambda p: ops.schema(), render.raw_json)
+    run_command("schema", json_out, lambda p: {"schema": ops.schema()}, render.schema)
 
 
 @app.command()

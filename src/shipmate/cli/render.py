@@ -23,8 +23,9 @@ def _ago(ts: float | None) -> str:
     return time.strftime("%m-%d %H:%M:%S", time.localtime(ts))
 
 
-def raw_json(result: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+def schema(result: dict[str, Any]) -> None:
+    """The bare schema, so `shipmate schema > shipmate.schema.json` gives editors what they expect."""
+    sys.stdout.write(json.dumps(result["schema"], indent=2) + "\n")
 
 
 def init(result: dict[str, Any]) -> None:

@@ -62,6 +62,8 @@ def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) ->
     except ShipmateError as exc:
         # A refused action is a failed step, not a crash: record it and let the caller roll back.
         outcome = Outcome(False, {"code": exc.code}, exc.message)
+    except Exception as exc:  # a bug or an unmapped OS error: still leave the service consistent
+        outcome = Outcome(False, {"code": "internal"}, f"internal error in {name}: {type(exc).__name__}: {exc}")
     crashpoints.hit(f"step:{index + 1}:done")
     result = {**outcome.result, "duration_s": round(time.monotonic() - t0, 3)}
     if outcome.error:

@@ -45,9 +45,12 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
     ws = Workspace.locate(spec_file)
     service, declared = read_identity(ws.spec_path)
     env = resolve_environment(declared, environment)
-    store = ws.open_store_readonly() if dry_run else ws.open_store()
-    if store is None:
+    store = ws.open_store_readonly()
+    if store is None:  # checked read-only first: a refused rollback must not create a state folder
         raise NotFoundError(f"{service}/{env} has never been deployed", hint="run `shipmate deploy` first")
+    if not dry_run:
+        store.close()
+        store = ws.open_store()
     try:
         rt = ws.runtime(store, progress)
         if not dry_run:
