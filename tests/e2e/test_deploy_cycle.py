@@ -28,7 +28,7 @@ def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(project:
     project.spec("1.0.0")
     project.json("deploy")
     # v2 passes its health check, takes traffic, then breaks: the monitor window must catch it.
-    project.spec("2.0.0", name="broken.yaml", app_env={"HELLO_FAIL_AFTER": "0.5"}, monitor="4s")
+    project.spec("2.0.0", name="broken.yaml", app_env={"HELLO_FAIL_AFTER": "2"}, monitor="8s")
     out = project.json("deploy", "-f", "broken.yaml", expect=1)
     assert out["ok"] is False and out["error"]["code"] == "deployment_failed"
     details = out["error"]["details"]
