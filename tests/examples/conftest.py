@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hello_support import APP, RunningApp, free_port, stop_process
+from hello_support import RunningApp, stop_process
+from tests.waiting import APP, free_port
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hello_support import RunningApp, port_open, wait_until
+from hello_support import RunningApp
+from tests.waiting import port_open, wait_until
 
 Launch = Callable[..., RunningApp]
 

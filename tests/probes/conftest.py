@@ -10,7 +10,8 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from probe_support import APP, FixedServer, free_port, port_open, wait_until
+from probe_support import FixedServer
+from tests.waiting import APP, free_port, port_open, wait_until
 
 
 @pytest.fixture

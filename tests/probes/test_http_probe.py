@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from probe_support import free_port
+from tests.waiting import free_port
 
 from shipmate.model import Phase
 from shipmate.probes.http import HttpProbe

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from probe_support import free_port, wait_until
+from tests.waiting import free_port, wait_until
 
 from shipmate.model import InstanceRef, LaunchSpec, Phase
 from shipmate.probes.command import CommandProbe

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from target_support import log_contains, python_argv, wait_until
+from target_support import log_contains, python_argv
+from tests.waiting import wait_until
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ")
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from target_support import APP, TrackedTarget, free_port, log_contains, pid_gone, python_argv, wait_until
+from target_support import TrackedTarget, log_contains, pid_gone, python_argv
+from tests.waiting import APP, free_port, wait_until
 
 from shipmate.errors import PrerequisiteMissing
 from shipmate.model import LaunchSpec

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from target_support import TrackedTarget, python_argv, wait_until
+from target_support import TrackedTarget, python_argv
+from tests.waiting import wait_until
 
 from shipmate.model import LaunchSpec
 from shipmate.targets.log_tail import BLOCK_BYTES
