@@ -174,3 +174,20 @@ def test_events_are_hash_chained_and_mirrored_to_jsonl(project: Project) -> None
                 "notes", "deployed_by", "services", "trace_id", "deployment_id"):
         assert key in last
     assert last["deployed_by"] == "test:e2e" and last["services"] == ["hello"]
+
+
+def test_environments_are_deployed_locked_and_reported_separately(project: Project) -> None:
+    staging_port = project.port + 1 if project.port < 65000 else project.port - 1
+    extra = f"environments:\n  staging: {{port: {staging_port}}}\n  production: {{}}\n"
+    project.spec("1.0.0", extra=extra)
+    assert project.json("deploy")["environment"] == "staging"  # the first declared is the default
+    project.json("deploy", "-e", "production")
+    status = {e["environment"]: e for e in project.json("status")["environments"]}
+    assert status["staging"]["current"]["port"] == staging_port
+    assert status["production"]["current"]["port"] == project.port
+    assert all(e["serving"] for e in status.values())
+    bad = project.json("deploy", "-e", "prod", expect=2)
+    assert "known: staging, production" in bad["error"]["hint"]
+    project.json("down", "-e", "staging")
+    status = {e["environment"]: e for e in project.json("status")["environments"]}
+    assert status["staging"]["current"] is None and status["production"]["serving"] is True

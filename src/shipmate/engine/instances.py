@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING
 
-from shipmate.engine import probe_set
+from shipmate.engine import crashpoints, probe_set
 from shipmate.engine.context import Runtime, ref_of
 from shipmate.model import LaunchSpec, Phase, ProbeResult
 from shipmate.release_config import ReleaseConfig
@@ -42,6 +42,7 @@ def launch_spec(rt: Runtime, config: ReleaseConfig, deployment_id: str) -> Launc
 def start(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: str, fencing: int) -> InstanceRow:
     launch = launch_spec(rt, config, deployment_id)
     ref = rt.target.start(launch)
+    crashpoints.hit("instance:started")  # running, but not yet recorded: recovery must find it
     return rt.store.add_instance(
         instance_id=ref.instance_id, service=config.service, environment=config.environment,
         release_id=release_id, deployment_id=deployment_id, target_kind=config.target_kind,

@@ -9,6 +9,7 @@ from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, 
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
 from shipmate.ops import releases
+from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, resolve_environment
 from shipmate.release_config import ReleaseConfig
 
@@ -32,7 +33,7 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     store = ws.open_store()
     try:
         rt = ws.runtime(store, progress)
-        _reconcile_first(rt)
+        reconcile_all(rt)
         return _run(rt, config, kind="deploy", force=force)
     finally:
         store.close()
@@ -54,7 +55,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
     try:
         rt = ws.runtime(store, progress)
         if not dry_run:
-            _reconcile_first(rt)
+            reconcile_all(rt)
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
             return _dry_run(ws, target, kind="rollback", store=store)
@@ -78,13 +79,6 @@ def _rollback_target(store: Store, service: str, env: str, to_version: str | Non
                             hint="a release is verified when it passes its monitor window; "
                                  "pass --to VERSION to pick one yourself")
     return ReleaseConfig.from_dict(verified.spec)
-
-
-def _reconcile_first(rt: Runtime) -> None:
-    from shipmate.engine.recovery import reconcile
-
-    for item in reconcile(rt):
-        rt.progress("recovered", item)
 
 
 def _previous(store: Store, rt: Runtime | None, service: str, env: str) -> tuple[Previous | None, bool]:

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError
+from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, actor, resolve_environment
 
 
@@ -41,7 +42,6 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
     from shipmate.engine import runner
     from shipmate.engine.context import DeployContext
     from shipmate.engine.lease import Lease
-    from shipmate.engine.recovery import reconcile
     from shipmate.plan import down_plan
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.identity import read_identity
@@ -63,7 +63,7 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
         if dry_run:
             return {"dry_run": True, "service": service, "environment": env, "plan": plan.as_dict()}
         rt = ws.runtime(store)
-        reconcile(rt)
+        reconcile_all(rt)
         with Lease(store, f"{service}/{env}", rt.actor) as lease:
             dep = store.create_deployment(
                 service=service, environment=env, release_id=rel.id, kind="down", strategy="down",
@@ -78,8 +78,6 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
 
 
 def recover(spec_file: str | None) -> dict[str, Any]:
-    from shipmate.engine.recovery import reconcile
-
     ws = Workspace.locate(spec_file)
     store = ws.open_store_readonly()
     if store is None:
@@ -87,12 +85,7 @@ def recover(spec_file: str | None) -> dict[str, Any]:
     store.close()
     store = ws.open_store()
     try:
-        rt = ws.runtime(store)
-        report = reconcile(rt)
-        if store.all_current() and not rt.router.is_running():
-            rt.router.ensure_running()
-            report.append({"router": "restarted with its saved routes"})
-        return {"recovered": report}
+        return {"recovered": reconcile_all(ws.runtime(store))}
     finally:
         store.close()
 

@@ -33,14 +33,11 @@ def _needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
 
 def _take_care(ws: Workspace) -> None:
     """Reconcile before answering: what status reports must be true, not a crash's leftovers."""
-    from shipmate.engine.recovery import reconcile
+    from shipmate.ops.reconciling import reconcile_all
 
     store = ws.open_store()
     try:
-        rt = ws.runtime(store)
-        reconcile(rt)
-        if store.all_current() and not rt.router.is_running():
-            rt.router.ensure_running()  # the router died: bring it back with its durable routes
+        reconcile_all(ws.runtime(store))
     finally:
         store.close()
 
