@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from shipmate.store import ReleaseRow, Store
-from shipmate.store.locks import this_process_owner
+from shipmate.store.owners import this_process_owner
 
 KEY = "web/default"
 

@@ -40,3 +40,15 @@ def test_reader_returns_the_same_rows_as_the_store(store: Store, home: Path, rel
 def test_reader_never_creates_a_database(tmp_path: Path) -> None:
     assert SqliteReader.open(tmp_path / ".shipmate") is None
     assert not (tmp_path / ".shipmate").exists()
+
+
+def test_reader_sees_a_live_lock_owner_and_a_released_lock(store: Store, home: Path, fencing: int) -> None:
+    reader = SqliteReader.open(home)
+    assert reader is not None
+    try:
+        assert reader.lock_owner_alive("web/default") is True   # this very test process holds it
+        store.release_lock("web/default", fencing)
+        assert reader.lock_owner_alive("web/default") is False
+        assert reader.lock_owner_alive("other/default") is False
+    finally:
+        reader.close()

@@ -13,7 +13,7 @@ from conftest import KEY, owner_of, start_deployment
 from shipmate.errors import LockHeldError, LockLostError
 from shipmate.model import DeploymentState
 from shipmate.store import ReleaseRow, Store
-from shipmate.store.locks import this_process_owner
+from shipmate.store.owners import this_process_owner
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -7,27 +7,18 @@ time, so the next command takes over a dead owner's lock at once and a live one'
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import sys
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import psutil
-
 from shipmate.errors import LockLostError, StoreError
+from shipmate.store.owners import this_process_owner
 
 if TYPE_CHECKING:
     from shipmate.store.store import Store
 
 LEASE_SECONDS = 15.0
-
-
-def owner_info(actor: str) -> dict[str, object]:
-    me = psutil.Process()
-    return {"pid": os.getpid(), "create_time": me.create_time(), "host": socket.gethostname(),
-            "command": " ".join(["shipmate", *sys.argv[1:]])[:200], "actor": actor}
 
 
 class Lease:
@@ -44,7 +35,9 @@ class Lease:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Lease:
-        row = self.store.acquire_lock(self.key, owner=owner_info(self.actor), lease_seconds=self.lease_seconds)
+        command = " ".join(["shipmate", *sys.argv[1:]])[:200]
+        owner = this_process_owner(command, self.actor)
+        row = self.store.acquire_lock(self.key, owner=owner, lease_seconds=self.lease_seconds)
         self.fencing = row.fencing
         self._thread = threading.Thread(target=self._beat, name=f"lease:{self.key}", daemon=True)
         self._thread.start()

@@ -6,47 +6,20 @@ host that no longer exists: the next command can then reconcile a crashed deploy
 
 from __future__ import annotations
 
-import getpass
-import os
 import socket
 import time
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import psutil
 from sqlalchemy import Connection, select
 
 from shipmate.errors import LockHeldError, LockLostError
 from shipmate.store import events, schema
+from shipmate.store.owners import owner_alive
 from shipmate.store.rows import EventRow, LockRow
 
 _t = schema.locks
-
-
-def this_process_owner(command: str, actor: str | None = None) -> dict[str, Any]:
-    """The owner record for a lock taken by the calling process."""
-    me = psutil.Process(os.getpid())
-    return {"pid": me.pid, "create_time": me.create_time(), "host": socket.gethostname(),
-            "command": command, "actor": actor or getpass.getuser()}
-
-
-def owner_alive(owner: dict[str, Any]) -> bool | None:
-    """Is the owner process still there? pid + create_time, so a reused pid is not mistaken for it.
-
-    None when it runs on another host: only the lease can tell then.
-    """
-    if owner.get("host") != socket.gethostname():
-        return None
-    try:
-        proc = psutil.Process(int(owner["pid"]))
-        if abs(proc.create_time() - float(owner["create_time"])) > 0.01:
-            return False
-        return proc.status() != psutil.STATUS_ZOMBIE
-    except (psutil.NoSuchProcess, KeyError, TypeError, ValueError):
-        return False
-    except psutil.AccessDenied:
-        return True
 
 
 def split_key(key: str) -> tuple[str, str]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from shipmate.errors import StoreError
 from shipmate.model import TERMINAL_STATES
+from shipmate.store.owners import owner_alive
 from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
 _JSON_COLUMNS = {"spec", "plan", "verdict"}
@@ -76,6 +78,13 @@ class SqliteReader:
     def get_release(self, release_id: str) -> ReleaseRow | None:
         rows = self._rows("SELECT * FROM releases WHERE id = ?", release_id)
         return ReleaseRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def lock_owner_alive(self, key: str) -> bool:
+        """True when a live process on this host holds ``key`` under an unexpired lease."""
+        rows = self._rows("SELECT owner, lease_until, released_at FROM locks WHERE key = ?", key)
+        if not rows or rows[0]["released_at"] is not None or rows[0]["lease_until"] < time.time():
+            return False
+        return owner_alive(json.loads(rows[0]["owner"])) is True
 
     def get_instance(self, instance_id: str) -> InstanceRow | None:
         rows = self._rows("SELECT * FROM instances WHERE id = ?", instance_id)
