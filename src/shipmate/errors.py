@@ -1,6 +1,6 @@
 """Every error shipmate raises on purpose, one tree, each with an exit code and a hint.
 
-    ShipmateError                    exit 1   base; never raised bare
+    ShipmateError                    exit 5   base: something a person must look at
     ├── InvalidInputError            exit 2   bad arguments
     │   └── SpecError(path)          exit 2   shipmate.yaml is missing, malformed or invalid
     ├── HealthCheckFailed            exit 3   `shipmate check` found the service unhealthy
@@ -9,13 +9,15 @@
     ├── RollbackFailed               exit 5   rolling back failed too: a person must look
     ├── ApprovalRequired             exit 6   (later issues) waiting for a person
     ├── PrerequisiteMissing          exit 7   port taken, command not found, engine unreachable
-    ├── TargetError                  exit 1   a target (processes, containers) refused an action
-    ├── StoreError                   exit 1   the state database refused or is corrupt
+    ├── TargetError                  exit 5   a target (processes, containers) refused an action
+    ├── StoreError                   exit 5   the state database refused or is corrupt
     │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
     └── NotFoundError                exit 2   no such release, deployment or service
 
 Foreign exceptions are mapped to these once, where they enter (``raise ... from exc``);
 each face (CLI, later MCP and HTTP) maps these to its own codes at its edge only.
+Exit 1 is kept for exactly one promise, "failed, and the previous release is serving again";
+anything else that went wrong and needs a person exits 5, never 1.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any, ClassVar
 class ShipmateError(Exception):
     """Base of the tree: a one-line message the user can act on, plus a hint."""
 
-    exit_code: ClassVar[int] = 1
+    exit_code: ClassVar[int] = 5
     code: ClassVar[str] = "error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
@@ -109,12 +111,12 @@ class PrerequisiteMissing(ShipmateError):
 
 
 class TargetError(ShipmateError):
-    exit_code = 1
+    exit_code = 5
     code = "target_error"
 
 
 class StoreError(ShipmateError):
-    exit_code = 1
+    exit_code = 5
     code = "store_error"
 
 

@@ -26,7 +26,7 @@ TERMINAL_STATES = frozenset({DeploymentState.SUCCEEDED, DeploymentState.ROLLED_B
 # The only moves the state machine allows; the store refuses any other.
 TRANSITIONS: dict[DeploymentState, frozenset[DeploymentState]] = {
     DeploymentState.PLANNED: frozenset({DeploymentState.RUNNING, DeploymentState.FAILED,
-                                        DeploymentState.ROLLED_BACK}),
+                                        DeploymentState.ROLLING_BACK, DeploymentState.ROLLED_BACK}),
     DeploymentState.RUNNING: frozenset({DeploymentState.VERIFYING, DeploymentState.ROLLING_BACK,
                                         DeploymentState.SUCCEEDED, DeploymentState.FAILED}),
     DeploymentState.VERIFYING: frozenset({DeploymentState.MONITORING, DeploymentState.ROLLING_BACK,

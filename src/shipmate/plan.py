@@ -34,6 +34,7 @@ class PlanInput:
     monitor_s: float
     previous_version: str | None = None
     previous_running: bool = False     # the current release has a live instance to fall back on
+    previous_instance_id: str | None = None  # named in the plan, so recovery retires exactly that one
 
 
 @dataclass(frozen=True)

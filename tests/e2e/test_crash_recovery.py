@@ -87,3 +87,27 @@ def test_a_killed_router_is_restarted_with_its_routes_by_the_next_command(projec
     env = project.json("status")["environments"][0]
     assert env["serving"] is True and env["current"]["version"] == "1.0.0"
     assert project.get("/")["version"] == "1.0.0"
+
+
+@pytest.mark.slow
+def test_crash_while_retiring_after_a_forced_redeploy_of_the_same_release_keeps_the_new_instance(
+        project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    before = project.json("status")["environments"][0]["current"]["instance"]["instance_id"]
+    proc = project.run("deploy", "--force", "--json", env={"SHIPMATE_CRASHPOINT": "step:7"})  # drain_old
+    assert proc.returncode == -9
+    _assert_consistent(project, expect_versions={"1.0.0"})
+    after = project.json("status")["environments"][0]["current"]["instance"]
+    assert after["alive"] is True and after["instance_id"] != before
+
+
+@pytest.mark.slow
+def test_recover_exits_0_with_nothing_to_do_and_reports_what_it_did(project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    assert project.json("recover")["recovered"] == []
+    project.spec("2.0.0")
+    assert project.run("deploy", env={"SHIPMATE_CRASHPOINT": "step:3"}).returncode == -9
+    recovered = project.json("recover")["recovered"]
+    assert [r["outcome"] for r in recovered if "outcome" in r] == ["rolled_back"]

@@ -153,3 +153,11 @@ def test_stale_fencing_is_refused_by_every_mutating_call_after_takeover(
     assert dep is not None and dep.state is DeploymentState.PLANNED
     # The new holder carries on.
     assert store.set_state(dep_id, DeploymentState.RUNNING, fencing=new).state is DeploymentState.RUNNING
+
+
+def test_a_live_owner_on_this_host_keeps_the_lock_after_its_lease_ran_out(
+        store: Store, sleeper: subprocess.Popen[bytes]) -> None:
+    store.acquire_lock(KEY, owner=owner_of(sleeper), lease_seconds=0.01)
+    time.sleep(0.05)  # the lease is over: only the owner's liveness may decide now
+    with pytest.raises(LockHeldError):
+        store.acquire_lock(KEY, owner=this_process_owner("deploy"), lease_seconds=60)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -165,4 +167,17 @@ def lock_release(file: File = None, env: Env = None,
 
 
 def run() -> None:
-    app()
+    if "--json" not in sys.argv[1:]:
+        app()
+        return
+    # With --json even a usage error (unknown option, value out of range) is one JSON object.
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
+        error = {"code": "invalid_input", "message": message, "exit_code": 2,
+                 "hint": f"see `shipmate {command} --help`".replace("  ", " ")}
+        sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -28,7 +28,7 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
     except ShipmateError as exc:
         _fail(command, as_json, exc)
     except KeyboardInterrupt:
-        _fail(command, as_json, ShipmateError("interrupted", hint="run `shipmate recover` to reconcile"))
+        _fail(command, as_json, ShipmateError("interrupted", hint="run `shipmate status` to see where it stopped"))
     except Exception as exc:  # a bug of ours: one line, never a traceback with locals (secrets)
         if os.environ.get("SHIPMATE_DEBUG"):
             raise

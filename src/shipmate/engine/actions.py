@@ -14,6 +14,7 @@ from shipmate.engine import instances, monitor
 from shipmate.engine.context import DeployContext, ref_of
 from shipmate.engine.preflight import check_port
 from shipmate.model import DeploymentState, Phase
+from shipmate.store.rows import InstanceRow
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,16 @@ def promote(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     return Outcome(True, {"current": ctx.config.version, "verified": ctx.verified})
 
 
+def _old(ctx: DeployContext, args: dict[str, Any]) -> InstanceRow | None:
+    """The instance the plan named to retire (so a re-run after a crash retires that one only)."""
+    wanted = args.get("instance_id")
+    if wanted:
+        return ctx.rt.store.get_instance(str(wanted))
+    return ctx.previous.instance if ctx.previous else None
+
+
 def drain_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
-    old = ctx.previous.instance if ctx.previous else None
+    old = _old(ctx, args)
     if old is None or not ctx.rt.target.is_alive(ref_of(old)):
         return Outcome(True, {"skipped": "no live previous instance"})
     ctx.rt.store.set_instance_status(old.instance_id, "draining", fencing=ctx.fencing)
@@ -84,9 +93,9 @@ def drain_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def stop_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
-    old = ctx.previous.instance if ctx.previous else None
-    if old is None:
-        return Outcome(True, {"skipped": "no previous instance"})
+    old = _old(ctx, args)
+    if old is None or old.status == "stopped":
+        return Outcome(True, {"skipped": "no previous instance to stop"})
     instances.stop(ctx.rt, old, float(args["grace_s"]), ctx.fencing)
     return Outcome(True, {"stopped": old.instance_id})
 
@@ -108,6 +117,10 @@ ACTIONS: dict[str, Callable[[DeployContext, dict[str, Any]], Outcome]] = {
     "stop_old": stop_old,
 }
 
+# Steps after promote only tidy up: their failure is reported, never rolled back (the new
+# release has already passed and is current).
+CLEANUP_STEPS = frozenset({"drain_old", "stop_old"})
+
 # Entering these steps moves the deployment's state forward.
 STATE_OF_STEP: dict[str, DeploymentState] = {
     "wait_healthy": DeploymentState.VERIFYING,
@@ -117,8 +130,9 @@ STATE_OF_STEP: dict[str, DeploymentState] = {
 
 def route_down(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     router = ctx.rt.router
-    if router.is_running():
-        router.remove_route(int(args["port"]), close_connections=False)
+    # Started if need be: a stopped router would otherwise bring the route back from its saved table.
+    router.ensure_running()
+    router.remove_route(int(args["port"]), close_connections=False)
     return Outcome(True, {"port": args["port"]})
 
 

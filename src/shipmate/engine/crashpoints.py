@@ -1,9 +1,13 @@
 """Named places where a test can make shipmate die as if the machine lost power.
 
-SHIPMATE_CRASHPOINT=step:3 kills this process with SIGKILL right after step 3's intent is
-written; step:3:done after its action but before its result; state:running after that state
-commits; instance:started between starting a process and recording it; rollback:1 inside
-the rollback path. The next command must reconcile.
+SHIPMATE_CRASHPOINT=NAME kills this process with SIGKILL at that place:
+  state:planned     right after the deployment row is created
+  state:running     after that state commits
+  instance:started  between starting a process and recording it
+  step:N            after step N's intent row, before its action
+  step:N:done       after step N's action, before its result row
+  rollback:1        inside the rollback path
+The next command must reconcile.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ def hit(name: str) -> None:
 
 def names_for(step_count: int) -> list[str]:
     """Every named crash point a plan of ``step_count`` steps passes through, in order."""
-    names = ["state:running", "instance:started"]
+    names = ["state:planned", "state:running", "instance:started"]
     for i in range(1, step_count + 1):
         names += [f"step:{i}", f"step:{i}:done"]
     return names

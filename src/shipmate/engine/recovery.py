@@ -16,7 +16,7 @@ from shipmate.errors import LockHeldError, ShipmateError
 from shipmate.model import DeploymentState
 from shipmate.plan import Plan
 from shipmate.release_config import ReleaseConfig
-from shipmate.store.rows import DeploymentRow
+from shipmate.store.rows import DeploymentRow, StepRow
 
 
 def reconcile(rt: Runtime) -> list[dict[str, Any]]:
@@ -44,14 +44,14 @@ def context_for(rt: Runtime, dep: DeploymentRow, lease: Lease) -> DeployContext:
     if dep.previous_release_id:
         prev_rel = rt.store.get_release(dep.previous_release_id)
         cur = rt.store.current(dep.service, dep.environment)
+        plan = Plan.from_dict(dep.plan)
+        named = next((s.args.get("instance_id") for s in plan.steps if s.name == "stop_old"), None)
         prev_inst = None
-        if cur is not None and cur.release_id == dep.previous_release_id and cur.instance_id:
+        if named:
+            prev_inst = rt.store.get_instance(str(named))  # the plan said which one it would retire
+        elif cur is not None and cur.deployment_id != dep.id and cur.release_id == dep.previous_release_id \
+                and cur.instance_id:
             prev_inst = rt.store.get_instance(cur.instance_id)
-        else:
-            # promote already moved the pointer: the old instance is the live one of the old release
-            olds = [row for row in rt.store.instances(dep.service, dep.environment, live_only=True)
-                    if row.release_id == dep.previous_release_id and row.deployment_id != dep.id]
-            prev_inst = olds[-1] if olds else None
         if prev_rel is not None:
             previous = Previous(prev_rel.id, ReleaseConfig.from_dict(prev_rel.spec), prev_inst)
     ctx = DeployContext(rt, lease, dep, Plan.from_dict(dep.plan), release.id, config, previous)
@@ -77,7 +77,7 @@ def _recover_one(rt: Runtime, dep: DeploymentRow, lease: Lease) -> dict[str, Any
     outcome = "succeeded" if forward else "rolled_back"
     try:
         if forward:
-            ctx.verified = "monitor" in done
+            ctx.verified = _monitor_passed(steps)
             start = next((i for i, s in enumerate(ctx.plan.steps) if s.name not in done), len(ctx.plan.steps))
             runner.execute(ctx, start_index=start)
         else:
@@ -86,6 +86,15 @@ def _recover_one(rt: Runtime, dep: DeploymentRow, lease: Lease) -> dict[str, Any
         outcome = f"failed: {exc.message}"
     return {"deployment_id": dep.id, "service": dep.service, "environment": dep.environment,
             "interrupted_after": last, "outcome": outcome}
+
+
+def _monitor_passed(steps: list[StepRow]) -> bool:
+    """Verified means the window's verdict was pass (an inconclusive window kept is not)."""
+    for step in steps:
+        if step.name == "monitor" and step.status == "ok":
+            verdict = (step.result or {}).get("verdict") or {}
+            return bool(verdict.get("phase") == "pass")
+    return False
 
 
 def _stop_strays(rt: Runtime) -> list[dict[str, Any]]:

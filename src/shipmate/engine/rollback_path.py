@@ -11,6 +11,7 @@ from shipmate.engine import crashpoints, instances
 from shipmate.engine.context import DeployContext, ref_of
 from shipmate.errors import RollbackFailed, ShipmateError
 from shipmate.model import DeploymentState
+from shipmate.store.rows import InstanceRow
 
 
 def roll_back(ctx: DeployContext, reason: str) -> None:
@@ -45,22 +46,29 @@ def _step(ctx: DeployContext, index: int, name: str, action: object) -> None:
     try:
         result = action(ctx)  # type: ignore[operator]
     except ShipmateError as exc:
-        store.step_result(row.id, "failed", {"error": exc.message}, fencing=ctx.fencing)
+        store.step_result(row.id, "failed", {"error": exc.message}, fencing=ctx.fencing,
+                          event=_event(ctx, f"step.{name}", "failed", errors=[exc.message]))
         raise
     result["duration_s"] = round(time.monotonic() - t0, 3)
-    store.step_result(row.id, "ok", result, fencing=ctx.fencing)
+    store.step_result(row.id, "ok", result, fencing=ctx.fencing,
+                      event=_event(ctx, f"step.{name}", "ok", duration_seconds=result["duration_s"]))
 
 
 def _restore_previous(ctx: DeployContext) -> dict[str, object]:
     rt, prev, port = ctx.rt, ctx.previous, ctx.config.port
     if prev is None:
         # First deployment of this service: nothing to go back to, so take the route down.
-        if rt.router.is_running():
-            rt.router.remove_route(port, close_connections=True)
-            rt.router.shutdown_if_idle()
+        rt.router.ensure_running()  # else its saved table would bring the route back later
+        rt.router.remove_route(port, close_connections=True)
+        rt.router.shutdown_if_idle()
+        cur = rt.store.current(ctx.service, ctx.environment)
+        if cur is not None and cur.deployment_id == ctx.deployment.id:
+            rt.store.clear_current(ctx.service, ctx.environment, fencing=ctx.fencing)
         return {"restored": None}
     live = prev.instance
     if live is None or not rt.target.is_alive(ref_of(live)):
+        live = _restarted_previous(ctx)
+    if live is None:
         # The previous instance is gone (recreate stopped it, or it crashed): start it again.
         live = instances.start(rt, prev.config, prev.release_id, ctx.deployment.id, ctx.fencing)
         healthy, results = instances.wait_healthy(rt, prev.config, live)
@@ -78,17 +86,30 @@ def _restore_previous(ctx: DeployContext) -> dict[str, object]:
     return {"restored": prev.config.version, "instance_id": live.instance_id}
 
 
+def _restarted_previous(ctx: DeployContext) -> InstanceRow | None:
+    """A copy of the previous release this rollback already started before a crash: reuse it."""
+    assert ctx.previous is not None
+    for row in reversed(ctx.rt.store.instances(ctx.service, ctx.environment, live_only=True)):
+        if row.deployment_id == ctx.deployment.id and row.release_id == ctx.previous.release_id \
+                and ctx.rt.target.is_alive(ref_of(row)):
+            return row
+    return None
+
+
 def _current_deployment(ctx: DeployContext) -> str:
     cur = ctx.rt.store.current(ctx.service, ctx.environment)
     return cur.deployment_id if cur is not None else ctx.deployment.id
 
 
 def _stop_new(ctx: DeployContext) -> dict[str, object]:
+    """Every instance this deployment started, except the one now serving as current."""
+    cur = ctx.rt.store.current(ctx.service, ctx.environment)
+    keep = cur.instance_id if cur is not None else None
     stopped = []
     for row in ctx.rt.store.instances(ctx.service, ctx.environment, live_only=True):
-        if row.deployment_id == ctx.deployment.id and row.release_id == ctx.release_id:
+        if row.deployment_id == ctx.deployment.id and row.id != keep:
             instances.stop(ctx.rt, row, ctx.config.stop_grace_s, ctx.fencing)
-            stopped.append(row.instance_id)
+            stopped.append(row.id)
     return {"stopped": stopped}
 
 

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from shipmate.engine import crashpoints
-from shipmate.engine.actions import ACTIONS, STATE_OF_STEP, Outcome
+from shipmate.engine.actions import ACTIONS, CLEANUP_STEPS, STATE_OF_STEP, Outcome
 from shipmate.engine.context import DeployContext
 from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
@@ -24,29 +24,42 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
         ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.RUNNING, fencing=ctx.fencing,
                                          event=event(ctx, "deployment.started", "running"))
         crashpoints.hit("state:running")
-    for index in range(start_index, len(ctx.plan.steps)):
-        ctx.lease.check()
-        step = ctx.plan.steps[index]
-        wanted = STATE_OF_STEP.get(step.name)
-        if wanted is not None and ctx.deployment.state != wanted:
-            ctx.deployment = store.set_state(ctx.deployment.id, wanted, fencing=ctx.fencing)
-        outcome = run_step(ctx, index, step.name, step.args)
-        if not outcome.ok and ctx.plan.kind == "down":
-            ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.FAILED, fencing=ctx.fencing,
-                                             error=outcome.error,
-                                             event=event(ctx, "service.down", "failed", errors=[outcome.error]))
-            raise TargetError(f"down failed: {outcome.error}", hint="run `shipmate down` again")
-        if not outcome.ok:
-            roll_back(ctx, outcome.error)
-            raise DeploymentFailed(
-                f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {outcome.error}",
-                hint=_rolled_back_hint(ctx))
+    warnings: list[str] = []
+    try:
+        for index in range(start_index, len(ctx.plan.steps)):
+            ctx.lease.check()
+            step = ctx.plan.steps[index]
+            wanted = STATE_OF_STEP.get(step.name)
+            if wanted is not None and ctx.deployment.state != wanted:
+                ctx.deployment = store.set_state(ctx.deployment.id, wanted, fencing=ctx.fencing)
+            outcome = run_step(ctx, index, step.name, step.args)
+            if outcome.ok:
+                continue
+            if step.name in CLEANUP_STEPS:
+                warnings.append(outcome.error)  # the new release is current and verified: keep it
+                continue
+            _fail(ctx, outcome.error)
+    except KeyboardInterrupt:
+        # The person asked us to stop: stopping half-way would leave an unverified release serving.
+        _fail(ctx, "interrupted by the user (Ctrl-C) before the deployment finished")
     ctx.deployment = store.set_state(
         ctx.deployment.id, DeploymentState.SUCCEEDED, fencing=ctx.fencing, verified=ctx.verified,
         verdict=ctx.verdict.as_dict() if ctx.verdict else None,
         event=event(ctx, "service.down" if ctx.plan.kind == "down" else "deployment.succeeded", "success",
-                    notes="verified" if ctx.verified else ""))
+                    notes="; ".join(["verified" if ctx.verified else "", *warnings]).strip("; "),
+                    errors=warnings))
     return ctx
+
+
+def _fail(ctx: DeployContext, error: str) -> None:
+    store = ctx.rt.store
+    if ctx.plan.kind == "down":
+        ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.FAILED, fencing=ctx.fencing,
+                                         error=error, event=event(ctx, "service.down", "failed", errors=[error]))
+        raise TargetError(f"down failed: {error}", hint="run `shipmate down` again")
+    roll_back(ctx, error)
+    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {error}",
+                           hint=_rolled_back_hint(ctx))
 
 
 def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) -> Outcome:
@@ -68,12 +81,12 @@ def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) ->
     result = {**outcome.result, "duration_s": round(time.monotonic() - t0, 3)}
     if outcome.error:
         result["error"] = outcome.error
-    store.step_result(row.id, "ok" if outcome.ok else "failed", result, fencing=ctx.fencing)
-    ctx.rt.store.append_event(
-        event_type=f"step.{name}", service=ctx.service, environment=ctx.environment,
-        version=ctx.config.version, status="ok" if outcome.ok else "failed",
-        deployment_id=ctx.deployment.id, trace_id=ctx.deployment.trace_id, deployed_by=ctx.rt.actor,
-        duration_seconds=result["duration_s"], errors=[outcome.error] if outcome.error else [])
+    status = "ok" if outcome.ok else "failed"
+    # The result row and its audit event commit together: a crash cannot keep one and lose the other.
+    store.step_result(row.id, status, result, fencing=ctx.fencing,
+                      event={"event_type": f"step.{name}", "status": status, "version": ctx.config.version,
+                             "duration_seconds": result["duration_s"],
+                             "errors": [outcome.error] if outcome.error else []})
     return outcome
 
 

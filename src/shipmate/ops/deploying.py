@@ -97,6 +97,10 @@ def _previous(store: Store, rt: Runtime | None, service: str, env: str) -> tuple
     return Previous(rel.id, ReleaseConfig.from_dict(rel.spec), inst), alive
 
 
+def _instance_id(previous: Previous | None) -> str | None:
+    return previous.instance.id if previous is not None and previous.instance is not None else None
+
+
 def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None) -> dict[str, Any]:
     own = store is None
     if own:
@@ -109,13 +113,14 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
         if own and store is not None:
             store.close()
     plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
-                             previous_running=running, monitor=kind == "deploy")
+                             previous_running=running, monitor=kind == "deploy",
+                             previous_instance_id=_instance_id(previous))
     return {"dry_run": True, "service": config.service, "environment": config.environment,
             "version": config.version, "plan": plan.as_dict()}
 
 
 def _run(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[str, Any]:
-    from shipmate.engine import runner
+    from shipmate.engine import crashpoints, runner
 
     store = rt.store
     key = f"{config.service}/{config.environment}"
@@ -128,12 +133,14 @@ def _run(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[
         release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
-                                 previous_running=running, monitor=kind == "deploy")
+                                 previous_running=running, monitor=kind == "deploy",
+                                 previous_instance_id=_instance_id(previous))
         dep = store.create_deployment(
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),
             previous_release_id=previous.release_id if previous else None,
             trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing)
+        crashpoints.hit("state:planned")
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
             runner.execute(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError
+from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, RollbackFailed
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, actor, resolve_environment
 
@@ -85,9 +85,18 @@ def recover(spec_file: str | None) -> dict[str, Any]:
     store.close()
     store = ws.open_store()
     try:
-        return {"recovered": reconcile_all(ws.runtime(store))}
+        report = reconcile_all(ws.runtime(store))
     finally:
         store.close()
+    failed = [r for r in report if str(r.get("outcome", "")).startswith("failed")]
+    if failed:
+        err = RollbackFailed(f"{len(failed)} interrupted deployment(s) could not be rolled back: "
+                             + "; ".join(str(r["outcome"]) for r in failed),
+                             hint="see `shipmate status` and `shipmate events`; fix and deploy, or "
+                                  "`shipmate rollback --to VERSION`")
+        err.details = {"recovered": report}
+        raise err
+    return {"recovered": report}
 
 
 def lock_status(spec_file: str | None) -> dict[str, Any]:

@@ -32,10 +32,11 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
 
 
 def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None, previous_running: bool,
-             monitor: bool = True) -> Plan:
+             monitor: bool = True, previous_instance_id: str | None = None) -> Plan:
     given = PlanInput(
         service=config.service, environment=config.environment, version=config.version, kind=kind,
         port=config.port, drain_s=config.drain_s, stop_grace_s=config.stop_grace_s,
         health_deadline_s=config.health.deadline_s, monitor_s=config.monitor.duration_s if monitor else 0.0,
-        previous_version=previous.version if previous else None, previous_running=previous_running)
+        previous_version=previous.version if previous else None, previous_running=previous_running,
+        previous_instance_id=previous_instance_id if previous_running else None)
     return build_plan(config.strategy, given)

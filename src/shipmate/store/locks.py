@@ -1,7 +1,8 @@
 """Leased locks with fencing numbers: one row per key, never deleted, so numbers never repeat.
 
-A lock is free when released, when its lease ran out, or when its owner is a process on this
-host that no longer exists: the next command can then reconcile a crashed deploy at once.
+A lock is free when released, when its owner is a process on this host that no longer exists
+(the next command can then reconcile a crashed deploy at once), or, for an owner on another
+host, when its lease ran out.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def describe(row: LockRow, now: float | None = None) -> LockRow:
     """The row with `held` and `owner_alive` filled in."""
     now = time.time() if now is None else now
     alive = owner_alive(row.owner)
-    held = row.released_at is None and now <= row.lease_until and alive is not False
+    # A live owner on this host holds the lock whatever its lease says (a starved heartbeat must
+    # not let a second deployer in); a dead one holds nothing; the lease decides for other hosts.
+    held = row.released_at is None and (alive is True or (alive is None and now <= row.lease_until))
     return replace(row, held=held, owner_alive=alive)
 
 

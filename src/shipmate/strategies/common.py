@@ -37,7 +37,11 @@ def promote(given: PlanInput) -> PlanStep:
 
 def retire_old(given: PlanInput) -> list[PlanStep]:
     return [
-        PlanStep("drain_old", {"timeout_s": given.drain_s},
+        PlanStep("drain_old", {"timeout_s": given.drain_s, "instance_id": given.previous_instance_id},
                  "let the previous instance finish its open connections"),
-        PlanStep("stop_old", {"grace_s": given.stop_grace_s}, "SIGTERM, then SIGKILL after the grace"),
+        stop_old(given, "SIGTERM, then SIGKILL after the grace"),
     ]
+
+
+def stop_old(given: PlanInput, why: str) -> PlanStep:
+    return PlanStep("stop_old", {"grace_s": given.stop_grace_s, "instance_id": given.previous_instance_id}, why)

@@ -5,7 +5,7 @@ For services that cannot run two copies at once (a single-writer file, a fixed p
 
 from __future__ import annotations
 
-from shipmate.plan import Plan, PlanInput, PlanStep
+from shipmate.plan import Plan, PlanInput
 from shipmate.strategies import common
 
 NAME = "recreate"
@@ -14,8 +14,7 @@ NAME = "recreate"
 def plan(given: PlanInput) -> Plan:
     steps = [common.preflight(given)]
     if given.previous_running:
-        steps.append(PlanStep("stop_old", {"grace_s": given.stop_grace_s},
-                              "the old release must be gone before the new one starts (downtime)"))
+        steps.append(common.stop_old(given, "the old release must be gone before the new one starts (downtime)"))
     steps += [
         common.start_new(given),
         common.wait_healthy(given),
