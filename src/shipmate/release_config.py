@@ -27,7 +27,7 @@ class MonitorConfig:
     p95_ms: float
     min_samples: int
     on_inconclusive: str                  # rollback | keep
-    path: str | None
+    path: str | None                      # probe-traffic path, resolved by the spec (None = TCP)
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,3 @@ class ReleaseConfig:
         health["checks"] = tuple(health["checks"])
         d["argv"] = tuple(d["argv"])
         return cls(health=HealthConfig(**health), monitor=MonitorConfig(**d.pop("monitor")), **d)
-
-    def monitor_path(self) -> str | None:
-        """Probe traffic path through the public port: explicit, else the first HTTP check's path."""
-        if self.monitor.path:
-            return self.monitor.path
-        for check in self.health.checks:
-            if "http" in check:
-                return str(check["http"].get("path", "/"))
-        return None

@@ -6,15 +6,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import psutil
 import pytest
+from tests.store.store_support import KEY
 
 from shipmate.store import ReleaseRow, Store
 from shipmate.store.owners import this_process_owner
-
-KEY = "web/default"
 
 
 @pytest.fixture
@@ -48,18 +45,3 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
     if proc.poll() is None:
         proc.kill()
     proc.wait(timeout=30)
-
-
-def owner_of(proc: subprocess.Popen[bytes], command: str = "deploy") -> dict[str, Any]:
-    p = psutil.Process(proc.pid)
-    return {"pid": proc.pid, "create_time": p.create_time(), "host": this_process_owner("x")["host"],
-            "command": command, "actor": "other-user"}
-
-
-def start_deployment(store: Store, release: ReleaseRow, fencing: int, **overrides: Any) -> str:
-    values: dict[str, Any] = {
-        "service": "web", "environment": "default", "release_id": release.id, "kind": "deploy",
-        "strategy": "blue-green", "plan": {"steps": ["start", "switch"]}, "previous_release_id": None,
-        "trace_id": "trace-1", "actor": "tester", "fencing": fencing}
-    values.update(overrides)
-    return store.create_deployment(**values).id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import start_deployment
+from tests.store.store_support import start_deployment
 
 from shipmate.model import DeploymentState
 from shipmate.store import ReleaseRow, Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import start_deployment
+from tests.store.store_support import start_deployment
 
 from shipmate.errors import StoreError
 from shipmate.model import TRANSITIONS, DeploymentState

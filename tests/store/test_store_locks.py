@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import KEY, owner_of, start_deployment
+from tests.store.store_support import KEY, owner_of, start_deployment
 
 from shipmate.errors import LockHeldError, LockLostError
 from shipmate.model import DeploymentState

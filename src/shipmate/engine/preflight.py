@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,17 +36,13 @@ def check_port(router: RouterClient, port: int, service: str, environment: str) 
 
 def check_command(config: ReleaseConfig) -> None:
     """The command and its folder must exist before any instance, row or file is made."""
-    cwd = Path(config.cwd)
-    if not cwd.is_dir():
-        raise PrerequisiteMissing(f"target.cwd: no such directory: {cwd}",
+    from shipmate.targets.process import resolve_command
+
+    if not Path(config.cwd).is_dir():
+        raise PrerequisiteMissing(f"target.cwd: no such directory: {config.cwd}",
                                   hint="fix target.cwd in shipmate.yaml (relative to the spec file)")
-    program = config.argv[0]
-    path_env = config.env.get("PATH", os.environ.get("PATH", ""))
-    if os.sep in program:
-        candidate = Path(program) if Path(program).is_absolute() else cwd / program
-        found = candidate.is_file() and os.access(candidate, os.X_OK)
-    else:
-        found = shutil.which(program, path=path_env) is not None
-    if not found:
-        raise PrerequisiteMissing(f"target.command: command not found: {program}",
-                                  hint="install it, or give its full path in target.command")
+    path_env = config.env.get("PATH", os.environ.get("PATH", os.defpath))
+    try:
+        resolve_command(config.argv[0], config.cwd, path_env)
+    except PrerequisiteMissing as exc:
+        raise PrerequisiteMissing(f"target.command: {exc.message}", hint=exc.hint) from exc

@@ -43,7 +43,7 @@ def instance_probes(config: ReleaseConfig, target: Target, ref: InstanceRef) -> 
 
 def public_probe(config: ReleaseConfig, timeout: float) -> Probe:
     """What a user sees: the release through the router's public port."""
-    path = config.monitor_path()
+    path = config.monitor.path
     if path is None:
         return TcpProbe(HOST, config.port, timeout, name=f"public tcp :{config.port}")
     return HttpProbe(HOST, config.port, path, timeout=timeout, name=f"public :{config.port}{path}")

@@ -25,12 +25,9 @@ def _identity(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
 def _needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
     """A crashed deployment waits, or the router died under a live service."""
     from shipmate.router.client import RouterClient
-    from shipmate.store.sqlite_reader import SqliteReader
-
-    active = reader.active_deployments()
-    if isinstance(reader, SqliteReader):
-        # A deployment whose owner is alive is simply in progress: nothing to reconcile.
-        active = [d for d in active if not reader.lock_owner_alive(f"{d.service}/{d.environment}")]
+    # A deployment whose owner is alive is simply in progress: nothing to reconcile.
+    active = [d for d in reader.active_deployments()
+              if not reader.lock_owner_alive(f"{d.service}/{d.environment}")]
     if active:
         return True
     return bool(reader.all_current()) and not RouterClient(ws.home).is_running()

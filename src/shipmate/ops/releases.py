@@ -27,7 +27,7 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
                             float(health.deadline), tuple(checks)),
         monitor=MonitorConfig(float(mon.duration), float(mon.interval), float(mon.rollback_if.error_rate),
                               float(mon.rollback_if.p95_ms), int(mon.min_samples), str(mon.on_inconclusive),
-                              mon.path),
+                              spec.probe_path()),
     )
 
 

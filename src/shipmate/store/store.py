@@ -190,3 +190,7 @@ class Store(StoreQueries, StoreMutations):
     def locks(self) -> list[LockRow]:
         with self._read() as conn:
             return locks.all_locks(conn)
+
+    def lock_owner_alive(self, key: str) -> bool:
+        """True when a live process on this host holds ``key`` (same answer as SqliteReader's)."""
+        return any(row.key == key and row.held and row.owner_alive is True for row in self.locks())

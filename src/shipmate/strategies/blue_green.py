@@ -13,15 +13,7 @@ NAME = "blue-green"
 
 
 def plan(given: PlanInput) -> Plan:
-    steps = [
-        common.preflight(given),
-        common.start_new(given),
-        common.wait_healthy(given),
-        common.switch_route(given),
-    ]
-    if given.monitor_s > 0:
-        steps.append(common.monitor(given))
-    steps.append(common.promote(given))
+    steps = [common.preflight(given), *common.release_new(given)]
     if given.previous_running:
         steps.extend(common.retire_old(given))
     return Plan(given.service, given.environment, given.version, given.kind, NAME,

@@ -30,6 +30,15 @@ def monitor(given: PlanInput) -> PlanStep:
                     "watch the new release under probe traffic; fail -> roll back")
 
 
+def release_new(given: PlanInput) -> list[PlanStep]:
+    """Start the new release, prove it, switch to it, watch it, promote it: what every strategy shares."""
+    steps = [start_new(given), wait_healthy(given), switch_route(given)]
+    if given.monitor_s > 0:
+        steps.append(monitor(given))
+    steps.append(promote(given))
+    return steps
+
+
 def promote(given: PlanInput) -> PlanStep:
     return PlanStep("promote", {"version": given.version},
                     "record the new release as current (and verified if it passed a monitor window)")

@@ -15,13 +15,6 @@ def plan(given: PlanInput) -> Plan:
     steps = [common.preflight(given)]
     if given.previous_running:
         steps.append(common.stop_old(given, "the old release must be gone before the new one starts (downtime)"))
-    steps += [
-        common.start_new(given),
-        common.wait_healthy(given),
-        common.switch_route(given),
-    ]
-    if given.monitor_s > 0:
-        steps.append(common.monitor(given))
-    steps.append(common.promote(given))
+    steps += common.release_new(given)
     return Plan(given.service, given.environment, given.version, given.kind, NAME,
                 given.previous_version, tuple(steps), downtime=given.previous_running)

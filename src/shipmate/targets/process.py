@@ -35,8 +35,8 @@ def resolve_command(command: str, cwd: str, path_env: str | None) -> str:
         if found:
             return found
     raise PrerequisiteMissing(f"command not found: {command}",
-                              hint="install it, or fix run.command (a relative path is taken from the "
-                                   f"release directory {cwd})")
+                              hint="install it, or fix target.command in shipmate.yaml (a relative path is "
+                                   f"taken from {cwd})")
 
 
 def pump_argv(launch: LaunchSpec, ready_fd: int) -> list[str]:
@@ -64,9 +64,9 @@ class ProcessTarget:
     def start(self, launch: LaunchSpec) -> InstanceRef:
         if not os.path.isdir(launch.cwd):
             raise PrerequisiteMissing(f"working directory not found: {launch.cwd}",
-                                      hint="check the release path; was the release directory removed?")
+                                      hint="check target.cwd in shipmate.yaml; was the folder removed?")
         if not launch.argv:
-            raise PrerequisiteMissing("no command to run", hint="set run.command in shipmate.yaml")
+            raise PrerequisiteMissing("no command to run", hint="set target.command in shipmate.yaml")
         env = {**os.environ, **launch.env, HOME_MARKER: launch.home_id, INSTANCE_MARKER: launch.instance_id}
         resolve_command(launch.argv[0], launch.cwd, env.get("PATH", os.defpath))
         ready_read, ready_write = os.pipe()

@@ -1,0 +1,28 @@
+"""Helpers for store tests (a module of its own: `from conftest import` is ambiguous across folders)."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+import psutil
+
+from shipmate.store import ReleaseRow, Store
+from shipmate.store.owners import this_process_owner
+
+KEY = "web/default"
+
+
+def owner_of(proc: subprocess.Popen[bytes], command: str = "deploy") -> dict[str, Any]:
+    p = psutil.Process(proc.pid)
+    return {"pid": proc.pid, "create_time": p.create_time(), "host": this_process_owner("x")["host"],
+            "command": command, "actor": "other-user"}
+
+
+def start_deployment(store: Store, release: ReleaseRow, fencing: int, **overrides: Any) -> str:
+    values: dict[str, Any] = {
+        "service": "web", "environment": "default", "release_id": release.id, "kind": "deploy",
+        "strategy": "blue-green", "plan": {"steps": ["start", "switch"]}, "previous_release_id": None,
+        "trace_id": "trace-1", "actor": "tester", "fencing": fencing}
+    values.update(overrides)
+    return store.create_deployment(**values).id
