@@ -12,6 +12,7 @@
     ├── TargetError                  exit 5   a target (processes, containers) refused an action
     ├── StoreError                   exit 5   the state database refused or is corrupt
     │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
+    │       └── StaleFencingError    exit 4   the router refused a change from an older lock holder
     └── NotFoundError                exit 2   no such release, deployment or service
 
 Foreign exceptions are mapped to these once, where they enter (``raise ... from exc``);
@@ -123,3 +124,9 @@ class StoreError(ShipmateError):
 class LockLostError(StoreError):
     exit_code = 4
     code = "lock_lost"
+
+
+class StaleFencingError(LockLostError):
+    """A traffic change carried an older fencing number than the last one the router accepted."""
+
+    code = "stale_fencing"
