@@ -38,6 +38,7 @@ class Backend:
     weight: int = 100
     version: str = ""
     instance_id: str = ""
+    role: str = "stable"            # "stable" | "canary": what `X-Shipmate-Route: canary|stable` selects
 
     @property
     def address(self) -> str:
@@ -56,6 +57,7 @@ class BackendStats:
     version: str
     instance_id: str
     weight: int
+    role: str
     member: bool                    # still in the route's backend set (False: draining/removed)
     in_flight: int                  # http: requests sent and not yet fully answered; tcp: connections
     open_connections: int           # connections to this backend (pooled + tunnels + tcp)
@@ -70,6 +72,7 @@ class BackendStats:
         return cls(
             address=str(raw["address"]), version=str(raw.get("version", "")),
             instance_id=str(raw.get("instance_id", "")), weight=int(raw.get("weight", 0)),
+            role=str(raw.get("role", "stable")),
             member=bool(raw.get("member", False)), in_flight=int(raw.get("in_flight", 0)),
             open_connections=int(raw.get("open_connections", 0)), requests=int(raw.get("requests", 0)),
             status_5xx=int(raw.get("status_5xx", 0)), errors=int(raw.get("errors", 0)),
