@@ -9,10 +9,11 @@ Stdlib only, so any Python can run it. Steering by environment (read at start):
     HELLO_EXIT_AT_START=N   print a message and exit N at once (a release that crashes on start)
     HELLO_FAIL_AFTER=S      healthy at first; / and /health answer 500 after S seconds
     HELLO_ERROR_RATE=R      fraction 0..1 of / and /health answered 500, deterministically
+    HELLO_PAGE_ERROR_RATE=R fraction 0..1 of / answered 500 while /health stays 200 (fails users, not probes)
     HELLO_LATENCY_MS=N      added delay per request
     HELLO_CRASH_AFTER=S     the process exits 1 after S seconds
 
-At runtime: POST /control {"fail_health": bool, "error_rate": float, "latency_ms": int};
+At runtime: POST /control {"fail_health": bool, "error_rate": float, "page_error_rate": float, "latency_ms": int};
 GET /control shows the settings and the number of requests in flight (never delayed).
 SIGTERM: stop accepting, finish in-flight requests (answering with "Connection: close"), exit 0.
 """
@@ -53,6 +54,8 @@ class Behaviour:
         self.fail_after = _env_float("HELLO_FAIL_AFTER", -1.0)
         self.started = time.monotonic()
         self.counted = 0          # requests subject to error_rate seen so far
+        self.page_error_rate = min(max(_env_float("HELLO_PAGE_ERROR_RATE"), 0.0), 1.0)
+        self.page_counted = 0
         self.in_flight = 0
         self.connections = 0   # open client connections, idle keep-alive ones included
         # A plain flag, not an Event: a signal handler taking a lock the main thread holds deadlocks.
@@ -68,8 +71,15 @@ class Behaviour:
             n, rate = self.counted, self.error_rate
         return int(n * rate) > int((n - 1) * rate)
 
+    def next_page_is_error(self) -> bool:
+        with self.lock:
+            self.page_counted += 1
+            n, rate = self.page_counted, self.page_error_rate
+        return int(n * rate) > int((n - 1) * rate)
+
     def snapshot(self) -> dict[str, Any]:
-        return {"fail_health": self.fail_health, "error_rate": self.error_rate, "latency_ms": self.latency_ms}
+        return {"fail_health": self.fail_health, "error_rate": self.error_rate,
+                "page_error_rate": self.page_error_rate, "latency_ms": self.latency_ms}
 
 
 BEHAVIOUR = Behaviour()
@@ -121,7 +131,7 @@ class HelloHandler(BaseHTTPRequestHandler):
             status = 200 if healthy else 500
             self._reply(status, {"status": "ok" if healthy else "failing", "version": IDENTITY["version"]})
         elif self.path == "/":
-            if BEHAVIOUR.broken() or BEHAVIOUR.next_is_error():
+            if BEHAVIOUR.broken() or BEHAVIOUR.next_is_error() or BEHAVIOUR.next_page_is_error():
                 self._reply(500, {"error": "steered failure", "version": IDENTITY["version"]})
             else:
                 greeting = os.environ.get("GREETING", "hello")
@@ -147,6 +157,9 @@ class HelloHandler(BaseHTTPRequestHandler):
                 if "error_rate" in wanted:
                     BEHAVIOUR.error_rate = min(max(float(wanted["error_rate"]), 0.0), 1.0)
                     BEHAVIOUR.counted = 0
+                if "page_error_rate" in wanted:
+                    BEHAVIOUR.page_error_rate = min(max(float(wanted["page_error_rate"]), 0.0), 1.0)
+                    BEHAVIOUR.page_counted = 0
                 if "latency_ms" in wanted:
                     BEHAVIOUR.latency_ms = int(wanted["latency_ms"])
         except (ValueError, TypeError, AttributeError) as exc:

@@ -35,6 +35,7 @@ class PlanInput:
     previous_version: str | None = None
     previous_running: bool = False     # the current release has a live instance to fall back on
     previous_instance_id: str | None = None  # named in the plan, so recovery retires exactly that one
+    router_mode: str = "http"          # http holds requests while no instance is ready; tcp cannot
 
 
 @dataclass(frozen=True)

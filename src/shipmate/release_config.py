@@ -49,6 +49,12 @@ class ReleaseConfig:
     health: HealthConfig
     monitor: MonitorConfig
     extra: dict[str, Any] = field(default_factory=dict)
+    router_mode: str = "http"             # http | tcp (releases stored before it existed: derived below)
+    router_hold_s: float = 10.0
+
+    @property
+    def has_http_check(self) -> bool:
+        return any("http" in check for check in self.health.checks)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,4 +65,6 @@ class ReleaseConfig:
         health = dict(d.pop("health"))
         health["checks"] = tuple(health["checks"])
         d["argv"] = tuple(d["argv"])
+        if "router_mode" not in d:
+            d["router_mode"] = "http" if any("http" in check for check in health["checks"]) else "tcp"
         return cls(health=HealthConfig(**health), monitor=MonitorConfig(**d.pop("monitor")), **d)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from shipmate.engine import instances, monitor
+from shipmate.engine import instances, monitor, routing
 from shipmate.engine.context import DeployContext, ref_of
 from shipmate.engine.preflight import check_port
 from shipmate.model import DeploymentState, Phase
@@ -49,10 +49,13 @@ def wait_healthy(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 def switch_route(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     row = _new(ctx)
-    ctx.rt.router.ensure_running()
-    ctx.rt.router.set_route(int(args["port"]), row.port, service=ctx.service,
-                            environment=ctx.environment, instance_id=row.instance_id)
-    return Outcome(True, {"port": args["port"], "backend_port": row.port})
+    routing.serve_only(ctx.rt.router, ctx.config, [row], fencing=ctx.fencing)
+    return Outcome(True, {"port": args["port"], "backend_port": row.port, "mode": ctx.config.router_mode})
+
+
+def hold_route(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
+    routing.hold(ctx.rt.router, ctx.config, fencing=ctx.fencing)
+    return Outcome(True, {"port": args["port"], "hold_s": ctx.config.router_hold_s})
 
 
 def watch(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
@@ -88,8 +91,15 @@ def drain_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     if old is None or not ctx.rt.target.is_alive(ref_of(old)):
         return Outcome(True, {"skipped": "no live previous instance"})
     ctx.rt.store.set_instance_status(old.instance_id, "draining", fencing=ctx.fencing)
-    drained = ctx.rt.router.wait_drained(ctx.config.port, ref_of(old).port, float(args["timeout_s"]))
-    return Outcome(True, {"drained": drained, "instance_id": old.instance_id})
+    timeout = float(args["timeout_s"])
+    result = routing.drain(ctx.rt.router, ctx.config, old, timeout)
+    out: dict[str, Any] = {"drained": result.drained, "in_flight": result.in_flight,
+                           "waited_s": round(result.waited_s, 3), "instance_id": old.instance_id}
+    if not result.drained:
+        # Not a failure (the new release is current and verified), but a person should know.
+        out["warning"] = (f"drain of {old.instance_id} timed out after {timeout:g}s (drain) with "
+                          f"{result.in_flight} still in flight; stopping it anyway")
+    return Outcome(True, out)
 
 
 def stop_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
@@ -111,6 +121,7 @@ ACTIONS: dict[str, Callable[[DeployContext, dict[str, Any]], Outcome]] = {
     "start_instance": start_instance,
     "wait_healthy": wait_healthy,
     "switch_route": switch_route,
+    "hold_route": hold_route,
     "monitor": watch,
     "promote": promote,
     "drain_old": drain_old,
@@ -132,15 +143,14 @@ def route_down(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     router = ctx.rt.router
     # Started if need be: a stopped router would otherwise bring the route back from its saved table.
     router.ensure_running()
-    router.remove_route(int(args["port"]), close_connections=False)
+    router.remove(int(args["port"]), fencing=ctx.fencing, close_connections=False)
     return Outcome(True, {"port": args["port"]})
 
 
 def stop_all(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     rt, stopped = ctx.rt, []
     for row in rt.store.instances(ctx.service, ctx.environment, live_only=True):
-        if rt.router.is_running():
-            rt.router.wait_drained(ctx.config.port, ref_of(row).port, float(args["drain_s"]))
+        routing.drain(rt.router, ctx.config, row, float(args["drain_s"]))
         instances.stop(rt, row, float(args["grace_s"]), ctx.fencing)
         stopped.append(row.instance_id)
     if rt.router.is_running():

@@ -14,10 +14,10 @@ from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
     from shipmate.engine.lease import Lease
-    from shipmate.router.client import RouterClient
     from shipmate.store.rows import DeploymentRow, InstanceRow
     from shipmate.store.store import Store
     from shipmate.targets.base import Target
+    from shipmate.traffic import TrafficRouter
 
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -32,7 +32,7 @@ class Runtime:
 
     store: Store
     target: Target
-    router: RouterClient
+    router: TrafficRouter
     home: Path
     home_id: str
     actor: str
@@ -67,6 +67,7 @@ class DeployContext:
     new_instance: InstanceRow | None = None
     verdict: Verdict | None = None
     verified: bool = False
+    warnings: list[str] = field(default_factory=list)   # shown by every face; never roll back
     started: float = field(default_factory=time.monotonic)
 
     @property

@@ -11,10 +11,10 @@ from shipmate.release_config import ReleaseConfig
 from shipmate.router.client import port_is_free
 
 if TYPE_CHECKING:
-    from shipmate.router.client import RouterClient
+    from shipmate.traffic import TrafficRouter
 
 
-def check_port(router: RouterClient, port: int, service: str, environment: str) -> None:
+def check_port(router: TrafficRouter, port: int, service: str, environment: str) -> None:
     """The public port must be routed to this service already, or free to take."""
     routes: list[dict[str, object]] = []
     if router.is_running():

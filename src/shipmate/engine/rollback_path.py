@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from shipmate.engine import crashpoints, instances
+from shipmate.engine import crashpoints, instances, routing
 from shipmate.engine.context import DeployContext, ref_of
 from shipmate.errors import RollbackFailed, ShipmateError
 from shipmate.model import DeploymentState
@@ -59,7 +59,7 @@ def _restore_previous(ctx: DeployContext) -> dict[str, object]:
     if prev is None:
         # First deployment of this service: nothing to go back to, so take the route down.
         rt.router.ensure_running()  # else its saved table would bring the route back later
-        rt.router.remove_route(port, close_connections=True)
+        rt.router.remove(port, fencing=ctx.fencing, close_connections=True)
         rt.router.shutdown_if_idle()
         cur = rt.store.current(ctx.service, ctx.environment)
         if cur is not None and cur.deployment_id == ctx.deployment.id:
@@ -77,9 +77,7 @@ def _restore_previous(ctx: DeployContext) -> dict[str, object]:
             instances.stop(rt, live, prev.config.stop_grace_s, ctx.fencing)
             raise RollbackFailed(f"previous release {prev.config.version} is not healthy either: {detail}")
         rt.store.set_instance_status(live.instance_id, "running", fencing=ctx.fencing)
-    rt.router.ensure_running()
-    rt.router.set_route(port, ref_of(live).port, service=ctx.service, environment=ctx.environment,
-                        instance_id=live.instance_id)
+    routing.serve_only(rt.router, prev.config, [live], fencing=ctx.fencing, port=port)
     rt.store.set_current(ctx.service, ctx.environment, release_id=prev.release_id,
                          deployment_id=_current_deployment(ctx), instance_id=live.instance_id,
                          fencing=ctx.fencing)

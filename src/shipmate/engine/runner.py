@@ -34,9 +34,13 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
                 ctx.deployment = store.set_state(ctx.deployment.id, wanted, fencing=ctx.fencing)
             outcome = run_step(ctx, index, step.name, step.args)
             if outcome.ok:
+                if outcome.result.get("warning"):
+                    warnings.append(str(outcome.result["warning"]))
+                    ctx.warnings.append(str(outcome.result["warning"]))
                 continue
             if step.name in CLEANUP_STEPS:
                 warnings.append(outcome.error)  # the new release is current and verified: keep it
+                ctx.warnings.append(outcome.error)
                 continue
             _fail(ctx, outcome.error)
     except KeyboardInterrupt:

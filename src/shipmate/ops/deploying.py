@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     from shipmate.engine.preflight import check_command, check_port
-    from shipmate.router.client import RouterClient
     from shipmate.spec.loader import load_spec
 
     ws = Workspace.locate(spec_file)
@@ -29,7 +28,7 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     check_command(config)  # before anything is written: a 'no' leaves no trace
     if dry_run:
         return _dry_run(ws, config, kind="deploy")
-    check_port(RouterClient(ws.home), config.port, config.service, config.environment)
+    check_port(ws.traffic_router(), config.port, config.service, config.environment)
     store = ws.open_store()
     try:
         rt = ws.runtime(store, progress)
@@ -157,7 +156,7 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
         "version": ctx.config.version, "kind": dep.kind, "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
         "verified": bool(dep.verified), "verdict": ctx.verdict.as_dict() if ctx.verdict else None,
-        "error": dep.error, "steps": [
+        "error": dep.error, "warnings": list(ctx.warnings), "steps": [
             {"name": s.name, "status": s.status, "duration_s": (s.result or {}).get("duration_s")}
             for s in ctx.rt.store.steps(dep.id)],
     }

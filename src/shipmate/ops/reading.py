@@ -24,13 +24,12 @@ def _identity(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
 
 def _needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
     """A crashed deployment waits, or the router died under a live service."""
-    from shipmate.router.client import RouterClient
     # A deployment whose owner is alive is simply in progress: nothing to reconcile.
     active = [d for d in reader.active_deployments()
               if not reader.lock_owner_alive(f"{d.service}/{d.environment}")]
     if active:
         return True
-    return bool(reader.all_current()) and not RouterClient(ws.home).is_running()
+    return bool(reader.all_current()) and not ws.traffic_router().is_running()
 
 
 def _take_care(ws: Workspace) -> None:

@@ -28,6 +28,7 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
         monitor=MonitorConfig(float(mon.duration), float(mon.interval), float(mon.rollback_if.error_rate),
                               float(mon.rollback_if.p95_ms), int(mon.min_samples), str(mon.on_inconclusive),
                               spec.probe_path()),
+        router_mode=spec.router_mode(), router_hold_s=float(spec.router.hold),
     )
 
 
@@ -38,5 +39,5 @@ def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None
         port=config.port, drain_s=config.drain_s, stop_grace_s=config.stop_grace_s,
         health_deadline_s=config.health.deadline_s, monitor_s=config.monitor.duration_s if monitor else 0.0,
         previous_version=previous.version if previous else None, previous_running=previous_running,
-        previous_instance_id=previous_instance_id if previous_running else None)
+        previous_instance_id=previous_instance_id if previous_running else None, router_mode=config.router_mode)
     return build_plan(config.strategy, given)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from shipmate.engine.context import Progress, Runtime
     from shipmate.store.store import Store
+    from shipmate.traffic import TrafficRouter
 
 DEFAULT_SPEC = "shipmate.yaml"
 
@@ -69,10 +70,15 @@ class Workspace:
 
         return Store.open_readonly(self.home)
 
+    def traffic_router(self) -> TrafficRouter:
+        """The one place that picks the concrete traffic switch: the built-in router of this home."""
+        from shipmate.router.client import RouterClient
+
+        return RouterClient(self.home)
+
     def runtime(self, store: Store, progress: Progress | None = None) -> Runtime:
         from shipmate.engine.context import Runtime, no_progress
-        from shipmate.router.client import RouterClient
         from shipmate.targets.process import ProcessTarget
 
-        return Runtime(store, ProcessTarget(), RouterClient(self.home), self.home, self.home_id, actor(),
+        return Runtime(store, ProcessTarget(), self.traffic_router(), self.home, self.home_id, actor(),
                        progress or no_progress)

@@ -107,6 +107,20 @@ class Monitor(SpecModel):
     )
 
 
+class Router(SpecModel):
+    """How the built-in router on 127.0.0.1:port passes traffic to the instances."""
+
+    mode: Literal["http", "tcp"] | None = Field(
+        None,
+        description="http: each request goes to the instance current at that moment, with per-version "
+        "metrics that the monitor judges; tcp: connections are spliced (non-HTTP services). "
+        "Default: http when any health check is http, else tcp.",
+    )
+    hold: Annotated[float, DurationRange("0s", "5m")] = default_duration(
+        "10s", "http mode: while no instance is ready (recreate, a restart), requests wait this long, then 503."
+    )
+
+
 class EnvOverlay(SpecModel):
     """Per-environment changes applied on top of the base spec."""
 
@@ -129,6 +143,9 @@ class Spec(SpecModel):
     strategy: Literal["blue-green", "recreate"] = Field(
         "blue-green", description="blue-green (zero downtime) or recreate (stop old, then start new)."
     )
+    router: Router = Field(
+        default_factory=lambda: Router.model_validate({}), description="The built-in traffic switch."
+    )
     drain: Annotated[float, DurationRange("0s", "1h")] = default_duration(
         "30s", "How long the old instance may keep its open connections after the switch."
     )
@@ -138,6 +155,12 @@ class Spec(SpecModel):
     environments: dict[DnsLabel, EnvOverlay] = Field(
         default_factory=dict, description="Named environments (first is the default) with their overlays."
     )
+
+    def router_mode(self) -> Literal["http", "tcp"]:
+        """router.mode, else http when the service proves itself over HTTP, else tcp."""
+        if self.router.mode is not None:
+            return self.router.mode
+        return "http" if self.health.first_http() is not None else "tcp"
 
     def probe_path(self) -> str | None:
         """Where monitor traffic goes: monitor.path, else the first http check, else None (TCP)."""

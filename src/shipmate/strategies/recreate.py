@@ -1,11 +1,13 @@
-"""Recreate: stop the old release, then start the new one. Simple, and it has downtime.
+"""Recreate: stop the old release, then start the new one, for services that cannot run two
+copies at once (a single-writer file, a fixed port inside).
 
-For services that cannot run two copies at once (a single-writer file, a fixed port inside).
+With the http router the gap costs latency, not errors: requests are held (router.hold) until
+the new instance is proven and routed, as kamal-proxy's pause does. With tcp it is downtime.
 """
 
 from __future__ import annotations
 
-from shipmate.plan import Plan, PlanInput
+from shipmate.plan import Plan, PlanInput, PlanStep
 from shipmate.strategies import common
 
 NAME = "recreate"
@@ -14,7 +16,9 @@ NAME = "recreate"
 def plan(given: PlanInput) -> Plan:
     steps = [common.preflight(given)]
     if given.previous_running:
-        steps.append(common.stop_old(given, "the old release must be gone before the new one starts (downtime)"))
+        steps.append(PlanStep("hold_route", {"port": given.port},
+                              "park new requests in the router while no instance serves (http: they wait)"))
+        steps.append(common.stop_old(given, "the old release must be gone before the new one starts"))
     steps += common.release_new(given)
     return Plan(given.service, given.environment, given.version, given.kind, NAME,
-                given.previous_version, tuple(steps), downtime=given.previous_running)
+                given.previous_version, tuple(steps), downtime=given.previous_running and given.router_mode != "http")

@@ -1,0 +1,60 @@
+"""What the engine asks of the traffic switch, phrased once: which instances serve a release's port.
+
+Every change carries the deployment's fencing number, so a lock holder that was taken over
+(and wakes up later) cannot move traffic any more: the router refuses an older number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from shipmate.release_config import ReleaseConfig
+from shipmate.traffic import Backend, DrainResult, RouterMode, RouteSpec, TrafficRouter
+
+if TYPE_CHECKING:
+    from shipmate.store.rows import InstanceRow
+
+HOST = "127.0.0.1"
+
+
+def route_spec(config: ReleaseConfig) -> RouteSpec:
+    mode: RouterMode = "tcp" if config.router_mode == "tcp" else "http"
+    return RouteSpec(port=config.port, service=config.service, environment=config.environment, mode=mode,
+                     hold_s=config.router_hold_s)
+
+
+def backend_of(row: InstanceRow, version: str, *, weight: int = 100, role: str = "stable") -> Backend:
+    return Backend(host=HOST, port=int(row.port or 0), weight=weight, version=version,
+                   instance_id=row.instance_id, role=role)
+
+
+def address_of(row: InstanceRow) -> str:
+    return f"{HOST}:{int(row.port or 0)}"
+
+
+def serve_only(router: TrafficRouter, config: ReleaseConfig, rows: Sequence[InstanceRow], *,
+               fencing: int, port: int | None = None) -> None:
+    """All new requests (http) or connections (tcp) go to ``rows``, at once; others start draining.
+
+    ``port`` overrides the release's own (a rollback serves the old release on today's port).
+    """
+    route = route_spec(config)
+    if port is not None and port != route.port:
+        route = replace(route, port=port)
+    router.ensure_running()
+    router.set_backends(route, [backend_of(r, config.version) for r in rows], fencing=fencing)
+
+
+def hold(router: TrafficRouter, config: ReleaseConfig, *, fencing: int) -> None:
+    """No instance serves for a while (recreate): http requests wait up to router.hold instead of failing."""
+    router.ensure_running()
+    router.set_backends(route_spec(config), [], fencing=fencing)
+
+
+def drain(router: TrafficRouter, config: ReleaseConfig, row: InstanceRow, timeout_s: float) -> DrainResult:
+    """Wait for what is still in flight to ``row`` (it must already be out of the backend set)."""
+    if not router.is_running():
+        return DrainResult(drained=True, in_flight=0, waited_s=0.0)
+    return router.drain(config.port, address_of(row), timeout_s)
