@@ -76,4 +76,5 @@ class MetricSample:
 
     at: float
     values: tuple[float | None, ...]
-    detail: str = ""
+    detail: str = ""             # why the scrape gave nothing (unreachable, not parseable)
+    instance_id: str = ""

@@ -35,7 +35,7 @@ def probe_findings(samples: Sequence[ProbeSample], rules: Rules, *, final: bool)
         certain = enough and errors > rules.error_rate * max(rules.expected_ticks, n)
         if not final and not certain:
             phase = Phase.PASS
-        elif n < rules.min_samples and not certain:
+        elif not enough:
             phase = Phase.INCONCLUSIVE
         else:
             phase = Phase.FAIL if certain or rate > rules.error_rate else Phase.PASS
@@ -71,6 +71,10 @@ def process_findings(samples: Sequence[ProcessSample], rules: Rules, *, final: b
     for sample in samples:
         if sample.alive:
             by_instance.setdefault(sample.instance_id, []).append(sample)
+    gone = next((s for s in samples if not s.alive), None)
+    if gone is not None:
+        out.append(Finding("process", "alive", Phase.FAIL, 0.0, None, len(samples),
+                           f"instance {gone.instance_id}: its process is gone", decisive=True))
     if rules.memory_mb is not None:
         peaks = {iid: max(s.rss_mb for s in seen) for iid, seen in by_instance.items()}
         worst = max(peaks, key=lambda iid: peaks[iid], default=None)
@@ -107,16 +111,28 @@ def _increase(values: Sequence[float]) -> float:
 
 
 def metric_findings(samples: Sequence[MetricSample], rules: Rules) -> list[Finding]:
+    """Per rule, the worst instance: a fail on any instance fails the rule."""
+    by_instance: dict[str, list[MetricSample]] = {}
+    for sample in samples:
+        by_instance.setdefault(sample.instance_id, []).append(sample)
     out: list[Finding] = []
     for index, rule in enumerate(rules.metric_rules):
-        values = [v for s in samples if index < len(s.values) and (v := s.values[index]) is not None]
-        out.extend(_metric_finding(rule, values, len(samples), samples))
+        per_instance = [_metric_finding(rule, [v for s in seen if index < len(s.values)
+                                               and (v := s.values[index]) is not None], seen)
+                        for seen in by_instance.values()] or [_metric_finding(rule, [], [])]
+        for position in range(len(per_instance[0])):
+            out.append(_worst([found[position] for found in per_instance]))
     return out
 
 
-def _metric_finding(rule: MetricRule, values: list[float], scrapes: int,
-                    samples: Sequence[MetricSample]) -> list[Finding]:
+def _worst(found: Sequence[Finding]) -> Finding:
+    order = {Phase.FAIL: 0, Phase.INCONCLUSIVE: 1, Phase.PASS: 2}
+    return min(found, key=lambda f: (order[f.phase], -(f.observed or 0.0)))
+
+
+def _metric_finding(rule: MetricRule, values: list[float], samples: Sequence[MetricSample]) -> list[Finding]:
     out: list[Finding] = []
+    scrapes = len(samples)
     why = next((s.detail for s in reversed(samples) if s.detail), "")
     if rule.max is not None:
         if not values:
