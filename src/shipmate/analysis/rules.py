@@ -97,7 +97,9 @@ def _bound(hits: int, n: int, z: float, sign: float) -> float:
     z2 = z * z
     centre = p + z2 / (2 * n)
     margin = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return min(1.0, max(0.0, (centre + sign * margin) / (1 + z2 / n)))
+    bound = (centre + sign * margin) / (1 + z2 / n)
+    bound = min(bound, p) if sign < 0 else max(bound, p)   # true in exact arithmetic; floats may drift
+    return min(1.0, max(0.0, bound))
 
 
 def lower_bound(hits: int, n: int, z: float = DECISIVE_Z) -> float:

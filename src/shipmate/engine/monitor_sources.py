@@ -21,11 +21,11 @@ from shipmate.analysis.window import Window
 from shipmate.errors import ShipmateError
 from shipmate.model import InstanceRef, Phase, ProbeResult
 from shipmate.targets.process_group import same_create_time
+from shipmate.traffic import RouteStats
 
 if TYPE_CHECKING:
     from shipmate.analysis.traffic_delta import Side
     from shipmate.probes.base import Probe
-    from shipmate.traffic import RouteStats
 
 HOST = "127.0.0.1"
 MB = 1024 * 1024
@@ -52,9 +52,11 @@ class RouterSource:
 
     def _read(self) -> RouteStats | None:
         try:
-            return self.stats(self.port)
+            found: object = self.stats(self.port)
         except (ShipmateError, OSError):
             return None
+        # The TCP-only client of old answers a dict: that router counts no requests per version.
+        return found if isinstance(found, RouteStats) else None
 
     def open(self) -> bool:
         """Take the window's baseline; False when the route is not http (tcp counts no requests)."""
