@@ -49,7 +49,9 @@ def test_router_traffic_that_passes_is_under_the_threshold_and_an_early_fail_is_
         window.traffic.append(TrafficSample(float(i), Traffic(requests, min(bad, requests))))
         early = judge(window, rules, now=float(i), final=False)
         if early is not None:
-            assert early.phase is Phase.FAIL and early.error_rate > 0.05
+            assert early.phase is Phase.FAIL and early.decided_by == "router.error_rate"
+            deciding = next(r for r in early.evidence["rules"] if r["status"] == "fail")
+            assert deciding["observed"] > deciding["threshold"] == 0.05
             return
     final = judge(window, rules, now=float(len(ticks) - 1), final=True)
     assert final is not None

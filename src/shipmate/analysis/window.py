@@ -20,6 +20,9 @@ from shipmate.analysis.traffic_rules import canary_findings, router_findings
 from shipmate.model import Phase, Verdict
 
 SOURCES = ("router", "probes", "process", "prometheus")
+# A release that turns bad mid-window is judged on its latest ticks too, not only on a total its
+# good start dilutes: with a 5 % limit, 40 % errors in the last tick fail it at once.
+RECENT_TICKS = (1, 3)
 
 
 @dataclass
@@ -36,6 +39,15 @@ class Window:
 
     def new_traffic(self) -> Traffic:
         return total(t.new for t in self.traffic)
+
+    def recent_traffic(self) -> list[tuple[str, Traffic]]:
+        """Trailing spans of the last 1 and 3 ticks, when shorter than the window so far."""
+        spans: list[tuple[str, Traffic]] = []
+        for ticks in RECENT_TICKS:
+            if len(self.traffic) > ticks:
+                tail = self.traffic[-ticks:]
+                spans.append((f"last {ticks} tick{'s' if ticks > 1 else ''}", total(t.new for t in tail)))
+        return spans
 
     def stable_traffic(self) -> Traffic | None:
         sides = [t.stable for t in self.traffic if t.stable is not None]
@@ -61,7 +73,7 @@ def coverage_finding(window: Window, rules: Rules, now: float) -> Finding:
 def findings_of(window: Window, rules: Rules, *, final: bool) -> list[Finding]:
     found: list[Finding] = []
     if "router" in window.sources:
-        found += router_findings(window.new_traffic(), rules, final=final)
+        found += router_findings(window.new_traffic(), rules, final=final, recent=window.recent_traffic())
         found += canary_findings(window.new_traffic(), window.stable_traffic(), rules, final=final)
     elif rules.max_error_rate_increase is not None:
         found += canary_findings(Traffic(), None, rules, final=final)
