@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.analysis.window_replay import rules_from, tick_count, window_after
 
 from shipmate.analysis.window import judge
 from shipmate.model import Phase
-from tests.analysis.window_replay import rules_from, tick_count, window_after
 
 CASES = yaml.safe_load((Path(__file__).parent / "rule_cases.yaml").read_text())
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shipmate.analysis.histogram import BOUNDS_MS, LatencyHistogram
-from shipmate.traffic import Backend, BackendStats, DrainResult, RouteSpec, RouterMode, RouteStats, TrafficRouter
+from shipmate.traffic import Backend, BackendStats, DrainResult, RouterMode, RouteSpec, RouteStats, TrafficRouter
 
 
 @dataclass
