@@ -37,8 +37,21 @@ class Window:
     process: list[ProcessSample] = field(default_factory=list)
     metrics: list[MetricSample] = field(default_factory=list)
 
+    _new_sum: Traffic = field(default_factory=Traffic, init=False, repr=False)
+    _stable_sum: Traffic | None = field(default=None, init=False, repr=False)
+    _folded: int = field(default=0, init=False, repr=False)
+
+    def _fold(self) -> None:
+        """Running totals, so each tick's judgement costs the same however long the window is."""
+        for sample in self.traffic[self._folded:]:
+            self._new_sum = self._new_sum.plus(sample.new)
+            if sample.stable is not None:
+                self._stable_sum = (self._stable_sum or Traffic()).plus(sample.stable)
+        self._folded = len(self.traffic)
+
     def new_traffic(self) -> Traffic:
-        return total(t.new for t in self.traffic)
+        self._fold()
+        return self._new_sum
 
     def recent_traffic(self) -> list[tuple[str, Traffic]]:
         """Trailing spans of the last 1 and 3 ticks, when shorter than the window so far."""
@@ -50,8 +63,8 @@ class Window:
         return spans
 
     def stable_traffic(self) -> Traffic | None:
-        sides = [t.stable for t in self.traffic if t.stable is not None]
-        return total(sides) if sides else None
+        self._fold()
+        return self._stable_sum
 
 
 def coverage_finding(window: Window, rules: Rules, now: float) -> Finding:
@@ -100,16 +113,24 @@ def judge(window: Window, rules: Rules, *, now: float, final: bool) -> Verdict |
         return _verdict(window, rules, Phase.FAIL, failed, found, coverage)
     if coverage.phase is Phase.INCONCLUSIVE:
         return _verdict(window, rules, Phase.INCONCLUSIVE, [coverage], found, coverage)
-    traffic = [f for f in found if f.source in ("router", "probes") and f.rule != "consecutive_failures"]
-    if not any(f.phase is Phase.PASS for f in traffic):
-        unseen = [f for f in traffic if f.phase is Phase.INCONCLUSIVE] or [
-            Finding("window", "sources", Phase.INCONCLUSIVE, None, None, 0, "no source watched the release")]
+    if not _watched(window, rules, found):
+        unseen = [f for f in found if f.source in ("router", "probes") and f.phase is Phase.INCONCLUSIVE] or [
+            Finding("window", "sources", Phase.INCONCLUSIVE, None, None, 0, "no source saw enough to judge")]
         return _verdict(window, rules, Phase.INCONCLUSIVE, unseen, found, coverage)
     # A rule the spec asked for explicitly that never got data is not a pass either.
     unjudged = [f for f in found if f.phase is Phase.INCONCLUSIVE and f.source in ("process", "prometheus", "canary")]
     if unjudged:
         return _verdict(window, rules, Phase.INCONCLUSIVE, unjudged, found, coverage)
     return _verdict(window, rules, Phase.PASS, [], found, coverage)
+
+
+def _watched(window: Window, rules: Rules, found: Sequence[Finding]) -> bool:
+    """Some source saw enough: real requests, probe ticks, or a process/metric rule that could be judged."""
+    if "router" in window.sources and window.new_traffic().requests >= rules.min_requests:
+        return True
+    if "probes" in window.sources and len(window.probes) >= min(rules.min_samples, rules.expected_ticks):
+        return True
+    return any(f.phase is Phase.PASS for f in found if f.source in ("process", "prometheus"))
 
 
 def _verdict(window: Window, rules: Rules, phase: Phase, deciding: Sequence[Finding], found: Sequence[Finding],
