@@ -19,7 +19,6 @@ from shipmate.analysis.traffic_delta import total
 from shipmate.analysis.traffic_rules import canary_findings, router_findings
 from shipmate.model import Phase, Verdict
 
-SOURCES = ("router", "probes", "process", "prometheus")
 # A release that turns bad mid-window is judged on its latest ticks too, not only on a total its
 # good start dilutes: with a 5 % limit, 40 % errors in the last tick fail it at once.
 RECENT_TICKS = (1, 3)
