@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class DeploymentState(StrEnum):
@@ -60,16 +61,25 @@ class ProbeResult:
 
 @dataclass(frozen=True)
 class Verdict:
+    """A monitor window's answer and the evidence behind it (JSON-ready, so events and --json show it).
+
+    ``evidence`` holds each rule's observed value against its threshold, the sample counts per
+    source and the window's coverage; ``decided_by`` names the "source.rule" that settled it.
+    """
+
     phase: Phase
     reasons: tuple[str, ...] = ()
     samples: int = 0
     error_rate: float = 0.0
     p95_ms: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    decided_by: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"phase": self.phase.value, "reasons": list(self.reasons), "samples": self.samples,
                 "error_rate": round(self.error_rate, 4),
-                "p95_ms": None if self.p95_ms is None else round(self.p95_ms, 2)}
+                "p95_ms": None if self.p95_ms is None else round(self.p95_ms, 2),
+                "decided_by": self.decided_by, "evidence": self.evidence}
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,43 @@ class HealthConfig:
 
 
 @dataclass(frozen=True)
+class MetricRuleConfig:
+    metric: str
+    labels: dict[str, str] = field(default_factory=dict)
+    max: float | None = None
+    increase_max: float | None = None
+
+
+@dataclass(frozen=True)
 class MonitorConfig:
+    """The window's rules. Fields after ``path`` came later: they have defaults so that releases
+    stored by an older shipmate still load (and are judged as they were: probes, error rate, p95)."""
+
     duration_s: float
     interval_s: float
-    error_rate: float
-    p95_ms: float
+    error_rate: float | None
+    p95_ms: float | None
     min_samples: int
     on_inconclusive: str                  # rollback | keep
     path: str | None                      # probe-traffic path, resolved by the spec (None = TCP)
+    p99_ms: float | None = None
+    cpu_percent: float | None = None
+    memory_mb: float | None = None
+    consecutive_failures: int | None = None
+    max_error_rate_increase: float | None = None
+    min_requests: int = 20
+    min_coverage: float = 0.8
+    router_traffic: bool = True           # judge real requests when the route is http
+    probes: bool = True
+    process_stats: bool = True
+    prometheus_path: str | None = None    # None: no Prometheus source
+    metric_rules: tuple[MetricRuleConfig, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MonitorConfig:
+        d = dict(data)
+        d["metric_rules"] = tuple(MetricRuleConfig(**rule) for rule in d.get("metric_rules", ()))
+        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -67,4 +96,4 @@ class ReleaseConfig:
         d["argv"] = tuple(d["argv"])
         if "router_mode" not in d:
             d["router_mode"] = "http" if any("http" in check for check in health["checks"]) else "tcp"
-        return cls(health=HealthConfig(**health), monitor=MonitorConfig(**d.pop("monitor")), **d)
+        return cls(health=HealthConfig(**health), monitor=MonitorConfig.from_dict(d.pop("monitor")), **d)

@@ -1,65 +1,190 @@
-"""Monitor-window rules: samples in, verdict out. Pure, so every edge is testable."""
+"""The monitor window: every source's observations in, one verdict with its evidence out. Pure.
+
+Order of decision: a decisive fail ends the window at once (early); at the end any failed rule
+fails it; then a window that was not really watched (too few ticks, or a long gap) is inconclusive;
+then one with no source that saw enough (Flagger's "no values found") is inconclusive; else it passes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from shipmate.analysis import histogram
+from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, Traffic, TrafficSample
+from shipmate.analysis.rules import Finding, Rules
+from shipmate.analysis.sample_rules import metric_findings, percentile, probe_findings, process_findings
+from shipmate.analysis.traffic_delta import total
+from shipmate.analysis.traffic_rules import canary_findings, router_findings
 from shipmate.model import Phase, Verdict
 
-
-@dataclass(frozen=True)
-class Sample:
-    """One tick of the window: did the release answer, and how fast."""
-
-    ok: bool
-    latency_ms: float
-    detail: str = ""
-    fatal: bool = False          # the instance is gone: no later sample can redeem the window
+# A release that turns bad mid-window is judged on its latest ticks too, not only on a total its
+# good start dilutes: with a 5 % limit, 40 % errors in the last tick fail it at once.
+RECENT_TICKS = (1, 3)
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    error_rate: float
-    p95_ms: float
-    min_samples: int
-    expected_samples: int        # ticks the full window will take; lets us fail early
+@dataclass
+class Window:
+    """What has been observed so far; ``ticks`` are the times the monitoring loop actually ran."""
+
+    start: float
+    sources: frozenset[str] = frozenset({"probes"})
+    ticks: list[float] = field(default_factory=list)
+    probes: list[ProbeSample] = field(default_factory=list)
+    traffic: list[TrafficSample] = field(default_factory=list)
+    process: list[ProcessSample] = field(default_factory=list)
+    metrics: list[MetricSample] = field(default_factory=list)
+
+    _new_sum: Traffic = field(default_factory=Traffic, init=False, repr=False)
+    _stable_sum: Traffic | None = field(default=None, init=False, repr=False)
+    _folded: int = field(default=0, init=False, repr=False)
+
+    def _fold(self) -> None:
+        """Running totals, so each tick's judgement costs the same however long the window is."""
+        for sample in self.traffic[self._folded:]:
+            self._new_sum = self._new_sum.plus(sample.new)
+            if sample.stable is not None:
+                self._stable_sum = (self._stable_sum or Traffic()).plus(sample.stable)
+        self._folded = len(self.traffic)
+
+    def new_traffic(self) -> Traffic:
+        self._fold()
+        return self._new_sum
+
+    def recent_traffic(self) -> list[tuple[str, Traffic]]:
+        """Trailing spans of the last 1 and 3 ticks, when shorter than the window so far."""
+        spans: list[tuple[str, Traffic]] = []
+        for ticks in RECENT_TICKS:
+            if len(self.traffic) > ticks:
+                tail = self.traffic[-ticks:]
+                spans.append((f"last {ticks} tick{'s' if ticks > 1 else ''}", total(t.new for t in tail)))
+        return spans
+
+    def stable_traffic(self) -> Traffic | None:
+        self._fold()
+        return self._stable_sum
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the value below which q percent of samples fall."""
-    if not values:
-        raise ValueError("percentile of no values")
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil without floats drifting
-    return ordered[int(rank) - 1]
+def coverage_finding(window: Window, rules: Rules, now: float) -> Finding:
+    """Inconclusive when the loop ran on too few of its expected ticks, or stalled for > 3 intervals."""
+    expected = rules.expected_ticks
+    share = min(len(window.ticks) / expected, 1.0)
+    moments = [window.start, *window.ticks, max(now, window.ticks[-1] if window.ticks else window.start)]
+    gap = max((b - a for a, b in itertools.pairwise(moments)), default=0.0)
+    detail = f"{len(window.ticks)} of {expected} ticks, longest gap {gap:.1f} s"
+    if share < rules.min_coverage:
+        return Finding("coverage", "min_coverage", Phase.INCONCLUSIVE, share, rules.min_coverage, len(window.ticks),
+                       f"{detail}: the window was not really watched")
+    if gap > rules.max_gap_s:
+        return Finding("coverage", "max_gap_s", Phase.INCONCLUSIVE, gap, rules.max_gap_s, len(window.ticks),
+                       f"{detail}: monitoring stalled")
+    return Finding("coverage", "min_coverage", Phase.PASS, share, rules.min_coverage, len(window.ticks), detail)
 
 
-def evaluate(samples: list[Sample], rules: Thresholds, *, final: bool) -> Verdict | None:
-    """Decide the window; mid-window (final=False) returns a FAIL as soon as it is certain, else None."""
-    n = len(samples)
-    errors = sum(1 for s in samples if not s.ok)
-    rate = errors / n if n else 0.0
-    ok_latencies = [s.latency_ms for s in samples if s.ok]
-    p95 = percentile(ok_latencies, 95) if ok_latencies else None
-    fatal = next((s for s in samples if s.fatal), None)
-    if fatal is not None:
-        return Verdict(Phase.FAIL, (f"instance gone: {fatal.detail}",), n, rate, p95)
-    # Errors so far already exceed what the whole window may hold: waiting cannot help.
-    allowed = rules.error_rate * max(rules.expected_samples, n)
-    if errors > allowed and n >= min(rules.min_samples, rules.expected_samples):
-        last = next((s.detail for s in reversed(samples) if not s.ok), "")
-        return Verdict(Phase.FAIL, (f"error rate {rate:.0%} > {rules.error_rate:.0%} ({last})",), n, rate, p95)
+def findings_of(window: Window, rules: Rules, *, final: bool) -> list[Finding]:
+    found: list[Finding] = []
+    if "router" in window.sources:
+        found += router_findings(window.new_traffic(), rules, final=final, recent=window.recent_traffic())
+        found += canary_findings(window.new_traffic(), window.stable_traffic(), rules, final=final)
+    elif rules.max_error_rate_increase is not None:
+        found += canary_findings(Traffic(), None, rules, final=final)
+    if "probes" in window.sources:
+        found += probe_findings(window.probes, rules, final=final)
+    if "process" in window.sources:
+        found += process_findings(window.process, rules, final=final)
+    if "prometheus" in window.sources:
+        found += metric_findings(window.metrics, rules)
+    return found
+
+
+def judge(window: Window, rules: Rules, *, now: float, final: bool) -> Verdict | None:
+    """The verdict; mid-window (final=False) only a decisive fail, else None."""
+    found = findings_of(window, rules, final=final)
+    decisive = [f for f in found if f.phase is Phase.FAIL and f.decisive]
+    if decisive:
+        return _verdict(window, rules, Phase.FAIL, decisive, found, None)
     if not final:
         return None
-    if n < rules.min_samples:
-        # Too little evidence is its own answer (Flagger's "no values found" stall); the caller
-        # decides what inconclusive means for this service (on_inconclusive).
-        return Verdict(Phase.INCONCLUSIVE, (f"only {n} samples, need {rules.min_samples}",), n, rate, p95)
-    reasons: list[str] = []
-    if rate > rules.error_rate:
-        reasons.append(f"error rate {rate:.0%} > {rules.error_rate:.0%}")
-    if p95 is not None and p95 > rules.p95_ms:
-        reasons.append(f"p95 {p95:.0f} ms > {rules.p95_ms:.0f} ms")
-    if reasons:
-        return Verdict(Phase.FAIL, tuple(reasons), n, rate, p95)
-    return Verdict(Phase.PASS, (), n, rate, p95)
+    coverage = coverage_finding(window, rules, now)
+    failed = [f for f in found if f.phase is Phase.FAIL]
+    if failed:
+        return _verdict(window, rules, Phase.FAIL, failed, found, coverage)
+    if coverage.phase is Phase.INCONCLUSIVE:
+        return _verdict(window, rules, Phase.INCONCLUSIVE, [coverage], found, coverage)
+    if not _watched(window, rules, found):
+        unseen = [f for f in found if f.source in ("router", "probes") and f.phase is Phase.INCONCLUSIVE] or [
+            Finding("window", "sources", Phase.INCONCLUSIVE, None, None, 0, "no source saw enough to judge")]
+        return _verdict(window, rules, Phase.INCONCLUSIVE, unseen, found, coverage)
+    # A rule the spec asked for explicitly that never got data is not a pass either.
+    unjudged = [f for f in found if f.phase is Phase.INCONCLUSIVE and f.source in ("process", "prometheus", "canary")]
+    if unjudged:
+        return _verdict(window, rules, Phase.INCONCLUSIVE, unjudged, found, coverage)
+    return _verdict(window, rules, Phase.PASS, [], found, coverage)
+
+
+def _watched(window: Window, rules: Rules, found: Sequence[Finding]) -> bool:
+    """Some source saw enough: real requests, probe ticks, or a process/metric rule that could be judged."""
+    if "router" in window.sources and window.new_traffic().requests >= rules.min_requests:
+        return True
+    if "probes" in window.sources and len(window.probes) >= min(rules.min_samples, rules.expected_ticks):
+        return True
+    return any(f.phase is Phase.PASS for f in found if f.source in ("process", "prometheus"))
+
+
+def _verdict(window: Window, rules: Rules, phase: Phase, deciding: Sequence[Finding], found: Sequence[Finding],
+             coverage: Finding | None) -> Verdict:
+    new = window.new_traffic()
+    router_counts = "router" in window.sources and new.requests >= rules.min_requests
+    if router_counts:
+        samples, rate = new.requests, new.error_rate
+        p95 = histogram.percentile_ms(new.latency_counts, 95)
+    else:
+        probes = window.probes
+        samples = len(probes)
+        rate = sum(1 for s in probes if not s.ok) / samples if samples else 0.0
+        latencies = [s.latency_ms for s in probes if s.ok]
+        p95 = percentile(latencies, 95) if latencies else None
+    evidence: dict[str, object] = {
+        "rules": [f.as_dict() for f in found],
+        "sources": _sources(window),
+        "coverage": coverage.as_dict() if coverage else None,
+    }
+    return Verdict(phase, tuple(_reason(f) for f in deciding), samples, rate, p95,
+                   evidence=evidence, decided_by=deciding[0].key if deciding else None)
+
+
+def _sources(window: Window) -> dict[str, object]:
+    out: dict[str, object] = {"watched": sorted(window.sources), "ticks": len(window.ticks)}
+    if "router" in window.sources:
+        out["router"] = {**window.new_traffic().as_dict(), "ticks": len(window.traffic)}
+        stable = window.stable_traffic()
+        if stable is not None:
+            out["stable"] = stable.as_dict()
+    if "probes" in window.sources:
+        out["probes"] = {"samples": len(window.probes), "errors": sum(1 for s in window.probes if not s.ok)}
+    if "process" in window.sources:
+        out["process"] = {"samples": len(window.process),
+                          "instances": len({s.instance_id for s in window.process})}
+    if "prometheus" in window.sources:
+        out["prometheus"] = {"scrapes": len(window.metrics),
+                             "failed": sum(1 for s in window.metrics if s.detail)}
+    return out
+
+
+def _shown(rule: str, value: float | None) -> str:
+    if value is None:
+        return "no data"
+    if "rate" in rule or rule == "min_coverage":
+        return f"{value:.1%}"
+    return f"{value:g}"
+
+
+def _reason(f: Finding) -> str:
+    if f.phase is Phase.FAIL and f.threshold is not None:
+        text = f"{f.key} {_shown(f.rule, f.observed)} > {_shown(f.rule, f.threshold)}"
+    elif f.phase is Phase.FAIL:
+        text = f.key
+    else:
+        text = f"{f.key} inconclusive"
+    return f"{text} ({f.detail})" if f.detail else text

@@ -1,47 +1,122 @@
-"""The watch after the switch: probe the live release through its public port, then judge.
+"""The watch after the switch: read every source once per tick, judge, and stop as soon as it is decided.
 
-Kamal stops checking once the new container is up; we keep watching for `monitor.duration`
-and roll back in seconds when the window fails (a dead instance fails it at the next tick).
+Kamal stops checking once the new container is up; we keep watching for `monitor.duration` — the
+router's real traffic per version first (one control-socket round trip), then probes, process stats
+and the app's metrics — and end the window the moment the evidence is decisive, so a bad release is
+rolled back within about one interval of its first bad response.
 """
 
 from __future__ import annotations
 
 import time
-from math import ceil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from shipmate.analysis.window import Sample, Thresholds, evaluate
+from shipmate.analysis.rules import MetricRule, Rules
+from shipmate.analysis.traffic_delta import Side
+from shipmate.analysis.window import Window, judge
 from shipmate.engine import probe_set
 from shipmate.engine.context import Runtime, ref_of
-from shipmate.model import Phase, Verdict
-from shipmate.release_config import ReleaseConfig
+from shipmate.engine.monitor_sources import ProbeSource, ProcessSource, PrometheusSource, RouterSource, Source
+from shipmate.model import Verdict
+from shipmate.release_config import MonitorConfig, ReleaseConfig
 from shipmate.store.rows import InstanceRow
 
+if TYPE_CHECKING:
+    pass
 
-def watch(rt: Runtime, config: ReleaseConfig, row: InstanceRow, duration_s: float) -> Verdict:
+PROGRESS_EVERY_S = 2.0
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Monotonic time and sleep, injectable so a frozen loop can be replayed in tests."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def rules_of(mon: MonitorConfig, duration_s: float) -> Rules:
+    return Rules(
+        duration_s=duration_s, interval_s=mon.interval_s, error_rate=mon.error_rate, p95_ms=mon.p95_ms,
+        p99_ms=mon.p99_ms, cpu_percent=mon.cpu_percent, memory_mb=mon.memory_mb,
+        consecutive_failures=mon.consecutive_failures, max_error_rate_increase=mon.max_error_rate_increase,
+        min_samples=mon.min_samples, min_requests=mon.min_requests, min_coverage=mon.min_coverage,
+        metric_rules=metric_rules_of(mon),
+    )
+
+
+def metric_rules_of(mon: MonitorConfig) -> tuple[MetricRule, ...]:
+    return tuple(MetricRule(r.metric, tuple(sorted(r.labels.items())), r.max, r.increase_max)
+                 for r in mon.metric_rules)
+
+
+def sources_for(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow],
+                stable_version: str | None) -> list[Source]:
+    """The sources this release asked for, cheapest and most telling first (real traffic)."""
     mon = config.monitor
-    rules = Thresholds(error_rate=mon.error_rate, p95_ms=mon.p95_ms, min_samples=mon.min_samples,
-                       expected_samples=max(1, ceil(duration_s / mon.interval_s)))
-    probes = probe_set.instance_probes(config, rt.target, ref_of(row))
-    public = probe_set.public_probe(config, config.health.timeout_s)
-    samples: list[Sample] = []
-    end = time.monotonic() + duration_s
+    refs = [ref_of(row) for row in rows]
+    sources: list[Source] = []
+    if mon.router_traffic and config.router_mode == "http":
+        new = Side(config.version, frozenset(row.id for row in rows))
+        stable = Side(stable_version) if stable_version else None
+        router = RouterSource(rt.router.stats, config.port, new, stable)
+        if router.open():
+            sources.append(router)
+    if mon.probes:
+        per_instance = [probe_set.instance_probes(config, rt.target, ref) for ref in refs]
+        sources.append(ProbeSource(per_instance, probe_set.public_probe(config, config.health.timeout_s),
+                                   probe_set.run_all))
+    if mon.process_stats and config.target_kind == "process":
+        sources.append(ProcessSource(refs))
+    if mon.prometheus_path and mon.metric_rules:
+        sources.append(PrometheusSource(refs, mon.prometheus_path, metric_rules_of(mon),
+                                        config.health.timeout_s))
+    return sources
+
+
+def watch(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow], duration_s: float, *,
+          stable_version: str | None = None, clock: Clock | None = None) -> Verdict:
+    """Judge every given new instance over ``duration_s``; ``stable_version`` adds the canary comparison."""
+    sources = sources_for(rt, config, list(rows), stable_version)
+    return run_window(sources, rules_of(config.monitor, duration_s), clock or Clock(), rt.progress)
+
+
+def run_window(sources: Sequence[Source], rules: Rules, clock: Clock,
+               progress: Callable[[str, dict[str, Any]], None]) -> Verdict:
+    """Tick every interval until the window ends or a decisive fail; progress at least every 2 s."""
+    window = Window(start=clock.now(), sources=frozenset(s.name for s in sources))
+    end = window.start + rules.duration_s
     while True:
-        tick = time.monotonic()
-        direct = probe_set.run_all(probes)
-        alive = direct[0].phase is Phase.PASS
-        seen = public.run()
-        failing = [r for r in (*direct, seen) if r.phase is not Phase.PASS]
-        samples.append(Sample(ok=not failing, latency_ms=seen.latency_ms,
-                              detail="; ".join(f"{r.probe}: {r.detail}" for r in failing),
-                              fatal=not alive))
-        early = evaluate(samples, rules, final=False)
-        if early is not None:
-            return early
-        rt.progress("monitoring", {"samples": len(samples), "errors": sum(not s.ok for s in samples),
-                                   "remaining_s": round(max(0.0, end - time.monotonic()), 1)})
-        if time.monotonic() + mon.interval_s > end + 1e-3:
+        tick = clock.now()
+        window.ticks.append(tick)
+        for source in sources:
+            source.observe(window, tick)
+            early = judge(window, rules, now=clock.now(), final=False)
+            if early is not None:
+                return early
+        _report(window, end, clock, progress)
+        if clock.now() + rules.interval_s > end + 1e-3:
             break
-        time.sleep(max(0.0, mon.interval_s - (time.monotonic() - tick)))
-    final = evaluate(samples, rules, final=True)
+        _wait_until(tick + rules.interval_s, window, end, clock, progress)
+    final = judge(window, rules, now=clock.now(), final=True)
     assert final is not None  # final=True always decides
     return final
+
+
+def _wait_until(deadline: float, window: Window, end: float, clock: Clock,
+                progress: Callable[[str, dict[str, Any]], None]) -> None:
+    """Sleep to the next tick in slices of at most 2 s, so a long interval still shows it is alive."""
+    while (left := deadline - clock.now()) > 0:
+        clock.sleep(min(left, PROGRESS_EVERY_S))
+        if deadline - clock.now() > 0:
+            _report(window, end, clock, progress)
+
+
+def _report(window: Window, end: float, clock: Clock, progress: Callable[[str, dict[str, Any]], None]) -> None:
+    traffic = window.new_traffic()
+    progress("monitoring", {
+        "samples": len(window.probes), "errors": sum(1 for s in window.probes if not s.ok),
+        "requests": traffic.requests, "failed_requests": traffic.failures, "ticks": len(window.ticks),
+        "remaining_s": round(max(0.0, end - clock.now()), 1)})

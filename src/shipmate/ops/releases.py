@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.plan import Plan, PlanInput
-from shipmate.release_config import HealthConfig, MonitorConfig, ReleaseConfig
+from shipmate.release_config import HealthConfig, MetricRuleConfig, MonitorConfig, ReleaseConfig
 from shipmate.strategies import build_plan
 
 if TYPE_CHECKING:
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def config_from(loaded: LoadedSpec) -> ReleaseConfig:
     spec = loaded.spec
-    target, health, mon = spec.target, spec.health, spec.monitor
+    target, health = spec.target, spec.health
     checks: list[dict[str, Any]] = []
     for check in health.checks:
         checks.append({check.kind: check.settings.model_dump(mode="json", by_alias=True, exclude_none=True)})
@@ -25,10 +25,24 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
         log_backups=target.log_backups, strategy=spec.strategy, drain_s=float(spec.drain),
         health=HealthConfig(float(health.start_period), float(health.interval), float(health.timeout),
                             float(health.deadline), tuple(checks)),
-        monitor=MonitorConfig(float(mon.duration), float(mon.interval), float(mon.rollback_if.error_rate),
-                              float(mon.rollback_if.p95_ms), int(mon.min_samples), str(mon.on_inconclusive),
-                              spec.probe_path()),
+        monitor=monitor_config(loaded),
         router_mode=spec.router_mode(), router_hold_s=float(spec.router.hold),
+    )
+
+
+def monitor_config(loaded: LoadedSpec) -> MonitorConfig:
+    spec = loaded.spec
+    mon, limits, prometheus = spec.monitor, spec.monitor.rollback_if, spec.monitor.sources.prometheus
+    return MonitorConfig(
+        duration_s=float(mon.duration), interval_s=float(mon.interval), error_rate=limits.error_rate,
+        p95_ms=limits.p95_ms, min_samples=mon.min_samples, on_inconclusive=str(mon.on_inconclusive),
+        path=spec.probe_path(), p99_ms=limits.p99_ms, cpu_percent=limits.cpu_percent, memory_mb=limits.memory_mb,
+        consecutive_failures=limits.consecutive_failures, max_error_rate_increase=limits.max_error_rate_increase,
+        min_requests=mon.min_requests, min_coverage=float(mon.min_coverage), router_traffic=mon.sources.router,
+        probes=mon.sources.probes, process_stats=mon.sources.process,
+        prometheus_path=prometheus.path if prometheus else None,
+        metric_rules=tuple(MetricRuleConfig(rule.metric, dict(rule.labels), rule.max, rule.increase_max)
+                           for rule in (prometheus.rules if prometheus else ())),
     )
 
 

@@ -1,0 +1,184 @@
+"""The monitor's sources: each looks once per tick and appends plain observations to the window.
+
+They do the I/O (a control-socket round trip, probe requests, /proc reads, an HTTP scrape) so the
+rules in ``analysis/`` stay pure. A source that cannot look this tick records nothing or a failed
+observation; it never raises, so one broken source cannot stop the watch.
+"""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import psutil
+
+from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, TrafficSample
+from shipmate.analysis.prometheus_text import rule_values
+from shipmate.analysis.rules import MetricRule
+from shipmate.analysis.traffic_delta import TrafficDeltas
+from shipmate.analysis.window import Window
+from shipmate.errors import ShipmateError
+from shipmate.model import InstanceRef, Phase, ProbeResult
+from shipmate.targets.process_group import same_create_time
+from shipmate.traffic import RouteStats
+
+if TYPE_CHECKING:
+    from shipmate.analysis.traffic_delta import Side
+    from shipmate.probes.base import Probe
+
+HOST = "127.0.0.1"
+MB = 1024 * 1024
+MAX_METRICS_BYTES = 8 * 1024 * 1024
+
+
+class Source(Protocol):
+    name: str
+
+    def observe(self, window: Window, at: float) -> None:
+        ...
+
+
+class RouterSource:
+    """Real requests per side, from the router's cumulative counters (one control-socket round trip)."""
+
+    name = "router"
+
+    def __init__(self, stats: Callable[[int], RouteStats | None], port: int, new: Side,
+                 stable: Side | None = None) -> None:
+        self.stats = stats                      # TrafficRouter.stats
+        self.port = port
+        self.deltas = TrafficDeltas(new, stable)
+
+    def _read(self) -> RouteStats | None:
+        try:
+            found: object = self.stats(self.port)
+        except (ShipmateError, OSError):
+            return None
+        # The TCP-only client of old answers a dict: that router counts no requests per version.
+        return found if isinstance(found, RouteStats) else None
+
+    def open(self) -> bool:
+        """Take the window's baseline; False when the route is not http (tcp counts no requests)."""
+        stats = self._read()
+        if stats is None or stats.mode != "http":
+            return False
+        self.deltas.prime(stats)
+        return True
+
+    def observe(self, window: Window, at: float) -> None:
+        new, stable = self.deltas.advance(self._read())
+        window.traffic.append(TrafficSample(at, new, stable))
+
+
+class ProbeSource:
+    """Every new instance probed directly (liveness first, then its health checks), plus one request
+    through the public port: what a user would see, even when no user is there."""
+
+    name = "probes"
+
+    def __init__(self, per_instance: Sequence[Sequence[Probe]], public: Probe | None,
+                 run_all: Callable[[list[Probe]], list[ProbeResult]]) -> None:
+        self.per_instance = [list(p) for p in per_instance]
+        self.public = public
+        self.run_all = run_all
+
+    def observe(self, window: Window, at: float) -> None:
+        failing: list[str] = []
+        fatal = False
+        for probes in self.per_instance:
+            results = self.run_all(probes)
+            fatal = fatal or (bool(results) and results[0].phase is not Phase.PASS)  # liveness comes first
+            failing += [f"{r.probe}: {r.detail}" for r in results if r.phase is not Phase.PASS]
+        latency = 0.0
+        if self.public is not None:
+            seen = self.public.run()
+            latency = seen.latency_ms
+            if seen.phase is not Phase.PASS:
+                failing.append(f"{seen.probe}: {seen.detail}")
+        window.probes.append(ProbeSample(at, ok=not failing, latency_ms=latency, detail="; ".join(failing),
+                                         fatal=fatal))
+
+
+class ProcessSource:
+    """CPU and RSS of each instance's app: the children of its log pump (which leads the process group)."""
+
+    name = "process"
+
+    def __init__(self, refs: Sequence[InstanceRef]) -> None:
+        self.refs = list(refs)
+        self._cpu: dict[str, dict[int, float]] = {}     # instance -> pid -> CPU seconds at last look
+
+    def observe(self, window: Window, at: float) -> None:
+        for ref in self.refs:
+            window.process.append(self.look(ref, at))
+
+    def look(self, ref: InstanceRef, at: float) -> ProcessSample:
+        try:
+            leader = psutil.Process(ref.pid)
+            if not same_create_time(leader.create_time(), ref.create_time) or \
+                    leader.status() == psutil.STATUS_ZOMBIE:
+                return ProcessSample(at, ref.instance_id, alive=False)
+            tree = leader.children(recursive=True)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return ProcessSample(at, ref.instance_id, alive=False)
+        except psutil.Error:
+            return ProcessSample(at, ref.instance_id, alive=True)  # cannot look: no data, not a death
+        first = ref.instance_id not in self._cpu
+        before = self._cpu.setdefault(ref.instance_id, {})
+        now: dict[int, float] = {}
+        rss = used = 0.0
+        for proc in tree:
+            try:
+                with proc.oneshot():
+                    times = proc.cpu_times()
+                    rss += proc.memory_info().rss
+            except psutil.Error:
+                continue  # it ended between the listing and the look
+            now[proc.pid] = times.user + times.system
+            used += max(0.0, now[proc.pid] - before.get(proc.pid, 0.0))
+        self._cpu[ref.instance_id] = now
+        return ProcessSample(at, ref.instance_id, alive=True, cpu_s=0.0 if first else used, rss_mb=rss / MB)
+
+
+def scrape(port: int, path: str, timeout: float) -> str:
+    """The body of GET path on the instance's own port; OSError / HTTPException / ValueError on failure."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Accept": "text/plain", "User-Agent": "shipmate-monitor"})
+        response = conn.getresponse()
+        body = response.read(MAX_METRICS_BYTES)
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise ValueError(f"GET {path} -> {response.status}")
+    return body.decode("utf-8", errors="replace")
+
+
+class PrometheusSource:
+    """The app's own metrics, scraped from each new instance and matched against the spec's rules."""
+
+    name = "prometheus"
+
+    def __init__(self, refs: Sequence[InstanceRef], path: str, rules: Sequence[MetricRule], timeout: float) -> None:
+        self.refs = list(refs)
+        self.path = path
+        self.rules = tuple(rules)
+        self.timeout = timeout
+
+    def observe(self, window: Window, at: float) -> None:
+        for ref in self.refs:
+            window.metrics.append(self.look(ref, at))
+
+    def look(self, ref: InstanceRef, at: float) -> MetricSample:
+        empty: tuple[float | None, ...] = (None,) * len(self.rules)
+        try:
+            text = scrape(ref.port, self.path, self.timeout)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            reason = str(exc) or type(exc).__name__
+            return MetricSample(at, empty, f"scrape :{ref.port}{self.path}: {reason}", ref.instance_id)
+        try:
+            values = rule_values(text, self.rules)
+        except (ValueError, IndexError, TypeError) as exc:  # the parser's errors for malformed text
+            return MetricSample(at, empty, f"{self.path}: not Prometheus text ({exc})"[:200], ref.instance_id)
+        return MetricSample(at, values, "", ref.instance_id)
