@@ -1,7 +1,7 @@
 """A tiny ASGI app the http-mode tests run under real uvicorn (one process per backend).
 
 NAME (env) is echoed in every answer, so a test sees which backend served it. Paths:
-/ -> NAME; /status/<n> -> that status; /slow/<s> -> waits s seconds; /echo -> streams the request
+/ -> NAME; /count -> the request body's length; /status/<n> -> that status; /slow/<s> -> waits s seconds; /echo -> streams the request
 body back (chunked); /stream/<n> -> n chunks of 1 KiB (chunked); /headers -> the request headers as JSON;
 /ws -> WebSocket echo prefixed with NAME.
 """
@@ -45,9 +45,11 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
                 break
         await send({"type": "http.response.body", "body": b""})
         return
-    await _drain(receive)
+    size = await _drain(receive)
     status, body, headers = 200, NAME, [(b"content-type", b"text/plain")]
-    if path.startswith("/status/"):
+    if path == "/count":
+        body = str(size).encode()
+    elif path.startswith("/status/"):
         status = int(path.rsplit("/", 1)[1])
     elif path.startswith("/slow/"):
         await asyncio.sleep(float(path.rsplit("/", 1)[1]))
@@ -64,11 +66,13 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _drain(receive: Receive) -> None:
+async def _drain(receive: Receive) -> int:
+    size = 0
     while True:
         message = await receive()
+        size += len(message.get("body", b""))
         if message["type"] != "http.request" or not message.get("more_body"):
-            return
+            return size
 
 
 async def _websocket(receive: Receive, send: Send) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+from time import perf_counter
 from typing import cast
 
 from httptools import HttpParserCallbackError, HttpParserError, HttpParserUpgrade, HttpRequestParser
@@ -158,6 +159,8 @@ class HttpClient(ResponseRelay):
             return
         version = parser.get_http_version()
         if version not in ("1.1", "1.0"):
+            if version.startswith("0."):
+                raise Reject(400, "malformed request line")
             raise Reject(505, f"HTTP/{version} is not supported")
         method = parser.get_method()
         if method == b"CONNECT":
@@ -272,8 +275,8 @@ class HttpClient(ResponseRelay):
         if route is not None and route.sticky and backend.entry.role != ex.cookie_role:
             ex.set_cookie = f"Set-Cookie: {STICKY_COOKIE}={backend.entry.role}; Path=/; HttpOnly\r\n".encode()
         ex.new_response_parser(self._on_resp_headers, self._on_resp_complete)
-        ex.sent_at = now = self.loop.time()
-        ex.response_deadline = now + (route.response_timeout_s if route is not None else 60.0)
+        ex.sent_at = perf_counter()  # uvloop's loop.time() is cached per iteration, in whole ms
+        ex.response_deadline = self.loop.time() + (route.response_timeout_s if route is not None else 60.0)
         if ex.pending or ex.retained:
             chunks = [ex.head, *(ex.retained or ())]
             for framed in ex.pending:

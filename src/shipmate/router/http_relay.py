@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from time import perf_counter
 
 from httptools import HttpParserError, HttpParserUpgrade
 
@@ -134,7 +135,7 @@ class ResponseRelay(asyncio.Protocol):
         ex.response_deadline = 0.0
         backend = ex.backend
         if backend is not None:
-            backend.metrics.record_response(status, (self.loop.time() - ex.sent_at) * 1000.0)
+            backend.metrics.record_response(status, (perf_counter() - ex.sent_at) * 1000.0)
         if ex.is_head or status in (204, 304):
             ex.resp_complete = True
 
@@ -206,8 +207,11 @@ class ResponseRelay(asyncio.Protocol):
         self._reply_and_close(504, "the backend did not answer in time", write=True)
 
     def _reject(self, status: int, why: str) -> None:
+        """A malformed request: answered unless an earlier request's response is owed first."""
         self.state.rejected += 1
-        self._reply_and_close(status, why, write=not self.queue)
+        reading = getattr(self, "reading", None)
+        owns_line = not self.queue or (self.queue[0] is reading and not self.queue[0].resp_forwarded)
+        self._reply_and_close(status, why, write=owns_line)
 
     def _reply_and_close(self, status: int, why: str, *, write: bool) -> None:
         """Give up on this client connection; answer ``status`` first when no response byte went out."""
