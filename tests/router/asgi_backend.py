@@ -1,7 +1,8 @@
 """A tiny ASGI app the http-mode tests run under real uvicorn (one process per backend).
 
 NAME (env) is echoed in every answer, so a test sees which backend served it. Paths:
-/ -> NAME; /count -> the request body's length; /status/<n> -> that status; /slow/<s> -> waits s seconds; /echo -> streams the request
+/ -> NAME; /count -> the request body's length;
+/status/<n> -> that status; /slow/<s> -> waits s seconds; /echo -> streams the request
 body back (chunked); /stream/<n> -> n chunks of 1 KiB (chunked); /headers -> the request headers as JSON;
 /ws -> WebSocket echo prefixed with NAME.
 """

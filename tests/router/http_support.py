@@ -3,6 +3,7 @@ on purpose (close a kept-alive connection under a request, die mid-response, nev
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -79,11 +80,8 @@ class RawBackend:
             threading.Thread(target=self._run, args=(conn, index), daemon=True).start()
 
     def _run(self, conn: socket.socket, index: int) -> None:
-        with conn:
-            try:
-                self.handle(conn, index)
-            except OSError:
-                pass
+        with conn, contextlib.suppress(OSError):
+            self.handle(conn, index)
 
     def backend(self, weight: int = 100) -> Backend:
         return Backend("127.0.0.1", self.port, weight=weight, version="raw", instance_id="raw")
