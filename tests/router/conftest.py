@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import socketserver
 import tempfile
 import threading
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from http_support import RawBackend, Uvicorn
 from router_support import DaemonTracker, EchoServer, NamedServer
 
 
@@ -44,3 +46,31 @@ def daemon(tmp_path: Path, runtime_dir: Path) -> Iterator[DaemonTracker]:
     tracker.start()
     yield tracker
     tracker.stop_all()
+
+
+@pytest.fixture
+def uvicorns() -> Iterator[Callable[..., Uvicorn]]:
+    started: list[Uvicorn] = []
+
+    def start(name: str, keep_alive_s: int = 5) -> Uvicorn:
+        server = Uvicorn(name, keep_alive_s)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def raw_backends() -> Iterator[Callable[..., RawBackend]]:
+    started: list[RawBackend] = []
+
+    def start(handle: Callable[[socket.socket, int], None]) -> RawBackend:
+        server = RawBackend(handle)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()

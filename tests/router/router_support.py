@@ -104,7 +104,7 @@ class DaemonTracker:
         self.pids: set[int] = set()
 
     def start(self) -> int:
-        pid = self.client.ensure_running(timeout=20)
+        pid = self.client.ensure_daemon(timeout=20)
         self.pids.add(pid)
         return pid
 

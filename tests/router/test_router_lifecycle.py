@@ -32,7 +32,7 @@ def test_routes_survive_sigkill_and_are_restored_on_start(daemon: DaemonTracker,
     saved = json.loads(RouterPaths.for_home(daemon.state_dir).routes_file.read_text())
     assert [r["port"] for r in saved["routes"]] == [port]
 
-    old_pid = daemon.client.ensure_running()
+    old_pid = daemon.client.ensure_daemon()
     os.kill(old_pid, signal.SIGKILL)
     psutil.Process(old_pid).wait(timeout=10)
     assert not daemon.client.is_running()
@@ -40,7 +40,7 @@ def test_routes_survive_sigkill_and_are_restored_on_start(daemon: DaemonTracker,
     new_pid = daemon.start()
     assert new_pid != old_pid
     [route] = daemon.client.routes()
-    assert route["port"] == port and route["backend_port"] == a.port
+    assert route["port"] == port and route["backends"][0]["port"] == a.port
     assert route["listening"] is True and route["error"] is None
     assert http_get(port) == "A"
 
@@ -84,13 +84,13 @@ def test_restored_route_that_cannot_bind_is_reported_and_others_served(
 
 
 def test_second_daemon_for_same_home_exits_at_once(daemon: DaemonTracker) -> None:
-    pid = daemon.client.ensure_running()
+    pid = daemon.client.ensure_daemon()
     result = subprocess.run(
         [sys.executable, "-m", "shipmate.router", "--home", str(daemon.state_dir)],
         timeout=30, capture_output=True,
     )
     assert result.returncode == 0
-    assert daemon.client.ensure_running() == pid
+    assert daemon.client.ensure_daemon() == pid
 
 
 def test_control_socket_is_private(daemon: DaemonTracker, runtime_dir: Path) -> None:

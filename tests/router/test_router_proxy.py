@@ -13,6 +13,8 @@ import psutil
 import pytest
 from router_support import DaemonTracker, free_port, http_get, wait_for
 
+from shipmate.traffic import Backend, RouteSpec
+
 
 def _route(daemon: DaemonTracker, port: int, backend_port: int, instance: str = "i1") -> None:
     daemon.client.set_route(port, backend_port, service="web", environment="prod", instance_id=instance)
@@ -23,7 +25,8 @@ def test_proxies_http_requests_to_the_backend(daemon: DaemonTracker, backends: A
     port = free_port()
     _route(daemon, port, a.port)
     assert http_get(port) == "A"
-    assert daemon.client.stats(port)["accepted"] == 1
+    stats = daemon.client.stats(port)
+    assert stats is not None and stats.accepted == 1 and stats.mode == "tcp"
 
 
 def test_half_close_lets_the_backend_answer_after_client_eof(daemon: DaemonTracker, backends: Any) -> None:
@@ -65,8 +68,9 @@ def test_stats_count_active_connections_per_backend_until_drained(
     assert http_get(port, kept) == "A"
     _route(daemon, port, b.port, "b")
     stats = daemon.client.stats(port)
-    assert stats["backend"] == f"127.0.0.1:{b.port}"
-    assert stats["active"] == {f"127.0.0.1:{a.port}": 1}
+    assert stats is not None
+    assert [(s.address, s.member, s.in_flight) for s in stats.backends] == [
+        (f"127.0.0.1:{b.port}", True, 0), (f"127.0.0.1:{a.port}", False, 1)]
     assert daemon.client.active_connections(port, a.port) == 1
     assert daemon.client.wait_drained(port, a.port, timeout=0.3) is False
     kept.close()
@@ -74,16 +78,20 @@ def test_stats_count_active_connections_per_backend_until_drained(
     assert daemon.client.active_connections(port, a.port) == 0
 
 
-def test_refused_backend_closes_client_and_is_counted(daemon: DaemonTracker) -> None:
+def test_refused_backend_closes_client_after_the_hold_and_is_counted(daemon: DaemonTracker) -> None:
     port, dead = free_port(), free_port()
-    _route(daemon, port, dead)
+    daemon.client.set_backends(RouteSpec(port, "web", "prod", mode="tcp", hold_s=0.5),
+                               [Backend("127.0.0.1", dead)], fencing=1)
     with (
         socket.create_connection(("127.0.0.1", port), timeout=10) as sock,
         contextlib.suppress(ConnectionResetError),
     ):
         assert sock.recv(1) == b""
-    wait_for(lambda: daemon.client.stats(port)["backend_refused"] == 1, what="refusal counted")
-    wait_for(lambda: daemon.client.stats(port)["active"] == {}, what="refused connection forgotten")
+
+    def counted() -> bool:
+        stats = daemon.client.stats(port)
+        return stats is not None and stats.backends[0].errors >= 1 and stats.hold_timeouts == 1
+    wait_for(counted, what="refusal and hold timeout counted")
 
 
 def test_remove_route_closes_listener_and_keeps_open_connections(
@@ -181,7 +189,7 @@ def test_slow_backend_pauses_the_client_instead_of_buffering(daemon: DaemonTrack
         reader.start()
         port = free_port()
         _route(daemon, port, listener.getsockname()[1])
-        router_proc = psutil.Process(daemon.client.ensure_running())
+        router_proc = psutil.Process(daemon.client.ensure_daemon())
         rss_before = router_proc.memory_info().rss
         sent = [0]
 

@@ -1,6 +1,7 @@
 """Talk to (and start) the router daemon of one state dir over its JSON-lines Unix socket.
 
-Stdlib only: the CLI imports this on every deploy and must start fast.
+``RouterClient`` is the built-in ``shipmate.traffic.TrafficRouter``. Stdlib (and the plain-data
+traffic module) only: the CLI imports this on every deploy and must start fast.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from shipmate.errors import NotFoundError, PrerequisiteMissing, TargetError
+from shipmate.errors import NotFoundError, PrerequisiteMissing, StaleFencingError, TargetError
 from shipmate.router.paths import RouterPaths
+from shipmate.traffic import Backend, DrainResult, RouteSpec, RouteStats
 
 REQUEST_TIMEOUT = 5.0
 POLL_INTERVAL = 0.02
@@ -76,8 +80,20 @@ class RouterClient:
             return reply
         error = reply.get("error") or {}
         code, message = str(error.get("code", "error")), str(error.get("message", "unknown error"))
+        port = fields.get("port")
         if code == "not_found":
             raise NotFoundError(message, hint="list routes with the router's `routes` op")
+        if code == "stale_fencing":
+            raise StaleFencingError(
+                f"router refused {op} on port {port}: {message}",
+                hint="another shipmate took the deployment lock over; this one must stop")
+        if code in ("port_in_use", "bind_failed"):
+            raise PrerequisiteMissing(
+                f"port {port} is already in use" if code == "port_in_use"
+                else f"port {port} cannot be opened: {message}",
+                hint=f"stop whatever listens on 127.0.0.1:{port} (see `ss -ltnp 'sport = :{port}'`)"
+                " or choose another port",
+            )
         raise TargetError(f"router refused {op}: {message}", hint=f"see {self.paths.log_file}")
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -88,7 +104,11 @@ class RouterClient:
         except TargetError:
             return False
 
-    def ensure_running(self, timeout: float = 10.0) -> int:
+    def ensure_running(self, timeout: float = 10.0) -> None:
+        """Make sure the daemon is up (spawned detached when nobody answers); it restores its table."""
+        self.ensure_daemon(timeout)
+
+    def ensure_daemon(self, timeout: float = 10.0) -> int:
         """Return the daemon's pid, spawning it detached first when nobody answers."""
         try:
             return int(self._call("ping")["pid"])
@@ -124,52 +144,75 @@ class RouterClient:
     def shutdown_if_idle(self) -> bool:
         return bool(self._call("shutdown_if_idle")["stopping"])
 
-    # -- routes ----------------------------------------------------------------------------
+    # -- TrafficRouter ----------------------------------------------------------------------
 
-    def set_route(
-        self, port: int, backend_port: int, *, service: str, environment: str, instance_id: str,
-        backend_host: str = "127.0.0.1",
-    ) -> None:
-        reply = self._request(
-            "set_route", port=port, backend_port=backend_port, backend_host=backend_host,
-            service=service, environment=environment, instance_id=instance_id,
-        )
-        if reply.get("ok"):
-            return
-        error = reply.get("error") or {}
-        if error.get("code") in ("port_in_use", "bind_failed"):
-            raise PrerequisiteMissing(
-                f"port {port} is already in use" if error.get("code") == "port_in_use"
-                else f"port {port} cannot be opened: {error.get('message')}",
-                hint=f"stop whatever listens on 127.0.0.1:{port} (see `ss -ltnp 'sport = :{port}'`)"
-                " or choose another port",
-            )
-        raise TargetError(
-            f"router refused route {port} -> {backend_host}:{backend_port}: {error.get('message')}",
-            hint=f"see {self.paths.log_file}",
-        )
+    def set_backends(self, route: RouteSpec, backends: Sequence[Backend], *, fencing: int,
+                     timeouts: dict[str, float] | None = None) -> None:
+        """Atomically replace the route's backends. ``timeouts`` (head_timeout_s, response_timeout_s,
+        idle_timeout_s) is this router's own extra; the engine leaves it at the defaults."""
+        self._call("set_backends", port=route.port, service=route.service, environment=route.environment,
+                   mode=route.mode, hold_s=route.hold_s, sticky=route.sticky, fencing=fencing,
+                   backends=[asdict(b) for b in backends], **(timeouts or {}))
 
-    def remove_route(self, port: int, close_connections: bool = False) -> None:
-        self._call("remove_route", port=port, close_connections=close_connections)
+    def remove(self, port: int, *, fencing: int, close_connections: bool = False) -> None:
+        self._call("remove_route", port=port, fencing=fencing, close_connections=close_connections)
+
+    def stats(self, port: int) -> RouteStats | None:
+        try:
+            return RouteStats.from_dict(self._call("stats", port=port))
+        except NotFoundError:
+            return None
+
+    def drain(self, port: int, address: str, timeout_s: float) -> DrainResult:
+        """Poll until ``address`` has nothing in flight (idle pooled connections close at once)."""
+        start = time.monotonic()
+        deadline = start + timeout_s
+        while True:
+            stats = self.stats(port)
+            backend = stats.backend(address) if stats is not None else None
+            in_flight = backend.in_flight if backend is not None else 0
+            if in_flight == 0 or time.monotonic() >= deadline:
+                return DrainResult(drained=in_flight == 0, in_flight=in_flight, waited_s=time.monotonic() - start)
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
     def routes(self) -> list[dict[str, Any]]:
         routes: list[dict[str, Any]] = self._call("routes")["routes"]
         return routes
 
-    def stats(self, port: int) -> dict[str, Any]:
-        reply = self._call("stats", port=port)
-        return {key: reply[key] for key in ("port", "backend", "active", "accepted", "backend_refused")}
+    # -- deprecated: the engine's v1 calls, kept until it moves to the TrafficRouter methods --------
+
+    def set_route(
+        self, port: int, backend_port: int, *, service: str, environment: str, instance_id: str,
+        backend_host: str = "127.0.0.1",
+    ) -> None:
+        """Deprecated: one tcp backend at weight 100; keeps the route's fencing, checks none."""
+        try:
+            self._call("set_route", port=port, backend_port=backend_port, backend_host=backend_host,
+                       service=service, environment=environment, instance_id=instance_id)
+        except (PrerequisiteMissing, StaleFencingError):
+            raise
+        except TargetError as exc:
+            if "not reachable" in str(exc):
+                raise
+            raise TargetError(f"router refused route {port} -> {backend_host}:{backend_port}: {exc}",
+                              hint=f"see {self.paths.log_file}") from exc
+
+    def remove_route(self, port: int, close_connections: bool = False) -> None:
+        """Deprecated: remove without a fencing check."""
+        self._call("remove_route", port=port, close_connections=close_connections)
+
+    def raw_stats(self, port: int) -> dict[str, Any]:
+        """Deprecated: the daemon's stats reply as a dict (raises NotFoundError)."""
+        return self._call("stats", port=port)
 
     def active_connections(self, port: int, backend_port: int, backend_host: str = "127.0.0.1") -> int:
-        """Open connections on ``port`` still flowing to that backend (0 once the port is gone)."""
-        try:
-            active: dict[str, int] = self.stats(port)["active"]
-        except NotFoundError:
-            return 0
-        return int(active.get(f"{backend_host}:{backend_port}", 0))
+        """Deprecated: what is still in flight on ``port`` to that backend (0 once the port is gone)."""
+        stats = self.stats(port)
+        backend = stats.backend(f"{backend_host}:{backend_port}") if stats is not None else None
+        return backend.in_flight if backend is not None else 0
 
     def wait_drained(self, port: int, backend_port: int, timeout: float) -> bool:
-        """Poll until no connection flows to that backend; False when the deadline passes first."""
+        """Deprecated: poll until nothing flows to that backend; False when the deadline passes first."""
         deadline = time.monotonic() + timeout
         while True:
             if self.active_connections(port, backend_port) == 0:

@@ -2,6 +2,7 @@
 
 Every change is written to routes.json before it is acknowledged, so a route the client was
 told about survives a crash of the daemon; listeners are re-bound from the table on start.
+Changes carry the caller's fencing number: one older than the route's last is refused.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ import errno
 import json
 import logging
 import os
+import secrets
 import signal
+from collections.abc import Callable
 from typing import Any
 
+from shipmate.router.http_proxy import HttpClient
 from shipmate.router.paths import RouterPaths, ensure_runtime_dir
-from shipmate.router.proxy import RouteState
+from shipmate.router.proxy import ClientSide
+from shipmate.router.route_state import RouteState
 from shipmate.router.table import Route, TableError, save_table
 
 log = logging.getLogger("shipmate.router")
@@ -41,16 +46,18 @@ class RouterDaemon:
         self.stopped = asyncio.Event()
         self.control: asyncio.AbstractServer | None = None
         self.mutex = asyncio.Lock()
+        self.token = ""
 
     async def start(self, table: dict[int, Route]) -> None:
         """Re-bind every saved listener (failures are kept and reported), then open the control socket."""
+        self.token = load_or_create_token(self.paths)
         self.table = dict(table)
         for port, route in self.table.items():
             state = self._state(port)
-            state.route = route
+            state.apply(route)
             try:
-                await state.listen()
-                log.info("restored route %d -> %s (%s)", port, route.backend, route.instance_id)
+                await state.listen(self._factory(state))
+                log.info("restored route %d (%s, %d backends)", port, route.mode, len(route.backends))
             except OSError:
                 log.error("restored route %d cannot listen: %s", port, state.error)
         sock_path = self.paths.socket_path
@@ -68,18 +75,29 @@ class RouterDaemon:
             self.control.close()
         for state in self.states.values():
             state.stop_listening(close_connections=True)
+            state.stop()
         with contextlib.suppress(OSError):
             self.paths.socket_path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _factory(state: RouteState) -> Callable[[], asyncio.BaseProtocol]:
+        """Each accepted connection follows the route's mode at that moment."""
+        def make() -> asyncio.BaseProtocol:
+            route = state.route
+            if route is not None and route.mode == "tcp":
+                return ClientSide(state)
+            return HttpClient(state)
+        return make
 
     def _state(self, port: int) -> RouteState:
         state = self.states.get(port)
         if state is None:
-            state = self.states[port] = RouteState(port)
+            state = self.states[port] = RouteState(port, self.token)
         return state
 
     def _forget_idle(self) -> None:
         for port in [p for p, s in self.states.items() if s.idle]:
-            del self.states[port]
+            self.states.pop(port).stop()
 
     async def _serve_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -129,13 +147,21 @@ class RouterDaemon:
     async def op_ping(self, request: dict[str, Any]) -> Reply:
         return {"pid": os.getpid()}
 
-    async def op_set_route(self, request: dict[str, Any]) -> Reply:
-        route = Route.from_dict(request)
+    async def op_set_backends(self, request: dict[str, Any]) -> Reply:
+        """Replace a route's backend set (and mode, hold, sticky) in one step; bind the port if needed."""
+        fencing = request.get("fencing")
+        port = int(request["port"])
+        stored = self.table.get(port)
+        if fencing is None:  # legacy set_route: keeps the route's fencing, checks nothing
+            fencing = stored.fencing if stored is not None else 0
+        elif stored is not None and int(fencing) < stored.fencing:
+            raise RequestError("stale_fencing", f"fencing {fencing} is older than the route's {stored.fencing}")
+        route = Route.from_dict({**request, "fencing": int(fencing)})
         state = self._state(route.port)
         newly_bound = False
         if state.server is None:
             try:
-                await state.listen()
+                await state.listen(self._factory(state))
             except OSError as exc:
                 code = "port_in_use" if exc.errno == errno.EADDRINUSE else "bind_failed"
                 raise RequestError(code, state.error or str(exc)) from exc
@@ -147,19 +173,32 @@ class RouterDaemon:
                 state.stop_listening(close_connections=False)
             raise
         previous = state.route
-        state.route = route  # from here on, new connections go to the new backend
+        state.apply(route)  # from here on, new requests (tcp: connections) go to the new set
         if previous != route:
-            log.info("route %d -> %s (%s)", route.port, route.backend, route.instance_id)
+            log.info("route %d (%s) -> %s", route.port, route.mode,
+                     ", ".join(f"{b.address}@{b.weight}" for b in route.backends) or "no backends")
         return {"route": route.to_dict()}
+
+    async def op_set_route(self, request: dict[str, Any]) -> Reply:
+        """Deprecated v1 op: one tcp backend at weight 100."""
+        backend = {"host": request.get("backend_host") or "127.0.0.1", "port": request["backend_port"],
+                   "instance_id": request.get("instance_id", ""), "weight": 100}
+        return await self.op_set_backends({"port": request["port"], "service": request.get("service", ""),
+                                           "environment": request.get("environment", ""), "mode": "tcp",
+                                           "backends": [backend], "fencing": request.get("fencing")})
 
     async def op_remove_route(self, request: dict[str, Any]) -> Reply:
         port = int(request["port"])
         close_connections = bool(request.get("close_connections", False))
+        fencing = request.get("fencing")
+        stored = self.table.get(port)
+        if fencing is not None and stored is not None and int(fencing) < stored.fencing:
+            raise RequestError("stale_fencing", f"fencing {fencing} is older than the route's {stored.fencing}")
         if port in self.table:
             self._persist({p: r for p, r in self.table.items() if p != port})
         state = self.states.get(port)
         if state is not None:
-            state.route = None
+            state.apply(None)
             state.stop_listening(close_connections)
             log.info("route %d removed (close_connections=%s)", port, close_connections)
         return {"removed": state is not None}
@@ -185,3 +224,19 @@ class RouterDaemon:
 
     async def op_shutdown_if_idle(self, request: dict[str, Any]) -> Reply:
         return {"stopping": not self.table}
+
+
+def load_or_create_token(paths: RouterPaths) -> str:
+    """The router token (0600 file): lets a non-loopback caller use X-Shipmate-Route."""
+    path = paths.router_dir / "token"
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+        if token:
+            return token
+    except FileNotFoundError:
+        pass
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return token

@@ -1,24 +1,21 @@
-"""Byte forwarding for one public port: each accepted connection is spliced to the backend
-that was current when it arrived, so switching a route never disturbs connections in flight.
+"""TCP mode: each accepted connection is spliced to one backend chosen (by weight) when it arrives,
+so switching never disturbs connections in flight. For services that do not speak HTTP.
 
 Protocols and transports (not streams) keep the per-chunk cost to one ``write`` call; each
 side pauses the other's reading when its write buffer fills, so a slow reader cannot make
-the router buffer without bound.
+the router buffer without bound. With no backend ready the connection waits (hold), unread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
 from typing import cast
 
-from shipmate.router.table import Route
+from shipmate.router.backend_pool import CONNECT_TIMEOUT, BackendState, set_nodelay
+from shipmate.router.route_state import RouteState
 
 log = logging.getLogger("shipmate.router")
-
-CONNECT_TIMEOUT = 10.0  # backends are local; a connect this slow means the instance is wedged
 
 # One receive buffer for the whole loop: each chunk is copied out before the next recv_into,
 # which is cheaper than asyncio allocating (and shrinking) a fresh 256 KiB bytes per recv.
@@ -26,81 +23,14 @@ _RECV_BUFFER = bytearray(65536)
 _RECV_VIEW = memoryview(_RECV_BUFFER)
 
 
-def _set_nodelay(transport: asyncio.BaseTransport) -> None:
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class RouteState:
-    """Listener, current backend and counters of one public port (outlives removal while draining)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.route: Route | None = None
-        self.server: asyncio.Server | None = None
-        self.error: str | None = None
-        self.accepted = 0
-        self.backend_refused = 0
-        self.active: dict[str, int] = {}
-        self.connections: set[ClientSide] = set()
-
-    async def listen(self) -> None:
-        """Bind 127.0.0.1:port; raises OSError (EADDRINUSE etc.) and records it in ``error``."""
-        loop = asyncio.get_running_loop()
-        try:
-            self.server = await loop.create_server(
-                lambda: ClientSide(self), "127.0.0.1", self.port, reuse_address=True, backlog=1024
-            )
-        except OSError as exc:
-            self.error = f"cannot listen on 127.0.0.1:{self.port}: {exc.strerror or exc}"
-            raise
-        self.error = None
-
-    def stop_listening(self, close_connections: bool) -> None:
-        if self.server is not None:
-            self.server.close()
-            self.server = None
-        if close_connections:
-            for conn in list(self.connections):
-                conn.abort()
-
-    @property
-    def idle(self) -> bool:
-        return self.route is None and self.server is None and not self.connections
-
-    def stats(self) -> dict[str, object]:
-        return {
-            "port": self.port,
-            "backend": self.route.backend if self.route else None,
-            "active": dict(self.active),
-            "accepted": self.accepted,
-            "backend_refused": self.backend_refused,
-        }
-
-    def _opened(self, conn: ClientSide) -> None:
-        self.connections.add(conn)
-        self.active[conn.backend_key] = self.active.get(conn.backend_key, 0) + 1
-
-    def _closed(self, conn: ClientSide) -> None:
-        self.connections.discard(conn)
-        left = self.active.get(conn.backend_key, 0) - 1
-        if left > 0:
-            self.active[conn.backend_key] = left
-        else:
-            self.active.pop(conn.backend_key, None)
-
-
 class ClientSide(asyncio.BufferedProtocol):
-    """The accepted connection; it owns the pair and counts it active until both sides closed."""
+    """The accepted connection; it owns the pair and counts it on its backend until both sides closed."""
 
     def __init__(self, state: RouteState) -> None:
         self.state = state
         self.transport: asyncio.Transport | None = None
         self.backend: asyncio.Transport | None = None
-        self.backend_key = ""
-        self.open_sides = 0
+        self.chosen: BackendState | None = None
         self.client_eof = False
         self.backend_eof = False
         self.closed = False
@@ -111,37 +41,53 @@ class ClientSide(asyncio.BufferedProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
-        route = self.state.route
         self.state.accepted += 1
-        if route is None:
-            self.transport.close()
-            return
-        _set_nodelay(transport)
-        # Hold client bytes in the kernel until the backend is there to take them.
-        self.transport.pause_reading()
-        self.backend_key = route.backend
-        self.open_sides = 2  # the client, and the backend being connected
-        self.state._opened(self)
-        # Referenced from here: the loop keeps only weak references to tasks.
-        self.connecting = asyncio.get_running_loop().create_task(
-            self._connect(route.backend_host, route.backend_port)
-        )
+        self.state.connections.add(self)
+        set_nodelay(transport)
+        self.transport.pause_reading()  # client bytes wait in the kernel until a backend takes them
+        self.connecting = asyncio.get_running_loop().create_task(self._connect())
 
-    async def _connect(self, host: str, port: int) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(CONNECT_TIMEOUT):
-                await loop.create_connection(lambda: BackendSide(self), host, port)
-        except OSError as exc:  # refused, unreachable, or TimeoutError (an OSError too)
-            self.state.backend_refused += 1
-            log.warning("port %d: backend %s:%d refused: %s", self.state.port, host, port, exc)
-            if self.transport is not None:
-                self.transport.abort()
-            self._side_done()
+    async def _connect(self) -> None:
+        """A member by weight; refused ones are skipped; with none left, wait up to hold_s."""
+        loop, state = asyncio.get_running_loop(), self.state
+        tried: list[BackendState] = []
+        deadline = -1.0
+        while not self.closed:
+            backend = state.choose(tried)
+            if backend is None:
+                now = loop.time()
+                if deadline < 0:
+                    deadline = now + (state.route.hold_s if state.route is not None else 0.0)
+                    if deadline > now:
+                        state.held += 1
+                if now >= deadline:
+                    state.hold_timeouts += 1
+                    self.abort()
+                    return
+                await state.wait_changed(min(deadline - now, 0.1 if tried else deadline - now))
+                tried.clear()
+                continue
+            try:
+                async with asyncio.timeout(CONNECT_TIMEOUT):
+                    await loop.create_connection(lambda b=backend: BackendSide(self, b),  # type: ignore[misc]
+                                                 backend.entry.host, backend.entry.port)
+                return
+            except OSError as exc:  # refused, unreachable, or TimeoutError (an OSError too)
+                backend.metrics.errors += 1
+                tried.append(backend)
+                log.warning("port %d: backend %s refused: %s", state.port, backend.address, exc)
 
-    def backend_made(self, transport: asyncio.Transport) -> None:
+    def check_deadline(self, now: float) -> None:
+        """TCP connections have no deadline: a quiet connection may be a healthy one."""
+
+    def backend_made(self, transport: asyncio.Transport, backend: BackendState) -> None:
         self.backend = transport
-        _set_nodelay(transport)
+        self.chosen = backend
+        metrics = backend.metrics
+        metrics.requests += 1
+        metrics.in_flight += 1
+        metrics.open_connections += 1
+        set_nodelay(transport)
         if self.closed:
             transport.close()
             return
@@ -197,14 +143,18 @@ class ClientSide(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self.state.connections.discard(self)
         if self.backend is not None:
             self.backend.close()
-        self._side_done()
+        elif self.connecting is not None:
+            self.connecting.cancel()
 
     def backend_lost(self) -> None:
+        if self.chosen is not None:
+            self.chosen.metrics.in_flight -= 1
+            self.chosen.metrics.open_connections -= 1
         if self.transport is not None:
             self.transport.close()
-        self._side_done()
 
     def abort(self) -> None:
         if self.transport is not None:
@@ -212,22 +162,18 @@ class ClientSide(asyncio.BufferedProtocol):
         if self.backend is not None:
             self.backend.abort()
 
-    def _side_done(self) -> None:
-        self.open_sides -= 1
-        if self.open_sides == 0:
-            self.state._closed(self)
-
 
 class BackendSide(asyncio.BufferedProtocol):
     """The outgoing connection to the backend; forwards everything to its ClientSide."""
 
-    def __init__(self, client: ClientSide) -> None:
+    def __init__(self, client: ClientSide, backend: BackendState) -> None:
         self.client = client
+        self.chosen = backend
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
-        self.client.backend_made(self.transport)
+        self.client.backend_made(self.transport, self.chosen)
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return _RECV_VIEW

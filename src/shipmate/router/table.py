@@ -1,53 +1,112 @@
-"""The route table on disk: routes.json, replaced atomically so a crash never leaves half a table."""
+"""The route table on disk: routes.json, replaced atomically so a crash never leaves half a table.
+
+Version 2 holds a weighted backend set per route; a version-1 file (one backend per route) still
+loads, as a tcp route with that single backend at weight 100.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-TABLE_VERSION = 1
+TABLE_VERSION = 2
+MODES = ("http", "tcp")
+DEFAULT_HOLD_S = 10.0
+DEFAULT_HEAD_TIMEOUT_S = 10.0       # a client must send a whole request head within this (else 408)
+DEFAULT_RESPONSE_TIMEOUT_S = 60.0   # a backend must start its response within this (else 504)
+DEFAULT_IDLE_TIMEOUT_S = 75.0       # an idle client keep-alive connection is closed after this
 
 
 class TableError(Exception):
     """routes.json cannot be read or written (the daemon reports it and refuses the change)."""
 
 
-@dataclass(frozen=True)
-class Route:
-    """One public port and the backend that receives its new connections."""
+def _port(value: Any, what: str) -> int:
+    port = int(value)
+    if not 0 < port < 65536:
+        raise TableError(f"{what} {port}: ports must be 1-65535")
+    return port
 
+
+@dataclass(frozen=True)
+class BackendEntry:
+    """One instance behind a route, as saved (mirrors shipmate.traffic.Backend)."""
+
+    host: str
     port: int
-    backend_host: str
-    backend_port: int
-    service: str
-    environment: str
-    instance_id: str
+    weight: int = 100
+    version: str = ""
+    instance_id: str = ""
+    role: str = "stable"
 
     @property
-    def backend(self) -> str:
-        return f"{self.backend_host}:{self.backend_port}"
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> BackendEntry:
+        weight = int(raw.get("weight", 100))
+        if weight < 0:
+            raise TableError(f"backend weight {weight} is negative")
+        return cls(host=str(raw.get("host") or "127.0.0.1"), port=_port(raw["port"], "backend port"),
+                   weight=weight, version=str(raw.get("version", "")),
+                   instance_id=str(raw.get("instance_id", "")), role=str(raw.get("role") or "stable"))
+
+
+@dataclass(frozen=True)
+class Route:
+    """One public port, how it routes, and the backends that receive its new requests."""
+
+    port: int
+    service: str
+    environment: str
+    mode: str = "http"
+    hold_s: float = DEFAULT_HOLD_S
+    sticky: bool = False
+    fencing: int = 0
+    backends: tuple[BackendEntry, ...] = field(default_factory=tuple)
+    head_timeout_s: float = DEFAULT_HEAD_TIMEOUT_S
+    response_timeout_s: float = DEFAULT_RESPONSE_TIMEOUT_S
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        raw = asdict(self)
+        raw["backends"] = [asdict(b) for b in self.backends]
+        return raw
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Route:
+        """A v2 entry, or a v1 one (backend_host/backend_port/instance_id: one tcp backend)."""
         try:
+            if "backends" not in raw and "backend_port" in raw:
+                raw = {**raw, "mode": raw.get("mode", "tcp"), "backends": [{
+                    "host": raw.get("backend_host") or "127.0.0.1", "port": raw["backend_port"],
+                    "weight": 100, "instance_id": raw.get("instance_id", "")}]}
+            mode = str(raw.get("mode", "http"))
+            if mode not in MODES:
+                raise TableError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+            backends = raw.get("backends") or []
+            if not isinstance(backends, list):
+                raise TypeError("'backends' is not a list")
+            entries = tuple(BackendEntry.from_dict(b) for b in backends)
+            if len({b.address for b in entries}) != len(entries):
+                raise TableError("a backend address appears twice")
             route = cls(
-                port=int(raw["port"]),
-                backend_host=str(raw.get("backend_host") or "127.0.0.1"),
-                backend_port=int(raw["backend_port"]),
-                service=str(raw.get("service", "")),
-                environment=str(raw.get("environment", "")),
-                instance_id=str(raw.get("instance_id", "")),
+                port=_port(raw["port"], "port"), service=str(raw.get("service", "")),
+                environment=str(raw.get("environment", "")), mode=mode,
+                hold_s=max(0.0, float(raw.get("hold_s", DEFAULT_HOLD_S))),
+                sticky=bool(raw.get("sticky", False)), fencing=int(raw.get("fencing", 0)), backends=entries,
+                head_timeout_s=float(raw.get("head_timeout_s", DEFAULT_HEAD_TIMEOUT_S)),
+                response_timeout_s=float(raw.get("response_timeout_s", DEFAULT_RESPONSE_TIMEOUT_S)),
+                idle_timeout_s=float(raw.get("idle_timeout_s", DEFAULT_IDLE_TIMEOUT_S)),
             )
+        except TableError as exc:
+            raise TableError(f"invalid route entry {raw!r}: {exc}") from exc
         except (KeyError, TypeError, ValueError) as exc:
             raise TableError(f"invalid route entry {raw!r}: {exc}") from exc
-        if not (0 < route.port < 65536 and 0 < route.backend_port < 65536):
-            raise TableError(f"invalid route entry {raw!r}: ports must be 1-65535")
         return route
 
 
