@@ -11,6 +11,7 @@ from shipmate.engine import crashpoints, probe_set
 from shipmate.engine.context import Runtime, ref_of
 from shipmate.model import LaunchSpec, Phase, ProbeResult
 from shipmate.release_config import ReleaseConfig
+from shipmate.spec.argv_template import ARGV_NAMES, fill_argv
 
 if TYPE_CHECKING:
     from shipmate.store.rows import InstanceRow
@@ -34,7 +35,8 @@ def launch_spec(rt: Runtime, config: ReleaseConfig, deployment_id: str) -> Launc
         "SHIPMATE_ENVIRONMENT": config.environment,
         "SHIPMATE_DEPLOYMENT_ID": deployment_id,
     }
-    return LaunchSpec(instance_id, config.argv, config.cwd, env, port,
+    argv = fill_argv(config.argv, {name: env[name] for name in ARGV_NAMES})  # no shell: filled in here
+    return LaunchSpec(instance_id, argv, config.cwd, env, port,
                       rt.log_path(config.service, config.environment, instance_id), rt.home_id,
                       config.log_max_bytes, config.log_backups)
 
