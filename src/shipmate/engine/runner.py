@@ -12,6 +12,7 @@ from typing import Any
 from shipmate.engine import crashpoints
 from shipmate.engine.actions import ACTIONS, CLEANUP_STEPS, STATE_OF_STEP, Outcome
 from shipmate.engine.context import DeployContext
+from shipmate.engine.instances import split_hint
 from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
 from shipmate.model import DeploymentState
@@ -58,8 +59,10 @@ def _fail(ctx: DeployContext, error: str) -> None:
                                          error=error, event=event(ctx, "service.down", "failed", errors=[error]))
         raise TargetError(f"down failed: {error}", hint="run `shipmate down` again")
     roll_back(ctx, error)
-    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {error}",
-                           hint=_rolled_back_hint(ctx))
+    message, cause_hint = split_hint(error)
+    hint = _rolled_back_hint(ctx)
+    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {message}",
+                           hint=f"{cause_hint}; {hint}" if cause_hint else hint)
 
 
 def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) -> Outcome:
