@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,7 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
                 render: Renderer | None = None) -> None:
     """Run one ops call and print its result; exit with the error's documented code on failure."""
     try:
-        result = action(lambda message, data: None) if as_json else _with_progress(action)
+        result = _with_progress(action, as_json)
     except ShipmateError as exc:
         _fail(command, as_json, exc)
     except KeyboardInterrupt:
@@ -41,32 +40,17 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
         render(result)
 
 
-def _with_progress(action: Callable[[Progress], dict[str, Any]]) -> dict[str, Any]:
+def _with_progress(action: Callable[[Progress], dict[str, Any]], as_json: bool) -> dict[str, Any]:
+    from shipmate.cli.progress import LiveProgress, PlainProgress
+
+    if as_json or not sys.stderr.isatty():
+        with PlainProgress(sys.stderr) as plain:
+            return action(plain.report)
     from rich.console import Console
 
     console = Console(stderr=True)
-    if not console.is_terminal:
-        console = Console(stderr=True, soft_wrap=True)
-        started = time.monotonic()
-
-        def plain(message: str, data: dict[str, Any]) -> None:
-            if message in {"monitoring", "waiting for health"}:
-                return  # per-tick noise is only worth showing on a live spinner
-            extra = " ".join(f"{k}={v}" for k, v in data.items() if k not in {"index", "of"})
-            step = f"[{data['index']}/{data['of']}] " if "index" in data else ""
-            console.print(f"{time.monotonic() - started:6.1f}s {step}{message} {extra}".rstrip(),
-                          highlight=False, markup=False)
-
-        return action(plain)
-    with console.status("working…") as spinner:
-        def live(message: str, data: dict[str, Any]) -> None:
-            step = f"[{data['index']}/{data['of']}] " if "index" in data else ""
-            extra = " ".join(f"{k}={v}" for k, v in data.items() if k not in {"index", "of"})
-            spinner.update(f"{step}{message} {extra}".rstrip())
-            if "index" in data:
-                console.print(f"  {step}{message}", highlight=False, markup=False)
-
-        return action(live)
+    with console.status("working…") as spinner, LiveProgress(console, spinner) as live:
+        return action(live.report)
 
 
 def _fail(command: str, as_json: bool, exc: ShipmateError) -> None:
