@@ -81,7 +81,10 @@ class PlainProgress(Heartbeat):
             self.stream.write(line + "\n")
             self.stream.flush()
         except (OSError, ValueError):
-            pass  # a closed pipe must not break the deployment itself
+            # A closed pipe or terminal (SIGHUP) must not break the deployment, nor its exit code at exit.
+            from shipmate.cli.output import detach_output
+
+            detach_output()
 
 
 class LiveProgress(Heartbeat):
@@ -96,6 +99,11 @@ class LiveProgress(Heartbeat):
         from rich.markup import escape
 
         elapsed = time.monotonic() - self.started
-        self.spinner.update(escape(f"{text} ({elapsed:.0f}s)"))
-        if not tick:
-            self.console.print(f"  {text}", highlight=False, markup=False)
+        try:
+            self.spinner.update(escape(f"{text} ({elapsed:.0f}s)"))
+            if not tick:
+                self.console.print(f"  {text}", highlight=False, markup=False)
+        except OSError:  # the terminal closed (SIGHUP): keep working, quietly
+            from shipmate.cli.output import detach_output
+
+            detach_output()
