@@ -24,7 +24,11 @@ def describe(message: str, data: dict[str, Any]) -> str:
 
 
 class Heartbeat:
-    """Calls ``beat(text, waited_s)`` when nothing was shown for HEARTBEAT_S while an activity is current."""
+    """Shows progress events, and repeats the current one when nothing was shown for HEARTBEAT_S.
+
+    All output happens on its own thread: a stderr nobody reads (a full pipe) may stall the progress
+    lines, never the deployment.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -32,6 +36,8 @@ class Heartbeat:
         self.shown_at = time.monotonic()
         self.activity: str | None = None
         self.activity_since = time.monotonic()
+        self.pending: list[tuple[str, float, bool]] = []
+        self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="shipmate-progress", daemon=True)
 
@@ -42,26 +48,36 @@ class Heartbeat:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=2)
 
     def report(self, message: str, data: dict[str, Any]) -> None:
-        """Called by the engine (on the main thread) for every progress event."""
+        """Called by the engine for every progress event; never blocks on output."""
         now = time.monotonic()
         with self.lock:
             if message not in TICKS or self.activity is None:
                 self.activity_since = now  # a tick belongs to the step it waits in
             self.activity = describe(message, data)
             if message not in TICKS or now - self.shown_at >= 1.0:
-                self.show(self.activity, now - self.activity_since, tick=message in TICKS)
+                self.pending.append((self.activity, now - self.activity_since, message in TICKS))
                 self.shown_at = now
+                self._wake.set()
 
     def _run(self) -> None:
-        while not self._stop.wait(TICK_S):
+        while True:
+            self._wake.wait(TICK_S)
+            self._wake.clear()
             now = time.monotonic()
             with self.lock:
-                if self.activity is not None and now - self.shown_at >= HEARTBEAT_S:
-                    self.show(self.activity, now - self.activity_since, tick=True)
+                due, self.pending = self.pending, []
+                if not due and self.activity is not None and now - self.shown_at >= HEARTBEAT_S \
+                        and not self._stop.is_set():
+                    due = [(self.activity, now - self.activity_since, True)]
                     self.shown_at = now
+            for text, waited_s, tick in due:
+                self.show(text, waited_s, tick=tick)
+            if self._stop.is_set():
+                return
 
     def show(self, text: str, waited_s: float, *, tick: bool) -> None:
         raise NotImplementedError
