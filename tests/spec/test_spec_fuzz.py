@@ -90,7 +90,8 @@ def test_a_mutated_spec_loads_or_is_refused_with_a_spec_error(folder: Path, data
 
 @pytest.mark.parametrize(("name", "text", "path"), [
     ("control character in a comment", VALID.replace(b"# a comment", b"# a \x01 comment"), ""),
-    ("control character in a value", VALID.replace(b"GREETING: hi", b"GREETING: h\x1bi"), ""),
+    ("control character in a value", VALID.replace(b"GREETING: hi", b"GREETING: h\x1bi"), "target.env.GREETING"),
+    ("control character in a list item", VALID.replace(b"http.server", b"http.ser\x07ver"), "target.command[2]"),
     ("5000-digit integer", VALID.replace(b"port: 8080", b"port: " + b"9" * 5000), "port"),
     ("5000-digit hex integer", VALID.replace(b"port: 8080", b"port: 0x" + b"f" * 5000), "port"),
     ("400-digit duration", VALID.replace(b"deadline: 15s", b"deadline: " + b"9" * 400 + b"s"), "health.deadline"),

@@ -95,26 +95,39 @@ def _refuse_huge_number(node: yaml.Node, loc: Loc, file: str) -> None:
         )
 
 
-def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> SpecError:
-    """A character YAML refuses (control characters, even in comments): say where, not only what."""
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str, locate: bool) -> SpecError:
+    """A character YAML refuses (control characters, even in comments): say where, and under which key."""
     before = text[: max(0, exc.position)]
     line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
     return SpecError(
         f"character #x{exc.character:04x} is not allowed in YAML, at line {line}, column {column}"
         if isinstance(exc.character, int)
         else f"invalid byte in YAML at line {line}, column {column}",
+        path=_key_at(text, line, column, file) if locate else "",
         file=file,
         hint="remove it; control characters are refused even inside comments (write \\t or \\x01 "
         "inside a double-quoted string instead)",
     )
 
 
-def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+def _key_at(text: str, line: int, column: int, file: str) -> str:
+    """The key path of the value at line:column, found by reading the text with bad characters blanked."""
+    blanked = "".join(ch if ch in "\t\n\r" or ch.isprintable() else " " for ch in text)
+    try:
+        _, positions = parse_yaml(blanked, file=file, locate_bad_characters=False)
+    except SpecError:
+        return ""
+    on_line = [(pos[1], loc) for loc, pos in positions.items()
+               if pos[0] == line and pos[1] <= column and loc and loc[-1] != END_OF_MAPPING]
+    return dotted_path(max(on_line, key=lambda item: (item[0], len(item[1])))[1]) if on_line else ""
+
+
+def parse_yaml(text: str, *, file: str, locate_bad_characters: bool = True) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     """(data, positions) from YAML text; SpecError with line:column on syntax errors and duplicates."""
     try:
         loader = yaml.SafeLoader(text)  # refuses control characters at once, with a ReaderError
     except yaml.reader.ReaderError as exc:
-        raise _reader_error(exc, text, file) from exc
+        raise _reader_error(exc, text, file, locate_bad_characters) from exc
     try:
         node = loader.get_single_node()
         positions: dict[Loc, tuple[int, int]] = {}
@@ -125,7 +138,7 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]
     except RecursionError as exc:
         raise SpecError("spec is nested too deeply", file=file, hint="a shipmate.yaml is a few levels deep") from exc
     except yaml.reader.ReaderError as exc:
-        raise _reader_error(exc, text, file) from exc
+        raise _reader_error(exc, text, file, locate_bad_characters) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
