@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Annotated, Any
@@ -9,11 +10,14 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli import render
-from shipmate.cli.output import Progress, run_command
+from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
-6 approval required · 7 prerequisite missing (port taken, command not found)."""
+6 approval required · 7 prerequisite missing (port taken, command not found) ·
+130 interrupted before anything changed. Ctrl-C, SIGTERM and SIGHUP are the same interruption: during a
+deployment they roll it back (exit 1), unless it was already promoted: then it stays, only the cleanup is
+cut short (exit 0)."""
 
 app = typer.Typer(name="shipmate", help="Deploy a service alone and safely: prove it healthy, watch it, "
                   "roll back by itself.", epilog=EXIT_CODES, no_args_is_help=True, add_completion=False,
@@ -167,7 +171,23 @@ def lock_release(file: File = None, env: Env = None,
 
 
 def run() -> None:
-    if "--json" not in sys.argv[1:]:
+    as_json = "--json" in sys.argv[1:]
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
+    try:
+        treat_signals_like_ctrl_c()
+        _run(as_json, command)
+    except KeyboardInterrupt as exc:  # before or after a command ran (Click's own "Aborted!" is exit 1)
+        if as_json:
+            error = {"code": "interrupted", "message": f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}",
+                     "exit_code": EXIT_INTERRUPTED}
+            with contextlib.suppress(OSError):
+                sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
+                sys.stdout.flush()
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _run(as_json: bool, command: str) -> None:
+    if not as_json:
         app()
         return
     # With --json even a usage error (unknown option, value out of range) is one JSON object.
@@ -175,7 +195,6 @@ def run() -> None:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
         error = {"code": "invalid_input", "message": message, "exit_code": 2,
                  "hint": f"see `shipmate {command} --help`".replace("  ", " ")}
         sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")

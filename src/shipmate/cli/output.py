@@ -5,17 +5,20 @@ Progress goes to stderr so `--json` stdout stays a single parseable object.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
-import time
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import typer
 
 from shipmate.errors import ShipmateError
 
+EXIT_INTERRUPTED = 130  # interrupted before anything changed (a deployment in flight exits 1 or 0 instead)
 Renderer = Callable[[dict[str, Any]], None]
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -24,61 +27,91 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
                 render: Renderer | None = None) -> None:
     """Run one ops call and print its result; exit with the error's documented code on failure."""
     try:
-        result = action(lambda message, data: None) if as_json else _with_progress(action)
+        result = _with_progress(action, as_json)
     except ShipmateError as exc:
         _fail(command, as_json, exc)
-    except KeyboardInterrupt:
-        _fail(command, as_json, ShipmateError("interrupted", hint="run `shipmate status` to see where it stopped"))
+    except KeyboardInterrupt as exc:
+        # Only outside a deployment's steps (the engine turns those into rolled back, or kept if promoted).
+        _fail(command, as_json, Interrupted(f"interrupted by {exc.args[0] if exc.args else 'SIGINT (Ctrl-C)'}",
+                                            hint="run `shipmate status` to see where it stopped"))
     except Exception as exc:  # a bug of ours: one line, never a traceback with locals (secrets)
         if os.environ.get("SHIPMATE_DEBUG"):
             raise
         err = ShipmateError(f"internal error: {type(exc).__name__}: {exc}",
                             hint="rerun with SHIPMATE_DEBUG=1 for the traceback, and report it")
         _fail(command, as_json, err)
-    if as_json:
-        sys.stdout.write(json.dumps({"ok": True, "command": command, **result}, default=str) + "\n")
-    elif render is not None:
-        render(result)
+    try:
+        if as_json:
+            sys.stdout.write(json.dumps({"ok": True, "command": command, **result}, default=str) + "\n")
+        elif render is not None:
+            render(result)
+        sys.stdout.flush()
+    except OSError:
+        detach_output()  # the terminal or pipe is gone (SIGHUP): the work is done, its exit code still counts
 
 
-def _with_progress(action: Callable[[Progress], dict[str, Any]]) -> dict[str, Any]:
+class Interrupted(ShipmateError):
+    """Ctrl-C, SIGTERM or SIGHUP outside a deployment's steps: nothing was changed by this command."""
+
+    exit_code = EXIT_INTERRUPTED
+    code = "interrupted"
+
+
+def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and SIGHUP (a closed terminal or ssh session) get exactly what Ctrl-C gets."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def treat_signals_like_ctrl_c() -> None:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt like SIGINT; a signal noted while importing is raised now."""
+    from shipmate.cli import EARLY_SIGNALS, note_early_signal
+
+    if signal.getsignal(signal.SIGINT) is note_early_signal:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, note_early_signal):  # `nohup` keeps SIGHUP ignored
+            signal.signal(sig, raise_interrupt)
+    if EARLY_SIGNALS:
+        raise KeyboardInterrupt(signal.Signals(EARLY_SIGNALS[0]).name)
+
+
+def detach_output() -> None:
+    """Point stdout and stderr at /dev/null, so that exiting does not fail on a flush (exit 120)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _with_progress(action: Callable[[Progress], dict[str, Any]], as_json: bool) -> dict[str, Any]:
+    from shipmate.cli.progress import LiveProgress, PlainProgress
+
+    if as_json or not sys.stderr.isatty():
+        with PlainProgress(sys.stderr) as plain:
+            return action(plain.report)
     from rich.console import Console
 
     console = Console(stderr=True)
-    if not console.is_terminal:
-        console = Console(stderr=True, soft_wrap=True)
-        started = time.monotonic()
-
-        def plain(message: str, data: dict[str, Any]) -> None:
-            if message in {"monitoring", "waiting for health"}:
-                return  # per-tick noise is only worth showing on a live spinner
-            extra = " ".join(f"{k}={v}" for k, v in data.items() if k not in {"index", "of"})
-            step = f"[{data['index']}/{data['of']}] " if "index" in data else ""
-            console.print(f"{time.monotonic() - started:6.1f}s {step}{message} {extra}".rstrip(),
-                          highlight=False, markup=False)
-
-        return action(plain)
-    with console.status("working…") as spinner:
-        def live(message: str, data: dict[str, Any]) -> None:
-            step = f"[{data['index']}/{data['of']}] " if "index" in data else ""
-            extra = " ".join(f"{k}={v}" for k, v in data.items() if k not in {"index", "of"})
-            spinner.update(f"{step}{message} {extra}".rstrip())
-            if "index" in data:
-                console.print(f"  {step}{message}", highlight=False, markup=False)
-
-        return action(live)
+    with console.status("working…") as spinner, LiveProgress(console, spinner) as live:
+        return action(live.report)
 
 
 def _fail(command: str, as_json: bool, exc: ShipmateError) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps({"ok": False, "command": command, "error": exc.to_dict()}, default=str) + "\n")
-    else:
-        from rich.console import Console
+    try:
+        if as_json:
+            sys.stdout.write(json.dumps({"ok": False, "command": command, "error": exc.to_dict()},
+                                        default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            from rich.console import Console
 
-        console = Console(stderr=True, highlight=False, soft_wrap=True)
-        console.print(f"[bold red]error:[/] {_escape(exc.message)}")
-        if exc.hint:
-            console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
+            console = Console(stderr=True, highlight=False, soft_wrap=True)
+            console.print(f"[bold red]error:[/] {_escape(exc.message)}")
+            if exc.hint:
+                console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
+    except OSError:
+        detach_output()
     raise typer.Exit(exc.exit_code)
 
 

@@ -56,6 +56,9 @@ def deployment(result: dict[str, Any]) -> None:
     detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
     c.print(f"[green]{result['kind']} ok[/]: {result['service']} {result['version']} serving in "
             f"{result['environment']} ({result['deployment_id']}){detail}")
+    for step in result.get("steps") or []:
+        if step.get("status") != "ok":  # a cleanup cut short (interrupted) or failed after promote
+            c.print(f"[yellow]note[/]: step {step['name']} {step['status']}", highlight=False)
 
 
 def status(result: dict[str, Any]) -> None:

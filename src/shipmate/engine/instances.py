@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING
 
 from shipmate.engine import crashpoints, probe_set
 from shipmate.engine.context import Runtime, ref_of
+from shipmate.errors import ShipmateError
 from shipmate.model import LaunchSpec, Phase, ProbeResult
 from shipmate.release_config import ReleaseConfig
+from shipmate.spec.argv_template import ARGV_NAMES, bare_references, fill_argv
+from shipmate.targets.base import LastOutput
 
 if TYPE_CHECKING:
     from shipmate.store.rows import InstanceRow
+
+HINT_MARK = "; hint: "  # failure_detail's hints follow this; the runner moves them into the error's hint
+LAST_LINES = 3
+LINE_LIMIT = 200
 
 
 def free_port() -> int:
@@ -34,7 +41,8 @@ def launch_spec(rt: Runtime, config: ReleaseConfig, deployment_id: str) -> Launc
         "SHIPMATE_ENVIRONMENT": config.environment,
         "SHIPMATE_DEPLOYMENT_ID": deployment_id,
     }
-    return LaunchSpec(instance_id, config.argv, config.cwd, env, port,
+    argv = fill_argv(config.argv, {name: env[name] for name in ARGV_NAMES})  # no shell: filled in here
+    return LaunchSpec(instance_id, argv, config.cwd, env, port,
                       rt.log_path(config.service, config.environment, instance_id), rt.home_id,
                       config.log_max_bytes, config.log_backups)
 
@@ -79,11 +87,67 @@ def wait_healthy(rt: Runtime, config: ReleaseConfig, row: InstanceRow,
                                 config.health.interval_s - (time.monotonic() - tick))))
 
 
-def failure_detail(rt: Runtime, row: InstanceRow, results: list[ProbeResult]) -> str:
-    failing = [r for r in results if r.phase is not Phase.PASS]
-    detail = "; ".join(f"{r.probe}: {r.detail}" for r in failing) or "unhealthy"
-    if results and results[0].phase is not Phase.PASS:
-        tail = [ln for ln in rt.target.read_logs(row.log_path or "", 5) if ln.strip()]
-        if tail:
-            detail += f" (last log line: {tail[-1].strip()[:200]})"
-    return detail
+def failure_detail(rt: Runtime, row: InstanceRow, results: list[ProbeResult],
+                   config: ReleaseConfig | None = None) -> str:
+    """Why the instance is not healthy, in the app's own last words, then HINT_MARK and hints if any.
+
+    The process probe's own detail is left out: it repeats the pump's exit line, not the cause.
+    """
+    config = config or _config_of(rt, row)
+    out = _last_output(rt, row)
+    dead = bool(results) and results[0].phase is not Phase.PASS
+    if dead:
+        what = f"the process {out.exit_status or 'stopped'}"
+    else:
+        failing = "; ".join(f"{r.probe}: {r.detail}" for r in results if r.phase is not Phase.PASS)
+        deadline = f"after {config.health.deadline_s:g}s (health.deadline)" if config else "in time"
+        what = f"not healthy {deadline}: {failing or 'unhealthy'}"
+    if out.lines:
+        what += "; its last output: " + " | ".join(_one_line(line) for line in out.lines)
+    hints = _hints(rt, row, config, dead)
+    return what + (HINT_MARK + "; ".join(hints) if hints else "")
+
+
+def split_hint(error: str) -> tuple[str, str | None]:
+    """(message, hint) of a failure_detail text; the hint is None when there was none."""
+    message, mark, hint = error.partition(HINT_MARK)
+    return message, hint if mark else None
+
+
+def _hints(rt: Runtime, row: InstanceRow, config: ReleaseConfig | None, dead: bool) -> list[str]:
+    hints: list[str] = []
+    bare = bare_references(config.argv) if config else []
+    if bare:
+        name = bare[0].lstrip("$")
+        hints.append(f"target.command passes {bare[0]} as it is (there is no shell): write ${{{name}}}")
+    if not dead and row.port:
+        try:
+            ports = rt.target.listening_ports(ref_of(row))
+        except ShipmateError:
+            ports = []
+        if ports and row.port not in ports:
+            shown = ", ".join(str(p) for p in ports[:5])
+            hints.append(f"the app listens on port {shown}, not on its $PORT ({row.port}): make it read the "
+                         "PORT environment variable, or pass ${PORT} in target.command")
+    if not dead and not hints:
+        hints.append("if it is only slow to start, raise health.deadline or health.start_period")
+    return hints
+
+
+def _last_output(rt: Runtime, row: InstanceRow) -> LastOutput:
+    if not row.log_path:
+        return LastOutput()
+    try:
+        return rt.target.last_output(row.log_path, LAST_LINES)
+    except ShipmateError:
+        return LastOutput()
+
+
+def _config_of(rt: Runtime, row: InstanceRow) -> ReleaseConfig | None:
+    release = rt.store.get_release(row.release_id)
+    return ReleaseConfig.from_dict(release.spec) if release is not None else None
+
+
+def _one_line(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= LINE_LIMIT else text[:LINE_LIMIT - 3] + "..."

@@ -1,20 +1,33 @@
 """Run a plan durably: each step writes its intent, acts, then writes its result.
 
 Any failed step sends the deployment down the rollback path; a crash anywhere leaves rows
-from which `recovery` can tell exactly how far we got.
+from which `recovery` can tell exactly how far we got. An interruption (KeyboardInterrupt: Ctrl-C,
+and SIGTERM / SIGHUP once a face maps them to it) before promote rolls back; after promote the new
+release has passed and stays current: only the cleanup is cut short (drains skipped, the old
+instance still stopped). While rolling back or tidying, further signals are held off.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 from shipmate.engine import crashpoints
 from shipmate.engine.actions import ACTIONS, CLEANUP_STEPS, STATE_OF_STEP, Outcome
 from shipmate.engine.context import DeployContext
+from shipmate.engine.instances import split_hint
 from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
 from shipmate.model import DeploymentState
+
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+DRAIN_STEPS = frozenset({"drain_old"})  # waits only: the first thing an interruption after promote skips
+INTERRUPTED_GRACE_S = 2.0  # after promote the old instance has no traffic left to finish: stop it quickly
 
 
 def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
@@ -25,6 +38,7 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
                                          event=event(ctx, "deployment.started", "running"))
         crashpoints.hit("state:running")
     warnings: list[str] = []
+    finished = start_index - 1
     try:
         for index in range(start_index, len(ctx.plan.steps)):
             ctx.lease.check()
@@ -33,6 +47,7 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
             if wanted is not None and ctx.deployment.state != wanted:
                 ctx.deployment = store.set_state(ctx.deployment.id, wanted, fencing=ctx.fencing)
             outcome = run_step(ctx, index, step.name, step.args)
+            finished = index
             if outcome.ok:
                 if outcome.result.get("warning"):
                     warnings.append(str(outcome.result["warning"]))
@@ -42,17 +57,82 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
                 warnings.append(outcome.error)  # the new release is current and verified: keep it
                 ctx.warnings.append(outcome.error)
                 continue
-            _fail(ctx, outcome.error)
-    except KeyboardInterrupt:
-        # The person asked us to stop: stopping half-way would leave an unverified release serving.
-        _fail(ctx, "interrupted by the user (Ctrl-C) before the deployment finished")
-    ctx.deployment = store.set_state(
-        ctx.deployment.id, DeploymentState.SUCCEEDED, fencing=ctx.fencing, verified=ctx.verified,
-        verdict=ctx.verdict.as_dict() if ctx.verdict else None,
-        event=event(ctx, "service.down" if ctx.plan.kind == "down" else "deployment.succeeded", "success",
-                    notes="; ".join(["verified" if ctx.verified else "", *warnings]).strip("; "),
-                    errors=warnings))
+            with signals_held():
+                _fail(ctx, outcome.error)
+    except KeyboardInterrupt as exc:
+        why = f"interrupted by {interrupt_name(exc)}"
+        with signals_held():
+            if not _promoted(ctx):
+                # Stopping half-way would leave an unverified release serving with nothing watching it.
+                _fail(ctx, f"{why} before the deployment finished")
+            warnings.extend(_finish_after_promote(ctx, finished + 1, why))
+    with signals_held():
+        ctx.deployment = store.set_state(
+            ctx.deployment.id, DeploymentState.SUCCEEDED, fencing=ctx.fencing, verified=ctx.verified,
+            verdict=ctx.verdict.as_dict() if ctx.verdict else None,
+            event=event(ctx, "service.down" if ctx.plan.kind == "down" else "deployment.succeeded", "success",
+                        notes="; ".join(["verified" if ctx.verified else "", *warnings]).strip("; "),
+                        errors=warnings))
     return ctx
+
+
+def interrupt_name(exc: KeyboardInterrupt) -> str:
+    """"SIGTERM" / "SIGHUP" when a face raised it for that signal; a bare KeyboardInterrupt is Ctrl-C."""
+    return str(exc.args[0]) if exc.args else "SIGINT (Ctrl-C)"
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[list[int]]:
+    """Hold off SIGINT/SIGTERM/SIGHUP (noted, not acted on) while the service is put in order.
+
+    A second Ctrl-C during a rollback would otherwise leave the deployment half rolled back.
+    Outside the main thread signals cannot be handled, and none arrive there: nothing to do.
+    """
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    before = {sig: signal.getsignal(sig) for sig in INTERRUPT_SIGNALS}
+    for sig in INTERRUPT_SIGNALS:
+        if before[sig] is not signal.SIG_IGN:
+            signal.signal(sig, note)
+    try:
+        yield held
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _promoted(ctx: DeployContext) -> bool:
+    """The new release is current: the promote step committed (the store says so, not the loop index)."""
+    if ctx.plan.kind == "down":
+        return False
+    cur = ctx.rt.store.current(ctx.service, ctx.environment)
+    return cur is not None and cur.deployment_id == ctx.deployment.id
+
+
+def _finish_after_promote(ctx: DeployContext, first: int, why: str) -> list[str]:
+    """Keep the promoted release; skip the drains, run what is left (stop the old instance): one current."""
+    warnings = [f"{why} after promote: cleanup cut short"]
+    for index in range(first, len(ctx.plan.steps)):
+        step = ctx.plan.steps[index]
+        if step.name in DRAIN_STEPS:
+            row = ctx.rt.store.step_intent(ctx.deployment.id, index, step.name, step.args, fencing=ctx.fencing)
+            ctx.rt.store.step_result(row.id, "skipped", {"skipped": why}, fencing=ctx.fencing,
+                                     event={"event_type": f"step.{step.name}", "status": "skipped",
+                                            "version": ctx.config.version, "errors": [why]})
+            continue
+        args = dict(step.args)
+        if "grace_s" in args:
+            args["grace_s"] = min(float(args["grace_s"]), INTERRUPTED_GRACE_S)
+        outcome = run_step(ctx, index, step.name, args)
+        if not outcome.ok:
+            warnings.append(outcome.error)
+    return warnings
 
 
 def _fail(ctx: DeployContext, error: str) -> None:
@@ -62,8 +142,10 @@ def _fail(ctx: DeployContext, error: str) -> None:
                                          error=error, event=event(ctx, "service.down", "failed", errors=[error]))
         raise TargetError(f"down failed: {error}", hint="run `shipmate down` again")
     roll_back(ctx, error)
-    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {error}",
-                           hint=_rolled_back_hint(ctx))
+    message, cause_hint = split_hint(error)
+    hint = _rolled_back_hint(ctx)
+    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {message}",
+                           hint=f"{cause_hint}; {hint}" if cause_hint else hint)
 
 
 def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) -> Outcome:
@@ -74,6 +156,15 @@ def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) ->
     t0 = time.monotonic()
     try:
         outcome = ACTIONS[name](ctx, args)
+    except KeyboardInterrupt as exc:
+        # Close the step's row before the caller decides (roll back, or keep a promoted release).
+        why = f"interrupted by {interrupt_name(exc)}"
+        with signals_held():
+            store.step_result(row.id, "failed", {"code": "interrupted", "error": why,
+                                                 "duration_s": round(time.monotonic() - t0, 3)},
+                              fencing=ctx.fencing, event={"event_type": f"step.{name}", "status": "failed",
+                                                          "version": ctx.config.version, "errors": [why]})
+        raise
     except (LockLostError, RollbackFailed):
         raise
     except ShipmateError as exc:

@@ -100,12 +100,20 @@ def recover(spec_file: str | None) -> dict[str, Any]:
 
 
 def lock_status(spec_file: str | None) -> dict[str, Any]:
+    """The locks of the spec's service, in all its environments (several specs may share one home).
+
+    Without -f and without ./shipmate.yaml there is no service to pick: every lock of the home is listed.
+    """
+    from shipmate.spec.identity import read_identity
+
     ws = Workspace.locate(spec_file)
+    service = read_identity(ws.spec_path)[0] if spec_file is not None or ws.spec_path.exists() else None
     store = ws.open_store_readonly()
     if store is None:
-        return {"locks": []}
+        return {"service": service, "locks": []}
     try:
-        return {"locks": [row.as_dict() for row in store.locks()]}
+        rows = [row for row in store.locks() if service is None or row.key.split("/", 1)[0] == service]
+        return {"service": service, "locks": [row.as_dict() for row in rows]}
     finally:
         store.close()
 

@@ -7,6 +7,7 @@ at millisecond resolution so that parse(format(x)) == x and the release digest i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -15,6 +16,8 @@ from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from shipmate.spec.quoting import clip, quoted
+
 DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(ms|s|m|h)$"
 _DURATION_RE = re.compile(DURATION_PATTERN)
 _UNIT_MS: dict[str, int] = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
@@ -22,12 +25,16 @@ UNIT_HINT = "write it with a unit, e.g. 5s"
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in ``text`` (rounded to whole milliseconds); ValueError unless <number><ms|s|m|h>."""
+    """Seconds in ``text`` (rounded to whole milliseconds); ValueError unless <number><ms|s|m|h>.
+
+    A number too large for a float ("999...9s", 400 digits) is infinite: every range refuses it.
+    """
     match = _DURATION_RE.match(text.strip())
     if match is None:
-        raise ValueError(f"not a duration: {text!r}")
+        raise ValueError(f"not a duration: {text[:80]!r}")
     number = text.strip()[: match.start(2)]
-    return round(float(number) * _UNIT_MS[match.group(2)]) / 1000
+    ms = float(number) * _UNIT_MS[match.group(2)]
+    return round(ms) / 1000 if math.isfinite(ms) else math.inf
 
 
 def format_duration(seconds: float) -> str:
@@ -37,10 +44,6 @@ def format_duration(seconds: float) -> str:
         if ms % _UNIT_MS[unit] == 0 and (ms != 0 or unit == "s"):
             return f"{ms // _UNIT_MS[unit]}{unit}"
     return f"{ms}ms"
-
-
-def _shown(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else repr(value)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class DurationRange:
             raise PydanticCustomError(
                 "duration_unit",
                 "a duration needs a unit, got {got}",
-                {"got": _shown(value), "hint": UNIT_HINT},
+                {"got": quoted(value), "hint": UNIT_HINT},
             )
         try:
             seconds = parse_duration(value) if isinstance(value, str) else None
@@ -67,13 +70,13 @@ class DurationRange:
             raise PydanticCustomError(
                 "duration_format",
                 "expected a duration like 500ms, 5s, 2m or 1h, got {got}",
-                {"got": _shown(value), "hint": UNIT_HINT},
+                {"got": quoted(value), "hint": UNIT_HINT},
             )
         if not parse_duration(self.low) <= seconds <= parse_duration(self.high):
             raise PydanticCustomError(
                 "duration_range",
                 "must be between {low} and {high}, got {got}",
-                {"low": self.low, "high": self.high, "got": value},
+                {"low": self.low, "high": self.high, "got": clip(value)},
             )
         return seconds
 

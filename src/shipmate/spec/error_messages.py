@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shipmate.errors import SpecError
+from shipmate.spec.quoting import clip, quoted
 from shipmate.spec.yaml_source import END_OF_MAPPING, Loc, dotted_path
 
 _EXPECTED = {
@@ -63,13 +64,9 @@ def _kind_of(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if value is None or isinstance(value, (list, tuple, dict)):
         return _kind_of(value)
-    return repr(value)
+    return quoted(value)
 
 
 def _unwrap(tp: Any) -> Any:
@@ -127,7 +124,7 @@ def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[Loc, Any]:
 
 def _unknown_key(root: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[Loc, str, str]:
     parent_loc, parent = _walk(root, loc[:-1])
-    key = str(loc[-1])
+    key = clip(str(loc[-1]))
     allowed = (
         [field.alias or name for name, field in parent.model_fields.items()]
         if isinstance(parent, type) and issubclass(parent, BaseModel)
@@ -169,7 +166,7 @@ def _translate(err: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str, str 
     if kind == "union_tag_invalid":
         return (
             (*data_loc, "kind"),
-            f"unknown kind '{ctx.get('tag')}', supported: {ctx.get('expected_tags')}",
+            f"unknown kind '{clip(str(ctx.get('tag')))}', supported: {ctx.get('expected_tags')}",
             "e.g. kind: process",
         )
     if kind == "union_tag_not_found":
@@ -186,7 +183,7 @@ def _translate(err: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str, str 
             f"may have at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}",
             hint,
         )
-    return data_loc, err["msg"], hint
+    return data_loc, clip(err["msg"], 200), hint
 
 
 def spec_error_from(

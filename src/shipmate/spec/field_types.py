@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaH
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from shipmate.spec.quoting import clip, number_text
+
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 VERSION_PATTERN = r"^[A-Za-z0-9._+-]{1,128}$"
 
@@ -36,7 +38,7 @@ class IntRange:
             raise PydanticCustomError(
                 "out_of_range",
                 "must be between {low} and {high}, got {got}",
-                {"low": self.low, "high": self.high, "got": value},
+                {"low": self.low, "high": self.high, "got": number_text(value)},
             )
         return value
 
@@ -75,7 +77,9 @@ class FloatRange:
 
 
 def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, int):
+        return number_text(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else number_text(value)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ class TextRule:
 
     def check(self, value: str) -> str:
         if re.match(self.pattern, value) is None:
-            shown = value if len(value) <= 60 else value[:57] + "..."
+            shown = clip(value, 60)
             raise PydanticCustomError(
                 "text_rule",
                 "must be {what}, got '{got}'",

@@ -18,6 +18,7 @@ from shipmate.errors import SpecError
 from shipmate.spec.error_messages import spec_error_from
 from shipmate.spec.field_types import VERSION_PATTERN
 from shipmate.spec.models import Spec
+from shipmate.spec.quoting import clip
 from shipmate.spec.yaml_source import load_mapping
 
 DEFAULT_ENVIRONMENT = "default"
@@ -83,7 +84,7 @@ def _resolve_environment(spec: Spec, requested: str | None, file: str) -> str:
         return known[0]
     if requested not in known:
         raise SpecError(
-            f"unknown environment '{requested}'",
+            f"unknown environment '{clip(requested)}'",
             path="environments",
             file=file,
             hint=f"known: {', '.join(known)}",
@@ -104,7 +105,7 @@ def _resolve_version(declared: str | None, override: str | None, base_dir: Path,
     if override is not None:
         if re.match(VERSION_PATTERN, override) is None:
             raise SpecError(
-                f"must be 1-128 characters of letters, digits, '.', '_', '+' or '-', got '{override}'",
+                f"must be 1-128 characters of letters, digits, '.', '_', '+' or '-', got '{clip(override)}'",
                 path="--version",
                 file=file,
                 hint="e.g. --version 1.4.2",

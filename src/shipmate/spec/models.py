@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from shipmate.spec.argv_template import ARGV_HINT, argv_problem
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
 from shipmate.spec.env_rules import EnvVars
@@ -25,16 +26,30 @@ from shipmate.spec.field_types import (
     UrlPath,
     VersionText,
 )
+from shipmate.spec.quoting import quoted
 
 STRATEGIES = ("blue-green", "recreate")
+
+
+def _check_argv_arg(value: str) -> str:
+    problem = argv_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("argv_template", "{problem} in {got}", {"problem": problem, "got": quoted(value),
+                                                                          "hint": ARGV_HINT})
+    return value
+
+
+# One argv element; ${PORT} and ${SHIPMATE_*} are filled in when an instance starts.
+ArgvArg = Annotated[NonEmptyText, AfterValidator(_check_argv_arg)]
 
 
 class ProcessTarget(SpecModel):
     """Run the service as a local child process that listens on $PORT."""
 
     kind: Literal["process"] = Field(description="Target kind: process (docker and others come later).")
-    command: Annotated[tuple[NonEmptyText, ...], Field(min_length=1, max_length=256)] = Field(
-        description='The argv list to start one instance, e.g. ["python3", "app.py"]; never run through a shell.'
+    command: Annotated[tuple[ArgvArg, ...], Field(min_length=1, max_length=256)] = Field(
+        description='The argv list to start one instance, e.g. ["python3", "app.py"]; never run through a shell. '
+        "${PORT} and ${SHIPMATE_SERVICE|VERSION|ENVIRONMENT|DEPLOYMENT_ID} are filled in; $$ is a literal $."
     )
     cwd: NonEmptyText = Field(".", description="Working directory, relative to the spec file.")
     env: EnvVars = Field(

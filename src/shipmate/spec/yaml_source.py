@@ -12,9 +12,12 @@ from typing import Any
 import yaml
 
 from shipmate.errors import SpecError
+from shipmate.spec.quoting import clip
 
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_NODES = 100_000
+MAX_NUMBER_CHARS = 100  # every number in a spec is small; longer ones only come from typos or fuzzing
+_INT_TAG = "tag:yaml.org,2002:int"
 INIT_HINT = "run `shipmate init` to write an example, or pass -f FILE"
 
 Loc = tuple[str | int, ...]
@@ -53,6 +56,7 @@ def _walk(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], file
         raise SpecError(f"spec has more than {MAX_NODES} values once YAML aliases are expanded", file=file,
                         hint="a shipmate.yaml needs few aliases (&name / *name); remove the nested ones")
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    _refuse_huge_number(node, loc, file)
     if isinstance(node, yaml.MappingNode):
         positions[(*loc, END_OF_MAPPING)] = (node.end_mark.line + 1, node.end_mark.column + 1)
         seen: set[Any] = set()
@@ -60,10 +64,11 @@ def _walk(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], file
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key: Any = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            _refuse_huge_number(key_node, loc, file)
             if key in seen:
                 mark = key_node.start_mark
                 raise SpecError(
-                    f"duplicate key '{key}' at line {mark.line + 1}, column {mark.column + 1}",
+                    f"duplicate key '{clip(str(key))}' at line {mark.line + 1}, column {mark.column + 1}",
                     path=dotted_path(loc),
                     file=file,
                     hint="keep one of them; YAML would silently use the last",
@@ -77,9 +82,52 @@ def _walk(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], file
             _walk(item, (*loc, index), positions, file)
 
 
-def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+def _refuse_huge_number(node: yaml.Node, loc: Loc, file: str) -> None:
+    """A YAML integer too long to be meant: refused here, with its key path, before int() chokes on it."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG and len(node.value) > MAX_NUMBER_CHARS:
+        mark = node.start_mark
+        raise SpecError(
+            f"number with {len(node.value)} characters at line {mark.line + 1}, column {mark.column + 1} "
+            "is too long",
+            path=dotted_path(loc),
+            file=file,
+            hint="numbers in shipmate.yaml are small; quote it if it is meant as text",
+        )
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str, locate: bool) -> SpecError:
+    """A character YAML refuses (control characters, even in comments): say where, and under which key."""
+    before = text[: max(0, exc.position)]
+    line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+    return SpecError(
+        f"character #x{exc.character:04x} is not allowed in YAML, at line {line}, column {column}"
+        if isinstance(exc.character, int)
+        else f"invalid byte in YAML at line {line}, column {column}",
+        path=_key_at(text, line, column, file) if locate else "",
+        file=file,
+        hint="remove it; control characters are refused even inside comments (write \\t or \\x01 "
+        "inside a double-quoted string instead)",
+    )
+
+
+def _key_at(text: str, line: int, column: int, file: str) -> str:
+    """The key path of the value at line:column, found by reading the text with bad characters blanked."""
+    blanked = "".join(ch if ch in "\t\n\r" or ch.isprintable() else " " for ch in text)
+    try:
+        _, positions = parse_yaml(blanked, file=file, locate_bad_characters=False)
+    except SpecError:
+        return ""
+    on_line = [(pos[1], loc) for loc, pos in positions.items()
+               if pos[0] == line and pos[1] <= column and loc and loc[-1] != END_OF_MAPPING]
+    return dotted_path(max(on_line, key=lambda item: (item[0], len(item[1])))[1]) if on_line else ""
+
+
+def parse_yaml(text: str, *, file: str, locate_bad_characters: bool = True) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     """(data, positions) from YAML text; SpecError with line:column on syntax errors and duplicates."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters at once, with a ReaderError
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file, locate_bad_characters) from exc
     try:
         node = loader.get_single_node()
         positions: dict[Loc, tuple[int, int]] = {}
@@ -89,10 +137,12 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]
         data = loader.construct_document(node)
     except RecursionError as exc:
         raise SpecError("spec is nested too deeply", file=file, hint="a shipmate.yaml is a few levels deep") from exc
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file, locate_bad_characters) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = clip(exc.problem or exc.context or "invalid YAML", 200)
         raise SpecError(
             f"YAML syntax error{where}: {problem}",
             file=file,
@@ -102,8 +152,12 @@ def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]
         ) from exc
     except yaml.YAMLError as exc:
         raise SpecError(
-            f"YAML syntax error: {str(exc).splitlines()[0]}", file=file, hint="check indentation and quoting"
+            f"YAML syntax error: {clip(str(exc).splitlines()[0], 200)}", file=file,
+            hint="check indentation and quoting"
         ) from exc
+    except (ValueError, OverflowError) as exc:  # a value PyYAML cannot build (e.g. a huge hex number)
+        raise SpecError(f"YAML value cannot be read: {clip(str(exc), 200)}", file=file,
+                        hint="numbers in shipmate.yaml are small; quote a value that is meant as text") from exc
     finally:
         loader.dispose()
     return data, positions
@@ -116,7 +170,7 @@ def load_mapping(path: Path) -> tuple[dict[str, Any], dict[Loc, tuple[int, int]]
     if data is None:
         raise SpecError(f"spec file is empty: {shown}", file=shown, hint=INIT_HINT)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"'{data}'" if isinstance(data, str) else repr(data)
+        kind = "a list" if isinstance(data, list) else f"'{clip(data)}'" if isinstance(data, str) else clip(repr(data))
         raise SpecError(
             f"expected a mapping of keys at the top level, got {kind}",
             file=shown,
@@ -129,5 +183,6 @@ def dotted_path(loc: Loc) -> str:
     """('health', 'checks', 0, 'http') -> 'health.checks[0].http'."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = clip(part, 40) if isinstance(part, str) else part
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else str(name))
     return out

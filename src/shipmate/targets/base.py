@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from shipmate.model import InstanceRef, LaunchSpec
+
+
+@dataclass(frozen=True)
+class LastOutput:
+    """What an instance said last, for failure messages: the app's own lines, not the target's notes."""
+
+    lines: list[str] = field(default_factory=list)   # oldest first, without timestamps
+    exit_status: str | None = None                    # "exited with code 2", once it has stopped
 
 
 class Target(Protocol):
@@ -33,4 +42,12 @@ class Target(Protocol):
 
     def read_logs(self, log_path: str, lines: int) -> list[str]:
         """The last ``lines`` lines of an instance's log (across rotated files)."""
+        ...
+
+    def last_output(self, log_path: str, lines: int) -> LastOutput:
+        """The app's own last ``lines`` non-empty output lines and how it exited, if it did."""
+        ...
+
+    def listening_ports(self, ref: InstanceRef) -> list[int]:
+        """TCP ports the instance (any process of it) listens on: tells "wrong port" from "not up yet"."""
         ...

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+
+from shipmate.targets.base import LastOutput
+from shipmate.targets.log_pump import EXIT_LINE_PREFIX
 
 BLOCK_BYTES = 64 * 1024
+NOTE_PREFIX = "[shipmate] "  # the pump's own lines, as opposed to what the app printed
+SCAN_LINES = 200
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ")
 
 
 def rotated_files(log_path: str) -> list[str]:
@@ -50,3 +57,19 @@ def tail_logs(log_path: str, lines: int) -> list[str]:
             break
         collected = tail_file(path, wanted) + collected
     return collected
+
+
+def last_output(log_path: str, lines: int) -> LastOutput:
+    """The app's last ``lines`` non-empty lines (timestamps cut off) and the pump's exit note, if any."""
+    said: list[str] = []
+    notes: list[str] = []
+    exit_status: str | None = None
+    for raw in tail_logs(log_path, SCAN_LINES):
+        text = _STAMP.sub("", raw, count=1).rstrip()
+        if text.startswith(EXIT_LINE_PREFIX):
+            exit_status = "exited with code" + text[len(EXIT_LINE_PREFIX):]
+        elif text.startswith(NOTE_PREFIX):
+            notes.append(text[len(NOTE_PREFIX):])
+        elif text.strip():
+            said.append(text)
+    return LastOutput(lines=(said or notes)[-lines:] if lines > 0 else [], exit_status=exit_status)

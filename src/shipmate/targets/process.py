@@ -15,8 +15,9 @@ import psutil
 from shipmate.errors import PrerequisiteMissing, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.targets import process_group
+from shipmate.targets.base import LastOutput
 from shipmate.targets.log_pump import EXIT_CANNOT_RUN
-from shipmate.targets.log_tail import tail_logs
+from shipmate.targets.log_tail import last_output, tail_logs
 
 PUMP_MODULE = "shipmate.targets.log_pump"
 READY_TIMEOUT = 10.0  # the pump reports "running" or dies within this, even on a loaded machine
@@ -174,3 +175,28 @@ class ProcessTarget:
         except OSError as exc:
             raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
                               hint="check the file's permissions") from exc
+
+    def last_output(self, log_path: str, lines: int) -> LastOutput:
+        try:
+            return last_output(log_path, lines)
+        except OSError as exc:
+            raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
+                              hint="check the file's permissions") from exc
+
+    def listening_ports(self, ref: InstanceRef) -> list[int]:
+        proc = self._process(ref)
+        if proc is None:
+            return []
+        ports: set[int] = set()
+        try:
+            family = [proc, *proc.children(recursive=True)]
+        except psutil.Error:
+            return []
+        for member in family:
+            try:
+                for conn in member.net_connections(kind="inet"):
+                    if conn.status == psutil.CONN_LISTEN and conn.laddr:
+                        ports.add(int(conn.laddr.port))
+            except psutil.Error:
+                continue  # gone or not ours to inspect: the others still tell
+        return sorted(ports)
