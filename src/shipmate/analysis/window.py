@@ -8,6 +8,7 @@ then one with no source that saw enough (Flagger's "no values found") is inconcl
 from __future__ import annotations
 
 import itertools
+from math import ceil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -66,12 +67,29 @@ class Window:
         return self._stable_sum
 
 
+# A loop whose own ticks take longer than the interval (probes and stats under load) is still
+# watching; up to this many intervals per tick, the expected count follows its measured cadence.
+MAX_CADENCE_INTERVALS = 2.0
+
+
+def expected_ticks(window: Window, rules: Rules, gaps: Sequence[float]) -> int:
+    """Ticks the window should hold: its span over the loop's typical cadence (median gap), which may
+    run slower than ``interval`` by at most MAX_CADENCE_INTERVALS — a freeze is one long gap and
+    leaves the median alone, so it still shows as missing ticks."""
+    if len(gaps) < 3:
+        return rules.expected_ticks
+    ordered = sorted(gaps)
+    cadence = min(max(rules.interval_s, ordered[len(ordered) // 2]), MAX_CADENCE_INTERVALS * rules.interval_s)
+    return max(1, min(rules.expected_ticks, ceil(rules.duration_s / cadence - 1e-9)))
+
+
 def coverage_finding(window: Window, rules: Rules, now: float) -> Finding:
     """Inconclusive when the loop ran on too few of its expected ticks, or stalled for > 3 intervals."""
-    expected = rules.expected_ticks
-    share = min(len(window.ticks) / expected, 1.0)
     moments = [window.start, *window.ticks, max(now, window.ticks[-1] if window.ticks else window.start)]
-    gap = max((b - a for a, b in itertools.pairwise(moments)), default=0.0)
+    gaps = [b - a for a, b in itertools.pairwise(moments)]
+    gap = max(gaps, default=0.0)
+    expected = expected_ticks(window, rules, gaps[1:-1])  # between ticks: the loop's own cadence
+    share = min(len(window.ticks) / expected, 1.0)
     detail = f"{len(window.ticks)} of {expected} ticks, longest gap {gap:.1f} s"
     if share < rules.min_coverage:
         return Finding("coverage", "min_coverage", Phase.INCONCLUSIVE, share, rules.min_coverage, len(window.ticks),
