@@ -1,0 +1,77 @@
+"""A live but frozen `shipmate deploy` (SIGSTOP) must not block the service forever: once its heartbeat
+is 3 leases old the next command takes over (audited `stalled`), and the holder, woken, only exits 4."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from typing import Any
+
+import pytest
+
+from tests.e2e.cli_project import Project
+from tests.waiting import wait_until
+
+LEASE = "1"  # seconds: the frozen deploy is stalled after 3 s of silence instead of 45 s
+
+
+def _lock(project: Project) -> dict[str, Any]:
+    locks = project.json("lock", "status")["locks"]
+    assert len(locks) == 1, locks
+    lock: dict[str, Any] = locks[0]
+    return lock
+
+
+def _serves(project: Project, version: str) -> bool:
+    try:
+        return project.get("/", timeout=2)["version"] == version
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_a_frozen_deploy_is_taken_over_as_stalled_and_cannot_act_when_it_wakes(project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    project.spec("2.0.0", monitor="120s")  # a long window: the deploy is surely still watching when frozen
+    deploy = project.spawn("deploy", "--json", env={"SHIPMATE_LEASE_SECONDS": LEASE})
+    stopped = False
+    try:
+        wait_until(lambda: _serves(project, "2.0.0") or deploy.poll() is not None, 60, "the switch to 2.0.0")
+        assert deploy.poll() is None, deploy.communicate(timeout=10)
+        os.kill(deploy.pid, signal.SIGSTOP)
+        stopped = True
+        # Alive but silent: lock status (which never reconciles) shows it held, then stalled.
+        assert _lock(project)["owner_alive"] is True
+        wait_until(lambda: _lock(project)["stalled"] is True, 30, "the frozen holder to count as stalled")
+        assert _lock(project)["held"] is False
+
+        recovered = project.json("recover")["recovered"]
+        assert [r["outcome"] for r in recovered if "outcome" in r] == ["rolled_back"]
+        taken = [e for e in project.json("events", "--limit", "500")["events"]
+                 if e["event_type"] == "lock.taken_over"]
+        assert len(taken) == 1 and taken[0]["data"]["reason"] == "stalled", taken
+        assert taken[0]["data"]["previous_owner"]["pid"] == deploy.pid
+        assert "owner stalled" in taken[0]["notes"]
+        assert project.json("status")["environments"][0]["current"]["version"] == "1.0.0"
+        assert _serves(project, "1.0.0")
+
+        os.kill(deploy.pid, signal.SIGCONT)
+        stopped = False
+        out, err = deploy.communicate(timeout=60)
+        assert deploy.returncode == 4, f"{deploy.returncode}\n{out}\n{err}"
+        # (stale_fencing: the router refused its route change first, once routes are fenced too)
+        assert json.loads(out)["error"]["code"] in {"lock_lost", "stale_fencing"}, out
+        # Woken, it moved nothing: 1.0.0 is current and serves, and its deployment was finished by recover.
+        env = project.json("status")["environments"][0]
+        assert env["current"]["version"] == "1.0.0" and env["serving"] is True
+        assert env["deployment_in_progress"] is None
+        assert _serves(project, "1.0.0")
+        wait_until(lambda: len(project.instance_leaders()) == 1, 15, "only 1.0.0's instance left")
+        assert project.json("history")["deployments"][0]["state"] == "rolled_back"
+        chain = project.json("events", "--verify", "--limit", "10000")["chain"]
+        assert chain["ok"] and chain["mirror_ok"], chain
+    finally:
+        if stopped and deploy.poll() is None:
+            os.kill(deploy.pid, signal.SIGCONT)  # the fixture then kills and reaps it
