@@ -6,6 +6,9 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from typing import Any
+
+import pytest
 
 from tests.e2e.cli_project import Project
 from tests.waiting import wait_until
@@ -24,12 +27,16 @@ def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project
     assert len(project.instance_leaders()) == 1
 
 
-def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(project: Project) -> None:
+@pytest.mark.parametrize("breakage", [{"error_rate": 1.0}, {"fail_health": True}], ids=["errors", "health"])
+def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(
+        project: Project, breakage: dict[str, Any]) -> None:
     project.spec("1.0.0")
     project.json("deploy")
     # v2 passes its health check, takes traffic, then breaks: the monitor window must catch it.
-    project.spec("2.0.0", name="broken.yaml", app_env={"HELLO_FAIL_AFTER": "2"}, monitor="8s")
-    out = project.json("deploy", "-f", "broken.yaml", expect=1)
+    # A long window: the break lands inside it however loaded the machine; a failing window ends early.
+    project.spec("2.0.0", name="broken.yaml", monitor="60s")
+    code, out = project.deploy_then_break("2.0.0", breakage, "-f", "broken.yaml")
+    assert code == 1, out
     assert out["ok"] is False and out["error"]["code"] == "deployment_failed"
     details = out["error"]["details"]
     assert details["state"] == "rolled_back" and details["previous_version"] == "1.0.0"
