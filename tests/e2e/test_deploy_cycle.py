@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.cli_project import Project
-from tests.waiting import wait_until
+from tests.waiting import free_port, wait_until
 
 
 def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project) -> None:
@@ -184,7 +184,7 @@ def test_events_are_hash_chained_and_mirrored_to_jsonl(project: Project) -> None
 
 
 def test_environments_are_deployed_locked_and_reported_separately(project: Project) -> None:
-    staging_port = project.port + 1 if project.port < 65000 else project.port - 1
+    staging_port = free_port()  # ephemeral: port+1 may belong to a test running in parallel
     extra = f"environments:\n  staging: {{port: {staging_port}}}\n  production: {{}}\n"
     project.spec("1.0.0", extra=extra)
     assert project.json("deploy")["environment"] == "staging"  # the first declared is the default
