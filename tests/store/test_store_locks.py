@@ -111,7 +111,7 @@ def test_force_release_is_audited_and_fences_out_the_holder(
     assert released is not None and released.released_at is not None and not released.held
     audit = store.events()[-1]
     assert (audit.event_type, audit.deployed_by) == ("lock.force_released", "alice")
-    assert audit.data["was_held"] is True
+    assert audit.data["was_held"] is True and audit.data["was_stalled"] is False
     with pytest.raises(LockLostError, match="released"):
         start_deployment(store, release, lock.fencing)
     assert store.force_release_lock("api/default", actor="alice") is None

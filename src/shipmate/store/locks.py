@@ -123,7 +123,8 @@ def force_release(conn: Connection, key: str, actor: str) -> tuple[LockRow | Non
                   version=None, status="released", notes=f"{key} released by hand",
                   deployed_by=actor,
                   data={"key": key, "previous_owner": row.owner, "fencing": row.fencing,
-                        "was_held": previous.held, "was_released": row.released_at is not None})
+                        "was_held": previous.held, "was_stalled": previous.stalled,
+                        "was_released": row.released_at is not None})
     got = _row(conn, key)
     return (None if got is None else describe(got)), audit
 
