@@ -87,11 +87,13 @@ def test_a_frozen_deploy_is_taken_over_as_stalled_and_cannot_act_when_it_wakes(
             project.spec("3.0.0")
             assert project.json("deploy")["state"] == "succeeded"
             expected = "3.0.0"
-        taken = [e for e in project.json("events", "--limit", "500")["events"]
-                 if e["event_type"] == "lock.taken_over"]
+        events = project.json("events", "--limit", "500")["events"]
+        taken = [e for e in events if e["event_type"] == "lock.taken_over"]
         assert len(taken) == 1 and taken[0]["data"]["reason"] == "stalled", taken
         assert taken[0]["data"]["previous_owner"]["pid"] == deploy.pid
         assert "owner stalled" in taken[0]["notes"]
+        recovering = [e for e in events if e["event_type"] == "deployment.recovering"]
+        assert len(recovering) == 1 and "stalled" in recovering[0]["notes"], recovering
         assert project.json("status")["environments"][0]["current"]["version"] == expected
         assert _serves(project, expected)
 
