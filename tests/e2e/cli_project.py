@@ -60,8 +60,19 @@ monitor:
 
     def run(self, *args: str, timeout: float = 180, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([SHIPMATE, *args], cwd=self.root, env={**self.env, **(env or {})},
-                              capture_output=True, text=True, timeout=timeout)
+        proc = self._popen(args, env)
+        out, err = self.finish(proc, timeout)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    def finish(self, proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+        """Wait for a spawned command; one that hangs fails the test with every thread's stack."""
+        try:
+            return proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER=1: it prints all its threads first
+            out, err = proc.communicate(timeout=30)
+            raise AssertionError(f"`shipmate {' '.join(map(str, proc.args[1:]))}` still ran after {timeout} s; "
+                                 f"stdout:\n{out[-2000:]}\nstderr and stacks:\n{err[-8000:]}") from None
 
     def json(self, *args: str, expect: int | None = 0, **kw: Any) -> dict[str, Any]:
         proc = self.run(*args, "--json", **kw)
@@ -72,10 +83,15 @@ monitor:
         return data
 
     def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        proc = subprocess.Popen([SHIPMATE, *args], cwd=self.root, env={**self.env, **(env or {})},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        """Start a command in the background; the fixture kills it if the test leaves it running."""
+        proc = self._popen(args, env)
         self.started.append(proc)
         return proc
+
+    def _popen(self, args: tuple[str, ...], env: dict[str, str] | None) -> subprocess.Popen[str]:
+        return subprocess.Popen([SHIPMATE, *args], cwd=self.root,
+                                env={**self.env, "PYTHONFAULTHANDLER": "1", **(env or {})},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def get(self, path: str = "/", timeout: float = 3.0) -> dict[str, Any]:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=timeout) as resp:
@@ -125,7 +141,7 @@ monitor:
                    f"the public port to serve {version}")
         assert proc.poll() is None, f"deploy ended before {version} could be broken: {proc.communicate()}"
         self.steer(version, body)
-        out, err = proc.communicate(timeout=timeout)
+        out, err = self.finish(proc, timeout)
         assert out.count("\n") == 1, f"--json must print one line:\n{out}\n{err}"
         data: dict[str, Any] = json.loads(out)
         return proc.returncode, data

@@ -38,6 +38,17 @@ def _write_lock_free(db: Path) -> bool:
         conn.close()
 
 
+def _all_threads_stopped(pid: int) -> bool:
+    """Every thread in state T (stopped), read from /proc/PID/task/*/stat."""
+    states = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            states.append(task.joinpath("stat").read_text().rpartition(")")[2].split()[0])
+        except (OSError, IndexError):
+            continue  # a thread that just ended
+    return bool(states) and all(state in ("T", "t") for state in states)
+
+
 def _freeze_outside_a_write(pid: int, db: Path) -> None:
     """SIGSTOP ``pid`` at a moment it holds no SQLite write transaction.
 
@@ -46,6 +57,8 @@ def _freeze_outside_a_write(pid: int, db: Path) -> None:
     """
     for _ in range(20):
         os.kill(pid, signal.SIGSTOP)
+        # kill() returns before the stop lands: a thread may still run into a transaction meanwhile.
+        wait_until(lambda: _all_threads_stopped(pid), 10, f"every thread of pid {pid} to stop")
         if _write_lock_free(db):
             return
         os.kill(pid, signal.SIGCONT)
@@ -99,7 +112,7 @@ def test_a_frozen_deploy_is_taken_over_as_stalled_and_cannot_act_when_it_wakes(
 
         os.kill(deploy.pid, signal.SIGCONT)
         stopped = False
-        out, err = deploy.communicate(timeout=60)
+        out, err = project.finish(deploy, 60)
         assert deploy.returncode == 4, f"{deploy.returncode}\n{out}\n{err}"
         # (stale_fencing: the router refused its route change first, once routes are fenced too)
         assert json.loads(out)["error"]["code"] in {"lock_lost", "stale_fencing"}, out
