@@ -50,7 +50,7 @@ def _reason_text(row: LockRow, now: float) -> str:
     if row.free_because == "stalled":
         lease = row.lease_until - row.heartbeat_at
         return (f"owner stalled: alive but no heartbeat for {now - row.heartbeat_at:.0f} s "
-                f"(more than 3 leases of {lease:g} s)")
+                f"(more than {STALL_LEASES:g} leases of {lease:.3g} s)")
     return _REASON_TEXT.get(row.free_because or "", str(row.free_because))
 
 
@@ -147,5 +147,5 @@ def _held_hint(row: LockRow) -> str:
     lease = row.lease_until - row.heartbeat_at
     if row.owner_alive:
         return (f"wait for it; if it is frozen, the next command takes it over once its heartbeat is "
-                f"{STALL_LEASES * lease:g} s old; or run `shipmate lock release --force`")
+                f"{STALL_LEASES * lease:.3g} s old; or run `shipmate lock release --force`")
     return "wait for its lease to run out, or run `shipmate lock release --force` if that process is gone"
