@@ -50,8 +50,8 @@ def test_a_dead_owner_is_free_at_once_and_a_remote_one_when_its_lease_ends(
     dead = judge(owner, heartbeat_at=1000.0, lease_until=1010.0, released_at=None, now=1000.0)
     assert (dead.held, dead.owner_alive, dead.free_because) == (False, False, "died")
     released = judge(this_process_owner("x"), heartbeat_at=1000.0, lease_until=1010.0, released_at=1001.0,
-                     now=1001.0)
-    assert (released.held, released.free_because) == (False, "released")
+                     now=2000.0)
+    assert (released.held, released.stalled, released.free_because) == (False, False, "released")
 
 
 def test_a_frozen_owner_keeps_the_lock_while_silent_for_under_three_leases(

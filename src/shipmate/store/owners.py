@@ -64,7 +64,7 @@ def judge(owner: dict[str, Any], *, heartbeat_at: float, lease_until: float, rel
     lease = max(lease_until - heartbeat_at, 0.0)
     stalled = alive is True and now - heartbeat_at > STALL_LEASES * lease
     if released_at is not None:
-        return Liveness(False, alive, stalled, "released")
+        return Liveness(False, alive, False, "released")
     if alive is False:
         return Liveness(False, alive, False, "died")
     if alive is True:
