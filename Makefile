@@ -23,8 +23,12 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# The suite mostly waits on processes and sockets, so it runs on several pytest-xdist workers;
+# worksteal spreads the slow end-to-end tests. Every test has its own ports and state folder.
+# TEST_WORKERS=0 runs it serially.
+TEST_WORKERS ?= 4
 test: lint typecheck
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 bench: install
 	$(PY) bench/run_all.py

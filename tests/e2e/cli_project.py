@@ -15,6 +15,8 @@ from typing import Any
 
 import psutil
 
+from tests.waiting import wait_until
+
 REPO = Path(__file__).resolve().parents[2]
 SHIPMATE = str(Path(sys.executable).parent / "shipmate")
 
@@ -58,8 +60,19 @@ monitor:
 
     def run(self, *args: str, timeout: float = 180, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([SHIPMATE, *args], cwd=self.root, env={**self.env, **(env or {})},
-                              capture_output=True, text=True, timeout=timeout)
+        proc = self._popen(args, env)
+        out, err = self.finish(proc, timeout)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    def finish(self, proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+        """Wait for a spawned command; one that hangs fails the test with every thread's stack."""
+        try:
+            return proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER=1: it prints all its threads first
+            out, err = proc.communicate(timeout=30)
+            raise AssertionError(f"`shipmate {' '.join(map(str, proc.args[1:]))}` still ran after {timeout} s; "
+                                 f"stdout:\n{out[-2000:]}\nstderr and stacks:\n{err[-8000:]}") from None
 
     def json(self, *args: str, expect: int | None = 0, **kw: Any) -> dict[str, Any]:
         proc = self.run(*args, "--json", **kw)
@@ -70,15 +83,68 @@ monitor:
         return data
 
     def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        proc = subprocess.Popen([SHIPMATE, *args], cwd=self.root, env={**self.env, **(env or {})},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        """Start a command in the background; the fixture kills it if the test leaves it running."""
+        proc = self._popen(args, env)
         self.started.append(proc)
         return proc
+
+    def _popen(self, args: tuple[str, ...], env: dict[str, str] | None) -> subprocess.Popen[str]:
+        return subprocess.Popen([SHIPMATE, *args], cwd=self.root,
+                                env={**self.env, "PYTHONFAULTHANDLER": "1", **(env or {})},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def get(self, path: str = "/", timeout: float = 3.0) -> dict[str, Any]:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=timeout) as resp:
             body: dict[str, Any] = json.loads(resp.read())
             return body
+
+    def serves(self, version: str) -> bool:
+        """Does the public port answer GET / from ``version`` right now?"""
+        try:
+            return self.get("/", timeout=2)["version"] == version
+        except (OSError, ValueError):
+            return False
+
+    def instance_ports(self, version: str) -> list[int]:
+        """The ports of every live instance of ``version``, read from the processes' own environment.
+
+        (During the monitor window `status` still names the previous release as current.)
+        """
+        ports: set[int] = set()
+        for proc in self.our_processes():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
+                env = proc.environ()
+                if env.get("SHIPMATE_VERSION") == version and env.get("PORT"):
+                    ports.add(int(env["PORT"]))
+        return sorted(ports)
+
+    def steer(self, version: str, body: dict[str, Any]) -> list[int]:
+        """POST ``body`` to /control of every instance of ``version`` directly (not through the router)."""
+        ports = self.instance_ports(version)
+        assert ports, f"no live instance of {version} to steer"
+        for port in ports:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/control", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                assert resp.status == 200
+        return ports
+
+    def deploy_then_break(self, version: str, body: dict[str, Any], *args: str, timeout: float = 120
+                          ) -> tuple[int, dict[str, Any]]:
+        """Run `deploy --json`; once the public port serves ``version``, break it through /control.
+
+        The release is healthy until the switch, so this never races health-gating the way a
+        wall-clock timer in the app does on a loaded machine. Returns (exit code, JSON output).
+        """
+        proc = self.spawn("deploy", *args, "--json")
+        wait_until(lambda: self.serves(version) or proc.poll() is not None, timeout,
+                   f"the public port to serve {version}")
+        assert proc.poll() is None, f"deploy ended before {version} could be broken: {proc.communicate()}"
+        self.steer(version, body)
+        out, err = self.finish(proc, timeout)
+        assert out.count("\n") == 1, f"--json must print one line:\n{out}\n{err}"
+        data: dict[str, Any] = json.loads(out)
+        return proc.returncode, data
 
     def home(self) -> Path:
         return self.root / ".shipmate"

@@ -22,6 +22,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
     env = {**os.environ, "SHIPMATE_RUNTIME_DIR": str(runtime), "SHIPMATE_ACTOR": "test:e2e"}
     env.pop("SHIPMATE_HOME", None)
     env.pop("SHIPMATE_CRASHPOINT", None)
+    env.pop("SHIPMATE_LEASE_SECONDS", None)
     proj = Project(root, free_port(), env)
     yield proj
     for proc in proj.started:

@@ -6,9 +6,12 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from typing import Any
+
+import pytest
 
 from tests.e2e.cli_project import Project
-from tests.waiting import wait_until
+from tests.waiting import free_port, wait_until
 
 
 def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project) -> None:
@@ -24,12 +27,16 @@ def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project
     assert len(project.instance_leaders()) == 1
 
 
-def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(project: Project) -> None:
+@pytest.mark.parametrize("breakage", [{"error_rate": 1.0}, {"fail_health": True}], ids=["errors", "health"])
+def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(
+        project: Project, breakage: dict[str, Any]) -> None:
     project.spec("1.0.0")
     project.json("deploy")
     # v2 passes its health check, takes traffic, then breaks: the monitor window must catch it.
-    project.spec("2.0.0", name="broken.yaml", app_env={"HELLO_FAIL_AFTER": "2"}, monitor="8s")
-    out = project.json("deploy", "-f", "broken.yaml", expect=1)
+    # A long window: the break lands inside it however loaded the machine; a failing window ends early.
+    project.spec("2.0.0", name="broken.yaml", monitor="60s")
+    code, out = project.deploy_then_break("2.0.0", breakage, "-f", "broken.yaml")
+    assert code == 1, out
     assert out["ok"] is False and out["error"]["code"] == "deployment_failed"
     details = out["error"]["details"]
     assert details["state"] == "rolled_back" and details["previous_version"] == "1.0.0"
@@ -177,7 +184,7 @@ def test_events_are_hash_chained_and_mirrored_to_jsonl(project: Project) -> None
 
 
 def test_environments_are_deployed_locked_and_reported_separately(project: Project) -> None:
-    staging_port = project.port + 1 if project.port < 65000 else project.port - 1
+    staging_port = free_port()  # ephemeral: port+1 may belong to a test running in parallel
     extra = f"environments:\n  staging: {{port: {staging_port}}}\n  production: {{}}\n"
     project.spec("1.0.0", extra=extra)
     assert project.json("deploy")["environment"] == "staging"  # the first declared is the default

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
+import time
 from typing import Any
 
 import psutil
@@ -26,3 +28,14 @@ def start_deployment(store: Store, release: ReleaseRow, fencing: int, **override
         "trace_id": "trace-1", "actor": "tester", "fencing": fencing}
     values.update(overrides)
     return store.create_deployment(**values).id
+
+
+def silence_lock(store: Store, key: str, *, seconds: float, lease: float) -> None:
+    """Make the holder of ``key`` look silent: last heartbeat ``seconds`` ago, leases of ``lease`` s.
+
+    The controlled clock for stall tests: rewriting the row is exact, where sleeping races a loaded machine.
+    """
+    beat = time.time() - seconds
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE locks SET heartbeat_at = ?, lease_until = ? WHERE key = ?", (beat, beat + lease, key))
+    conn.close()

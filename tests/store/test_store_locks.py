@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.store.store_support import KEY, owner_of, start_deployment
+from tests.store.store_support import KEY, owner_of, silence_lock, start_deployment
 
 from shipmate.errors import LockHeldError, LockLostError
 from shipmate.model import DeploymentState
@@ -44,7 +44,7 @@ def test_dead_owner_lock_is_taken_over_at_once_and_audited(
     assert second.fencing == first.fencing + 1 and second.held
     audit = store.events()[-1]
     assert audit.event_type == "lock.taken_over"
-    assert audit.data["reason"] == "owner process gone"
+    assert audit.data["reason"] == "died" and audit.notes == "web/default: owner process gone"
     assert audit.data["previous_owner"]["pid"] == sleeper.pid
 
 
@@ -69,7 +69,7 @@ def test_expired_lease_is_taken_over(store: Store, sleeper: subprocess.Popen[byt
     wait_until(lambda: not store.locks()[0].held)
     got = store.acquire_lock(KEY, owner=this_process_owner("deploy"), lease_seconds=60)
     assert got.fencing == 2
-    assert store.events()[-1].data["reason"] == "lease expired"
+    assert store.events()[-1].data["reason"] == "lease_expired"
 
 
 def test_heartbeat_extends_the_lease(store: Store, sleeper: subprocess.Popen[bytes]) -> None:
@@ -111,7 +111,7 @@ def test_force_release_is_audited_and_fences_out_the_holder(
     assert released is not None and released.released_at is not None and not released.held
     audit = store.events()[-1]
     assert (audit.event_type, audit.deployed_by) == ("lock.force_released", "alice")
-    assert audit.data["was_held"] is True
+    assert audit.data["was_held"] is True and audit.data["was_stalled"] is False
     with pytest.raises(LockLostError, match="released"):
         start_deployment(store, release, lock.fencing)
     assert store.force_release_lock("api/default", actor="alice") is None
@@ -157,7 +157,10 @@ def test_stale_fencing_is_refused_by_every_mutating_call_after_takeover(
 
 def test_a_live_owner_on_this_host_keeps_the_lock_after_its_lease_ran_out(
         store: Store, sleeper: subprocess.Popen[bytes]) -> None:
-    store.acquire_lock(KEY, owner=owner_of(sleeper), lease_seconds=0.01)
-    time.sleep(0.05)  # the lease is over: only the owner's liveness may decide now
-    with pytest.raises(LockHeldError):
+    store.acquire_lock(KEY, owner=owner_of(sleeper), lease_seconds=60)
+    silence_lock(store, KEY, seconds=150, lease=60)  # lease over, but under 3 leases of silence
+    with pytest.raises(LockHeldError) as info:
         store.acquire_lock(KEY, owner=this_process_owner("deploy"), lease_seconds=60)
+    assert "once its heartbeat is 180 s old" in (info.value.hint or "")
+    row = store.locks()[0]
+    assert row.held and row.owner_alive is True and not row.stalled

@@ -1,7 +1,8 @@
 """Reconcile after a crash: observe the world, then finish or roll back — never guess forward.
 
-Run at the start of every command that touches state. A deployment whose owner is alive is
-left alone (its lock says so); one whose owner died is taken over and driven to an end.
+Run at the start of every command that touches state. A deployment whose owner is alive and
+heartbeating is left alone (its lock says so); one whose owner died, or froze for over 3 leases,
+is taken over and driven to an end. A frozen owner that wakes finds itself fenced out.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def reconcile(rt: Runtime) -> list[dict[str, Any]]:
                     continue
                 report.append(_recover_one(rt, fresh, lease))
         except LockHeldError:
-            continue  # its owner is alive and still working on it
+            continue  # its owner is alive, heartbeating, and still working on it
     report.extend(_stop_strays(rt))
     return report
 
@@ -70,10 +71,12 @@ def _recover_one(rt: Runtime, dep: DeploymentRow, lease: Lease) -> dict[str, Any
     verified_step = "monitor" if ctx.plan.index_of("monitor") is not None else "switch_route"
     forward = (dep.state != DeploymentState.ROLLING_BACK and verified_step in done and new_alive) \
         or (dep.kind == "down")
+    why = _WHY.get(lease.took_over or "", "its shipmate process died")
     rt.store.append_event(event_type="deployment.recovering", service=dep.service,
                           environment=dep.environment, version=ctx.config.version, status="recovering",
                           deployment_id=dep.id, trace_id=dep.trace_id, deployed_by=rt.actor,
-                          notes=f"interrupted after {last}; {'finishing' if forward else 'rolling back'}")
+                          notes=f"interrupted after {last} ({why}); {'finishing' if forward else 'rolling back'}",
+                          data={"took_over": lease.took_over})
     outcome = "succeeded" if forward else "rolled_back"
     try:
         if forward:
@@ -81,11 +84,15 @@ def _recover_one(rt: Runtime, dep: DeploymentRow, lease: Lease) -> dict[str, Any
             start = next((i for i, s in enumerate(ctx.plan.steps) if s.name not in done), len(ctx.plan.steps))
             runner.execute(ctx, start_index=start)
         else:
-            roll_back(ctx, f"interrupted after step {last} (its shipmate process died)")
+            roll_back(ctx, f"interrupted after step {last} ({why})")
     except ShipmateError as exc:
         outcome = f"failed: {exc.message}"
     return {"deployment_id": dep.id, "service": dep.service, "environment": dep.environment,
             "interrupted_after": last, "outcome": outcome}
+
+
+_WHY = {"stalled": "its shipmate process stalled: no heartbeat for 3 leases",
+        "lease_expired": "its shipmate lease expired"}
 
 
 def _monitor_passed(steps: list[StepRow]) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from shipmate.errors import StoreError
-from shipmate.store import sqlite_dialect
+from shipmate.store import sqlite_dialect, write_lock_holder
 
 DB_FILENAME = "state.db"
 
@@ -57,6 +57,8 @@ class Database:
         known = sqlite_dialect.describe_error(exc)
         if known is not None:
             what, hint = known
+            if sqlite_dialect.is_lock_timeout(exc):
+                hint = write_lock_holder.holder_hint(self.path) or hint
             return StoreError(f"state database {self.path} {what}", hint=hint)
         detail = str(getattr(exc, "orig", exc)).splitlines()[0]
         return StoreError(f"state database {self.path} refused a change: {detail}",

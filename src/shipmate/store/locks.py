@@ -1,8 +1,9 @@
 """Leased locks with fencing numbers: one row per key, never deleted, so numbers never repeat.
 
 A lock is free when released, when its owner is a process on this host that no longer exists
-(the next command can then reconcile a crashed deploy at once), or, for an owner on another
-host, when its lease ran out.
+(the next command can then reconcile a crashed deploy at once), when that process is alive but
+its heartbeat is older than 3 leases (frozen: SIGSTOP, a debugger), or, for an owner on another
+host, when its lease ran out. Takeovers are audited with the reason: died | stalled | lease_expired.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, select
 
 from shipmate.errors import LockHeldError, LockLostError
 from shipmate.store import events, schema
-from shipmate.store.owners import owner_alive
+from shipmate.store.owners import STALL_LEASES, judge
 from shipmate.store.rows import EventRow, LockRow
 
 _t = schema.locks
@@ -34,13 +35,23 @@ def _row(conn: Connection, key: str) -> LockRow | None:
 
 
 def describe(row: LockRow, now: float | None = None) -> LockRow:
-    """The row with `held` and `owner_alive` filled in."""
+    """The row with `held`, `owner_alive` and `stalled` filled in (see owners.judge)."""
     now = time.time() if now is None else now
-    alive = owner_alive(row.owner)
-    # A live owner on this host holds the lock whatever its lease says (a starved heartbeat must
-    # not let a second deployer in); a dead one holds nothing; the lease decides for other hosts.
-    held = row.released_at is None and (alive is True or (alive is None and now <= row.lease_until))
-    return replace(row, held=held, owner_alive=alive)
+    seen = judge(row.owner, heartbeat_at=row.heartbeat_at, lease_until=row.lease_until,
+                 released_at=row.released_at, now=now)
+    return replace(row, held=seen.held, owner_alive=seen.owner_alive, stalled=seen.stalled,
+                   free_because=seen.free_because)
+
+
+_REASON_TEXT = {"died": "owner process gone", "lease_expired": "lease expired"}
+
+
+def _reason_text(row: LockRow, now: float) -> str:
+    if row.free_because == "stalled":
+        lease = row.lease_until - row.heartbeat_at
+        return (f"owner stalled: alive but no heartbeat for {now - row.heartbeat_at:.0f} s "
+                f"(more than {STALL_LEASES:g} leases of {lease:.3g} s)")
+    return _REASON_TEXT.get(row.free_because or "", str(row.free_because))
 
 
 def acquire(conn: Connection, key: str, owner: dict[str, Any],
@@ -51,8 +62,7 @@ def acquire(conn: Connection, key: str, owner: dict[str, Any],
     if row is not None:
         row = describe(row, now)
         if row.held:
-            raise LockHeldError(_held_message(key, row),
-                                hint="wait, or run `shipmate lock release --force` if that process is gone")
+            raise LockHeldError(_held_message(key, row), hint=_held_hint(row))
     fencing = 1 if row is None else row.fencing + 1
     audit: EventRow | None = None
     values = {"fencing": fencing, "owner": owner, "acquired_at": now, "heartbeat_at": now,
@@ -62,16 +72,17 @@ def acquire(conn: Connection, key: str, owner: dict[str, Any],
     else:
         conn.execute(_t.update().where(_t.c.key == key).values(**values))
         if row.released_at is None:
-            reason = "owner process gone" if row.owner_alive is False else "lease expired"
+            reason = row.free_because or "lease_expired"
             service, environment = split_key(key)
             audit = events.append(conn, event_type="lock.taken_over", service=service,
                           environment=environment, version=None, status="taken_over",
-                          notes=f"{key}: {reason}", deployed_by=str(owner.get("actor", "")),
+                          notes=f"{key}: {_reason_text(row, now)}", deployed_by=str(owner.get("actor", "")),
                           data={"key": key, "reason": reason, "previous_owner": row.owner,
-                                "previous_fencing": row.fencing, "fencing": fencing})
+                                "previous_fencing": row.fencing, "fencing": fencing,
+                                "previous_heartbeat_at": row.heartbeat_at})
     got = _row(conn, key)
     assert got is not None
-    return describe(got, now), audit
+    return replace(describe(got, now), took_over=None if audit is None else audit.data["reason"]), audit
 
 
 def check_fence(conn: Connection, key: str, fencing: int) -> LockRow:
@@ -112,7 +123,8 @@ def force_release(conn: Connection, key: str, actor: str) -> tuple[LockRow | Non
                   version=None, status="released", notes=f"{key} released by hand",
                   deployed_by=actor,
                   data={"key": key, "previous_owner": row.owner, "fencing": row.fencing,
-                        "was_held": previous.held, "was_released": row.released_at is not None})
+                        "was_held": previous.held, "was_stalled": previous.stalled,
+                        "was_released": row.released_at is not None})
     got = _row(conn, key)
     return (None if got is None else describe(got)), audit
 
@@ -130,3 +142,10 @@ def _held_message(key: str, row: LockRow) -> str:
     return (f"{key} is locked by {o.get('command', '?')} (pid {o.get('pid', '?')}{where}, "
             f"user {o.get('actor', '?')}) since {since}")
 
+
+def _held_hint(row: LockRow) -> str:
+    lease = row.lease_until - row.heartbeat_at
+    if row.owner_alive:
+        return (f"wait for it; if it is frozen, the next command takes it over once its heartbeat is "
+                f"{STALL_LEASES * lease:.3g} s old; or run `shipmate lock release --force`")
+    return "wait for its lease to run out, or run `shipmate lock release --force` if that process is gone"

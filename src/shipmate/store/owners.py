@@ -1,10 +1,11 @@
-"""Who holds a lock, and is that process still there? (No SQLAlchemy here: status uses it too.)"""
+"""Who holds a lock, is that process still there, and does it still hold? (No SQLAlchemy: status uses it.)"""
 
 from __future__ import annotations
 
 import getpass
 import os
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 import psutil
@@ -37,3 +38,37 @@ def owner_alive(owner: dict[str, Any]) -> bool | None:
         return False
     except psutil.AccessDenied:
         return True
+
+
+# A live local owner keeps its lock past its lease (a starved heartbeat must not let a second
+# deployer in), but not forever: silent for this many leases, it is frozen (SIGSTOP, a debugger,
+# a hung disk) and may be taken over.
+STALL_LEASES = 3.0
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """The one answer both store readers give about a lock row: held, and if not, why not."""
+
+    held: bool
+    owner_alive: bool | None
+    stalled: bool
+    free_because: str | None  # released | died | stalled | lease_expired; None while held
+
+
+def judge(owner: dict[str, Any], *, heartbeat_at: float, lease_until: float, released_at: float | None,
+          now: float) -> Liveness:
+    """Released -> free; a dead local owner -> free at once; a live local one -> held until its
+    heartbeat is older than STALL_LEASES leases; an owner on another host -> held while its lease runs."""
+    alive = owner_alive(owner)
+    lease = max(lease_until - heartbeat_at, 0.0)
+    stalled = alive is True and now - heartbeat_at > STALL_LEASES * lease
+    if released_at is not None:
+        return Liveness(False, alive, False, "released")
+    if alive is False:
+        return Liveness(False, alive, False, "died")
+    if alive is True:
+        return Liveness(not stalled, alive, stalled, "stalled" if stalled else None)
+    if now <= lease_until:
+        return Liveness(True, alive, False, None)
+    return Liveness(False, alive, False, "lease_expired")

@@ -174,10 +174,15 @@ class LockRow(_AsDict):
     heartbeat_at: float
     lease_until: float
     released_at: float | None
-    # Computed when read, not stored: is the lease in force, and is the owner process alive
-    # (None when the owner runs on another host and we cannot tell).
+    # Computed when read, not stored: is the lock in force, is the owner process alive (None when
+    # it runs on another host and we cannot tell), is it alive but silent for over 3 leases, and
+    # if not held, why (released | died | stalled | lease_expired).
     held: bool = False
     owner_alive: bool | None = field(default=None)
+    stalled: bool = False
+    free_because: str | None = None
+    # Set on the row acquire() returns when it took the lock over from an unreleased holder.
+    took_over: str | None = None
 
     @classmethod
     def of(cls, m: RowMapping, *, held: bool = False, owner_alive: bool | None = None) -> LockRow:

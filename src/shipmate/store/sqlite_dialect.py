@@ -70,10 +70,15 @@ def install_event_triggers(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
+def is_lock_timeout(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "locked" in text or "busy" in text
+
+
 def describe_error(exc: BaseException) -> tuple[str, str] | None:
     """Classify a driver error into (what happened, hint); None if it is not a known kind."""
     text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text:
+    if is_lock_timeout(exc):
         return ("stayed locked for more than 15 s",
                 "another shipmate process is writing; retry, or look for a stuck process")
     if "not a database" in text or "malformed" in text or "corrupt" in text:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from shipmate.errors import StoreError
 from shipmate.model import TERMINAL_STATES
-from shipmate.store.owners import owner_alive
+from shipmate.store.owners import judge
 from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
 _JSON_COLUMNS = {"spec", "plan", "verdict"}
@@ -79,11 +80,14 @@ class SqliteReader:
         return ReleaseRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
 
     def lock_owner_alive(self, key: str) -> bool:
-        """True when a live process on this host holds ``key`` (it holds it whatever its lease says)."""
-        rows = self._rows("SELECT owner, released_at FROM locks WHERE key = ?", key)
-        if not rows or rows[0]["released_at"] is not None:
+        """True when a live process on this host holds ``key``: alive, and not silent for 3 leases."""
+        rows = self._rows("SELECT owner, heartbeat_at, lease_until, released_at FROM locks WHERE key = ?", key)
+        if not rows:
             return False
-        return owner_alive(json.loads(rows[0]["owner"])) is True
+        row = rows[0]
+        seen = judge(json.loads(row["owner"]), heartbeat_at=row["heartbeat_at"], lease_until=row["lease_until"],
+                     released_at=row["released_at"], now=time.time())
+        return seen.held and seen.owner_alive is True
 
     def get_instance(self, instance_id: str) -> InstanceRow | None:
         rows = self._rows("SELECT * FROM instances WHERE id = ?", instance_id)

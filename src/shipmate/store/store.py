@@ -192,5 +192,5 @@ class Store(StoreQueries, StoreMutations):
             return locks.all_locks(conn)
 
     def lock_owner_alive(self, key: str) -> bool:
-        """True when a live process on this host holds ``key`` (same answer as SqliteReader's)."""
+        """True when a live, heartbeating process on this host holds ``key`` (same answer as SqliteReader's)."""
         return any(row.key == key and row.held and row.owner_alive is True for row in self.locks())
