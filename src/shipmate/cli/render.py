@@ -146,8 +146,8 @@ def locks(result: dict[str, Any]) -> None:
         c.print("no locks")
     for lk in result["locks"]:
         owner = lk.get("owner") or {}
-        state = "held" if lk.get("held") else "free"
-        c.print(f"{lk['key']:<30} {state:<5} fencing {lk['fencing']:<4} owner pid {owner.get('pid', '-')} "
+        state = "held" if lk.get("held") else ("stalled" if lk.get("stalled") else "free")
+        c.print(f"{lk['key']:<30} {state:<7} fencing {lk['fencing']:<4} owner pid {owner.get('pid', '-')} "
                 f"{owner.get('actor', '')}", markup=False)
 
 

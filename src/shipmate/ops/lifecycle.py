@@ -130,9 +130,9 @@ def lock_release(spec_file: str | None, *, environment: str | None = None, force
         return {"key": key, "released": False, "message": "no lock"}
     try:
         row = next((r for r in store.locks() if r.key == key), None)
-        if row is None or not row.held:
+        if row is None or not (row.held or row.stalled):
             return {"key": key, "released": False, "message": "not held"}
-        if row.owner_alive and not force:
+        if row.held and row.owner_alive and not force:
             raise LockHeldError(f"{key} is held by a live process (pid {row.owner.get('pid')})",
                                 hint="wait for it; or pass --force if you are sure it is stuck")
         if dry_run:
