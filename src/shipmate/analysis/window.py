@@ -8,9 +8,9 @@ then one with no source that saw enough (Flagger's "no values found") is inconcl
 from __future__ import annotations
 
 import itertools
-from math import ceil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from math import ceil
 
 from shipmate.analysis import histogram
 from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, Traffic, TrafficSample
