@@ -56,6 +56,10 @@ def deployment(result: dict[str, Any]) -> None:
     detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
     c.print(f"[green]{result['kind']} ok[/]: {result['service']} {result['version']} serving in "
             f"{result['environment']} ({result['deployment_id']}){detail}")
+    for line in evidence_lines(verdict):
+        c.print(f"  {line}", markup=False, highlight=False)
+    for warning in result.get("warnings") or []:
+        c.print(f"[yellow]warning[/]: {_escape(warning)}", highlight=False)
     for step in result.get("steps") or []:
         if step.get("status") != "ok":  # a cleanup cut short (interrupted) or failed after promote
             c.print(f"[yellow]note[/]: step {step['name']} {step['status']}", highlight=False)
@@ -154,3 +158,21 @@ def locks(result: dict[str, Any]) -> None:
 def lock_release(result: dict[str, Any]) -> None:
     _console().print(f"{result['key']}: " + ("released" if result.get("released") else
                                               result.get("message", "would release")), markup=False)
+
+
+def evidence_lines(verdict: dict[str, Any]) -> list[str]:
+    """One line per judged rule: what was observed against which threshold, from which source."""
+    rules = ((verdict.get("evidence") or {}).get("rules")) or []
+    out = []
+    for rule in rules:
+        observed, threshold = rule.get("observed"), rule.get("threshold")
+        shown = "-" if observed is None else f"{observed:.4g}"
+        out.append(f"{rule.get('status', '?'):<12} {rule.get('source')}.{rule.get('rule')}: {shown} "
+                   f"(limit {threshold}) {rule.get('detail') or ''}".rstrip())
+    return out
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

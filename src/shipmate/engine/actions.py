@@ -59,7 +59,7 @@ def hold_route(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def watch(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
-    verdict = monitor.watch(ctx.rt, ctx.config, [_new(ctx)], float(args["duration_s"]))
+    verdict = monitor.watch(ctx.rt, ctx.config, [_new(ctx)], float(args["duration_s"]), checkpoint=ctx.lease.check)
     ctx.verdict = verdict
     result = {"verdict": verdict.as_dict()}
     if verdict.phase is Phase.PASS:

@@ -77,18 +77,25 @@ def sources_for(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow],
 
 
 def watch(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow], duration_s: float, *,
-          stable_version: str | None = None, clock: Clock | None = None) -> Verdict:
-    """Judge every given new instance over ``duration_s``; ``stable_version`` adds the canary comparison."""
+          stable_version: str | None = None, clock: Clock | None = None,
+          checkpoint: Callable[[], None] | None = None) -> Verdict:
+    """Judge every given new instance over ``duration_s``; ``stable_version`` adds the canary comparison.
+
+    ``checkpoint`` runs before every tick (the lease's check: a holder that was taken over stops at once).
+    """
     sources = sources_for(rt, config, list(rows), stable_version)
-    return run_window(sources, rules_of(config.monitor, duration_s), clock or Clock(), rt.progress)
+    return run_window(sources, rules_of(config.monitor, duration_s), clock or Clock(), rt.progress, checkpoint)
 
 
 def run_window(sources: Sequence[Source], rules: Rules, clock: Clock,
-               progress: Callable[[str, dict[str, Any]], None]) -> Verdict:
+               progress: Callable[[str, dict[str, Any]], None],
+               checkpoint: Callable[[], None] | None = None) -> Verdict:
     """Tick every interval until the window ends or a decisive fail; progress at least every 2 s."""
     window = Window(start=clock.now(), sources=frozenset(s.name for s in sources))
     end = window.start + rules.duration_s
     while True:
+        if checkpoint is not None:
+            checkpoint()
         tick = clock.now()
         window.ticks.append(tick)
         for source in sources:

@@ -178,10 +178,12 @@ def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) ->
         result["error"] = outcome.error
     status = "ok" if outcome.ok else "failed"
     # The result row and its audit event commit together: a crash cannot keep one and lose the other.
+    # The verdict with its evidence (and any warning) goes into the audit trail too: `events` shows why.
+    data = {key: result[key] for key in ("verdict", "warning") if key in result} or None
     store.step_result(row.id, status, result, fencing=ctx.fencing,
                       event={"event_type": f"step.{name}", "status": status, "version": ctx.config.version,
                              "duration_seconds": result["duration_s"],
-                             "errors": [outcome.error] if outcome.error else []})
+                             "errors": [outcome.error] if outcome.error else [], "data": data})
     return outcome
 
 
