@@ -168,7 +168,8 @@ def test_a_hangup_with_the_output_gone_still_rolls_back_and_exits_1(project: Pro
     deploy.stdout.close()
     deploy.stderr.close()
     deploy.send_signal(signal.SIGHUP)
-    assert deploy.wait(timeout=60) == 1
+    code = deploy.wait(timeout=60)
+    assert code == 1, json.dumps([project.json("history", expect=None), project.json("events", expect=None)])
     assert project.get("/")["version"] == "1.0.0"
     assert project.json("history")["deployments"][0]["state"] == "rolled_back"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import sys
 from typing import Annotated, Any
 
@@ -173,17 +174,25 @@ def lock_release(file: File = None, env: Env = None,
 def run() -> None:
     as_json = "--json" in sys.argv[1:]
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
+    code: int | str | None = 0
     try:
         treat_signals_like_ctrl_c()
         _run(as_json, command)
+    except SystemExit as exc:
+        code = exc.code
     except KeyboardInterrupt as exc:  # before or after a command ran (Click's own "Aborted!" is exit 1)
+        code = EXIT_INTERRUPTED
         if as_json:
             error = {"code": "interrupted", "message": f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}",
                      "exit_code": EXIT_INTERRUPTED}
             with contextlib.suppress(OSError):
                 sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
                 sys.stdout.flush()
-        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        # The command is over and its exit code decided: a late signal must not turn it into -2 or 143.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def _run(as_json: bool, command: str) -> None:

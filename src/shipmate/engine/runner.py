@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from shipmate.engine import crashpoints
 from shipmate.engine.actions import ACTIONS, CLEANUP_STEPS, STATE_OF_STEP, Outcome
@@ -25,6 +25,9 @@ from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
 from shipmate.model import DeploymentState
 
+if TYPE_CHECKING:
+    from shipmate.store.store import Store
+
 INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 DRAIN_STEPS = frozenset({"drain_old"})  # waits only: the first thing an interruption after promote skips
 INTERRUPTED_GRACE_S = 2.0  # after promote the old instance has no traffic left to finish: stop it quickly
@@ -32,6 +35,15 @@ INTERRUPTED_GRACE_S = 2.0  # after promote the old instance has no traffic left 
 
 def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
     """Drive ``ctx`` to a terminal state; raise DeploymentFailed / RollbackFailed when not succeeded."""
+    real = ctx.rt.store
+    ctx.rt.store = cast("Store", HeldStore(real))  # an interruption lands between writes, never inside one
+    try:
+        return _execute(ctx, start_index)
+    finally:
+        ctx.rt.store = real
+
+
+def _execute(ctx: DeployContext, start_index: int) -> DeployContext:
     store = ctx.rt.store
     if ctx.deployment.state == DeploymentState.PLANNED:
         ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.RUNNING, fencing=ctx.fencing,
@@ -81,30 +93,61 @@ def interrupt_name(exc: KeyboardInterrupt) -> str:
     return str(exc.args[0]) if exc.args else "SIGINT (Ctrl-C)"
 
 
-@contextlib.contextmanager
-def signals_held() -> Iterator[list[int]]:
-    """Hold off SIGINT/SIGTERM/SIGHUP (noted, not acted on) while the service is put in order.
+_held = threading.local()
 
-    A second Ctrl-C during a rollback would otherwise leave the deployment half rolled back.
+
+@contextlib.contextmanager
+def signals_held(*, deliver: bool = False) -> Iterator[None]:
+    """Hold off SIGINT/SIGTERM/SIGHUP (noted, not acted on) for the length of the block.
+
+    deliver=False: while the service is put in order (a second Ctrl-C during a rollback would leave
+    it half rolled back), noted signals are dropped. deliver=True: the first one is raised again once
+    the block is over (a store write is atomic to signals). Nested blocks defer to the outermost.
     Outside the main thread signals cannot be handled, and none arrive there: nothing to do.
     """
-    held: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield held
+    if threading.current_thread() is not threading.main_thread() or getattr(_held, "active", False):
+        yield
         return
+    noted: list[int] = []
 
     def note(signum: int, frame: FrameType | None) -> None:
-        held.append(signum)
+        noted.append(signum)
 
     before = {sig: signal.getsignal(sig) for sig in INTERRUPT_SIGNALS}
     for sig in INTERRUPT_SIGNALS:
         if before[sig] is not signal.SIG_IGN:
             signal.signal(sig, note)
+    _held.active = True
     try:
-        yield held
+        yield
     finally:
+        _held.active = False
         for sig, handler in before.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+    if deliver and noted:
+        signal.raise_signal(noted[0])  # again, now, to the handler it was meant for (Ctrl-C: KeyboardInterrupt)
+
+
+class HeldStore:
+    """The store as the engine sees it while it runs: every call is atomic to signals.
+
+    A KeyboardInterrupt inside a SQLite write once left its connection holding the write lock, and
+    the rollback that followed waited for "database is locked" and failed (exit 5).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._store, name)
+        if not callable(attr):
+            return attr
+
+        def held(*args: Any, **kwargs: Any) -> Any:
+            with signals_held(deliver=True):
+                return attr(*args, **kwargs)
+
+        return held
 
 
 def _promoted(ctx: DeployContext) -> bool:
