@@ -13,7 +13,8 @@
     ├── StoreError                   exit 5   the state database refused or is corrupt
     │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
     │       └── StaleFencingError    exit 4   the router refused a change from an older lock holder
-    └── NotFoundError                exit 2   no such release, deployment or service
+    ├── NotFoundError                exit 2   no such release, deployment or service
+    └── Interrupted                  exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
 
 Foreign exceptions are mapped to these once, where they enter (``raise ... from exc``);
 each face (CLI, later MCP and HTTP) maps these to its own codes at its edge only.
@@ -130,3 +131,13 @@ class StaleFencingError(LockLostError):
     """A traffic change carried an older fencing number than the last one the router accepted."""
 
     code = "stale_fencing"
+
+
+class Interrupted(ShipmateError):
+    """Ctrl-C, SIGTERM or SIGHUP outside a deployment's steps: nothing was changed by this command.
+
+    (Inside a deployment an interruption rolls back, exit 1, or keeps a promoted release, exit 0.)
+    """
+
+    exit_code = 130
+    code = "interrupted"

@@ -16,9 +16,10 @@ from typing import Any
 
 import typer
 
-from shipmate.errors import ShipmateError
+from shipmate.errors import Interrupted, ShipmateError
 
-EXIT_INTERRUPTED = 130  # interrupted before anything changed (a deployment in flight exits 1 or 0 instead)
+EXIT_INTERRUPTED = Interrupted.exit_code
+
 Renderer = Callable[[dict[str, Any]], None]
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -48,13 +49,6 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
         sys.stdout.flush()
     except OSError:
         detach_output()  # the terminal or pipe is gone (SIGHUP): the work is done, its exit code still counts
-
-
-class Interrupted(ShipmateError):
-    """Ctrl-C, SIGTERM or SIGHUP outside a deployment's steps: nothing was changed by this command."""
-
-    exit_code = EXIT_INTERRUPTED
-    code = "interrupted"
 
 
 def raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -49,7 +49,7 @@ def _execute(ctx: DeployContext, start_index: int) -> DeployContext:
         ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.RUNNING, fencing=ctx.fencing,
                                          event=event(ctx, "deployment.started", "running"))
         crashpoints.hit("state:running")
-    warnings: list[str] = []
+    warnings = ctx.warnings  # every face shows them; none of them rolls back
     finished = start_index - 1
     try:
         for index in range(start_index, len(ctx.plan.steps)):
@@ -63,11 +63,9 @@ def _execute(ctx: DeployContext, start_index: int) -> DeployContext:
             if outcome.ok:
                 if outcome.result.get("warning"):
                     warnings.append(str(outcome.result["warning"]))
-                    ctx.warnings.append(str(outcome.result["warning"]))
                 continue
             if step.name in CLEANUP_STEPS:
                 warnings.append(outcome.error)  # the new release is current and verified: keep it
-                ctx.warnings.append(outcome.error)
                 continue
             with signals_held():
                 _fail(ctx, outcome.error)
