@@ -237,10 +237,9 @@ class HttpClient(ResponseRelay):
                     try:
                         up = await backend.connect()
                     except OSError as exc:
-                        backend.metrics.errors += 1
+                        backend.note_refused(state.port, exc)
                         tried.append(backend)
                         refused = True
-                        log.warning("port %d: backend %s refused: %s", state.port, backend.address, exc)
                         backend = self._pick(ex, tried)
                         continue
                     if self.closing:
