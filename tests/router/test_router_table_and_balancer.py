@@ -66,3 +66,14 @@ def test_retired_backends_stay_counted_until_drained_and_the_last_ones_after() -
         state.stop()
 
     asyncio.run(scenario())
+
+
+def test_route_header_from_a_non_loopback_peer_needs_the_router_token() -> None:
+    from shipmate.router.http_proxy import HttpClient
+
+    async def scenario() -> None:
+        client = HttpClient(RouteState(8080, token="s3cret"))
+        assert client._token_ok(b"s3cret") and not client._token_ok(b"guess") and not client._token_ok(b"")
+        assert not HttpClient(RouteState(8080, token=""))._token_ok(b"")
+
+    asyncio.run(scenario())
