@@ -53,6 +53,7 @@ class Exchange:
         "client_keep_alive",
         "cookie_role",
         "expect_continue",
+        "extra_headers",
         "head",
         "head_bytes",
         "header_count",
@@ -75,7 +76,6 @@ class Exchange:
         "response_deadline",
         "retained",
         "sent_at",
-        "set_cookie",
         "side",
         "status",
         "token",
@@ -120,7 +120,7 @@ class Exchange:
         self.status = 0
         self.interim = False
         self.resp_keep_alive = False
-        self.set_cookie = b""
+        self.extra_headers = b""
 
     def add_header(self, name: bytes, value: bytes) -> None:
         self.header_count += 1

@@ -25,6 +25,7 @@ from shipmate.router.route_state import RouteState
 from shipmate.router.table import DEFAULT_IDLE_TIMEOUT_S
 
 log = logging.getLogger("shipmate.router")
+CLOSE_HEADER = b"Connection: close\r\n"
 PENDING_LIMIT = 64 * 1024  # body bytes buffered while a backend is being found, before reading pauses
 
 
@@ -113,6 +114,19 @@ class HttpClient(ResponseRelay):
             self.upstream.abort()
         if self.transport is not None:
             self.transport.abort()
+
+    def hand_over(self) -> None:
+        """Another daemon took the port over: finish what is under way, then close (clients reconnect)."""
+        self.close_after = True
+        if not self.queue and self.reading is None and not self.tunnel:
+            self._close()
+            return
+        for ex in self.queue:
+            self._announce_close(ex)
+
+    def _announce_close(self, ex: Exchange) -> None:
+        if not ex.resp_forwarded and not ex.upgrade and CLOSE_HEADER not in ex.extra_headers:
+            ex.extra_headers += CLOSE_HEADER
 
     def check_deadline(self, now: float) -> None:
         ex = self.queue[0] if self.queue else None
@@ -272,7 +286,9 @@ class HttpClient(ResponseRelay):
         backend.metrics.in_flight += 1
         route = self.state.route
         if route is not None and route.sticky and backend.entry.role != ex.cookie_role:
-            ex.set_cookie = f"Set-Cookie: {STICKY_COOKIE}={backend.entry.role}; Path=/; HttpOnly\r\n".encode()
+            ex.extra_headers = f"Set-Cookie: {STICKY_COOKIE}={backend.entry.role}; Path=/; HttpOnly\r\n".encode()
+        if self.state.handing_over:
+            self._announce_close(ex)
         ex.new_response_parser(self._on_resp_headers, self._on_resp_complete)
         ex.sent_at = perf_counter()  # uvloop's loop.time() is cached per iteration, in whole ms
         ex.response_deadline = self.loop.time() + (route.response_timeout_s if route is not None else 60.0)

@@ -79,6 +79,9 @@ class ClientSide(asyncio.BufferedProtocol):
     def check_deadline(self, now: float) -> None:
         """TCP connections have no deadline: a quiet connection may be a healthy one."""
 
+    def hand_over(self) -> None:
+        """A spliced connection is pinned: it finishes on this daemon."""
+
     def backend_made(self, transport: asyncio.Transport, backend: BackendState) -> None:
         self.backend = transport
         self.chosen = backend
