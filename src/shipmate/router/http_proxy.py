@@ -26,6 +26,7 @@ from shipmate.router.table import DEFAULT_IDLE_TIMEOUT_S
 
 log = logging.getLogger("shipmate.router")
 CLOSE_HEADER = b"Connection: close\r\n"
+HANDOVER_IDLE_S = 2.0  # after a handover, an idle keep-alive connection is closed after this
 PENDING_LIMIT = 64 * 1024  # body bytes buffered while a backend is being found, before reading pauses
 
 
@@ -119,8 +120,11 @@ class HttpClient(ResponseRelay):
         """Another daemon took the port over: finish what is under way, then close (clients reconnect)."""
         self.close_after = True
         if not self.queue and self.reading is None and not self.tunnel:
-            self._close()
-            return
+            # Closing an idle keep-alive connection now would race a request already on its way:
+            # its next response says "Connection: close" instead; one idle a while longer just closes.
+            soon = self.loop.time() + HANDOVER_IDLE_S
+            self.deadline = min(self.deadline, soon) if self.deadline else soon
+            self.deadline_kind = "idle"
         for ex in self.queue:
             self._announce_close(ex)
 
