@@ -7,12 +7,14 @@ import http.client
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import psutil
 import pytest
 from http_support import exchange, read_head, route
-from router_support import DaemonTracker, free_port
+from router_support import DaemonTracker, free_port, wait_for
 from websockets.sync.client import connect as ws_connect
 
 
@@ -208,3 +210,51 @@ def test_pipelined_requests_are_answered_in_order(daemon: DaemonTracker, uvicorn
     reply = exchange(port, b"GET /slow/0.2 HTTP/1.1\r\nHost: x\r\n\r\nGET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n"
                            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert re.findall(rb"HTTP/1.1 (\d{3})", reply) == [b"200", b"201", b"200"]
+
+
+def test_slow_reading_client_pauses_the_backend_instead_of_buffering(
+    daemon: DaemonTracker, uvicorns: Any
+) -> None:
+    a = uvicorns("A")
+    port = free_port()
+    route(daemon, port, [a.backend()])
+    router = psutil.Process(daemon.client.ensure_daemon())
+    rss_before = router.memory_info().rss
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        sock.sendall(b"GET /stream/32768 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")  # 32 MiB
+        wait_for(lambda: _backend_paused(daemon, port), timeout=20, what="response started")
+        samples = [router.memory_info().rss]
+
+        def stalled() -> bool:  # the router's memory stops growing: it stopped reading the backend
+            time.sleep(0.3)
+            samples.append(router.memory_info().rss)
+            return samples[-1] - samples[-2] < 256 * 1024
+
+        wait_for(stalled, timeout=20, what="router memory stable")
+        assert samples[-1] - rss_before < 16 * 1024 * 1024
+        total = 0
+        while chunk := sock.recv(1 << 20):
+            total += len(chunk)
+    assert total > 32 * 1024 * 1024
+
+
+def _backend_paused(daemon: DaemonTracker, port: int) -> bool:
+    """True once the response has been in flight for a while (the client is not reading)."""
+    stats = daemon.client.stats(port)
+    return stats is not None and stats.backends[0].in_flight == 1 and stats.backends[0].latency_counts != ()
+
+
+def test_client_leaving_mid_request_frees_the_backend_connection(daemon: DaemonTracker, uvicorns: Any) -> None:
+    a = uvicorns("A")
+    port = free_port()
+    route(daemon, port, [a.backend()])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /slow/5 HTTP/1.1\r\nHost: x\r\n\r\n")
+        wait_for(lambda: (daemon.client.stats(port) or _gone()).backends[0].in_flight == 1, what="in flight")
+    wait_for(lambda: (daemon.client.stats(port) or _gone()).backends[0].in_flight == 0, what="freed")
+    wait_for(lambda: (daemon.client.stats(port) or _gone()).backends[0].open_connections == 0, what="closed")
+
+
+def _gone() -> Any:
+    raise AssertionError("route vanished")

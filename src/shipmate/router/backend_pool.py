@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
+import time
 from typing import Protocol, cast
 
 from shipmate.router.red_metrics import BackendMetrics
 from shipmate.router.table import BackendEntry
+
+log = logging.getLogger("shipmate.router")
 
 CONNECT_TIMEOUT = 5.0   # backends are local; a connect this slow means the instance is wedged
 MAX_IDLE = 256          # idle pooled connections kept per backend
@@ -102,6 +106,15 @@ class BackendState:
         self.metrics = BackendMetrics()
         # Insertion-ordered set: popitem() hands out the most recently used (likeliest alive) first.
         self.idle: dict[Upstream, None] = {}
+        self.last_refusal_logged = 0.0
+
+    def note_refused(self, port: int, exc: OSError) -> None:
+        """Count a failed connect; log it at most once a second (held requests retry every 100 ms)."""
+        self.metrics.errors += 1
+        now = time.monotonic()
+        if now - self.last_refusal_logged >= 1.0:
+            self.last_refusal_logged = now
+            log.warning("port %d: backend %s refused: %s", port, self.address, exc or type(exc).__name__)
 
     @property
     def address(self) -> str:

@@ -138,6 +138,28 @@ class RouterClient:
             hint=f"see {self.paths.log_file}",
         )
 
+    def restart(self, timeout: float = 20.0) -> int:
+        """Replace the running daemon (e.g. after an upgrade) without closing its public ports; new pid."""
+        if not self.is_running():
+            return self.ensure_daemon(timeout)
+        with open(self.paths.log_file, "ab") as log_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "shipmate.router", "--home", str(self.paths.state_dir), "--takeover"],
+                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                start_new_session=True, close_fds=True, cwd="/",
+            )
+        _spawned.append(proc)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if int(self._call("ping")["pid"]) == proc.pid:
+                    return proc.pid
+            except TargetError:
+                pass
+            time.sleep(POLL_INTERVAL)
+        raise PrerequisiteMissing(f"the router for {self.paths.state_dir} was not replaced within {timeout:g}s",
+                                  hint=f"see {self.paths.log_file}")
+
     def shutdown(self) -> None:
         self._call("shutdown")
 

@@ -18,6 +18,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from shipmate.router.handover import finish_then_stop
 from shipmate.router.http_proxy import HttpClient
 from shipmate.router.paths import RouterPaths, ensure_runtime_dir
 from shipmate.router.proxy import ClientSide
@@ -47,19 +48,29 @@ class RouterDaemon:
         self.control: asyncio.AbstractServer | None = None
         self.mutex = asyncio.Lock()
         self.token = ""
+        self.release_lock: Callable[[], None] | None = None  # set by __main__: lets a successor take over
+        self.handed_over = False
+        self.finishing: asyncio.Task[None] | None = None
 
-    async def start(self, table: dict[int, Route]) -> None:
-        """Re-bind every saved listener (failures are kept and reported), then open the control socket."""
-        self.token = load_or_create_token(self.paths)
+    async def bind_routes(self, table: dict[int, Route], *, probe: bool = True) -> None:
+        """Apply every saved route and bind the ports not bound yet (failures are kept and reported)."""
+        if not self.token:
+            self.token = load_or_create_token(self.paths)
         self.table = dict(table)
         for port, route in self.table.items():
             state = self._state(port)
             state.apply(route)
+            if state.server is not None:
+                continue
             try:
-                await state.listen(self._factory(state))
+                await state.listen(self._factory(state), probe=probe)
                 log.info("restored route %d (%s, %d backends)", port, route.mode, len(route.backends))
             except OSError:
                 log.error("restored route %d cannot listen: %s", port, state.error)
+
+    async def start(self, table: dict[int, Route]) -> None:
+        """Re-bind every saved listener, then open the control socket."""
+        await self.bind_routes(table)
         sock_path = self.paths.socket_path
         ensure_runtime_dir()
         sock_path.unlink(missing_ok=True)  # we hold the lock: any socket file left is stale
@@ -76,8 +87,24 @@ class RouterDaemon:
         for state in self.states.values():
             state.stop_listening(close_connections=True)
             state.stop()
+        if not self.handed_over:  # else the socket path is the successor's now
+            with contextlib.suppress(OSError):
+                self.paths.socket_path.unlink(missing_ok=True)
+
+    def _hand_over(self) -> None:
+        """A successor listens on every port: stop accepting, free the socket path and the lock."""
+        self.handed_over = True
+        if self.control is not None:
+            self.control.close()
         with contextlib.suppress(OSError):
             self.paths.socket_path.unlink(missing_ok=True)
+        for state in self.states.values():
+            state.hand_over()
+        if self.release_lock is not None:
+            self.release_lock()
+        self.finishing = asyncio.get_running_loop().create_task(
+            finish_then_stop(list(self.states.values()), self.stopped))
+        log.info("router pid %d handed over", os.getpid())
 
     @staticmethod
     def _factory(state: RouteState) -> Callable[[], asyncio.BaseProtocol]:
@@ -107,6 +134,9 @@ class RouterDaemon:
                 await writer.drain()
                 if reply.get("stopping"):
                     self.stopped.set()
+                    break
+                if reply.get("handed_over"):
+                    self._hand_over()
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass  # client went away or sent a line over the stream limit: drop just this connection
@@ -218,6 +248,10 @@ class RouterDaemon:
         if state is None:
             raise RequestError("not_found", f"no route on port {port}")
         return state.stats()
+
+    async def op_handover(self, request: dict[str, Any]) -> Reply:
+        """A successor daemon (--takeover) has bound every port; see handover.py."""
+        return {"handed_over": self.release_lock is not None, "pid": os.getpid()}
 
     async def op_shutdown(self, request: dict[str, Any]) -> Reply:
         return {"stopping": True}

@@ -53,10 +53,12 @@ class Exchange:
         "client_keep_alive",
         "cookie_role",
         "expect_continue",
+        "extra_headers",
         "head",
         "head_bytes",
         "header_count",
         "headers",
+        "hop_by_hop",
         "host",
         "idempotent",
         "interim",
@@ -74,7 +76,6 @@ class Exchange:
         "response_deadline",
         "retained",
         "sent_at",
-        "set_cookie",
         "side",
         "status",
         "token",
@@ -86,6 +87,7 @@ class Exchange:
     def __init__(self) -> None:
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
+        self.hop_by_hop: list[tuple[bytes, bytes]] = []
         self.header_count = 0
         self.head_bytes = 0
         self.host = b""
@@ -118,7 +120,7 @@ class Exchange:
         self.status = 0
         self.interim = False
         self.resp_keep_alive = False
-        self.set_cookie = b""
+        self.extra_headers = b""
 
     def add_header(self, name: bytes, value: bytes) -> None:
         self.header_count += 1
@@ -140,6 +142,9 @@ class Exchange:
             elif lower == TOKEN_HEADER:
                 self.token = value.strip()
             return
+        elif lower == b"connection" or lower == b"keep-alive":
+            self.hop_by_hop.append((name, value))  # per connection: kept only where it means something
+            return
         elif lower == b"transfer-encoding":
             if value.strip().lower() != b"chunked":  # other codings: we would re-frame them wrongly
                 raise Reject(501, "only Transfer-Encoding: chunked is supported")
@@ -159,7 +164,12 @@ class Exchange:
         self.is_head = method == b"HEAD"
         self.idempotent = method in IDEMPOTENT
         parts = [method, b" ", self.url, b" HTTP/", version.encode(), b"\r\n"]
-        for name, value in self.headers:
+        headers = self.headers
+        if self.hop_by_hop and (version != "1.1" or self.upgrade):
+            headers += self.hop_by_hop  # HTTP/1.0 keep-alive, Upgrade: the backend must see them
+        # (HTTP/1.1 without upgrade: a client's "Connection: close" ends only the client connection,
+        # the pooled backend connection stays open; the router closes the client side itself.)
+        for name, value in headers:
             parts += (name, b": ", value, b"\r\n")
         if self.chunked:
             parts.append(b"Transfer-Encoding: chunked\r\n")

@@ -25,6 +25,8 @@ from shipmate.router.route_state import RouteState
 from shipmate.router.table import DEFAULT_IDLE_TIMEOUT_S
 
 log = logging.getLogger("shipmate.router")
+CLOSE_HEADER = b"Connection: close\r\n"
+HANDOVER_IDLE_S = 2.0  # after a handover, an idle keep-alive connection is closed after this
 PENDING_LIMIT = 64 * 1024  # body bytes buffered while a backend is being found, before reading pauses
 
 
@@ -113,6 +115,22 @@ class HttpClient(ResponseRelay):
             self.upstream.abort()
         if self.transport is not None:
             self.transport.abort()
+
+    def hand_over(self) -> None:
+        """Another daemon took the port over: finish what is under way, then close (clients reconnect)."""
+        self.close_after = True
+        if not self.queue and self.reading is None and not self.tunnel:
+            # Closing an idle keep-alive connection now would race a request already on its way:
+            # its next response says "Connection: close" instead; one idle a while longer just closes.
+            soon = self.loop.time() + HANDOVER_IDLE_S
+            self.deadline = min(self.deadline, soon) if self.deadline else soon
+            self.deadline_kind = "idle"
+        for ex in self.queue:
+            self._announce_close(ex)
+
+    def _announce_close(self, ex: Exchange) -> None:
+        if not ex.resp_forwarded and not ex.upgrade and CLOSE_HEADER not in ex.extra_headers:
+            ex.extra_headers += CLOSE_HEADER
 
     def check_deadline(self, now: float) -> None:
         ex = self.queue[0] if self.queue else None
@@ -237,10 +255,9 @@ class HttpClient(ResponseRelay):
                     try:
                         up = await backend.connect()
                     except OSError as exc:
-                        backend.metrics.errors += 1
+                        backend.note_refused(state.port, exc)
                         tried.append(backend)
                         refused = True
-                        log.warning("port %d: backend %s refused: %s", state.port, backend.address, exc)
                         backend = self._pick(ex, tried)
                         continue
                     if self.closing:
@@ -273,7 +290,9 @@ class HttpClient(ResponseRelay):
         backend.metrics.in_flight += 1
         route = self.state.route
         if route is not None and route.sticky and backend.entry.role != ex.cookie_role:
-            ex.set_cookie = f"Set-Cookie: {STICKY_COOKIE}={backend.entry.role}; Path=/; HttpOnly\r\n".encode()
+            ex.extra_headers = f"Set-Cookie: {STICKY_COOKIE}={backend.entry.role}; Path=/; HttpOnly\r\n".encode()
+        if self.state.handing_over:
+            self._announce_close(ex)
         ex.new_response_parser(self._on_resp_headers, self._on_resp_complete)
         ex.sent_at = perf_counter()  # uvloop's loop.time() is cached per iteration, in whole ms
         ex.response_deadline = self.loop.time() + (route.response_timeout_s if route is not None else 60.0)

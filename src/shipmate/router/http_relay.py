@@ -101,10 +101,10 @@ class ResponseRelay(asyncio.Protocol):
         if not head_was_done:
             if ex.resp_head_done or upgraded:
                 head = b"".join(ex.resp_head)
-                if ex.set_cookie:
+                if ex.extra_headers:
                     end = head.find(b"\r\n\r\n")
                     if end >= 0:
-                        head = head[: end + 2] + ex.set_cookie + head[end + 2:]
+                        head = head[: end + 2] + ex.extra_headers + head[end + 2:]
                 transport.write(head)
                 ex.resp_forwarded = True
                 ex.resp_head = []

@@ -73,12 +73,14 @@ class ClientSide(asyncio.BufferedProtocol):
                                                  backend.entry.host, backend.entry.port)
                 return
             except OSError as exc:  # refused, unreachable, or TimeoutError (an OSError too)
-                backend.metrics.errors += 1
+                backend.note_refused(state.port, exc)
                 tried.append(backend)
-                log.warning("port %d: backend %s refused: %s", state.port, backend.address, exc)
 
     def check_deadline(self, now: float) -> None:
         """TCP connections have no deadline: a quiet connection may be a healthy one."""
+
+    def hand_over(self) -> None:
+        """A spliced connection is pinned: it finishes on this daemon."""
 
     def backend_made(self, transport: asyncio.Transport, backend: BackendState) -> None:
         self.backend = transport

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -27,6 +28,8 @@ class Connection(Protocol):
     """A client connection the route can time out or cut."""
 
     def check_deadline(self, now: float) -> None: ...
+
+    def hand_over(self) -> None: ...
 
     def abort(self) -> None: ...
 
@@ -50,6 +53,7 @@ class RouteState:
         self.rejected = 0
         self.changed = asyncio.Event()
         self.sweeper: asyncio.Task[None] | None = None
+        self.handing_over = False
 
     # -- backend set ----------------------------------------------------------------------
 
@@ -104,18 +108,30 @@ class RouteState:
 
     # -- listener -------------------------------------------------------------------------
 
-    async def listen(self, factory: Callable[[], asyncio.BaseProtocol]) -> None:
-        """Bind 127.0.0.1:port; raises OSError (EADDRINUSE etc.) and records it in ``error``."""
+    async def listen(self, factory: Callable[[], asyncio.BaseProtocol], *, probe: bool = True) -> None:
+        """Bind 127.0.0.1:port with SO_REUSEPORT (so a successor daemon can bind before this one lets go);
+        ``probe`` first checks nobody else holds the port. Raises OSError and records it in ``error``."""
         loop = asyncio.get_running_loop()
         try:
+            if probe:
+                with socket.socket() as sock:  # no SO_REUSEPORT: fails on any listener, ours included
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    sock.bind(("127.0.0.1", self.port))
             self.server = await loop.create_server(factory, "127.0.0.1", self.port, reuse_address=True,
-                                                   backlog=1024)
+                                                   reuse_port=True, backlog=1024)
         except OSError as exc:
             self.error = f"cannot listen on 127.0.0.1:{self.port}: {exc.strerror or exc}"
             raise
         self.error = None
         if self.sweeper is None:
             self.sweeper = loop.create_task(self._sweep())
+
+    def hand_over(self) -> None:
+        """Stop accepting (the successor accepts now) and let every connection finish, then close."""
+        self.handing_over = True
+        self.stop_listening(close_connections=False)
+        for conn in list(self.connections):
+            conn.hand_over()
 
     def stop_listening(self, close_connections: bool) -> None:
         if self.server is not None:

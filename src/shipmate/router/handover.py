@@ -1,0 +1,67 @@
+"""Restart the router without closing its public ports.
+
+The successor (``python -m shipmate.router --takeover``) binds every saved port with SO_REUSEPORT
+while the old daemon still serves, then asks it to hand over: the old daemon stops accepting,
+lets go of the lock at once and finishes the requests under way (answering them with
+``Connection: close``); the successor takes the lock, re-reads the table and opens the control
+socket. Clients see no refused connection; only idle keep-alive connections are closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+from collections.abc import Iterable
+
+from shipmate.router.paths import RouterPaths
+from shipmate.router.route_state import RouteState
+
+log = logging.getLogger("shipmate.router")
+
+HANDOVER_GRACE_S = 30.0     # the old daemon waits this long for its connections, then exits anyway
+LOCK_WAIT_S = 10.0          # the successor gives up (and closes its listeners) after this
+
+
+async def request_handover(paths: RouterPaths) -> int | None:
+    """Ask the running daemon to hand over; its pid, or None when it did not agree."""
+    try:
+        reader, writer = await asyncio.open_unix_connection(str(paths.socket_path))
+        try:
+            writer.write(b'{"op": "handover"}\n')
+            await writer.drain()
+            reply = json.loads(await asyncio.wait_for(reader.readline(), 10.0))
+        finally:
+            writer.close()
+    except (OSError, ValueError, TimeoutError) as exc:
+        log.warning("handover request failed: %s", exc)
+        return None
+    return int(reply["pid"]) if isinstance(reply, dict) and reply.get("handed_over") else None
+
+
+async def wait_for_lock(lock_fd: int, timeout: float = LOCK_WAIT_S) -> bool:
+    """Take the daemon lock, polling: the old daemon releases it as soon as it handed over."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
+
+
+async def finish_then_stop(states: Iterable[RouteState], stopped: asyncio.Event,
+                           grace: float = HANDOVER_GRACE_S) -> None:
+    """The old daemon's last task: exit once its connections are done (or after the grace)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    pending = list(states)
+    while any(state.connections for state in pending) and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    log.info("handed over; %d connections left at exit",
+             sum(len(state.connections) for state in pending))
+    stopped.set()
