@@ -190,3 +190,46 @@ def test_measure_appending_1000_events_with_fsync(store: Store) -> None:
     print(f"\n1000 events appended (DB commit + JSONL fsync each): {elapsed:.2f} s, "
           f"{elapsed:.2f} ms/event", file=sys.__stderr__)
     assert os.path.getsize(store.mirror_path) > 0
+
+
+def test_a_mirror_lock_held_by_a_frozen_process_delays_the_mirror_but_never_hangs(tmp_path: Path) -> None:
+    import fcntl
+
+    from shipmate.store import audit_mirror
+
+    store = Store.open(tmp_path / "home")
+    store.close()
+    mirror = tmp_path / "home" / audit_mirror.MIRROR_RELATIVE
+    # A real other process takes the flock and keeps it (as a SIGSTOPped writer would).
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(mirror)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        old = audit_mirror.LOCK_WAIT_S
+        audit_mirror.LOCK_WAIT_S = 0.3
+        try:
+            t0 = time.monotonic()
+            store = Store.open(tmp_path / "home")   # catches the mirror up: skipped, not stuck
+            store.append_event(event_type="test.event", service="web", environment="default", version="1",
+                               status="ok", deployed_by="test")
+            took = time.monotonic() - t0
+        finally:
+            audit_mirror.LOCK_WAIT_S = old
+        assert took < 10
+        assert store.verify_chain()[0]
+        store.close()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    fd = os.open(mirror, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+    os.close(fd)
+    store = Store.open(tmp_path / "home")           # the next open writes what was skipped
+    try:
+        assert store.verify_mirror()[0], store.verify_mirror()[1]
+    finally:
+        store.close()

@@ -73,14 +73,16 @@ MAX_CADENCE_INTERVALS = 2.0
 
 
 def expected_ticks(window: Window, rules: Rules, gaps: Sequence[float]) -> int:
-    """Ticks the window should hold: its span over the loop's typical cadence (median gap), which may
-    run slower than ``interval`` by at most MAX_CADENCE_INTERVALS — a freeze is one long gap and
-    leaves the median alone, so it still shows as missing ticks."""
-    if len(gaps) < 3:
-        return rules.expected_ticks
-    ordered = sorted(gaps)
-    cadence = min(max(rules.interval_s, ordered[len(ordered) // 2]), MAX_CADENCE_INTERVALS * rules.interval_s)
-    return max(1, min(rules.expected_ticks, ceil(rules.duration_s / cadence - 1e-9)))
+    """Ticks the window should hold: its span, less one allowed gap, over the loop's typical cadence
+    (median gap), which may run slower than ``interval`` by at most MAX_CADENCE_INTERVALS. A freeze is
+    one long gap and leaves the median alone, so it still shows as missing ticks."""
+    cadence = rules.interval_s
+    if len(gaps) >= 3:
+        ordered = sorted(gaps)
+        cadence = min(max(rules.interval_s, ordered[len(ordered) // 2]), MAX_CADENCE_INTERVALS * rules.interval_s)
+    # One allowed gap's worth of ticks may be missing anywhere (a busy machine's hiccup); more is a freeze.
+    span = max(0.0, rules.duration_s - rules.max_gap_s)
+    return max(1, min(rules.expected_ticks, ceil(span / cadence - 1e-9)))
 
 
 def coverage_finding(window: Window, rules: Rules, now: float) -> Finding:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from shipmate.store.events import canonical_json
 from shipmate.store.rows import EventRow
 
 MIRROR_RELATIVE = Path("events") / "deployment.jsonl"
+LOCK_WAIT_S = 5.0   # normal holders keep the lock for one append + fsync (milliseconds)
 
 # Fetches the DB events with seq greater than the argument, ascending.
 EventsAfter = Callable[[int], Sequence[EventRow]]
@@ -34,8 +36,14 @@ class AuditMirror:
         self.path = path
 
     def sync(self, events_after: EventsAfter, fresh: Sequence[EventRow] = ()) -> int:
-        """Append every event the file lacks; `fresh` (just committed) avoids a DB read when it fits."""
+        """Append every event the file lacks; `fresh` (just committed) avoids a DB read when it fits.
+
+        If another process keeps the file locked past LOCK_WAIT_S (a frozen, SIGSTOPped writer), the
+        sync is skipped: the events are safe in the database and the next sync writes them.
+        """
         with self._locked() as fd:
+            if fd is None:
+                return 0
             last = self._repair_and_last_seq(fd)
             todo: Sequence[EventRow] = fresh
             if not fresh or fresh[0].seq != last + 1:
@@ -77,7 +85,7 @@ class AuditMirror:
                     yield number, None
 
     @contextmanager
-    def _locked(self) -> Iterator[int]:
+    def _locked(self) -> Iterator[int | None]:
         try:
             new_dir = not self.path.parent.exists()
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +96,7 @@ class AuditMirror:
             raise StoreError(f"cannot open audit file {self.path}: {exc.strerror}",
                              hint="check the permissions of the .shipmate directory") from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield fd
+            yield fd if _lock_within(fd, LOCK_WAIT_S) else None
         finally:
             os.close(fd)  # closing drops the flock
 
@@ -113,6 +120,19 @@ class AuditMirror:
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"audit file {self.path} ends with a line that is not an event",
                              hint="move the file aside; it is rebuilt from the database") from exc
+
+
+def _lock_within(fd: int, seconds: float) -> bool:
+    """flock(LOCK_EX), but give up after ``seconds``: a frozen holder must not hang every command."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
 
 def _read_tail(fd: int, size: int) -> tuple[bytes, int]:
