@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (local processes + SQLite, nothing to set up):
-# deploy v1, prove it healthy, deploy a broken v2 that is rolled back by itself while v1
-# keeps serving, then show status, history and the audit trail.
+# deploy v1, prove it healthy, then deploy a v2 whose /health stays green but which fails 40 % of
+# the pages users get. The router sees every request, so the monitor judges v2 on that real
+# traffic and rolls it back by itself while v1 keeps serving; then status, history, audit trail.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 port="${DEMO_PORT:-18080}"
@@ -35,18 +36,31 @@ monitor:
 YAML
 }
 spec 1.0.0 "" > shipmate.yaml
-spec 2.0.0 '    HELLO_FAIL_AFTER: "1.5"   # v2 looks fine at first, then breaks after the switch' > broken.yaml
+spec 2.0.0 '    HELLO_PAGE_ERROR_RATE: "0.4"   # /health stays 200; 40 % of real pages are 500' > broken.yaml
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 serving() { python3 -c "import json,urllib.request;print(json.load(urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2)))"; }
-trap 'shipmate down >/dev/null 2>&1 || true' EXIT
+users() {  # a user clicking around: one page every 20 ms, for at most 60 s
+  python3 -c "
+import time, urllib.request, urllib.error
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    try: urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2).read()
+    except (urllib.error.URLError, OSError): pass
+    time.sleep(0.02)" &
+  users_pid=$!
+}
+users_pid=""
+trap 'shipmate down >/dev/null 2>&1 || true; [ -z "$users_pid" ] || kill "$users_pid" 2>/dev/null || true' EXIT
 
 step shipmate validate;                shipmate validate
 step shipmate deploy --dry-run;        shipmate deploy --dry-run
 step shipmate deploy;                  shipmate deploy
 step curl http://127.0.0.1:$port/;     serving
-step shipmate deploy -f broken.yaml
+step "shipmate deploy -f broken.yaml   # while users browse"
+users
 set +e; shipmate deploy -f broken.yaml; code=$?; set -e
+kill "$users_pid" 2>/dev/null || true; users_pid=""
 echo "exit code $code (1 = failed and rolled back; the previous release is serving)"
 [ "$code" -eq 1 ] || { echo "demo: expected exit 1"; exit 1; }
 step curl http://127.0.0.1:$port/;     serving
