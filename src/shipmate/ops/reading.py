@@ -140,6 +140,11 @@ def events(spec_file: str | None, *, environment: str | None = None, limit: int 
     out: dict[str, Any] = {"service": service, "events": []}
     if store is None:
         return out
+    if verify:
+        # A writable open first catches the mirror up (a sync skipped while a frozen writer held
+        # its lock is written now), so --verify judges the file, not a moment's lag.
+        store.close()
+        store = ws.open_store()
     try:
         env = envs[0] if environment is not None else None
         rows = store.events(service=service, environment=env, deployment_id=deployment_id, limit=limit)
