@@ -1,6 +1,6 @@
 """Run every benchmark and write BENCHMARKS.md (each figure beside a baseline measured in the same run).
 
-Run: make bench   (= .venv/bin/python bench/run_all.py); takes about 8 minutes on 2 cores.
+Run: make bench   (= .venv/bin/python bench/run_all.py); takes about 15 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from cli_bench import bench_cli  # noqa: E402
 from deploy_bench import bench_wall_time, bench_zero_downtime  # noqa: E402
+from traffic_bench import rows as traffic_rows  # noqa: E402
 
 
 def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = [bench_wall_time(), bench_zero_downtime(), *bench_cli()]
+    rows = [bench_wall_time(), bench_zero_downtime(), *traffic_rows(), *bench_cli()]
     subprocess.run([sys.executable, str(HERE / "router_bench.py")], check=True, timeout=900,
                    stdout=subprocess.DEVNULL)
     router = (HERE / "ROUTER_RESULTS.md").read_text()
@@ -34,8 +35,8 @@ baseline measured in the same run, because these machines are shared and noisy.
 | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
-Single benchmarks: `.venv/bin/python bench/deploy_bench.py`, `.venv/bin/python bench/cli_bench.py`,
-`.venv/bin/python bench/router_bench.py`.
+Single benchmarks: `.venv/bin/python bench/deploy_bench.py`, `.venv/bin/python bench/traffic_bench.py`,
+`.venv/bin/python bench/cli_bench.py`, `.venv/bin/python bench/router_bench.py`.
 
 {router}"""
     (HERE.parent / "BENCHMARKS.md").write_text(text)
