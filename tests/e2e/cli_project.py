@@ -30,7 +30,7 @@ class Project:
 
     def spec(self, version: str, *, name: str = "shipmate.yaml", app_env: dict[str, str] | None = None,
              monitor: str = "1s", strategy: str = "blue-green", deadline: str = "15s",
-             extra: str = "") -> Path:
+             drain: str = "1s", extra: str = "") -> Path:
         env_lines = "".join(f"    {k}: \"{v}\"\n" for k, v in (app_env or {}).items())
         text = f"""service: hello
 version: "{version}"
@@ -47,7 +47,7 @@ target:
   checks:
     - http: {{path: /health, status: 200}}
 strategy: {strategy}
-drain: 1s
+drain: {drain}
 monitor:
   duration: {monitor}
   interval: 100ms

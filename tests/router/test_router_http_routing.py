@@ -14,7 +14,7 @@ from http_support import RawBackend, Uvicorn, read_head, route
 from router_support import DaemonTracker, free_port, wait_for
 
 from shipmate.errors import StaleFencingError
-from shipmate.traffic import Backend, RouteSpec
+from shipmate.traffic import Backend
 
 
 def get(conn: http.client.HTTPConnection, path: str = "/", method: str = "GET") -> tuple[int, str]:
@@ -263,17 +263,3 @@ def test_backend_dying_mid_response_closes_the_client_connection(
     conn.close()
     stats = daemon.client.stats(port)
     assert stats is not None and stats.backends[0].errors == 1
-
-
-def test_legacy_set_route_still_routes_in_tcp_mode(daemon: DaemonTracker, uvicorns: Any) -> None:
-    a = uvicorns("A")
-    port = free_port()
-    daemon.client.set_route(port, a.port, service="web", environment="prod", instance_id="A")
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    assert get(conn) == (200, "A")
-    conn.close()
-    stats = daemon.client.stats(port)
-    assert stats is not None and stats.mode == "tcp"
-    assert daemon.client.wait_drained(port, a.port, timeout=10)
-    daemon.client.set_backends(RouteSpec(port, "web", "prod"), [a.backend()], fencing=3)
-    assert daemon.client.routes()[0]["mode"] == "http"

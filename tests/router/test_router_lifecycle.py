@@ -17,12 +17,15 @@ import pytest
 from router_support import DaemonTracker, free_port, http_get, wait_for
 
 from shipmate.errors import PrerequisiteMissing, TargetError
-from shipmate.router.client import RouterClient, port_is_free
+from shipmate.ports import port_is_free
+from shipmate.router.client import RouterClient
 from shipmate.router.paths import RouterPaths
+from shipmate.traffic import Backend, RouteSpec
 
 
 def _route(daemon: DaemonTracker, port: int, backend_port: int, instance: str = "i1") -> None:
-    daemon.client.set_route(port, backend_port, service="web", environment="prod", instance_id=instance)
+    daemon.client.set_backends(RouteSpec(port, "web", "prod", mode="tcp"),
+                               [Backend("127.0.0.1", backend_port, instance_id=instance)], fencing=0)
 
 
 def test_routes_survive_sigkill_and_are_restored_on_start(daemon: DaemonTracker, backends: Any) -> None:
@@ -117,7 +120,7 @@ def test_shutdown_if_idle_stops_only_with_an_empty_table(daemon: DaemonTracker, 
     _route(daemon, port, a.port)
     assert daemon.client.shutdown_if_idle() is False
     assert daemon.client.is_running()
-    daemon.client.remove_route(port)
+    daemon.client.remove(port, fencing=0)
     assert daemon.client.shutdown_if_idle() is True
     for pid in daemon.pids:
         psutil.Process(pid).wait(timeout=10)
@@ -147,6 +150,7 @@ def test_corrupt_route_table_refuses_to_start_with_a_hint(tmp_path: Path, runtim
 
 def test_invalid_route_is_refused_without_touching_the_table(daemon: DaemonTracker) -> None:
     with pytest.raises(TargetError, match="ports must be 1-65535"):
-        daemon.client.set_route(0, 70000, service="web", environment="prod", instance_id="i1")
+        daemon.client.set_backends(RouteSpec(0, "web", "prod", mode="tcp"), [Backend("127.0.0.1", 70000)],
+                                   fencing=0)
     assert daemon.client.routes() == []
     assert daemon.client.is_running()

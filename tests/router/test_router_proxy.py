@@ -17,7 +17,15 @@ from shipmate.traffic import Backend, RouteSpec
 
 
 def _route(daemon: DaemonTracker, port: int, backend_port: int, instance: str = "i1") -> None:
-    daemon.client.set_route(port, backend_port, service="web", environment="prod", instance_id=instance)
+    daemon.client.set_backends(RouteSpec(port, "web", "prod", mode="tcp"),
+                               [Backend("127.0.0.1", backend_port, instance_id=instance)], fencing=0)
+
+
+def _in_flight(daemon: DaemonTracker, port: int, backend_port: int) -> int:
+    """Open connections still flowing to that backend (tcp mode counts connections as in flight)."""
+    stats = daemon.client.stats(port)
+    backend = stats.backend(f"127.0.0.1:{backend_port}") if stats is not None else None
+    return backend.in_flight if backend is not None else 0
 
 
 def test_proxies_http_requests_to_the_backend(daemon: DaemonTracker, backends: Any) -> None:
@@ -71,11 +79,11 @@ def test_stats_count_active_connections_per_backend_until_drained(
     assert stats is not None
     assert [(s.address, s.member, s.in_flight) for s in stats.backends] == [
         (f"127.0.0.1:{b.port}", True, 0), (f"127.0.0.1:{a.port}", False, 1)]
-    assert daemon.client.active_connections(port, a.port) == 1
-    assert daemon.client.wait_drained(port, a.port, timeout=0.3) is False
+    assert _in_flight(daemon, port, a.port) == 1
+    assert daemon.client.drain(port, f"127.0.0.1:{a.port}", 0.3).drained is False
     kept.close()
-    assert daemon.client.wait_drained(port, a.port, timeout=20) is True
-    assert daemon.client.active_connections(port, a.port) == 0
+    assert daemon.client.drain(port, f"127.0.0.1:{a.port}", 20).drained is True
+    assert _in_flight(daemon, port, a.port) == 0
 
 
 def test_refused_backend_closes_client_after_the_hold_and_is_counted(daemon: DaemonTracker) -> None:
@@ -103,15 +111,15 @@ def test_remove_route_closes_listener_and_keeps_open_connections(
     kept = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         assert http_get(port, kept) == "A"
-        daemon.client.remove_route(port)
+        daemon.client.remove(port, fencing=0)
         assert daemon.client.routes() == []
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=10).close()
         assert http_get(port, kept) == "A"
-        assert daemon.client.active_connections(port, a.port) == 1
+        assert _in_flight(daemon, port, a.port) == 1
     finally:
         kept.close()
-    assert daemon.client.wait_drained(port, a.port, timeout=20)
+    assert daemon.client.drain(port, f"127.0.0.1:{a.port}", 20).drained
 
 
 def test_remove_route_with_close_connections_cuts_open_ones(daemon: DaemonTracker, backends: Any) -> None:
@@ -125,10 +133,10 @@ def test_remove_route_with_close_connections_cuts_open_ones(daemon: DaemonTracke
             chunk = sock.recv(4096)
             assert chunk, f"backend closed early after {reply!r}"
             reply += chunk
-        daemon.client.remove_route(port, close_connections=True)
+        daemon.client.remove(port, fencing=0, close_connections=True)
         with contextlib.suppress(ConnectionResetError):
             assert sock.recv(4096) == b""
-    assert daemon.client.wait_drained(port, a.port, timeout=20)
+    assert daemon.client.drain(port, f"127.0.0.1:{a.port}", 20).drained
 
 
 def test_switching_twenty_times_under_load_fails_no_request(daemon: DaemonTracker, backends: Any) -> None:

@@ -52,11 +52,9 @@ class RouterSource:
 
     def _read(self) -> RouteStats | None:
         try:
-            found: object = self.stats(self.port)
+            return self.stats(self.port)
         except (ShipmateError, OSError):
-            return None
-        # The TCP-only client of old answers a dict: that router counts no requests per version.
-        return found if isinstance(found, RouteStats) else None
+            return None  # a router that does not answer is missing data for this tick, not a verdict
 
     def open(self) -> bool:
         """Take the window's baseline; False when the route is not http (tcp counts no requests)."""

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.ports import port_is_free
 from shipmate.release_config import ReleaseConfig
-from shipmate.router.client import port_is_free
 
 if TYPE_CHECKING:
     from shipmate.traffic import TrafficRouter

@@ -27,15 +27,6 @@ POLL_INTERVAL = 0.02
 _spawned: list[subprocess.Popen[bytes]] = []
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True when ``host:port`` can be bound right now (same SO_REUSEADDR the router uses)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 class RouterClient:
@@ -201,47 +192,5 @@ class RouterClient:
         routes: list[dict[str, Any]] = self._call("routes")["routes"]
         return routes
 
-    # -- deprecated: the engine's v1 calls, kept until it moves to the TrafficRouter methods --------
 
-    def set_route(
-        self, port: int, backend_port: int, *, service: str, environment: str, instance_id: str,
-        backend_host: str = "127.0.0.1",
-    ) -> None:
-        """Deprecated: one tcp backend at weight 100; keeps the route's fencing, checks none."""
-        try:
-            self._call("set_route", port=port, backend_port=backend_port, backend_host=backend_host,
-                       service=service, environment=environment, instance_id=instance_id)
-        except (PrerequisiteMissing, StaleFencingError):
-            raise
-        except TargetError as exc:
-            if "not reachable" in str(exc):
-                raise
-            raise TargetError(f"router refused route {port} -> {backend_host}:{backend_port}: {exc}",
-                              hint=f"see {self.paths.log_file}") from exc
-
-    def remove_route(self, port: int, close_connections: bool = False) -> None:
-        """Deprecated: remove without a fencing check."""
-        self._call("remove_route", port=port, close_connections=close_connections)
-
-    def raw_stats(self, port: int) -> dict[str, Any]:
-        """Deprecated: the daemon's stats reply as a dict (raises NotFoundError)."""
-        return self._call("stats", port=port)
-
-    def active_connections(self, port: int, backend_port: int, backend_host: str = "127.0.0.1") -> int:
-        """Deprecated: what is still in flight on ``port`` to that backend (0 once the port is gone)."""
-        stats = self.stats(port)
-        backend = stats.backend(f"{backend_host}:{backend_port}") if stats is not None else None
-        return backend.in_flight if backend is not None else 0
-
-    def wait_drained(self, port: int, backend_port: int, timeout: float) -> bool:
-        """Deprecated: poll until nothing flows to that backend; False when the deadline passes first."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.active_connections(port, backend_port) == 0:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
-
-
-__all__ = ["RouterClient", "port_is_free"]
+__all__ = ["RouterClient"]

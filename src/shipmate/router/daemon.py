@@ -182,9 +182,9 @@ class RouterDaemon:
         fencing = request.get("fencing")
         port = int(request["port"])
         stored = self.table.get(port)
-        if fencing is None:  # legacy set_route: keeps the route's fencing, checks nothing
-            fencing = stored.fencing if stored is not None else 0
-        elif stored is not None and int(fencing) < stored.fencing:
+        if fencing is None:
+            raise RequestError("bad_request", "set_backends needs the caller's fencing number")
+        if stored is not None and int(fencing) < stored.fencing:
             raise RequestError("stale_fencing", f"fencing {fencing} is older than the route's {stored.fencing}")
         route = Route.from_dict({**request, "fencing": int(fencing)})
         state = self._state(route.port)
@@ -209,20 +209,14 @@ class RouterDaemon:
                      ", ".join(f"{b.address}@{b.weight}" for b in route.backends) or "no backends")
         return {"route": route.to_dict()}
 
-    async def op_set_route(self, request: dict[str, Any]) -> Reply:
-        """Deprecated v1 op: one tcp backend at weight 100."""
-        backend = {"host": request.get("backend_host") or "127.0.0.1", "port": request["backend_port"],
-                   "instance_id": request.get("instance_id", ""), "weight": 100}
-        return await self.op_set_backends({"port": request["port"], "service": request.get("service", ""),
-                                           "environment": request.get("environment", ""), "mode": "tcp",
-                                           "backends": [backend], "fencing": request.get("fencing")})
-
     async def op_remove_route(self, request: dict[str, Any]) -> Reply:
         port = int(request["port"])
         close_connections = bool(request.get("close_connections", False))
         fencing = request.get("fencing")
+        if fencing is None:
+            raise RequestError("bad_request", "remove_route needs the caller's fencing number")
         stored = self.table.get(port)
-        if fencing is not None and stored is not None and int(fencing) < stored.fencing:
+        if stored is not None and int(fencing) < stored.fencing:
             raise RequestError("stale_fencing", f"fencing {fencing} is older than the route's {stored.fencing}")
         if port in self.table:
             self._persist({p: r for p, r in self.table.items() if p != port})
