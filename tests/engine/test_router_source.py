@@ -45,13 +45,6 @@ def test_a_tcp_route_or_a_missing_route_turns_the_router_source_off() -> None:
     assert not RouterSource(_router().stats, 9999, Side("2")).open()
 
 
-def test_a_router_that_answers_something_else_than_route_stats_is_not_used() -> None:
-    def old_client_stats(port: int) -> Any:
-        return {"port": port, "backend": "127.0.0.1:5002", "active": {}, "accepted": 3}
-
-    assert not RouterSource(old_client_stats, 8080, Side("2")).open()
-
-
 def test_a_router_that_fails_mid_window_counts_nothing_for_that_tick_and_does_not_raise() -> None:
     router = _router()
     source = RouterSource(router.stats, 8080, Side("2"))

@@ -179,7 +179,10 @@ def test_an_interruption_before_any_deployment_exits_130_not_minus_2(project: Pr
     # `shipmate status` spends most of its short life importing; interrupt it as soon as it runs.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         proc = project.spawn("status", "--json")
-        time.sleep(0.3)
+        # As soon as shipmate has its handlers (before that the kernel's default applies: no program
+        # can answer a signal that arrives while the interpreter itself is still starting).
+        wait_until(lambda p=proc, s=sig: _catches(p.pid, s) or p.poll() is not None, 30,
+                   "shipmate's signal handlers")
         proc.send_signal(sig)
         stdout, _ = proc.communicate(timeout=30)
         assert proc.returncode in (0, 130), (sig, proc.returncode, stdout)
@@ -187,13 +190,35 @@ def test_an_interruption_before_any_deployment_exits_130_not_minus_2(project: Pr
             assert json.loads(stdout)["error"]["code"] == "interrupted"
 
 
+def _catches(pid: int, sig: signal.Signals) -> bool:
+    """Has process ``pid`` installed a handler for ``sig``? (SigCgt in /proc/PID/status)"""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) >> (sig.value - 1) & 1)
+
+
+def _in_flight(port: int) -> int:
+    """Requests the sample app is answering right now (its /control is never delayed)."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/control", timeout=5) as resp:
+        return int(json.loads(resp.read())["in_flight"])
+
+
 @pytest.mark.slow
 def test_an_interrupted_read_only_command_exits_130_with_one_json_object(project: Project) -> None:
-    project.spec("1.0.0", app_env={"HELLO_LATENCY_MS": "1500"}, monitor="0s")
+    project.spec("1.0.0", monitor="0s")
     project.json("deploy", timeout=120)
+    (port,) = project.instance_ports("1.0.0")
+    project.steer("1.0.0", {"latency_ms": 3000})  # each probe now takes 3 s: a window to interrupt it in
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        proc = project.spawn("check", "--json")  # each probe takes 1.5 s: a window to interrupt it in
-        time.sleep(0.8)
+        wait_until(lambda: _in_flight(port) == 0, 30, "the previous check's probe to finish")
+        proc = project.spawn("check", "--json")
+        # Interrupt it while its probe is really in flight, however slowly a loaded machine starts Python.
+        wait_until(lambda: _in_flight(port) > 0, 60, "check's probe to reach the app")
         proc.send_signal(sig)
         stdout, _ = proc.communicate(timeout=30)
         assert proc.returncode == 130, (sig, stdout)
