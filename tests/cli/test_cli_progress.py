@@ -57,7 +57,7 @@ def test_deploy_json_in_a_pipe_prints_progress_on_stderr_every_two_seconds(proje
 def test_plain_output_in_a_pipe_prints_progress_every_two_seconds(project: Project) -> None:
     _slow_spec(project)
     lines, stdout, code = _run_timed(project, "deploy")
-    assert code == 0
+    assert code == 0, (stdout, [ln for _, ln in lines])
     assert "deploy ok" in stdout
     assert _longest_gap(lines) <= 2.5, [ln for _, ln in lines]
 

@@ -181,7 +181,9 @@ def test_an_interruption_before_any_deployment_exits_130_not_minus_2(project: Pr
         proc = project.spawn("status", "--json")
         # As soon as shipmate has its handlers (before that the kernel's default applies: no program
         # can answer a signal that arrives while the interpreter itself is still starting).
-        wait_until(lambda p=proc, s=sig: _catches(p.pid, s) or p.poll() is not None, 30,
+        # (Python itself catches SIGINT from its first instant; shipmate's SIGTERM handler comes with
+        # its own SIGINT and SIGHUP ones, so SIGTERM's bit says shipmate is ready for all three.)
+        wait_until(lambda p=proc: _catches(p.pid, signal.SIGTERM) or p.poll() is not None, 30,
                    "shipmate's signal handlers")
         proc.send_signal(sig)
         stdout, _ = proc.communicate(timeout=30)

@@ -13,12 +13,13 @@ import contextlib
 import fcntl
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from shipmate.router.daemon import RouterDaemon
-from shipmate.router.handover import request_handover, wait_for_lock
+from shipmate.router.handover import parse_inherited, request_handover, wait_for_lock
 from shipmate.router.paths import RouterPaths
 from shipmate.router.table import Route, TableError, load_table
 
@@ -37,14 +38,15 @@ def _load(paths: RouterPaths) -> dict[int, Route] | None:
         return None
 
 
-async def _serve(paths: RouterPaths, lock_fd: int, takeover: bool) -> int:
+async def _serve(paths: RouterPaths, lock_fd: int, takeover: bool, inherited: dict[int, int]) -> int:
     table = _load(paths)
     if table is None:
         return EXIT_BAD_TABLE
     daemon = RouterDaemon(paths)
     daemon.release_lock = lambda: fcntl.flock(lock_fd, fcntl.LOCK_UN)
     if takeover:
-        await daemon.bind_routes(table, probe=False)  # both daemons accept now
+        sockets = {port: socket.socket(fileno=fd) for port, fd in inherited.items()}
+        await daemon.bind_routes(table, probe=False, inherited=sockets)  # both daemons accept now
         old = await request_handover(paths)
         if old is None or not await wait_for_lock(lock_fd):
             logging.getLogger("shipmate.router").error("takeover failed: the running daemon kept the lock")
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", required=True, type=Path, help="shipmate state dir (e.g. .shipmate)")
     parser.add_argument("--takeover", action="store_true",
                         help="replace the running daemon without closing the public ports")
+    parser.add_argument("--inherit", default=None,
+                        help="PORT:FD,...: listening sockets passed down by the daemon being replaced")
     args = parser.parse_args(argv)
     paths = RouterPaths.for_home(args.home)
     paths.router_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            return runner.run(_serve(paths, lock_fd, takeover))
+            return runner.run(_serve(paths, lock_fd, takeover, parse_inherited(args.inherit)))
     finally:
         with contextlib.suppress(OSError, ValueError):
             if int(paths.pid_file.read_text(encoding="utf-8")) == os.getpid():  # else a successor's

@@ -133,18 +133,13 @@ class RouterClient:
         """Replace the running daemon (e.g. after an upgrade) without closing its public ports; new pid."""
         if not self.is_running():
             return self.ensure_daemon(timeout)
-        with open(self.paths.log_file, "ab") as log_file:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "shipmate.router", "--home", str(self.paths.state_dir), "--takeover"],
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                start_new_session=True, close_fds=True, cwd="/",
-            )
-        _spawned.append(proc)
+        # The daemon starts its successor itself, handing down its listening sockets.
+        new_pid = int(self._call("restart")["pid"])
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and proc.poll() is None:
+        while time.monotonic() < deadline:
             try:
-                if int(self._call("ping")["pid"]) == proc.pid:
-                    return proc.pid
+                if int(self._call("ping")["pid"]) == new_pid:
+                    return new_pid
             except TargetError:
                 pass
             time.sleep(POLL_INTERVAL)

@@ -15,10 +15,11 @@ import logging
 import os
 import secrets
 import signal
+import socket
 from collections.abc import Callable
 from typing import Any
 
-from shipmate.router.handover import finish_then_stop
+from shipmate.router.handover import finish_then_stop, spawn_successor
 from shipmate.router.http_proxy import HttpClient
 from shipmate.router.paths import RouterPaths, ensure_runtime_dir
 from shipmate.router.proxy import ClientSide
@@ -52,8 +53,10 @@ class RouterDaemon:
         self.handed_over = False
         self.finishing: asyncio.Task[None] | None = None
 
-    async def bind_routes(self, table: dict[int, Route], *, probe: bool = True) -> None:
-        """Apply every saved route and bind the ports not bound yet (failures are kept and reported)."""
+    async def bind_routes(self, table: dict[int, Route], *, probe: bool = True,
+                          inherited: dict[int, socket.socket] | None = None) -> None:
+        """Apply every saved route and bind the ports not bound yet (failures are kept and reported);
+        ``inherited`` listening sockets (a restart) are used as they are."""
         if not self.token:
             self.token = load_or_create_token(self.paths)
         self.table = dict(table)
@@ -63,7 +66,7 @@ class RouterDaemon:
             if state.server is not None:
                 continue
             try:
-                await state.listen(self._factory(state), probe=probe)
+                await state.listen(self._factory(state), probe=probe, inherited=(inherited or {}).get(port))
                 log.info("restored route %d (%s, %d backends)", port, route.mode, len(route.backends))
             except OSError:
                 log.error("restored route %d cannot listen: %s", port, state.error)
@@ -242,6 +245,12 @@ class RouterDaemon:
         if state is None:
             raise RequestError("not_found", f"no route on port {port}")
         return state.stats()
+
+    async def op_restart(self, request: dict[str, Any]) -> Reply:
+        """Start a successor that inherits our listening sockets (see handover.py); its pid."""
+        fds = {port: fd for port, state in self.states.items() if (fd := state.listening_fd()) is not None}
+        pid = spawn_successor(self.paths, fds)
+        return {"pid": pid}
 
     async def op_handover(self, request: dict[str, Any]) -> Reply:
         """A successor daemon (--takeover) has bound every port; see handover.py."""

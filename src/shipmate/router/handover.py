@@ -1,7 +1,9 @@
 """Restart the router without closing its public ports.
 
-The successor (``python -m shipmate.router --takeover``) binds every saved port with SO_REUSEPORT
-while the old daemon still serves, then asks it to hand over: the old daemon stops accepting,
+The running daemon starts its successor (``python -m shipmate.router --takeover --inherit PORT:FD``)
+with its own listening sockets: one socket, one accept queue, so no connection is refused or reset
+(ports without an inherited socket are bound again with SO_REUSEPORT). The successor then asks
+the old daemon to hand over: the old daemon stops accepting,
 lets go of the lock at once and finishes the requests under way (answering them with
 ``Connection: close``); the successor takes the lock, re-reads the table and opens the control
 socket. Clients see no refused connection; only idle keep-alive connections are closed.
@@ -13,6 +15,8 @@ import asyncio
 import fcntl
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterable
 
 from shipmate.router.paths import RouterPaths
@@ -65,3 +69,25 @@ async def finish_then_stop(states: Iterable[RouteState], stopped: asyncio.Event,
     log.info("handed over; %d connections left at exit",
              sum(len(state.connections) for state in pending))
     stopped.set()
+
+
+def spawn_successor(paths: RouterPaths, fds: dict[int, int]) -> int:
+    """Start ``--takeover`` with our listening sockets passed down (the same descriptor numbers)."""
+    inherit = ",".join(f"{port}:{fd}" for port, fd in sorted(fds.items()))
+    argv = [sys.executable, "-m", "shipmate.router", "--home", str(paths.state_dir), "--takeover"]
+    if inherit:
+        argv += ["--inherit", inherit]
+    with open(paths.log_file, "ab") as log_file:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                                start_new_session=True, close_fds=True, pass_fds=tuple(fds.values()), cwd="/")
+    return proc.pid
+
+
+def parse_inherited(text: str | None) -> dict[int, int]:
+    """``"8080:5,8081:6"`` -> {8080: 5, 8081: 6}."""
+    out: dict[int, int] = {}
+    for part in (text or "").split(","):
+        if part.strip():
+            port, _, fd = part.partition(":")
+            out[int(port)] = int(fd)
+    return out

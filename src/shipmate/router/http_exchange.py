@@ -15,6 +15,7 @@ from httptools import HttpResponseParser
 if TYPE_CHECKING:
     from shipmate.router.backend_pool import BackendState
 
+CLOSE_HEADER = b"Connection: close\r\n"
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
 MAX_HEADERS = 100
 MAX_HEAD_BYTES = 32 * 1024

@@ -19,13 +19,12 @@ from typing import cast
 from httptools import HttpParserCallbackError, HttpParserError, HttpParserUpgrade, HttpRequestParser
 
 from shipmate.router.backend_pool import BackendState, Upstream, set_nodelay
-from shipmate.router.http_exchange import MAX_HEAD_BYTES, MAX_URL_BYTES, STICKY_COOKIE, Exchange, Reject
+from shipmate.router.http_exchange import CLOSE_HEADER, MAX_HEAD_BYTES, MAX_URL_BYTES, STICKY_COOKIE, Exchange, Reject
 from shipmate.router.http_relay import ResponseRelay
 from shipmate.router.route_state import RouteState
 from shipmate.router.table import DEFAULT_IDLE_TIMEOUT_S
 
 log = logging.getLogger("shipmate.router")
-CLOSE_HEADER = b"Connection: close\r\n"
 HANDOVER_IDLE_S = 2.0  # after a handover, an idle keep-alive connection is closed after this
 PENDING_LIMIT = 64 * 1024  # body bytes buffered while a backend is being found, before reading pauses
 
@@ -118,7 +117,7 @@ class HttpClient(ResponseRelay):
 
     def hand_over(self) -> None:
         """Another daemon took the port over: finish what is under way, then close (clients reconnect)."""
-        self.close_after = True
+        self.handover_close = True  # close once a response told the client so (see _finish)
         if not self.queue and self.reading is None and not self.tunnel:
             # Closing an idle keep-alive connection now would race a request already on its way:
             # its next response says "Connection: close" instead; one idle a while longer just closes.
@@ -146,7 +145,10 @@ class HttpClient(ResponseRelay):
 
     def _go_idle(self) -> None:
         route = self.state.route
-        self.deadline = self.loop.time() + (route.idle_timeout_s if route is not None else DEFAULT_IDLE_TIMEOUT_S)
+        idle = route.idle_timeout_s if route is not None else DEFAULT_IDLE_TIMEOUT_S
+        if self.handover_close:
+            idle = min(idle, HANDOVER_IDLE_S)  # handed over: a quiet client just reconnects to the successor
+        self.deadline = self.loop.time() + idle
         self.deadline_kind = "idle"
 
     # -- request parser callbacks -------------------------------------------------------
@@ -265,18 +267,13 @@ class HttpClient(ResponseRelay):
                     else:
                         self._attach(ex, backend, up)
                     return
-                now = self.loop.time()
-                if deadline < 0:
-                    deadline = now + (state.route.hold_s if state.route is not None else 0.0)
-                    if deadline > now:
-                        state.held += 1
-                if now >= deadline:
-                    state.hold_timeouts += 1
+                held = await state.hold(deadline, refused)
+                if held is None:
                     status, why = (502, "no backend accepted the connection") if refused else (
                         503, "no backend is ready")
                     self._reply_and_close(status, why, write=True)
                     return
-                await state.wait_changed(min(deadline - now, 0.1 if refused else deadline - now))
+                deadline = held
                 tried.clear()
                 backend = self._pick(ex, tried)
         finally:

@@ -14,7 +14,7 @@ from time import perf_counter
 from httptools import HttpParserError, HttpParserUpgrade
 
 from shipmate.router.backend_pool import Upstream
-from shipmate.router.http_exchange import MAX_HEAD_BYTES, Exchange, error_response
+from shipmate.router.http_exchange import CLOSE_HEADER, MAX_HEAD_BYTES, Exchange, error_response
 from shipmate.router.route_state import RouteState
 
 log = logging.getLogger("shipmate.router")
@@ -34,6 +34,7 @@ class ResponseRelay(asyncio.Protocol):
         self.closing = False
         self.closed = False
         self.close_after = False
+        self.handover_close = False
         self.tunnel = False
 
     # overridden by the request side
@@ -158,7 +159,11 @@ class ResponseRelay(asyncio.Protocol):
                 up.transport.resume_reading()
             ex.backend.release(up, ex.req_complete and ex.resp_keep_alive and not ex.upgrade)
         self.queue.popleft()
-        if self.close_after or ex.upgrade or not (ex.client_keep_alive and ex.resp_keep_alive and ex.req_complete):
+        # After a hand-over, close only once a response said "Connection: close": one forwarded before
+        # the hand-over said nothing, and its client may already be sending the next request.
+        told = CLOSE_HEADER in ex.extra_headers
+        if self.close_after or (self.handover_close and told) or ex.upgrade \
+                or not (ex.client_keep_alive and ex.resp_keep_alive and ex.req_complete):
             self._close()
             return
         self._resume("upstream")

@@ -55,16 +55,11 @@ class ClientSide(asyncio.BufferedProtocol):
         while not self.closed:
             backend = state.choose(tried)
             if backend is None:
-                now = loop.time()
-                if deadline < 0:
-                    deadline = now + (state.route.hold_s if state.route is not None else 0.0)
-                    if deadline > now:
-                        state.held += 1
-                if now >= deadline:
-                    state.hold_timeouts += 1
+                held = await state.hold(deadline, bool(tried))
+                if held is None:
                     self.abort()
                     return
-                await state.wait_changed(min(deadline - now, 0.1 if tried else deadline - now))
+                deadline = held
                 tried.clear()
                 continue
             try:

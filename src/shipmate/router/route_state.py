@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -54,6 +55,8 @@ class RouteState:
         self.changed = asyncio.Event()
         self.sweeper: asyncio.Task[None] | None = None
         self.handing_over = False
+        self.factory: Callable[[], asyncio.BaseProtocol] | None = None
+        self.adopting: set[asyncio.Task[None]] = set()
 
     # -- backend set ----------------------------------------------------------------------
 
@@ -106,32 +109,103 @@ class RouteState:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.changed.wait(), timeout)
 
+    async def hold(self, deadline: float, retrying: bool) -> float | None:
+        """Wait once for the backend set to change, under router.hold (kamal-proxy's pause).
+
+        Pass -1 the first time (the request or connection is then counted as held) and the returned
+        deadline after; None means hold ran out (counted too). ``retrying`` members that refused are
+        tried again every 100 ms instead of waiting for a change.
+        """
+        now = asyncio.get_running_loop().time()
+        if deadline < 0:
+            deadline = now + (self.route.hold_s if self.route is not None else 0.0)
+            if deadline > now:
+                self.held += 1
+        if now >= deadline:
+            self.hold_timeouts += 1
+            return None
+        await self.wait_changed(min(deadline - now, 0.1 if retrying else deadline - now))
+        return deadline
+
     # -- listener -------------------------------------------------------------------------
 
-    async def listen(self, factory: Callable[[], asyncio.BaseProtocol], *, probe: bool = True) -> None:
+    async def listen(self, factory: Callable[[], asyncio.BaseProtocol], *, probe: bool = True,
+                     inherited: socket.socket | None = None) -> None:
         """Bind 127.0.0.1:port with SO_REUSEPORT (so a successor daemon can bind before this one lets go);
-        ``probe`` first checks nobody else holds the port. Raises OSError and records it in ``error``."""
+        ``probe`` first checks nobody else holds the port. Raises OSError and records it in ``error``.
+
+        ``inherited``: the very listening socket of the daemon this one replaces (same accept queue,
+        so a restart neither refuses nor resets a single connection)."""
         loop = asyncio.get_running_loop()
         try:
-            if probe:
+            if inherited is not None:
+                self.server = await loop.create_server(factory, sock=inherited, backlog=1024)
+            elif probe:
                 with socket.socket() as sock:  # no SO_REUSEPORT: fails on any listener, ours included
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                     sock.bind(("127.0.0.1", self.port))
-            self.server = await loop.create_server(factory, "127.0.0.1", self.port, reuse_address=True,
-                                                   reuse_port=True, backlog=1024)
+            if inherited is None:
+                self.server = await loop.create_server(factory, "127.0.0.1", self.port, reuse_address=True,
+                                                       reuse_port=True, backlog=1024)
         except OSError as exc:
             self.error = f"cannot listen on 127.0.0.1:{self.port}: {exc.strerror or exc}"
             raise
         self.error = None
+        self.factory = factory
         if self.sweeper is None:
             self.sweeper = loop.create_task(self._sweep())
 
     def hand_over(self) -> None:
         """Stop accepting (the successor accepts now) and let every connection finish, then close."""
         self.handing_over = True
+        self._adopt_accept_queue()
         self.stop_listening(close_connections=False)
         for conn in list(self.connections):
             conn.hand_over()
+
+    def _adopt_accept_queue(self) -> None:
+        """Take every connection the kernel already queued on our listener before closing it: with
+        SO_REUSEPORT, closing a listener resets what waits in its own accept queue (the successor
+        gets only new connections). What arrives in the microseconds between this and close() is lost."""
+        if self.server is None or self.factory is None:
+            return
+        loop = asyncio.get_running_loop()
+        for listener in self.server.sockets:
+            raw = socket.socket(fileno=os.dup(listener.fileno()))
+            raw.setblocking(False)
+            try:
+                while True:
+                    try:
+                        conn, _ = raw.accept()
+                    except (BlockingIOError, InterruptedError):
+                        break
+                    except OSError as exc:
+                        log.warning("port %d: accept during hand-over failed: %s", self.port, exc)
+                        break
+                    conn.setblocking(False)
+                    task = loop.create_task(self._adopt(conn))
+                    self.adopting.add(task)
+                    task.add_done_callback(self.adopting.discard)
+            finally:
+                raw.close()
+
+    async def _adopt(self, conn: socket.socket) -> None:
+        assert self.factory is not None
+        loop = asyncio.get_running_loop()
+        try:
+            _, protocol = await loop.connect_accepted_socket(self.factory, conn)
+        except OSError:
+            conn.close()
+            return
+        hand_over = getattr(protocol, "hand_over", None)  # a Connection: finish, then close, like the rest
+        if callable(hand_over):
+            hand_over()
+
+    def listening_fd(self) -> int | None:
+        """The listening socket's descriptor, to hand to a successor daemon (None when not listening)."""
+        if self.server is None or not self.server.sockets:
+            return None
+        return int(self.server.sockets[0].fileno())
 
     def stop_listening(self, close_connections: bool) -> None:
         if self.server is not None:
