@@ -60,3 +60,35 @@ def test_restart_hands_the_port_over_without_failing_a_request(daemon: DaemonTra
     assert saved["fencing"] == 4 and saved["listening"] is True
     stats = daemon.client.stats(port)
     assert stats is not None and stats.backends[0].requests > 0
+
+
+def test_a_daemon_running_other_router_code_is_replaced_on_the_next_ensure_running(
+        daemon: DaemonTracker, uvicorns: Any, monkeypatch: Any) -> None:
+    from shipmate.router.client import RouterClient
+    from shipmate.router.fingerprint import SALT_ENV, code_fingerprint
+
+    a = uvicorns("A")
+    port = free_port()
+    if daemon.client.is_running():
+        daemon.pids.add(daemon.client.ensure_daemon())
+        daemon.client.shutdown()
+        wait_for(lambda: not daemon.client.is_running(), what="the fixture's daemon gone")
+    monkeypatch.setenv(SALT_ENV, "an older shipmate")   # the daemon spawned now reports other code
+    old_pid = daemon.client.ensure_daemon()
+    daemon.pids.add(old_pid)
+    route(daemon, port, [a.backend()], fencing=2)
+    monkeypatch.delenv(SALT_ENV)                       # "after the upgrade": this client's code differs
+    assert daemon.client._call("ping")["code"] != code_fingerprint()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/")
+    assert conn.getresponse().read() == b"A"
+    RouterClient(daemon.state_dir).ensure_running()    # a later shipmate command notices and hands over
+    new_pid = daemon.client.ensure_daemon()
+    daemon.pids.add(new_pid)
+    assert new_pid != old_pid
+    assert daemon.client._call("ping")["code"] == code_fingerprint()
+    assert http_get(port) == "A"                       # same port, same route, served by the new daemon
+    conn.close()
+    psutil.Process(old_pid).wait(timeout=30)
+    RouterClient(daemon.state_dir).ensure_running()    # now current: nothing more happens
+    assert daemon.client.ensure_daemon() == new_pid

@@ -7,6 +7,7 @@ traffic module) only: the CLI imports this on every deploy and must start fast.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from shipmate.errors import NotFoundError, PrerequisiteMissing, StaleFencingError, TargetError
+from shipmate.errors import NotFoundError, PrerequisiteMissing, ShipmateError, StaleFencingError, TargetError
+from shipmate.router.fingerprint import code_fingerprint
 from shipmate.router.paths import RouterPaths
 from shipmate.traffic import Backend, DrainResult, RouteSpec, RouteStats
 
@@ -33,6 +35,7 @@ class RouterClient:
     def __init__(self, state_dir: Path, *, request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.paths = RouterPaths.for_home(state_dir)
         self.request_timeout = request_timeout
+        self._upgrade_tried = False
 
     # -- transport -------------------------------------------------------------------------
 
@@ -96,8 +99,22 @@ class RouterClient:
             return False
 
     def ensure_running(self, timeout: float = 10.0) -> None:
-        """Make sure the daemon is up (spawned detached when nobody answers); it restores its table."""
+        """Make sure the daemon is up (spawned detached when nobody answers; it restores its table) and
+        runs this shipmate's router code: one left over from before an upgrade is replaced through the
+        socket hand-over, so the public ports stay open (tried once per client)."""
         self.ensure_daemon(timeout)
+        if self._upgrade_tried:
+            return
+        self._upgrade_tried = True
+        try:
+            running = self._call("ping").get("code")
+        except TargetError:
+            return
+        if running is not None and running != code_fingerprint():
+            try:
+                self.restart(timeout)
+            except ShipmateError as exc:  # the old daemon keeps serving: correct, only not the newest code
+                logging.getLogger("shipmate.router").warning("router upgrade hand-over failed: %s", exc)
 
     def ensure_daemon(self, timeout: float = 10.0) -> int:
         """Return the daemon's pid, spawning it detached first when nobody answers."""

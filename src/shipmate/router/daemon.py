@@ -19,6 +19,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+from shipmate.router.fingerprint import code_fingerprint
 from shipmate.router.handover import finish_then_stop, spawn_successor
 from shipmate.router.http_proxy import HttpClient
 from shipmate.router.paths import RouterPaths, ensure_runtime_dir
@@ -48,6 +49,7 @@ class RouterDaemon:
         self.stopped = asyncio.Event()
         self.control: asyncio.AbstractServer | None = None
         self.mutex = asyncio.Lock()
+        self.code = code_fingerprint()  # the code this process runs (see fingerprint.py)
         self.token = ""
         self.release_lock: Callable[[], None] | None = None  # set by __main__: lets a successor take over
         self.handed_over = False
@@ -178,7 +180,7 @@ class RouterDaemon:
         self.table = table
 
     async def op_ping(self, request: dict[str, Any]) -> Reply:
-        return {"pid": os.getpid()}
+        return {"pid": os.getpid(), "code": self.code}
 
     async def op_set_backends(self, request: dict[str, Any]) -> Reply:
         """Replace a route's backend set (and mode, hold, sticky) in one step; bind the port if needed."""

@@ -15,10 +15,12 @@ import asyncio
 import fcntl
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterable
 
+from shipmate.router.fingerprint import SALT_ENV
 from shipmate.router.paths import RouterPaths
 from shipmate.router.route_state import RouteState
 
@@ -77,8 +79,10 @@ def spawn_successor(paths: RouterPaths, fds: dict[int, int]) -> int:
     argv = [sys.executable, "-m", "shipmate.router", "--home", str(paths.state_dir), "--takeover"]
     if inherit:
         argv += ["--inherit", inherit]
+    # A successor runs the code on disk now: a test's stand-in for "older code" is not inherited.
+    env = {k: v for k, v in os.environ.items() if k != SALT_ENV}
     with open(paths.log_file, "ab") as log_file:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, env=env,
                                 start_new_session=True, close_fds=True, pass_fds=tuple(fds.values()), cwd="/")
     return proc.pid
 
