@@ -93,13 +93,13 @@ def test_json_mode_prints_exactly_one_object_even_on_errors(project: Project) ->
 def test_concurrent_status_calls_during_a_deploy_never_fail(project: Project) -> None:
     project.spec("1.0.0", monitor="2s")
     first = project.spawn("deploy", "--json")
-    errors: list[int] = []
+    errors: list[tuple[int, str, str]] = []
 
     def poll() -> None:
         for _ in range(5):
             proc = project.run("status", "--json")
             if proc.returncode != 0:
-                errors.append(proc.returncode)
+                errors.append((proc.returncode, proc.stdout, proc.stderr[-2000:]))
 
     workers = [threading.Thread(target=poll) for _ in range(2)]
     for w in workers:

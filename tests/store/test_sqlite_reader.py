@@ -52,3 +52,14 @@ def test_reader_sees_a_live_lock_owner_and_a_released_lock(store: Store, home: P
         assert reader.lock_owner_alive("other/default") is False
     finally:
         reader.close()
+
+
+def test_a_database_still_being_created_reads_as_never_deployed(tmp_path: Path) -> None:
+    import sqlite3
+
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    home = tmp_path / "home"
+    home.mkdir()
+    sqlite3.connect(home / "state.db").close()   # the file exists; the first command's migrations have not committed
+    assert SqliteReader.open(home) is None

@@ -36,6 +36,18 @@ class SqliteReader:
             conn.execute("PRAGMA query_only = ON")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {path}: {exc}", hint="is the file readable and not corrupt?") from exc
+        try:
+            # A first command may be creating the database right now: its migrations commit in one
+            # transaction, so until schema_version has a row there is nothing to read yet.
+            created = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+                                   ).fetchone() is not None
+            version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] if created else None
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot read {path}: {exc}", hint="is the file readable and not corrupt?") from exc
+        if not version:
+            conn.close()
+            return None
         conn.row_factory = sqlite3.Row
         return cls(conn)
 
