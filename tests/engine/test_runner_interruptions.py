@@ -4,19 +4,16 @@ after promote the release stays and only the cleanup is cut short (exit 0). Neve
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli_project import Project, cleanup
-from tests.waiting import APP, free_port, wait_until
+from tests.e2e.cli_project import Project
+from tests.waiting import wait_until
 
 # An old release that ignores SIGTERM: stopping it takes its whole stop_grace, a wide window to interrupt.
 STUBBORN = """\
@@ -34,24 +31,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 print("stubborn up", flush=True)
 http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
 """
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Project]:
-    """A throwaway project with the sample app, as in tests/e2e (kept here: tests/engine has no conftest)."""
-    root = tmp_path / "proj"
-    root.mkdir()
-    shutil.copy(APP, root / "app.py")
-    env = {**os.environ, "SHIPMATE_RUNTIME_DIR": str(tmp_path / "run"), "SHIPMATE_ACTOR": "test:interrupt"}
-    env.pop("SHIPMATE_HOME", None)
-    env.pop("SHIPMATE_CRASHPOINT", None)
-    proj = Project(root, free_port(), env)
-    yield proj
-    for proc in proj.started:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=10)
-    cleanup(proj, tmp_path / "run")
 
 
 class Watched:

@@ -114,10 +114,15 @@ def exchange(port: int, request: bytes, timeout: float = 10.0) -> bytes:
     """Send raw bytes, read until the router closes the connection (or the timeout)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(request)
-        data = b""
-        try:
-            while chunk := sock.recv(65536):
-                data += chunk
-        except (ConnectionResetError, TimeoutError):
-            pass
-        return data
+        return read_all(sock)
+
+
+def read_all(sock: socket.socket) -> bytes:
+    """Everything until the peer closes (a reset or the socket's timeout ends it too)."""
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except (ConnectionResetError, TimeoutError):
+        pass
+    return data

@@ -8,7 +8,7 @@ import json
 import socket
 from typing import Any
 
-from http_support import route
+from http_support import read_all, route
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from router_support import DaemonTracker, free_port
@@ -29,16 +29,6 @@ fuzz_bytes = st.one_of(
 _ids = itertools.count()
 
 
-def _read_all(sock: socket.socket) -> bytes:
-    data = b""
-    try:
-        while chunk := sock.recv(65536):
-            data += chunk
-    except (ConnectionResetError, TimeoutError):
-        pass
-    return data
-
-
 def test_fuzzed_requests_never_crash_the_router_or_mix_responses(daemon: DaemonTracker, uvicorns: Any) -> None:
     a = uvicorns("A")
     port = free_port()
@@ -56,8 +46,8 @@ def test_fuzzed_requests_never_crash_the_router_or_mix_responses(daemon: DaemonT
             with socket.create_connection(("127.0.0.1", port), timeout=10) as good:
                 good.sendall(f"GET /headers HTTP/1.1\r\nHost: x\r\nX-Id: {ident}\r\nConnection: close\r\n\r\n"
                              .encode())
-                reply = _read_all(good)
-            fuzz_reply = _read_all(fuzzed)
+                reply = read_all(good)
+            fuzz_reply = read_all(fuzzed)
         head, _, body = reply.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200"), reply
         assert json.loads(body)["x-id"] == ident

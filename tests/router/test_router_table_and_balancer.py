@@ -11,15 +11,15 @@ import pytest
 
 from shipmate.router.balancer import Balancer
 from shipmate.router.route_state import KEEP_RETIRED, RouteState
-from shipmate.router.table import BackendEntry, Route, TableError, load_table, save_table
-from shipmate.traffic import RouteStats
+from shipmate.router.table import Route, TableError, load_table, save_table
+from shipmate.traffic import Backend, RouteStats
 
 
 def test_v2_table_round_trips_and_v1_entries_become_one_tcp_backend(tmp_path: Path) -> None:
     path = tmp_path / "routes.json"
     route = Route(8080, "web", "prod", mode="http", hold_s=3.0, sticky=True, fencing=7,
-                  backends=(BackendEntry("127.0.0.1", 9001, 90, "v1", "i1"),
-                            BackendEntry("127.0.0.1", 9002, 10, "v2", "i2", "canary")))
+                  backends=(Backend("127.0.0.1", 9001, 90, "v1", "i1"),
+                            Backend("127.0.0.1", 9002, 10, "v2", "i2", "canary")))
     save_table(path, {8080: route})
     assert json.loads(path.read_text())["version"] == 2
     assert load_table(path) == {8080: route}
@@ -27,7 +27,7 @@ def test_v2_table_round_trips_and_v1_entries_become_one_tcp_backend(tmp_path: Pa
         {"port": 8081, "backend_host": "127.0.0.1", "backend_port": 9003, "service": "web",
          "environment": "prod", "instance_id": "old"}]}))
     [v1] = load_table(path).values()
-    assert (v1.mode, v1.fencing, v1.backends) == ("tcp", 0, (BackendEntry("127.0.0.1", 9003, 100, "", "old"),))
+    assert (v1.mode, v1.fencing, v1.backends) == ("tcp", 0, (Backend("127.0.0.1", 9003, 100, "", "old"),))
 
 
 @pytest.mark.parametrize("raw", [
@@ -55,7 +55,7 @@ def test_retired_backends_stay_counted_until_drained_and_the_last_ones_after() -
     async def scenario() -> None:
         state = RouteState(8080)
         for index in range(KEEP_RETIRED + 5):
-            state.apply(Route(8080, "web", "prod", backends=(BackendEntry("127.0.0.1", 9000 + index),)))
+            state.apply(Route(8080, "web", "prod", backends=(Backend("127.0.0.1", 9000 + index),)))
             if index == 0:
                 state.members[0].metrics.in_flight = 1  # still busy when it is retired
         stats = RouteStats.from_dict(state.stats())

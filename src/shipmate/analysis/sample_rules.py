@@ -8,15 +8,7 @@ from collections.abc import Sequence
 from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample
 from shipmate.analysis.rules import Finding, MetricRule, Rules
 from shipmate.model import Phase
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile: the value below which q percent of samples fall."""
-    if not values:
-        raise ValueError("percentile of no values")
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil without floats drifting
-    return ordered[int(rank) - 1]
+from shipmate.probes.stats import percentile
 
 
 def probe_findings(samples: Sequence[ProbeSample], rules: Rules, *, final: bool) -> list[Finding]:

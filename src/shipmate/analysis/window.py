@@ -15,10 +15,11 @@ from math import ceil
 from shipmate.analysis import histogram
 from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, Traffic, TrafficSample
 from shipmate.analysis.rules import Finding, Rules
-from shipmate.analysis.sample_rules import metric_findings, percentile, probe_findings, process_findings
+from shipmate.analysis.sample_rules import metric_findings, probe_findings, process_findings
 from shipmate.analysis.traffic_delta import total
 from shipmate.analysis.traffic_rules import canary_findings, router_findings
 from shipmate.model import Phase, Verdict
+from shipmate.probes.stats import percentile
 
 # A release that turns bad mid-window is judged on its latest ticks too, not only on a total its
 # good start dilutes: with a 5 % limit, 40 % errors in the last tick fail it at once.

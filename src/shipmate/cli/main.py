@@ -12,6 +12,7 @@ import typer
 
 from shipmate.cli import render
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
+from shipmate.errors import Interrupted
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
@@ -183,8 +184,7 @@ def run() -> None:
     except KeyboardInterrupt as exc:  # before or after a command ran (Click's own "Aborted!" is exit 1)
         code = EXIT_INTERRUPTED
         if as_json:
-            error = {"code": "interrupted", "message": f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}",
-                     "exit_code": EXIT_INTERRUPTED}
+            error = Interrupted(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}").to_dict()
             with contextlib.suppress(OSError):
                 sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
                 sys.stdout.flush()

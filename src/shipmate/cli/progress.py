@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -23,7 +24,7 @@ def describe(message: str, data: dict[str, Any]) -> str:
     return f"{step}{message} {extra}".rstrip()
 
 
-class Heartbeat:
+class Heartbeat(ABC):
     """Shows progress events, and repeats the current one when nothing was shown for HEARTBEAT_S.
 
     All output happens on its own thread: a stderr nobody reads (a full pipe) may stall the progress
@@ -79,8 +80,9 @@ class Heartbeat:
             if self._stop.is_set():
                 return
 
+    @abstractmethod
     def show(self, text: str, waited_s: float, *, tick: bool) -> None:
-        raise NotImplementedError
+        """Put one progress line (or spinner text) in front of the user."""
 
 
 class PlainProgress(Heartbeat):

@@ -14,7 +14,7 @@ import time
 from typing import Protocol, cast
 
 from shipmate.router.red_metrics import BackendMetrics
-from shipmate.router.table import BackendEntry
+from shipmate.traffic import Backend
 
 log = logging.getLogger("shipmate.router")
 
@@ -100,7 +100,7 @@ class Upstream(asyncio.Protocol):
 class BackendState:
     """A backend as the route sees it now: saved entry, membership, counters, idle connections."""
 
-    def __init__(self, entry: BackendEntry) -> None:
+    def __init__(self, entry: Backend) -> None:
         self.entry = entry
         self.member = True
         self.metrics = BackendMetrics()

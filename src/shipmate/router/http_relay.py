@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections import deque
 from time import perf_counter
 
@@ -20,7 +21,7 @@ from shipmate.router.route_state import RouteState
 log = logging.getLogger("shipmate.router")
 
 
-class ResponseRelay(asyncio.Protocol):
+class ResponseRelay(asyncio.Protocol, ABC):
     """State shared by both sides of one client connection, and everything about responses."""
 
     def __init__(self, state: RouteState) -> None:
@@ -37,12 +38,12 @@ class ResponseRelay(asyncio.Protocol):
         self.handover_close = False
         self.tunnel = False
 
-    # overridden by the request side
-    def _start(self, ex: Exchange, fresh: bool = False) -> None:
-        raise NotImplementedError
+    # the request side (HttpClient) decides these
+    @abstractmethod
+    def _start(self, ex: Exchange, fresh: bool = False) -> None: ...
 
-    def _go_idle(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _go_idle(self) -> None: ...
 
     # -- flow control -----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shipmate.analysis.histogram import BOUNDS_MS, LatencyHistogram
-from shipmate.router.table import BackendEntry
+from shipmate.traffic import Backend
 
 
 class BackendMetrics:
@@ -30,7 +30,7 @@ class BackendMetrics:
             self.status_5xx += 1
         self.latency.record(latency_ms)
 
-    def to_dict(self, entry: BackendEntry, member: bool) -> dict[str, Any]:
+    def to_dict(self, entry: Backend, member: bool) -> dict[str, Any]:
         return {
             "address": entry.address, "version": entry.version, "instance_id": entry.instance_id,
             "weight": entry.weight, "role": entry.role, "member": member,

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipmate.traffic import Backend
+
 TABLE_VERSION = 2
 MODES = ("http", "tcp")
 DEFAULT_HOLD_S = 10.0
@@ -31,27 +33,12 @@ def _port(value: Any, what: str) -> int:
     return port
 
 
-@dataclass(frozen=True)
-class BackendEntry:
-    """One instance behind a route, as saved (mirrors shipmate.traffic.Backend)."""
-
-    host: str
-    port: int
-    weight: int = 100
-    version: str = ""
-    instance_id: str = ""
-    role: str = "stable"
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> BackendEntry:
-        weight = int(raw.get("weight", 100))
-        if weight < 0:
-            raise TableError(f"backend weight {weight} is negative")
-        return cls(host=str(raw.get("host") or "127.0.0.1"), port=_port(raw["port"], "backend port"),
+def backend_from_dict(raw: dict[str, Any]) -> Backend:
+    """One saved backend, checked: the table holds the engine's own ``traffic.Backend``."""
+    weight = int(raw.get("weight", 100))
+    if weight < 0:
+        raise TableError(f"backend weight {weight} is negative")
+    return Backend(host=str(raw.get("host") or "127.0.0.1"), port=_port(raw["port"], "backend port"),
                    weight=weight, version=str(raw.get("version", "")),
                    instance_id=str(raw.get("instance_id", "")), role=str(raw.get("role") or "stable"))
 
@@ -67,7 +54,7 @@ class Route:
     hold_s: float = DEFAULT_HOLD_S
     sticky: bool = False
     fencing: int = 0
-    backends: tuple[BackendEntry, ...] = field(default_factory=tuple)
+    backends: tuple[Backend, ...] = field(default_factory=tuple)
     head_timeout_s: float = DEFAULT_HEAD_TIMEOUT_S
     response_timeout_s: float = DEFAULT_RESPONSE_TIMEOUT_S
     idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
@@ -91,7 +78,7 @@ class Route:
             backends = raw.get("backends") or []
             if not isinstance(backends, list):
                 raise TypeError("'backends' is not a list")
-            entries = tuple(BackendEntry.from_dict(b) for b in backends)
+            entries = tuple(backend_from_dict(b) for b in backends)
             if len({b.address for b in entries}) != len(entries):
                 raise TableError("a backend address appears twice")
             route = cls(
