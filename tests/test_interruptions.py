@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 
 import pytest
 
-from shipmate.engine.runner import HeldStore, signals_held
+from shipmate.interruptions import signals_held
 
 
 @pytest.fixture
@@ -40,18 +41,22 @@ def test_a_signal_while_restoring_is_dropped_and_nested_blocks_defer(term_raises
     assert inner_done
 
 
-def test_held_store_calls_finish_before_the_interruption(term_raises: None) -> None:
-    class Writes:
-        def __init__(self) -> None:
-            self.rows: list[str] = []
+def test_a_store_write_finishes_before_the_interruption(term_raises: None, tmp_path: Path) -> None:
+    from sqlalchemy import text
 
-        def write(self, row: str) -> str:
+    from shipmate.store.db import Database
+
+    db = Database(tmp_path / "state.db", readonly=False)
+    try:
+        with db.write() as conn:
+            conn.execute(text("CREATE TABLE rows (row TEXT)"))
+        with pytest.raises(KeyboardInterrupt), db.write() as conn:
             os.kill(os.getpid(), signal.SIGTERM)
-            self.rows.append(row)  # the signal must not land between the kill and this line
-            return row
-
-    store = Writes()
-    held = HeldStore(store)  # type: ignore[arg-type]
-    with pytest.raises(KeyboardInterrupt):
-        held.write("intent")
-    assert store.rows == ["intent"]
+            conn.execute(text("INSERT INTO rows VALUES ('intent')"))  # the signal must not land before this
+        with db.read() as conn:
+            rows = [r[0] for r in conn.execute(text("SELECT row FROM rows"))]
+        assert rows == ["intent"]
+        with db.write() as conn:  # and the write lock was not left behind
+            conn.execute(text("INSERT INTO rows VALUES ('next')"))
+    finally:
+        db.close()

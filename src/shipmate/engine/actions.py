@@ -22,6 +22,7 @@ class Outcome:
     ok: bool
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    hint: str | None = None          # what the person can do about ``error`` (the failure's hint)
 
 
 def preflight(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
@@ -41,8 +42,8 @@ def wait_healthy(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     probes = [{"probe": r.probe, "phase": r.phase.value, "latency_ms": round(r.latency_ms, 2),
                "detail": r.detail} for r in results]
     if not healthy:
-        detail = instances.failure_detail(ctx.rt, row, results)
-        return Outcome(False, {"probes": probes}, f"health check failed: {detail}")
+        detail, hint = instances.failure_detail(ctx.rt, row, results, ctx.config)
+        return Outcome(False, {"probes": probes}, f"health check failed: {detail}", hint)
     ctx.rt.store.set_instance_status(row.instance_id, "running", fencing=ctx.fencing)
     return Outcome(True, {"probes": probes})
 

@@ -18,7 +18,6 @@ from shipmate.targets.base import LastOutput
 if TYPE_CHECKING:
     from shipmate.store.rows import InstanceRow
 
-HINT_MARK = "; hint: "  # failure_detail's hints follow this; the runner moves them into the error's hint
 LAST_LINES = 3
 LINE_LIMIT = 200
 
@@ -88,8 +87,8 @@ def wait_healthy(rt: Runtime, config: ReleaseConfig, row: InstanceRow,
 
 
 def failure_detail(rt: Runtime, row: InstanceRow, results: list[ProbeResult],
-                   config: ReleaseConfig | None = None) -> str:
-    """Why the instance is not healthy, in the app's own last words, then HINT_MARK and hints if any.
+                   config: ReleaseConfig | None = None) -> tuple[str, str | None]:
+    """(why the instance is not healthy, in the app's own last words; a hint for the usual slips, if any).
 
     The process probe's own detail is left out: it repeats the pump's exit line, not the cause.
     """
@@ -105,13 +104,7 @@ def failure_detail(rt: Runtime, row: InstanceRow, results: list[ProbeResult],
     if out.lines:
         what += "; its last output: " + " | ".join(_one_line(line) for line in out.lines)
     hints = _hints(rt, row, config, dead)
-    return what + (HINT_MARK + "; ".join(hints) if hints else "")
-
-
-def split_hint(error: str) -> tuple[str, str | None]:
-    """(message, hint) of a failure_detail text; the hint is None when there was none."""
-    message, mark, hint = error.partition(HINT_MARK)
-    return message, hint if mark else None
+    return what, "; ".join(hints) if hints else None
 
 
 def _hints(rt: Runtime, row: InstanceRow, config: ReleaseConfig | None, dead: bool) -> list[str]:

@@ -32,8 +32,8 @@ def roll_back(ctx: DeployContext, reason: str) -> None:
         ctx.deployment = store.set_state(
             ctx.deployment.id, DeploymentState.FAILED, fencing=ctx.fencing, error=message,
             event=_event(ctx, "deployment.failed", "failed", errors=[reason, message]))
-        raise RollbackFailed(message, hint="the service may be down: run `shipmate status`, "
-                             "then `shipmate rollback --to VERSION` or fix and deploy") from exc
+        then = "the service may be down: run `shipmate status`, then `shipmate rollback --to VERSION` or fix and deploy"
+        raise RollbackFailed(message, hint=f"{exc.hint}; {then}" if exc.hint else then) from exc
     ctx.deployment = store.set_state(
         ctx.deployment.id, DeploymentState.ROLLED_BACK, fencing=ctx.fencing, error=reason,
         event=_event(ctx, "deployment.rolled_back", "rolled_back", errors=[reason]))
@@ -73,9 +73,10 @@ def _restore_previous(ctx: DeployContext) -> dict[str, object]:
         live = instances.start(rt, prev.config, prev.release_id, ctx.deployment.id, ctx.fencing)
         healthy, results = instances.wait_healthy(rt, prev.config, live)
         if not healthy:
-            detail = instances.failure_detail(rt, live, results)
+            detail, hint = instances.failure_detail(rt, live, results, prev.config)
             instances.stop(rt, live, prev.config.stop_grace_s, ctx.fencing)
-            raise RollbackFailed(f"previous release {prev.config.version} is not healthy either: {detail}")
+            raise RollbackFailed(f"previous release {prev.config.version} is not healthy either: {detail}",
+                                 hint=hint)
         rt.store.set_instance_status(live.instance_id, "running", fencing=ctx.fencing)
     routing.serve_only(rt.router, prev.config, [live], fencing=ctx.fencing, port=port)
     rt.store.set_current(ctx.service, ctx.environment, release_id=prev.release_id,

@@ -9,41 +9,27 @@ instance still stopped). While rolling back or tidying, further signals are held
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from types import FrameType
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from shipmate.engine import crashpoints
 from shipmate.engine.actions import ACTIONS, CLEANUP_STEPS, STATE_OF_STEP, Outcome
 from shipmate.engine.context import DeployContext
-from shipmate.engine.instances import split_hint
 from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
+from shipmate.interruptions import signals_held
 from shipmate.model import DeploymentState
 
-if TYPE_CHECKING:
-    from shipmate.store.store import Store
-
-INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 DRAIN_STEPS = frozenset({"drain_old"})  # waits only: the first thing an interruption after promote skips
 INTERRUPTED_GRACE_S = 2.0  # after promote the old instance has no traffic left to finish: stop it quickly
 
 
 def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
-    """Drive ``ctx`` to a terminal state; raise DeploymentFailed / RollbackFailed when not succeeded."""
-    real = ctx.rt.store
-    ctx.rt.store = cast("Store", HeldStore(real))  # an interruption lands between writes, never inside one
-    try:
-        return _execute(ctx, start_index)
-    finally:
-        ctx.rt.store = real
+    """Drive ``ctx`` to a terminal state; raise DeploymentFailed / RollbackFailed when not succeeded.
 
-
-def _execute(ctx: DeployContext, start_index: int) -> DeployContext:
+    An interruption lands between store writes, never inside one (the store holds signals off while
+    it writes), so the rows always say how far we got.
+    """
     store = ctx.rt.store
     if ctx.deployment.state == DeploymentState.PLANNED:
         ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.RUNNING, fencing=ctx.fencing,
@@ -68,7 +54,7 @@ def _execute(ctx: DeployContext, start_index: int) -> DeployContext:
                 warnings.append(outcome.error)  # the new release is current and verified: keep it
                 continue
             with signals_held():
-                _fail(ctx, outcome.error)
+                _fail(ctx, outcome.error, outcome.hint)
     except KeyboardInterrupt as exc:
         why = f"interrupted by {interrupt_name(exc)}"
         with signals_held():
@@ -89,63 +75,6 @@ def _execute(ctx: DeployContext, start_index: int) -> DeployContext:
 def interrupt_name(exc: KeyboardInterrupt) -> str:
     """"SIGTERM" / "SIGHUP" when a face raised it for that signal; a bare KeyboardInterrupt is Ctrl-C."""
     return str(exc.args[0]) if exc.args else "SIGINT (Ctrl-C)"
-
-
-_held = threading.local()
-
-
-@contextlib.contextmanager
-def signals_held(*, deliver: bool = False) -> Iterator[None]:
-    """Hold off SIGINT/SIGTERM/SIGHUP (noted, not acted on) for the length of the block.
-
-    deliver=False: while the service is put in order (a second Ctrl-C during a rollback would leave
-    it half rolled back), noted signals are dropped. deliver=True: the first one is raised again once
-    the block is over (a store write is atomic to signals). Nested blocks defer to the outermost.
-    Outside the main thread signals cannot be handled, and none arrive there: nothing to do.
-    """
-    if threading.current_thread() is not threading.main_thread() or getattr(_held, "active", False):
-        yield
-        return
-    noted: list[int] = []
-
-    def note(signum: int, frame: FrameType | None) -> None:
-        noted.append(signum)
-
-    before = {sig: signal.getsignal(sig) for sig in INTERRUPT_SIGNALS}
-    for sig in INTERRUPT_SIGNALS:
-        if before[sig] is not signal.SIG_IGN:
-            signal.signal(sig, note)
-    _held.active = True
-    try:
-        yield
-    finally:
-        _held.active = False
-        for sig, handler in before.items():
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-    if deliver and noted:
-        signal.raise_signal(noted[0])  # again, now, to the handler it was meant for (Ctrl-C: KeyboardInterrupt)
-
-
-class HeldStore:
-    """The store as the engine sees it while it runs: every call is atomic to signals.
-
-    A KeyboardInterrupt inside a SQLite write once left its connection holding the write lock, and
-    the rollback that followed waited for "database is locked" and failed (exit 5).
-    """
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._store, name)
-        if not callable(attr):
-            return attr
-
-        def held(*args: Any, **kwargs: Any) -> Any:
-            with signals_held(deliver=True):
-                return attr(*args, **kwargs)
-
-        return held
 
 
 def _promoted(ctx: DeployContext) -> bool:
@@ -176,16 +105,15 @@ def _finish_after_promote(ctx: DeployContext, first: int, why: str) -> list[str]
     return warnings
 
 
-def _fail(ctx: DeployContext, error: str) -> None:
+def _fail(ctx: DeployContext, error: str, cause_hint: str | None = None) -> None:
     store = ctx.rt.store
     if ctx.plan.kind == "down":
         ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.FAILED, fencing=ctx.fencing,
                                          error=error, event=event(ctx, "service.down", "failed", errors=[error]))
         raise TargetError(f"down failed: {error}", hint="run `shipmate down` again")
     roll_back(ctx, error)
-    message, cause_hint = split_hint(error)
     hint = _rolled_back_hint(ctx)
-    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {message}",
+    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {error}",
                            hint=f"{cause_hint}; {hint}" if cause_hint else hint)
 
 
@@ -217,6 +145,8 @@ def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) ->
     result = {**outcome.result, "duration_s": round(time.monotonic() - t0, 3)}
     if outcome.error:
         result["error"] = outcome.error
+    if outcome.hint:
+        result["hint"] = outcome.hint
     status = "ok" if outcome.ok else "failed"
     # The result row and its audit event commit together: a crash cannot keep one and lose the other.
     # The verdict with its evidence (and any warning) goes into the audit trail too: `events` shows why.

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from shipmate.errors import StoreError
+from shipmate.interruptions import signals_held
 from shipmate.store import sqlite_dialect, write_lock_holder
 
 DB_FILENAME = "state.db"
@@ -31,11 +32,15 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """BEGIN IMMEDIATE: the write lock is taken first, so checks and writes see one state."""
+        """BEGIN IMMEDIATE: the write lock is taken first, so checks and writes see one state.
+
+        Atomic to interruptions: a Ctrl-C/SIGTERM/SIGHUP arriving meanwhile is raised once the
+        transaction has ended and its connection is back in the pool (never holding the lock).
+        """
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only",
                              hint="this command must not change state (--dry-run?)")
-        with self._mapped_errors(), self.engine.connect() as conn:
+        with signals_held(deliver=True), self._mapped_errors(), self.engine.connect() as conn:
             conn.execution_options(**{sqlite_dialect.WRITE_OPTION: True})
             with conn.begin():
                 yield conn
