@@ -171,7 +171,8 @@ class MonitorSources(SpecModel):
     probes: bool = Field(
         True, description="Probe each new instance and the public port at every tick (judges idle services too)."
     )
-    process: bool = Field(True, description="CPU and memory of each new instance's process tree (psutil).")
+    process: bool = Field(True, description="CPU and memory of each new instance's process tree (psutil); "
+                          "sampled when rollback_if sets cpu_percent or memory_mb.")
     prometheus: PrometheusSource | None = Field(None, description="The app's Prometheus text endpoint.")
 
 
