@@ -34,19 +34,20 @@ class BenchProject:
         self.monitor = monitor
         self.env = {**os.environ, "SHIPMATE_RUNTIME_DIR": str(self.tmp / "run"), "SHIPMATE_ACTOR": "bench"}
 
-    def spec(self, version: str) -> None:
+    def spec(self, version: str, *, strategy: str = "blue-green", replicas: int = 1, extra: str = "") -> None:
+        replicas_line = f"replicas: {replicas}\n" if replicas != 1 else ""
         (self.root / "shipmate.yaml").write_text(f"""service: bench
 version: "{version}"
 port: {self.port}
-target: {{kind: process, command: ["{sys.executable}", "app.py"], stop_grace: 5s}}
+{replicas_line}target: {{kind: process, command: ["{sys.executable}", "app.py"], stop_grace: 5s}}
 health:
   interval: 50ms
   deadline: 20s
   checks: [{{http: {{path: /health}}}}]
-strategy: blue-green
+strategy: {strategy}
 drain: 5s
 monitor: {{duration: {self.monitor}, interval: 100ms, min_samples: 3}}
-""")
+{extra}""")
 
     def run(self, *args: str, check: bool = True) -> dict[str, Any]:
         proc = subprocess.run([SHIPMATE, *args, "--json"], cwd=self.root, env=self.env, capture_output=True,

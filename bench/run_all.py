@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from cli_bench import bench_cli  # noqa: E402
 from deploy_bench import bench_wall_time, bench_zero_downtime  # noqa: E402
+from strategies_bench import section as strategies_section  # noqa: E402
 from traffic_bench import rows as traffic_rows  # noqa: E402
 
 
@@ -24,6 +25,7 @@ def main() -> None:
     rows = [bench_wall_time(), bench_zero_downtime(), *traffic_rows(), *bench_cli()]
     subprocess.run([sys.executable, str(HERE / "router_bench.py")], check=True, timeout=900,
                    stdout=subprocess.DEVNULL)
+    strategies = strategies_section()
     router = (HERE / "ROUTER_RESULTS.md").read_text()
     text = f"""# Benchmarks
 
@@ -35,9 +37,11 @@ baseline measured in the same run, because these machines are shared and noisy.
 | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
-Single benchmarks: `.venv/bin/python bench/deploy_bench.py`, `.venv/bin/python bench/traffic_bench.py`,
-`.venv/bin/python bench/cli_bench.py`, `.venv/bin/python bench/router_bench.py`.
+Single benchmarks: `.venv/bin/python bench/deploy_bench.py`, `.venv/bin/python bench/strategies_bench.py`,
+`.venv/bin/python bench/traffic_bench.py`, `.venv/bin/python bench/cli_bench.py`,
+`.venv/bin/python bench/router_bench.py`.
 
+{strategies}
 {router}"""
     (HERE.parent / "BENCHMARKS.md").write_text(text)
     print(text)

@@ -30,12 +30,13 @@ class Project:
 
     def spec(self, version: str, *, name: str = "shipmate.yaml", app_env: dict[str, str] | None = None,
              monitor: str = "1s", strategy: str = "blue-green", deadline: str = "15s",
-             drain: str = "1s", extra: str = "") -> Path:
+             drain: str = "1s", extra: str = "", replicas: int = 1) -> Path:
         env_lines = "".join(f"    {k}: \"{v}\"\n" for k, v in (app_env or {}).items())
+        replicas_line = f"replicas: {replicas}\n" if replicas != 1 else ""
         text = f"""service: hello
 version: "{version}"
 port: {self.port}
-target:
+{replicas_line}target:
   kind: process
   command: ["{sys.executable}", "app.py"]
   stop_grace: 3s
@@ -145,6 +146,16 @@ monitor:
         assert out.count("\n") == 1, f"--json must print one line:\n{out}\n{err}"
         data: dict[str, Any] = json.loads(out)
         return proc.returncode, data
+
+    def plan(self, *args: str) -> dict[str, Any]:
+        """The plan `deploy --dry-run` prints for the spec as it is now (nothing is started)."""
+        plan: dict[str, Any] = self.json("deploy", "--dry-run", *args)["plan"]
+        return plan
+
+    def current_instances(self) -> list[dict[str, Any]]:
+        """`status`'s live instances of the current release (reconciles first, as every command does)."""
+        env = self.json("status")["environments"][0]
+        return [i for i in env.get("instances", []) if i["role"] == "current" and i["alive"]]
 
     def home(self) -> Path:
         return self.root / ".shipmate"

@@ -1,0 +1,125 @@
+"""Kill `shipmate deploy` with SIGKILL at every named point of a canary and of a rolling deploy with replicas;
+the next command must leave one current release with all its replicas, no orphan, a valid chain, and a
+service that deploys again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from shipmate.engine.crashpoints import ENV as CRASHPOINT
+from shipmate.engine.crashpoints import names_for
+from tests.e2e.cli_project import Project
+from tests.e2e.load import Load
+from tests.waiting import wait_until
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A strategy with replicas, and the plan the contract gives it for v1 running -> v2 (step names in order)."""
+
+    strategy: str
+    replicas: int
+    extra: str
+    steps: tuple[str, ...]
+
+    def spec(self, project: Project, version: str, **kw: Any) -> None:
+        project.spec(version, strategy=self.strategy, replicas=self.replicas, extra=self.extra,
+                     monitor="500ms", drain="500ms", **kw)
+
+    def points(self) -> list[str]:
+        return names_for(len(self.steps))
+
+
+CANARY = Shape("canary", 2, "canary:\n  steps: [{weight: 30, pause: 500ms}, {weight: 60, pause: 500ms}]\n", (
+    "preflight", "start_instances", "wait_healthy", "set_weight", "analyze", "set_weight", "analyze",
+    "switch_route", "monitor", "promote", "drain_old", "stop_old"))
+_BATCH = ("start_instances", "wait_healthy", "add_backends", "remove_backends", "drain_old", "stop_old")
+ROLLING = Shape("rolling", 3, "rolling: {max_unavailable: 1, max_surge: 1}\n",
+                ("preflight", *_BATCH, *_BATCH, *_BATCH, "monitor", "promote"))
+SHAPES = {s.strategy: s for s in (CANARY, ROLLING)}
+CASES = [pytest.param(shape, point, id=f"{shape.strategy}-{point}") for shape in SHAPES.values()
+         for point in shape.points()]
+
+
+def _assert_one_whole_release(project: Project, shape: Shape, versions: set[str]) -> str:
+    """One current release, every replica of it alive and routed, nothing else running, the chain valid."""
+    env = project.json("status")["environments"][0]
+    assert env["deployment_in_progress"] is None, env
+    current = env["current"]
+    assert current is not None and current["version"] in versions, env
+    version = current["version"]
+    live = [i for i in env["instances"] if i["role"] == "current" and i["alive"]]
+    assert len(live) == shape.replicas and {i["version"] for i in live} == {version}, env["instances"]
+    assert (current["replicas"], current["live"]) == (shape.replicas, shape.replicas), current
+    assert env["serving"] is True, env
+    answered = {project.get("/")["version"] for _ in range(4 * shape.replicas)}
+    assert answered == {version}, f"the public port answered {answered}, current is {version}"
+    wait_until(lambda: len(project.instance_leaders()) == shape.replicas, 15,
+               f"exactly {shape.replicas} instance processes (no orphans)")
+    chain = project.json("events", "--verify", "--limit", "10000")["chain"]
+    assert chain["ok"] and chain["mirror_ok"], chain
+    return str(version)
+
+
+def _commit_index(plan: dict[str, Any]) -> int | None:
+    """The 1-based index of the plan's commit point (None if it has none)."""
+    return next((i for i, s in enumerate(plan["steps"], 1) if "commit_point" in s.get("flags", [])), None)
+
+
+def _past(point: str, commit: int | None) -> bool:
+    """Was ``point`` at or after the commit step's intent (finishing is then the only safe way)?"""
+    parts = point.split(":")
+    return commit is not None and parts[0] == "step" and int(parts[1]) >= commit
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strategy", sorted(SHAPES))
+def test_the_crash_points_cover_every_step_of_the_plan(project: Project, strategy: str) -> None:
+    shape = SHAPES[strategy]
+    shape.spec(project, "1.0.0")
+    project.json("deploy")
+    shape.spec(project, "2.0.0")
+    assert tuple(s["name"] for s in project.plan()["steps"]) == shape.steps
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("shape", "point"), CASES)
+def test_sigkill_at_each_crash_point_with_replicas_leaves_one_whole_release(
+        project: Project, shape: Shape, point: str) -> None:
+    shape.spec(project, "1.0.0")
+    project.json("deploy")
+    shape.spec(project, "2.0.0")
+    plan = project.plan()
+    assert point in names_for(len(plan["steps"])), f"{point} is not a crash point of {plan['steps']}"
+    proc = project.run("deploy", "--json", env={CRASHPOINT: point})
+    assert proc.returncode == -9, f"{point}: {proc.returncode} {proc.stdout} {proc.stderr}"
+    _assert_one_whole_release(project, shape, {"1.0.0", "2.0.0"})
+    state = project.json("history")["deployments"][0]["state"]
+    assert state in {"succeeded", "rolled_back"}
+    if _past(point, _commit_index(plan)):
+        assert state == "succeeded", f"{point} is past the commit point, yet the deployment ended {state}"
+    shape.spec(project, "3.0.0")
+    project.json("deploy")
+    live = project.current_instances()
+    assert len(live) == shape.replicas and {i["version"] for i in live} == {"3.0.0"}, live
+    assert project.get("/")["version"] == "3.0.0"
+
+
+@pytest.mark.slow
+def test_sigkill_inside_the_rollback_of_a_failed_canary_is_finished_by_the_next_command(project: Project) -> None:
+    CANARY.spec(project, "1.0.0")
+    project.json("deploy")
+    # healthy on /health, every page a 500: only the canary analysis of real requests can catch it
+    CANARY.spec(project, "2.0.0", app_env={"HELLO_PAGE_ERROR_RATE": "1"})
+    with Load(project.port, keepalive=2, fresh=0):
+        proc = project.run("deploy", "--json", env={CRASHPOINT: "rollback:1"})
+    assert proc.returncode == -9, f"{proc.returncode} {proc.stdout} {proc.stderr}"
+    recovered = project.json("recover")["recovered"]
+    assert any(r.get("outcome") == "rolled_back" for r in recovered), recovered
+    _assert_one_whole_release(project, CANARY, {"1.0.0"})
+    events = project.json("events", "--limit", "10000")["events"]
+    judged = [e for e in events if e["version"] == "2.0.0" and e["event_type"] == "step.analyze"]
+    assert judged and judged[-1]["status"] != "ok", judged  # rolled back by the analysis, not by a start failure
