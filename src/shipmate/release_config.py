@@ -60,6 +60,12 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True)
+class CanaryStepConfig:
+    weight: int                           # % of new requests the canary gets during this step
+    pause_s: float                        # how long the step holds: its analysis window
+
+
+@dataclass(frozen=True)
 class ReleaseConfig:
     service: str
     environment: str
@@ -80,6 +86,11 @@ class ReleaseConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     router_mode: str = "http"             # http | tcp (releases stored before it existed: derived below)
     router_hold_s: float = 10.0
+    replicas: int = 1
+    canary_steps: tuple[CanaryStepConfig, ...] = ()
+    canary_sticky: bool = False
+    rolling_max_unavailable: int = 1
+    rolling_max_surge: int = 1
 
     @property
     def has_http_check(self) -> bool:
@@ -94,6 +105,7 @@ class ReleaseConfig:
         health = dict(d.pop("health"))
         health["checks"] = tuple(health["checks"])
         d["argv"] = tuple(d["argv"])
+        d["canary_steps"] = tuple(CanaryStepConfig(**step) for step in d.get("canary_steps", ()))
         if "router_mode" not in d:
             d["router_mode"] = "http" if any("http" in check for check in health["checks"]) else "tcp"
         return cls(health=HealthConfig(**health), monitor=MonitorConfig.from_dict(d.pop("monitor")), **d)

@@ -46,12 +46,17 @@ def monitor_config(loaded: LoadedSpec) -> MonitorConfig:
     )
 
 
-def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None, previous_running: bool,
-             monitor: bool = True, previous_instance_id: str | None = None) -> Plan:
+def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None,
+             previous_ids: tuple[str, ...] = (), monitor: bool = True, fast_rollback: bool = False) -> Plan:
+    """``previous_ids``: the live instances of the current release (the plan names them to retire)."""
     given = PlanInput(
         service=config.service, environment=config.environment, version=config.version, kind=kind,
         port=config.port, drain_s=config.drain_s, stop_grace_s=config.stop_grace_s,
         health_deadline_s=config.health.deadline_s, monitor_s=config.monitor.duration_s if monitor else 0.0,
-        previous_version=previous.version if previous else None, previous_running=previous_running,
-        previous_instance_id=previous_instance_id if previous_running else None, router_mode=config.router_mode)
+        previous_version=previous.version if previous else None, previous_running=bool(previous_ids),
+        previous_instance_ids=previous_ids, router_mode=config.router_mode,
+        replicas=config.replicas, previous_replicas=previous.replicas if previous else 1,
+        canary_steps=tuple((step.weight, step.pause_s) for step in config.canary_steps),
+        max_surge=config.rolling_max_surge, max_unavailable=config.rolling_max_unavailable,
+        fast_rollback=fast_rollback)
     return build_plan(config.strategy, given)
