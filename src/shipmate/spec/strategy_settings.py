@@ -90,12 +90,14 @@ class Rolling(SpecModel):
 
 
 def fill_strategy_section(data: Any) -> Any:
-    """strategy: canary (or rolling) without its section gets the documented defaults."""
-    if isinstance(data, dict):
-        strategy = data.get("strategy")
-        if strategy in ("canary", "rolling") and data.get(strategy) is None:
-            return {**data, strategy: {}}
-    return data
+    """strategy: canary (or rolling) without its section, or with an empty one, gets the documented defaults."""
+    if not isinstance(data, dict):
+        return data
+    filled = dict(data)
+    for name in ("canary", "rolling"):
+        if (name in data and data[name] is None) or (name not in data and data.get("strategy") == name):
+            filled[name] = {}
+    return filled
 
 
 def check_strategy_settings(strategy: str, replicas: int, canary: Canary | None, rolling: Rolling | None,
