@@ -61,8 +61,8 @@ class MonitorConfig:
 
 @dataclass(frozen=True)
 class CanaryStepConfig:
-    weight: int                           # % of new requests the canary gets during this step
-    pause_s: float                        # how long the step holds: its analysis window
+    weight: int                           # percent of requests to the new release, 1..99
+    pause_s: float                        # the step's analysis window
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,9 @@ class ReleaseConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     router_mode: str = "http"             # http | tcp (releases stored before it existed: derived below)
     router_hold_s: float = 10.0
+    # Many instances (issue 6); the defaults are what releases stored before them ran with.
     replicas: int = 1
-    canary_steps: tuple[CanaryStepConfig, ...] = ()
+    canary_steps: tuple[CanaryStepConfig, ...] = ()   # empty unless strategy is canary
     canary_sticky: bool = False
     rolling_max_unavailable: int = 1
     rolling_max_surge: int = 1

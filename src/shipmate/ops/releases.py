@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.plan import Plan, PlanInput
-from shipmate.release_config import HealthConfig, MetricRuleConfig, MonitorConfig, ReleaseConfig
+from shipmate.release_config import CanaryStepConfig, HealthConfig, MetricRuleConfig, MonitorConfig, ReleaseConfig
 from shipmate.strategies import build_plan
 
 if TYPE_CHECKING:
@@ -27,7 +27,17 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
                             float(health.deadline), tuple(checks)),
         monitor=monitor_config(loaded),
         router_mode=spec.router_mode(), router_hold_s=float(spec.router.hold),
+        replicas=spec.replicas, canary_steps=canary_steps(loaded),
+        canary_sticky=spec.canary.sticky if spec.canary is not None else False,
+        rolling_max_unavailable=spec.rolling.max_unavailable if spec.rolling is not None else 1,
+        rolling_max_surge=spec.rolling.max_surge if spec.rolling is not None else 1,
     )
+
+
+def canary_steps(loaded: LoadedSpec) -> tuple[CanaryStepConfig, ...]:
+    """The canary's steps (the spec fills the default ones); none unless the strategy is canary."""
+    canary = loaded.spec.canary
+    return tuple(CanaryStepConfig(step.weight, float(step.pause)) for step in canary.steps) if canary else ()
 
 
 def monitor_config(loaded: LoadedSpec) -> MonitorConfig:
