@@ -152,10 +152,11 @@ monitor:
         plan: dict[str, Any] = self.json("deploy", "--dry-run", *args)["plan"]
         return plan
 
-    def current_instances(self) -> list[dict[str, Any]]:
-        """`status`'s live instances of the current release (reconciles first, as every command does)."""
-        env = self.json("status")["environments"][0]
-        return [i for i in env.get("instances", []) if i["role"] == "current" and i["alive"]]
+    def get_direct(self, port: int, path: str = "/", timeout: float = 3.0) -> dict[str, Any]:
+        """GET one instance on its own port, past the router."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as resp:
+            body: dict[str, Any] = json.loads(resp.read())
+            return body
 
     def home(self) -> Path:
         return self.root / ".shipmate"

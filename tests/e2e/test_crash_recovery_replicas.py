@@ -45,23 +45,27 @@ CASES = [pytest.param(shape, point, id=f"{shape.strategy}-{point}") for shape in
 
 
 def _assert_one_whole_release(project: Project, shape: Shape, versions: set[str]) -> str:
-    """One current release, every replica of it alive and routed, nothing else running, the chain valid."""
+    """One current release, every replica of it alive and answering, nothing else running, the chain valid."""
     env = project.json("status")["environments"][0]
     assert env["deployment_in_progress"] is None, env
     current = env["current"]
     assert current is not None and current["version"] in versions, env
-    version = current["version"]
-    live = [i for i in env["instances"] if i["role"] == "current" and i["alive"]]
-    assert len(live) == shape.replicas and {i["version"] for i in live} == {version}, env["instances"]
-    assert (current["replicas"], current["live"]) == (shape.replicas, shape.replicas), current
+    version = str(current["version"])
     assert env["serving"] is True, env
-    answered = {project.get("/")["version"] for _ in range(4 * shape.replicas)}
-    assert answered == {version}, f"the public port answered {answered}, current is {version}"
+    if "instances" in env:  # status lists each instance once the seams branch is merged (contract)
+        live = [i for i in env["instances"] if i["role"] == "current" and i["alive"]]
+        assert len(live) == shape.replicas and {i["version"] for i in live} == {version}, env["instances"]
+        assert (current["replicas"], current["live"]) == (shape.replicas, shape.replicas), current
     wait_until(lambda: len(project.instance_leaders()) == shape.replicas, 15,
                f"exactly {shape.replicas} instance processes (no orphans)")
+    ports = project.instance_ports(version)
+    assert len(ports) == shape.replicas, f"{version} runs on {ports}, wanted {shape.replicas} replicas"
+    assert all(project.get_direct(port)["version"] == version for port in ports)
+    answered = {project.get("/")["version"] for _ in range(4 * shape.replicas)}
+    assert answered == {version}, f"the public port answered {answered}, current is {version}"
     chain = project.json("events", "--verify", "--limit", "10000")["chain"]
     assert chain["ok"] and chain["mirror_ok"], chain
-    return str(version)
+    return version
 
 
 def _commit_index(plan: dict[str, Any]) -> int | None:
@@ -70,9 +74,9 @@ def _commit_index(plan: dict[str, Any]) -> int | None:
 
 
 def _past(point: str, commit: int | None) -> bool:
-    """Was ``point`` at or after the commit step's intent (finishing is then the only safe way)?"""
+    """Had the commit step's result been recorded at ``point`` (finishing is then the only way)?"""
     parts = point.split(":")
-    return commit is not None and parts[0] == "step" and int(parts[1]) >= commit
+    return commit is not None and parts[0] == "step" and int(parts[1]) > commit
 
 
 @pytest.mark.slow
@@ -103,8 +107,7 @@ def test_sigkill_at_each_crash_point_with_replicas_leaves_one_whole_release(
         assert state == "succeeded", f"{point} is past the commit point, yet the deployment ended {state}"
     shape.spec(project, "3.0.0")
     project.json("deploy")
-    live = project.current_instances()
-    assert len(live) == shape.replicas and {i["version"] for i in live} == {"3.0.0"}, live
+    assert len(project.instance_ports("3.0.0")) == shape.replicas
     assert project.get("/")["version"] == "3.0.0"
 
 
