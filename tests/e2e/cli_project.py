@@ -30,7 +30,7 @@ class Project:
 
     def spec(self, version: str, *, name: str = "shipmate.yaml", app_env: dict[str, str] | None = None,
              monitor: str = "1s", strategy: str = "blue-green", deadline: str = "15s",
-             drain: str = "1s", extra: str = "", replicas: int = 1) -> Path:
+             drain: str = "1s", extra: str = "", replicas: int = 1, min_samples: int = 3) -> Path:
         env_lines = "".join(f"    {k}: \"{v}\"\n" for k, v in (app_env or {}).items())
         replicas_line = f"replicas: {replicas}\n" if replicas != 1 else ""
         text = f"""service: hello
@@ -52,7 +52,7 @@ drain: {drain}
 monitor:
   duration: {monitor}
   interval: 100ms
-  min_samples: 3
+  min_samples: {min_samples}
   rollback_if: {{error_rate: 0.05, p95_ms: 2000}}
 {extra}"""
         path = self.root / name
