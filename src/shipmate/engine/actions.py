@@ -72,10 +72,9 @@ def watch(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def promote(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
-    row = _new(ctx)
+    _new(ctx)  # there must be a new instance to promote
     ctx.rt.store.set_current(ctx.service, ctx.environment, release_id=ctx.release_id,
-                             deployment_id=ctx.deployment.id, instance_id=row.instance_id,
-                             fencing=ctx.fencing)
+                             deployment_id=ctx.deployment.id, fencing=ctx.fencing)
     return Outcome(True, {"current": ctx.config.version, "verified": ctx.verified})
 
 

@@ -50,9 +50,10 @@ def context_for(rt: Runtime, dep: DeploymentRow, lease: Lease) -> DeployContext:
         prev_inst = None
         if named:
             prev_inst = rt.store.get_instance(str(named))  # the plan said which one it would retire
-        elif cur is not None and cur.deployment_id != dep.id and cur.release_id == dep.previous_release_id \
-                and cur.instance_id:
-            prev_inst = rt.store.get_instance(cur.instance_id)
+        elif cur is not None and cur.deployment_id != dep.id and cur.release_id == dep.previous_release_id:
+            serving = [r for r in rt.store.instances(dep.service, dep.environment, live_only=True)
+                       if r.release_id == cur.release_id]
+            prev_inst = serving[-1] if serving else None
         if prev_rel is not None:
             previous = Previous(prev_rel.id, ReleaseConfig.from_dict(prev_rel.spec), prev_inst)
     ctx = DeployContext(rt, lease, dep, Plan.from_dict(dep.plan), release.id, config, previous)
@@ -110,8 +111,9 @@ def _stop_strays(rt: Runtime) -> list[dict[str, Any]]:
     active = {d.id for d in rt.store.active_deployments()}
     report = []
     for ref in rt.target.find_strays(rt.home_id, known):
-        if ref.extra.get("deployment_id") in active:
+        if rt.target.deployment_of(ref) in active:
             continue  # a live deployment may be about to record it
+        pid = rt.target.inspect(ref.handle).pid
         rt.target.stop(ref, 5.0)
-        report.append({"stray_stopped": ref.instance_id, "pid": ref.pid})
+        report.append({"stray_stopped": ref.instance_id, "pid": pid})
     return report

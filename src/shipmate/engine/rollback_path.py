@@ -80,8 +80,7 @@ def _restore_previous(ctx: DeployContext) -> dict[str, object]:
         rt.store.set_instance_status(live.instance_id, "running", fencing=ctx.fencing)
     routing.serve_only(rt.router, prev.config, [live], fencing=ctx.fencing, port=port)
     rt.store.set_current(ctx.service, ctx.environment, release_id=prev.release_id,
-                         deployment_id=_current_deployment(ctx), instance_id=live.instance_id,
-                         fencing=ctx.fencing)
+                         deployment_id=_current_deployment(ctx), fencing=ctx.fencing)
     return {"restored": prev.config.version, "instance_id": live.instance_id}
 
 

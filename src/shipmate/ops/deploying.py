@@ -87,7 +87,8 @@ def _previous(store: Store, rt: Runtime | None, service: str, env: str) -> tuple
     rel = store.get_release(cur.release_id)
     if rel is None:
         return None, False
-    inst = store.get_instance(cur.instance_id) if cur.instance_id else None
+    serving = [r for r in store.instances(service, env, live_only=True) if r.release_id == cur.release_id]
+    inst = serving[-1] if serving else None   # current names a release; its newest live instance
     alive = False
     if inst is not None and rt is not None:
         alive = rt.target.is_alive(ref_of(inst))
