@@ -52,7 +52,7 @@ def context_for(rt: Runtime, dep: DeploymentRow, lease: Lease) -> DeployContext:
             prev_inst = rt.store.get_instance(str(named))  # the plan said which one it would retire
         elif cur is not None and cur.deployment_id != dep.id and cur.release_id == dep.previous_release_id:
             serving = [r for r in rt.store.instances(dep.service, dep.environment, live_only=True)
-                       if r.release_id == cur.release_id]
+                       if r.release_id == cur.release_id and r.deployment_id != dep.id]
             prev_inst = serving[-1] if serving else None
         if prev_rel is not None:
             previous = Previous(prev_rel.id, ReleaseConfig.from_dict(prev_rel.spec), prev_inst)

@@ -100,9 +100,10 @@ def _current_deployment(ctx: DeployContext) -> str:
 
 
 def _stop_new(ctx: DeployContext) -> dict[str, object]:
-    """Every instance this deployment started, except the one now serving as current."""
-    cur = ctx.rt.store.current(ctx.service, ctx.environment)
-    keep = cur.instance_id if cur is not None else None
+    """Every instance this deployment started, except the one restore_previous put back in service."""
+    restored = [s.result or {} for s in ctx.rt.store.steps(ctx.deployment.id)
+                if s.name == "rollback.restore_previous" and s.status == "ok"]
+    keep = restored[-1].get("instance_id") if restored else None
     stopped = []
     for row in ctx.rt.store.instances(ctx.service, ctx.environment, live_only=True):
         if row.deployment_id == ctx.deployment.id and row.id != keep:

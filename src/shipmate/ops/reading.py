@@ -11,7 +11,7 @@ from shipmate.errors import HealthCheckFailed, NotFoundError
 from shipmate.ops.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
-    from shipmate.store.rows import InstanceRow
+    from shipmate.store.rows import DeploymentRow, InstanceRow
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
     from shipmate.targets.base import Target
@@ -87,8 +87,7 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
             entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
             cur = store.current(service, env)
             dep = active.get((service, env))
-            entry["instances"] = _instances_view(store, targets, service, env, cur.release_id if cur else None,
-                                                 dep.id if dep else None)
+            entry["instances"] = _instances_view(store, targets, service, env, cur.release_id if cur else None, dep)
             if cur is not None:
                 rel = store.get_release(cur.release_id)
                 config = ReleaseConfig.from_dict(rel.spec) if rel else None
@@ -117,14 +116,16 @@ def _targets() -> Callable[[str], Target]:
     return functools.cache(target_for)
 
 
-def _role(row: InstanceRow, current_release: str | None, deploying: str | None) -> str:
-    if row.release_id == current_release:
-        return "current"
-    return "new" if row.deployment_id == deploying else "old"
+def _role(row: InstanceRow, current_release: str | None, deploying: DeploymentRow | None) -> str:
+    """new: started by the deployment in progress for the release it brings (a forced redeploy of the
+    current release included); current: the current release's (restored replicas included); old: the rest."""
+    if deploying is not None and row.deployment_id == deploying.id and row.release_id == deploying.release_id:
+        return "new"
+    return "current" if row.release_id == current_release else "old"
 
 
 def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target], service: str, env: str,
-                    current_release: str | None, deploying: str | None) -> list[dict[str, Any]]:
+                    current_release: str | None, deploying: DeploymentRow | None) -> list[dict[str, Any]]:
     """Each live instance as its target sees it now, with its role: current, new (in-progress deploy) or old."""
     from shipmate.engine.context import ref_of
     from shipmate.errors import ShipmateError
