@@ -130,7 +130,8 @@ class RecordingRouter:
                          errors=0) for b in self.routes_now[port]))
 
     def routes(self) -> list[dict[str, Any]]:
-        return [{"port": port} for port in self.routes_now]
+        return [{"port": port, "service": self.specs[port].service, "environment": self.specs[port].environment,
+                 "mode": self.specs[port].mode} for port in self.routes_now]
 
     def shutdown_if_idle(self) -> bool:
         return not self.routes_now
