@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipmate.errors import PrerequisiteMissing, TargetError
@@ -11,7 +9,10 @@ from shipmate.ports import port_is_free
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
+    from shipmate.targets.base import Capabilities
     from shipmate.traffic import TrafficRouter
+
+ROUTED_STRATEGIES = frozenset({"blue-green", "canary", "rolling"})
 
 
 def check_port(router: TrafficRouter, port: int, service: str, environment: str) -> None:
@@ -35,14 +36,20 @@ def check_port(router: TrafficRouter, port: int, service: str, environment: str)
 
 
 def check_command(config: ReleaseConfig) -> None:
-    """The command and its folder must exist before any instance, row or file is made."""
-    from shipmate.targets.process import resolve_command
+    """The release's target must be able to run it (command, folder, replicas, ...) before anything is made."""
+    from shipmate.targets.registry import target_for
 
-    if not Path(config.cwd).is_dir():
-        raise PrerequisiteMissing(f"target.cwd: no such directory: {config.cwd}",
-                                  hint="fix target.cwd in shipmate.yaml (relative to the spec file)")
-    path_env = config.env.get("PATH", os.environ.get("PATH", os.defpath))
-    try:
-        resolve_command(config.argv[0], config.cwd, path_env)
-    except PrerequisiteMissing as exc:
-        raise PrerequisiteMissing(f"target.command: {exc.message}", hint=exc.hint) from exc
+    target = target_for(config.target_kind)
+    check_capabilities(config, target.capabilities)
+    target.preflight(config)
+
+
+def check_capabilities(config: ReleaseConfig, can: Capabilities) -> None:
+    """Ask the target what it can do (never its kind): replicas it can run, traffic it can take."""
+    most = can.max_replicas if can.replicas else 1
+    if config.replicas > most:
+        raise PrerequisiteMissing(f"target kind {config.target_kind} runs at most {most} instance(s) of a "
+                                  f"release, not {config.replicas}", hint=f"set replicas: {most} or fewer")
+    if config.strategy in ROUTED_STRATEGIES and not can.routable:
+        raise PrerequisiteMissing(f"strategy {config.strategy} moves traffic through the router, and target "
+                                  f"kind {config.target_kind} is not routable", hint="use strategy: recreate")
