@@ -61,10 +61,9 @@ def _assert_one_whole_release(project: Project, shape: Shape, versions: set[str]
     assert current is not None and current["version"] in versions, env
     version = str(current["version"])
     assert env["serving"] is True, env
-    if "instances" in env:  # status lists each instance once the seams branch is merged (contract)
-        live = [i for i in env["instances"] if i["role"] == "current" and i["alive"]]
-        assert len(live) == shape.replicas and {i["version"] for i in live} == {version}, env["instances"]
-        assert (current["replicas"], current["live"]) == (shape.replicas, shape.replicas), current
+    live = [i for i in env["instances"] if i["role"] == "current" and i["alive"]]
+    assert len(live) == shape.replicas and {i["version"] for i in live} == {version}, env["instances"]
+    assert (current["replicas"], current["live"]) == (shape.replicas, shape.replicas), current
     wait_until(lambda: len(project.instance_leaders()) == shape.replicas, 15,
                f"exactly {shape.replicas} instance processes (no orphans)")
     ports = project.instance_ports(version)
