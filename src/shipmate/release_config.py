@@ -60,6 +60,12 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True)
+class CanaryStepConfig:
+    weight: int                           # percent of requests to the new release, 1..99
+    pause_s: float                        # the step's analysis window
+
+
+@dataclass(frozen=True)
 class ReleaseConfig:
     service: str
     environment: str
@@ -80,6 +86,12 @@ class ReleaseConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     router_mode: str = "http"             # http | tcp (releases stored before it existed: derived below)
     router_hold_s: float = 10.0
+    # Many instances (issue 6); the defaults are what releases stored before them ran with.
+    replicas: int = 1
+    canary_steps: tuple[CanaryStepConfig, ...] = ()   # empty unless strategy is canary
+    canary_sticky: bool = False
+    rolling_max_unavailable: int = 1
+    rolling_max_surge: int = 1
 
     @property
     def has_http_check(self) -> bool:
@@ -94,6 +106,7 @@ class ReleaseConfig:
         health = dict(d.pop("health"))
         health["checks"] = tuple(health["checks"])
         d["argv"] = tuple(d["argv"])
+        d["canary_steps"] = tuple(CanaryStepConfig(**step) for step in d.get("canary_steps", ()))
         if "router_mode" not in d:
             d["router_mode"] = "http" if any("http" in check for check in health["checks"]) else "tcp"
         return cls(health=HealthConfig(**health), monitor=MonitorConfig.from_dict(d.pop("monitor")), **d)

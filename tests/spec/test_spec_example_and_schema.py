@@ -16,14 +16,15 @@ def test_example_validates_and_says_what_the_brief_asks(tmp_path: Path) -> None:
     spec = loaded.spec
     assert list(spec.target.command) == ["python3", "app.py"]
     assert spec.health.checks[0].http is not None and spec.health.checks[0].http.path == "/health"
-    assert spec.strategy == "blue-green"
+    assert spec.strategy == "blue-green" and spec.replicas == 1
     assert spec.monitor.duration == 10.0
     assert loaded.environment == "default"
 
 
 def test_example_explains_each_key_with_comments() -> None:
     text = example_yaml()
-    for key in ("service:", "version:", "port:", "target:", "health:", "strategy:", "drain:", "monitor:"):
+    for key in ("service:", "version:", "port:", "target:", "health:", "replicas:", "strategy:", "drain:",
+                "monitor:"):
         line = next(line for line in text.splitlines() if line.startswith(key))
         index = text.splitlines().index(line)
         assert text.splitlines()[index - 1].startswith("#"), key
@@ -52,3 +53,31 @@ def test_json_schema_carries_bounds_and_descriptions() -> None:
     assert (port["minimum"], port["maximum"]) == (1, 65535)
     assert port["description"]
     assert schema["$defs"]["Check"]["maxProperties"] == 1
+
+
+def test_example_sections_for_canary_and_rolling_validate_once_uncommented(tmp_path: Path) -> None:
+    text = example_yaml()
+    lines = text.splitlines()
+    for strategy in ("canary", "rolling"):
+        start = next(i for i, line in enumerate(lines)
+                     if line.startswith(f"# {strategy}:") and f"with strategy: {strategy}" in line)
+        section = [line[2:] for line in lines[start:start + 3]]
+        assert all(line.startswith("#   ") for line in lines[start + 1:start + 3])
+        changed = text.replace("strategy: blue-green", f"strategy: {strategy}", 1).replace("replicas: 1", "replicas: 3")
+        spec = load_spec(write_spec(tmp_path, changed + "\n".join(section) + "\n")).spec
+        defaults = load_spec(write_spec(tmp_path, changed)).spec
+        assert spec.strategy == strategy and spec.replicas == 3
+        assert (spec.canary, spec.rolling) == (defaults.canary, defaults.rolling), "the example shows the defaults"
+
+
+def test_json_schema_bounds_replicas_and_names_every_strategy() -> None:
+    schema = json_schema()
+    replicas = schema["properties"]["replicas"]
+    assert (replicas["minimum"], replicas["maximum"], replicas["default"]) == (1, 32, 1)
+    assert schema["properties"]["strategy"]["enum"] == ["blue-green", "recreate", "canary", "rolling"]
+    steps = schema["$defs"]["Canary"]["properties"]["steps"]
+    assert steps["minItems"] == 1
+    assert steps["default"] == [{"weight": 10, "pause": "30s"}, {"weight": 50, "pause": "30s"}]
+    weight = schema["$defs"]["CanaryStep"]["properties"]["weight"]
+    assert (weight["minimum"], weight["maximum"]) == (1, 99)
+    assert set(schema["$defs"]["Rolling"]["properties"]) == {"max_unavailable", "max_surge"}

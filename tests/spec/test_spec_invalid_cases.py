@@ -65,7 +65,7 @@ def test_secret_values_never_appear_in_the_error(case: dict[str, Any], tmp_path:
 def test_all_problems_are_attached_in_document_order(tmp_path: Path) -> None:
     path = write_spec(
         tmp_path,
-        "service: Web\nport: 0\ntarget: {kind: process, command: [python3, app.py]}\nstrategy: canary\n",
+        "service: Web\nport: 0\ntarget: {kind: process, command: [python3, app.py]}\nstrategy: shadow\n",
     )
     with pytest.raises(SpecError) as caught:
         load_spec(path)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from spec_cases import load_cases, lookup, write_spec
 
+from shipmate.ops.releases import config_from
 from shipmate.spec.loader import LoadedSpec, load_spec
 
 VALID = load_cases("valid.yaml")
@@ -29,6 +30,8 @@ def test_valid_spec_resolves_to_expected_values(case: dict[str, Any], tmp_path: 
             expected = (tmp_path / expected).resolve()
         elif key == "probe_path":
             actual = loaded.spec.probe_path()
+        elif key.startswith("config."):
+            actual = lookup(config_from(loaded), key.removeprefix("config."))
         else:
             actual = lookup(loaded, key)
         assert actual == expected, key

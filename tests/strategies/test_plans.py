@@ -19,8 +19,11 @@ def _input(**over: object) -> PlanInput:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_strategy_builds_exactly_the_expected_plan(case: dict) -> None:
-    plan = build_plan(case["strategy"], _input(**case["input"]))
-    assert [[s.name, s.args] for s in plan.steps] == case["steps"]
+    given = {k: tuple(tuple(v) if isinstance(v, list) else v for v in val) if isinstance(val, list) else val
+             for k, val in case["input"].items()}
+    plan = build_plan(case["strategy"], _input(**given))
+    expected = [[name, args, sorted(flags[0]) if flags else []] for name, args, *flags in case["steps"]]
+    assert [[s.name, s.args, sorted(s.flags)] for s in plan.steps] == expected
     assert plan.downtime == case["downtime"]
     assert plan.strategy == case["strategy"]
 
@@ -37,9 +40,21 @@ def test_every_step_explains_why_it_is_there() -> None:
             assert step.why
 
 
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_every_deploy_plan_has_one_commit_point_and_abort_steps_that_restore_the_previous_set(strategy: str) -> None:
+    plan = build_plan(strategy, _input(previous_version="1.0.0", previous_running=True, replicas=3,
+                                       previous_replicas=2, previous_instance_ids=("a", "b"),
+                                       canary_steps=((20, 5.0),)))
+    assert sum(1 for s in plan.steps if s.has("commit_point")) == 1
+    assert plan.commit_index() is not None and plan.steps[plan.commit_index() + 1].name == "promote"
+    assert [(s.name, s.args.get("replicas")) for s in plan.abort_steps] == [("restore_previous", 2),
+                                                                             ("stop_new", None)]
+    assert not any(s.has("cleanup") for s in plan.steps[:plan.commit_index() + 1])
+
+
 def test_unknown_strategy_is_invalid_input_with_the_known_ones_in_the_hint() -> None:
     with pytest.raises(InvalidInputError) as err:
-        build_plan("canary", _input())
+        build_plan("shadow", _input())
     assert "blue-green" in (err.value.hint or "")
 
 

@@ -48,11 +48,11 @@ def ref_of(row: InstanceRow) -> InstanceRef:
 
 @dataclass
 class Previous:
-    """The release serving before this deployment, and its instance if one was recorded live."""
+    """The release serving before this deployment, and its live instances when the plan was made."""
 
     release_id: str
     config: ReleaseConfig
-    instance: InstanceRow | None
+    instance_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -64,9 +64,9 @@ class DeployContext:
     release_id: str
     config: ReleaseConfig
     previous: Previous | None
-    new_instance: InstanceRow | None = None
     verdict: Verdict | None = None
-    verified: bool = False
+    verified: bool = False             # every analysis/monitor window so far passed (and there was one)
+    unproven: bool = False             # a window was inconclusive and kept: never verified
     warnings: list[str] = field(default_factory=list)   # shown by every face; never roll back
     started: float = field(default_factory=time.monotonic)
 

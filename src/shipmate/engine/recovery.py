@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shipmate.engine import runner
+from shipmate.engine import instance_sets, runner
 from shipmate.engine.context import DeployContext, Previous, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.engine.rollback_path import roll_back
@@ -41,47 +41,50 @@ def context_for(rt: Runtime, dep: DeploymentRow, lease: Lease) -> DeployContext:
     release = rt.store.get_release(dep.release_id)
     assert release is not None, f"deployment {dep.id} names a missing release"
     config = ReleaseConfig.from_dict(release.spec)
+    plan = Plan.from_dict(dep.plan)
     previous: Previous | None = None
     if dep.previous_release_id:
         prev_rel = rt.store.get_release(dep.previous_release_id)
-        cur = rt.store.current(dep.service, dep.environment)
-        plan = Plan.from_dict(dep.plan)
-        named = next((s.args.get("instance_id") for s in plan.steps if s.name == "stop_old"), None)
-        prev_inst = None
-        if named:
-            prev_inst = rt.store.get_instance(str(named))  # the plan said which one it would retire
-        elif cur is not None and cur.deployment_id != dep.id and cur.release_id == dep.previous_release_id \
-                and cur.instance_id:
-            prev_inst = rt.store.get_instance(cur.instance_id)
         if prev_rel is not None:
-            previous = Previous(prev_rel.id, ReleaseConfig.from_dict(prev_rel.spec), prev_inst)
-    ctx = DeployContext(rt, lease, dep, Plan.from_dict(dep.plan), release.id, config, previous)
-    for row in rt.store.instances(dep.service, dep.environment):
-        if row.deployment_id == dep.id and row.release_id == release.id:
-            ctx.new_instance = row
-    return ctx
+            previous = Previous(prev_rel.id, ReleaseConfig.from_dict(prev_rel.spec), plan.retired_instance_ids())
+    return DeployContext(rt, lease, dep, plan, release.id, config, previous)
+
+
+def decide(plan: Plan, state: str, done: set[int], new_alive: bool) -> str:
+    """"forward" or "roll_back", from the plan's flags and the world observed (pure: the table tests it).
+
+    Forward only when the strategy's commit point is done and the new instances still run (and the
+    deployment was not already rolling back); a plan with no abort steps (down) is always finished.
+    """
+    if not plan.abort_steps and plan.kind == "down":
+        return "forward"
+    commit = plan.commit_index()
+    if state == DeploymentState.ROLLING_BACK or commit is None or commit not in done or not new_alive:
+        return "roll_back"
+    return "forward"
 
 
 def _recover_one(rt: Runtime, dep: DeploymentRow, lease: Lease) -> dict[str, Any]:
     ctx = context_for(rt, dep, lease)
     steps = rt.store.steps(dep.id)
-    done = {s.name for s in steps if s.status == "ok"}
+    forward_steps = [s for s in steps if s.index < len(ctx.plan.steps) and not s.name.startswith("rollback.")]
+    done = {s.index for s in forward_steps if s.status == "ok"}
     last = steps[-1].name if steps else "nothing"
-    new_alive = ctx.new_instance is not None and rt.target.is_alive(ref_of(ctx.new_instance))
-    verified_step = "monitor" if ctx.plan.index_of("monitor") is not None else "switch_route"
-    forward = (dep.state != DeploymentState.ROLLING_BACK and verified_step in done and new_alive) \
-        or (dep.kind == "down")
+    new = instance_sets.new_rows(ctx)
+    new_alive = bool(new) and all(rt.target.is_alive(ref_of(row)) for row in new)
+    decision = decide(ctx.plan, str(dep.state), done, new_alive)
+    forward = decision == "forward"
     why = _WHY.get(lease.took_over or "", "its shipmate process died")
     rt.store.append_event(event_type="deployment.recovering", service=dep.service,
                           environment=dep.environment, version=ctx.config.version, status="recovering",
                           deployment_id=dep.id, trace_id=dep.trace_id, deployed_by=rt.actor,
                           notes=f"interrupted after {last} ({why}); {'finishing' if forward else 'rolling back'}",
-                          data={"took_over": lease.took_over})
+                          data={"took_over": lease.took_over, "decision": decision})
     outcome = "succeeded" if forward else "rolled_back"
     try:
         if forward:
-            ctx.verified = _monitor_passed(steps)
-            start = next((i for i, s in enumerate(ctx.plan.steps) if s.name not in done), len(ctx.plan.steps))
+            ctx.verified, ctx.unproven = _windows_passed(forward_steps)
+            start = next((i for i in range(len(ctx.plan.steps)) if i not in done), len(ctx.plan.steps))
             runner.execute(ctx, start_index=start)
         else:
             roll_back(ctx, f"interrupted after step {last} ({why})")
@@ -95,13 +98,12 @@ _WHY = {"stalled": "its shipmate process stalled: no heartbeat for 3 leases",
         "lease_expired": "its shipmate lease expired"}
 
 
-def _monitor_passed(steps: list[StepRow]) -> bool:
-    """Verified means the window's verdict was pass (an inconclusive window kept is not)."""
-    for step in steps:
-        if step.name == "monitor" and step.status == "ok":
-            verdict = (step.result or {}).get("verdict") or {}
-            return bool(verdict.get("phase") == "pass")
-    return False
+def _windows_passed(steps: list[StepRow]) -> tuple[bool, bool]:
+    """(verified, unproven): verified when every judged window passed (an inconclusive one kept is not)."""
+    phases = [((step.result or {}).get("verdict") or {}).get("phase") for step in steps
+              if step.status == "ok" and (step.result or {}).get("verdict")]
+    unproven = any(phase != "pass" for phase in phases)
+    return bool(phases) and not unproven, unproven
 
 
 def _stop_strays(rt: Runtime) -> list[dict[str, Any]]:

@@ -47,6 +47,31 @@ def serve_only(router: TrafficRouter, config: ReleaseConfig, rows: Sequence[Inst
     router.set_backends(route, [backend_of(r, config.version) for r in rows], fencing=fencing)
 
 
+def split_weights(weight: int, canaries: int, stables: int) -> tuple[int, int]:
+    """Per-instance weights so the canary side gets ``weight`` % of requests, whatever each side's size."""
+    if canaries == 0 or stables == 0:
+        return (100 if canaries else 0), (100 if stables else 0)
+    return weight * stables, (100 - weight) * canaries
+
+
+def split(router: TrafficRouter, config: ReleaseConfig, canary: Sequence[InstanceRow],
+          stable: Sequence[InstanceRow], stable_version: str, weight: int, *, fencing: int,
+          sticky: bool = False) -> None:
+    """One atomic change: ``weight`` % of new requests to the canary instances, the rest to stable."""
+    each_canary, each_stable = split_weights(weight, len(canary), len(stable))
+    backends = [backend_of(r, config.version, weight=each_canary, role="canary") for r in canary]
+    backends += [backend_of(r, stable_version, weight=each_stable) for r in stable]
+    router.ensure_running()
+    router.set_backends(replace(route_spec(config), sticky=sticky), backends, fencing=fencing)
+
+
+def set_members(router: TrafficRouter, config: ReleaseConfig, backends: Sequence[Backend], *,
+                fencing: int) -> None:
+    """Replace the membership with ``backends`` as given (a rolling update moves one at a time)."""
+    router.ensure_running()
+    router.set_backends(route_spec(config), list(backends), fencing=fencing)
+
+
 def hold(router: TrafficRouter, config: ReleaseConfig, *, fencing: int) -> None:
     """No instance serves for a while (recreate): http requests wait up to router.hold instead of failing."""
     router.ensure_running()

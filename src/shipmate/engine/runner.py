@@ -13,14 +13,14 @@ import time
 from typing import Any
 
 from shipmate.engine import crashpoints
-from shipmate.engine.actions import ACTIONS, CLEANUP_STEPS, STATE_OF_STEP, Outcome
+from shipmate.engine.actions import ACTIONS, Outcome
 from shipmate.engine.context import DeployContext
 from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
 from shipmate.interruptions import signals_held
 from shipmate.model import DeploymentState
+from shipmate.plan import CLEANUP, WAITS
 
-DRAIN_STEPS = frozenset({"drain_old"})  # waits only: the first thing an interruption after promote skips
 INTERRUPTED_GRACE_S = 2.0  # after promote the old instance has no traffic left to finish: stop it quickly
 
 
@@ -41,7 +41,7 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
         for index in range(start_index, len(ctx.plan.steps)):
             ctx.lease.check()
             step = ctx.plan.steps[index]
-            wanted = STATE_OF_STEP.get(step.name)
+            wanted = DeploymentState(step.enters) if step.enters else None
             if wanted is not None and ctx.deployment.state != wanted:
                 ctx.deployment = store.set_state(ctx.deployment.id, wanted, fencing=ctx.fencing)
             outcome = run_step(ctx, index, step.name, step.args)
@@ -50,7 +50,7 @@ def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
                 if outcome.result.get("warning"):
                     warnings.append(str(outcome.result["warning"]))
                 continue
-            if step.name in CLEANUP_STEPS:
+            if step.has(CLEANUP):
                 warnings.append(outcome.error)  # the new release is current and verified: keep it
                 continue
             with signals_held():
@@ -90,7 +90,7 @@ def _finish_after_promote(ctx: DeployContext, first: int, why: str) -> list[str]
     warnings = [f"{why} after promote: cleanup cut short"]
     for index in range(first, len(ctx.plan.steps)):
         step = ctx.plan.steps[index]
-        if step.name in DRAIN_STEPS:
+        if step.has(WAITS):
             row = ctx.rt.store.step_intent(ctx.deployment.id, index, step.name, step.args, fencing=ctx.fencing)
             ctx.rt.store.step_result(row.id, "skipped", {"skipped": why}, fencing=ctx.fencing,
                                      event={"event_type": f"step.{step.name}", "status": "skipped",

@@ -16,6 +16,8 @@ from shipmate.release_config import ReleaseConfig
 if TYPE_CHECKING:
     from shipmate.store.store import Store
 
+FAST_ROLLBACK_WINDOW = 5  # deployments: a release that passed this recently is rolled back to at once
+
 
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
@@ -81,23 +83,30 @@ def _rollback_target(store: Store, service: str, env: str, to_version: str | Non
 
 
 def _previous(store: Store, rt: Runtime | None, service: str, env: str) -> tuple[Previous | None, bool]:
+    """The current release and its live instances (checked against the target when one is at hand)."""
     cur = store.current(service, env)
     if cur is None:
         return None, False
     rel = store.get_release(cur.release_id)
     if rel is None:
         return None, False
-    inst = store.get_instance(cur.instance_id) if cur.instance_id else None
-    alive = False
-    if inst is not None and rt is not None:
-        alive = rt.target.is_alive(ref_of(inst))
-    elif inst is not None:
-        alive = inst.status in ("running", "starting")
-    return Previous(rel.id, ReleaseConfig.from_dict(rel.spec), inst), alive
+    rows = [row for row in store.instances(service, env, live_only=True) if row.release_id == rel.id]
+    if rt is not None:
+        rows = [row for row in rows if rt.target.is_alive(ref_of(row))]
+    ids = tuple(row.instance_id for row in rows)
+    return Previous(rel.id, ReleaseConfig.from_dict(rel.spec), ids), bool(ids)
 
 
-def _instance_id(previous: Previous | None) -> str | None:
-    return previous.instance.id if previous is not None and previous.instance is not None else None
+def _fast_rollback(store: Store, config: ReleaseConfig, kind: str) -> bool:
+    """Rolling back to a release that passed within the last 5 deployments: skip canary steps."""
+    if kind != "rollback":
+        return False
+    for dep in store.deployments(config.service, config.environment, FAST_ROLLBACK_WINDOW):
+        rel = store.get_release(dep.release_id)
+        if rel is not None and rel.version == config.version and rel.digest == config.digest \
+                and str(dep.state) == "succeeded" and dep.verified:
+            return True
+    return False
 
 
 def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None) -> dict[str, Any]:
@@ -111,9 +120,10 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
     finally:
         if own and store is not None:
             store.close()
+    fast = store is not None and _fast_rollback(store, config, kind)
     plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
-                             previous_running=running, monitor=kind == "deploy",
-                             previous_instance_id=_instance_id(previous))
+                             previous_ids=previous.instance_ids if previous and running else (),
+                             monitor=kind == "deploy", fast_rollback=fast)
     return {"dry_run": True, "service": config.service, "environment": config.environment,
             "version": config.version, "plan": plan.as_dict()}
 
@@ -132,8 +142,8 @@ def _run(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[
         release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
-                                 previous_running=running, monitor=kind == "deploy",
-                                 previous_instance_id=_instance_id(previous))
+                                 previous_ids=previous.instance_ids if previous and running else (),
+                                 monitor=kind == "deploy", fast_rollback=_fast_rollback(store, config, kind))
         dep = store.create_deployment(
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),

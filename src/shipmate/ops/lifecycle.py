@@ -29,7 +29,8 @@ def validate(spec_file: str | None, *, environment: str | None = None,
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
     config = config_from(loaded)
     return {"valid": True, "file": str(ws.spec_path), "service": config.service,
-            "environment": config.environment, "strategy": config.strategy, "port": config.port}
+            "environment": config.environment, "strategy": config.strategy, "port": config.port,
+            "replicas": config.replicas}
 
 
 def schema() -> dict[str, Any]:

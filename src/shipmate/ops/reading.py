@@ -86,7 +86,8 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
             cur = store.current(service, env)
             if cur is not None:
                 rel = store.get_release(cur.release_id)
-                inst = store.get_instance(cur.instance_id) if cur.instance_id else None
+                inst = next((row for row in store.instances(service, env, live_only=True)
+                             if row.release_id == cur.release_id), None)
                 config = ReleaseConfig.from_dict(rel.spec) if rel else None
                 alive = inst is not None and target.is_alive(ref_of(inst))
                 entry["current"] = {

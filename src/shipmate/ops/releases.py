@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.plan import Plan, PlanInput
-from shipmate.release_config import HealthConfig, MetricRuleConfig, MonitorConfig, ReleaseConfig
+from shipmate.release_config import CanaryStepConfig, HealthConfig, MetricRuleConfig, MonitorConfig, ReleaseConfig
 from shipmate.strategies import build_plan
 
 if TYPE_CHECKING:
@@ -27,7 +27,17 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
                             float(health.deadline), tuple(checks)),
         monitor=monitor_config(loaded),
         router_mode=spec.router_mode(), router_hold_s=float(spec.router.hold),
+        replicas=spec.replicas, canary_steps=canary_steps(loaded),
+        canary_sticky=spec.canary.sticky if spec.canary is not None else False,
+        rolling_max_unavailable=spec.rolling.max_unavailable if spec.rolling is not None else 1,
+        rolling_max_surge=spec.rolling.max_surge if spec.rolling is not None else 1,
     )
+
+
+def canary_steps(loaded: LoadedSpec) -> tuple[CanaryStepConfig, ...]:
+    """The canary's steps (the spec fills the default ones); none unless the strategy is canary."""
+    canary = loaded.spec.canary
+    return tuple(CanaryStepConfig(step.weight, float(step.pause)) for step in canary.steps) if canary else ()
 
 
 def monitor_config(loaded: LoadedSpec) -> MonitorConfig:
@@ -46,12 +56,17 @@ def monitor_config(loaded: LoadedSpec) -> MonitorConfig:
     )
 
 
-def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None, previous_running: bool,
-             monitor: bool = True, previous_instance_id: str | None = None) -> Plan:
+def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None,
+             previous_ids: tuple[str, ...] = (), monitor: bool = True, fast_rollback: bool = False) -> Plan:
+    """``previous_ids``: the live instances of the current release (the plan names them to retire)."""
     given = PlanInput(
         service=config.service, environment=config.environment, version=config.version, kind=kind,
         port=config.port, drain_s=config.drain_s, stop_grace_s=config.stop_grace_s,
         health_deadline_s=config.health.deadline_s, monitor_s=config.monitor.duration_s if monitor else 0.0,
-        previous_version=previous.version if previous else None, previous_running=previous_running,
-        previous_instance_id=previous_instance_id if previous_running else None, router_mode=config.router_mode)
+        previous_version=previous.version if previous else None, previous_running=bool(previous_ids),
+        previous_instance_ids=previous_ids, router_mode=config.router_mode,
+        replicas=config.replicas, previous_replicas=previous.replicas if previous else 1,
+        canary_steps=tuple((step.weight, step.pause_s) for step in config.canary_steps),
+        max_surge=config.rolling_max_surge, max_unavailable=config.rolling_max_unavailable,
+        fast_rollback=fast_rollback)
     return build_plan(config.strategy, given)

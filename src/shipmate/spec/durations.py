@@ -54,6 +54,12 @@ class DurationRange:
     high: str
 
     def to_seconds(self, value: Any) -> float:
+        if _is_negative(value):
+            raise PydanticCustomError(
+                "duration_negative",
+                "must not be negative, got {got}",
+                {"got": quoted(value), "hint": f"a duration is {self.low} or more, with a unit, e.g. 30s"},
+            )
         if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
             isinstance(value, str) and re.fullmatch(r"\s*[0-9.]+\s*", value)
         ):
@@ -93,6 +99,11 @@ class DurationRange:
             "pattern": DURATION_PATTERN,
             "description": f"a duration between {self.low} and {self.high}: 500ms, 5s, 2m, 1h",
         }
+
+
+def _is_negative(value: Any) -> bool:
+    """"-5s": a wait cannot go backwards, and the plain format error would not say why."""
+    return isinstance(value, str) and re.fullmatch(r"\s*-\s*[0-9]+(\.[0-9]+)?\s*(ms|s|m|h)\s*", value) is not None
 
 
 def default_duration(text: str, description: str | None = None) -> Any:

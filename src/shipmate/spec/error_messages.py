@@ -34,7 +34,7 @@ _EXPECTED = {
     "model_attributes_type": "a mapping",
 }
 _PATH_HINTS = {
-    "strategy": "canary and rolling come in a later version; blue-green gives zero downtime",
+    "strategy": "blue-green gives zero downtime; canary and rolling add canary: or rolling: settings",
     "version": 'quote it, e.g. version: "1.0"',
 }
 # For a plain string where an argv list belongs: the one mistake worth a tailored hint.
@@ -140,7 +140,9 @@ def _unknown_key(root: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[Loc
 
 
 def _translate(err: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str, str | None]:
-    kind, loc, ctx = err["type"], tuple(err["loc"]), err.get("ctx") or {}
+    kind, ctx = err["type"], err.get("ctx") or {}
+    # A rule over several keys names the one to change below the value it validated (ctx "at").
+    loc = (*err["loc"], *ctx.get("at", ()))
     if kind == "extra_forbidden":
         return _unknown_key(root, loc)
     data_loc, _ = _walk(root, loc)

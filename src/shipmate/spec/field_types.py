@@ -28,17 +28,18 @@ class SpecModel(BaseModel):
 
 @dataclass(frozen=True)
 class IntRange:
-    """A strict integer (no "80", no 8.0, no true) within [low, high]."""
+    """A strict integer (no "80", no 8.0, no true) within [low, high]; ``hint`` goes with the error."""
 
     low: int
     high: int
+    hint: str | None = None
 
     def check(self, value: int) -> int:
         if not self.low <= value <= self.high:
             raise PydanticCustomError(
                 "out_of_range",
                 "must be between {low} and {high}, got {got}",
-                {"low": self.low, "high": self.high, "got": number_text(value)},
+                {"low": self.low, "high": self.high, "got": number_text(value), "hint": self.hint},
             )
         return value
 

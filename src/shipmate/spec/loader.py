@@ -29,7 +29,7 @@ GIT_TIMEOUT_SECONDS = 10.0
 class LoadedSpec:
     """A validated spec with its environment overlay applied and everything resolved."""
 
-    spec: Spec  # overlay applied: port replaced, env merged over target.env
+    spec: Spec  # overlay applied: port and replicas replaced, env merged over target.env
     environment: str
     version: str
     path: Path  # absolute path of the spec file
@@ -71,9 +71,16 @@ def load_spec(
     )
 
 
+# Keys added later, left out of the digest at these values: a spec that does not use them keeps the
+# digest an older shipmate gave it (so an unchanged, running release is not deployed again).
+_DIGEST_OMITTED_AT = {"replicas": 1, "canary": None, "rolling": None}
+
+
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version and other environments' overlays; changes with anything else."""
     data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments"})
+    data = {key: value for key, value in data.items()
+            if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -98,7 +105,8 @@ def _apply_overlay(spec: Spec, environment: str) -> Spec:
         return spec
     target = spec.target.model_copy(update={"env": {**spec.target.env, **overlay.env}})
     port = overlay.port if overlay.port is not None else spec.port
-    return spec.model_copy(update={"target": target, "port": port})
+    replicas = overlay.replicas if overlay.replicas is not None else spec.replicas
+    return spec.model_copy(update={"target": target, "port": port, "replicas": replicas})
 
 
 def _resolve_version(declared: str | None, override: str | None, base_dir: Path, file: str) -> str:

@@ -6,9 +6,9 @@ To add a target kind, write its model with ``kind: Literal["..."]`` and add it t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
@@ -27,8 +27,8 @@ from shipmate.spec.field_types import (
     VersionText,
 )
 from shipmate.spec.quoting import quoted
-
-STRATEGIES = ("blue-green", "recreate")
+from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
+from shipmate.spec.strategy_settings import Canary, Replicas, Rolling, check_strategy_settings, fill_strategy_section
 
 
 def _check_argv_arg(value: str) -> str:
@@ -238,6 +238,7 @@ class EnvOverlay(SpecModel):
     """Per-environment changes applied on top of the base spec."""
 
     port: Annotated[int, IntRange(1, 65535)] | None = Field(None, description="Public port in this environment.")
+    replicas: Replicas | None = Field(None, description="Instances per release in this environment.")
     env: EnvVars = Field(default_factory=dict, description="Merged over target.env.")
 
 
@@ -253,9 +254,13 @@ class Spec(SpecModel):
     health: Health = Field(
         default_factory=lambda: Health.model_validate({}), description="How a new instance proves it is healthy."
     )
-    strategy: Literal["blue-green", "recreate"] = Field(
-        "blue-green", description="blue-green (zero downtime) or recreate (stop old, then start new)."
+    replicas: Replicas = Field(1, description="How many instances run each release (1-32).")
+    strategy: Literal["blue-green", "recreate", "canary", "rolling"] = Field(
+        "blue-green", description="blue-green (zero downtime), recreate (stop old, then start new), canary "
+        "(growing shares of traffic, each judged) or rolling (a few instances at a time)."
     )
+    canary: Canary | None = Field(None, description="strategy: canary only; default steps 10% then 50%, 30s each.")
+    rolling: Rolling | None = Field(None, description="strategy: rolling only; default max_unavailable/surge 1.")
     router: Router = Field(
         default_factory=lambda: Router.model_validate({}), description="The built-in traffic switch."
     )
@@ -268,6 +273,17 @@ class Spec(SpecModel):
     environments: dict[DnsLabel, EnvOverlay] = Field(
         default_factory=dict, description="Named environments (first is the default) with their overlays."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_strategy_section(cls, data: Any) -> Any:
+        return fill_strategy_section(data)
+
+    @model_validator(mode="after")
+    def _strategy_settings_fit(self) -> Spec:
+        overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
+        check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
+        return self
 
     def router_mode(self) -> Literal["http", "tcp"]:
         """router.mode, else http when the service proves itself over HTTP, else tcp."""

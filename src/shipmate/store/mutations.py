@@ -110,7 +110,7 @@ class StoreMutations:
     # -- current pointer and instances --------------------------------------------------------
 
     def set_current(self, service: str, environment: str, *, release_id: str, deployment_id: str,
-                    instance_id: str | None, fencing: int,
+                    fencing: int, instance_id: str | None = None,
                     event: EventSpec | None = None) -> CurrentRow:
         with self._write() as tx:
             tx.fence(service, environment, fencing)

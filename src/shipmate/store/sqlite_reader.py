@@ -104,3 +104,10 @@ class SqliteReader:
     def get_instance(self, instance_id: str) -> InstanceRow | None:
         rows = self._rows("SELECT * FROM instances WHERE id = ?", instance_id)
         return InstanceRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def instances(self, service: str, environment: str, *, live_only: bool = False) -> list[InstanceRow]:
+        sql = "SELECT * FROM instances WHERE service = ? AND environment = ?"
+        if live_only:
+            sql += " AND status IN ('starting', 'running', 'draining')"
+        rows = self._rows(sql + " ORDER BY created_at", service, environment)
+        return [InstanceRow.of(row) for row in rows]  # type: ignore[arg-type]

@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 from shipmate.errors import InvalidInputError
 from shipmate.plan import Plan, PlanInput
-from shipmate.strategies import blue_green, recreate
+from shipmate.strategies import blue_green, canary, recreate, rolling
 
 STRATEGIES: dict[str, Callable[[PlanInput], Plan]] = {
     blue_green.NAME: blue_green.plan,
     recreate.NAME: recreate.plan,
+    canary.NAME: canary.plan,
+    rolling.NAME: rolling.plan,
 }
 
 

@@ -1,7 +1,7 @@
-"""Blue-green: the new release proves itself beside the old one; traffic switches at once.
+"""Blue-green: the new release (all its replicas) proves itself beside the old one; traffic switches at once.
 
-The old instance keeps running, idle, through the monitor window, so a failed window
-switches straight back to it (rollback in one route change), and is retired only after.
+The old instances keep running, idle, through the monitor window, so a failed window switches
+straight back to them (rollback in one route change); they are retired only after promote.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from shipmate.strategies import common
 NAME = "blue-green"
 
 
-def plan(given: PlanInput) -> Plan:
-    steps = [common.preflight(given), *common.release_new(given)]
-    if given.previous_running:
-        steps.extend(common.retire_old(given))
-    return Plan(given.service, given.environment, given.version, given.kind, NAME,
-                given.previous_version, tuple(steps))
+def plan(given: PlanInput, name: str = NAME) -> Plan:
+    steps = [common.preflight(given), common.start_instances(given), common.wait_healthy(given),
+             *common.proven_by(given, common.switch_route(given)), common.promote(given),
+             *common.retire_old(given)]
+    return Plan(given.service, given.environment, given.version, given.kind, name,
+                given.previous_version, tuple(steps), abort_steps=common.abort_steps(given))
