@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import time
-from functools import partial
 from typing import Any
 
 import pytest
@@ -22,8 +21,8 @@ from tests.waiting import wait_until
 
 DEPLOYS = 10
 ZERO_DOWNTIME_SERVERS = ("uvicorn", "gunicorn-threads", "sample-app")
-HOLD_S = 40             # a canary step long enough to measure inside it
-MEASURE_WITHIN_S = 25   # ...and the measurement must end well before the step does
+HOLD_S = 20             # a canary step long enough to measure inside it
+MEASURE_WITHIN_S = 12   # ...and the measurement must end well before the step does
 
 
 def _serving(project: Project, path: str) -> bool:
@@ -34,7 +33,7 @@ def _serving(project: Project, path: str) -> bool:
 
 
 def _step_names(out: dict[str, Any]) -> list[str]:
-    return [s["name"] for s in out["steps"] if s["status"] == "done"]
+    return [s["name"] for s in out["steps"] if s["status"] == "ok"]
 
 
 def _start_canary(project: Project, version: str) -> subprocess.Popen[str]:
@@ -72,9 +71,8 @@ def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_reque
     assert not failures, f"{len(failures)} of {record.total} requests failed: {failures[:5]}"
     answered = {o.version for o in record.outcomes}
     assert {f"v{n}" for n in range(DEPLOYS + 1)} <= answered, f"some release never answered: {sorted(answered)}"
-    env = project.json("status")["environments"][0]
-    assert env["current"]["version"] == f"v{DEPLOYS}"
-    assert env["current"]["live"] == 3, env
+    assert project.json("status")["environments"][0]["current"]["version"] == f"v{DEPLOYS}"
+    wait_until(lambda: project.census(spec.health_path) == (3, 3), 15, "exactly the 3 current replicas to run")
 
 
 @pytest.mark.slow
@@ -83,11 +81,12 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
     app = SERVERS["sample-app"]
     # error_rate alone could not fail 40 %: only the comparison with the stable side can.
     rules = "{error_rate: 0.5, p95_ms: 3000, max_error_rate_increase: 0.1}"
-    write = partial(write_server_spec, project, app, strategy="canary", replicas=2, monitor="2s",
-                    interval="200ms", rollback_if=rules, extra=canary_block((25, "10s"), (50, "10s")))
-    write()
+    # v1 comes from a plain blue-green spec: a canary spec with the stable comparison cannot deploy a
+    # first release today (see the xfail test below).
+    write_server_spec(project, app, replicas=2, monitor="500ms")
     project.json("deploy", "--version", "v1")
-    write(env={"HELLO_PAGE_ERROR_RATE": "0.4"})
+    write_server_spec(project, app, strategy="canary", replicas=2, monitor="2s", interval="200ms", rollback_if=rules,
+                      extra=canary_block((25, "10s"), (50, "10s")), env={"HELLO_PAGE_ERROR_RATE": "0.4"})
     with Load(project.port, keepalive=2, fresh=1, path="/") as load:
         out = project.json("deploy", "--version", "v2", expect=1)
         after = get_many(project.port, 50)
@@ -111,9 +110,8 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
     assert {(r.status, r.version) for r in after} == {(200, "v1")}, after[:5]
     # Every failure users saw came from the canary itself: rolling back lost nothing.
     assert record.failures() and all(o.version == "v2" for o in record.failures()), record.failures()[:5]
-    env = project.json("status")["environments"][0]
-    assert env["current"]["version"] == "v1" and env["current"]["live"] == 2, env
-    wait_until(lambda: len(project.instance_leaders()) == 2, 15, "the canary's instances to be stopped")
+    assert project.json("status")["environments"][0]["current"]["version"] == "v1"
+    wait_until(lambda: project.census("/health") == (2, 2), 15, "the canary's instances to be stopped")
 
 
 @pytest.mark.slow
@@ -134,6 +132,7 @@ def test_canary_at_weight_25_gets_between_15_and_35_percent_of_2000_requests(pro
     versions = [r.version for r in replies]
     assert set(versions) == {"v1", "v2"}, set(versions)
     share = versions.count("v2") / len(versions)
+    print(f"canary share at weight 25: {share:.1%} of 2,000 requests in {took:.1f}s")
     assert 0.15 <= share <= 0.35, f"the canary got {share:.1%} of 2,000 requests at weight 25"
 
 
@@ -160,3 +159,19 @@ def test_sticky_canary_keeps_a_client_holding_the_side_cookie_on_one_side(projec
         seen = {(r.status, r.version) for r in held[side]}
         assert seen == {(200, version)}, f"a client holding shipmate_side={side} got {seen}"
         assert all(r.side_cookie is None for r in held[side]), f"{side}: the router re-issued the cookie"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="engine: the monitor window after a canary's last step has no stable "
+                   "side, so a spec with max_error_rate_increase is judged inconclusive there and rolled back")
+def test_healthy_canary_judged_against_stable_passes_its_final_monitor_window(project: Project) -> None:
+    app = SERVERS["sample-app"]
+    write_server_spec(project, app, replicas=2, monitor="500ms")
+    project.json("deploy", "--version", "v1")
+    write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", interval="200ms",
+                      rollback_if="{error_rate: 0.05, p95_ms: 3000, max_error_rate_increase: 0.1}",
+                      extra=canary_block((50, "2s")))
+    with Load(project.port, keepalive=2, fresh=0, path="/") as load:
+        out = project.json("deploy", "--version", "v2", expect=None)
+        load.stop()
+    assert out.get("state") == "succeeded", out.get("error", {}).get("message", out)
