@@ -99,11 +99,12 @@ class LaunchSpec:
 
 @dataclass(frozen=True)
 class InstanceRef:
-    """How to find a running instance again: pid + create time, so a reused pid never matches."""
+    """How to find a running instance again: its id, its port, and a handle only its target reads.
+
+    The handle is JSON-ready and opaque outside ``targets/``: the process target keeps pid + create
+    time (so a reused pid never matches) and the log path; a container target keeps a container id.
+    """
 
     instance_id: str
-    pid: int
-    create_time: float
     port: int
-    log_path: str
-    extra: dict[str, str] = field(default_factory=dict)
+    handle: dict[str, Any] = field(default_factory=dict)

@@ -105,6 +105,11 @@ monitor:
         except (OSError, ValueError):
             return False
 
+    def current_instances(self, environment: int = 0) -> list[dict[str, Any]]:
+        """`status`'s instances of the current release (role "current") in one environment."""
+        env = self.json("status")["environments"][environment]
+        return [i for i in env["instances"] if i["role"] == "current"]
+
     def instance_ports(self, version: str) -> list[int]:
         """The ports of every live instance of ``version``, read from the processes' own environment.
 

@@ -94,11 +94,11 @@ def test_crash_while_retiring_after_a_forced_redeploy_of_the_same_release_keeps_
         project: Project) -> None:
     project.spec("1.0.0")
     project.json("deploy")
-    before = project.json("status")["environments"][0]["current"]["instance"]["instance_id"]
+    [before] = [i["instance_id"] for i in project.current_instances()]
     proc = project.run("deploy", "--force", "--json", env={"SHIPMATE_CRASHPOINT": "step:7"})  # drain_old
     assert proc.returncode == -9
     _assert_consistent(project, expect_versions={"1.0.0"})
-    after = project.json("status")["environments"][0]["current"]["instance"]
+    [after] = project.current_instances()
     assert after["alive"] is True and after["instance_id"] != before
 
 

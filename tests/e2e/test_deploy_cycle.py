@@ -24,7 +24,14 @@ def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project
     status = project.json("status")
     env = status["environments"][0]
     assert env["current"]["version"] == "1.0.0" and env["serving"] is True
+    assert (env["current"]["replicas"], env["current"]["live"]) == (1, 1)
+    [instance] = env["instances"]
+    assert (instance["role"], instance["version"], instance["alive"], instance["status"]) == (
+        "current", "1.0.0", True, "running")
+    assert instance["pid"] in [p.pid for p in project.instance_leaders()]
     assert len(project.instance_leaders()) == 1
+    text = project.run("status").stdout   # the plain table: one line per instance
+    assert "instances" in text and instance["instance_id"] in text and "1/1" in text
 
 
 @pytest.mark.parametrize("breakage", [{"error_rate": 1.0}, {"fail_health": True}], ids=["errors", "health"])
@@ -152,7 +159,8 @@ def test_check_reports_an_unhealthy_current_release_with_exit_3(project: Project
     project.spec("1.0.0")
     project.json("deploy")
     assert project.json("check")["healthy"] is True
-    port = project.json("status")["environments"][0]["current"]["instance"]["port"]
+    [instance] = project.current_instances()
+    port = instance["port"]
     req = urllib.request.Request(f"http://127.0.0.1:{port}/control", data=b'{"fail_health": true}',
                                  headers={"Content-Type": "application/json"}, method="POST")
     urllib.request.urlopen(req, timeout=5).read()

@@ -22,6 +22,7 @@ from shipmate.engine.probe_set import run_all
 from shipmate.model import InstanceRef
 from shipmate.probes.http import HttpProbe
 from shipmate.probes.tcp import TcpProbe
+from shipmate.targets.process import ProcessTarget
 from tests.waiting import free_port, wait_until
 
 # The app under the "pump": holds ~64 MB and keeps one core busy until killed.
@@ -44,19 +45,20 @@ def instance() -> Iterator[InstanceRef]:
                               start_new_session=True)
     try:
         assert leader.stdout is not None and leader.stdout.readline().strip() == "ready"
-        yield InstanceRef("i-busy", leader.pid, psutil.Process(leader.pid).create_time(), 0, "")
+        yield InstanceRef("i-busy", 0, {"pid": leader.pid, "create_time": psutil.Process(leader.pid).create_time()})
     finally:
         os.killpg(leader.pid, signal.SIGKILL)
         leader.wait(timeout=10)
 
 
 def test_process_source_sums_the_app_tree_under_the_leader(instance: InstanceRef) -> None:
-    source = ProcessSource([instance])
+    source = ProcessSource(ProcessTarget(), [instance])
     first = source.look(instance, 0.0)
     assert first.alive and first.cpu_s == 0.0       # the first look is the baseline
     assert first.rss_mb >= 64                       # the app's memory, not the leader's (~10 MB)
-    before = psutil.Process(instance.pid).children()[0].cpu_times()
-    wait_until(lambda: sum(psutil.Process(instance.pid).children()[0].cpu_times()[:2]) - sum(before[:2]) > 0.2,
+    app = psutil.Process(instance.handle["pid"]).children()[0]
+    before = app.cpu_times()
+    wait_until(lambda: sum(app.cpu_times()[:2]) - sum(before[:2]) > 0.2,
                20, "the busy app to use some CPU")
     second = source.look(instance, 1.0)
     assert second.alive and second.cpu_s > 0.2
@@ -66,10 +68,11 @@ def test_process_source_sums_the_app_tree_under_the_leader(instance: InstanceRef
 
 
 def test_process_source_reports_a_gone_or_replaced_instance_as_not_alive(instance: InstanceRef) -> None:
-    source = ProcessSource([instance])
-    impostor = InstanceRef(instance.instance_id, instance.pid, instance.create_time - 3600, 0, "")
+    source = ProcessSource(ProcessTarget(), [instance])
+    older = instance.handle["create_time"] - 3600
+    impostor = InstanceRef(instance.instance_id, 0, {**instance.handle, "create_time": older})
     assert not source.look(impostor, 0.0).alive      # same pid, other process (pid reuse)
-    os.killpg(instance.pid, signal.SIGKILL)
+    os.killpg(instance.handle["pid"], signal.SIGKILL)
     wait_until(lambda: not source.look(instance, 0.0).alive, 10, "the killed instance to be seen gone")
 
 
@@ -120,7 +123,7 @@ def test_prometheus_source_reads_rules_from_prometheus_clients_own_exposition(
              MetricRule("app_errors", (), increase_max=10),       # the family: every code summed
              MetricRule("queue_depth", (), max=100),
              MetricRule("no_such_metric", (), max=1))
-    ref = InstanceRef("i-1", 0, 0.0, port, "")
+    ref = InstanceRef("i-1", port)
     sample = PrometheusSource([ref], "/metrics", rules, timeout=2.0).look(ref, 5.0)
     assert sample.detail == "" and sample.instance_id == "i-1"
     assert sample.values == (3.0, 5.0, 42.0, None)
@@ -130,13 +133,13 @@ def test_prometheus_source_turns_a_bad_endpoint_into_a_sample_without_values(
         metrics_server: tuple[int, type[_Metrics]]) -> None:
     port, handler = metrics_server
     rules = (MetricRule("queue_depth", (), max=100),)
-    ref = InstanceRef("i-1", 0, 0.0, port, "")
+    ref = InstanceRef("i-1", port)
     missing = PrometheusSource([ref], "/nope", rules, timeout=2.0).look(ref, 0.0)
     assert missing.values == (None,) and "404" in missing.detail
     handler.body = b"<html><body>not metrics</body></html>\n"
     garbage = PrometheusSource([ref], "/metrics", rules, timeout=2.0).look(ref, 0.0)
     assert garbage.values == (None,) and "not Prometheus text" in garbage.detail
-    closed = InstanceRef("i-2", 0, 0.0, free_port(), "")
+    closed = InstanceRef("i-2", free_port())
     refused = PrometheusSource([closed], "/metrics", rules, timeout=2.0).look(closed, 0.0)
     assert refused.values == (None,) and refused.detail.startswith("scrape :")
 

@@ -48,7 +48,7 @@ def test_process_probe_passes_while_alive_and_fails_with_the_last_log_line(
     target.stop(ref, grace=5)
     result = probe.run()
     assert result.phase is Phase.FAIL
-    assert result.detail.startswith(f"pid {ref.pid} is not running; last log: ")
+    assert result.detail.startswith(f"pid {ref.handle['pid']} is not running; last log: ")
     assert "[shipmate] process exited with code" in result.detail
 
 

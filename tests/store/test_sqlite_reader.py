@@ -16,10 +16,10 @@ def test_reader_returns_the_same_rows_as_the_store(store: Store, home: Path, rel
     done = start_deployment(store, release, fencing)
     store.add_instance(instance_id="ins_1", service="web", environment="default", release_id=release.id,
                        deployment_id=done, target_kind="process", pid=123, create_time=1.5, port=4000,
-                       log_path="/x.log", fencing=fencing)
+                       log_path="/x.log", handle={"pid": 123, "create_time": 1.5, "log_path": "/x.log"},
+                       fencing=fencing)
     store.set_state(done, DeploymentState.RUNNING, fencing=fencing)
-    store.set_current("web", "default", release_id=release.id, deployment_id=done, instance_id="ins_1",
-                      fencing=fencing)
+    store.set_current("web", "default", release_id=release.id, deployment_id=done, fencing=fencing)
     store.set_state(done, DeploymentState.SUCCEEDED, fencing=fencing, verified=True, verdict={"phase": "pass"})
     active = start_deployment(store, release, fencing, trace_id="t2")
     reader = SqliteReader.open(home)
@@ -29,6 +29,9 @@ def test_reader_returns_the_same_rows_as_the_store(store: Store, home: Path, rel
         assert reader.all_current() == store.all_current()
         assert reader.get_release(release.id) == store.get_release(release.id)
         assert reader.get_instance("ins_1") == store.get_instance("ins_1")
+        assert reader.instances("web", "default") == store.instances("web", "default")
+        assert reader.instances("web", "default", live_only=True) == store.instances("web", "default",
+                                                                                     live_only=True)
         assert reader.deployments("web", "default", 5) == store.deployments("web", "default", 5)
         assert [d.id for d in reader.active_deployments()] == [active]
         assert reader.active_deployments() == store.active_deployments()

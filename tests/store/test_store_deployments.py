@@ -120,12 +120,10 @@ def test_current_pointer_has_exactly_one_row_per_service_and_environment(
     r2 = store.ensure_release("web", "2", "d2", {}, "process")
     d1 = start_deployment(store, release, fencing)
     d2 = start_deployment(store, r2, fencing)
-    store.set_current("web", "default", release_id=release.id, deployment_id=d1, instance_id="ins_a",
-                      fencing=fencing)
-    now = store.set_current("web", "default", release_id=r2.id, deployment_id=d2, instance_id="ins_b",
-                            fencing=fencing)
+    store.set_current("web", "default", release_id=release.id, deployment_id=d1, fencing=fencing)
+    now = store.set_current("web", "default", release_id=r2.id, deployment_id=d2, fencing=fencing)
     assert store.all_current() == [now]
-    assert now.release_id == r2.id and now.instance_id == "ins_b"
+    assert now.release_id == r2.id and now.instance_id is None  # current names a release, not an instance
     # The primary key refuses a second row even from raw SQL.
     raw = sqlite3.connect(store.path)
     with pytest.raises(sqlite3.IntegrityError):
@@ -140,13 +138,15 @@ def test_instances_track_status_and_live_filter(store: Store, release: ReleaseRo
     for name in ("ins_a", "ins_b"):
         store.add_instance(instance_id=name, service="web", environment="default", release_id=release.id,
                            deployment_id=dep_id, target_kind="process", pid=100, create_time=1.5,
-                           port=40000, log_path="/tmp/x.log", fencing=fencing)
+                           port=40000, log_path="/tmp/x.log", handle={"container": name, "n": [1, 2]},
+                           fencing=fencing)
     assert store.set_instance_status("ins_a", "running", fencing=fencing).status == "running"
     store.set_instance_status("ins_b", "stopped", fencing=fencing)
     assert [i.id for i in store.instances("web", "default", live_only=True)] == ["ins_a"]
     assert {i.id for i in store.instances()} == {"ins_a", "ins_b"}
     got = store.get_instance("ins_a")
     assert got is not None and got.live and got.create_time == 1.5
+    assert got.handle == {"container": "ins_a", "n": [1, 2]}  # the target's handle comes back as it went in
     with pytest.raises(StoreError, match="unknown instance status"):
         store.set_instance_status("ins_a", "sleeping", fencing=fencing)
 
@@ -165,7 +165,7 @@ def test_state_change_and_its_event_commit_together(store: Store, release: Relea
 def test_clear_current_event_defaults_to_the_lock_owner_as_actor(
         store: Store, release: ReleaseRow, fencing: int) -> None:
     dep_id = start_deployment(store, release, fencing)
-    store.set_current("web", "default", release_id=release.id, deployment_id=dep_id, instance_id=None,
+    store.set_current("web", "default", release_id=release.id, deployment_id=dep_id,
                       fencing=fencing, event={"event_type": "release.current"})
     store.clear_current("web", "default", fencing=fencing, event={"event_type": "service.down"})
     evs = store.events()

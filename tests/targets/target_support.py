@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -28,6 +29,20 @@ def pid_gone(pid: int) -> bool:
 def log_contains(path: Path, text: str) -> bool:
     files = [path, *sorted(path.parent.glob(path.name + ".*"))]
     return any(p.exists() and text in p.read_text(errors="replace") for p in files)
+
+
+def pid_of(ref: InstanceRef) -> int:
+    """The pump's pid: these tests check the process target itself, so they may read its handle."""
+    return int(ref.handle["pid"])
+
+
+def log_of(ref: InstanceRef) -> str:
+    return str(ref.handle["log_path"])
+
+
+def log_handle(path: str | Path) -> dict[str, Any]:
+    """A process handle that only names a log: enough for read_logs / last_output."""
+    return {"log_path": str(path)}
 
 
 class TrackedTarget(ProcessTarget):

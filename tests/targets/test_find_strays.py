@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from target_support import TrackedTarget, python_argv
+from target_support import TrackedTarget, log_of, pid_of, python_argv
 
 from shipmate.model import LaunchSpec
 
@@ -23,11 +23,11 @@ def test_finds_unknown_instances_and_ignores_known_ones(target: TrackedTarget,
 
     assert [ref.instance_id for ref in found] == ["stray-1"]
     ref = found[0]
-    assert (ref.pid, ref.port, ref.log_path) == (stray.pid, 45678, stray_launch.log_path)
-    assert abs(ref.create_time - stray.create_time) < 1.0
+    assert (pid_of(ref), ref.port, log_of(ref)) == (pid_of(stray), 45678, stray_launch.log_path)
+    assert abs(ref.handle["create_time"] - stray.handle["create_time"]) < 1.0
     assert target.is_alive(ref)
     assert {r.instance_id for r in target.find_strays(home_id, set())} == {"known-1", "stray-1"}
-    assert known.pid not in [r.pid for r in found]
+    assert pid_of(known) not in [pid_of(r) for r in found]
 
 
 def test_other_homes_and_stopped_instances_are_not_strays(target: TrackedTarget,

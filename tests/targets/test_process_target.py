@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from target_support import TrackedTarget, log_contains, pid_gone, python_argv
+from target_support import TrackedTarget, log_contains, log_of, pid_gone, pid_of, python_argv
 from tests.waiting import APP, free_port, wait_until
 
 from shipmate.errors import PrerequisiteMissing
@@ -63,13 +63,13 @@ def test_started_app_serves_and_sigterm_stops_it_cleanly(target: TrackedTarget,
                                                           make_launch: MakeLaunch) -> None:
     port = free_port()
     ref = target.start(make_launch((sys.executable, str(APP)), port=port))
-    assert ref.port == port and ref.pid != os.getpid()
+    assert ref.port == port and pid_of(ref) != os.getpid()
     assert target.is_alive(ref)
     wait_until(lambda: http_ok(port), 20, "the app to answer")
 
     target.stop(ref, grace=15)
     assert not target.is_alive(ref)
-    assert log_contains(Path(ref.log_path), "[shipmate] process exited with code 0")  # not SIGKILLed
+    assert log_contains(Path(log_of(ref)), "[shipmate] process exited with code 0")  # not SIGKILLed
     assert not http_ok(port)
 
 
@@ -77,10 +77,10 @@ def test_instance_runs_in_its_own_session_with_markers_in_env_not_argv(
         target: TrackedTarget, make_launch: MakeLaunch, home_id: str) -> None:
     launch = make_launch(python_argv(SLEEPER), env={"API_TOKEN": "canary-s3cret"})
     ref = target.start(launch)
-    pump = psutil.Process(ref.pid)
-    assert os.getpgid(ref.pid) == ref.pid and os.getsid(ref.pid) == ref.pid
-    assert os.getsid(ref.pid) != os.getsid(0)
-    wait_until(lambda: log_contains(Path(ref.log_path), "ready"), 20, "the app under the pump")
+    pump = psutil.Process(pid_of(ref))
+    assert os.getpgid(pid_of(ref)) == pid_of(ref) and os.getsid(pid_of(ref)) == pid_of(ref)
+    assert os.getsid(pid_of(ref)) != os.getsid(0)
+    wait_until(lambda: log_contains(Path(log_of(ref)), "ready"), 20, "the app under the pump")
     app = pump.children()[0]
     assert app.environ()["API_TOKEN"] == "canary-s3cret"
     assert app.environ()["SHIPMATE_HOME_ID"] == home_id
@@ -91,8 +91,8 @@ def test_instance_runs_in_its_own_session_with_markers_in_env_not_argv(
 def test_process_ignoring_sigterm_is_killed_after_grace(target: TrackedTarget,
                                                         make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(IGNORES_SIGTERM)))
-    wait_until(lambda: log_contains(Path(ref.log_path), "ready"), 20, "the app to start")
-    app_pids = [p.pid for p in psutil.Process(ref.pid).children(recursive=True)]
+    wait_until(lambda: log_contains(Path(log_of(ref)), "ready"), 20, "the app to start")
+    app_pids = [p.pid for p in psutil.Process(pid_of(ref)).children(recursive=True)]
 
     target.stop(ref, grace=0.5)
     assert not target.is_alive(ref)
@@ -101,7 +101,7 @@ def test_process_ignoring_sigterm_is_killed_after_grace(target: TrackedTarget,
 
 def test_orphaned_grandchildren_in_the_group_die_too(target: TrackedTarget, make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(SPAWNS_STUBBORN_GRANDCHILD)))
-    grandchild = grandchild_pid(Path(ref.log_path))
+    grandchild = grandchild_pid(Path(log_of(ref)))
     assert not pid_gone(grandchild)
 
     target.stop(ref, grace=1.0)
@@ -119,7 +119,7 @@ def test_stop_is_idempotent(target: TrackedTarget, make_launch: MakeLaunch) -> N
 def test_exited_instance_is_not_alive(target: TrackedTarget, make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv("import sys; print('bye'); sys.exit(4)")))
     wait_until(lambda: not target.is_alive(ref), 20, "the instance to exit")
-    assert log_contains(Path(ref.log_path), "[shipmate] process exited with code 4")
+    assert log_contains(Path(log_of(ref)), "[shipmate] process exited with code 4")
 
 
 def test_exited_instance_of_another_parent_counts_dead_even_as_zombie(make_launch: MakeLaunch) -> None:
@@ -135,17 +135,17 @@ def test_exited_instance_of_another_parent_counts_dead_even_as_zombie(make_launc
 def test_wrong_create_time_is_never_alive_and_never_killed(target: TrackedTarget,
                                                            make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(SLEEPER)))
-    impostor = dataclasses.replace(ref, create_time=ref.create_time - 1000)
+    impostor = dataclasses.replace(ref, handle={**ref.handle, "create_time": ref.handle["create_time"] - 1000})
     assert not target.is_alive(impostor)
     target.stop(impostor, grace=0.2)
     assert target.is_alive(ref)
-    assert not pid_gone(ref.pid)
+    assert not pid_gone(pid_of(ref))
 
 
 def test_stop_spares_an_unrelated_process_with_that_pid(target: TrackedTarget,
                                                         make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(SLEEPER)))
-    reused = dataclasses.replace(ref, pid=os.getpid())  # our own pid, another create time
+    reused = dataclasses.replace(ref, handle={**ref.handle, "pid": os.getpid()})  # our own pid, another create time
     target.stop(reused, grace=0.2)
     assert target.is_alive(ref)  # and we are still here to assert it
 
@@ -164,7 +164,7 @@ def test_relative_command_is_resolved_against_cwd(target: TrackedTarget, make_la
     script.write_text("#!/bin/sh\necho relative-ok\nsleep 600\n")
     script.chmod(0o755)
     ref = target.start(make_launch(("./run.sh",), cwd=str(tmp_path)))
-    wait_until(lambda: log_contains(Path(ref.log_path), "relative-ok"), 20, "the script's output")
+    wait_until(lambda: log_contains(Path(log_of(ref)), "relative-ok"), 20, "the script's output")
     with pytest.raises(PrerequisiteMissing, match=r"command not found: \./missing\.sh"):
         target.start(make_launch(("./missing.sh",), cwd=str(tmp_path)))
 

@@ -69,20 +69,37 @@ def status(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title=f"{result['service']}", title_justify="left")
-    for col in ("env", "version", "serving", "instance", "port", "last deployment"):
+    for col in ("env", "version", "serving", "live", "port", "last deployment"):
         table.add_column(col)
     for e in result["environments"]:
         cur, last = e.get("current"), e.get("last_deployment")
-        inst = (cur or {}).get("instance") or {}
         busy = e.get("deployment_in_progress")
         last_txt = "-" if not last else f"{last['version']} {last['kind']} {last['state']}"
         if busy:
             last_txt += f" (in progress: {busy['state']})"
         table.add_row(e["environment"], (cur or {}).get("version") or "-",
                       "[green]yes[/]" if e.get("serving") else "[red]no[/]",
-                      f"{inst.get('instance_id', '-')} pid {inst.get('pid', '-')}" if inst else "-",
+                      f"{cur['live']}/{cur['replicas']}" if cur else "-",
                       str((cur or {}).get("port") or "-"), last_txt)
-    _console().print(table)
+    c = _console()
+    c.print(table)
+    rows = [(e["environment"], i) for e in result["environments"] for i in e.get("instances") or []]
+    if rows:
+        c.print(_instances_table(rows))
+
+
+def _instances_table(rows: list[tuple[str, dict[str, Any]]]) -> Any:
+    """One line per instance: which release it runs, its role in traffic, and whether its target sees it alive."""
+    from rich.table import Table
+
+    table = Table(title="instances", title_justify="left")
+    for col in ("env", "instance", "role", "version", "status", "alive", "pid", "port"):
+        table.add_column(col)
+    for env, i in rows:
+        table.add_row(env, i["instance_id"], i["role"], i.get("version") or "-", i["status"],
+                      "[green]yes[/]" if i["alive"] else "[red]no[/]", str(i.get("pid") or "-"),
+                      str(i.get("port") or "-"))
+    return table
 
 
 def history(result: dict[str, Any]) -> None:

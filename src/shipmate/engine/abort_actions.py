@@ -31,6 +31,9 @@ def restore_previous(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
         return Outcome(True, {"restored": None})
     wanted = max(1, int(args.get("replicas", prev.config.replicas)))
     live = instance_sets.previous_rows(ctx)
+    for row in instance_sets.by_ids(ctx, instance_sets.previous_ids(ctx)):
+        if row.live and row not in live:
+            rt.store.set_instance_status(row.instance_id, "failed", fencing=ctx.fencing)  # died meanwhile
     restarted: list[InstanceRow] = []
     while len(live) + len(restarted) < wanted:
         restarted.append(instances.start(rt, prev.config, prev.release_id, ctx.deployment.id, ctx.fencing))

@@ -43,7 +43,10 @@ class Runtime:
 
 
 def ref_of(row: InstanceRow) -> InstanceRef:
-    return InstanceRef(row.id, row.pid or 0, row.create_time or 0.0, row.port or 0, row.log_path or "")
+    """The target's ref for a stored instance. Rows written before the handle column were all process
+    instances, whose handle is exactly their pid / create_time / log_path columns."""
+    handle = row.handle or {"pid": row.pid or 0, "create_time": row.create_time or 0.0, "log_path": row.log_path or ""}
+    return InstanceRef(row.id, row.port or 0, dict(handle))
 
 
 @dataclass

@@ -50,10 +50,11 @@ def start(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: st
     launch = launch_spec(rt, config, deployment_id)
     ref = rt.target.start(launch)
     crashpoints.hit("instance:started")  # running, but not yet recorded: recovery must find it
+    seen = rt.target.inspect(ref.handle)   # the pid column is for humans (status); the handle is the truth
     return rt.store.add_instance(
         instance_id=ref.instance_id, service=config.service, environment=config.environment,
         release_id=release_id, deployment_id=deployment_id, target_kind=config.target_kind,
-        pid=ref.pid, create_time=ref.create_time, port=ref.port, log_path=ref.log_path,
+        pid=seen.pid, port=ref.port, log_path=launch.log_path, handle=ref.handle,
         status="starting", fencing=fencing)
 
 
@@ -128,10 +129,8 @@ def _hints(rt: Runtime, row: InstanceRow, config: ReleaseConfig | None, dead: bo
 
 
 def _last_output(rt: Runtime, row: InstanceRow) -> LastOutput:
-    if not row.log_path:
-        return LastOutput()
     try:
-        return rt.target.last_output(row.log_path, LAST_LINES)
+        return rt.target.last_output(ref_of(row).handle, LAST_LINES)
     except ShipmateError:
         return LastOutput()
 

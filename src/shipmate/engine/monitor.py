@@ -71,8 +71,8 @@ def sources_for(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow],
     # A psutil walk of the process tree each tick only pays off when a process rule is set (or when
     # no probe watches liveness); the prometheus source likewise only runs with rules to check.
     wanted = mon.cpu_percent is not None or mon.memory_mb is not None or not mon.probes
-    if mon.process_stats and wanted and config.target_kind == "process":
-        sources.append(ProcessSource(refs))
+    if mon.process_stats and wanted and rt.target.capabilities.process_stats:
+        sources.append(ProcessSource(rt.target, refs))
     if mon.prometheus_path and mon.metric_rules:
         sources.append(PrometheusSource(refs, mon.prometheus_path, metric_rules_of(mon),
                                         config.health.timeout_s))

@@ -11,8 +11,6 @@ import http.client
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-import psutil
-
 from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, TrafficSample
 from shipmate.analysis.prometheus_text import rule_values
 from shipmate.analysis.rules import MetricRule
@@ -20,12 +18,12 @@ from shipmate.analysis.traffic_delta import TrafficDeltas
 from shipmate.analysis.window import Window
 from shipmate.errors import ShipmateError
 from shipmate.model import InstanceRef, Phase, ProbeResult
-from shipmate.targets.process_group import same_create_time
 from shipmate.traffic import RouteStats
 
 if TYPE_CHECKING:
     from shipmate.analysis.traffic_delta import Side
     from shipmate.probes.base import Probe
+    from shipmate.targets.base import Target
 
 HOST = "127.0.0.1"
 MB = 1024 * 1024
@@ -99,13 +97,14 @@ class ProbeSource:
 
 
 class ProcessSource:
-    """CPU and RSS of each instance's app: the children of its log pump (which leads the process group)."""
+    """CPU and RSS of each instance's app, as its target measures them (Target.usage)."""
 
     name = "process"
 
-    def __init__(self, refs: Sequence[InstanceRef]) -> None:
+    def __init__(self, target: Target, refs: Sequence[InstanceRef]) -> None:
+        self.target = target
         self.refs = list(refs)
-        self._cpu: dict[str, dict[int, float]] = {}     # instance -> pid -> CPU seconds at last look
+        self._cpu: dict[str, dict[str, float]] = {}     # instance -> process -> CPU seconds at last look
 
     def observe(self, window: Window, at: float) -> None:
         for ref in self.refs:
@@ -113,30 +112,18 @@ class ProcessSource:
 
     def look(self, ref: InstanceRef, at: float) -> ProcessSample:
         try:
-            leader = psutil.Process(ref.pid)
-            if not same_create_time(leader.create_time(), ref.create_time) or \
-                    leader.status() == psutil.STATUS_ZOMBIE:
-                return ProcessSample(at, ref.instance_id, alive=False)
-            tree = leader.children(recursive=True)
-        except (psutil.NoSuchProcess, psutil.ZombieProcess):
-            return ProcessSample(at, ref.instance_id, alive=False)
-        except psutil.Error:
+            usage = self.target.usage(ref.handle)
+        except ShipmateError:
             return ProcessSample(at, ref.instance_id, alive=True)  # cannot look: no data, not a death
+        if usage is None:
+            return ProcessSample(at, ref.instance_id, alive=False)
         first = ref.instance_id not in self._cpu
-        before = self._cpu.setdefault(ref.instance_id, {})
-        now: dict[int, float] = {}
-        rss = used = 0.0
-        for proc in tree:
-            try:
-                with proc.oneshot():
-                    times = proc.cpu_times()
-                    rss += proc.memory_info().rss
-            except psutil.Error:
-                continue  # it ended between the listing and the look
-            now[proc.pid] = times.user + times.system
-            used += max(0.0, now[proc.pid] - before.get(proc.pid, 0.0))
-        self._cpu[ref.instance_id] = now
-        return ProcessSample(at, ref.instance_id, alive=True, cpu_s=0.0 if first else used, rss_mb=rss / MB)
+        before = self._cpu.get(ref.instance_id, {})
+        # Per process, so a worker that ends or forks between looks neither loses nor doubles CPU time.
+        used = sum(max(0.0, seconds - before.get(key, 0.0)) for key, seconds in usage.cpu_s_by_process.items())
+        self._cpu[ref.instance_id] = dict(usage.cpu_s_by_process)
+        return ProcessSample(at, ref.instance_id, alive=True, cpu_s=0.0 if first else used,
+                             rss_mb=usage.rss_bytes / MB)
 
 
 def scrape(port: int, path: str, timeout: float) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipmate.errors import PrerequisiteMissing, TargetError
@@ -35,14 +33,7 @@ def check_port(router: TrafficRouter, port: int, service: str, environment: str)
 
 
 def check_command(config: ReleaseConfig) -> None:
-    """The command and its folder must exist before any instance, row or file is made."""
-    from shipmate.targets.process import resolve_command
+    """The release's target must be able to run it (command, folder, ...) before anything is made."""
+    from shipmate.targets.registry import target_for
 
-    if not Path(config.cwd).is_dir():
-        raise PrerequisiteMissing(f"target.cwd: no such directory: {config.cwd}",
-                                  hint="fix target.cwd in shipmate.yaml (relative to the spec file)")
-    path_env = config.env.get("PATH", os.environ.get("PATH", os.defpath))
-    try:
-        resolve_command(config.argv[0], config.cwd, path_env)
-    except PrerequisiteMissing as exc:
-        raise PrerequisiteMissing(f"target.command: {exc.message}", hint=exc.hint) from exc
+    target_for(config.target_kind).preflight(config)

@@ -112,8 +112,9 @@ def _stop_strays(rt: Runtime) -> list[dict[str, Any]]:
     active = {d.id for d in rt.store.active_deployments()}
     report = []
     for ref in rt.target.find_strays(rt.home_id, known):
-        if ref.extra.get("deployment_id") in active:
+        if rt.target.deployment_of(ref) in active:
             continue  # a live deployment may be about to record it
+        pid = rt.target.inspect(ref.handle).pid
         rt.target.stop(ref, 5.0)
-        report.append({"stray_stopped": ref.instance_id, "pid": ref.pid})
+        report.append({"stray_stopped": ref.instance_id, "pid": pid})
     return report

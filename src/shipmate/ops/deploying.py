@@ -35,7 +35,7 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     try:
         rt = ws.runtime(store, progress)
         reconcile_all(rt)
-        return _run(rt, config, kind="deploy", force=force)
+        return run_release(rt, config, kind="deploy", force=force)
     finally:
         store.close()
 
@@ -60,7 +60,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
             return _dry_run(ws, target, kind="rollback", store=store)
-        return _run(rt, target, kind="rollback", force=False)
+        return run_release(rt, target, kind="rollback", force=False)
     finally:
         store.close()
 
@@ -128,7 +128,7 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
             "version": config.version, "plan": plan.as_dict()}
 
 
-def _run(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[str, Any]:
+def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[str, Any]:
     from shipmate.engine import crashpoints, runner
 
     store = rt.store

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import HealthCheckFailed, NotFoundError
 from shipmate.ops.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
+    from shipmate.store.rows import DeploymentRow, InstanceRow
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
+    from shipmate.targets.base import Target
 
 
 def _identity(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
@@ -72,33 +76,29 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         store = SqliteReader.open(ws.home)
     out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
     if store is None:
-        out["environments"] = [{"environment": e, "current": None, "serving": False} for e in envs]
+        out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
         return out
     try:
-        from shipmate.engine.context import ref_of
         from shipmate.release_config import ReleaseConfig
-        from shipmate.targets.process import ProcessTarget
 
-        target = ProcessTarget()
         active = {(d.service, d.environment): d for d in store.active_deployments()}
+        targets = _targets()
         for env in envs:
             entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
             cur = store.current(service, env)
+            dep = active.get((service, env))
+            entry["instances"] = _instances_view(store, targets, service, env, cur.release_id if cur else None, dep)
             if cur is not None:
                 rel = store.get_release(cur.release_id)
-                inst = next((row for row in store.instances(service, env, live_only=True)
-                             if row.release_id == cur.release_id), None)
                 config = ReleaseConfig.from_dict(rel.spec) if rel else None
-                alive = inst is not None and target.is_alive(ref_of(inst))
+                live = sum(1 for i in entry["instances"] if i["role"] == "current" and i["alive"])
                 entry["current"] = {
                     "version": rel.version if rel else None, "release_id": cur.release_id,
                     "deployment_id": cur.deployment_id, "since": cur.updated_at,
-                    "instance": None if inst is None else {
-                        "instance_id": inst.instance_id, "pid": inst.pid, "port": inst.port, "alive": alive},
+                    "replicas": getattr(config, "replicas", 1) if config else None, "live": live,
                     "port": config.port if config else None,
                 }
-                entry["serving"] = bool(config and alive and _answers(config.port))
-            dep = active.get((service, env))
+                entry["serving"] = bool(config and live and _answers(config.port))
             entry["deployment_in_progress"] = None if dep is None else {
                 "deployment_id": dep.id, "state": str(dep.state), "kind": dep.kind}
             last = store.deployments(service, env, limit=1)
@@ -107,6 +107,52 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         return out
     finally:
         store.close()
+
+
+def _targets() -> Callable[[str], Target]:
+    """One target per kind for this read (from the registry): each instance is asked by its own kind."""
+    from shipmate.targets.registry import target_for
+
+    return functools.cache(target_for)
+
+
+def _role(row: InstanceRow, current_release: str | None, deploying: DeploymentRow | None) -> str:
+    """new: started by the deployment in progress for the release it brings (a forced redeploy of the
+    current release included); current: the current release's (restored replicas included); old: the rest."""
+    if deploying is not None and row.deployment_id == deploying.id and row.release_id == deploying.release_id:
+        return "new"
+    return "current" if row.release_id == current_release else "old"
+
+
+def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target], service: str, env: str,
+                    current_release: str | None, deploying: DeploymentRow | None) -> list[dict[str, Any]]:
+    """Each live instance as its target sees it now, with its role: current, new (in-progress deploy) or old."""
+    from shipmate.engine.context import ref_of
+    from shipmate.errors import ShipmateError
+
+    versions: dict[str, str | None] = {}
+    out: list[dict[str, Any]] = []
+    for row in store.instances(service, env, live_only=True):
+        if row.release_id not in versions:
+            rel = store.get_release(row.release_id)
+            versions[row.release_id] = rel.version if rel else None
+        try:
+            seen = targets(row.target_kind).inspect(ref_of(row).handle)
+            alive, pid = seen.alive, seen.pid or row.pid
+        except ShipmateError:
+            alive, pid = False, row.pid   # cannot look (unknown kind, access denied): not shown as serving
+        out.append({"instance_id": row.instance_id, "version": versions[row.release_id], "port": row.port,
+                    "pid": pid, "status": row.status, "alive": alive,
+                    "role": _role(row, current_release, deploying)})
+    return out
+
+
+def _serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
+    """The current release's live instances: the set that serves (current names a release)."""
+    cur = store.current(service, env)
+    if cur is None:
+        return []
+    return [r for r in store.instances(service, env, live_only=True) if r.release_id == cur.release_id]
 
 
 def _dep_dict(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
@@ -162,7 +208,7 @@ def events(spec_file: str | None, *, environment: str | None = None, limit: int 
 
 def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 100,
          deployment_id: str | None = None) -> dict[str, Any]:
-    from shipmate.targets.process import ProcessTarget
+    from shipmate.engine.context import ref_of
 
     ws = Workspace.locate(spec_file)
     service, envs = _identity(ws, environment)
@@ -175,14 +221,13 @@ def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 
         if deployment_id is not None:
             rows = [r for r in rows if r.deployment_id == deployment_id]
         else:
-            cur = store.current(service, env)
-            rows = [r for r in rows if cur is not None and r.instance_id == cur.instance_id] or rows[-1:]
+            rows = _serving_rows(store, service, env) or rows[-1:]
         if not rows:
             raise NotFoundError(f"no instance of {service}/{env} matches", hint="see `shipmate history`")
-        target = ProcessTarget()
+        targets = _targets()
         return {"service": service, "environment": env, "instances": [
             {"instance_id": r.instance_id, "status": r.status, "log_path": r.log_path,
-             "lines": target.read_logs(r.log_path or "", lines)} for r in rows]}
+             "lines": targets(r.target_kind).read_logs(ref_of(r).handle, lines)} for r in rows]}
     finally:
         store.close()
 
@@ -193,7 +238,6 @@ def check(spec_file: str | None, *, environment: str | None = None) -> dict[str,
     from shipmate.engine.context import ref_of
     from shipmate.model import Phase
     from shipmate.release_config import ReleaseConfig
-    from shipmate.targets.process import ProcessTarget
 
     ws = Workspace.locate(spec_file)
     service, envs = _identity(ws, environment)
@@ -206,13 +250,14 @@ def check(spec_file: str | None, *, environment: str | None = None) -> dict[str,
         raise HealthCheckFailed(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
     try:
         rel = store.get_release(cur.release_id)
-        inst = store.get_instance(cur.instance_id) if cur.instance_id else None
-        if rel is None or inst is None:
+        serving = _serving_rows(store, service, env)
+        if rel is None or not serving:
             raise HealthCheckFailed(f"{service}/{env}: current release has no instance",
                                     hint="run `shipmate deploy --force`")
         config = ReleaseConfig.from_dict(rel.spec)
-        target = ProcessTarget()
-        results = probe_set.run_all(probe_set.instance_probes(config, target, ref_of(inst)))
+        targets = _targets()
+        results = [result for inst in serving for result in probe_set.run_all(
+            probe_set.instance_probes(config, targets(inst.target_kind), ref_of(inst)))]
         results.append(probe_set.public_probe(config, config.health.timeout_s).run())
         checks = [{"probe": r.probe, "phase": r.phase.value, "latency_ms": round(r.latency_ms, 2),
                    "detail": r.detail} for r in results]

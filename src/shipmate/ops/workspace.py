@@ -76,9 +76,10 @@ class Workspace:
 
         return RouterClient(self.home)
 
-    def runtime(self, store: Store, progress: Progress | None = None) -> Runtime:
+    def runtime(self, store: Store, progress: Progress | None = None, kind: str = "process") -> Runtime:
+        """The engine's parts for one command; the target of ``kind`` comes from the registry."""
         from shipmate.engine.context import Runtime, no_progress
-        from shipmate.targets.process import ProcessTarget
+        from shipmate.targets.registry import target_for
 
-        return Runtime(store, ProcessTarget(), self.traffic_router(), self.home, self.home_id, actor(),
+        return Runtime(store, target_for(kind), self.traffic_router(), self.home, self.home_id, actor(),
                        progress or no_progress)

@@ -1,4 +1,4 @@
-"""Process probe: is the instance's process (this very one, not a reused pid) still running?"""
+"""Process probe: is the instance (this very one, not a reused pid) still running?"""
 
 from __future__ import annotations
 
@@ -17,21 +17,19 @@ class ProcessProbe:
     def run(self) -> ProbeResult:
         watch = Stopwatch()
         try:
-            alive = self.target.is_alive(self.ref)
+            seen = self.target.inspect(self.ref.handle)
         except ShipmateError as exc:
-            return failed(self.name, watch, f"pid {self.ref.pid}: {exc.message}")
-        if alive:
-            return passed(self.name, watch, f"pid {self.ref.pid} running")
-        detail = f"pid {self.ref.pid} is not running"
+            return failed(self.name, watch, f"{self.ref.instance_id}: {exc.message}")
+        if seen.alive:
+            return passed(self.name, watch, seen.detail or f"{self.ref.instance_id} running")
+        detail = f"pid {seen.pid} is not running" if seen.pid else f"{self.ref.instance_id} is not running"
         last = self._last_log_line()
         return failed(self.name, watch, f"{detail}; last log: {last}" if last else detail)
 
     def _last_log_line(self) -> str:
         """Why it died is usually the log's last line; reading it is cheap (from the end)."""
-        if not self.ref.log_path:
-            return ""
         try:
-            lines = self.target.read_logs(self.ref.log_path, 1)
+            lines = self.target.read_logs(self.ref.handle, 1)
         except (ShipmateError, OSError):
             return ""
         return lines[-1][:200] if lines else ""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from shipmate.errors import StoreError
 from shipmate.store import schema, sqlite_dialect
@@ -35,9 +35,17 @@ def _initial(conn: Connection) -> None:
     _install_dialect_objects(conn)
 
 
+def _instance_handles(conn: Connection) -> None:
+    # Plain DDL: one nullable column, so no table rebuild; rows written before keep NULL and are read
+    # through their pid/create_time/log_path columns (engine.context.ref_of).
+    if "handle" not in {c["name"] for c in inspect(conn).get_columns(schema.instances.name)}:
+        conn.execute(text("ALTER TABLE instances ADD COLUMN handle JSON"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
+    Migration(2, "instances.handle: the target's opaque per-instance handle (JSON)", _instance_handles),
 )
 
 HEAD = MIGRATIONS[-1].version

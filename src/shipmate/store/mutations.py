@@ -110,12 +110,11 @@ class StoreMutations:
     # -- current pointer and instances --------------------------------------------------------
 
     def set_current(self, service: str, environment: str, *, release_id: str, deployment_id: str,
-                    fencing: int, instance_id: str | None = None,
-                    event: EventSpec | None = None) -> CurrentRow:
+                    fencing: int, event: EventSpec | None = None) -> CurrentRow:
         with self._write() as tx:
             tx.fence(service, environment, fencing)
             row = serving.set_current(tx.conn, service, environment, release_id=release_id,
-                                      deployment_id=deployment_id, instance_id=instance_id)
+                                      deployment_id=deployment_id)
             dep = deps.must_get_deployment(tx.conn, deployment_id)
             tx.event(event, **self._deployment_event_defaults(tx.conn, dep, "current"))
             return row
@@ -130,15 +129,16 @@ class StoreMutations:
     def add_instance(self, *, instance_id: str, service: str, environment: str, release_id: str,
                      deployment_id: str, target_kind: str, pid: int | None = None,
                      create_time: float | None = None, port: int | None = None,
-                     log_path: str | None = None, status: str = "starting", fencing: int,
-                     event: EventSpec | None = None) -> InstanceRow:
+                     log_path: str | None = None, handle: dict[str, Any] | None = None,
+                     status: str = "starting", fencing: int, event: EventSpec | None = None) -> InstanceRow:
+        """Record an instance; ``handle`` is its target's opaque handle (pid/log columns stay for humans)."""
         with self._write() as tx:
             dep = deps.must_get_deployment(tx.conn, deployment_id)
             tx.fence(dep.service, dep.environment, fencing)
             row = serving.add_instance(
                 tx.conn, instance_id=instance_id, service=service, environment=environment,
                 release_id=release_id, deployment_id=deployment_id, target_kind=target_kind, pid=pid,
-                create_time=create_time, port=port, log_path=log_path, status=status)
+                create_time=create_time, port=port, log_path=log_path, handle=dict(handle or {}), status=status)
             tx.event(event, **self._deployment_event_defaults(tx.conn, dep, row.status))
             return row
 

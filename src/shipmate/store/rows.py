@@ -115,6 +115,7 @@ class InstanceRow(_AsDict):
     status: str
     created_at: float
     updated_at: float
+    handle: dict[str, Any] = field(default_factory=dict)   # {} for rows written before migration 2
 
     @property
     def live(self) -> bool:
@@ -126,7 +127,9 @@ class InstanceRow(_AsDict):
 
     @classmethod
     def of(cls, m: RowMapping) -> InstanceRow:
-        return cls(**dict(m))
+        values = dict(m)
+        values["handle"] = dict(values.get("handle") or {})
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ current = Table(
     Column("environment", String(63), primary_key=True),
     Column("release_id", String(32), ForeignKey("releases.id"), nullable=False),
     Column("deployment_id", String(32), ForeignKey("deployments.id"), nullable=False),
-    Column("instance_id", String(32), nullable=True),
+    Column("instance_id", String(32), nullable=True),   # unused since migration 2 (current names a release)
     Column("updated_at", Float, nullable=False),
 )
 
@@ -103,6 +103,7 @@ instances = Table(
     Column("create_time", Float, nullable=True),
     Column("port", Integer, nullable=True),
     Column("log_path", Text, nullable=True),
+    Column("handle", JSON, nullable=True),        # the target's opaque handle (migration 2); NULL before it
     Column("status", String(16), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),

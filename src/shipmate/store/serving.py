@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -18,11 +19,14 @@ _cur, _ins = schema.current, schema.instances
 # -- current pointer --------------------------------------------------------------------------
 
 def set_current(conn: Connection, service: str, environment: str, *, release_id: str,
-                deployment_id: str, instance_id: str | None) -> CurrentRow:
-    """Replace the pointer in place: the primary key makes a second current row impossible."""
+                deployment_id: str) -> CurrentRow:
+    """Replace the pointer in place: the primary key makes a second current row impossible.
+
+    It names a release; which of its instances serve is the instances table's (live rows of that release).
+    """
     where = (_cur.c.service == service, _cur.c.environment == environment)
     values = {"release_id": release_id, "deployment_id": deployment_id,
-              "instance_id": instance_id, "updated_at": time.time()}
+              "instance_id": None, "updated_at": time.time()}
     if conn.execute(_cur.update().where(*where).values(**values)).rowcount == 0:
         conn.execute(_cur.insert().values(service=service, environment=environment, **values))
     found = current(conn, service, environment)
@@ -56,13 +60,13 @@ def _check_status(status: str) -> None:
 def add_instance(conn: Connection, *, instance_id: str, service: str, environment: str,
                  release_id: str, deployment_id: str, target_kind: str, pid: int | None,
                  create_time: float | None, port: int | None, log_path: str | None,
-                 status: str) -> InstanceRow:
+                 handle: dict[str, Any], status: str) -> InstanceRow:
     _check_status(status)
     now = time.time()
     conn.execute(_ins.insert().values(
         id=instance_id, service=service, environment=environment, release_id=release_id,
         deployment_id=deployment_id, target_kind=target_kind, pid=pid, create_time=create_time,
-        port=port, log_path=log_path, status=status, created_at=now, updated_at=now))
+        port=port, log_path=log_path, handle=handle, status=status, created_at=now, updated_at=now))
     return must_get_instance(conn, instance_id)
 
 

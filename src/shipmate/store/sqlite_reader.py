@@ -16,9 +16,9 @@ from typing import Any
 from shipmate.errors import StoreError
 from shipmate.model import TERMINAL_STATES
 from shipmate.store.owners import judge
-from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
+from shipmate.store.rows import LIVE_INSTANCE_STATUSES, CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
-_JSON_COLUMNS = {"spec", "plan", "verdict"}
+_JSON_COLUMNS = {"spec", "plan", "verdict", "handle"}
 
 
 class SqliteReader:
@@ -106,8 +106,11 @@ class SqliteReader:
         return InstanceRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
 
     def instances(self, service: str, environment: str, *, live_only: bool = False) -> list[InstanceRow]:
+        """Same answer as Store.instances: oldest first; live_only keeps starting/running/draining rows."""
         sql = "SELECT * FROM instances WHERE service = ? AND environment = ?"
+        args: list[Any] = [service, environment]
         if live_only:
-            sql += " AND status IN ('starting', 'running', 'draining')"
-        rows = self._rows(sql + " ORDER BY created_at", service, environment)
-        return [InstanceRow.of(row) for row in rows]  # type: ignore[arg-type]
+            sql += f" AND status IN ({','.join('?' for _ in LIVE_INSTANCE_STATUSES)})"
+            args += sorted(LIVE_INSTANCE_STATUSES)
+        rows = self._rows(sql + " ORDER BY created_at", *args)
+        return [InstanceRow.of(r) for r in rows]  # type: ignore[arg-type]

@@ -1,11 +1,44 @@
-"""The interface every target (processes now; Docker, Swarm, files later) implements."""
+"""The interface every target (processes now; Docker, Swarm, files later) implements.
+
+An instance is known to the rest of shipmate by its id, its port and an opaque JSON-ready handle;
+only the target that made a handle reads its keys. tests/targets/test_target_contract.py holds
+every target to this interface.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 from shipmate.model import InstanceRef, LaunchSpec
+from shipmate.release_config import ReleaseConfig
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a target can do, so strategies and faces ask instead of checking its kind."""
+
+    routable: bool          # instances listen on a host port the built-in router can send traffic to
+    replicas: bool          # a release may run more than one instance at once
+    max_replicas: int
+    logs: bool              # read_logs / last_output return the app's output
+    process_stats: bool     # usage() reports CPU and memory
+
+
+@dataclass(frozen=True)
+class InstanceState:
+    """What a target sees of one instance right now; never an exception for a dead one."""
+
+    alive: bool
+    state: str                      # running | exited | gone
+    exit_status: str | None = None  # "exited with code 2", when the target knows how it ended
+    pid: int | None = None          # the process a human can look at, if there is one
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"alive": self.alive, "state": self.state, "exit_status": self.exit_status, "pid": self.pid,
+                "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -16,38 +49,67 @@ class LastOutput:
     exit_status: str | None = None                    # "exited with code 2", once it has stopped
 
 
-class Target(Protocol):
+@dataclass(frozen=True)
+class Usage:
+    """An instance's resource use at one look: cumulative CPU seconds per process, and resident memory."""
+
+    cpu_s_by_process: dict[str, float]   # keyed by the target's own process/container id
+    rss_bytes: float
+
+
+class Target(ABC):
     """Starts, inspects and stops instances; never decides anything (that is the engine's job)."""
 
     kind: str
+    capabilities: Capabilities
 
+    @abstractmethod
+    def preflight(self, config: ReleaseConfig) -> None:
+        """Refuse a release this target cannot run, before anything is written.
+
+        Raises PrerequisiteMissing or SpecError, each with a hint.
+        """
+
+    @abstractmethod
     def start(self, launch: LaunchSpec) -> InstanceRef:
         """Start one instance detached; return as soon as it runs (health is the probes' job).
 
         Raises PrerequisiteMissing when the command cannot be found or run, TargetError otherwise.
         """
-        ...
+
+    @abstractmethod
+    def inspect(self, handle: dict[str, Any]) -> InstanceState:
+        """Whether the instance behind ``handle`` (not a reused pid or id) still runs, and how it ended."""
 
     def is_alive(self, ref: InstanceRef) -> bool:
         """True only if this very instance (not a reused pid) still runs."""
-        ...
+        return self.inspect(ref.handle).alive
 
+    @abstractmethod
     def stop(self, ref: InstanceRef, grace: float) -> None:
         """Polite stop (SIGTERM), then forced after ``grace`` seconds; stopping a gone instance is fine."""
-        ...
 
+    @abstractmethod
     def find_strays(self, home_id: str, known: set[str]) -> list[InstanceRef]:
         """Instances started by this shipmate home whose ids are not in ``known`` (crash leftovers)."""
-        ...
 
-    def read_logs(self, log_path: str, lines: int) -> list[str]:
-        """The last ``lines`` lines of an instance's log (across rotated files)."""
-        ...
+    def deployment_of(self, ref: InstanceRef) -> str | None:
+        """The deployment that started a stray, when the target recorded it (find_strays puts it in the handle)."""
+        found = ref.handle.get("deployment_id")
+        return str(found) if found else None
 
-    def last_output(self, log_path: str, lines: int) -> LastOutput:
+    @abstractmethod
+    def read_logs(self, handle: dict[str, Any], tail: int) -> list[str]:
+        """The last ``tail`` lines of an instance's log (across rotated files); [] when there is none."""
+
+    @abstractmethod
+    def last_output(self, handle: dict[str, Any], lines: int) -> LastOutput:
         """The app's own last ``lines`` non-empty output lines and how it exited, if it did."""
-        ...
 
+    @abstractmethod
     def listening_ports(self, ref: InstanceRef) -> list[int]:
         """TCP ports the instance (any process of it) listens on: tells "wrong port" from "not up yet"."""
-        ...
+
+    @abstractmethod
+    def usage(self, handle: dict[str, Any]) -> Usage | None:
+        """CPU and memory of the instance's app; None when it is gone (TargetError when it cannot look)."""

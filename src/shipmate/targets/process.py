@@ -9,13 +9,16 @@ import select
 import shutil
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import psutil
 
 from shipmate.errors import PrerequisiteMissing, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
+from shipmate.release_config import ReleaseConfig
 from shipmate.targets import process_group
-from shipmate.targets.base import LastOutput
+from shipmate.targets.base import Capabilities, InstanceState, LastOutput, Target, Usage
 from shipmate.targets.log_pump import EXIT_CANNOT_RUN
 from shipmate.targets.log_tail import last_output, tail_logs
 
@@ -53,14 +56,41 @@ def wait_ready(ready_read: int, timeout: float) -> bool:
     return bool(readable) and os.read(ready_read, 64).startswith(b"running")
 
 
-class ProcessTarget:
+def process_handle(pid: int, create_time: float, log_path: str, **extra: Any) -> dict[str, Any]:
+    """The handle the store keeps for a process instance (JSON-ready)."""
+    return {"pid": pid, "create_time": create_time, "log_path": log_path, **extra}
+
+
+def _pid(handle: dict[str, Any]) -> int:
+    return int(handle.get("pid") or 0)
+
+
+def _log_path(handle: dict[str, Any]) -> str:
+    return str(handle.get("log_path") or "")
+
+
+class ProcessTarget(Target):
     """Starts, inspects and stops local processes; never decides anything."""
 
     kind = "process"
+    capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True)
 
     def __init__(self) -> None:
         # Pumps we spawned, kept so they can be reaped (and do not warn as leaked) once they exit.
         self._spawned: dict[int, subprocess.Popen[bytes]] = {}
+
+    def preflight(self, config: ReleaseConfig) -> None:
+        """The command and its folder must exist before any instance, row or file is made."""
+        if not Path(config.cwd).is_dir():
+            raise PrerequisiteMissing(f"target.cwd: no such directory: {config.cwd}",
+                                      hint="fix target.cwd in shipmate.yaml (relative to the spec file)")
+        if not config.argv:
+            raise PrerequisiteMissing("target.command: no command to run", hint="set target.command in shipmate.yaml")
+        path_env = config.env.get("PATH", os.environ.get("PATH", os.defpath))
+        try:
+            resolve_command(config.argv[0], config.cwd, path_env)
+        except PrerequisiteMissing as exc:
+            raise PrerequisiteMissing(f"target.command: {exc.message}", hint=exc.hint) from exc
 
     def start(self, launch: LaunchSpec) -> InstanceRef:
         if not os.path.isdir(launch.cwd):
@@ -90,8 +120,8 @@ class ProcessTarget:
                 self._fail_if_not_runnable(pump, launch)
         finally:
             os.close(ready_read)
-        return InstanceRef(instance_id=launch.instance_id, pid=pump.pid, create_time=create_time,
-                           port=launch.port, log_path=launch.log_path)
+        return InstanceRef(instance_id=launch.instance_id, port=launch.port,
+                           handle=process_handle(pump.pid, create_time, launch.log_path))
 
     def _fail_if_not_runnable(self, pump: subprocess.Popen[bytes], launch: LaunchSpec) -> None:
         """The pump closed its ready pipe without a word: find out whether it could not run the command."""
@@ -107,34 +137,53 @@ class ProcessTarget:
                                       hint=f"check the command and see {launch.log_path}")
         # Any other exit: it ran and stopped; the probes will report that, not start().
 
-    def _process(self, ref: InstanceRef) -> psutil.Process | None:
+    def _process(self, handle: dict[str, Any]) -> psutil.Process | None:
         """The instance's pump if it is still this very process and running (zombies are dead)."""
-        popen = self._spawned.get(ref.pid)
+        pid = _pid(handle)
+        if pid <= 0:
+            return None
+        popen = self._spawned.get(pid)
         if popen is not None and popen.poll() is not None:
-            del self._spawned[ref.pid]
+            del self._spawned[pid]
         try:
-            proc = psutil.Process(ref.pid)
-            if not process_group.same_create_time(proc.create_time(), ref.create_time):
+            proc = psutil.Process(pid)
+            if not process_group.same_create_time(proc.create_time(), float(handle.get("create_time") or 0.0)):
                 return None
             if proc.status() == psutil.STATUS_ZOMBIE:
-                process_group.reap(ref.pid)
+                process_group.reap(pid)
                 return None
             return proc
         except (psutil.NoSuchProcess, psutil.ZombieProcess):
             return None
         except psutil.AccessDenied as exc:
-            raise TargetError(f"cannot inspect pid {ref.pid}: access denied",
+            raise TargetError(f"cannot inspect pid {pid}: access denied",
                               hint="run shipmate as the user that started the instance") from exc
 
-    def is_alive(self, ref: InstanceRef) -> bool:
-        return self._process(ref) is not None
+    def inspect(self, handle: dict[str, Any]) -> InstanceState:
+        pid = _pid(handle) or None
+        if self._process(handle) is not None:
+            return InstanceState(alive=True, state="running", pid=pid, detail=f"pid {pid} running")
+        ended = self._exit_status(handle)
+        if ended is not None:
+            return InstanceState(alive=False, state="exited", exit_status=ended, pid=pid,
+                                 detail=f"pid {pid} {ended}")
+        return InstanceState(alive=False, state="gone", pid=pid, detail=f"pid {pid} is not running")
+
+    def _exit_status(self, handle: dict[str, Any]) -> str | None:
+        """How the app ended, from the pump's last note; None when the log does not say (e.g. SIGKILLed pump)."""
+        if not _log_path(handle):
+            return None
+        try:
+            return last_output(_log_path(handle), 0).exit_status
+        except OSError:
+            return None
 
     def stop(self, ref: InstanceRef, grace: float) -> None:
-        proc = self._process(ref)
+        proc = self._process(ref.handle)
         if proc is None:
             return
         survivors = process_group.terminate_group(proc, grace)
-        popen = self._spawned.pop(ref.pid, None)
+        popen = self._spawned.pop(proc.pid, None)
         if popen is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 popen.wait(timeout=1.0)
@@ -164,27 +213,57 @@ class ProcessTarget:
     def _ref_from(proc: psutil.Process, cmdline: list[str], env: dict[str, str]) -> InstanceRef:
         log_path = cmdline[cmdline.index("--log") + 1] if "--log" in cmdline else ""
         port_text = env.get("PORT", "")
-        return InstanceRef(instance_id=env.get(INSTANCE_MARKER, ""), pid=proc.pid,
-                           create_time=proc.create_time(),
-                           port=int(port_text) if port_text.isdigit() else 0, log_path=log_path,
-                           extra={"deployment_id": env.get("SHIPMATE_DEPLOYMENT_ID", "")})
+        handle = process_handle(proc.pid, proc.create_time(), log_path,
+                                deployment_id=env.get("SHIPMATE_DEPLOYMENT_ID", ""))
+        return InstanceRef(instance_id=env.get(INSTANCE_MARKER, ""),
+                           port=int(port_text) if port_text.isdigit() else 0, handle=handle)
 
-    def read_logs(self, log_path: str, lines: int) -> list[str]:
+    def read_logs(self, handle: dict[str, Any], tail: int) -> list[str]:
+        log_path = _log_path(handle)
+        if not log_path:
+            return []
         try:
-            return tail_logs(log_path, lines)
+            return tail_logs(log_path, tail)
         except OSError as exc:
             raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
                               hint="check the file's permissions") from exc
 
-    def last_output(self, log_path: str, lines: int) -> LastOutput:
+    def last_output(self, handle: dict[str, Any], lines: int) -> LastOutput:
+        log_path = _log_path(handle)
+        if not log_path:
+            return LastOutput()
         try:
             return last_output(log_path, lines)
         except OSError as exc:
             raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
                               hint="check the file's permissions") from exc
 
+    def usage(self, handle: dict[str, Any]) -> Usage | None:
+        """The app's processes under the pump (the pump itself only copies output)."""
+        try:
+            leader = self._process(handle)
+            if leader is None:
+                return None
+            tree = leader.children(recursive=True)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return None
+        except psutil.Error as exc:
+            raise TargetError(f"cannot look at pid {_pid(handle)}: {exc}",
+                              hint="run shipmate as the user that started the instance") from exc
+        cpu: dict[str, float] = {}
+        rss = 0.0
+        for proc in tree:
+            try:
+                with proc.oneshot():
+                    times = proc.cpu_times()
+                    rss += proc.memory_info().rss
+            except psutil.Error:
+                continue  # it ended between the listing and the look
+            cpu[str(proc.pid)] = times.user + times.system
+        return Usage(cpu_s_by_process=cpu, rss_bytes=rss)
+
     def listening_ports(self, ref: InstanceRef) -> list[int]:
-        proc = self._process(ref)
+        proc = self._process(ref.handle)
         if proc is None:
             return []
         ports: set[int] = set()
