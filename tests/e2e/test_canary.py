@@ -110,7 +110,8 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
     assert {(r.status, r.version) for r in after} == {(200, "v1")}, after[:5]
     # Every failure users saw came from the canary itself: rolling back lost nothing.
     assert record.failures() and all(o.version == "v2" for o in record.failures()), record.failures()[:5]
-    assert project.json("status")["environments"][0]["current"]["version"] == "v1"
+    env = project.json("status")["environments"][0]
+    assert env["current"]["version"] == "v1" and env["current"]["live"] == 2, env
     wait_until(lambda: project.census("/health") == (2, 2), 15, "the canary's instances to be stopped")
 
 

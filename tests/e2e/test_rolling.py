@@ -114,7 +114,10 @@ def test_rolling_release_failing_40_percent_of_real_requests_is_rolled_back_to_a
     assert {(r.status, r.version) for r in after} == {(200, "v1")}, after[:5]
     # Every failure users saw was a 500 from the bad release: restoring the old replicas lost nothing.
     assert record.failures() and all(o.version == "v2" for o in record.failures()), record.failures()[:5]
-    assert project.json("status")["environments"][0]["current"]["version"] == "v1"
+    env = project.json("status")["environments"][0]
+    assert env["current"]["version"] == "v1" and env["current"]["live"] == 3, env
+    current = project.current_instances()
+    assert len(current) == 3 and all(i["alive"] and i["version"] == "v1" for i in current), current
     wait_until(lambda: project.census("/health") == (3, 3), 15, "exactly the 3 restored replicas to run")
 
 
@@ -147,7 +150,7 @@ def test_status_lists_every_replica_of_the_current_release(project: Project) -> 
     wait_until(lambda: project.census("/health") == (3, 3), 15, "the old replicas to be stopped")
     env = project.json("status")["environments"][0]
     assert env["current"]["version"] == "v2" and env["current"]["replicas"] == 3 and env["current"]["live"] == 3
-    current = [i for i in env["instances"] if i["role"] == "current"]
+    current = project.current_instances()
     assert len(current) == 3, env["instances"]
     assert all(i["version"] == "v2" and i["alive"] and i["status"] == "running" for i in current), current
     ports = {i["port"] for i in current}
