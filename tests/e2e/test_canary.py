@@ -56,8 +56,8 @@ def _finish(project: Project, proc: subprocess.Popen[str]) -> dict[str, Any]:
 def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_request(
         project: Project, server: str) -> None:
     spec = SERVERS[server]
-    write_server_spec(project, spec, strategy="canary", replicas=3, monitor="500ms", drain="2s",
-                      extra=canary_block((25, "500ms"), (50, "500ms")))
+    write_server_spec(project, spec, strategy="canary", replicas=3, monitor="1s", drain="2s",
+                      extra=canary_block((25, "1s"), (50, "1s")))
     project.json("deploy", "--version", "v0")
     wait_until(lambda: _serving(project, spec.health_path), 20, "first release serving")
     with Load(project.port, keepalive=2, fresh=2, path=spec.health_path) as load:
@@ -83,7 +83,7 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
     rules = "{error_rate: 0.5, p95_ms: 3000, max_error_rate_increase: 0.1}"
     # v1 comes from a plain blue-green spec: a canary spec with the stable comparison cannot deploy a
     # first release today (see the xfail test below).
-    write_server_spec(project, app, replicas=2, monitor="500ms")
+    write_server_spec(project, app, replicas=2, monitor="1s")
     project.json("deploy", "--version", "v1")
     write_server_spec(project, app, strategy="canary", replicas=2, monitor="2s", interval="200ms", rollback_if=rules,
                       extra=canary_block((25, "10s"), (50, "10s")), env={"HELLO_PAGE_ERROR_RATE": "0.4"})
@@ -118,7 +118,7 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
 @pytest.mark.slow
 def test_canary_at_weight_25_gets_between_15_and_35_percent_of_2000_requests(project: Project) -> None:
     app = SERVERS["sample-app"]
-    write_server_spec(project, app, strategy="canary", replicas=2, monitor="500ms", drain="1s",
+    write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", drain="1s",
                       extra=canary_block((25, f"{HOLD_S}s")))
     project.json("deploy", "--version", "v1")
     proc = _start_canary(project, "v2")
@@ -140,7 +140,7 @@ def test_canary_at_weight_25_gets_between_15_and_35_percent_of_2000_requests(pro
 @pytest.mark.slow
 def test_sticky_canary_keeps_a_client_holding_the_side_cookie_on_one_side(project: Project) -> None:
     app = SERVERS["sample-app"]
-    write_server_spec(project, app, strategy="canary", replicas=2, monitor="500ms", drain="1s",
+    write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", drain="1s",
                       extra=canary_block((25, f"{HOLD_S}s"), sticky=True))
     project.json("deploy", "--version", "v1")
     proc = _start_canary(project, "v2")
@@ -167,7 +167,7 @@ def test_sticky_canary_keeps_a_client_holding_the_side_cookie_on_one_side(projec
                    "side, so a spec with max_error_rate_increase is judged inconclusive there and rolled back")
 def test_healthy_canary_judged_against_stable_passes_its_final_monitor_window(project: Project) -> None:
     app = SERVERS["sample-app"]
-    write_server_spec(project, app, replicas=2, monitor="500ms")
+    write_server_spec(project, app, replicas=2, monitor="1s")
     project.json("deploy", "--version", "v1")
     write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", interval="200ms",
                       rollback_if="{error_rate: 0.05, p95_ms: 3000, max_error_rate_increase: 0.1}",

@@ -75,7 +75,7 @@ class Census:
 def test_ten_rolling_deploys_of_three_replicas_under_keepalive_load_lose_no_request(
         project: Project, server: str) -> None:
     spec = SERVERS[server]
-    write_server_spec(project, spec, strategy="rolling", replicas=3, monitor="500ms", drain="2s",
+    write_server_spec(project, spec, strategy="rolling", replicas=3, monitor="1s", drain="2s",
                       extra=rolling_block(max_unavailable=1, max_surge=1))
     project.json("deploy", "--version", "v0")
     wait_until(lambda: _serving(project, spec.health_path), 20, "first release serving")
@@ -122,9 +122,12 @@ def test_rolling_release_failing_40_percent_of_real_requests_is_rolled_back_to_a
 
 
 @pytest.mark.slow
-def test_twenty_rolling_updates_of_four_replicas_keep_the_floor_and_the_ceiling(project: Project) -> None:
-    replicas, max_unavailable, max_surge, updates = 4, 1, 1, 20
-    write_server_spec(project, SERVERS["sample-app"], strategy="rolling", replicas=replicas, monitor="300ms",
+@pytest.mark.parametrize(("max_unavailable", "max_surge", "updates"), [(1, 1, 20), (1, 0, 5), (0, 1, 5)],
+                         ids=["unavailable1-surge1", "unavailable1-surge0", "unavailable0-surge1"])
+def test_rolling_updates_of_four_replicas_keep_the_floor_and_the_ceiling(
+        project: Project, max_unavailable: int, max_surge: int, updates: int) -> None:
+    replicas = 4
+    write_server_spec(project, SERVERS["sample-app"], strategy="rolling", replicas=replicas, monitor="1s",
                       drain="1s", extra=rolling_block(max_unavailable=max_unavailable, max_surge=max_surge))
     project.json("deploy", "--version", "v0")
     wait_until(lambda: project.census("/health") == (replicas, replicas), 20, "all first replicas answering")
@@ -143,7 +146,7 @@ def test_twenty_rolling_updates_of_four_replicas_keep_the_floor_and_the_ceiling(
 
 def test_status_lists_every_replica_of_the_current_release(project: Project) -> None:
     write = partial(write_server_spec, project, SERVERS["sample-app"], strategy="rolling", replicas=3,
-                    monitor="300ms", drain="1s")
+                    monitor="1s", drain="1s")
     write()
     project.json("deploy", "--version", "v1")
     project.json("deploy", "--version", "v2")
