@@ -20,6 +20,7 @@ from tests.e2e.real_servers import SERVERS, canary_block, write_server_spec
 from tests.waiting import wait_until
 
 DEPLOYS = 10
+LONG_TIMEOUT_S = 600   # ten or twenty deploys on a shared, loaded machine (pyproject's default is 300)
 ZERO_DOWNTIME_SERVERS = ("uvicorn", "gunicorn-threads", "sample-app")
 HOLD_S = 20             # a canary step long enough to measure inside it
 MEASURE_WITHIN_S = 12   # ...and the measurement must end well before the step does
@@ -52,6 +53,7 @@ def _finish(project: Project, proc: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(LONG_TIMEOUT_S)
 @pytest.mark.parametrize("server", ZERO_DOWNTIME_SERVERS)
 def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_request(
         project: Project, server: str) -> None:

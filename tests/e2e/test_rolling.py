@@ -17,6 +17,7 @@ from tests.e2e.real_servers import SERVERS, rolling_block, write_server_spec
 from tests.waiting import wait_until
 
 DEPLOYS = 10
+LONG_TIMEOUT_S = 600   # ten or twenty deploys on a shared, loaded machine (pyproject's default is 300)
 ZERO_DOWNTIME_SERVERS = ("uvicorn", "gunicorn-threads", "sample-app")
 
 
@@ -71,6 +72,7 @@ class Census:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(LONG_TIMEOUT_S)
 @pytest.mark.parametrize("server", ZERO_DOWNTIME_SERVERS)
 def test_ten_rolling_deploys_of_three_replicas_under_keepalive_load_lose_no_request(
         project: Project, server: str) -> None:
@@ -122,6 +124,7 @@ def test_rolling_release_failing_40_percent_of_real_requests_is_rolled_back_to_a
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(LONG_TIMEOUT_S)
 @pytest.mark.parametrize(("max_unavailable", "max_surge", "updates"), [(1, 1, 20), (1, 0, 5), (0, 1, 5)],
                          ids=["unavailable1-surge1", "unavailable1-surge0", "unavailable0-surge1"])
 def test_rolling_updates_of_four_replicas_keep_the_floor_and_the_ceiling(
