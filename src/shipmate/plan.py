@@ -100,6 +100,8 @@ class Plan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
+        if data["kind"] != "down" and "abort_steps" not in data:
+            data = _from_single_instance_plan(data)
         steps = tuple(PlanStep.from_dict(s) for s in data["steps"])
         abort = tuple(PlanStep.from_dict(s) for s in data.get("abort_steps", ()))
         return cls(data["service"], data["environment"], data["version"], data["kind"], data["strategy"],
@@ -118,6 +120,36 @@ class Plan:
                 if iid not in seen:
                     seen.append(str(iid))
         return tuple(seen)
+
+
+def _from_single_instance_plan(data: dict[str, Any]) -> dict[str, Any]:
+    """A plan stored by shipmate before replicas (a deployment cut short across an upgrade), in today's terms.
+
+    Those plans had no flags: their proof was the monitor step (else the switch), and what came
+    after promote was cleanup. Only this bridge reads old step names; the engine never does.
+    """
+    steps = [dict(s, args=dict(s.get("args", {}))) for s in data["steps"]]
+    for step in steps:
+        if step["name"] == "start_instance":
+            step["name"], step["args"] = "start_instances", {**step["args"], "total": 1}
+        old_id = step["args"].pop("instance_id", None)
+        if step["name"] in ("drain_old", "stop_old"):
+            step["args"]["instance_ids"] = [old_id] if old_id else []
+    names = [s["name"] for s in steps]
+    proof = "monitor" if "monitor" in names else "switch_route"
+    promoted = names.index("promote") if "promote" in names else len(steps)
+    for index, step in enumerate(steps):
+        flags = set(step.get("flags", ()))
+        if step["name"] == proof:
+            flags.add(COMMIT_POINT)
+        if index > promoted:
+            flags.add(CLEANUP)
+        if step["name"] == "drain_old":
+            flags.add(WAITS)
+        step["flags"] = sorted(flags)
+    abort = [{"name": "restore_previous", "args": {"port": steps[0]["args"].get("port")}},
+             {"name": "stop_new", "args": {}}]
+    return {**data, "steps": steps, "abort_steps": abort}
 
 
 def down_plan(service: str, environment: str, version: str, port: int, drain_s: float, grace_s: float) -> Plan:

@@ -33,7 +33,7 @@ def test_dry_run_prints_the_plan_and_touches_nothing(project: Project) -> None:
     project.spec("1.0.0")
     out = project.json("deploy", "--dry-run")
     assert out["dry_run"] is True
-    assert [s["name"] for s in out["plan"]["steps"]][:2] == ["preflight", "start_instance"]
+    assert [s["name"] for s in out["plan"]["steps"]][:2] == ["preflight", "start_instances"]
     assert not project.home().exists()
     assert project.our_processes() == []
 

@@ -22,7 +22,7 @@ from shipmate.engine.probe_set import run_all
 from shipmate.model import InstanceRef
 from shipmate.probes.http import HttpProbe
 from shipmate.probes.tcp import TcpProbe
-from shipmate.targets.process import ProcessTarget
+from shipmate.targets.registry import target_for
 from tests.waiting import free_port, wait_until
 
 # The app under the "pump": holds ~64 MB and keeps one core busy until killed.
@@ -52,7 +52,7 @@ def instance() -> Iterator[InstanceRef]:
 
 
 def test_process_source_sums_the_app_tree_under_the_leader(instance: InstanceRef) -> None:
-    source = ProcessSource(ProcessTarget(), [instance])
+    source = ProcessSource(target_for("process"), [instance])
     first = source.look(instance, 0.0)
     assert first.alive and first.cpu_s == 0.0       # the first look is the baseline
     assert first.rss_mb >= 64                       # the app's memory, not the leader's (~10 MB)
@@ -68,7 +68,7 @@ def test_process_source_sums_the_app_tree_under_the_leader(instance: InstanceRef
 
 
 def test_process_source_reports_a_gone_or_replaced_instance_as_not_alive(instance: InstanceRef) -> None:
-    source = ProcessSource(ProcessTarget(), [instance])
+    source = ProcessSource(target_for("process"), [instance])
     older = instance.handle["create_time"] - 3600
     impostor = InstanceRef(instance.instance_id, 0, {**instance.handle, "create_time": older})
     assert not source.look(impostor, 0.0).alive      # same pid, other process (pid reuse)

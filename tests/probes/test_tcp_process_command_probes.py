@@ -15,7 +15,8 @@ from shipmate.model import InstanceRef, LaunchSpec, Phase
 from shipmate.probes.command import CommandProbe
 from shipmate.probes.process import ProcessProbe
 from shipmate.probes.tcp import TcpProbe
-from shipmate.targets.process import ProcessTarget
+from shipmate.targets.base import Target
+from shipmate.targets.registry import target_for
 
 
 def test_tcp_passes_on_a_listening_port_and_fails_on_a_closed_one() -> None:
@@ -30,8 +31,8 @@ def test_tcp_passes_on_a_listening_port_and_fails_on_a_closed_one() -> None:
 
 
 @pytest.fixture
-def started(tmp_path: Path) -> Iterator[tuple[ProcessTarget, InstanceRef]]:
-    target = ProcessTarget()
+def started(tmp_path: Path) -> Iterator[tuple[Target, InstanceRef]]:
+    target = target_for("process")
     code = "import time; print('about to serve', flush=True); time.sleep(600)"
     launch = LaunchSpec(instance_id="p1", argv=(sys.executable, "-c", code), cwd=str(tmp_path), env={},
                         port=0, log_path=str(tmp_path / "p1.log"), home_id="probe-test")
@@ -41,7 +42,7 @@ def started(tmp_path: Path) -> Iterator[tuple[ProcessTarget, InstanceRef]]:
 
 
 def test_process_probe_passes_while_alive_and_fails_with_the_last_log_line(
-        started: tuple[ProcessTarget, InstanceRef]) -> None:
+        started: tuple[Target, InstanceRef]) -> None:
     target, ref = started
     probe = ProcessProbe(target, ref)
     assert probe.run().phase is Phase.PASS

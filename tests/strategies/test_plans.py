@@ -61,3 +61,24 @@ def test_unknown_strategy_is_invalid_input_with_the_known_ones_in_the_hint() -> 
 def test_down_closes_the_route_before_stopping_instances() -> None:
     names = [s.name for s in down_plan("web", "default", "1", 8080, 5, 3).steps]
     assert names == ["route_down", "stop_all", "clear_current"]
+
+
+def test_a_plan_stored_before_replicas_reads_back_with_flags_and_abort_steps() -> None:
+    old = {"service": "web", "environment": "default", "version": "2.0.0", "kind": "deploy",
+           "strategy": "blue-green", "previous_version": "1.0.0", "downtime": False, "steps": [
+               {"name": "preflight", "args": {"port": 8080}, "why": ""},
+               {"name": "start_instance", "args": {"version": "2.0.0"}, "why": ""},
+               {"name": "wait_healthy", "args": {"deadline_s": 30}, "why": ""},
+               {"name": "switch_route", "args": {"port": 8080}, "why": ""},
+               {"name": "monitor", "args": {"duration_s": 10}, "why": ""},
+               {"name": "promote", "args": {"version": "2.0.0"}, "why": ""},
+               {"name": "drain_old", "args": {"timeout_s": 5, "instance_id": "ins_old"}, "why": ""},
+               {"name": "stop_old", "args": {"grace_s": 3, "instance_id": "ins_old"}, "why": ""}]}
+    plan = Plan.from_dict(old)
+    assert [(s.name, sorted(s.flags)) for s in plan.steps] == [
+        ("preflight", []), ("start_instances", []), ("wait_healthy", []), ("switch_route", []),
+        ("monitor", ["commit_point"]), ("promote", []), ("drain_old", ["cleanup", "waits"]),
+        ("stop_old", ["cleanup"])]
+    assert plan.steps[1].args == {"version": "2.0.0", "total": 1}
+    assert plan.retired_instance_ids() == ("ins_old",)
+    assert [s.name for s in plan.abort_steps] == ["restore_previous", "stop_new"]

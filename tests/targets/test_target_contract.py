@@ -96,10 +96,22 @@ def test_an_instance_that_exits_by_itself_says_how_and_keeps_its_last_words(kind
     assert out.exit_status == seen.exit_status
 
 
+def test_usage_is_measured_while_it_runs_and_none_once_it_is_gone(kind: KindUnderTest) -> None:
+    if not kind.target.capabilities.process_stats:
+        pytest.skip(f"{kind.kind} declares no process stats")
+    ref, _ = _serving(kind, "c-usage")
+    seen = kind.target.usage(ref.handle)
+    assert seen is not None and seen.rss_bytes > 1024 * 1024 and seen.cpu_s_by_process
+    assert all(seconds >= 0.0 for seconds in seen.cpu_s_by_process.values())
+    kind.target.stop(ref, grace=5.0)
+    assert kind.target.usage(ref.handle) is None
+
+
 def test_a_handle_nobody_made_is_gone_not_an_error(kind: KindUnderTest) -> None:
     seen = kind.target.inspect({})
     assert (seen.alive, seen.state) == (False, "gone")
     assert kind.target.read_logs({}, 10) == [] and kind.target.last_output({}, 3).lines == []
+    assert kind.target.usage({}) is None
 
 
 def test_strays_are_the_instances_of_this_home_nobody_knows(kind: KindUnderTest) -> None:

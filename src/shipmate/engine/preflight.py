@@ -9,7 +9,10 @@ from shipmate.ports import port_is_free
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
+    from shipmate.targets.base import Capabilities
     from shipmate.traffic import TrafficRouter
+
+ROUTED_STRATEGIES = frozenset({"blue-green", "canary", "rolling"})
 
 
 def check_port(router: TrafficRouter, port: int, service: str, environment: str) -> None:
@@ -33,7 +36,20 @@ def check_port(router: TrafficRouter, port: int, service: str, environment: str)
 
 
 def check_command(config: ReleaseConfig) -> None:
-    """The release's target must be able to run it (command, folder, ...) before anything is made."""
+    """The release's target must be able to run it (command, folder, replicas, ...) before anything is made."""
     from shipmate.targets.registry import target_for
 
-    target_for(config.target_kind).preflight(config)
+    target = target_for(config.target_kind)
+    check_capabilities(config, target.capabilities)
+    target.preflight(config)
+
+
+def check_capabilities(config: ReleaseConfig, can: Capabilities) -> None:
+    """Ask the target what it can do (never its kind): replicas it can run, traffic it can take."""
+    most = can.max_replicas if can.replicas else 1
+    if config.replicas > most:
+        raise PrerequisiteMissing(f"target kind {config.target_kind} runs at most {most} instance(s) of a "
+                                  f"release, not {config.replicas}", hint=f"set replicas: {most} or fewer")
+    if config.strategy in ROUTED_STRATEGIES and not can.routable:
+        raise PrerequisiteMissing(f"strategy {config.strategy} moves traffic through the router, and target "
+                                  f"kind {config.target_kind} is not routable", hint="use strategy: recreate")

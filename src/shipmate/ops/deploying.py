@@ -33,7 +33,7 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     store = ws.open_store()
     try:
-        rt = ws.runtime(store, progress)
+        rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
         return run_release(rt, config, kind="deploy", force=force)
     finally:

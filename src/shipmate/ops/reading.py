@@ -95,7 +95,7 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
                 entry["current"] = {
                     "version": rel.version if rel else None, "release_id": cur.release_id,
                     "deployment_id": cur.deployment_id, "since": cur.updated_at,
-                    "replicas": getattr(config, "replicas", 1) if config else None, "live": live,
+                    "replicas": config.replicas if config else None, "live": live,
                     "port": config.port if config else None,
                 }
                 entry["serving"] = bool(config and live and _answers(config.port))

@@ -36,10 +36,6 @@ class InstanceState:
     pid: int | None = None          # the process a human can look at, if there is one
     detail: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"alive": self.alive, "state": self.state, "exit_status": self.exit_status, "pid": self.pid,
-                "detail": self.detail}
-
 
 @dataclass(frozen=True)
 class LastOutput:
