@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -81,14 +82,13 @@ def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_reque
 def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_stable_side(
         project: Project) -> None:
     app = SERVERS["sample-app"]
-    # error_rate alone could not fail 40 %: only the comparison with the stable side can.
-    rules = "{error_rate: 0.5, p95_ms: 3000, max_error_rate_increase: 0.1}"
-    # v1 comes from a plain blue-green spec: a canary spec with the stable comparison cannot deploy a
-    # first release today (see the xfail test below).
-    write_server_spec(project, app, replicas=2, monitor="1s")
+    # error_rate alone could not fail 40 %: only the canary step's comparison with stable (its default
+    # limit, as rollback_if leaves max_error_rate_increase unset) can.
+    write = partial(write_server_spec, project, app, strategy="canary", replicas=2, monitor="2s", interval="200ms",
+                    rollback_if="{error_rate: 0.5, p95_ms: 3000}", extra=canary_block((25, "10s"), (50, "10s")))
+    write()
     project.json("deploy", "--version", "v1")
-    write_server_spec(project, app, strategy="canary", replicas=2, monitor="2s", interval="200ms", rollback_if=rules,
-                      extra=canary_block((25, "10s"), (50, "10s")), env={"HELLO_PAGE_ERROR_RATE": "0.4"})
+    write(env={"HELLO_PAGE_ERROR_RATE": "0.4"})
     with Load(project.port, keepalive=2, fresh=1, path="/") as load:
         out = project.json("deploy", "--version", "v2", expect=1)
         after = get_many(project.port, 50)
@@ -177,4 +177,15 @@ def test_healthy_canary_judged_against_stable_passes_its_final_monitor_window(pr
     with Load(project.port, keepalive=2, fresh=0, path="/") as load:
         out = project.json("deploy", "--version", "v2", expect=None)
         load.stop()
+    assert out.get("state") == "succeeded", out.get("error", {}).get("message", out)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="engine: the stable comparison a canary step adds by default (0.05) is "
+                   "inconclusive below min_requests, so a canary of a service with little traffic is rolled back")
+def test_healthy_canary_of_a_service_without_traffic_is_judged_by_its_probes(project: Project) -> None:
+    app = SERVERS["sample-app"]
+    write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", extra=canary_block((25, "1s")))
+    project.json("deploy", "--version", "v1")
+    out = project.json("deploy", "--version", "v2", expect=None)
     assert out.get("state") == "succeeded", out.get("error", {}).get("message", out)
