@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -57,7 +58,7 @@ def _finish(project: Project, proc: subprocess.Popen[str]) -> dict[str, Any]:
 @pytest.mark.timeout(LONG_TIMEOUT_S)
 @pytest.mark.parametrize("server", ZERO_DOWNTIME_SERVERS)
 def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_request(
-        project: Project, server: str) -> None:
+        project: Project, server: str, record_property: Callable[[str, object], None]) -> None:
     spec = SERVERS[server]
     write_server_spec(project, spec, strategy="canary", replicas=3, monitor="1s", drain="2s",
                       extra=canary_block((25, "1s"), (50, "1s")))
@@ -70,6 +71,8 @@ def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_reque
             assert _step_names(out).count("set_weight") == 2, out["steps"]
         record = load.stop()
     failures = record.failures()
+    record_property("requests", record.total)
+    record_property("failed", len(failures))
     assert record.total > 200, f"the load barely ran: {record.total} requests"
     assert not failures, f"{len(failures)} of {record.total} requests failed: {failures[:5]}"
     answered = {o.version for o in record.outcomes}
@@ -118,7 +121,8 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
 
 
 @pytest.mark.slow
-def test_canary_at_weight_25_gets_between_15_and_35_percent_of_2000_requests(project: Project) -> None:
+def test_canary_at_weight_25_gets_between_15_and_35_percent_of_2000_requests(
+        project: Project, record_property: Callable[[str, object], None]) -> None:
     app = SERVERS["sample-app"]
     write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", drain="1s",
                       extra=canary_block((25, f"{HOLD_S}s")))
@@ -135,7 +139,8 @@ def test_canary_at_weight_25_gets_between_15_and_35_percent_of_2000_requests(pro
     versions = [r.version for r in replies]
     assert set(versions) == {"v1", "v2"}, set(versions)
     share = versions.count("v2") / len(versions)
-    print(f"canary share at weight 25: {share:.1%} of 2,000 requests in {took:.1f}s")
+    record_property("canary_share", round(share, 4))
+    record_property("measure_s", round(took, 2))
     assert 0.15 <= share <= 0.35, f"the canary got {share:.1%} of 2,000 requests at weight 25"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -75,7 +76,7 @@ class Census:
 @pytest.mark.timeout(LONG_TIMEOUT_S)
 @pytest.mark.parametrize("server", ZERO_DOWNTIME_SERVERS)
 def test_ten_rolling_deploys_of_three_replicas_under_keepalive_load_lose_no_request(
-        project: Project, server: str) -> None:
+        project: Project, server: str, record_property: Callable[[str, object], None]) -> None:
     spec = SERVERS[server]
     write_server_spec(project, spec, strategy="rolling", replicas=3, monitor="1s", drain="2s",
                       extra=rolling_block(max_unavailable=1, max_surge=1))
@@ -89,6 +90,8 @@ def test_ten_rolling_deploys_of_three_replicas_under_keepalive_load_lose_no_requ
             assert done.count("add_backends") >= 2, f"not rolled in batches: {done}"
         record = load.stop()
     failures = record.failures()
+    record_property("requests", record.total)
+    record_property("failed", len(failures))
     assert record.total > 200, f"the load barely ran: {record.total} requests"
     assert not failures, f"{len(failures)} of {record.total} requests failed: {failures[:5]}"
     assert project.json("status")["environments"][0]["current"]["version"] == f"v{DEPLOYS}"
@@ -128,7 +131,8 @@ def test_rolling_release_failing_40_percent_of_real_requests_is_rolled_back_to_a
 @pytest.mark.parametrize(("max_unavailable", "max_surge", "updates"), [(1, 1, 20), (1, 0, 5), (0, 1, 5)],
                          ids=["unavailable1-surge1", "unavailable1-surge0", "unavailable0-surge1"])
 def test_rolling_updates_of_four_replicas_keep_the_floor_and_the_ceiling(
-        project: Project, max_unavailable: int, max_surge: int, updates: int) -> None:
+        project: Project, max_unavailable: int, max_surge: int, updates: int,
+        record_property: Callable[[str, object], None]) -> None:
     replicas = 4
     write_server_spec(project, SERVERS["sample-app"], strategy="rolling", replicas=replicas, monitor="1s",
                       drain="1s", extra=rolling_block(max_unavailable=max_unavailable, max_surge=max_surge))
@@ -140,7 +144,7 @@ def test_rolling_updates_of_four_replicas_keep_the_floor_and_the_ceiling(
             assert out["state"] == "succeeded", out
     seen = (f"{len(census.samples)} samples, fewest answering {census.fewest_answering}, "
             f"most running {census.most_running}, longest gap between samples {census.longest_gap_s:.2f}s")
-    print(seen)
+    record_property("census", seen)
     assert len(census.samples) >= 10 * updates, seen
     assert census.fewest_answering >= replicas - max_unavailable, seen
     assert census.most_running <= replicas + max_surge, seen
