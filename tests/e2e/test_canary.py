@@ -170,8 +170,6 @@ def test_sticky_canary_keeps_a_client_holding_the_side_cookie_on_one_side(projec
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="engine: the monitor window after a canary's last step has no stable "
-                   "side, so a spec with max_error_rate_increase is judged inconclusive there and rolled back")
 def test_healthy_canary_judged_against_stable_passes_its_final_monitor_window(project: Project) -> None:
     app = SERVERS["sample-app"]
     write_server_spec(project, app, replicas=2, monitor="1s")
@@ -186,8 +184,6 @@ def test_healthy_canary_judged_against_stable_passes_its_final_monitor_window(pr
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="engine: the stable comparison a canary step adds by default (0.05) is "
-                   "inconclusive below min_requests, so a canary of a service with little traffic is rolled back")
 def test_healthy_canary_of_a_service_without_traffic_is_judged_by_its_probes(project: Project) -> None:
     app = SERVERS["sample-app"]
     write_server_spec(project, app, strategy="canary", replicas=2, monitor="1s", extra=canary_block((25, "1s")))
