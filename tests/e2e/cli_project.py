@@ -185,6 +185,26 @@ monitor:
     def instance_leaders(self) -> list[psutil.Process]:
         return [p for p in self.our_processes() if _is_leader(p)]
 
+    def census(self, path: str = "/health", timeout: float = 1.0) -> tuple[int, int]:
+        """(instances running, instances answering ``path`` with 200 on their own port), asked directly.
+
+        An instance is its process group leader carrying this project's marker; the router is not asked.
+        """
+        ports = []
+        for leader in self.instance_leaders():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, KeyError, ValueError):
+                ports.append(int(leader.environ()["PORT"]))
+        return len(ports), sum(_answers(port, path, timeout) for port in ports)
+
+
+def _answers(port: int, path: str, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as resp:
+            resp.read()
+            return bool(resp.status == 200)
+    except (OSError, ValueError):
+        return False
+
 
 def _is_leader(proc: psutil.Process) -> bool:
     try:

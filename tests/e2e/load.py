@@ -94,3 +94,40 @@ def _version(body: bytes) -> str:
         return str(json.loads(body).get("version", ""))
     except (ValueError, AttributeError):
         return ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    version: str
+    side_cookie: str | None   # the router's `shipmate_side` Set-Cookie value, if it sent one
+
+
+def get_many(port: int, count: int, *, path: str = "/", cookie: str | None = None,
+             timeout: float = 10.0) -> list[Reply]:
+    """``count`` GETs one after the other on one keep-alive connection (reopened if the server closes it)."""
+    headers = {"Cookie": cookie} if cookie else {}
+    replies: list[Reply] = []
+    conn: http.client.HTTPConnection | None = None
+    try:
+        for _ in range(count):
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            body = resp.read()
+            replies.append(Reply(resp.status, _version(body), _side_cookie(resp.getheader("Set-Cookie"))))
+            if resp.will_close:
+                conn.close()
+                conn = None
+    finally:
+        if conn is not None:
+            conn.close()
+    return replies
+
+
+def _side_cookie(header: str | None) -> str | None:
+    if not header:
+        return None
+    name, _, rest = header.partition("=")
+    return rest.split(";", 1)[0].strip() if name.strip() == "shipmate_side" else None

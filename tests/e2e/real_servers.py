@@ -36,7 +36,8 @@ SERVERS = {
 
 def write_server_spec(project: Project, server: Server, *, strategy: str = "blue-green", monitor: str = "1s",
                       interval: str = "100ms", rollback_if: str = "{error_rate: 0.05, p95_ms: 3000}",
-                      env: dict[str, str] | None = None, extra: str = "") -> Path:
+                      env: dict[str, str] | None = None, extra: str = "", replicas: int = 1,
+                      drain: str = "5s") -> Path:
     for name in server.files:
         shutil.copy(APPS / name, project.root / name)
     (project.root / "health.txt").write_text("ok\n")
@@ -55,8 +56,9 @@ health:
   deadline: 20s
   checks:
     - http: {{path: {server.health_path}, status: 200}}
+replicas: {replicas}
 strategy: {strategy}
-drain: 5s
+drain: {drain}
 monitor:
   duration: {monitor}
   interval: {interval}
@@ -66,3 +68,14 @@ monitor:
     path = project.root / "shipmate.yaml"
     path.write_text(text)
     return path
+
+
+def canary_block(*steps: tuple[int, str], sticky: bool = False) -> str:
+    """The spec's `canary:` section: (weight, pause) per step, e.g. canary_block((25, "1s"), (50, "1s"))."""
+    items = ", ".join(f"{{weight: {weight}, pause: {pause}}}" for weight, pause in steps)
+    return f"canary:\n  steps: [{items}]\n  sticky: {str(sticky).lower()}\n"
+
+
+def rolling_block(max_unavailable: int = 1, max_surge: int = 1) -> str:
+    """The spec's `rolling:` section."""
+    return f"rolling:\n  max_unavailable: {max_unavailable}\n  max_surge: {max_surge}\n"

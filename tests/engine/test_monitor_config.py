@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,16 @@ def test_the_spec_monitor_settings_are_frozen_into_the_release_and_survive_json(
     rules = rules_of(again.monitor, 20.0)
     assert [r.name for r in rules.metric_rules] == ['app_errors_total{code="500"}', "queue_depth"]
     assert rules.expected_ticks == 40
+
+
+def test_a_window_without_a_stable_side_compares_nothing_and_a_canary_step_always_compares() -> None:
+    from shipmate.engine.monitor import CANARY_MAX_INCREASE, compared_rules
+    from tests.engine.fake_world import release
+
+    mon = release("1.0.0", port=8080).monitor
+    assert compared_rules(mon, 5, None).max_error_rate_increase is None
+    default = compared_rules(mon, 5, "0.9.0")
+    assert default.max_error_rate_increase == CANARY_MAX_INCREASE and not default.compare_required
+    explicit = compared_rules(replace(mon, max_error_rate_increase=0.02), 5, "0.9.0")
+    assert explicit.max_error_rate_increase == 0.02 and explicit.compare_required
+    assert compared_rules(replace(mon, max_error_rate_increase=0.02), 5, None).max_error_rate_increase is None

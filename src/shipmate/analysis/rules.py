@@ -51,6 +51,7 @@ class Rules:
     min_requests: int = 20                    # router requests needed for the router source to count
     min_coverage: float = 0.8                 # share of the expected ticks that must have happened
     metric_rules: tuple[MetricRule, ...] = ()
+    compare_required: bool = True             # the spec set max_error_rate_increase: too little data is no pass
 
     @property
     def expected_ticks(self) -> int:

@@ -138,7 +138,8 @@ def judge(window: Window, rules: Rules, *, now: float, final: bool) -> Verdict |
             Finding("window", "sources", Phase.INCONCLUSIVE, None, None, 0, "no source saw enough to judge")]
         return _verdict(window, rules, Phase.INCONCLUSIVE, unseen, found, coverage)
     # A rule the spec asked for explicitly that never got data is not a pass either.
-    unjudged = [f for f in found if f.phase is Phase.INCONCLUSIVE and f.source in ("process", "prometheus", "canary")]
+    explicit = ("process", "prometheus", "canary") if rules.compare_required else ("process", "prometheus")
+    unjudged = [f for f in found if f.phase is Phase.INCONCLUSIVE and f.source in explicit]
     if unjudged:
         return _verdict(window, rules, Phase.INCONCLUSIVE, unjudged, found, coverage)
     return _verdict(window, rules, Phase.PASS, [], found, coverage)

@@ -9,7 +9,7 @@ is decided by its plan flags, never here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from shipmate.engine import instance_sets, instances, monitor, routing
@@ -27,8 +27,6 @@ class Outcome:
 
 
 Action = Callable[[DeployContext, dict[str, Any]], Outcome]
-
-CANARY_MAX_INCREASE = 0.05  # canary error rate minus stable's, when rollback_if leaves it unset
 
 
 def preflight(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
@@ -97,11 +95,7 @@ def set_weight(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def _judge(ctx: DeployContext, duration_s: float, stable_version: str | None) -> Outcome:
-    config = ctx.config
-    if stable_version is not None and config.monitor.max_error_rate_increase is None:
-        # A canary step is always a comparison with stable: the spec's limit, else this default.
-        config = replace(config, monitor=replace(config.monitor, max_error_rate_increase=CANARY_MAX_INCREASE))
-    verdict = monitor.watch(ctx.rt, config, _serving_new(ctx), duration_s, stable_version=stable_version,
+    verdict = monitor.watch(ctx.rt, ctx.config, _serving_new(ctx), duration_s, stable_version=stable_version,
                             checkpoint=ctx.lease.check)
     ctx.verdict = verdict
     result = {"verdict": verdict.as_dict()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from shipmate.analysis.rules import MetricRule, Rules
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     pass
 
 PROGRESS_EVERY_S = 2.0
+CANARY_MAX_INCREASE = 0.05  # canary error rate minus stable's, when rollback_if leaves it unset
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,19 @@ def watch(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow], durat
     ``checkpoint`` runs before every tick (the lease's check: a holder that was taken over stops at once).
     """
     sources = sources_for(rt, config, list(rows), stable_version)
-    return run_window(sources, rules_of(config.monitor, duration_s), clock or Clock(), rt.progress, checkpoint)
+    return run_window(sources, compared_rules(config.monitor, duration_s, stable_version), clock or Clock(),
+                      rt.progress, checkpoint)
+
+
+def compared_rules(mon: MonitorConfig, duration_s: float, stable_version: str | None) -> Rules:
+    """The window's rules; a canary step is always compared with stable (the spec's limit, else a default
+    that leaves a quiet service to its probes), and a window with no stable side compares nothing."""
+    rules = rules_of(mon, duration_s)
+    if stable_version is None:
+        return replace(rules, max_error_rate_increase=None)
+    if rules.max_error_rate_increase is None:
+        return replace(rules, max_error_rate_increase=CANARY_MAX_INCREASE, compare_required=False)
+    return rules
 
 
 def run_window(sources: Sequence[Source], rules: Rules, clock: Clock,
