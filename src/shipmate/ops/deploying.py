@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +140,9 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -
                 and previous.config.version == config.version:
             return {"noop": True, "service": config.service, "environment": config.environment,
                     "version": config.version, "message": f"{config.version} is already running (use --force)"}
+        prepared = rt.target.prepare(config)   # e.g. the image built and its id, recorded with the release
+        if prepared:
+            config = dataclasses.replace(config, target_settings={**config.target_settings, **prepared})
         release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,

@@ -66,6 +66,13 @@ class Target(ABC):
         Raises PrerequisiteMissing or SpecError, each with a hint.
         """
 
+    def prepare(self, config: ReleaseConfig) -> dict[str, Any]:
+        """Make what every instance of the release shares (an image), once, before the release is recorded.
+
+        Returns settings merged into the release's ``target_settings`` (e.g. the image id); {} by default.
+        """
+        return {}
+
     @abstractmethod
     def start(self, launch: LaunchSpec) -> InstanceRef:
         """Start one instance detached; return as soon as it runs (health is the probes' job).
