@@ -98,7 +98,7 @@ def missing_cwd(config: ReleaseConfig, scratch: Path) -> ReleaseConfig:
 
 def docker_kind(scratch: Path, home_id: str) -> KindUnderTest:
     """The Docker target: containers of the offline python image, published on 127.0.0.1."""
-    from docker_local import engine_or_skip, python_image
+    from tests.docker_local import engine_or_skip, python_image
 
     client = engine_or_skip()
     image = python_image(client)

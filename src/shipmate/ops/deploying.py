@@ -61,6 +61,8 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
             return _dry_run(ws, target, kind="rollback", store=store)
+        if target.target_kind != rt.target.kind:
+            rt = ws.runtime(store, progress, kind=target.target_kind)
         return run_release(rt, target, kind="rollback", force=False)
     finally:
         store.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 PYBASE = "127.0.0.1:1/shipmate-test/pybase:1"   # a pull of this name fails at once on loopback
 
 

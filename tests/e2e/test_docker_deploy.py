@@ -1,0 +1,90 @@
+"""The Docker target end to end, as a user runs it: build, blue-green with 2 replicas, v1 then v2 through
+the real router, then `down` leaves no running container of ours. Needs a Docker engine (DOCKER_HOST)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.docker_local import engine_or_skip, python_image
+from tests.e2e.cli_project import Project
+
+
+@pytest.fixture
+def engine(project: Project) -> Iterator[Any]:
+    client = engine_or_skip()
+    base = python_image(client)
+    (project.root / "Dockerfile").write_text(
+        f"FROM {base}\nCOPY app.py /app/app.py\nENV HELLO_HOST=0.0.0.0\n"
+        'CMD ["/usr/bin/python3", "-u", "/app/app.py"]\n')
+    yield client
+    for container in client.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]}):
+        container.remove(force=True)
+    for image in client.images.list(name="shipmate/hello-docker"):
+        client.images.remove(image.id, force=True)
+
+
+def _home_id(project: Project) -> str:
+    from shipmate.ops.workspace import Workspace
+
+    return Workspace.locate(project.root / "shipmate.yaml").home_id
+
+
+def _spec(project: Project, version: str) -> None:
+    (project.root / "shipmate.yaml").write_text(f"""service: hello-docker
+version: "{version}"
+port: {project.port}
+replicas: 2
+strategy: blue-green
+target:
+  kind: docker
+  build: {{context: .}}
+  container_port: 8000
+  stop_grace: 3s
+  env: {{GREETING: hi}}
+health:
+  interval: 200ms
+  deadline: 30s
+  checks:
+    - http: {{path: /health, status: 200}}
+drain: 1s
+monitor:
+  duration: 1s
+  interval: 200ms
+  min_samples: 3
+  rollback_if: {{error_rate: 0.05, p95_ms: 2000}}
+""")
+
+
+def _running(client: Any, project: Project) -> list[Any]:
+    return list(client.containers.list(filters={"label": [f"shipmate.home={_home_id(project)}"],
+                                                "status": "running"}))
+
+
+def test_docker_blue_green_with_two_replicas_switches_to_v2_and_down_stops_every_container(
+        project: Project, engine: Any) -> None:
+    _spec(project, "1")
+    first = project.json("deploy", timeout=240)
+    assert first["state"] == "succeeded" and first["verified"] is True, first
+    assert project.serves("1")
+    _spec(project, "2")
+    second = project.json("deploy", timeout=240)
+    assert second["state"] == "succeeded" and second["previous_version"] == "1", second
+    for _ in range(10):                                   # every request, on either replica, is v2
+        assert project.get("/")["version"] == "2"
+    env = project.json("status")["environments"][0]
+    current = [i for i in env["instances"] if i["role"] == "current"]
+    assert len(current) == 2 and all(i["version"] == "2" and i["alive"] for i in current), env["instances"]
+    running = _running(engine, project)
+    assert sorted(c.labels["shipmate.version"] for c in running) == ["2", "2"]
+    assert {c.labels["shipmate.instance_id"] for c in running} == {i["instance_id"] for i in current}
+    assert all(c.name.startswith("shipmate-hello-docker-default-ins_") for c in running)
+    assert all(c.attrs["HostConfig"]["RestartPolicy"]["Name"] in ("", "no") for c in running)
+    ports = [b for c in running for binds in c.attrs["NetworkSettings"]["Ports"].values() for b in binds or ()]
+    assert ports and all(b["HostIp"] == "127.0.0.1" for b in ports)
+    images = {c.image.id for c in running}
+    assert len(images) == 1 and "shipmate/hello-docker:2" in engine.images.get(images.pop()).tags
+    project.json("down", timeout=120)
+    assert _running(engine, project) == []
