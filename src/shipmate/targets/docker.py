@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from docker.models.containers import Container
 
 KILL_WAIT = 10.0   # after SIGKILL the engine reports the container stopped within this
+NOT_RUNNABLE_WAIT = 0.3   # a command the init cannot exec ends the container within this
 
 
 class DockerTarget(Target):
@@ -99,7 +100,7 @@ class DockerTarget(Target):
                 try:
                     image, _ = client.images.build(path=str(build["context"]), dockerfile=str(build["dockerfile"]),
                                                    buildargs=dict(build.get("args") or {}), tag=f"{repo}:{tag}",
-                                                   labels=labels, rm=True, pull=False)
+                                                   labels=labels, rm=True, forcerm=True, pull=False)
                 except BuildError as exc:
                     raise TargetError(f"docker build failed: {exc.msg}",
                                       hint="fix the Dockerfile; run `docker build` there to see every step") from exc
@@ -129,8 +130,23 @@ class DockerTarget(Target):
                 quietly(lambda: container.remove(force=True), None)   # nothing half-created
                 raise TargetError(f"docker: cannot start {kwargs['name']}: {exc.explanation or exc}",
                                   hint="is the port taken, or the command missing in the image?") from exc
+            self._fail_if_not_runnable(container, image)
         return InstanceRef(instance_id=launch.instance_id, port=launch.port,
                            handle={"container_id": str(container.id), "name": kwargs["name"]})
+
+    def _fail_if_not_runnable(self, container: Container, image: str) -> None:
+        """The init could not exec the command (exit 126/127 at once): a missing prerequisite, and no container."""
+        if not self._stopped_within(container, NOT_RUNNABLE_WAIT):
+            return                      # runs: health and liveness are for later checks
+        state = container.attrs.get("State") or {}
+        if int(state.get("ExitCode") or 0) not in (126, 127):
+            return                      # it ran and stopped; the probes report that, not start()
+        said = self._log_lines({"container_id": container.id}, 3, timestamps=False)
+        quietly(lambda: container.remove(force=True), None)
+        reason = said[-1] if said else f"exit {state.get('ExitCode')}"
+        raise PrerequisiteMissing(f"cannot run the command in image {image}: {reason}",
+                                  hint="check target.command (or the image's CMD) and that the program is in "
+                                       "the image")
 
     def _create(self, kwargs: dict[str, Any], home_id: str) -> Container:
         """Create the container; a stopped leftover of this home with the same name is replaced."""
