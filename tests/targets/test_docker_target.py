@@ -72,7 +72,7 @@ def test_an_unreachable_engine_is_a_missing_prerequisite_with_a_hint(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     config = _config("docker", (), tmp_path, _settings("127.0.0.1:1/x/y:1", tmp_path))
-    with pytest.raises(PrerequisiteMissing, match="Docker engine .* is not reachable") as caught:
+    with pytest.raises(PrerequisiteMissing, match=r"Docker engine .* is not reachable") as caught:
         DockerTarget().preflight(config)
     assert caught.value.exit_code == 7 and caught.value.hint and "DOCKER_HOST" in caught.value.hint
 
@@ -83,8 +83,8 @@ def test_a_build_is_tagged_with_the_release_version_and_its_image_id_recorded(
     (tmp_path / "Dockerfile").write_text(f"FROM {base}\nARG GREETING\nRUN echo $GREETING > /app/greeting\n")
     service = f"dt-{uuid.uuid4().hex[:8]}"
     build = {"context": str(tmp_path), "dockerfile": "Dockerfile", "args": {"GREETING": "hi"}}
-    config = dataclasses.replace(_config("docker", (), tmp_path, {**_settings("", tmp_path), "image": None, "build": build}),
-                                 service=service, version="1.2+build.3")
+    settings = {**_settings("", tmp_path), "image": None, "build": build}
+    config = dataclasses.replace(_config("docker", (), tmp_path, settings), service=service, version="1.2+build.3")
     target = DockerTarget()
     try:
         target.preflight(config)
