@@ -213,3 +213,13 @@ def test_settings_survive_the_release_round_trip(tmp_path: Path) -> None:
     old = config.to_dict()
     del old["target_settings"]                                    # a release stored before the docker target
     assert ReleaseConfig.from_dict(old).target_settings == {}
+
+
+def test_listening_ports_wait_for_the_app_not_the_engines_proxy(engine: Any, home: str, tmp_path: Path) -> None:
+    port = free_port()
+    target = DockerTarget()
+    slow = ("sh", "-c", "sleep 3; exec python3 -m http.server 8000")       # the app binds 3 s after start
+    ref = target.start(_launch(home, _settings(python_image(engine), tmp_path), slow, port))
+    assert target.inspect(ref.handle).alive and target.listening_ports(ref) == []
+    wait_until(lambda: target.listening_ports(ref) == [port], TIMEOUT, "the app to listen")
+    assert _answers(port)

@@ -257,16 +257,22 @@ class DockerTarget(Target):
         return LastOutput(lines=said[-lines:] if lines > 0 else [], exit_status=ended)
 
     def listening_ports(self, ref: InstanceRef) -> list[int]:
-        """The published port while the container runs (the engine's proxy holds it for the app)."""
+        """The host port of the instance once its app listens inside the container (the engine's proxy opens
+        the published port at once, so the container's own socket table decides "not up yet")."""
         container = self._container(ref.handle)
-        if container is None or not (container.attrs.get("State") or {}).get("Running"):
+        state = (container.attrs.get("State") or {}) if container is not None else {}
+        if container is None or not state.get("Running"):
             return []
-        published = ((container.attrs.get("NetworkSettings") or {}).get("Ports") or {}).values()
-        ports = {int(b["HostPort"]) for binds in published for b in binds or () if str(b.get("HostPort")).isdigit()}
+        published = ((container.attrs.get("NetworkSettings") or {}).get("Ports") or {})
         label = container.labels.get(f"{LABEL}.port", "")
-        if not ports and label.isdigit() and int(label) > 0:
-            ports.add(int(label))       # network: host, where the app listens on $PORT itself
-        return sorted(ports)
+        inside_to_host = {int(spec.split("/")[0]): int(b["HostPort"]) for spec, binds in published.items()
+                          for b in binds or () if str(b.get("HostPort")).isdigit()}
+        if not inside_to_host and label.isdigit() and int(label) > 0:
+            inside_to_host = {int(label): int(label)}       # network: host, the app listens on $PORT itself
+        listening = listening_in(int(state.get("Pid") or 0))
+        if listening is None:                                 # cannot look (a remote engine): trust the engine
+            return sorted(inside_to_host.values())
+        return sorted(host for inside, host in inside_to_host.items() if inside in listening)
 
     def usage(self, handle: dict[str, Any]) -> Usage | None:
         container = self._container(handle)
@@ -277,6 +283,23 @@ class DockerTarget(Target):
         if not stats or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
             return None
         return Usage(cpu_s_by_process={str(container.id): cpu_seconds(stats)}, rss_bytes=memory_bytes(stats))
+
+
+def listening_in(pid: int) -> set[int] | None:
+    """TCP ports in LISTEN in the network namespace of ``pid`` (/proc/PID/net/tcp*), None when unreadable."""
+    if pid <= 0:
+        return None
+    ports: set[int] = set()
+    try:
+        for name in ("tcp", "tcp6"):
+            with open(f"/proc/{pid}/net/{name}", encoding="ascii") as table:
+                for row in list(table)[1:]:
+                    fields = row.split()
+                    if len(fields) > 3 and fields[3] == "0A":          # TCP_LISTEN
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    except (OSError, ValueError):
+        return None
+    return ports
 
 
 def _exit_status(state: dict[str, Any]) -> str | None:
