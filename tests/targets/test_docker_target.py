@@ -223,3 +223,20 @@ def test_listening_ports_wait_for_the_app_not_the_engines_proxy(engine: Any, hom
     assert target.inspect(ref.handle).alive and target.listening_ports(ref) == []
     wait_until(lambda: target.listening_ports(ref) == [port], TIMEOUT, "the app to listen")
     assert _answers(port)
+
+
+def test_a_tcp_health_check_waits_for_the_app_behind_the_proxy(engine: Any, home: str, tmp_path: Path) -> None:
+    from shipmate.engine.probe_set import instance_probes, run_all
+    from shipmate.model import Phase
+
+    port = free_port()
+    target = DockerTarget()
+    slow = ("sh", "-c", "sleep 3; exec python3 -m http.server 8000")
+    ref = target.start(_launch(home, _settings(python_image(engine), tmp_path), slow, port))
+    probes = instance_probes(_config("docker", (), tmp_path), target, ref)   # checks: tcp
+
+    def all_pass() -> bool:
+        return all(r.phase is Phase.PASS for r in run_all(probes))
+
+    assert not all_pass()
+    wait_until(all_pass, TIMEOUT, "tcp health once the app listens")

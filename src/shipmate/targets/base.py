@@ -24,6 +24,7 @@ class Capabilities:
     max_replicas: int
     logs: bool              # read_logs / last_output return the app's output
     process_stats: bool     # usage() reports CPU and memory
+    port_proxied: bool = False  # the engine holds the port before the app listens (a TCP connect proves nothing)
 
 
 @dataclass(frozen=True)

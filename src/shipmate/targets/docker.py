@@ -35,7 +35,8 @@ class DockerTarget(Target):
     """Starts, inspects and stops containers; never decides anything."""
 
     kind = "docker"
-    capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True)
+    capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True,
+                                port_proxied=True)
 
     def __init__(self) -> None:
         self._client: DockerClient | None = None
