@@ -91,8 +91,8 @@ def test_python_base_runs_the_stdlib_from_precompiled_files(
 
 def _run_pytest_needing_docker(tmp_path: Path, require: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_needs_docker.py").write_text(NEEDS_DOCKER)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SHIPMATE_REQUIRE": require,
-           "DOCKER_HOST": f"unix://{tmp_path}/no-engine-here.sock"}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env.update(PYTHONPATH=str(REPO), SHIPMATE_REQUIRE=require, DOCKER_HOST=f"unix://{tmp_path}/no-engine-here.sock")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-p", "tests.engines",
          "--rootdir", str(tmp_path), str(tmp_path / "test_needs_docker.py")],
