@@ -5,7 +5,8 @@
 # Usage: mkpyroot.sh WORK_DIR OUT.tar
 set -eu
 W=${1:?work dir}; OUT=${2:?output tar}
-PY=$(readlink -f /usr/bin/python3)
+PY=$(readlink -f /usr/bin/python3 || true)
+[ -x "$PY" ] || { echo "mkpyroot: /usr/bin/python3 not found (the image is made from the host's python3)" >&2; exit 3; }
 VER=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] || { echo "mkpyroot: busybox not found (apt-get install busybox-static)" >&2; exit 3; }
