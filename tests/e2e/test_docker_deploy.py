@@ -8,17 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.docker_local import engine_or_skip, python_image
+from tests.docker_images import write_hello_context
 from tests.e2e.cli_project import Project
 
 
 @pytest.fixture
-def engine(project: Project) -> Iterator[Any]:
-    client = engine_or_skip()
-    base = python_image(client)
-    (project.root / "Dockerfile").write_text(
-        f"FROM {base}\nCOPY app.py /app/app.py\nENV HELLO_HOST=0.0.0.0\n"
-        'CMD ["/usr/bin/python3", "-u", "/app/app.py"]\n')
+def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Iterator[Any]:
+    client = docker_engine
+    write_hello_context(project.root)      # Dockerfile (FROM the offline base, with a HEALTHCHECK) + app.py
     yield client
     for container in client.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]}):
         container.remove(force=True)

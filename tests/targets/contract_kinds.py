@@ -98,10 +98,11 @@ def missing_cwd(config: ReleaseConfig, scratch: Path) -> ReleaseConfig:
 
 def docker_kind(scratch: Path, home_id: str) -> KindUnderTest:
     """The Docker target: containers of the offline python image, published on 127.0.0.1."""
-    from tests.docker_local import engine_or_skip, python_image
+    from tests.docker_images import ensure_python_base
+    from tests.engines import docker_client_or_skip
 
-    client = engine_or_skip()
-    image = python_image(client)
+    client = docker_client_or_skip()
+    image = ensure_python_base(client)
     service = "contract-" + home_id.rsplit("-", 1)[-1]          # container names stay unique per test
     settings = {"image": image, "container_port": 8000, "project": str(scratch), "stop_signal": "SIGTERM",
                 "network": "bridge", "volumes": [], "log_max_bytes": 1024 * 1024, "log_max_files": 2}

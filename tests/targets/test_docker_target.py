@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from contract_kinds import _config
-from tests.docker_local import engine_or_skip, python_image
+from tests.docker_images import ensure_python_base
+from tests.engines import docker_client_or_skip
 from tests.waiting import free_port, wait_until
 
 from shipmate.errors import PrerequisiteMissing, TargetError
@@ -27,7 +28,11 @@ TIMEOUT = 30.0
 
 @pytest.fixture
 def engine() -> Any:
-    return engine_or_skip()
+    return docker_client_or_skip()
+
+
+def python_image(client: Any) -> str:
+    return ensure_python_base(client)
 
 
 @pytest.fixture
@@ -124,7 +129,8 @@ def test_a_container_carries_labels_a_fixed_name_limits_log_rotation_and_no_rest
     ref = DockerTarget().start(launch)
     container = engine.containers.get(ref.handle["container_id"])
     assert container.name == f"shipmate-web-prod-{launch.instance_id}"
-    assert {k: v for k, v in container.labels.items() if k.startswith("shipmate.")} == {
+    ours = {k: v for k, v in container.labels.items() if k.startswith("shipmate.") and ".test" not in k}
+    assert ours == {
         "shipmate.service": "web", "shipmate.version": "7", "shipmate.environment": "prod",
         "shipmate.deployment_id": "dep_1", "shipmate.instance_id": launch.instance_id, "shipmate.home": home,
         "shipmate.port": str(port)}
@@ -157,7 +163,8 @@ def test_docker_healthcheck_status_shows_in_inspect(engine: Any, home: str, tmp_
     image, _ = engine.images.build(path=str(tmp_path), tag=f"127.0.0.1:1/shipmate-test/hc:{home}", rm=True)
     try:
         target = DockerTarget()
-        ref = target.start(_launch(home, _settings(image.id, tmp_path), (), free_port()))
+        server = ("python3", "-m", "http.server", "8000")
+        ref = target.start(_launch(home, _settings(image.id, tmp_path), server, free_port()))
         wait_until(lambda: "docker health: healthy" in target.inspect(ref.handle).detail, TIMEOUT,
                    "Docker's HEALTHCHECK to say healthy")
         assert target.inspect(ref.handle).alive

@@ -209,7 +209,7 @@ class DockerTarget(Target):
     def _stopped_within(container: Container, seconds: float) -> bool:
         deadline = time.monotonic() + seconds
         while True:
-            if not quietly(lambda: container.reload() or True, False):
+            if not quietly(lambda: _reloaded(container), False):
                 return True   # removed meanwhile
             if not (container.attrs.get("State") or {}).get("Running"):
                 return True
@@ -280,10 +280,15 @@ class DockerTarget(Target):
         if container is None or not (container.attrs.get("State") or {}).get("Running"):
             return None
         with engine_errors(f"read the stats of {container.short_id}"):
-            stats: dict[str, Any] | None = quietly(lambda: container.stats(stream=False, one_shot=True), None)
-        if not stats or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
+            stats = quietly(lambda: container.stats(stream=False, one_shot=True), None)
+        if not isinstance(stats, dict) or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
             return None
         return Usage(cpu_s_by_process={str(container.id): cpu_seconds(stats)}, rss_bytes=memory_bytes(stats))
+
+
+def _reloaded(container: Container) -> bool:
+    container.reload()
+    return True
 
 
 def listening_in(pid: int) -> set[int] | None:
