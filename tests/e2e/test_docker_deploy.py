@@ -29,18 +29,19 @@ def _home_id(project: Project) -> str:
     return Workspace.locate(project.root / "shipmate.yaml").home_id
 
 
-def _spec(project: Project, version: str) -> None:
+def _spec(project: Project, version: str, *, replicas: int = 2, source: str = "build: {context: .}",
+          env: str = "GREETING: hi") -> None:
     (project.root / "shipmate.yaml").write_text(f"""service: hello-docker
 version: "{version}"
 port: {project.port}
-replicas: 2
+replicas: {replicas}
 strategy: blue-green
 target:
   kind: docker
-  build: {{context: .}}
+  {source}
   container_port: 8000
   stop_grace: 3s
-  env: {{GREETING: hi}}
+  env: {{{env}}}
 health:
   interval: 200ms
   deadline: 30s
@@ -85,3 +86,29 @@ def test_docker_blue_green_with_two_replicas_switches_to_v2_and_down_stops_every
     assert len(images) == 1 and "shipmate/hello-docker:2" in engine.images.get(images.pop()).tags
     project.json("down", timeout=120)
     assert _running(engine, project) == []
+
+
+def test_a_docker_release_that_crashes_is_rolled_back_and_its_container_kept_stopped_with_its_last_words(
+        project: Project, engine: Any) -> None:
+    _spec(project, "1", replicas=1)
+    assert project.json("deploy", timeout=240)["state"] == "succeeded"
+    _spec(project, "2", replicas=1, env="HELLO_EXIT_AT_START: '3'")
+    proc = project.run("deploy", timeout=240)
+    assert proc.returncode == 1, proc.stderr
+    assert "exited with code 3" in proc.stderr and "exiting at start with code 3" in proc.stderr, proc.stderr
+    assert project.serves("1")
+    kept = [c for c in engine.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]})
+            if c.labels["shipmate.version"] == "2"]
+    assert len(kept) == 1 and kept[0].status == "exited"      # kept for inspection, not removed
+
+
+def test_a_missing_image_or_engine_is_refused_before_anything_is_written(project: Project, engine: Any) -> None:
+    _spec(project, "1", source='image: "127.0.0.1:1/shipmate-test/absent:1"')
+    proc = project.run("deploy", timeout=120)
+    assert proc.returncode == 7 and "not in the local Docker engine" in proc.stderr, proc.stderr
+    assert "never pulls" in proc.stderr and not project.home().exists()
+    _spec(project, "1")
+    proc = project.run("deploy", timeout=120, env={"DOCKER_HOST": f"unix://{project.root}/no-engine.sock"})
+    assert proc.returncode == 7 and "is not reachable" in proc.stderr, proc.stderr
+    assert not project.home().exists()                  # a refusal leaves no trace
+
