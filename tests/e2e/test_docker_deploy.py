@@ -112,3 +112,21 @@ def test_a_missing_image_or_engine_is_refused_before_anything_is_written(project
     assert proc.returncode == 7 and "is not reachable" in proc.stderr, proc.stderr
     assert not project.home().exists()                  # a refusal leaves no trace
 
+
+
+@pytest.mark.parametrize("point", ["instance:started", "step:4", "step:6:done"])
+def test_sigkill_of_a_docker_deploy_is_reconciled_by_the_next_command(
+        project: Project, engine: Any, point: str) -> None:
+    _spec(project, "1", replicas=1)
+    assert project.json("deploy", timeout=240)["state"] == "succeeded"
+    _spec(project, "2", replicas=1)
+    proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": point}, timeout=240)
+    assert proc.returncode == -9, f"{point}: {proc.returncode} {proc.stdout} {proc.stderr}"
+    env = project.json("status")["environments"][0]
+    assert env["deployment_in_progress"] is None and env["serving"] is True
+    version = env["current"]["version"]
+    assert project.get("/")["version"] == version
+    running = _running(engine, project)
+    assert [c.labels["shipmate.version"] for c in running] == [version], "one container, no orphan"
+    chain = project.json("events", "--verify", "--limit", "10000")["chain"]
+    assert chain["ok"] and chain["mirror_ok"], chain
