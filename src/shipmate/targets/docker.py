@@ -18,10 +18,12 @@ from shipmate.targets.docker_engine import (
     cpu_seconds,
     create_kwargs,
     engine_errors,
+    exit_status,
+    listening_in,
     memory_bytes,
     quietly,
-    tag_for,
 )
+from shipmate.targets.docker_image import local_image, prepare_image
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -70,46 +72,13 @@ class DockerTarget(Target):
                                           hint="build.dockerfile is relative to build.context")
         client = self.client
         if not build:
-            self._local_image(client, str(s.get("image_id") or s.get("image") or ""))
-
-    @staticmethod
-    def _local_image(client: DockerClient, ref: str) -> str:
-        """The id of a local image; PrerequisiteMissing when the engine does not have it (we never pull)."""
-        from docker.errors import ImageNotFound
-
-        with engine_errors(f"look up image {ref}"):
-            try:
-                return str(client.images.get(ref).id)
-            except ImageNotFound as exc:
-                raise PrerequisiteMissing(f"target.image: {ref or '(none)'} is not in the local Docker engine",
-                                          hint=f"build or pull it first (docker pull {ref}); shipmate never "
-                                               "pulls") from exc
+            local_image(client, str(s.get("image_id") or s.get("image") or ""))
 
     def prepare(self, config: ReleaseConfig) -> dict[str, Any]:
-        """Build (or find) the release's image, tag it shipmate/<service>:<version>, return its id."""
-        s = config.target_settings
-        if s.get("image_id"):          # a stored release (rollback): its image is already known
+        """Build (or find) the release's image, tag it shipmate/<service>:<version>; its id for the release."""
+        if config.target_settings.get("image_id"):     # a stored release (rollback): its image is known
             return {}
-        client = self.client
-        repo, tag = f"shipmate/{config.service}", tag_for(config.version)
-        build = s.get("build")
-        if build:
-            from docker.errors import BuildError
-
-            labels = {f"{LABEL}.service": config.service, f"{LABEL}.version": config.version}
-            with engine_errors(f"build {build['context']}"):
-                try:
-                    image, _ = client.images.build(path=str(build["context"]), dockerfile=str(build["dockerfile"]),
-                                                   buildargs=dict(build.get("args") or {}), tag=f"{repo}:{tag}",
-                                                   labels=labels, rm=True, forcerm=True, pull=False)
-                except BuildError as exc:
-                    raise TargetError(f"docker build failed: {exc.msg}",
-                                      hint="fix the Dockerfile; run `docker build` there to see every step") from exc
-            return {"image_id": str(image.id), "image_tag": f"{repo}:{tag}"}
-        image_id = self._local_image(client, str(s.get("image")))
-        with engine_errors(f"tag image {image_id}"):
-            client.images.get(image_id).tag(repo, tag)
-        return {"image_id": image_id, "image_tag": f"{repo}:{tag}"}
+        return prepare_image(self.client, config)
 
     # -- instances --------------------------------------------------------------------------------
 
@@ -184,7 +153,7 @@ class DockerTarget(Target):
         if state.get("Running"):
             return InstanceState(alive=True, state="running", pid=pid,
                                  detail=f"container {container.short_id} running{said}")
-        ended = _exit_status(state)
+        ended = exit_status(state)
         if ended is None:
             return InstanceState(alive=False, state="gone", detail=f"container {container.short_id} "
                                  f"{state.get('Status', 'created')}, never ran")
@@ -253,7 +222,7 @@ class DockerTarget(Target):
         if container is None:
             return LastOutput()
         state = container.attrs.get("State") or {}
-        ended = None if state.get("Running") else _exit_status(state)
+        ended = None if state.get("Running") else exit_status(state)
         said = self._log_lines(handle, max(lines, 0), timestamps=False) if lines > 0 else []
         return LastOutput(lines=said[-lines:] if lines > 0 else [], exit_status=ended)
 
@@ -289,29 +258,3 @@ class DockerTarget(Target):
 def _reloaded(container: Container) -> bool:
     container.reload()
     return True
-
-
-def listening_in(pid: int) -> set[int] | None:
-    """TCP ports in LISTEN in the network namespace of ``pid`` (/proc/PID/net/tcp*), None when unreadable."""
-    if pid <= 0:
-        return None
-    ports: set[int] = set()
-    try:
-        for name in ("tcp", "tcp6"):
-            with open(f"/proc/{pid}/net/{name}", encoding="ascii") as table:
-                for row in list(table)[1:]:
-                    fields = row.split()
-                    if len(fields) > 3 and fields[3] == "0A":          # TCP_LISTEN
-                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    except (OSError, ValueError):
-        return None
-    return ports
-
-
-def _exit_status(state: dict[str, Any]) -> str | None:
-    """How a container ended, as the process target says it; None for one that never ran."""
-    if not state.get("StartedAt") or str(state.get("StartedAt")).startswith("0001-"):
-        return None
-    code = int(state.get("ExitCode") or 0)
-    oom = " (out of memory)" if state.get("OOMKilled") else ""
-    return f"exited with code {code}{oom}"

@@ -154,3 +154,29 @@ def memory_bytes(stats: dict[str, Any]) -> float:
         return float(detail["rss"])
     usage = float(mem.get("usage") or 0)
     return max(0.0, usage - float(detail.get("cache", detail.get("inactive_file", 0)) or 0))
+
+
+def listening_in(pid: int) -> set[int] | None:
+    """TCP ports in LISTEN in the network namespace of ``pid`` (/proc/PID/net/tcp*), None when unreadable."""
+    if pid <= 0:
+        return None
+    ports: set[int] = set()
+    try:
+        for name in ("tcp", "tcp6"):
+            with open(f"/proc/{pid}/net/{name}", encoding="ascii") as table:
+                for row in list(table)[1:]:
+                    fields = row.split()
+                    if len(fields) > 3 and fields[3] == "0A":          # TCP_LISTEN
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    except (OSError, ValueError):
+        return None
+    return ports
+
+
+def exit_status(state: dict[str, Any]) -> str | None:
+    """How a container ended, as the process target says it; None for one that never ran."""
+    if not state.get("StartedAt") or str(state.get("StartedAt")).startswith("0001-"):
+        return None
+    code = int(state.get("ExitCode") or 0)
+    oom = " (out of memory)" if state.get("OOMKilled") else ""
+    return f"exited with code {code}{oom}"
