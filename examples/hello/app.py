@@ -2,7 +2,8 @@
 
 Stdlib only, so any Python can run it. Steering by environment (read at start):
 
-    PORT                    required; listens on 127.0.0.1:PORT
+    PORT                    required; listens on HELLO_HOST:PORT
+    HELLO_HOST              address to bind (default 127.0.0.1; a container publishing its port needs 0.0.0.0)
     GREETING                greeting in GET / (default "hello")
     HELLO_FAIL_HEALTH=1     /health always answers 500
     HELLO_START_DELAY=S     sleep S seconds before listening (slow start)
@@ -228,11 +229,12 @@ def main() -> int:
     if crash_after >= 0:
         _crash_later(crash_after)
 
-    server = ThreadingHTTPServer(("127.0.0.1", int(port_text)), HelloHandler)
+    host = os.environ.get("HELLO_HOST", "").strip() or "127.0.0.1"
+    server = ThreadingHTTPServer((host, int(port_text)), HelloHandler)
     BEHAVIOUR.started = time.monotonic()
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     serving.start()
-    say(f"listening on 127.0.0.1:{port_text} version {IDENTITY['version']}")
+    say(f"listening on {host}:{port_text} version {IDENTITY['version']}")
     while not BEHAVIOUR.stopping:
         time.sleep(0.1)
 

@@ -95,6 +95,7 @@ class LaunchSpec:
     home_id: str                      # marks our processes so strays can be found after a crash
     log_max_bytes: int = 10 * 1024 * 1024
     log_backups: int = 3
+    settings: dict[str, Any] = field(default_factory=dict)   # the release's target_settings
 
 
 @dataclass(frozen=True)

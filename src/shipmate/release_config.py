@@ -92,6 +92,8 @@ class ReleaseConfig:
     canary_sticky: bool = False
     rolling_max_unavailable: int = 1
     rolling_max_surge: int = 1
+    # What only the target reads (docker: image, container_port, volumes...; prepare adds image_id).
+    target_settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_http_check(self) -> bool:

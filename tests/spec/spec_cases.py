@@ -31,11 +31,11 @@ def write_spec(folder: Path, text: str, name: str = "shipmate.yaml") -> Path:
 
 
 def lookup(obj: Any, dotted: str) -> Any:
-    """'spec.health.checks[0].kind' -> the value; tuples come back as lists."""
+    """'spec.health.checks[0].kind' -> the value (dict keys too); tuples come back as lists."""
     for part in dotted.split("."):
         match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", part)
         assert match, part
-        obj = getattr(obj, match.group(1))
+        obj = obj[match.group(1)] if isinstance(obj, dict) else getattr(obj, match.group(1))
         for index in re.findall(r"\[(\d+)\]", match.group(2)):
             obj = obj[int(index)]
     return list(obj) if isinstance(obj, tuple) else obj

@@ -37,3 +37,14 @@ def test_the_readme_strategy_sections_load_and_show_the_defaults(tmp_path: Path,
     defaults = load_spec(write_spec(tmp_path, block)).spec
     assert getattr(written, strategy) is not None
     assert (written.canary, written.rolling) == (defaults.canary, defaults.rolling)
+
+
+
+def test_the_readme_docker_target_loads(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("```yaml", text.index("### The Docker target")) + len("```yaml\n")
+    target = text[start:text.index("```", start)]
+    block = _reference_block()
+    process_target = block[block.index("target:\n"):block.index("health:\n")]
+    spec = load_spec(write_spec(tmp_path, block.replace(process_target, target))).spec
+    assert spec.target.kind == "docker" and spec.target.container_port == 8000

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from contract_kinds import DEPLOYMENT_ID, FACTORIES, KindUnderTest, missing_command, missing_cwd
+from contract_kinds import DEPLOYMENT_ID, FACTORIES, KindUnderTest
 from tests.waiting import free_port, port_open, wait_until
 
 from shipmate.errors import InvalidInputError, PrerequisiteMissing
@@ -33,6 +33,7 @@ def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KindUnderTe
     yield under_test
     for ref in under_test.target.find_strays(under_test.home_id, set()):  # whatever a failed test left
         under_test.target.stop(ref, 0.5)
+    under_test.cleanup()
 
 
 def _get(port: int) -> int:
@@ -47,8 +48,16 @@ def _get(port: int) -> int:
 def _serving(kind: KindUnderTest, instance_id: str) -> tuple[InstanceRef, int]:
     port = free_port()
     ref = kind.target.start(kind.server(instance_id, port))
-    wait_until(lambda: port_open(port), START_TIMEOUT, f"{kind.kind} server to listen on {port}")
+    # An answer, not an open port: a container's published port is open (the engine's proxy) before the app.
+    wait_until(lambda: _answers(port), START_TIMEOUT, f"{kind.kind} server to answer on {port}")
     return ref, port
+
+
+def _answers(port: int) -> bool:
+    try:
+        return _get(port) == 200
+    except OSError:
+        return False
 
 
 def test_a_started_instance_runs_listens_and_its_output_is_read_by_handle(kind: KindUnderTest) -> None:
@@ -134,10 +143,10 @@ def test_preflight_accepts_a_runnable_release_and_refuses_a_missing_command_or_f
         kind: KindUnderTest, tmp_path: Path) -> None:
     kind.target.preflight(kind.runnable)
     with pytest.raises(PrerequisiteMissing, match="no-such-command-contract") as no_command:
-        kind.target.preflight(missing_command(kind.runnable))
+        kind.target.preflight(kind.without_command(kind.runnable))
     assert no_command.value.hint
     with pytest.raises(PrerequisiteMissing, match="no-such-folder") as no_folder:
-        kind.target.preflight(missing_cwd(kind.runnable, tmp_path))
+        kind.target.preflight(kind.without_folder(kind.runnable, tmp_path))
     assert no_folder.value.hint
     assert kind.target.find_strays(kind.home_id, set()) == []   # a refusal starts nothing
 

@@ -43,7 +43,7 @@ def launch_spec(rt: Runtime, config: ReleaseConfig, deployment_id: str) -> Launc
     argv = fill_argv(config.argv, {name: env[name] for name in ARGV_NAMES})  # no shell: filled in here
     return LaunchSpec(instance_id, argv, config.cwd, env, port,
                       rt.log_path(config.service, config.environment, instance_id), rt.home_id,
-                      config.log_max_bytes, config.log_backups)
+                      config.log_max_bytes, config.log_backups, dict(config.target_settings))
 
 
 def start(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: str, fencing: int) -> InstanceRow:

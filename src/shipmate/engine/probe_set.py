@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.model import InstanceRef, Phase, ProbeResult
 from shipmate.probes.command import CommandProbe
 from shipmate.probes.http import HttpProbe
+from shipmate.probes.listening import ListeningProbe
 from shipmate.probes.process import ProcessProbe
 from shipmate.probes.tcp import TcpProbe
 from shipmate.release_config import ReleaseConfig
@@ -32,6 +33,8 @@ def instance_probes(config: ReleaseConfig, target: Target, ref: InstanceRef) -> 
                                     body_contains=args.get("body_contains"), json_expect=args.get("json"),
                                     timeout=timeout))
         elif kind == "tcp":
+            if target.capabilities.port_proxied:
+                probes.append(ListeningProbe(target, ref))   # the proxy accepts before the app listens
             probes.append(TcpProbe(HOST, ref.port, timeout))
         elif kind == "command":
             env = {**os.environ, **config.env, "PORT": str(ref.port)}

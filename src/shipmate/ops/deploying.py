@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
             return _dry_run(ws, target, kind="rollback", store=store)
+        if target.target_kind != rt.target.kind:
+            rt = ws.runtime(store, progress, kind=target.target_kind)
         return run_release(rt, target, kind="rollback", force=False)
     finally:
         store.close()
@@ -139,6 +142,9 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -
                 and previous.config.version == config.version:
             return {"noop": True, "service": config.service, "environment": config.environment,
                     "version": config.version, "message": f"{config.version} is already running (use --force)"}
+        prepared = rt.target.prepare(config)   # e.g. the image built and its id, recorded with the release
+        if prepared:
+            config = dataclasses.replace(config, target_settings={**config.target_settings, **prepared})
         release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,

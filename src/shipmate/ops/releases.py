@@ -31,6 +31,7 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
         canary_sticky=spec.canary.sticky if spec.canary is not None else False,
         rolling_max_unavailable=spec.rolling.max_unavailable if spec.rolling is not None else 1,
         rolling_max_surge=spec.rolling.max_surge if spec.rolling is not None else 1,
+        target_settings=target.settings(str(loaded.cwd)),
     )
 
 

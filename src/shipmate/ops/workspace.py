@@ -76,10 +76,25 @@ class Workspace:
 
         return RouterClient(self.home)
 
-    def runtime(self, store: Store, progress: Progress | None = None, kind: str = "process") -> Runtime:
-        """The engine's parts for one command; the target of ``kind`` comes from the registry."""
+    def runtime(self, store: Store, progress: Progress | None = None, kind: str | None = None) -> Runtime:
+        """The engine's parts for one command; the target of ``kind`` (default: the kind this home's
+        instances run on, see kind_in_use) comes from the registry."""
         from shipmate.engine.context import Runtime, no_progress
         from shipmate.targets.registry import target_for
 
-        return Runtime(store, target_for(kind), self.traffic_router(), self.home, self.home_id, actor(),
-                       progress or no_progress)
+        return Runtime(store, target_for(kind or kind_in_use(store)), self.traffic_router(), self.home,
+                       self.home_id, actor(), progress or no_progress)
+
+
+def kind_in_use(store: Store) -> str:
+    """The target kind of this home's deployments in progress, else of its current releases, else process.
+
+    A runtime has one target: recovery, down and rollback must look at instances with the kind that made them.
+    """
+    release_ids = [dep.release_id for dep in store.active_deployments()]
+    release_ids += [cur.release_id for cur in store.all_current()]
+    for release_id in release_ids:
+        release = store.get_release(release_id)
+        if release is not None:
+            return release.target_kind
+    return "process"

@@ -52,7 +52,7 @@ def load_spec(
     name = _resolve_environment(spec, environment, shown)
     resolved = _apply_overlay(spec, name)
     version = _resolve_version(spec.version, version_override, base_dir, shown)
-    cwd = (base_dir / resolved.target.cwd).resolve()
+    cwd = (base_dir / getattr(resolved.target, "cwd", ".")).resolve()  # docker: the project
     if not cwd.is_dir():
         raise SpecError(
             f"no such directory: {cwd}",

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
+from shipmate.spec.docker_target import DockerTarget
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
 from shipmate.spec.env_rules import EnvVars
 from shipmate.spec.field_types import (
@@ -46,7 +47,7 @@ ArgvArg = Annotated[NonEmptyText, AfterValidator(_check_argv_arg)]
 class ProcessTarget(SpecModel):
     """Run the service as a local child process that listens on $PORT."""
 
-    kind: Literal["process"] = Field(description="Target kind: process (docker and others come later).")
+    kind: Literal["process"] = Field(description="Target kind: process (local child processes).")
     command: Annotated[tuple[ArgvArg, ...], Field(min_length=1, max_length=256)] = Field(
         description='The argv list to start one instance, e.g. ["python3", "app.py"]; never run through a shell. '
         "${PORT} and ${SHIPMATE_SERVICE|VERSION|ENVIRONMENT|DEPLOYMENT_ID} are filled in; $$ is a literal $."
@@ -63,9 +64,13 @@ class ProcessTarget(SpecModel):
     )
     log_backups: Annotated[int, IntRange(0, 100)] = Field(3, description="How many rotated log files to keep.")
 
+    def settings(self, project: str) -> dict[str, Any]:
+        """Nothing beyond the common fields: argv, cwd and env say it all."""
+        return {}
 
-# A discriminated union on `kind`: add DockerTarget etc. here.
-Target = Annotated[ProcessTarget, Field(discriminator="kind")]
+
+# A discriminated union on `kind`: a new target kind adds its model here.
+Target = Annotated[ProcessTarget | DockerTarget, Field(discriminator="kind")]
 
 
 class Health(SpecModel):

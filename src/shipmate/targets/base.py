@@ -24,6 +24,7 @@ class Capabilities:
     max_replicas: int
     logs: bool              # read_logs / last_output return the app's output
     process_stats: bool     # usage() reports CPU and memory
+    port_proxied: bool = False  # the engine holds the port before the app listens (a TCP connect proves nothing)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,13 @@ class Target(ABC):
 
         Raises PrerequisiteMissing or SpecError, each with a hint.
         """
+
+    def prepare(self, config: ReleaseConfig) -> dict[str, Any]:
+        """Make what every instance of the release shares (an image), once, before the release is recorded.
+
+        Returns settings merged into the release's ``target_settings`` (e.g. the image id); {} by default.
+        """
+        return {}
 
     @abstractmethod
     def start(self, launch: LaunchSpec) -> InstanceRef:

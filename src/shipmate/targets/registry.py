@@ -13,9 +13,10 @@ from shipmate.errors import InvalidInputError
 if TYPE_CHECKING:
     from shipmate.targets.base import Target
 
-# kind -> "module:Class"; a Docker or files target adds one line.
+# kind -> "module:Class"; a new target adds one line.
 _KINDS: dict[str, str] = {
     "process": "shipmate.targets.process:ProcessTarget",
+    "docker": "shipmate.targets.docker:DockerTarget",
 }
 
 
