@@ -41,7 +41,8 @@ def docker_client_or_skip(timeout: float = 60.0) -> Any:
         client = docker.from_env(timeout=int(CONNECT_TIMEOUT_S))
         client.ping()
     except Exception as exc:  # the SDK raises DockerException, requests' errors or OSError
-        engine_unavailable("docker", f"no Docker engine answers at {where}: {type(exc).__name__}: {exc}")
+        detail = str(exc)[:160]
+        engine_unavailable("docker", f"no Docker engine answers at {where} ({type(exc).__name__}: {detail})")
     client.api.timeout = timeout  # builds and stops may legitimately take longer than a ping
     return client
 
