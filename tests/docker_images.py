@@ -95,13 +95,10 @@ def _engine_lock(client: Any) -> Iterator[None]:
 
 
 def _cached(client: Any, content: str, repository: str, tag: str) -> str | None:
+    # Images built FROM ours inherit the label, so the tag decides which one is ours.
     images = client.images.list(filters={"label": f"{CONTENT_LABEL}={content}"})
-    if not images:
-        return None
-    image = images[0]
-    if f"{repository}:{tag}" not in image.tags:
-        image.tag(repository, tag)
-    return str(image.id)
+    ours = next((image for image in images if f"{repository}:{tag}" in image.tags), None)
+    return None if ours is None else str(ours.id)
 
 
 def ensure_python_base(client: Any, timings: dict[str, float] | None = None) -> str:

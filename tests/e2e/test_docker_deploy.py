@@ -19,8 +19,8 @@ def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Ite
     yield client
     for container in client.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]}):
         container.remove(force=True)
-    for image in client.images.list(name="shipmate/hello-docker"):
-        client.images.remove(image.id, force=True)
+    # Images stay: a build of the same context is the same image id, which a test running beside this one
+    # may be deploying right now (the CI engine is thrown away at the end anyway).
 
 
 def _home_id(project: Project) -> str:

@@ -104,7 +104,9 @@ def test_a_build_is_tagged_with_the_release_version_and_its_image_id_recorded(
             target.prepare(dataclasses.replace(config, version="2"))
     finally:
         for found in engine.images.list(name=f"shipmate/{service}"):
-            engine.images.remove(found.id, force=True)
+            for tag in found.tags:
+                if tag.startswith(f"shipmate/{service}:"):
+                    engine.images.remove(tag)  # untag only: the layers may be shared with parallel tests
 
 
 def test_a_missing_image_or_a_bind_mount_leading_out_of_the_project_is_refused(engine: Any, tmp_path: Path) -> None:
@@ -170,7 +172,9 @@ def test_docker_healthcheck_status_shows_in_inspect(engine: Any, home: str, tmp_
         assert target.inspect(ref.handle).alive
         target.stop(ref, grace=5.0)
     finally:
-        engine.images.remove(image.id, force=True)
+        for container in engine.containers.list(all=True, filters={"ancestor": image.id}):
+            container.remove(force=True)
+        engine.images.remove(f"127.0.0.1:1/shipmate-test/hc:{home}")  # by tag: never a shared image id
 
 
 def test_host_network_hands_the_port_to_the_app(engine: Any, home: str, tmp_path: Path) -> None:
