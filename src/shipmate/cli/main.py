@@ -26,6 +26,8 @@ app = typer.Typer(name="shipmate", help="Deploy a service alone and safely: prov
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 lock_app = typer.Typer(help="Inspect or release the per-service deployment lock.", no_args_is_help=True)
 app.add_typer(lock_app, name="lock")
+import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]
@@ -170,6 +172,20 @@ def lock_release(file: File = None, env: Env = None,
 
     run_command("lock release", json_out, lambda p: ops.lock_release(file, environment=env, force=force,
                                                                         dry_run=dry_run), render.lock_release)
+
+
+@import_app.command("compose")
+def import_compose(compose_file: Annotated[str, typer.Argument(help="The compose file, e.g. docker-compose.yml.")],
+                   service: Annotated[str | None, typer.Option(help="Which service (default: the only one, or "
+                                                               "the only one publishing a port).")] = None,
+                   out: Annotated[str, typer.Option("--out", "-o", help="Spec file to write.")] = "shipmate.yaml",
+                   force: Annotated[bool, typer.Option(help="Overwrite --out.")] = False,
+                   json_out: Json = False) -> None:
+    """Write shipmate.yaml (target.kind: docker) from one compose service; warns for every key not carried."""
+    from shipmate import ops
+
+    run_command("import compose", json_out, lambda p: ops.import_compose(compose_file, service=service, out=out,
+                                                                         force=force), render.import_compose)
 
 
 def run() -> None:

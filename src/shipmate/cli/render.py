@@ -32,6 +32,16 @@ def init(result: dict[str, Any]) -> None:
     _console().print(f"wrote {result['written']} — edit it, then `shipmate validate` and `shipmate deploy`")
 
 
+def import_compose(result: dict[str, Any]) -> None:
+    c = _console()
+    c.print(f"wrote {result['written']} from compose service {result['compose_service']} — check it, then "
+            "`shipmate validate` and `shipmate deploy`", markup=False)
+    if result["warnings"]:
+        c.print(f"[yellow]{len(result['warnings'])} compose keys not carried (or changed):[/]")
+    for warning in result["warnings"]:
+        c.print(f"  {warning['path']}: {warning['message']}", markup=False)
+
+
 def validate(result: dict[str, Any]) -> None:
     _console().print(f"[green]valid[/]: {result['file']} — {result['service']} on port {result['port']} "
                      f"({result['strategy']}, environment {result['environment']})")

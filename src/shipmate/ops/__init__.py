@@ -5,8 +5,9 @@ Heavy imports stay inside the functions so read-only commands start fast.
 """
 
 from shipmate.ops.deploying import deploy, rollback
+from shipmate.ops.importing import import_compose
 from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recover, schema, validate
 from shipmate.ops.reading import check, events, history, logs, status
 
-__all__ = ["check", "deploy", "down", "events", "history", "init", "lock_release", "lock_status", "logs",
-           "recover", "rollback", "schema", "status", "validate"]
+__all__ = ["check", "deploy", "down", "events", "history", "import_compose", "init", "lock_release", "lock_status",
+           "logs", "recover", "rollback", "schema", "status", "validate"]
