@@ -181,7 +181,7 @@ def _healthcheck(value: Any, path: str, conv: Conversion) -> None:
     if isinstance(retries, int) and not isinstance(retries, bool) and retries > 0:
         deadline = seconds.get("start_period", 0) + retries * (seconds.get("interval", 1) + seconds.get("timeout", 2))
         if deadline > DEFAULT_DEADLINE_S:
-            health["deadline"] = duration_text(min(deadline, 3600.0))
+            health["deadline"] = duration_text(min(math.ceil(deadline), 3600.0))  # whole seconds read better
     else:
         conv.warn(f"{path}.retries", "must be a positive number; left out")
     for key in value:
