@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.spec.spec_cases import load_cases
 
 from shipmate.errors import InvalidInputError
 from shipmate.spec.compose_import import choose_service, convert
 from shipmate.spec.models import Spec
-from tests.spec.spec_cases import load_cases
 
 CASES = load_cases("compose_cases.yaml")
 

@@ -5,6 +5,7 @@ Pure: each handler reads one compose key and fills the spec mapping, or warns wi
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
