@@ -123,11 +123,12 @@ def _image_or_build(body: dict[str, Any], base: str, conv: Conversion) -> None:
             conv.warn(f"{base}.image", "not used with build: shipmate tags the built image with the release version")
     elif isinstance(image, str):
         target["image"] = image
-        tag = image.rsplit("/", 1)[-1].partition("@")[0].partition(":")[2]
-        if tag and tag != "latest" and re.match(VERSION_PATTERN, tag):
-            conv.spec["version"] = tag
     else:
         raise InvalidInputError(f"{base} has neither image nor build", hint="shipmate needs one of them")
+    # The image's tag is the release version compose would deploy (also the tag it builds).
+    tag = str(image or "").rsplit("/", 1)[-1].partition("@")[0].partition(":")[2]
+    if tag and tag != "latest" and re.match(VERSION_PATTERN, tag):
+        conv.spec["version"] = tag
 
 
 def _build(value: Any, path: str, conv: Conversion) -> dict[str, Any]:
