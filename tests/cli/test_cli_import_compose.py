@@ -31,7 +31,7 @@ def test_a_production_compose_file_becomes_a_spec_that_validate_accepts(project:
     assert paths == {"services.chora-compose.image", "services.chora-compose.container_name",
                      "services.chora-compose.restart", "services.chora-compose.secrets",
                      "services.chora-compose.deploy.resources.reservations", "services.chora-compose.networks",
-                     "secrets", "networks"}
+                     "services.chora-compose.volumes", "secrets", "networks"}
     spec = yaml.safe_load((project.root / "shipmate.yaml").read_text())
     target = spec["target"]
     assert target["kind"] == "docker" and target["container_port"] == 8000 and spec["port"] == 8000
@@ -40,7 +40,7 @@ def test_a_production_compose_file_becomes_a_spec_that_validate_accepts(project:
     assert target["env"]["ANTHROPIC_API_KEY_FILE"] == "/run/secrets/anthropic_api_key"
     assert target["resources"] == {"cpus": 1.0, "memory": "512m"} and target["stop_grace"] == "30s"
     assert spec["health"]["checks"] == [{"http": {"path": "/health"}}]
-    assert spec["health"]["start_period"] == "45s"
+    assert spec["health"]["start_period"] == "45s" and spec["strategy"] == "recreate"
     valid = project.json("validate")
     assert valid["valid"] and valid["service"] == "chora-compose" and valid["port"] == 8000
 

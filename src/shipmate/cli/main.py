@@ -175,7 +175,7 @@ def lock_release(file: File = None, env: Env = None,
 
 
 @import_app.command("compose")
-def import_compose(compose_file: Annotated[str, typer.Argument(help="The compose file, e.g. docker-compose.yml.")],
+def import_compose(compose_file: Annotated[str, typer.Argument(metavar="COMPOSE_FILE", help="e.g. compose.yml.")],
                    service: Annotated[str | None, typer.Option(help="Which service (default: the only one, or "
                                                                "the only one publishing a port).")] = None,
                    out: Annotated[str, typer.Option("--out", "-o", help="Spec file to write.")] = "shipmate.yaml",

@@ -75,6 +75,10 @@ def convert(compose: dict[str, Any], service: str) -> tuple[dict[str, Any], list
             conv.warn(f"{base}.{key}", "not carried by shipmate.yaml")
     if not conv.spec["target"].get("env"):
         conv.spec["target"].pop("env", None)
+    if conv.spec["target"].get("volumes") and conv.spec.get("replicas", 1) == 1:
+        conv.spec["strategy"] = "recreate"  # two copies must never share a volume (blue-green would run two)
+        conv.warn(f"{base}.volumes", "with a volume and one replica the strategy is recreate (the router holds "
+                  "requests meanwhile); write strategy: blue-green if two copies may share the data")
     return conv.spec, conv.warnings
 
 

@@ -234,7 +234,10 @@ def _top_limit(key: str) -> Callable[[Any, str, Conversion], None]:
 
 
 def _stop_signal(value: Any, path: str, conv: Conversion) -> None:
-    conv.spec["target"]["stop_signal"] = signal_name(value)
+    try:
+        conv.spec["target"]["stop_signal"] = signal_name(value)
+    except ValueError as exc:
+        conv.warn(path, f"{exc}; left out")
 
 
 def _stop_grace(value: Any, path: str, conv: Conversion) -> None:
@@ -255,7 +258,8 @@ def _command(value: Any, path: str, conv: Conversion) -> None:
 
 
 def _service_secrets(value: Any, path: str, conv: Conversion) -> None:
-    names = [str(item.get("source") if isinstance(item, dict) else item) for item in value or []]
+    items = value if isinstance(value, list) else []
+    names = [str(item.get("source") if isinstance(item, dict) else item) for item in items]
     conv.warn(path, f"secrets ({', '.join(names)}) are not carried yet: provide each as NAME_FILE on the machine")
 
 

@@ -36,6 +36,8 @@ def compose_seconds(value: Any) -> float:
     if isinstance(value, bool) or not text:
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"not a duration: {value!r}")
         return float(value)  # compose reads a bare number as seconds in stop_grace_period
     pos, total = 0, 0.0
     for match in _GO_DURATION.finditer(text):
@@ -80,8 +82,12 @@ def cpus_number(value: Any) -> float:
 
 
 def signal_name(value: Any) -> str:
-    text = str(value).strip().upper()
-    return text if text.startswith("SIG") else f"SIG{text}"
+    """"SIGINT" or "INT" as "SIGINT"; numbers and anything else are refused."""
+    text = str(value).strip().upper() if isinstance(value, str) else ""
+    name = text if text.startswith("SIG") else f"SIG{text}"
+    if re.match(r"^SIG[A-Z0-9]{2,8}\Z", name) is None or name[3:].isdigit():
+        raise ValueError(f"not a signal name: {str(value)[:40]!r}")
+    return name
 
 
 def _port_number(text: str) -> int:
@@ -101,6 +107,9 @@ def port_mapping(value: Any) -> PortMapping:
                            str(value.get("protocol", "tcp")))
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"not a port: {str(value)[:40]!r}")
+    if isinstance(value, int) and value > 65535:
+        raise ValueError(f"{value} is not a port: YAML read an unquoted HOST:CONTAINER (e.g. 8080:50) as a "
+                         "base-60 number; quote it")
     text, _, protocol = str(value).partition("/")
     host_ip: str | None = None
     if text.startswith("["):  # [::1]:8080:8000
