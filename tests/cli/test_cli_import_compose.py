@@ -104,3 +104,13 @@ def test_the_compose_file_itself_is_never_overwritten(project: Project) -> None:
                        "--force", expect=2)
     assert "compose file itself" in out["error"]["message"]
     assert (project.root / "docker-compose.prod.yml").read_text() == before
+
+
+def test_a_spec_written_to_another_folder_warns_that_relative_paths_stay_as_written(project: Project) -> None:
+    _prod(project)
+    (project.root / "deploy").mkdir()
+    out = project.json("import", "compose", "docker-compose.prod.yml", "--out", "deploy/shipmate.yaml")
+    assert any("kept as written" in w["message"] for w in out["warnings"])
+    assert project.json("validate", "-f", "deploy/shipmate.yaml")["valid"]
+    out = project.json("import", "compose", "docker-compose.prod.yml", "--out", "nowhere/shipmate.yaml", expect=2)
+    assert out["error"]["message"].startswith("cannot write nowhere/shipmate.yaml")

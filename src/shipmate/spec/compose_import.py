@@ -144,7 +144,7 @@ def _build(value: Any, path: str, conv: Conversion) -> dict[str, Any]:
     if "dockerfile" in value:
         out["dockerfile"] = str(value["dockerfile"])
     if "args" in value:
-        out["args"] = key_values(value["args"], f"{path}.args", conv, secrets_ok=True)
+        out["args"] = key_values(value["args"], f"{path}.args", conv)
     for key in value:
         if key not in ("context", "dockerfile", "args"):
             conv.warn(f"{path}.{key}", "not carried by shipmate.yaml")

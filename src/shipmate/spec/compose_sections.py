@@ -50,7 +50,7 @@ class Conversion:
         self.warnings.append(ComposeWarning(path, message))
 
 
-def key_values(value: Any, path: str, conv: Conversion, *, secrets_ok: bool = False) -> dict[str, str]:
+def key_values(value: Any, path: str, conv: Conversion) -> dict[str, str]:
     """The list ("A=b") or map form of environment/args; pass-through names (no value) are dropped."""
     pairs: list[tuple[str, Any, str]] = []
     if isinstance(value, dict):
@@ -66,7 +66,7 @@ def key_values(value: Any, path: str, conv: Conversion, *, secrets_ok: bool = Fa
     for name, raw, where in pairs:
         if raw is None:
             conv.warn(where, f"{name} takes its value from the shell; left out, write the value")
-        elif not secrets_ok and looks_like_secret_name(name):
+        elif looks_like_secret_name(name):
             conv.warn(where, f"{name} looks like a secret and never goes in shipmate.yaml; "
                       f"set {name}_FILE on the machine instead")
         elif name in RESERVED_NAMES or name.upper().startswith(RESERVED_PREFIX):
