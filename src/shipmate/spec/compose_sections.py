@@ -295,7 +295,6 @@ def _logging(value: Any, path: str, conv: Conversion) -> None:
 HANDLERS: dict[str, Callable[[Any, str, Conversion], None]] = {
     "environment": _environment, "volumes": _volumes, "healthcheck": _healthcheck, "deploy": _deploy,
     "mem_limit": _top_limit("memory"), "cpus": _top_limit("cpus"), "stop_signal": _stop_signal,
-    "stop_grace_period": _stop_grace, "command": _command, "secrets": _service_secrets, "network_mode": _network_mode,
-    "logging": _logging,
-}
+    "stop_grace_period": _stop_grace, "command": _command, "secrets": _service_secrets,
+    "network_mode": _network_mode, "logging": _logging}
 HANDLED_ELSEWHERE = ("image", "build", "ports", "expose")  # expose: the port when none is published
