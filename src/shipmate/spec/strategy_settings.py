@@ -144,7 +144,7 @@ def check_one_copy(volumes: list[str], strategy: str, replicas: int, overlay_rep
         raise PydanticCustomError(
             "shared_volume", "{strategy} runs two copies at once, which would share target.volumes ({volumes})",
             {"strategy": strategy, "volumes": shown, "at": ("strategy",), "hint": SHARED_VOLUME_HINT})
-    counts = {("replicas",): replicas}
+    counts: dict[tuple[str, ...], int] = {("replicas",): replicas}
     counts.update({("environments", env, "replicas"): n for env, n in overlay_replicas.items() if n is not None})
     for at, count in counts.items():
         if count > 1:
