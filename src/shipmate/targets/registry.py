@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from shipmate.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from shipmate.targets.base import Target
+    from shipmate.targets.base import Capabilities, Target
 
 # kind -> "module:Class"; a new target adds one line.
 _KINDS: dict[str, str] = {
@@ -23,6 +23,17 @@ _KINDS: dict[str, str] = {
 def target_kinds() -> tuple[str, ...]:
     """Every kind a spec's ``target.kind`` may name."""
     return tuple(_KINDS)
+
+
+def capabilities_of(kind: str) -> Capabilities:
+    """What a target of ``kind`` can do, without connecting to anything (plans ask this)."""
+    where = _KINDS.get(kind)
+    if where is None:
+        raise InvalidInputError(f"unknown target kind {kind!r}",
+                                hint="known kinds: " + ", ".join(target_kinds()))
+    module_name, class_name = where.split(":")
+    found: Capabilities = getattr(importlib.import_module(module_name), class_name).capabilities
+    return found
 
 
 def target_for(kind: str) -> Target:
