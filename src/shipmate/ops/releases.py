@@ -80,7 +80,8 @@ def with_prune(plan: Plan, config: ReleaseConfig) -> Plan:
     from shipmate.engine.retention import DEFAULT_KEEP_RELEASES, prune_step
     from shipmate.targets.registry import capabilities_of
 
-    if not capabilities_of(config.target_kind).keeps_artifacts:
+    can = capabilities_of(config.target_kind)
+    if can is None or not can.keeps_artifacts:
         return plan
     keep = int(config.target_settings.get("keep_releases") or DEFAULT_KEEP_RELEASES)
     return dataclasses.replace(plan, steps=(*plan.steps, prune_step(keep)))

@@ -25,12 +25,11 @@ def target_kinds() -> tuple[str, ...]:
     return tuple(_KINDS)
 
 
-def capabilities_of(kind: str) -> Capabilities:
-    """What a target of ``kind`` can do, without connecting to anything (plans ask this)."""
+def capabilities_of(kind: str) -> Capabilities | None:
+    """What a target of ``kind`` can do, without connecting to anything (plans ask this); None if unknown."""
     where = _KINDS.get(kind)
     if where is None:
-        raise InvalidInputError(f"unknown target kind {kind!r}",
-                                hint="known kinds: " + ", ".join(target_kinds()))
+        return None
     module_name, class_name = where.split(":")
     found: Capabilities = getattr(importlib.import_module(module_name), class_name).capabilities
     return found
