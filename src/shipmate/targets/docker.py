@@ -95,7 +95,8 @@ class DockerTarget(Target):
                 container = self._create(kwargs, launch.home_id)
             except ImageNotFound as exc:
                 raise PrerequisiteMissing(f"image {image} is not in the local Docker engine",
-                                          hint="build or pull it first; shipmate never pulls") from exc
+                                          hint="build or pull it first; shipmate never pulls (the images of releases "
+                                            "older than target.keep_releases are pruned)") from exc
             try:
                 container.start()
             except APIError as exc:

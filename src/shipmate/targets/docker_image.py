@@ -22,8 +22,10 @@ def local_image(client: DockerClient, ref: str) -> str:
         try:
             return str(client.images.get(ref).id)
         except ImageNotFound as exc:
+            pruned = " (a release older than target.keep_releases had its image pruned: deploy it again)" \
+                if ref.startswith("sha256:") else ""
             raise PrerequisiteMissing(f"target.image: {ref or '(none)'} is not in the local Docker engine",
-                                      hint=f"build or pull it first (docker pull {ref}); shipmate never pulls"
+                                      hint=f"build or pull it first (docker pull {ref}); shipmate never pulls{pruned}"
                                       ) from exc
 
 
