@@ -189,14 +189,14 @@ def stop_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def _actions() -> dict[str, Action]:
-    from shipmate.engine import abort_actions
+    from shipmate.engine import abort_actions, retention
 
     return {
         "preflight": preflight, "start_instances": start_instances, "wait_healthy": wait_healthy,
         "switch_route": switch_route, "hold_route": hold_route, "set_weight": set_weight,
         "analyze": analyze, "monitor": watch, "add_backends": add_backends,
         "remove_backends": remove_backends, "promote": promote, "drain_old": drain_old, "stop_old": stop_old,
-        **abort_actions.ACTIONS,
+        **abort_actions.ACTIONS, **retention.ACTIONS,
     }
 
 

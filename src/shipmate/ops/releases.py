@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from shipmate.plan import Plan, PlanInput
@@ -70,4 +71,17 @@ def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None
         canary_steps=tuple((step.weight, step.pause_s) for step in config.canary_steps),
         max_surge=config.rolling_max_surge, max_unavailable=config.rolling_max_unavailable,
         fast_rollback=fast_rollback)
-    return build_plan(config.strategy, given)
+    plan = build_plan(config.strategy, given)
+    return with_prune(plan, config) if kind in ("deploy", "rollback") else plan
+
+
+def with_prune(plan: Plan, config: ReleaseConfig) -> Plan:
+    """A target that keeps stopped instances and images gets a last cleanup step that prunes old releases."""
+    from shipmate.engine.retention import DEFAULT_KEEP_RELEASES, prune_step
+    from shipmate.targets.registry import capabilities_of
+
+    can = capabilities_of(config.target_kind)
+    if can is None or not can.keeps_artifacts:
+        return plan
+    keep = int(config.target_settings.get("keep_releases") or DEFAULT_KEEP_RELEASES)
+    return dataclasses.replace(plan, steps=(*plan.steps, prune_step(keep)))

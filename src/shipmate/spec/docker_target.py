@@ -100,6 +100,12 @@ class DockerTarget(SpecModel):
     log_max_bytes: Annotated[int, IntRange(1024, 1073741824)] = Field(
         10485760, description="json-file log rotation: size of one file.")
     log_max_files: Annotated[int, IntRange(1, 100)] = Field(3, description="json-file log rotation: files kept.")
+    shared_volume_ok: bool = Field(
+        False, description="Two copies of the service may share its writable volumes (allows blue-green, canary, "
+        "rolling and replicas > 1 with volumes); without it such a service deploys with recreate.")
+    keep_releases: Annotated[int, IntRange(1, 100)] = Field(
+        5, description="Containers and images of this many recent releases are kept for instant rollback; "
+        "older ones are removed (containers) and untagged (images) after a successful deploy.")
 
     @model_validator(mode="after")
     def _image_or_build(self) -> DockerTarget:
@@ -111,6 +117,10 @@ class DockerTarget(SpecModel):
                 "bridge_port", "${PORT} in command is the host port; with network: bridge the app listens on "
                 "container_port", {"hint": "write the container_port number in command, or use network: host"})
         return self
+
+    def writable_volumes(self) -> list[str]:
+        """Volumes two running copies would both write to (read-only mounts are safe to share)."""
+        return [text for text in self.volumes if not parse_volume(text)["read_only"]]
 
     @property
     def log_backups(self) -> int:
@@ -126,4 +136,21 @@ class DockerTarget(SpecModel):
         return {"image": self.image, "build": build, "container_port": self.container_port,
                 "project": project, "volumes": [parse_volume(v) for v in self.volumes],
                 "cpus": self.resources.cpus, "memory": self.resources.memory, "stop_signal": self.stop_signal,
-                "network": self.network, "log_max_bytes": self.log_max_bytes, "log_max_files": self.log_max_files}
+                "network": self.network, "log_max_bytes": self.log_max_bytes, "log_max_files": self.log_max_files,
+                "keep_releases": self.keep_releases}
+
+
+def writable_volumes_in(target: Any) -> bool:
+    """Raw spec data (before validation): a docker target with a writable volume and no shared_volume_ok."""
+    if not isinstance(target, dict) or target.get("kind") != "docker" or target.get("shared_volume_ok") is True:
+        return False
+    volumes = target.get("volumes")
+    if not isinstance(volumes, (list, tuple)):
+        return False
+    for text in volumes:
+        try:
+            if isinstance(text, str) and not parse_volume(text)["read_only"]:
+                return True
+        except ValueError:
+            continue                # refused later with its own message
+    return False

@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
-from shipmate.spec.docker_target import DockerTarget
+from shipmate.spec.docker_target import DockerTarget, writable_volumes_in
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
 from shipmate.spec.env_rules import EnvVars
 from shipmate.spec.field_types import (
@@ -29,7 +29,14 @@ from shipmate.spec.field_types import (
 )
 from shipmate.spec.quoting import quoted
 from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
-from shipmate.spec.strategy_settings import Canary, Replicas, Rolling, check_strategy_settings, fill_strategy_section
+from shipmate.spec.strategy_settings import (
+    Canary,
+    Replicas,
+    Rolling,
+    check_one_copy,
+    check_strategy_settings,
+    fill_strategy_section,
+)
 
 
 def _check_argv_arg(value: str) -> str:
@@ -282,12 +289,16 @@ class Spec(SpecModel):
     @model_validator(mode="before")
     @classmethod
     def _default_strategy_section(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "strategy" not in data and writable_volumes_in(data.get("target")):
+            data = {**data, "strategy": "recreate"}     # state is safe by default: one copy at a time
         return fill_strategy_section(data)
 
     @model_validator(mode="after")
     def _strategy_settings_fit(self) -> Spec:
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
+        if isinstance(self.target, DockerTarget) and not self.target.shared_volume_ok:
+            check_one_copy(self.target.writable_volumes(), self.strategy, self.replicas, overlays)
         return self
 
     def router_mode(self) -> Literal["http", "tcp"]:

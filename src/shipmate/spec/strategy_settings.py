@@ -129,3 +129,25 @@ def _check_rolling_fits(rolling: Rolling, counts: dict[str, int]) -> None:
                     {"where": where, "count": count, "got": value, "at": ("rolling", key),
                      "hint": f"{key} counts instances of one release; lower it or raise {where}"},
                 )
+
+
+SHARED_VOLUME_HINT = ("two copies would write to the same volume; use strategy: recreate (requests wait in the "
+                      "router meanwhile), or set target.shared_volume_ok: true if the app can share it")
+
+
+def check_one_copy(volumes: list[str], strategy: str, replicas: int, overlay_replicas: dict[str, int | None]) -> None:
+    """Writable volumes without shared_volume_ok: only recreate with one replica, so one copy writes at a time."""
+    if not volumes:
+        return
+    shown = ", ".join(volumes[:3])
+    if strategy != "recreate":
+        raise PydanticCustomError(
+            "shared_volume", "{strategy} runs two copies at once, which would share target.volumes ({volumes})",
+            {"strategy": strategy, "volumes": shown, "at": ("strategy",), "hint": SHARED_VOLUME_HINT})
+    counts: dict[tuple[str, ...], int] = {("replicas",): replicas}
+    counts.update({("environments", env, "replicas"): n for env, n in overlay_replicas.items() if n is not None})
+    for at, count in counts.items():
+        if count > 1:
+            raise PydanticCustomError(
+                "shared_volume", "{count} replicas would share target.volumes ({volumes})",
+                {"count": count, "volumes": shown, "at": at, "hint": SHARED_VOLUME_HINT})

@@ -25,6 +25,7 @@ class Capabilities:
     logs: bool              # read_logs / last_output return the app's output
     process_stats: bool     # usage() reports CPU and memory
     port_proxied: bool = False  # the engine holds the port before the app listens (a TCP connect proves nothing)
+    keeps_artifacts: bool = False  # stopped instances and built images stay until prune() removes them
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,10 @@ class Target(ABC):
     @abstractmethod
     def usage(self, handle: dict[str, Any]) -> Usage | None:
         """CPU and memory of the instance's app; None when it is gone (TargetError when it cannot look)."""
+
+    def prune(self, home_id: str, service: str, environment: str, keep: set[str]) -> dict[str, list[str]]:
+        """Remove what this home kept of releases whose version is not in ``keep`` (never a running instance).
+
+        Returns what went, e.g. {"containers": [...], "images": [...]}; nothing for a target that keeps nothing.
+        """
+        return {}

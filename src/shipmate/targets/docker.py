@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import PrerequisiteMissing, TargetError
@@ -23,13 +24,14 @@ from shipmate.targets.docker_engine import (
     memory_bytes,
     quietly,
 )
-from shipmate.targets.docker_image import local_image, prepare_image
+from shipmate.targets.docker_image import local_image, prepare_image, untag_unused
 
 if TYPE_CHECKING:
     from docker import DockerClient
     from docker.models.containers import Container
 
 KILL_WAIT = 10.0   # after SIGKILL the engine reports the container stopped within this
+STOPPED = ("exited", "created", "dead")   # container states prune may remove
 NOT_RUNNABLE_WAIT = 0.3   # a command the init cannot exec ends the container within this
 
 
@@ -38,7 +40,7 @@ class DockerTarget(Target):
 
     kind = "docker"
     capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True,
-                                port_proxied=True)
+                                port_proxied=True, keeps_artifacts=True)
 
     def __init__(self) -> None:
         self._client: DockerClient | None = None
@@ -93,7 +95,8 @@ class DockerTarget(Target):
                 container = self._create(kwargs, launch.home_id)
             except ImageNotFound as exc:
                 raise PrerequisiteMissing(f"image {image} is not in the local Docker engine",
-                                          hint="build or pull it first; shipmate never pulls") from exc
+                                          hint="build or pull it first; shipmate never pulls (the images of releases "
+                                            "older than target.keep_releases are pruned)") from exc
             try:
                 container.start()
             except APIError as exc:
@@ -253,6 +256,27 @@ class DockerTarget(Target):
         if not isinstance(stats, dict) or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
             return None
         return Usage(cpu_s_by_process={str(container.id): cpu_seconds(stats)}, rss_bytes=memory_bytes(stats))
+
+    # -- retention ------------------------------------------------------------------------------------
+
+    def prune(self, home_id: str, service: str, environment: str, keep: set[str]) -> dict[str, list[str]]:
+        """Remove this home's stopped containers of versions not in ``keep``, then untag the images
+        shipmate/<service>:<version> of such versions that no container (of anyone) still uses."""
+        selector = [f"{LABEL}.home={home_id}", f"{LABEL}.service={service}", f"{LABEL}.environment={environment}"]
+        removed: list[str] = []
+        with engine_errors(f"prune the old containers of {service}/{environment}"):
+            for container in self.client.containers.list(all=True, filters={"label": selector}):
+                if container.labels.get(f"{LABEL}.version") in keep or container.status not in STOPPED:
+                    continue            # kept for rollback, or running: never removed here
+                if quietly(partial(_removed, container), False):   # no force: one that started meanwhile stays
+                    removed.append(str(container.name))
+            images = untag_unused(self.client, service, keep)
+        return {"containers": removed, "images": images}
+
+
+def _removed(container: Container) -> bool:
+    container.remove()
+    return True
 
 
 def _reloaded(container: Container) -> bool:

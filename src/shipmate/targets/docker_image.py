@@ -3,11 +3,12 @@ and known by its id from then on (the id is stored with the release; promotion r
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import PrerequisiteMissing, TargetError
 from shipmate.release_config import ReleaseConfig
-from shipmate.targets.docker_engine import LABEL, engine_errors, tag_for
+from shipmate.targets.docker_engine import LABEL, engine_errors, quietly, tag_for
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -21,8 +22,10 @@ def local_image(client: DockerClient, ref: str) -> str:
         try:
             return str(client.images.get(ref).id)
         except ImageNotFound as exc:
+            pruned = " (a release older than target.keep_releases had its image pruned: deploy it again)" \
+                if ref.startswith("sha256:") else ""
             raise PrerequisiteMissing(f"target.image: {ref or '(none)'} is not in the local Docker engine",
-                                      hint=f"build or pull it first (docker pull {ref}); shipmate never pulls"
+                                      hint=f"build or pull it first (docker pull {ref}); shipmate never pulls{pruned}"
                                       ) from exc
 
 
@@ -48,3 +51,24 @@ def prepare_image(client: DockerClient, config: ReleaseConfig) -> dict[str, Any]
     with engine_errors(f"tag image {image_id}"):
         client.images.get(image_id).tag(repo, tag)
     return {"image_id": image_id, "image_tag": f"{repo}:{tag}"}
+
+
+def untag_unused(client: DockerClient, service: str, keep: set[str]) -> list[str]:
+    """Untag shipmate/<service>:<tag> of versions not in ``keep`` whose image no container uses (by tag, never
+    by id: an image is deleted only when that was its last tag, and a user's own tags keep it)."""
+    repo = f"shipmate/{service}"
+    kept = {f"{repo}:{tag_for(version)}" for version in keep}
+    in_use = {str(c.attrs.get("Image") or "") for c in client.containers.list(all=True)}
+    untagged: list[str] = []
+    for image in client.images.list(name=repo):
+        if str(image.id) in in_use:
+            continue
+        for tag in image.tags:
+            if tag.startswith(repo + ":") and tag not in kept and quietly(partial(_untag, client, tag), False):
+                untagged.append(tag)
+    return sorted(untagged)
+
+
+def _untag(client: DockerClient, tag: str) -> bool:
+    client.images.remove(tag, noprune=True)
+    return True

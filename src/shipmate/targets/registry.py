@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from shipmate.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from shipmate.targets.base import Target
+    from shipmate.targets.base import Capabilities, Target
 
 # kind -> "module:Class"; a new target adds one line.
 _KINDS: dict[str, str] = {
@@ -23,6 +23,16 @@ _KINDS: dict[str, str] = {
 def target_kinds() -> tuple[str, ...]:
     """Every kind a spec's ``target.kind`` may name."""
     return tuple(_KINDS)
+
+
+def capabilities_of(kind: str) -> Capabilities | None:
+    """What a target of ``kind`` can do, without connecting to anything (plans ask this); None if unknown."""
+    where = _KINDS.get(kind)
+    if where is None:
+        return None
+    module_name, class_name = where.split(":")
+    found: Capabilities = getattr(importlib.import_module(module_name), class_name).capabilities
+    return found
 
 
 def target_for(kind: str) -> Target:
