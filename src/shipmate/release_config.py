@@ -94,6 +94,8 @@ class ReleaseConfig:
     rolling_max_surge: int = 1
     # What only the target reads (docker: image, container_port, volumes...; prepare adds image_id).
     target_settings: dict[str, Any] = field(default_factory=dict)
+    # Secret name -> the version this release runs with (values stay in the state folder's files).
+    secrets: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_http_check(self) -> bool:

@@ -12,6 +12,7 @@ import typer
 
 from shipmate.cli import render
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
+from shipmate.cli.secrets_cli import secrets_app
 from shipmate.errors import Interrupted
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
@@ -28,6 +29,7 @@ lock_app = typer.Typer(help="Inspect or release the per-service deployment lock.
 app.add_typer(lock_app, name="lock")
 import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.add_typer(secrets_app, name="secrets")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]

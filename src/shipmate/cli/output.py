@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from shipmate.errors import Interrupted, ShipmateError
+from shipmate.secrets.redact import redact, redact_tree
 
 EXIT_INTERRUPTED = Interrupted.exit_code
 
@@ -41,9 +42,10 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
         err = ShipmateError(f"internal error: {type(exc).__name__}: {exc}",
                             hint="rerun with SHIPMATE_DEBUG=1 for the traceback, and report it")
         _fail(command, as_json, err)
+    result = redact_tree(result)   # the CLI's one way out: known secret values become ***
     try:
         if as_json:
-            sys.stdout.write(json.dumps({"ok": True, "command": command, **result}, default=str) + "\n")
+            sys.stdout.write(redact(json.dumps({"ok": True, "command": command, **result}, default=str)) + "\n")
         elif render is not None:
             render(result)
         sys.stdout.flush()
@@ -83,15 +85,22 @@ def _with_progress(action: Callable[[Progress], dict[str, Any]], as_json: bool) 
 
     if as_json or not sys.stderr.isatty():
         with PlainProgress(sys.stderr) as plain:
-            return action(plain.report)
+            return action(_redacting(plain.report))
     from rich.console import Console
 
     console = Console(stderr=True)
     with console.status("working…") as spinner, LiveProgress(console, spinner) as live:
-        return action(live.report)
+        return action(_redacting(live.report))
+
+
+def _redacting(report: Progress) -> Progress:
+    def filtered(event: str, data: dict[str, Any]) -> None:
+        report(redact(event), redact_tree(data))
+    return filtered
 
 
 def _fail(command: str, as_json: bool, exc: ShipmateError) -> None:
+    exc.message, exc.hint, exc.details = redact(exc.message), exc.hint and redact(exc.hint), redact_tree(exc.details)
     try:
         if as_json:
             sys.stdout.write(json.dumps({"ok": False, "command": command, "error": exc.to_dict()},

@@ -12,6 +12,7 @@ from shipmate.engine.context import Runtime, ref_of
 from shipmate.errors import ShipmateError
 from shipmate.model import LaunchSpec, Phase, ProbeResult
 from shipmate.release_config import ReleaseConfig
+from shipmate.secrets.vault import secret_path
 from shipmate.spec.argv_template import ARGV_NAMES, bare_references, fill_argv
 from shipmate.targets.base import LastOutput
 
@@ -39,6 +40,8 @@ def launch_spec(rt: Runtime, config: ReleaseConfig, deployment_id: str) -> Launc
         "SHIPMATE_VERSION": config.version,
         "SHIPMATE_ENVIRONMENT": config.environment,
         "SHIPMATE_DEPLOYMENT_ID": deployment_id,
+        # A path, never the value: the app reads the file (env and argv are readable in /proc).
+        **{f"{name}_FILE": str(secret_path(rt.home, name, version)) for name, version in config.secrets.items()},
     }
     argv = fill_argv(config.argv, {name: env[name] for name in ARGV_NAMES})  # no shell: filled in here
     return LaunchSpec(instance_id, argv, config.cwd, env, port,

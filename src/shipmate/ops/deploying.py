@@ -23,11 +23,12 @@ FAST_ROLLBACK_WINDOW = 5  # deployments: a release that passed this recently is 
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     from shipmate.engine.preflight import check_command, check_port
+    from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.loader import load_spec
 
     ws = Workspace.locate(spec_file)
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
-    config = releases.config_from(loaded)
+    config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
     if dry_run:
         return _dry_run(ws, config, kind="deploy")

@@ -54,6 +54,9 @@ class Workspace:
         spec_path = Path(spec_file or DEFAULT_SPEC).expanduser().absolute()
         override = os.environ.get("SHIPMATE_HOME")
         home = Path(override).expanduser().absolute() if override else spec_path.parent / ".shipmate"
+        from shipmate.secrets.vault import Vault
+
+        Vault(home).remember_all()   # whatever this command prints or records, these values become ***
         return cls(spec_path, home)
 
     @property

@@ -28,6 +28,7 @@ from shipmate.spec.field_types import (
     VersionText,
 )
 from shipmate.spec.quoting import quoted
+from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
 from shipmate.spec.strategy_settings import (
     Canary,
@@ -285,6 +286,13 @@ class Spec(SpecModel):
     environments: dict[DnsLabel, EnvOverlay] = Field(
         default_factory=dict, description="Named environments (first is the default) with their overlays."
     )
+    secrets: Secrets = Field((), description="Secrets the service needs: names (API_KEY) or {name, pattern, "
+                             "min_length}; each instance gets NAME_FILE, never the value.")
+
+    @field_validator("secrets")
+    @classmethod
+    def _unique_secrets(cls, secrets: Secrets) -> Secrets:
+        return check_unique(secrets)
 
     @model_validator(mode="before")
     @classmethod

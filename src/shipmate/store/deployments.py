@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from shipmate.errors import NotFoundError, StoreError
 from shipmate.model import TERMINAL_STATES, TRANSITIONS, DeploymentState
+from shipmate.secrets.redact import redact
 from shipmate.store import schema
 from shipmate.store.rows import DeploymentRow, ReleaseRow, StepRow
 
@@ -101,7 +102,7 @@ def set_state(conn: Connection, row: DeploymentRow, state: DeploymentState, *,
     if state in TERMINAL_STATES:
         values["finished_at"] = now
     if error is not None:
-        values["error"] = error
+        values["error"] = redact(error)
     if verdict is not None:
         values["verdict"] = verdict
     if verified is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from shipmate.secrets.redact import redact, redact_tree
 from shipmate.store import schema
 from shipmate.store.rows import EventRow
 
@@ -49,9 +50,10 @@ def append(conn: Connection, *, event_type: str, service: str, environment: str,
         "environment": environment, "version": version, "status": status,
         "deployment_id": deployment_id, "trace_id": trace_id,
         "duration_seconds": None if duration_seconds is None else float(duration_seconds),
-        "errors": [str(e) for e in errors], "notes": notes, "deployed_by": deployed_by,
+        # Known secret values never reach the table or its JSONL mirror (redacted before hashing).
+        "errors": [redact(str(e)) for e in errors], "notes": redact(notes), "deployed_by": deployed_by,
         # A JSON round trip now makes the hashed value exactly what later reads return.
-        "data": json.loads(canonical_json(data or {})), "prev_hash": prev_hash,
+        "data": json.loads(canonical_json(redact_tree(data or {}))), "prev_hash": prev_hash,
     }
     fields["hash"] = row_hash(fields)
     conn.execute(_t.insert().values(**fields))

@@ -1,0 +1,77 @@
+"""`shipmate secrets set|list|rm`: the value comes from stdin or --file, never from argv (ps, shell history)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from shipmate.cli.output import run_command
+
+secrets_app = typer.Typer(help="Set, list and remove the service's secrets (values never shown).",
+                          no_args_is_help=True)
+
+File = Annotated[str | None, typer.Option("--spec", help="Spec file (default ./shipmate.yaml).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
+Name = Annotated[str, typer.Argument(metavar="NAME", help="Secret name, e.g. API_KEY.")]
+
+
+@secrets_app.command("set")
+def secrets_set(name: Name, spec: File = None,
+                value_file: Annotated[str | None, typer.Option("--file", help="Read the value from this file "
+                                                                  "(default: stdin).")] = None,
+                json_out: Json = False) -> None:
+    """Store a new version of NAME (rotation: set it again); the next deploy uses it."""
+    from shipmate import ops
+    from shipmate.ops.secrets import read_value_file
+
+    def act(_: Any) -> dict[str, Any]:
+        if value_file is not None:
+            value = read_value_file(value_file)
+        else:
+            if sys.stdin.isatty():
+                sys.stderr.write(f"value of {name} (end with Ctrl-D): ")
+                sys.stderr.flush()
+            value = sys.stdin.read()
+        return ops.secrets_set(spec, name, value)
+    run_command("secrets set", json_out, act, _render_set)
+
+
+@secrets_app.command("list")
+def secrets_list(spec: File = None, json_out: Json = False) -> None:
+    """Names, versions, fingerprints and creation times (never values)."""
+    from shipmate import ops
+
+    run_command("secrets list", json_out, lambda p: ops.secrets_list(spec), _render_list)
+
+
+@secrets_app.command("rm")
+def secrets_rm(name: Name, spec: File = None, json_out: Json = False) -> None:
+    """Remove every version of NAME (a release that still uses it can no longer start new instances)."""
+    from shipmate import ops
+
+    run_command("secrets rm", json_out, lambda p: ops.secrets_rm(spec, name), _render_rm)
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _render_set(result: dict[str, Any]) -> None:
+    s = result["secret"]
+    print(f"{s['name']} v{s['version']} {s['fingerprint']} set — the next deploy uses it")
+    for warning in result["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _render_list(result: dict[str, Any]) -> None:
+    if not result["secrets"]:
+        print("no secrets set")
+    for s in result["secrets"]:
+        print(f"{s['name']:<24} v{s['version']:<4} {s['fingerprint']}  {_when(s['created_at'])}")
+
+
+def _render_rm(result: dict[str, Any]) -> None:
+    print(f"removed {result['name']} ({result['removed_versions']} versions)")

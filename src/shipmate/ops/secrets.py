@@ -1,0 +1,42 @@
+"""secrets set / list / rm: values go in as bytes on stdin or a file, and never come back out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from shipmate.errors import InvalidInputError
+from shipmate.ops.workspace import Workspace
+
+
+def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
+    """Store ``value`` as the next version of ``name`` (a rotation when one exists); the next deploy uses it."""
+    from shipmate.secrets.redact import MIN_LENGTH
+    from shipmate.secrets.vault import Vault
+
+    value = value.removesuffix("\n").removesuffix("\r")   # `echo x |` and editors add one line end
+    written = Vault(Workspace.locate(spec_file).home).set(name, value)
+    warnings = [f"{name} is shorter than {MIN_LENGTH} characters: output is not filtered for it"] \
+        if len(value) < MIN_LENGTH else []
+    return {"secret": written.as_dict(), "rotated": written.version > 1, "warnings": warnings}
+
+
+def read_value_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read the secret file {path}: {type(exc).__name__}",
+                                hint="give a readable UTF-8 file with --file, or pipe the value on stdin") from exc
+
+
+def secrets_list(spec_file: str | None) -> dict[str, Any]:
+    from shipmate.secrets.vault import Vault
+
+    return {"secrets": [found.as_dict() for found in Vault(Workspace.locate(spec_file).home).listing()]}
+
+
+def secrets_rm(spec_file: str | None, name: str) -> dict[str, Any]:
+    from shipmate.secrets.vault import Vault
+
+    removed = Vault(Workspace.locate(spec_file).home).remove(name)
+    return {"name": name, "removed_versions": removed}
