@@ -11,6 +11,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -73,7 +74,7 @@ def load_spec(
 
 # Keys added later, left out of the digest at these values: a spec that does not use them keeps the
 # digest an older shipmate gave it (so an unchanged, running release is not deployed again).
-_DIGEST_OMITTED_AT = {"replicas": 1, "canary": None, "rolling": None}
+_DIGEST_OMITTED_AT: dict[str, Any] = {"replicas": 1, "canary": None, "rolling": None, "secrets": []}
 
 
 def spec_digest(spec: Spec) -> str:
