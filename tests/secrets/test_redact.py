@@ -32,3 +32,8 @@ def test_a_longer_value_containing_a_shorter_one_is_masked_whole() -> None:
 def test_short_values_are_not_filtered_so_ordinary_words_survive() -> None:
     r.remember("short")
     assert r.redact("shorter than") == "shorter than"
+
+
+def test_a_value_with_quotes_is_masked_inside_json_text_too() -> None:
+    r.remember('pa"ss\\word-1')
+    assert r.redact('{"error": "got pa\\"ss\\\\word-1"}') == '{"error": "got ***"}'

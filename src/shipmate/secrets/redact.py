@@ -6,6 +6,7 @@ and the store's event writer pass their text through ``redact`` / ``redact_tree`
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 MASK = "***"
@@ -18,6 +19,8 @@ def remember(value: str) -> None:
     for candidate in (value, value.strip()):
         if len(candidate) >= MIN_LENGTH:
             _known.add(candidate)
+            _known.add(json.dumps(candidate)[1:-1])        # as it appears inside JSON text (quotes, \\)
+            _known.add(json.dumps(candidate, ensure_ascii=False)[1:-1])
 
 
 def redact(text: str) -> str:

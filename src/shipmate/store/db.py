@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from shipmate.errors import StoreError
 from shipmate.interruptions import signals_held
+from shipmate.secrets.redact import redact_tree
 from shipmate.store import sqlite_dialect, write_lock_holder
 
 DB_FILENAME = "state.db"
@@ -23,6 +25,8 @@ class Database:
         self.path = path
         self.readonly = readonly
         self.engine: Engine = sqlite_dialect.create_sqlite_engine(path, readonly=readonly)
+        if not readonly:   # every value written passes here: known secret values never reach the file
+            event.listen(self.engine, "before_cursor_execute", _redacted_parameters, retval=True)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -68,3 +72,8 @@ class Database:
         detail = str(getattr(exc, "orig", exc)).splitlines()[0]
         return StoreError(f"state database {self.path} refused a change: {detail}",
                           hint="run `shipmate status` to inspect; report it if it persists")
+
+
+def _redacted_parameters(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                         executemany: bool) -> tuple[str, Any]:
+    return statement, redact_tree(parameters)

@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SECRET = open(os.environ["API_KEY_FILE"], encoding="utf-8").read()  # noqa: SIM115 (read once at start)
 DIGEST = hashlib.sha256(SECRET.encode()).hexdigest()
-FAIL_HEALTH = os.environ.get("SECRET_APP_FAIL_HEALTH", "") == "1"
+FAIL_HEALTH = os.environ.get("APP_FAIL_HEALTH", "") == "1"
+LEAK = os.environ.get("APP_LEAK") == "1"      # a careless app: its own log lines carry the value
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -26,7 +27,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, format: str, *args: object) -> None:
-        print("request", self.path, flush=True)
+        print("request", self.path, f"debug: key is {SECRET}" if LEAK else "", flush=True)
 
 
 if __name__ == "__main__":
