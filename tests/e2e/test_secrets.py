@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -90,6 +91,10 @@ def test_a_canary_secret_reaches_the_app_only_through_its_file(project: Project)
     secrets_dir = project.home() / "secrets"
     assert _files_holding(project.home(), CANARY.encode(), skip=secrets_dir) == []   # state.db, JSONL, logs
     assert (project.home() / "state.db").exists() and list((project.home() / "events").glob("*.jsonl"))
+    with contextlib.closing(sqlite3.connect(project.home() / "state.db")) as db:
+        pinned = {json.loads(spec)["version"]: json.loads(spec)["secrets"] for (spec,) in
+                  db.execute("SELECT spec FROM releases")}
+    assert pinned == {"1.0.0": {"API_KEY": 1}, "2.0.0": {"API_KEY": 1}}   # names and versions, never values
 
 
 def test_an_app_that_prints_its_secret_has_it_masked_in_every_shipmate_output(project: Project) -> None:

@@ -16,6 +16,10 @@ def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseCo
     """``config`` pinned to the newest version of each declared secret; refuses a missing or invalid one."""
     if not declared:
         return config
+    if config.target_kind != "process":
+        raise InvalidInputError(f"secrets: the {config.target_kind} target does not take secrets yet "
+                                "(only kind: process passes them, as NAME_FILE)",
+                                hint="remove `secrets:` for now, or mount a file yourself")
     vault = Vault(home)
     versions: dict[str, int] = {}
     missing = [secret.name for secret in declared if vault.latest(secret.name) is None]
