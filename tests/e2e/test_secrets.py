@@ -123,6 +123,22 @@ def test_a_rotated_secret_is_used_by_the_next_deploy(project: Project) -> None:
     assert project.get("/")["sha256"] == hashlib.sha256(b"second-value-def").hexdigest()
 
 
+def test_a_rollback_runs_with_the_secret_version_its_release_recorded(project: Project) -> None:
+    _use_secret_app(project)
+    project.spec("1.0.0", extra="secrets: [API_KEY]\n")
+    _set_secret(project, "API_KEY", "first-value-abc")
+    project.json("deploy")
+    project.spec("2.0.0", extra="secrets: [API_KEY]\n")
+    _set_secret(project, "API_KEY", "second-value-def")
+    project.json("deploy")
+    project.json("rollback", "--to", "1.0.0")
+    assert project.get("/") == {"sha256": hashlib.sha256(b"first-value-abc").hexdigest(), "version": "1.0.0"}
+    project.json("secrets", "rm", "API_KEY")
+    out = project.json("rollback", "--to", "2.0.0", expect=7)
+    assert "API_KEY v2" in out["error"]["message"]
+    assert project.get("/")["version"] == "1.0.0"
+
+
 def test_a_declared_secret_that_is_not_set_exits_7_naming_it_and_nothing_starts(project: Project) -> None:
     _use_secret_app(project)
     project.spec("1.0.0", extra="secrets: [API_KEY]\n")

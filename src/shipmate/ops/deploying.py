@@ -62,6 +62,9 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
             return _dry_run(ws, target, kind="rollback", store=store)
+        from shipmate.secrets.resolve import check_pinned
+
+        check_pinned(ws.home, target)
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
         return run_release(rt, target, kind="rollback", force=False)

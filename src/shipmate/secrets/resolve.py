@@ -8,7 +8,7 @@ from pathlib import Path
 
 from shipmate.errors import InvalidInputError, PrerequisiteMissing
 from shipmate.release_config import ReleaseConfig
-from shipmate.secrets.vault import Vault
+from shipmate.secrets.vault import Vault, secret_path
 from shipmate.spec.secrets import SecretSpec
 
 
@@ -39,3 +39,12 @@ def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseCo
     pinned = ",".join(f"{name}=v{version}" for name, version in sorted(versions.items()))
     digest = hashlib.sha256(f"{config.digest}|{pinned}".encode()).hexdigest()[:len(config.digest) or 16]
     return dataclasses.replace(config, secrets=versions, digest=digest)
+
+
+def check_pinned(home: Path, config: ReleaseConfig) -> None:
+    """A rollback runs with the versions its release recorded: each must still be there."""
+    for name, version in sorted(config.secrets.items()):
+        if not secret_path(home, name, version).is_file():
+            raise PrerequisiteMissing(f"release {config.version} needs secret {name} v{version}, which was removed",
+                                      hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
+                                           "another version with --to")
