@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.cli_project import Project, cleanup
+from tests.e2e.docker_project import engine
 from tests.waiting import APP, free_port
 
 
@@ -32,3 +33,6 @@ def project(tmp_path: Path) -> Iterator[Project]:
     cleanup(proj, runtime)
 
 
+
+
+__all__ = ["engine", "project"]  # engine: the Docker tests' client for a project (tests/e2e/docker_project.py)

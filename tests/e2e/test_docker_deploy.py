@@ -3,30 +3,12 @@ the real router, then `down` leaves no running container of ours. Needs a Docker
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.docker_images import write_hello_context
 from tests.e2e.cli_project import Project
-
-
-@pytest.fixture
-def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Iterator[Any]:
-    client = docker_engine
-    write_hello_context(project.root)      # Dockerfile (FROM the offline base, with a HEALTHCHECK) + app.py
-    yield client
-    for container in client.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]}):
-        container.remove(force=True)
-    # Images stay: a build of the same context is the same image id, which a test running beside this one
-    # may be deploying right now (the CI engine is thrown away at the end anyway).
-
-
-def _home_id(project: Project) -> str:
-    from shipmate.ops.workspace import Workspace
-
-    return Workspace.locate(project.root / "shipmate.yaml").home_id
+from tests.e2e.docker_project import containers_of
 
 
 def _spec(project: Project, version: str, *, replicas: int = 2, source: str = "build: {context: .}",
@@ -56,11 +38,6 @@ monitor:
 """)
 
 
-def _running(client: Any, project: Project) -> list[Any]:
-    return list(client.containers.list(filters={"label": [f"shipmate.home={_home_id(project)}"],
-                                                "status": "running"}))
-
-
 def test_docker_blue_green_with_two_replicas_switches_to_v2_and_down_stops_every_container(
         project: Project, engine: Any) -> None:
     _spec(project, "1")
@@ -75,7 +52,7 @@ def test_docker_blue_green_with_two_replicas_switches_to_v2_and_down_stops_every
     env = project.json("status")["environments"][0]
     current = [i for i in env["instances"] if i["role"] == "current"]
     assert len(current) == 2 and all(i["version"] == "2" and i["alive"] for i in current), env["instances"]
-    running = _running(engine, project)
+    running = containers_of(engine, project, running_only=True)
     assert sorted(c.labels["shipmate.version"] for c in running) == ["2", "2"]
     assert {c.labels["shipmate.instance_id"] for c in running} == {i["instance_id"] for i in current}
     assert all(c.name.startswith("shipmate-hello-docker-default-ins_") for c in running)
@@ -85,7 +62,7 @@ def test_docker_blue_green_with_two_replicas_switches_to_v2_and_down_stops_every
     images = {c.image.id for c in running}
     assert len(images) == 1 and "shipmate/hello-docker:2" in engine.images.get(images.pop()).tags
     project.json("down", timeout=120)
-    assert _running(engine, project) == []
+    assert containers_of(engine, project, running_only=True) == []
 
 
 def test_a_docker_release_that_crashes_is_rolled_back_and_its_container_kept_stopped_with_its_last_words(
@@ -97,7 +74,7 @@ def test_a_docker_release_that_crashes_is_rolled_back_and_its_container_kept_sto
     assert proc.returncode == 1, proc.stderr
     assert "exited with code 3" in proc.stderr and "exiting at start with code 3" in proc.stderr, proc.stderr
     assert project.serves("1")
-    kept = [c for c in engine.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]})
+    kept = [c for c in containers_of(engine, project)
             if c.labels["shipmate.version"] == "2"]
     assert len(kept) == 1 and kept[0].status == "exited"      # kept for inspection, not removed
 
@@ -126,7 +103,7 @@ def test_sigkill_of_a_docker_deploy_is_reconciled_by_the_next_command(
     assert env["deployment_in_progress"] is None and env["serving"] is True
     version = env["current"]["version"]
     assert project.get("/")["version"] == version
-    running = _running(engine, project)
+    running = containers_of(engine, project, running_only=True)
     assert [c.labels["shipmate.version"] for c in running] == [version], "one container, no orphan"
     chain = project.json("events", "--verify", "--limit", "10000")["chain"]
     assert chain["ok"] and chain["mirror_ok"], chain

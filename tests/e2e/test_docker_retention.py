@@ -11,6 +11,7 @@ import pytest
 
 from tests.docker_images import write_hello_context
 from tests.e2e.cli_project import Project
+from tests.e2e.docker_project import containers_of
 
 SERVICE = "hello-retain"   # its own image repository: no other test's shipmate/<service> tags are touched
 
@@ -19,22 +20,12 @@ SERVICE = "hello-retain"   # its own image repository: no other test's shipmate/
 def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Iterator[Any]:
     write_hello_context(project.root)
     yield docker_engine
-    for container in _ours(docker_engine, project):
+    for container in containers_of(docker_engine, project):
         container.remove(force=True)
     for image in docker_engine.images.list(name=f"shipmate/{SERVICE}"):
         for tag in image.tags:                  # untag by tag, never remove by id (tests share image ids)
             if tag.startswith(f"shipmate/{SERVICE}:"):
                 docker_engine.images.remove(tag, noprune=True)
-
-
-def _home_id(project: Project) -> str:
-    from shipmate.ops.workspace import Workspace
-
-    return Workspace.locate(project.root / "shipmate.yaml").home_id
-
-
-def _ours(client: Any, project: Project) -> list[Any]:
-    return list(client.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]}))
 
 
 def _spec(project: Project, version: str, env: str = "GREETING: hi") -> None:
@@ -69,7 +60,7 @@ def test_seven_deploys_keep_five_releases_and_a_failed_release_is_pruned_by_the_
         done = project.json("deploy", timeout=240)
         assert done["state"] == "succeeded", done
     assert project.serves("7")
-    containers = _ours(engine, project)
+    containers = containers_of(engine, project)
     versions = sorted(int(c.labels["shipmate.version"]) for c in containers)
     assert versions == [3, 4, 5, 6, 7], versions                 # at most 5 releases' containers
     assert [c.labels["shipmate.version"] for c in containers if c.status == "running"] == ["7"]
@@ -78,11 +69,11 @@ def test_seven_deploys_keep_five_releases_and_a_failed_release_is_pruned_by_the_
     _spec(project, "8", env="HELLO_EXIT_AT_START: '3'")
     failed = project.run("deploy", timeout=240)
     assert failed.returncode == 1 and "exiting at start with code 3" in failed.stderr, failed.stderr
-    kept = [c for c in _ours(engine, project) if c.labels["shipmate.version"] == "8"]
+    kept = [c for c in containers_of(engine, project) if c.labels["shipmate.version"] == "8"]
     assert len(kept) == 1 and kept[0].status == "exited"           # kept, stopped, for inspection
 
     _spec(project, "9")
     assert project.json("deploy", timeout=240)["state"] == "succeeded"
-    versions = sorted(int(c.labels["shipmate.version"]) for c in _ours(engine, project))
+    versions = sorted(int(c.labels["shipmate.version"]) for c in containers_of(engine, project))
     assert versions == [4, 5, 6, 7, 9], versions                  # the failed 8 and the oldest 3 went
     assert f"shipmate/{SERVICE}:8" not in _tags(engine)

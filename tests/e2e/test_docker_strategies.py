@@ -3,33 +3,18 @@ v1 then v2, the public port answers v2 and status shows 2 current instances. Nee
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.docker_images import write_hello_context
 from tests.e2e.cli_project import Project
+from tests.e2e.docker_project import containers_of
 
 SECTIONS = {
     "canary": "canary:\n  steps: [{weight: 50, pause: 1s}]\n",
     "rolling": "rolling: {max_unavailable: 1, max_surge: 1}\n",
 }
 MOVES = {"canary": "set_weight", "rolling": "add_backends"}   # the step that shows the strategy really ran
-
-
-@pytest.fixture
-def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Iterator[Any]:
-    write_hello_context(project.root)
-    yield docker_engine
-    for container in docker_engine.containers.list(all=True, filters={"label": [f"shipmate.home={_home_id(project)}"]}):
-        container.remove(force=True)
-
-
-def _home_id(project: Project) -> str:
-    from shipmate.ops.workspace import Workspace
-
-    return Workspace.locate(project.root / "shipmate.yaml").home_id
 
 
 def _spec(project: Project, version: str, strategy: str) -> None:
@@ -73,5 +58,5 @@ def test_docker_strategy_with_two_replicas_moves_v1_to_v2_through_the_router(
     env = project.json("status")["environments"][0]
     current = [i for i in env["instances"] if i["role"] == "current"]
     assert len(current) == 2 and all(i["version"] == "2" and i["alive"] for i in current), env["instances"]
-    running = engine.containers.list(filters={"label": [f"shipmate.home={_home_id(project)}"], "status": "running"})
+    running = containers_of(engine, project, running_only=True)
     assert sorted(c.labels["shipmate.version"] for c in running) == ["2", "2"]
