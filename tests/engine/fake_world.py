@@ -8,10 +8,12 @@ membership it is given, so tests can check how traffic moved, one change at a ti
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from shipmate.engine.context import Runtime
 from shipmate.model import InstanceRef, LaunchSpec
@@ -152,6 +154,15 @@ def runtime(home: Path) -> tuple[Runtime, FakeTarget, RecordingRouter]:
     target = FakeTarget()
     router = RecordingRouter(target)
     return Runtime(store, target, router, home, "fakehome", "test:engine"), target, router
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Runtime, FakeTarget, RecordingRouter]]:
+    """A runtime on a fresh store with the fake target and the recording router; nothing left listening after."""
+    rt, target, router = runtime(tmp_path / "home")
+    yield rt, target, router
+    target.close_all()
+    rt.store.close()
 
 
 def release(version: str, *, port: int, strategy: str = "blue-green", replicas: int = 1,

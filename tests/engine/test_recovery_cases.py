@@ -7,7 +7,6 @@ SIGKILL tests (tests/e2e/test_crash_recovery*.py) cover the same ground with rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from shipmate.engine import crashpoints, recovery
 from shipmate.engine.context import Runtime
 from shipmate.errors import ShipmateError
 from shipmate.ops.deploying import run_release
-from tests.engine.fake_world import FakeTarget, RecordingRouter, release, runtime
+from tests.engine.fake_world import FakeTarget, RecordingRouter, release
 from tests.waiting import free_port
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "recovery_cases.yaml").read_text())
@@ -26,14 +25,6 @@ CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "recovery_
 
 class Crash(BaseException):
     """Stands for SIGKILL: nothing in the engine catches it, and no row is written after it."""
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Runtime, FakeTarget, RecordingRouter]]:
-    rt, target, router = runtime(tmp_path / "home")
-    yield rt, target, router
-    target.close_all()
-    rt.store.close()
 
 
 def _crash_at(monkeypatch: pytest.MonkeyPatch, point: str) -> None:

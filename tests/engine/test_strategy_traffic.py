@@ -7,24 +7,13 @@ and the canary's share whatever each side's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from shipmate.engine.context import Runtime
 from shipmate.engine.routing import split_weights
 from shipmate.ops.deploying import run_release
-from tests.engine.fake_world import FakeTarget, RecordingRouter, release, runtime
+from tests.engine.fake_world import FakeTarget, RecordingRouter, release
 from tests.waiting import free_port
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Runtime, FakeTarget, RecordingRouter]]:
-    rt, target, router = runtime(tmp_path / "home")
-    yield rt, target, router
-    target.close_all()
-    rt.store.close()
 
 
 @pytest.mark.parametrize(("surge", "unavailable", "floor", "ceiling"), [(1, 1, 4, 5), (0, 1, 3, 4), (2, 1, 4, 6),
