@@ -19,24 +19,18 @@ import pytest
 from tests.e2e.cli_project import Project
 from tests.e2e.load import Load, get_many
 from tests.e2e.real_servers import SERVERS, canary_block, write_server_spec
+from tests.e2e.strategy_runs import (
+    DEPLOYS,
+    LONG_TIMEOUT_S,
+    ZERO_DOWNTIME_SERVERS,
+    deploys_under_load,
+    failing_release_under_load,
+    step_names,
+)
 from tests.waiting import wait_until
 
-DEPLOYS = 10
-LONG_TIMEOUT_S = 600   # ten or twenty deploys on a shared, loaded machine (pyproject's default is 300)
-ZERO_DOWNTIME_SERVERS = ("uvicorn", "gunicorn-threads", "sample-app")
 HOLD_S = 20             # a canary step long enough to measure inside it
 MEASURE_WITHIN_S = 12   # ...and the measurement must end well before the step does
-
-
-def _serving(project: Project, path: str) -> bool:
-    try:
-        return get_many(project.port, 1, path=path, timeout=2)[0].status == 200
-    except OSError:
-        return False
-
-
-def _step_names(out: dict[str, Any]) -> list[str]:
-    return [s["name"] for s in out["steps"] if s["status"] == "ok"]
 
 
 def _start_canary(project: Project, version: str) -> subprocess.Popen[str]:
@@ -62,23 +56,13 @@ def test_ten_canary_deploys_of_three_replicas_under_keepalive_load_lose_no_reque
     spec = SERVERS[server]
     write_server_spec(project, spec, strategy="canary", replicas=3, monitor="1s", drain="2s",
                       extra=canary_block((25, "1s"), (50, "1s")))
-    project.json("deploy", "--version", "v0")
-    wait_until(lambda: _serving(project, spec.health_path), 20, "first release serving")
-    with Load(project.port, keepalive=2, fresh=2, path=spec.health_path) as load:
-        for n in range(1, DEPLOYS + 1):
-            out = project.json("deploy", "--version", f"v{n}")
-            assert out["state"] == "succeeded", out
-            assert _step_names(out).count("set_weight") == 2, out["steps"]
-        record = load.stop()
-    failures = record.failures()
-    record_property("requests", record.total)
-    record_property("failed", len(failures))
-    assert record.total > 200, f"the load barely ran: {record.total} requests"
-    assert not failures, f"{len(failures)} of {record.total} requests failed: {failures[:5]}"
+
+    def both_steps_ran(out: dict[str, Any]) -> None:
+        assert step_names(out).count("set_weight") == 2, out["steps"]
+
+    record = deploys_under_load(project, spec, record_property, both_steps_ran, replicas=3)
     answered = {o.version for o in record.outcomes}
     assert {f"v{n}" for n in range(DEPLOYS + 1)} <= answered, f"some release never answered: {sorted(answered)}"
-    assert project.json("status")["environments"][0]["current"]["version"] == f"v{DEPLOYS}"
-    wait_until(lambda: project.census(spec.health_path) == (3, 3), 15, "exactly the 3 current replicas to run")
 
 
 @pytest.mark.slow
@@ -89,16 +73,7 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
     # limit, as rollback_if leaves max_error_rate_increase unset) can.
     write = partial(write_server_spec, project, app, strategy="canary", replicas=2, monitor="2s", interval="200ms",
                     rollback_if="{error_rate: 0.5, p95_ms: 3000}", extra=canary_block((25, "10s"), (50, "10s")))
-    write()
-    project.json("deploy", "--version", "v1")
-    write(env={"HELLO_PAGE_ERROR_RATE": "0.4"})
-    with Load(project.port, keepalive=2, fresh=1, path="/") as load:
-        out = project.json("deploy", "--version", "v2", expect=1)
-        after = get_many(project.port, 50)
-        record = load.stop()
-    assert out["error"]["code"] == "deployment_failed", out
-    details = out["error"]["details"]
-    assert details["state"] == "rolled_back" and details["previous_version"] == "v1", details
+    details = failing_release_under_load(project, write)
     verdict = details["verdict"]
     assert verdict["phase"] == "fail", verdict
     assert verdict["decided_by"] == "canary.max_error_rate_increase", verdict
@@ -110,11 +85,8 @@ def test_canary_failing_40_percent_of_real_requests_is_rolled_back_against_the_s
     assert new_total >= 20 and stable_total >= 20, canary[0]
     assert new_failed / new_total > 0.25 and stable_failed == 0, canary[0]
     # The canary never got all the traffic, and all of it is back on the stable side.
-    done = _step_names(details)
+    done = step_names(details)
     assert "set_weight" in done and "switch_route" not in done and "promote" not in done, details["steps"]
-    assert {(r.status, r.version) for r in after} == {(200, "v1")}, after[:5]
-    # Every failure users saw came from the canary itself: rolling back lost nothing.
-    assert record.failures() and all(o.version == "v2" for o in record.failures()), record.failures()[:5]
     env = project.json("status")["environments"][0]
     assert env["current"]["version"] == "v1" and env["current"]["live"] == 2, env
     wait_until(lambda: project.census("/health") == (2, 2), 15, "the canary's instances to be stopped")

@@ -9,24 +9,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import pytest
 
 from tests.e2e.cli_project import Project
-from tests.e2e.load import Load, get_many
 from tests.e2e.real_servers import SERVERS, rolling_block, write_server_spec
+from tests.e2e.strategy_runs import (
+    LONG_TIMEOUT_S,
+    ZERO_DOWNTIME_SERVERS,
+    deploys_under_load,
+    failing_release_under_load,
+)
 from tests.waiting import wait_until
-
-DEPLOYS = 10
-LONG_TIMEOUT_S = 600   # ten or twenty deploys on a shared, loaded machine (pyproject's default is 300)
-ZERO_DOWNTIME_SERVERS = ("uvicorn", "gunicorn-threads", "sample-app")
-
-
-def _serving(project: Project, path: str) -> bool:
-    try:
-        return get_many(project.port, 1, path=path, timeout=2)[0].status == 200
-    except OSError:
-        return False
 
 
 @dataclass
@@ -80,22 +75,12 @@ def test_ten_rolling_deploys_of_three_replicas_under_keepalive_load_lose_no_requ
     spec = SERVERS[server]
     write_server_spec(project, spec, strategy="rolling", replicas=3, monitor="1s", drain="2s",
                       extra=rolling_block(max_unavailable=1, max_surge=1))
-    project.json("deploy", "--version", "v0")
-    wait_until(lambda: _serving(project, spec.health_path), 20, "first release serving")
-    with Load(project.port, keepalive=2, fresh=2, path=spec.health_path) as load:
-        for n in range(1, DEPLOYS + 1):
-            out = project.json("deploy", "--version", f"v{n}")
-            assert out["state"] == "succeeded", out
-            done = [s["name"] for s in out["steps"] if s["status"] == "ok"]
-            assert done.count("add_backends") >= 2, f"not rolled in batches: {done}"
-        record = load.stop()
-    failures = record.failures()
-    record_property("requests", record.total)
-    record_property("failed", len(failures))
-    assert record.total > 200, f"the load barely ran: {record.total} requests"
-    assert not failures, f"{len(failures)} of {record.total} requests failed: {failures[:5]}"
-    assert project.json("status")["environments"][0]["current"]["version"] == f"v{DEPLOYS}"
-    wait_until(lambda: project.census(spec.health_path) == (3, 3), 15, "exactly the 3 current replicas to run")
+
+    def rolled_in_batches(out: dict[str, Any]) -> None:
+        done = [s["name"] for s in out["steps"] if s["status"] == "ok"]
+        assert done.count("add_backends") >= 2, f"not rolled in batches: {done}"
+
+    deploys_under_load(project, spec, record_property, rolled_in_batches, replicas=3)
 
 
 @pytest.mark.slow
@@ -104,21 +89,9 @@ def test_rolling_release_failing_40_percent_of_real_requests_is_rolled_back_to_a
     app = SERVERS["sample-app"]
     write = partial(write_server_spec, project, app, strategy="rolling", replicas=3, monitor="10s",
                     interval="200ms", drain="2s", extra=rolling_block(max_unavailable=1, max_surge=1))
-    write()
-    project.json("deploy", "--version", "v1")
-    write(env={"HELLO_PAGE_ERROR_RATE": "0.4"})
-    with Load(project.port, keepalive=2, fresh=1, path="/") as load:
-        out = project.json("deploy", "--version", "v2", expect=1)
-        after = get_many(project.port, 50)
-        record = load.stop()
-    assert out["error"]["code"] == "deployment_failed", out
-    details = out["error"]["details"]
-    assert details["state"] == "rolled_back" and details["previous_version"] == "v1", details
+    details = failing_release_under_load(project, write)
     verdict = details["verdict"]
     assert verdict["phase"] == "fail" and verdict["decided_by"] == "router.error_rate", verdict
-    assert {(r.status, r.version) for r in after} == {(200, "v1")}, after[:5]
-    # Every failure users saw was a 500 from the bad release: restoring the old replicas lost nothing.
-    assert record.failures() and all(o.version == "v2" for o in record.failures()), record.failures()[:5]
     env = project.json("status")["environments"][0]
     assert env["current"]["version"] == "v1" and env["current"]["live"] == 3, env
     current = project.current_instances()
