@@ -98,6 +98,9 @@ class LaunchSpec:
     settings: dict[str, Any] = field(default_factory=dict)   # the release's target_settings
 
 
+LOCAL_HOST = "127.0.0.1"
+
+
 @dataclass(frozen=True)
 class InstanceRef:
     """How to find a running instance again: its id, its port, and a handle only its target reads.
@@ -109,3 +112,9 @@ class InstanceRef:
     instance_id: str
     port: int
     handle: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        """Where ``port`` is reached from this machine: 127.0.0.1, or another node's address (``handle["host"]``,
+        the one handle key every layer may read)."""
+        return str(self.handle.get("host") or LOCAL_HOST)

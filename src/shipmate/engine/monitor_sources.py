@@ -126,9 +126,9 @@ class ProcessSource:
                              rss_mb=usage.rss_bytes / MB)
 
 
-def scrape(port: int, path: str, timeout: float) -> str:
+def scrape(host: str, port: int, path: str, timeout: float) -> str:
     """The body of GET path on the instance's own port; OSError / HTTPException / ValueError on failure."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Accept": "text/plain", "User-Agent": "shipmate-monitor"})
         response = conn.getresponse()
@@ -158,7 +158,7 @@ class PrometheusSource:
     def look(self, ref: InstanceRef, at: float) -> MetricSample:
         empty: tuple[float | None, ...] = (None,) * len(self.rules)
         try:
-            text = scrape(ref.port, self.path, self.timeout)
+            text = scrape(ref.host, ref.port, self.path, self.timeout)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             reason = str(exc) or type(exc).__name__
             return MetricSample(at, empty, f"scrape :{ref.port}{self.path}: {reason}", ref.instance_id)

@@ -29,13 +29,13 @@ def instance_probes(config: ReleaseConfig, target: Target, ref: InstanceRef) -> 
         kind, args = next(iter(check.items()))
         args = args or {}
         if kind == "http":
-            probes.append(HttpProbe(HOST, ref.port, args.get("path", "/"), status=int(args.get("status", 200)),
+            probes.append(HttpProbe(ref.host, ref.port, args.get("path", "/"), status=int(args.get("status", 200)),
                                     body_contains=args.get("body_contains"), json_expect=args.get("json"),
                                     timeout=timeout))
         elif kind == "tcp":
             if target.capabilities.port_proxied:
                 probes.append(ListeningProbe(target, ref))   # the proxy accepts before the app listens
-            probes.append(TcpProbe(HOST, ref.port, timeout))
+            probes.append(TcpProbe(ref.host, ref.port, timeout))
         elif kind == "command":
             env = {**os.environ, **config.env, "PORT": str(ref.port)}
             probes.append(CommandProbe(list(args["argv"]), cwd=config.cwd, env=env,

@@ -16,7 +16,7 @@ from shipmate.traffic import Backend, DrainResult, RouterMode, RouteSpec, Traffi
 if TYPE_CHECKING:
     from shipmate.store.rows import InstanceRow
 
-HOST = "127.0.0.1"
+HOST = "127.0.0.1"  # the router and the public port are always local
 
 
 def route_spec(config: ReleaseConfig) -> RouteSpec:
@@ -26,12 +26,12 @@ def route_spec(config: ReleaseConfig) -> RouteSpec:
 
 
 def backend_of(row: InstanceRow, version: str, *, weight: int = 100, role: str = "stable") -> Backend:
-    return Backend(host=HOST, port=int(row.port or 0), weight=weight, version=version,
+    return Backend(host=row.host, port=int(row.port or 0), weight=weight, version=version,
                    instance_id=row.instance_id, role=role)
 
 
 def address_of(row: InstanceRow) -> str:
-    return f"{HOST}:{int(row.port or 0)}"
+    return f"{row.host}:{int(row.port or 0)}"
 
 
 def serve_only(router: TrafficRouter, config: ReleaseConfig, rows: Sequence[InstanceRow], *,

@@ -125,6 +125,11 @@ class InstanceRow(_AsDict):
     def instance_id(self) -> str:
         return self.id
 
+    @property
+    def host(self) -> str:
+        """Where ``port`` is reached: 127.0.0.1 unless the target put another node's address in the handle."""
+        return str(self.handle.get("host") or "127.0.0.1")
+
     @classmethod
     def of(cls, m: RowMapping) -> InstanceRow:
         values = dict(m)

@@ -8,6 +8,7 @@ every target to this interface.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ class Capabilities:
     process_stats: bool     # usage() reports CPU and memory
     port_proxied: bool = False  # the engine holds the port before the app listens (a TCP connect proves nothing)
     keeps_artifacts: bool = False  # stopped instances and built images stay until prune() removes them
+    native_rollout: bool = False   # the engine behind the target replaces instances itself (Swarm's update_config):
+                                   # the target is a NativeRollout too, and plans are built by strategies/native.py
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,55 @@ class Target(ABC):
     def usage(self, handle: dict[str, Any]) -> Usage | None:
         """CPU and memory of the instance's app; None when it is gone (TargetError when it cannot look)."""
 
+    def retire_secrets(self, service: str, environment: str, keep: dict[str, int]) -> list[str]:
+        """Remove the engine-side copies of secret versions older than ``keep`` (name -> version in use), after
+        the release that uses ``keep`` passed its monitor window. Returns what went; [] when the target keeps none."""
+        return []
+
     def prune(self, home_id: str, service: str, environment: str, keep: set[str]) -> dict[str, list[str]]:
         """Remove what this home kept of releases whose version is not in ``keep`` (never a running instance).
 
         Returns what went, e.g. {"containers": [...], "images": [...]}; nothing for a target that keeps nothing.
         """
         return {}
+
+
+@dataclass(frozen=True)
+class RolloutReport:
+    """How a native rollout of one release ended, judged from *our* update (never a CLI exit code)."""
+
+    state: str                      # completed | created | unchanged | rollback_completed | rollback_paused |
+                                    # paused | timeout | failed  (Swarm's UpdateStatus.State where it has one)
+    ok: bool                        # completed/created/unchanged with every wanted replica running
+    message: str                    # UpdateStatus.Message, or the first task error seen
+    instances: tuple[InstanceRef, ...] = ()   # running tasks of the wanted release (host/port reachable here)
+    failed_output: LastOutput | None = None   # a failed task's last lines, for the failure message
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One running instance of a natively rolled-out service, as the engine syncs the router to it."""
+
+    ref: InstanceRef
+    version: str
+
+
+class NativeRollout(ABC):
+    """A target whose engine replaces instances by itself (Swarm): shipmate asks for a release and watches."""
+
+    @abstractmethod
+    def roll_out(self, config: ReleaseConfig, *, deadline_s: float,
+                 on_tick: Callable[[list[Seen]], None]) -> RolloutReport:
+        """Create or update the service so it runs ``config`` and wait until our update ends (or ``deadline_s``).
+
+        ``on_tick`` gets the running instances of every version about every 0.2 s, so the caller can keep the
+        router's membership on what really runs. Idempotent: the service already running ``config`` -> unchanged.
+        """
+
+    @abstractmethod
+    def running(self, service: str, environment: str) -> list[Seen]:
+        """The service's running instances now (any version); [] when there is no service."""
+
+    @abstractmethod
+    def take_down(self, service: str, environment: str) -> bool:
+        """Remove the service (a failed first deploy, `down`); False when there was none."""
