@@ -76,6 +76,8 @@ class PlanInput:
     max_surge: int = 1
     max_unavailable: int = 1
     fast_rollback: bool = False        # rolling back to a release that passed lately: no canary steps
+    native: bool = False               # the target's engine replaces instances itself (Swarm): strategies/native.py
+    converge_s: float = 300.0          # native: how long our update may take before it counts as failed
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from shipmate.engine.actions import Action, Outcome
 from shipmate.engine.context import DeployContext
 from shipmate.errors import RollbackFailed
 from shipmate.store.rows import InstanceRow
+from shipmate.targets.base import NativeRollout
 
 
 def restore_previous(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
@@ -87,6 +88,8 @@ def route_down(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 def stop_all(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     rt, stopped = ctx.rt, []
+    if isinstance(rt.target, NativeRollout):  # its engine would replace any task we stopped: remove the service
+        rt.target.take_down(ctx.service, ctx.environment)
     for row in rt.store.instances(ctx.service, ctx.environment, live_only=True):
         routing.drain(rt.router, ctx.config, row, float(args["drain_s"]))
         instances.stop(rt, row, float(args["grace_s"]), ctx.fencing)

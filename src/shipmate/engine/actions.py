@@ -15,6 +15,7 @@ from typing import Any
 from shipmate.engine import instance_sets, instances, monitor, routing
 from shipmate.engine.context import DeployContext, ref_of
 from shipmate.engine.preflight import check_port
+from shipmate.errors import ShipmateError
 from shipmate.model import Phase
 
 
@@ -149,7 +150,19 @@ def remove_backends(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 def promote(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     ctx.rt.store.set_current(ctx.service, ctx.environment, release_id=ctx.release_id,
                              deployment_id=ctx.deployment.id, fencing=ctx.fencing)
-    return Outcome(True, {"current": ctx.config.version, "verified": ctx.verified})
+    out: dict[str, Any] = {"current": ctx.config.version, "verified": ctx.verified}
+    if ctx.verified and ctx.config.secrets:
+        out.update(_retire_secrets(ctx))
+    return Outcome(True, out)
+
+
+def _retire_secrets(ctx: DeployContext) -> dict[str, Any]:
+    """Older secret versions go only once a release using the new ones passed its monitor window."""
+    try:
+        retired = ctx.rt.target.retire_secrets(ctx.service, ctx.environment, dict(ctx.config.secrets))
+    except ShipmateError as exc:   # the release is good; a leftover old version is tidying, not a failure
+        return {"warning": f"old secret versions were not removed: {exc.message}"}
+    return {"secrets_retired": retired} if retired else {}
 
 
 def _old_rows(ctx: DeployContext, args: dict[str, Any]) -> list[Any]:
@@ -189,14 +202,14 @@ def stop_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def _actions() -> dict[str, Action]:
-    from shipmate.engine import abort_actions, retention
+    from shipmate.engine import abort_actions, native_actions, retention
 
     return {
         "preflight": preflight, "start_instances": start_instances, "wait_healthy": wait_healthy,
         "switch_route": switch_route, "hold_route": hold_route, "set_weight": set_weight,
         "analyze": analyze, "monitor": watch, "add_backends": add_backends,
         "remove_backends": remove_backends, "promote": promote, "drain_old": drain_old, "stop_old": stop_old,
-        **abort_actions.ACTIONS, **retention.ACTIONS,
+        **abort_actions.ACTIONS, **retention.ACTIONS, **native_actions.ACTIONS,
     }
 
 

@@ -70,9 +70,17 @@ def plan_for(config: ReleaseConfig, *, kind: str, previous: ReleaseConfig | None
         replicas=config.replicas, previous_replicas=previous.replicas if previous else 1,
         canary_steps=tuple((step.weight, step.pause_s) for step in config.canary_steps),
         max_surge=config.rolling_max_surge, max_unavailable=config.rolling_max_unavailable,
-        fast_rollback=fast_rollback)
+        fast_rollback=fast_rollback, native=_native(config),
+        converge_s=float(config.target_settings.get("converge_timeout_s") or 300.0))
     plan = build_plan(config.strategy, given)
     return with_prune(plan, config) if kind in ("deploy", "rollback") else plan
+
+
+def _native(config: ReleaseConfig) -> bool:
+    from shipmate.targets.registry import capabilities_of
+
+    can = capabilities_of(config.target_kind)
+    return bool(can and can.native_rollout)
 
 
 def with_prune(plan: Plan, config: ReleaseConfig) -> Plan:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from shipmate.errors import InvalidInputError
 from shipmate.plan import Plan, PlanInput
-from shipmate.strategies import blue_green, canary, recreate, rolling
+from shipmate.strategies import blue_green, canary, native, recreate, rolling
 
 STRATEGIES: dict[str, Callable[[PlanInput], Plan]] = {
     blue_green.NAME: blue_green.plan,
@@ -14,9 +14,17 @@ STRATEGIES: dict[str, Callable[[PlanInput], Plan]] = {
     canary.NAME: canary.plan,
     rolling.NAME: rolling.plan,
 }
+# What a native-rollout target (Swarm) can do with its own update settings; the spec refuses the others.
+NATIVE_STRATEGIES = (rolling.NAME, recreate.NAME)
 
 
 def build_plan(strategy: str, given: PlanInput) -> Plan:
+    if given.native:
+        if strategy not in NATIVE_STRATEGIES:
+            raise InvalidInputError(f"strategy '{strategy}' needs instances shipmate starts itself",
+                                    hint="this target rolls out with its engine's own update: use strategy "
+                                         "rolling or recreate")
+        return native.plan(given, strategy)
     try:
         builder = STRATEGIES[strategy]
     except KeyError:
