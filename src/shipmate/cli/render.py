@@ -108,8 +108,16 @@ def _instances_table(rows: list[tuple[str, dict[str, Any]]]) -> Any:
     for env, i in rows:
         table.add_row(env, i["instance_id"], i["role"], i.get("version") or "-", i["status"],
                       "[green]yes[/]" if i["alive"] else "[red]no[/]", str(i.get("pid") or "-"),
-                      str(i.get("port") or "-"))
+                      _where(i))
     return table
+
+
+def _where(instance: dict[str, Any]) -> str:
+    """The port, with the node's address when the instance runs on another machine (a Swarm worker)."""
+    port, host = instance.get("port"), instance.get("host")
+    if not port:
+        return "-"
+    return f"{host}:{port}" if host and host != "127.0.0.1" else str(port)
 
 
 def history(result: dict[str, Any]) -> None:

@@ -142,7 +142,7 @@ def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target
         except ShipmateError:
             alive, pid = False, row.pid   # cannot look (unknown kind, access denied): not shown as serving
         out.append({"instance_id": row.instance_id, "version": versions[row.release_id], "port": row.port,
-                    "pid": pid, "status": row.status, "alive": alive,
+                    "host": row.host, "pid": pid, "status": row.status, "alive": alive,
                     "role": _role(row, current_release, deploying)})
     return out
 
