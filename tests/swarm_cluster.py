@@ -10,9 +10,7 @@ registers its undo before the next one runs, so a setup that fails half-way stil
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -26,15 +24,25 @@ from typing import Any
 import pytest
 
 from tests.engines import REQUIRE_ENV, required_engines
+from tests.swarm_host import (
+    WORKDIR_PREFIX,
+    ClusterUnavailable,
+    HostRecord,
+    check_prerequisites,
+    pick_block,
+    reap_abandoned,
+    run,
+    traces_of,
+    undo_host_state,
+)
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 JOIN_TIMEOUT_S = 30.0
-CMD_TIMEOUT_S = 20.0
 SWARM_PORT = 2377
-HOST_PATHS = ("/etc/docker/key.json", "/etc/docker", "/run/docker/plugins", "/run/docker",
-              "/run/containerd/s", "/run/containerd")  # what dockerd creates outside its own directories
-BASE_CANDIDATES = 64  # random 10.x.y.0/24 blocks tried before giving up
+# Both engines: no iptables rules and no ip_forward change on the host; published ports go through
+# docker-proxy (userland proxy), which is what binds them to --ip.
+COMMON_DOCKERD_FLAGS = ("--iptables=false", "--ip-forward=false", "--userland-proxy=true")
 
 
 @dataclass(frozen=True)
@@ -83,150 +91,48 @@ class SwarmCluster:
 
     def run_in_netns(self, argv: list[str]) -> str:
         """Run a command inside the worker's network namespace (e.g. ``ss -ltn``); its stdout."""
-        return _run(["nsenter", f"--net=/run/netns/{self.netns}", *argv])
-
-
-class ClusterUnavailable(Exception):
-    """A prerequisite (root, ip, nsenter, dockerd, the SDK) is missing: skip, or fail under SHIPMATE_REQUIRE."""
-
-
-def _run(argv: list[str], check: bool = True) -> str:
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=CMD_TIMEOUT_S, check=False)
-    if check and done.returncode != 0:
-        raise RuntimeError(f"`{' '.join(argv)}` failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    return done.stdout
-
-
-def _check_prerequisites() -> None:
-    if os.geteuid() != 0:
-        raise ClusterUnavailable("a second dockerd in a network namespace needs root")
-    for tool in ("ip", "nsenter", "unshare", "dockerd"):
-        if shutil.which(tool) is None:
-            raise ClusterUnavailable(f"`{tool}` is not installed (apt-get install iproute2 util-linux docker.io)")
-    try:
-        import docker  # noqa: F401
-    except ImportError as exc:
-        raise ClusterUnavailable("the docker SDK is not installed (make install)") from exc
-
-
-def _used_networks() -> list[ipaddress.IPv4Network]:
-    used = []
-    for line in _run(["ip", "-4", "-o", "addr", "show"]).splitlines() + _run(["ip", "-4", "route"]).splitlines():
-        for word in line.split():
-            if "/" in word and word[0].isdigit():
-                with contextlib.suppress(ValueError):
-                    used.append(ipaddress.ip_network(word, strict=False))
-    return used
-
-
-def _pick_block() -> ipaddress.IPv4Network:
-    """A random private 10.x.y.0/24 that no host address or route overlaps."""
-    used = _used_networks()
-    for _ in range(BASE_CANDIDATES):
-        raw = uuid.uuid4().bytes
-        block = ipaddress.ip_network(f"10.{100 + raw[0] % 150}.{raw[1]}.0/24")
-        if not any(block.overlaps(net) for net in used):
-            return block
-    raise RuntimeError("no free 10.x.y.0/24 block for the cluster's veth and bridges")
-
-
-def _other_dockerd_running(mine: set[int]) -> bool:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) not in mine:
-            with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == "dockerd":
-                    return True
-    return False
-
-
-def _pids_mentioning(path: Path) -> list[int]:
-    """Processes whose command line names our directory: our dockerds' containerd and shims, never anyone else's."""
-    needle = str(path).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            with contextlib.suppress(OSError):
-                if needle in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-    return found
-
-
-def _mounts_under(path: Path) -> list[str]:
-    prefix = str(path).rstrip("/") + "/"
-    with open("/proc/self/mounts") as mounts:
-        points = [line.split()[1] for line in mounts]
-    return sorted((p for p in points if p.startswith(prefix) or p == str(path)), key=len, reverse=True)
-
-
-def _unmount_under(path: Path) -> None:
-    # dockerd leaves <exec-root>/netns/default (an nsfs mount that keeps a netns alive) and overlay mounts.
-    for point in _mounts_under(path):
-        if subprocess.run(["umount", point], capture_output=True, timeout=CMD_TIMEOUT_S).returncode != 0:
-            subprocess.run(["umount", "-l", point], capture_output=True, timeout=CMD_TIMEOUT_S)
+        return run(["nsenter", f"--net=/run/netns/{self.netns}", *argv])
 
 
 class _Builder:
     """Creates the cluster step by step; ``undo`` holds the inverse of every step already done."""
 
-    def __init__(self, undo: contextlib.ExitStack) -> None:
+    def __init__(self, undo: contextlib.ExitStack, tag: str) -> None:
         self.undo = undo
-        tag = uuid.uuid4().hex[:6]
-        self.netns = f"shipmate-sw-{tag}"
+        self.netns = f"{WORKDIR_PREFIX}{tag}"
         self.host_veth, self.ns_veth = f"smsw{tag}a", f"smsw{tag}b"
         self.bridge, self.gwbridge = f"smsw{tag}br", f"smsw{tag}gw"  # interface names stay under 16 chars
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"shipmate-sw-{tag}-"))
-        self.started_pids: set[int] = set()
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{tag}-"))
+        self.record = HostRecord(self.workdir)
+        undo.callback(lambda: undo_host_state(self.workdir, self.record.state))  # runs last at teardown
         self.timings: dict[str, float] = {}
 
-    # ---- host state -------------------------------------------------------------------------------------
-    def record_host(self) -> None:
-        existing = {p for p in HOST_PATHS if os.path.lexists(p)}
-        forward = Path("/proc/sys/net/ipv4/ip_forward").read_text()
-
-        def restore() -> None:
-            Path("/proc/sys/net/ipv4/ip_forward").write_text(forward)
-            if _other_dockerd_running(set()):
-                return  # another engine may use /run/docker, /run/containerd and key.json now
-            for p in HOST_PATHS:
-                if p not in existing and os.path.lexists(p):
-                    with contextlib.suppress(OSError):
-                        (os.rmdir if os.path.isdir(p) else os.unlink)(p)
-
-        self.undo.callback(restore)
-
-    def own_workdir(self) -> None:
-        def remove() -> None:
-            _unmount_under(self.workdir)
-            shutil.rmtree(self.workdir, ignore_errors=True)
-
-        self.undo.callback(remove)
-
-    # ---- network ------------------------------------------------------------------------------------------
     def make_network(self) -> tuple[str, str, str, str]:
-        block = _pick_block()
-        subnets = list(block.subnets(new_prefix=26))
-        veth, bridge_net, gw_net = subnets[0], subnets[1], subnets[2]
+        """netns + veth pair + the manager's bridge; returns host addr, worker addr, gwbridge subnet + gateway."""
+        block = pick_block()
+        veth, bridge_net, gw_net = list(block.subnets(new_prefix=26))[:3]
         host_addr, worker_addr = str(veth[1]), str(veth[2])
-        _run(["ip", "netns", "add", self.netns])
-        self.undo.callback(_run, ["ip", "netns", "del", self.netns], False)
-        _run(["ip", "link", "add", self.host_veth, "type", "veth", "peer", "name", self.ns_veth])
-        self.undo.callback(_run, ["ip", "link", "del", self.host_veth], False)
-        _run(["ip", "link", "set", self.ns_veth, "netns", self.netns])
-        _run(["ip", "addr", "add", f"{host_addr}/{veth.prefixlen}", "dev", self.host_veth])
-        _run(["ip", "link", "set", self.host_veth, "up"])
+        for link in (self.host_veth, self.bridge, self.gwbridge):  # recorded first: a crash still removes them
+            self.record.add("links", link)
+        self.record.add("netns", self.netns)
+        try:
+            run(["ip", "netns", "add", self.netns])
+            run(["ip", "link", "add", self.host_veth, "type", "veth", "peer", "name", self.ns_veth])
+        except RuntimeError as exc:
+            raise ClusterUnavailable(f"no network namespace or veth here: {exc}") from exc
+        run(["ip", "link", "set", self.ns_veth, "netns", self.netns])
+        run(["ip", "addr", "add", f"{host_addr}/{veth.prefixlen}", "dev", self.host_veth])
+        run(["ip", "link", "set", self.host_veth, "up"])
         inside = ["nsenter", f"--net=/run/netns/{self.netns}", "ip"]
-        _run([*inside, "addr", "add", f"{worker_addr}/{veth.prefixlen}", "dev", self.ns_veth])
-        _run([*inside, "link", "set", self.ns_veth, "up"])
-        _run([*inside, "link", "set", "lo", "up"])
+        run([*inside, "addr", "add", f"{worker_addr}/{veth.prefixlen}", "dev", self.ns_veth])
+        run([*inside, "link", "set", self.ns_veth, "up"])
+        run([*inside, "link", "set", "lo", "up"])
         # The manager's own bridge: the shared engine's docker0/shipmate-dk0 stay untouched.
-        _run(["ip", "link", "add", self.bridge, "type", "bridge"])
-        self.undo.callback(_run, ["ip", "link", "del", self.bridge], False)
-        _run(["ip", "addr", "add", f"{bridge_net[1]}/{bridge_net.prefixlen}", "dev", self.bridge])
-        _run(["ip", "link", "set", self.bridge, "up"])
-        self.undo.callback(_run, ["ip", "link", "del", self.gwbridge], False)  # dockerd leaves it behind
+        run(["ip", "link", "add", self.bridge, "type", "bridge"])
+        run(["ip", "addr", "add", f"{bridge_net[1]}/{bridge_net.prefixlen}", "dev", self.bridge])
+        run(["ip", "link", "set", self.bridge, "up"])
         return host_addr, worker_addr, str(gw_net), str(gw_net[1])
 
-    # ---- engines ------------------------------------------------------------------------------------------
     def start_dockerd(self, role: str, prefix: list[str], extra: list[str]) -> tuple[str, Any]:
         import docker
 
@@ -234,54 +140,51 @@ class _Builder:
         root.mkdir()
         url = f"unix://{root}/docker.sock"
         argv = [*prefix, "dockerd", "--data-root", str(root / "data"), "--exec-root", str(root / "exec"),
-                "--pidfile", str(root / "docker.pid"), "-H", url, "--iptables=false", "--ip-forward=false",
-                "--userland-proxy=true", *extra]
-        log = (root / "dockerd.log").open("wb")
+                "--pidfile", str(root / "docker.pid"), "-H", url, *COMMON_DOCKERD_FLAGS, *extra]
         started = time.monotonic()
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-        log.close()
-        self.started_pids.add(process.pid)
-        self.undo.callback(self._stop_dockerd, process, root)
+        with (root / "dockerd.log").open("wb") as log:
+            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
+        self.record.add("dockerd_pids", process.pid)  # nsenter, unshare and sh exec: the pid stays dockerd's
+        self.undo.callback(_stop_dockerd, process, url)
         deadline = started + READY_TIMEOUT_S
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"{role} dockerd exited ({process.returncode}): {self._log_tail(root)}")
+                raise RuntimeError(f"{role} dockerd exited ({process.returncode}): {_log_tail(root)}")
             with contextlib.suppress(docker.errors.DockerException):
                 client = docker.DockerClient(base_url=url, timeout=60)  # asks the server for its API version
                 self.undo.callback(client.close)
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{role} dockerd did not answer within {READY_TIMEOUT_S}s: {self._log_tail(root)}")
+                raise RuntimeError(f"{role} dockerd did not answer within {READY_TIMEOUT_S}s: {_log_tail(root)}")
             time.sleep(0.05)
         self.timings[f"{role}_dockerd_ready"] = round(time.monotonic() - started, 2)
         return url, client
 
-    @staticmethod
-    def _log_tail(root: Path) -> str:
-        with contextlib.suppress(OSError):
-            return " | ".join((root / "dockerd.log").read_text(errors="replace").splitlines()[-8:])
-        return "(no log)"
 
-    def _stop_dockerd(self, process: subprocess.Popen[bytes], root: Path) -> None:
-        if process.poll() is None:
-            with contextlib.suppress(Exception):  # containers first, so their shims and proxies go with them
-                import docker
+def _log_tail(root: Path) -> str:
+    with contextlib.suppress(OSError):
+        return " | ".join((root / "dockerd.log").read_text(errors="replace").splitlines()[-8:])
+    return "(no log)"
 
-                client = docker.DockerClient(base_url=f"unix://{root}/docker.sock", timeout=15)
-                for container in client.containers.list(all=True):
-                    container.remove(force=True)
-                client.close()
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT_S)
-        for pid in _pids_mentioning(root):  # containerd / shims of a dockerd that had to be killed
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        _unmount_under(root)
+
+def _stop_dockerd(process: subprocess.Popen[bytes], url: str) -> None:
+    """SIGTERM (containers removed first, so their shims and proxies go too); SIGKILL after STOP_TIMEOUT_S."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(Exception):
+        import docker
+
+        client = docker.DockerClient(base_url=url, timeout=15)
+        for container in client.containers.list(all=True):
+            container.remove(force=True)
+        client.close()
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -296,13 +199,17 @@ def _ready_nodes(client: Any) -> int:
     return sum(1 for node in client.nodes.list() if node.attrs["Status"]["State"] == "ready")
 
 
-def build_cluster(undo: contextlib.ExitStack) -> SwarmCluster:
-    """Create the two-node swarm; every undo step is pushed on ``undo`` before the step it reverts runs."""
-    _check_prerequisites()
+def build_cluster(undo: contextlib.ExitStack, tag: str | None = None,
+                  worker_flags: tuple[str, ...] = ()) -> SwarmCluster:
+    """Create the two-node swarm; every undo step is pushed on ``undo`` before the step it reverts runs.
+
+    ``tag`` (6 hex digits, random by default) names the netns, links and directory; ``worker_flags`` are
+    extra dockerd flags for the worker (tests use a bad one to fail the setup half-way).
+    """
+    check_prerequisites()
+    reap_abandoned()
     started = time.monotonic()
-    b = _Builder(undo)
-    b.record_host()
-    b.own_workdir()
+    b = _Builder(undo, tag or uuid.uuid4().hex[:6])
     host_addr, worker_addr, gw_subnet, gw_gateway = b.make_network()
 
     manager_url, manager = b.start_dockerd("manager", [], ["--bridge", b.bridge, "--ip", "127.0.0.1"])
@@ -314,7 +221,7 @@ def build_cluster(undo: contextlib.ExitStack) -> SwarmCluster:
         "com.docker.network.bridge.enable_ip_masquerade": "false",
     }, ipam={"Config": [{"Subnet": gw_subnet, "Gateway": gw_gateway}]})
     mark = time.monotonic()
-    undo.callback(lambda: manager.swarm.leave(force=True))
+    undo.callback(_leave, manager)
     manager.swarm.init(advertise_addr=host_addr, listen_addr=f"{host_addr}:{SWARM_PORT}", data_path_addr=host_addr)
     _wait_for(lambda: bool(manager.networks.list(names=["ingress"])), 10, "the ingress network")
     for network in manager.networks.list(names=["ingress"]):
@@ -323,10 +230,10 @@ def build_cluster(undo: contextlib.ExitStack) -> SwarmCluster:
 
     worker_prefix = ["nsenter", f"--net=/run/netns/{b.netns}", "unshare", "--uts", "--",
                      "sh", "-c", f'hostname "{b.netns}-w" && exec "$@"', "dockerd"]
-    worker_url, worker = b.start_dockerd("worker", worker_prefix, ["--ip", worker_addr])
+    worker_url, worker = b.start_dockerd("worker", worker_prefix, ["--ip", worker_addr, *worker_flags])
     token = manager.swarm.attrs["JoinTokens"]["Worker"]
     mark = time.monotonic()
-    undo.callback(lambda: worker.swarm.leave(force=True))
+    undo.callback(_leave, worker)
     worker.swarm.join(remote_addrs=[f"{host_addr}:{SWARM_PORT}"], join_token=token,
                       advertise_addr=worker_addr, listen_addr=f"{worker_addr}:{SWARM_PORT}")
     _wait_for(lambda: _ready_nodes(manager) == 2, JOIN_TIMEOUT_S, "the worker to be ready in the swarm")
@@ -341,25 +248,33 @@ def build_cluster(undo: contextlib.ExitStack) -> SwarmCluster:
         netns=b.netns, workdir=b.workdir, setup_seconds=round(time.monotonic() - started, 2), timings=b.timings)
 
 
+def _leave(client: Any) -> None:
+    with contextlib.suppress(Exception):  # an engine that already died has nothing to leave
+        client.swarm.leave(force=True)
+
+
 def _remove_services(client: Any) -> None:
     for service in client.services.list():
         service.remove()
 
 
 @contextlib.contextmanager
-def swarm_cluster_running() -> Iterator[SwarmCluster]:
+def swarm_cluster_running(tag: str | None = None, worker_flags: tuple[str, ...] = ()) -> Iterator[SwarmCluster]:
     """The cluster for a ``with`` block; torn down (host restored) on exit, also when setup failed."""
     with contextlib.ExitStack() as undo:
-        yield build_cluster(undo)
+        yield build_cluster(undo, tag, worker_flags)
 
 
 @pytest.fixture(scope="session")
 def swarm_cluster() -> Iterator[SwarmCluster]:
     """A two-node swarm of the session's own; skips without root/ip/nsenter/dockerd (fails under REQUIRE)."""
+    tag = uuid.uuid4().hex[:6]
     try:
-        with swarm_cluster_running() as cluster:
+        with swarm_cluster_running(tag) as cluster:
             yield cluster
     except ClusterUnavailable as exc:
         if "docker" in required_engines():
             pytest.fail(f"docker is required ({REQUIRE_ENV}={os.environ.get(REQUIRE_ENV)}) but {exc}", pytrace=False)
         pytest.skip(f"swarm cluster: {exc}")
+    left = traces_of(tag)
+    assert not left, f"the swarm cluster's teardown left these on the host: {left}"
