@@ -119,6 +119,14 @@ class HostRecord:
         self.save()
 
 
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent that may never reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def undo_host_state(workdir: Path, state: dict[str, Any]) -> None:
     """Stop leftover dockerds of ``workdir``, unmount, delete netns/links, restore /run and /etc/docker."""
     for pid in state["dockerd_pids"]:
@@ -126,7 +134,7 @@ def undo_host_state(workdir: Path, state: dict[str, Any]) -> None:
             if str(workdir).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
                 os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in state["dockerd_pids"]):
+    while time.monotonic() < deadline and any(_alive(pid) for pid in state["dockerd_pids"]):
         time.sleep(0.05)
     kill_processes_mentioning(workdir)
     unmount_under(workdir)
@@ -134,12 +142,19 @@ def undo_host_state(workdir: Path, state: dict[str, Any]) -> None:
         run(["ip", "netns", "del", state["netns"]], check=False)
     for link in state["links"]:
         run(["ip", "link", "del", link], check=False)
-    Path("/proc/sys/net/ipv4/ip_forward").write_text(state["ip_forward"])
-    if not any_dockerd_running():  # another engine may use /run/docker, /run/containerd and key.json now
-        for p in HOST_PATHS:
-            if p not in state["paths_before"] and os.path.lexists(p):
-                with contextlib.suppress(OSError):
-                    (os.rmdir if os.path.isdir(p) and not os.path.islink(p) else os.unlink)(p)
+    if any_dockerd_running():
+        return _remove_workdir(workdir)  # another engine may use /run/docker, /run/containerd, key.json, ip_forward
+    forward = Path("/proc/sys/net/ipv4/ip_forward")
+    if forward.read_text() != state["ip_forward"]:  # --ip-forward=false should keep it; a safety net
+        forward.write_text(state["ip_forward"])
+    for p in HOST_PATHS:
+        if p not in state["paths_before"] and os.path.lexists(p):
+            with contextlib.suppress(OSError):
+                (os.rmdir if os.path.isdir(p) and not os.path.islink(p) else os.unlink)(p)
+    _remove_workdir(workdir)
+
+
+def _remove_workdir(workdir: Path) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -43,7 +43,7 @@ def images(swarm_cluster: SwarmCluster) -> dict[str, str]:
 def service(swarm_cluster: SwarmCluster, images: dict[str, str]) -> Iterator[Any]:
     created = swarm_cluster.manager.client.services.create(
         images["1"], name=f"shipmate-cl-{uuid.uuid4().hex[:8]}",
-        mode=ServiceMode("replicated", replicas=REPLICAS), env=[f"PORT={HELLO_PORT}"],
+        mode=ServiceMode("replicated", replicas=REPLICAS),
         endpoint_spec=EndpointSpec(ports=[{"Protocol": "tcp", "TargetPort": HELLO_PORT, "PublishMode": "host"}]),
         stop_signal="SIGINT", stop_grace_period=2 * SECOND,
         update_config=UpdateConfig(parallelism=1, delay=0, order="start-first", failure_action="rollback",
@@ -97,7 +97,10 @@ def test_replicas_spread_over_both_nodes_and_answer_at_their_node_address(
     serving = wait_serving(swarm_cluster, service, "1")
 
     per_node = {node.node_id: sum(1 for n in serving.values() if n == node.node_id) for node in swarm_cluster.nodes}
-    assert all(count >= 1 for count in per_node.values()), per_node
+    assert sorted(per_node.values()) == [2, 2], per_node  # Swarm's spread strategy on two equal nodes
+    # A task on another node is reached at that node's swarm address (what a router reads from the node).
+    worker_node = swarm_cluster.manager.client.nodes.get(swarm_cluster.worker.node_id)
+    assert worker_node.attrs["Status"]["Addr"] == swarm_cluster.worker.publish_host
     on_host = listeners(subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout)
     in_netns = listeners(swarm_cluster.run_in_netns(["ss", "-ltnH"]))
     for (host, port), node_id in serving.items():
@@ -115,7 +118,8 @@ def test_start_first_rolling_update_keeps_every_replica_answering_across_nodes(
     service.update(image=images["2"])
 
     floor, samples, state = REPLICAS, 0, None
-    deadline = time.monotonic() + CONVERGE_TIMEOUT_S
+    started = time.monotonic()
+    deadline = started + CONVERGE_TIMEOUT_S
     while time.monotonic() < deadline:
         known.update(endpoints(swarm_cluster, service, running_only=False))  # a new task is known before it serves
         answering = sum(1 for ep in known if version_at(ep) is not None)
@@ -126,7 +130,10 @@ def test_start_first_rolling_update_keeps_every_replica_answering_across_nodes(
             break
         time.sleep(SAMPLE_EVERY_S)
 
+    print(f"rolling update: {state} after {time.monotonic() - started:.1f}s, at least {floor} of {REPLICAS} "
+          f"tasks answering over {samples} samples")
     assert state == "completed", service.attrs.get("UpdateStatus")
     assert floor >= REPLICAS, f"only {floor} tasks answered at the worst of {samples} samples"
     final = wait_serving(swarm_cluster, service, "2")
-    assert set(final.values()) == {node.node_id for node in swarm_cluster.nodes}
+    # Placement during a start-first update counts the old task still running: 3 + 1 happens, 4 + 0 must not.
+    assert set(final.values()) == {swarm_cluster.manager.node_id, swarm_cluster.worker.node_id}
