@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.swarm_cluster import swarm_cluster_running
+from tests.swarm_cluster import cluster_unavailable, swarm_cluster_running
 from tests.swarm_host import ClusterUnavailable, check_prerequisites, reap_abandoned, traces_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,21 +20,36 @@ UP_TIMEOUT_S = 60.0
 
 HOLD_A_CLUSTER = """
 import sys, time
-from tests.swarm_cluster import swarm_cluster_running
+from tests.swarm_cluster import cluster_unavailable, swarm_cluster_running
 with swarm_cluster_running(sys.argv[1]) as cluster:
     print(cluster.manager.url, flush=True)
     time.sleep(120)
 """
 
 
-@pytest.fixture(autouse=True)
-def _prerequisites() -> None:
+@pytest.fixture
+def prerequisites() -> None:
     try:
         check_prerequisites()
     except ClusterUnavailable as exc:
-        pytest.skip(f"swarm cluster: {exc}")
+        cluster_unavailable(exc)
 
 
+def test_without_root_the_cluster_skips_with_the_reason_or_fails_when_docker_is_required(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(ClusterUnavailable, match="needs root") as caught:
+        check_prerequisites()
+
+    monkeypatch.delenv("SHIPMATE_REQUIRE", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"swarm cluster: a second dockerd .* needs root"):
+        cluster_unavailable(caught.value)
+    monkeypatch.setenv("SHIPMATE_REQUIRE", "docker")
+    with pytest.raises(pytest.fail.Exception, match=r"docker is required .* needs root"):
+        cluster_unavailable(caught.value)
+
+
+@pytest.mark.usefixtures("prerequisites")
 def test_a_setup_that_fails_half_way_leaves_the_host_as_found() -> None:
     tag = uuid.uuid4().hex[:6]
     with pytest.raises(RuntimeError, match="worker dockerd exited"), \
@@ -44,6 +59,7 @@ def test_a_setup_that_fails_half_way_leaves_the_host_as_found() -> None:
     assert traces_of(tag) == []
 
 
+@pytest.mark.usefixtures("prerequisites")
 def test_a_cluster_whose_session_was_killed_is_undone_by_the_next_session() -> None:
     tag = uuid.uuid4().hex[:6]
     holder = subprocess.Popen([sys.executable, "-c", HOLD_A_CLUSTER, tag], cwd=REPO, stdout=subprocess.PIPE,
