@@ -107,6 +107,22 @@ def test_an_update_whose_app_exits_at_once_is_rolled_back_and_reported_failed(
     assert _versions_served([s.ref for s in target.running(service, "test")]) == ["1", "1"]
 
 
+def test_an_update_that_swarm_pauses_is_a_failure_too(
+        target: SwarmTarget, images: dict[str, str], swarm_names: Callable[[], str], tmp_path: Path) -> None:
+    service = swarm_names()
+    good = swarm_config(service, "1", images["1"], tmp_path, replicas=1)
+    assert target.roll_out(good, deadline_s=DEADLINE_S, on_tick=Ticks()).ok
+    pause = {**good.target_settings["update"], "failure_action": "pause"}
+    bad = dataclasses.replace(good, version="2", env={**good.env, "HELLO_EXIT_AT_START": "6"},
+                              target_settings={**good.target_settings, "update": pause})
+    report = target.roll_out(bad, deadline_s=DEADLINE_S, on_tick=Ticks())
+    assert (report.ok, report.state) == (False, "paused"), report.message
+    assert "exit code 6" in report.message
+    again = target.roll_out(good, deadline_s=DEADLINE_S, on_tick=Ticks())     # the verified-good spec, issued anew
+    assert (again.ok, again.state) == (True, "completed"), again.message
+    assert _versions_served(again.instances) == ["1"]
+
+
 def test_put_back_the_previous_spec_after_swarm_rolled_back_is_unchanged(
         target: SwarmTarget, images: dict[str, str], swarm_names: Callable[[], str], tmp_path: Path) -> None:
     service = swarm_names()

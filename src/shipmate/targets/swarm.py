@@ -58,8 +58,8 @@ class SwarmTarget(Target, NativeRollout):
     capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True,
                                 port_proxied=True, keeps_artifacts=True, native_rollout=True)
 
-    def __init__(self) -> None:
-        self._client: DockerClient | None = None
+    def __init__(self, client: DockerClient | None = None) -> None:
+        self._client = client           # None: the engine DOCKER_HOST names, connected on first use
         self._home: Path | None = None
 
     @property

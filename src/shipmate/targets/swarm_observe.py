@@ -76,10 +76,11 @@ def log_lines(client: DockerClient, handle: dict[str, Any], tail: int, timestamp
             raw: bytes = quietly(lambda: container.logs(stdout=True, stderr=True, tail=tail,
                                                         timestamps=timestamps), b"")
         return [line for line in raw.decode("utf-8", "replace").splitlines() if line.strip()][-tail:]
-    return _service_log_lines(client, handle, tail, timestamps)
+    return service_log_lines(client, handle, tail, timestamps)
 
 
-def _service_log_lines(client: DockerClient, handle: dict[str, Any], tail: int, timestamps: bool) -> list[str]:
+def service_log_lines(client: DockerClient, handle: dict[str, Any], tail: int, timestamps: bool) -> list[str]:
+    """The task's lines from the service logs API (works for a task on any node), without the task attributes."""
     service_id, task_id = str(handle.get("service_id") or ""), str(handle.get("task_id") or "")
     if not service_id or not task_id:
         return []
