@@ -61,7 +61,7 @@ def test_usage_of_a_local_task_comes_from_docker_stats(running: tuple[SwarmTarge
 
 def test_running_tasks_the_store_does_not_know_are_strays_with_their_deployment(
         running: tuple[SwarmTarget, str, InstanceRef], home: Path) -> None:
-    target, service, ref = running
+    target, _, ref = running
     strays = target.find_strays(home_id_of(home), set())
     assert [s.instance_id for s in strays] == [ref.instance_id]
     assert target.deployment_of(strays[0]) == "dep_swarm_1"
