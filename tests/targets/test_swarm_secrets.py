@@ -13,6 +13,7 @@ import pytest
 from swarm_support import Ticks, swarm_config
 from tests.docker_images import hello_image
 
+from shipmate.errors import NotFoundError
 from shipmate.secrets.vault import Vault
 from shipmate.targets.swarm import SwarmTarget
 from shipmate.targets.swarm_spec_build import secret_name, service_name
@@ -76,3 +77,15 @@ def test_a_rotated_secret_is_a_new_version_and_the_old_one_is_retired_once_unuse
     assert _secret_names(swarm_engine, service) == {v2}
     assert target.take_down(service, "test")
     assert _secret_names(swarm_engine, service) == set()
+
+
+def test_a_secret_version_missing_from_the_vault_leaves_no_secret_and_no_service(
+        target: SwarmTarget, home: Path, swarm_engine: Any, swarm_names: Callable[[], str], tmp_path: Path) -> None:
+    Vault(home).set("API_KEY", CANARY)
+    service = swarm_names()
+    config = swarm_config(service, "1", hello_image(swarm_engine, "1"), tmp_path, replicas=1,
+                          secrets={"API_KEY": 1, "DB_PASSWORD": 1})
+    with pytest.raises(NotFoundError, match="DB_PASSWORD v1 is gone"):
+        target.roll_out(config, deadline_s=60, on_tick=Ticks())
+    assert _secret_names(swarm_engine, service) == set()
+    assert swarm_engine.api.services(filters={"name": service_name(service, "test")}) == []

@@ -161,3 +161,15 @@ def test_swarm_declares_a_native_rollout_and_refuses_to_start_single_instances(t
     assert can is not None and can.native_rollout and can.routable and can.replicas
     with pytest.raises(TargetError, match="one by one"):
         target.start(None)  # type: ignore[arg-type]
+
+
+def test_preflight_accepts_a_manager_with_the_image_and_refuses_more_fixed_port_tasks_than_nodes(
+        target: SwarmTarget, images: dict[str, str], swarm_engine: Any, tmp_path: Path) -> None:
+    target.preflight(swarm_config("pre", "1", images["1"], tmp_path, replicas=2))
+    nodes = len(swarm_engine.nodes.list())
+    fixed = swarm_config("pre", "1", images["1"], tmp_path, replicas=nodes + 1, published_port=9,
+                         update={"order": "stop-first"}, rollback={"order": "stop-first"})
+    with pytest.raises(PrerequisiteMissing, match="need as many nodes") as caught:
+        target.preflight(fixed)
+    assert "published_port: null" in str(caught.value.hint)
+    assert swarm_engine.api.services(filters={"name": service_name("pre", "test")}) == []

@@ -147,6 +147,9 @@ def _settled(watch: Watch, service: dict[str, Any], tasks: list[dict[str, Any]],
             return RolloutReport(state="completed", ok=True, message=message or "update completed", instances=refs)
         if state in FAILED_UPDATE:
             return _failed(state, message, tasks, watch, where, output_of)
+        if state == "completed" and len(failed_of(tasks, watch.spec_hash)) >= CREATE_FAILURES:
+            # failure_action: continue (or max_failure_ratio) let a crashing spec "complete": still a failure
+            return _failed("failed", "update completed but its tasks keep failing", tasks, watch, where, output_of)
         return None
     if len(ours) >= watch.replicas:
         return RolloutReport(state=watch.mode, ok=True, message=f"{len(ours)} task(s) running", instances=refs)
