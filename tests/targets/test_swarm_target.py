@@ -173,3 +173,16 @@ def test_preflight_accepts_a_manager_with_the_image_and_refuses_more_fixed_port_
         target.preflight(fixed)
     assert "published_port: null" in str(caught.value.hint)
     assert swarm_engine.api.services(filters={"name": service_name("pre", "test")}) == []
+
+
+def test_a_service_of_that_name_that_is_not_ours_is_left_alone(
+        target: SwarmTarget, images: dict[str, str], swarm_names: Callable[[], str], tmp_path: Path,
+        swarm_engine: Any) -> None:
+    service = swarm_names()
+    name = service_name(service, "test")
+    swarm_engine.api.create_service({"ContainerSpec": {"Image": images["1"]}}, name=name,
+                                    labels={"shipmate.service": service}, mode={"Replicated": {"Replicas": 0}})
+    with pytest.raises(TargetError, match="not this shipmate home's"):
+        target.roll_out(swarm_config(service, "1", images["1"], tmp_path), deadline_s=DEADLINE_S, on_tick=Ticks())
+    assert swarm_engine.api.inspect_service(name)["Version"]["Index"] > 0
+    assert "shipmate.home" not in swarm_engine.api.inspect_service(name)["Spec"]["Labels"]

@@ -33,7 +33,7 @@ from shipmate.targets.base import (
 from shipmate.targets.docker_engine import LABEL, connect, engine_errors, quietly
 from shipmate.targets.docker_image import local_image, prepare_image, untag_unused
 from shipmate.targets.swarm_spec_build import service_name, service_spec
-from shipmate.targets.swarm_tasks import api, is_running, nodes, published_port, seen, task_hash, tasks_of
+from shipmate.targets.swarm_tasks import api, is_running, nodes, published_port, seen, tasks_of
 from shipmate.targets.swarm_update import Watch, converge, current_hash, engine_time, find_service, issue
 
 if TYPE_CHECKING:
@@ -133,9 +133,9 @@ class SwarmTarget(Target, NativeRollout):
         ours = spec["Labels"][f"{LABEL}.spec_hash"]
         try:
             existing = find_service(client, spec["Name"])
-            if existing is not None and (existing.get("Spec") or {}).get("Labels", {}).get(f"{LABEL}.home") \
-                    not in (home_id, None):
-                raise TargetError(f"service {spec['Name']} belongs to another shipmate home",
+            if existing is not None and ((existing.get("Spec") or {}).get("Labels") or {}).get(f"{LABEL}.home") \
+                    != home_id:
+                raise TargetError(f"service {spec['Name']} exists and is not this shipmate home's",
                                   hint="use another service or environment name, or remove that service")
             watch = self._watch_for(client, spec, existing, ours, config.replicas)
         except BaseException:
@@ -248,5 +248,3 @@ def tasks_running(client: DockerClient, service: str, environment: str) -> list[
     return [t for t in tasks_of(client, str(found["ID"])) if is_running(t) and published_port(t) > 0] \
         if found else []
 
-
-__all__ = ["SwarmTarget", "home_id_of", "task_hash", "tasks_running"]
