@@ -135,3 +135,10 @@ def test_the_spec_hash_ignores_secret_ids_and_the_deployment_and_follows_what_ru
     assert digest(dataclasses.replace(config, version="2")) != same
     assert digest(dataclasses.replace(config, replicas=3)) != same
     assert digest(dataclasses.replace(config, secrets={"API_KEY": 2})) != same
+
+
+def test_recreate_overrides_the_update_order_so_a_fixed_port_is_fine_with_it(tmp_path: Path) -> None:
+    config = _load(tmp_path, "  published_port: 9000\n  update: {parallelism: 9}", extra="strategy: recreate")
+    assert config.strategy == "recreate" and config.target_settings["published_port"] == 9000
+    assert _refused(tmp_path, "  published_port: 9000\n  rollback: {order: start-first}",
+                    extra="strategy: recreate").path == "target.rollback.order"

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from swarm_support import Ticks, served_version, swarm_config
 from tests.docker_images import hello_image
+from tests.swarm_engine import published_on_loopback
 from tests.waiting import wait_until
 
 from shipmate.errors import PrerequisiteMissing, TargetError
@@ -186,3 +188,17 @@ def test_a_service_of_that_name_that_is_not_ours_is_left_alone(
         target.roll_out(swarm_config(service, "1", images["1"], tmp_path), deadline_s=DEADLINE_S, on_tick=Ticks())
     assert swarm_engine.api.inspect_service(name)["Version"]["Index"] > 0
     assert "shipmate.home" not in swarm_engine.api.inspect_service(name)["Spec"]["Labels"]
+
+
+def test_task_ports_listen_on_loopback_only_when_the_engine_binds_there(
+        target: SwarmTarget, images: dict[str, str], swarm_names: Callable[[], str], tmp_path: Path,
+        swarm_engine: Any) -> None:
+    if not published_on_loopback(swarm_engine):
+        pytest.skip("this engine was started without --ip 127.0.0.1 (.ci/docker-engine adds it)")
+    service = swarm_names()
+    report = target.roll_out(swarm_config(service, "1", images["1"], tmp_path, replicas=1), deadline_s=DEADLINE_S,
+                             on_tick=Ticks())
+    assert report.ok, report.message
+    port = report.instances[0].port
+    bound = {c.laddr.ip for c in psutil.net_connections(kind="tcp") if c.status == "LISTEN" and c.laddr.port == port}
+    assert bound == {"127.0.0.1"}

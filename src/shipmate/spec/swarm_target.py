@@ -107,12 +107,6 @@ class SwarmTarget(SpecModel):
                     {"monitor": format_duration(cfg.monitor), "delay": format_duration(cfg.delay),
                      "section": section, "at": (section, "monitor"),
                      "hint": f"make {section}.monitor at least {section}.delay"})
-            if self.published_port is not None and cfg.order == "start-first":
-                raise PydanticCustomError(
-                    "swarm_start_first_fixed_port", "start-first with published_port {port}: the new task could "
-                    "never bind the port its old task holds, and the update would hang",
-                    {"port": self.published_port, "at": (section, "order"),
-                     "hint": "use order: stop-first, or published_port: null (an ephemeral port per task)"})
         return self
 
     @property
@@ -143,7 +137,14 @@ def check_swarm_fits(target: SwarmTarget, strategy: str, replicas: int, overlay_
                                   {"strategy": strategy, "at": ("strategy",), "hint": STRATEGY_HINT})
     counts: dict[tuple[str, ...], int] = {("replicas",): replicas}
     counts.update({("environments", env, "replicas"): n for env, n in overlay_replicas.items() if n is not None})
-    for section, cfg in (("update", target.update), ("rollback", target.rollback)):
+    sections: list[tuple[str, SwarmUpdate | SwarmRollback]] = [("update", target.update), ("rollback", target.rollback)]
+    for section, cfg in sections[1:] if strategy == "recreate" else sections:   # recreate: all at once, stop-first
+        if target.published_port is not None and cfg.order == "start-first":
+            raise PydanticCustomError(
+                "swarm_start_first_fixed_port", "start-first with published_port {port}: the new task could never "
+                "bind the port its old task holds, and the update would hang",
+                {"port": target.published_port, "at": ("target", section, "order"),
+                 "hint": "use order: stop-first, or published_port: null (an ephemeral port per task)"})
         for at, count in counts.items():
             if cfg.parallelism > count:
                 raise PydanticCustomError(
