@@ -13,7 +13,7 @@ from shipmate.errors import SpecError
 from shipmate.ops.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.spec.loader import load_spec
-from shipmate.targets.swarm_spec_build import HASH_LABEL, service_name, service_spec
+from shipmate.targets.swarm_spec_build import HASH_LABEL, secret_name, service_name, service_spec
 
 BASE = """\
 service: web
@@ -142,3 +142,12 @@ def test_recreate_overrides_the_update_order_so_a_fixed_port_is_fine_with_it(tmp
     assert config.strategy == "recreate" and config.target_settings["published_port"] == 9000
     assert _refused(tmp_path, "  published_port: 9000\n  rollback: {order: start-first}",
                     extra="strategy: recreate").path == "target.rollback.order"
+
+
+def test_long_names_stay_within_dockers_limits_distinct_and_versioned() -> None:
+    service, env = "s" * 63, "e" * 63
+    assert len(service_name(service, env)) == 63 and service_name(service, env) != service_name(service, env[:-1])
+    names = {secret_name(service, env, "API_KEY_" + "X" * 40, version) for version in (1, 2, 10)}
+    assert len(names) == 3 and all(len(n) <= 64 for n in names)
+    assert sorted(n.rsplit("_", 1)[1] for n in names) == ["v1", "v10", "v2"]
+    assert secret_name("web", "prod", "API_KEY", 3) == "web_prod_API_KEY_v3"

@@ -23,14 +23,24 @@ SECRET_MODE = 0o444            # Docker's default; the file lives on a read-only
 _SIZE = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
+def _bounded(text: str, limit: int, suffix: str = "") -> str:
+    """``text`` + ``suffix`` in Docker's characters within ``limit``; a longer one keeps a hash of itself, so two
+    long names never collide and the suffix (a secret's version) is never cut off."""
+    text = re.sub(r"[^A-Za-z0-9_.-]", "-", text)
+    if len(text) + len(suffix) <= limit:
+        return text + suffix
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{text[:limit - len(suffix) - 9]}-{digest}{suffix}"
+
+
 def service_name(service: str, environment: str) -> str:
-    """Deterministic: shipmate-<service>-<environment> (Docker's allowed characters only)."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"shipmate-{service}-{environment}")[:63]
+    """Deterministic: shipmate-<service>-<environment> (Docker allows 63 characters)."""
+    return _bounded(f"shipmate-{service}-{environment}", 63)
 
 
 def secret_name(service: str, environment: str, name: str, version: int) -> str:
-    """Docker secrets are immutable: one per version, <service>_<env>_<NAME>_v<N>."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{service}_{environment}_{name}_v{version}")[:64]
+    """Docker secrets are immutable: one per version, <service>_<env>_<NAME>_v<N> (at most 64 characters)."""
+    return _bounded(f"{service}_{environment}_{name}", 64, f"_v{version}")
 
 
 def memory_bytes(text: str | None) -> int | None:
