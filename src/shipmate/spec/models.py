@@ -38,6 +38,7 @@ from shipmate.spec.strategy_settings import (
     check_strategy_settings,
     fill_strategy_section,
 )
+from shipmate.spec.swarm_target import SwarmTarget, check_swarm_fits, default_swarm_strategy
 
 
 def _check_argv_arg(value: str) -> str:
@@ -78,7 +79,7 @@ class ProcessTarget(SpecModel):
 
 
 # A discriminated union on `kind`: a new target kind adds its model here.
-Target = Annotated[ProcessTarget | DockerTarget, Field(discriminator="kind")]
+Target = Annotated[ProcessTarget | DockerTarget | SwarmTarget, Field(discriminator="kind")]
 
 
 class Health(SpecModel):
@@ -299,7 +300,7 @@ class Spec(SpecModel):
     def _default_strategy_section(cls, data: Any) -> Any:
         if isinstance(data, dict) and "strategy" not in data and writable_volumes_in(data.get("target")):
             data = {**data, "strategy": "recreate"}     # state is safe by default: one copy at a time
-        return fill_strategy_section(data)
+        return fill_strategy_section(default_swarm_strategy(data))
 
     @model_validator(mode="after")
     def _strategy_settings_fit(self) -> Spec:
@@ -307,6 +308,8 @@ class Spec(SpecModel):
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
         if isinstance(self.target, DockerTarget) and not self.target.shared_volume_ok:
             check_one_copy(self.target.writable_volumes(), self.strategy, self.replicas, overlays)
+        if isinstance(self.target, SwarmTarget):
+            check_swarm_fits(self.target, self.strategy, self.replicas, overlays)
         return self
 
     def router_mode(self) -> Literal["http", "tcp"]:

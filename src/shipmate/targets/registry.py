@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 _KINDS: dict[str, str] = {
     "process": "shipmate.targets.process:ProcessTarget",
     "docker": "shipmate.targets.docker:DockerTarget",
+    "swarm": "shipmate.targets.swarm:SwarmTarget",
 }
 
 
