@@ -17,7 +17,6 @@ import pytest
 from docker.types import EndpointSpec, RollbackConfig, ServiceMode, UpdateConfig
 from tests.docker_images import HELLO_PORT, HELLO_REPO, hello_image
 from tests.swarm_cluster import SwarmCluster
-from tests.swarm_cluster import swarm_cluster as swarm_cluster  # the fixture, by name
 
 REPLICAS = 4
 SECOND = 1_000_000_000  # the API counts durations in nanoseconds

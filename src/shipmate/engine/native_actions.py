@@ -17,7 +17,6 @@ from shipmate.engine.context import DeployContext, Runtime, ref_of
 from shipmate.errors import RollbackFailed, TargetError
 from shipmate.model import Phase
 from shipmate.release_config import ReleaseConfig
-from shipmate.secrets.vault import secret_path
 from shipmate.store.rows import InstanceRow
 from shipmate.targets.base import NativeRollout, RolloutReport, Seen
 from shipmate.traffic import Backend
@@ -31,11 +30,9 @@ def native_of(rt: Runtime) -> NativeRollout:
     return rt.target
 
 
-def rollout_config(rt: Runtime, config: ReleaseConfig) -> ReleaseConfig:
-    """What the target needs beyond the release: our home (labels, strays) and the secrets' files."""
-    files = {name: str(secret_path(rt.home, name, version)) for name, version in config.secrets.items()}
-    return dataclasses.replace(config, target_settings={**config.target_settings, "home_id": rt.home_id,
-                                                        "secret_files": files})
+def rollout_config(ctx: DeployContext, config: ReleaseConfig) -> ReleaseConfig:
+    """The release as rolled out by this deployment (its id labels the tasks; it is not part of the spec hash)."""
+    return dataclasses.replace(config, extra={**config.extra, "deployment_id": ctx.deployment.id})
 
 
 class RouterSync:
@@ -105,7 +102,7 @@ def _describe(report: RolloutReport) -> tuple[str, str | None]:
 def roll_out(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
     target = native_of(ctx.rt)
     sync = RouterSync(ctx, ctx.config, ctx.release_id)
-    report = target.roll_out(rollout_config(ctx.rt, ctx.config), deadline_s=float(args["deadline_s"]),
+    report = target.roll_out(rollout_config(ctx, ctx.config), deadline_s=float(args["deadline_s"]),
                              on_tick=sync.tick)
     rows = _settle(ctx, ctx.release_id, ctx.config, report)
     result = {"state": report.state, "message": report.message,
@@ -147,7 +144,7 @@ def roll_back_native(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
             rt.store.clear_current(ctx.service, ctx.environment, fencing=ctx.fencing)
         return Outcome(True, {"restored": None, "service_removed": gone})
     sync = RouterSync(ctx, prev.config, prev.release_id)
-    report = target.roll_out(rollout_config(rt, prev.config), deadline_s=float(args.get("deadline_s", 300.0)),
+    report = target.roll_out(rollout_config(ctx, prev.config), deadline_s=float(args.get("deadline_s", 300.0)),
                              on_tick=sync.tick)
     if not report.ok or not report.instances:
         error, hint = _describe(report)

@@ -85,8 +85,9 @@ class Workspace:
         from shipmate.engine.context import Runtime, no_progress
         from shipmate.targets.registry import target_for
 
-        return Runtime(store, target_for(kind or kind_in_use(store)), self.traffic_router(), self.home,
-                       self.home_id, actor(), progress or no_progress)
+        target = target_for(kind or kind_in_use(store))
+        target.use_home(self.home)
+        return Runtime(store, target, self.traffic_router(), self.home, self.home_id, actor(), progress or no_progress)
 
 
 def kind_in_use(store: Store) -> str:

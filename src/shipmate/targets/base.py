@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from shipmate.model import InstanceRef, LaunchSpec
@@ -63,6 +64,9 @@ class Target(ABC):
 
     kind: str
     capabilities: Capabilities
+
+    def use_home(self, home: Path) -> None:  # noqa: B027  (an optional hook: most targets need no home)
+        """The shipmate home this target works for (a target that reads secrets or labels by home keeps it)."""
 
     @abstractmethod
     def preflight(self, config: ReleaseConfig) -> None:
