@@ -91,19 +91,27 @@ def test_a_missing_image_or_engine_is_refused_before_anything_is_written(project
 
 
 
-@pytest.mark.parametrize("point", ["instance:started", "step:4", "step:6:done"])
-def test_sigkill_of_a_docker_deploy_is_reconciled_by_the_next_command(
-        project: Project, engine: Any, point: str) -> None:
+def test_sigkill_at_every_named_crash_point_of_a_docker_deploy_is_reconciled_by_the_next_command(
+        project: Project, engine: Any) -> None:
+    """One project, every crash point of a blue-green plan in turn: after each SIGKILL the next command leaves
+    one current release serving, no orphan container (found by labels) and a valid audit chain."""
+    from shipmate.engine.crashpoints import names_for
+
     _spec(project, "1", replicas=1)
     assert project.json("deploy", timeout=240)["state"] == "succeeded"
     _spec(project, "2", replicas=1)
-    proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": point}, timeout=240)
-    assert proc.returncode == -9, f"{point}: {proc.returncode} {proc.stdout} {proc.stderr}"
-    env = project.json("status")["environments"][0]
-    assert env["deployment_in_progress"] is None and env["serving"] is True
-    version = env["current"]["version"]
-    assert project.get("/")["version"] == version
-    running = containers_of(engine, project, running_only=True)
-    assert [c.labels["shipmate.version"] for c in running] == [version], "one container, no orphan"
+    steps = len(project.json("deploy", "--dry-run")["plan"]["steps"])
+    points = names_for(steps)
+    assert len(points) >= 15, points
+    for number, point in enumerate(points):
+        _spec(project, str(2 + number), replicas=1)
+        proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": point}, timeout=240)
+        assert proc.returncode == -9, f"{point}: {proc.returncode} {proc.stdout} {proc.stderr}"
+        env = project.json("status")["environments"][0]
+        assert env["deployment_in_progress"] is None and env["serving"] is True, (point, env)
+        version = env["current"]["version"]
+        assert project.get("/")["version"] == version, point
+        running = containers_of(engine, project, running_only=True)
+        assert [c.labels["shipmate.version"] for c in running] == [version], f"{point}: one container, no orphan"
     chain = project.json("events", "--verify", "--limit", "10000")["chain"]
     assert chain["ok"] and chain["mirror_ok"], chain
