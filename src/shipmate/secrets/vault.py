@@ -70,6 +70,7 @@ class Vault:
         return self._version(name, version)
 
     def latest(self, name: str) -> SecretVersion | None:
+        _check_name(name)
         versions = self._versions(name)
         return self._version(name, max(versions)) if versions else None
 
@@ -98,6 +99,19 @@ class Vault:
             secret_path(self.home, name, version).unlink(missing_ok=True)
         (self.root / name).rmdir()
         return len(versions)
+
+    def versions(self, name: str) -> list[int]:
+        """Every version of ``name`` still stored, oldest first."""
+        return sorted(self._versions(name))
+
+    def remove_version(self, name: str, version: int) -> bool:
+        """Delete one version (a superseded one); False when it was already gone."""
+        _check_name(name)
+        try:
+            secret_path(self.home, name, version).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def remember_all(self) -> None:
         """Make every stored value known to the redaction filter (each command does this when it starts)."""

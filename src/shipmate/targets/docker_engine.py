@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 LABEL = "shipmate"
 ENGINE_HINT = "start the Docker engine (dockerd), or point DOCKER_HOST at one (e.g. unix:///var/run/docker.sock)"
+SECRETS_DIR = "/run/secrets"   # where a container finds its secrets, as with Docker's own secrets
 CLIENT_TIMEOUT = 120   # seconds per API call; a build or a stop under load can be slow
 T = TypeVar("T")
 
@@ -106,6 +107,9 @@ def create_kwargs(launch: LaunchSpec, image: str) -> dict[str, Any]:
     env = {**launch.env, "PORT": str(launch.port if host else container_port)}
     mounts = [Mount(target=v["target"], source=_mount_source(v, str(s.get("project") or launch.cwd)),
                     type=v["kind"], read_only=bool(v["read_only"])) for v in s.get("volumes") or ()]
+    for name, (source, inside) in secret_mounts(launch).items():
+        mounts.append(Mount(target=inside, source=source, type="bind", read_only=True))
+        env[f"{name}_FILE"] = inside
     kwargs: dict[str, Any] = {
         "image": image, "name": container_name(launch), "detach": True, "init": True,
         "labels": labels_for(launch, launch.port), "environment": env, "mounts": mounts,
@@ -124,6 +128,21 @@ def create_kwargs(launch: LaunchSpec, image: str) -> dict[str, Any]:
     if s.get("memory"):
         kwargs["mem_limit"] = str(s["memory"])
     return kwargs
+
+
+def secret_mounts(launch: LaunchSpec) -> dict[str, tuple[str, str]]:
+    """name -> (the pinned version's file on the host, /run/secrets/NAME): the container reads the file
+    through a read-only bind mount; the value is never in its Env, labels, command or name."""
+    from shipmate.secrets.resolve import SECRET_NAMES
+
+    mounts: dict[str, tuple[str, str]] = {}
+    for name in launch.settings.get(SECRET_NAMES) or ():
+        source = launch.env.get(f"{name}_FILE")
+        if not source or not os.path.isfile(source):
+            raise PrerequisiteMissing(f"secret {name}: the version this release runs with is gone",
+                                      hint=f"run `shipmate secrets set {name}`, then deploy again")
+        mounts[str(name)] = (source, f"{SECRETS_DIR}/{name}")
+    return mounts
 
 
 def _mount_source(volume: dict[str, Any], project: str) -> str:
