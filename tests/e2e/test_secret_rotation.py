@@ -54,3 +54,15 @@ def test_a_rotated_secret_from_a_file_is_what_the_next_deploy_runs_with(project:
     deployed = project.json("deploy")
     assert deployed["state"] == "succeeded" and deployed.get("noop") is not True
     assert project.get("/")["sha256"] == hashlib.sha256(b"third-value-ghi").hexdigest()
+
+
+def test_a_rotated_value_that_breaks_the_spec_rule_is_stored_with_a_warning_that_never_quotes_it(
+        project: Project) -> None:
+    project.spec("1.0.0", extra="secrets: [{name: API_KEY, pattern: '^sk-ant-', min_length: 12}]\n")
+    assert _secrets(project, "set", "API_KEY", value="sk-ant-first-value\n").returncode == 0
+    proc = _secrets(project, "rotate", "API_KEY", value="wrong-shape-value-987\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: API_KEY v2 does not match its pattern '^sk-ant-': the next deploy will refuse it" in proc.stderr
+    assert "wrong-shape-value-987" not in proc.stdout + proc.stderr
+    out = project.json("deploy", expect=2)
+    assert "secret API_KEY (v2" in out["error"]["message"] and "wrong-shape" not in json.dumps(out)
