@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,8 +90,36 @@ def test_a_container_reads_its_secret_from_a_read_only_file_and_the_engine_never
     assert CANARY not in attrs and CANARY not in container.name and CANARY not in json.dumps(container.labels)
     assert "API_KEY_FILE=/run/secrets/API_KEY" in container.attrs["Config"]["Env"]
     mount = next(m for m in container.attrs["Mounts"] if m["Destination"] == "/run/secrets/API_KEY")
-    assert (mount["Type"], mount["RW"], mount["Source"]) == ("bind", False, str(home / "secrets/API_KEY/v2"))
+    copy = home / "secrets" / ".readable" / "API_KEY" / "v2"
+    assert (mount["Type"], mount["RW"], mount["Source"]) == ("bind", False, str(copy))
+    assert (_mode(copy), _mode(copy.parent), _mode(copy.parent.parent)) == (0o444, 0o700, 0o700)
     target.stop(ref, grace=1.0)
+
+
+def test_an_image_running_as_another_user_reads_its_secret_too(engine: Any, home_id: str, tmp_path: Path) -> None:
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text(f"FROM {ensure_python_base(engine)}\nUSER 65534:65534\n")
+    tag = f"127.0.0.1:1/shipmate-test/nobody:{home_id}"
+    image, _ = engine.images.build(path=str(tmp_path / "ctx"), tag=tag, rm=True)
+    try:
+        home = tmp_path / ".shipmate"
+        Vault(home).set("API_KEY", CANARY)
+        config = with_secrets(home, (SecretSpec(name="API_KEY"),), _docker_config(tmp_path, image.id))
+        target = DockerTarget()
+        ref = target.start(_launch(home, home_id, config))
+        wait_until(lambda: len(target.last_output(ref.handle, 5).lines) >= 3, TIMEOUT, "the app to read it")
+        assert target.last_output(ref.handle, 5).lines[0].endswith(hashlib.sha256(CANARY.encode()).hexdigest())
+        assert _mode(secret_path(home, "API_KEY", 1)) == 0o600          # the original stays private
+        Vault(home).remove("API_KEY")
+        assert not (home / "secrets" / ".readable" / "API_KEY").exists()   # its copies go with it
+    finally:
+        for container in engine.containers.list(all=True, filters={"label": [f"shipmate.home={home_id}"]}):
+            container.remove(force=True)
+        engine.images.remove(tag)                                        # by tag: never a shared layer
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def test_a_pinned_version_that_is_gone_stops_the_start_before_a_container_exists(

@@ -10,9 +10,10 @@ import pytest
 from shipmate.errors import PrerequisiteMissing
 from shipmate.ops.releases import config_from
 from shipmate.release_config import ReleaseConfig
+from shipmate.secrets.readable import readable_copy
 from shipmate.secrets.resolve import pinned_for_rollback, with_secrets
 from shipmate.secrets.retire import retire_superseded
-from shipmate.secrets.vault import Vault
+from shipmate.secrets.vault import Vault, secret_path
 from shipmate.spec.loader import load_spec
 from shipmate.spec.secrets import SecretSpec
 
@@ -38,6 +39,15 @@ def test_versions_older_than_the_one_in_use_go_newer_ones_and_other_secrets_stay
     assert Vault(tmp_path).versions("API_KEY") == [3, 4]          # v4: a rotation for the next deploy
     assert Vault(tmp_path).versions("DB_PASSWORD") == [1, 2]      # not in use by this release: untouched
     assert retire_superseded(tmp_path, {"API_KEY": 3}) == []      # again: nothing left to do
+
+
+def test_retiring_a_version_removes_its_container_copy_too(tmp_path: Path) -> None:
+    _set(tmp_path, "API_KEY", "value-one-111", "value-two-222")
+    copies = [readable_copy(secret_path(tmp_path, "API_KEY", version)) for version in (1, 2)]
+    assert [copy.read_text() for copy in copies] == ["value-one-111", "value-two-222"]
+    assert retire_superseded(tmp_path, {"API_KEY": 2}) == ["API_KEY v1"]
+    assert [copy.exists() for copy in copies] == [False, True]
+    assert [s.name for s in Vault(tmp_path).listing()] == ["API_KEY"]      # the copies' folder is no secret
 
 
 def test_versions_another_release_may_still_start_with_are_kept(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shipmate.errors import InvalidInputError, NotFoundError, StoreError
+from shipmate.secrets.readable import drop_copies, drop_copy
 from shipmate.secrets.redact import remember
 from shipmate.spec.secrets import SECRET_NAME_PATTERN
 
@@ -98,6 +99,7 @@ class Vault:
         for version in versions:
             secret_path(self.home, name, version).unlink(missing_ok=True)
         (self.root / name).rmdir()
+        drop_copies(self.root, name)
         return len(versions)
 
     def versions(self, name: str) -> list[int]:
@@ -107,6 +109,7 @@ class Vault:
     def remove_version(self, name: str, version: int) -> bool:
         """Delete one version (a superseded one); False when it was already gone."""
         _check_name(name)
+        drop_copy(self.root, name, f"v{version}")
         try:
             secret_path(self.home, name, version).unlink()
         except FileNotFoundError:

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shipmate.errors import PrerequisiteMissing, TargetError
@@ -131,8 +132,10 @@ def create_kwargs(launch: LaunchSpec, image: str) -> dict[str, Any]:
 
 
 def secret_mounts(launch: LaunchSpec) -> dict[str, tuple[str, str]]:
-    """name -> (the pinned version's file on the host, /run/secrets/NAME): the container reads the file
-    through a read-only bind mount; the value is never in its Env, labels, command or name."""
+    """name -> (a 0444 copy of the pinned version's file on the host, /run/secrets/NAME): the container reads
+    it through a read-only bind mount, whatever its user; the value is never in its Env, labels, command or
+    name."""
+    from shipmate.secrets.readable import readable_copy
     from shipmate.secrets.resolve import SECRET_NAMES
 
     mounts: dict[str, tuple[str, str]] = {}
@@ -141,7 +144,7 @@ def secret_mounts(launch: LaunchSpec) -> dict[str, tuple[str, str]]:
         if not source or not os.path.isfile(source):
             raise PrerequisiteMissing(f"secret {name}: the version this release runs with is gone",
                                       hint=f"run `shipmate secrets set {name}`, then deploy again")
-        mounts[str(name)] = (source, f"{SECRETS_DIR}/{name}")
+        mounts[str(name)] = (str(readable_copy(Path(source))), f"{SECRETS_DIR}/{name}")
     return mounts
 
 
