@@ -61,3 +61,18 @@ def test_container_targets_take_secrets(tmp_path: Path, kind: str) -> None:
     Vault(tmp_path).set("API_KEY", "value-one-111")
     config = dataclasses.replace(_config(tmp_path), target_kind=kind)
     assert with_secrets(tmp_path, (SecretSpec(name="API_KEY"),), config).secrets == {"API_KEY": 1}
+
+
+def test_swarm_gets_the_files_of_the_pinned_versions_and_a_rollback_after_retirement_gets_the_newest(
+        tmp_path: Path) -> None:
+    from shipmate.secrets.resolve import pinned_for_rollback
+    from shipmate.secrets.retire import retire_superseded
+
+    Vault(tmp_path).set("API_KEY", "value-one-111")
+    config = with_secrets(tmp_path, (SecretSpec(name="API_KEY"),),
+                          dataclasses.replace(_config(tmp_path), target_kind="swarm"))
+    assert config.target_settings["secret_files"] == {"API_KEY": str(tmp_path / "secrets" / "API_KEY" / "v1")}
+    Vault(tmp_path).set("API_KEY", "value-two-222")
+    retire_superseded(tmp_path, {"API_KEY": 2})
+    again, _ = pinned_for_rollback(tmp_path, config)
+    assert again.target_settings["secret_files"] == {"API_KEY": str(tmp_path / "secrets" / "API_KEY" / "v2")}

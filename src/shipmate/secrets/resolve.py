@@ -15,6 +15,7 @@ from shipmate.spec.secrets import SecretSpec
 # swarm: its own Docker secrets (name_vN), made by the swarm target from ``config.secrets``.
 SECRET_TARGETS = ("process", "docker", "swarm")
 SECRET_NAMES = "secret_names"       # target_settings key: the docker target mounts these names' NAME_FILE
+SECRET_FILES = "secret_files"       # target_settings key for swarm: name -> <home>/secrets/NAME/vN
 
 
 def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseConfig) -> ReleaseConfig:
@@ -42,10 +43,19 @@ def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseCo
     # The versions are part of what runs: a rotated secret is a new release, not "already running".
     pinned = ",".join(f"{name}=v{version}" for name, version in sorted(versions.items()))
     digest = hashlib.sha256(f"{config.digest}|{pinned}".encode()).hexdigest()[:len(config.digest) or 16]
-    settings = config.target_settings
-    if config.target_kind == "docker":   # which NAME_FILE paths the container gets as read-only mounts
-        settings = {**settings, SECRET_NAMES: sorted(versions)}
-    return dataclasses.replace(config, secrets=versions, digest=digest, target_settings=settings)
+    return dataclasses.replace(config, secrets=versions, digest=digest,
+                               target_settings=_for_target(home, config, versions))
+
+
+def _for_target(home: Path, config: ReleaseConfig, versions: dict[str, int]) -> dict[str, object]:
+    """What a container target reads besides ``config.secrets``: docker, which NAME_FILE paths it mounts;
+    swarm (no LaunchSpec, no home), the files it makes its Docker secrets (name_vN) from."""
+    if config.target_kind == "docker":
+        return {**config.target_settings, SECRET_NAMES: sorted(versions)}
+    if config.target_kind == "swarm":
+        files = {name: str(secret_path(home, name, version)) for name, version in sorted(versions.items())}
+        return {**config.target_settings, SECRET_FILES: files}
+    return config.target_settings
 
 
 def check_pinned(home: Path, config: ReleaseConfig) -> None:
@@ -78,4 +88,5 @@ def pinned_for_rollback(home: Path, config: ReleaseConfig) -> tuple[ReleaseConfi
         return config, []
     pinned = ",".join(f"{name}=v{version}" for name, version in sorted(versions.items()))
     digest = hashlib.sha256(f"{config.digest}|repinned:{pinned}".encode()).hexdigest()[:len(config.digest) or 16]
-    return dataclasses.replace(config, secrets=versions, digest=digest), warnings
+    return dataclasses.replace(config, secrets=versions, digest=digest,
+                               target_settings=_for_target(home, config, versions)), warnings
