@@ -136,5 +136,6 @@ def test_an_unreachable_engine_exits_7_in_one_line_with_a_hint(project: Project,
             assert proc.returncode == 7, (args, proc.stdout + proc.stderr)
             line = _one_line_error(proc.stderr)
             assert "Docker engine" in line and str(dead) in line and "DOCKER_HOST" in proc.stderr
+            assert line.endswith("is not reachable: Connection refused"), line     # the OS's words, no repr
     assert project.json("deploy", env=env, expect=7)["error"]["hint"]
     _nothing_started(project, engine)

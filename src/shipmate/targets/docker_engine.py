@@ -33,7 +33,7 @@ def connect() -> DockerClient:
         client.ping()
     except DockerException as exc:
         where = os.environ.get("DOCKER_HOST", "the default socket")
-        raise PrerequisiteMissing(f"the Docker engine at {where} is not reachable: {_first_line(exc)}",
+        raise PrerequisiteMissing(f"the Docker engine at {where} is not reachable: {_root_cause(exc)}",
                                   hint=ENGINE_HINT) from exc
     return client
 
@@ -62,6 +62,20 @@ def quietly(call: Callable[[], T], default: T) -> T:
         if exc.status_code in (404, 409):
             return default
         raise
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The OS's own words when a socket error sits inside the SDK's wrapping (requests, urllib3), else the
+    first line: "Connection refused", not "Error while fetching server API version: ('Connection aborted.', ...".
+    """
+    seen: list[BaseException] = [exc]
+    while seen:
+        found = seen.pop(0)
+        if isinstance(found, OSError) and found.strerror:
+            return found.strerror
+        seen += [arg for arg in found.args if isinstance(arg, BaseException)]
+        seen += [link for link in (found.__cause__, found.__context__) if link is not None and len(seen) < 50]
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
