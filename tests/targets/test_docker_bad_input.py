@@ -139,3 +139,14 @@ def test_an_unreachable_engine_exits_7_in_one_line_with_a_hint(project: Project,
             assert line.endswith("is not reachable: Connection refused"), line     # the OS's words, no repr
     assert project.json("deploy", env=env, expect=7)["error"]["hint"]
     _nothing_started(project, engine)
+
+
+def test_a_volume_mounted_where_a_secret_goes_exits_2_naming_both(project: Project, engine: Any) -> None:
+    _spec(project, volumes='  volumes: ["data:/run/secrets/API_KEY"]\n', secrets="secrets: [API_KEY]\n")
+    assert project.run("secrets", "set", "API_KEY", "--from-file", _value_file(project)).returncode == 0
+    proc = project.run("deploy")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    line = _one_line_error(proc.stderr)
+    assert "target.volumes" in line and "/run/secrets/API_KEY" in line and "secret API_KEY" in line
+    assert not (project.home() / "state.db").exists()
+    _nothing_started(project, engine)
