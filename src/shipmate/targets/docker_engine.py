@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from shipmate.errors import PrerequisiteMissing, TargetError
 from shipmate.model import LaunchSpec
+from shipmate.secrets.readable import readable_copy
+from shipmate.secrets.resolve import SECRET_NAMES
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -68,13 +70,15 @@ def _root_cause(exc: BaseException) -> str:
     """The OS's own words when a socket error sits inside the SDK's wrapping (requests, urllib3), else the
     first line: "Connection refused", not "Error while fetching server API version: ('Connection aborted.', ...".
     """
-    seen: list[BaseException] = [exc]
-    while seen:
-        found = seen.pop(0)
+    queue: list[BaseException] = [exc]
+    for _ in range(50):                      # a bounded walk: wrappers nest a few levels at most
+        if not queue:
+            break
+        found = queue.pop(0)
         if isinstance(found, OSError) and found.strerror:
-            return found.strerror
-        seen += [arg for arg in found.args if isinstance(arg, BaseException)]
-        seen += [link for link in (found.__cause__, found.__context__) if link is not None and len(seen) < 50]
+            return str(found.strerror)
+        queue += [arg for arg in found.args if isinstance(arg, BaseException)]
+        queue += [link for link in (found.__cause__, found.__context__) if link is not None]
     return _first_line(exc)
 
 
@@ -149,16 +153,18 @@ def secret_mounts(launch: LaunchSpec) -> dict[str, tuple[str, str]]:
     """name -> (a 0444 copy of the pinned version's file on the host, /run/secrets/NAME): the container reads
     it through a read-only bind mount, whatever its user; the value is never in its Env, labels, command or
     name."""
-    from shipmate.secrets.readable import readable_copy
-    from shipmate.secrets.resolve import SECRET_NAMES
-
     mounts: dict[str, tuple[str, str]] = {}
     for name in launch.settings.get(SECRET_NAMES) or ():
         source = launch.env.get(f"{name}_FILE")
         if not source or not os.path.isfile(source):
             raise PrerequisiteMissing(f"secret {name}: the version this release runs with is gone",
                                       hint=f"run `shipmate secrets set {name}`, then deploy again")
-        mounts[str(name)] = (str(readable_copy(Path(source))), f"{SECRETS_DIR}/{name}")
+        try:
+            copy = readable_copy(Path(source))
+        except OSError as exc:
+            raise TargetError(f"secret {name}: cannot write its copy for the container: {exc.strerror or exc}",
+                              hint="check the state folder's disk space and permissions") from exc
+        mounts[str(name)] = (str(copy), f"{SECRETS_DIR}/{name}")
     return mounts
 
 
