@@ -49,7 +49,30 @@ def test_no_declared_secrets_leave_the_config_as_it_was(tmp_path: Path) -> None:
     assert with_secrets(tmp_path, (), config) is config
 
 
-def test_a_non_process_target_with_secrets_is_refused(tmp_path: Path) -> None:
-    config = dataclasses.replace(_config(tmp_path), target_kind="docker")
-    with pytest.raises(InvalidInputError, match="docker target does not take secrets"):
+def test_a_target_kind_that_cannot_carry_secrets_is_refused(tmp_path: Path) -> None:
+    config = dataclasses.replace(_config(tmp_path), target_kind="systemd")
+    with pytest.raises(InvalidInputError, match="systemd target does not take secrets") as caught:
         with_secrets(tmp_path, (SecretSpec(name="API_KEY"),), config)
+    assert caught.value.hint and "docker" in caught.value.hint
+
+
+@pytest.mark.parametrize("kind", ["docker", "swarm"])
+def test_container_targets_take_secrets(tmp_path: Path, kind: str) -> None:
+    Vault(tmp_path).set("API_KEY", "value-one-111")
+    config = dataclasses.replace(_config(tmp_path), target_kind=kind)
+    assert with_secrets(tmp_path, (SecretSpec(name="API_KEY"),), config).secrets == {"API_KEY": 1}
+
+
+def test_swarm_gets_the_files_of_the_pinned_versions_and_a_rollback_after_retirement_gets_the_newest(
+        tmp_path: Path) -> None:
+    from shipmate.secrets.resolve import pinned_for_rollback
+    from shipmate.secrets.retire import retire_superseded
+
+    Vault(tmp_path).set("API_KEY", "value-one-111")
+    config = with_secrets(tmp_path, (SecretSpec(name="API_KEY"),),
+                          dataclasses.replace(_config(tmp_path), target_kind="swarm"))
+    assert config.target_settings["secret_files"] == {"API_KEY": str(tmp_path / "secrets" / "API_KEY" / "v1")}
+    Vault(tmp_path).set("API_KEY", "value-two-222")
+    retire_superseded(tmp_path, {"API_KEY": 2})
+    again, _ = pinned_for_rollback(tmp_path, config)
+    assert again.target_settings["secret_files"] == {"API_KEY": str(tmp_path / "secrets" / "API_KEY" / "v2")}

@@ -1,4 +1,4 @@
-"""`shipmate secrets set|list|rm`: the value comes from stdin or --file, never from argv (ps, shell history)."""
+"""`shipmate secrets set|rotate|list|rm`: the value comes from stdin or --file, never from argv (ps, shell history)."""
 
 from __future__ import annotations
 
@@ -18,25 +18,38 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on std
 Name = Annotated[str, typer.Argument(metavar="NAME", help="Secret name, e.g. API_KEY.")]
 
 
+ValueFile = Annotated[str | None, typer.Option("--from-file", "--file", help="Read the value from this file "
+                                                "(default: stdin).")]
+
+
 @secrets_app.command("set")
-def secrets_set(name: Name, spec: File = None,
-                value_file: Annotated[str | None, typer.Option("--file", help="Read the value from this file "
-                                                                  "(default: stdin).")] = None,
-                json_out: Json = False) -> None:
-    """Store a new version of NAME (rotation: set it again); the next deploy uses it."""
+def secrets_set(name: Name, spec: File = None, value_file: ValueFile = None, json_out: Json = False) -> None:
+    """Store a new version of NAME; the next deploy uses it."""
     from shipmate import ops
+
+    run_command("secrets set", json_out, lambda _: ops.secrets_set(spec, name, _read_value(name, value_file)),
+                _render_set)
+
+
+@secrets_app.command("rotate")
+def secrets_rotate(name: Name, spec: File = None, value_file: ValueFile = None, json_out: Json = False) -> None:
+    """A new version of NAME (set before); the next deploy uses it, and the old version is removed once that
+    release passed its monitor window."""
+    from shipmate.ops.secrets import secrets_rotate as rotate
+
+    run_command("secrets rotate", json_out, lambda _: rotate(spec, name, _read_value(name, value_file)),
+                _render_set)
+
+
+def _read_value(name: str, value_file: str | None) -> str:
     from shipmate.ops.secrets import read_value_file
 
-    def act(_: Any) -> dict[str, Any]:
-        if value_file is not None:
-            value = read_value_file(value_file)
-        else:
-            if sys.stdin.isatty():
-                sys.stderr.write(f"value of {name} (end with Ctrl-D): ")
-                sys.stderr.flush()
-            value = sys.stdin.read()
-        return ops.secrets_set(spec, name, value)
-    run_command("secrets set", json_out, act, _render_set)
+    if value_file is not None:
+        return read_value_file(value_file)
+    if sys.stdin.isatty():
+        sys.stderr.write(f"value of {name} (end with Ctrl-D): ")
+        sys.stderr.flush()
+    return sys.stdin.read()
 
 
 @secrets_app.command("list")
@@ -61,7 +74,8 @@ def _when(ts: float) -> str:
 
 def _render_set(result: dict[str, Any]) -> None:
     s = result["secret"]
-    print(f"{s['name']} v{s['version']} {s['fingerprint']} set — the next deploy uses it")
+    done = "rotated" if "previous" in result else "set"
+    print(f"{s['name']} v{s['version']} {s['fingerprint']} {done} — the next deploy uses it")
     for warning in result["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
 

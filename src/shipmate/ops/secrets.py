@@ -1,11 +1,11 @@
-"""secrets set / list / rm: values go in as bytes on stdin or a file, and never come back out."""
+"""secrets set / rotate / list / rm: values go in as bytes on stdin or a file, and never come back out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from shipmate.errors import InvalidInputError
+from shipmate.errors import InvalidInputError, NotFoundError
 from shipmate.ops.workspace import Workspace
 
 
@@ -15,10 +15,45 @@ def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
     from shipmate.secrets.vault import Vault
 
     value = value.removesuffix("\n").removesuffix("\r")   # `echo x |` and editors add one line end
-    written = Vault(Workspace.locate(spec_file).home).set(name, value)
+    ws = Workspace.locate(spec_file)
+    written = Vault(ws.home).set(name, value)
     warnings = [f"{name} is shorter than {MIN_LENGTH} characters: output is not filtered for it"] \
         if len(value) < MIN_LENGTH else []
+    problem = _rule_problem(ws.spec_path, name, value)
+    if problem is not None:
+        warnings.append(f"{name} v{written.version} {problem}: the next deploy will refuse it")
     return {"secret": written.as_dict(), "rotated": written.version > 1, "warnings": warnings}
+
+
+def secrets_rotate(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
+    """A new version of a secret that exists; the next deploy uses it, and the old version is removed once
+    that release passed its monitor window. A name never set is refused (a typo would start a new secret)."""
+    from shipmate.secrets.vault import Vault
+
+    vault = Vault(Workspace.locate(spec_file).home)
+    before = vault.latest(name)
+    if before is None:
+        raise NotFoundError(f"secret {name} was never set: nothing to rotate",
+                            hint=f"set it first with `shipmate secrets set {name}` (value on stdin); "
+                                 "`shipmate secrets list` shows the ones set")
+    result = secrets_set(spec_file, name, value)
+    if result["secret"]["fingerprint"] == before.fingerprint:
+        result["warnings"].append(f"{name} v{result['secret']['version']} has the same value as v{before.version}")
+    return {**result, "previous": before.as_dict()}
+
+
+def _rule_problem(spec_path: Path, name: str, value: str) -> str | None:
+    """What the spec's rule for ``name`` says about ``value`` (never quoting it); None when the spec cannot
+    be read or declares no rule: the deploy checks again anyway."""
+    from shipmate.errors import ShipmateError
+    from shipmate.spec.loader import load_spec
+
+    try:
+        declared = load_spec(spec_path).spec.secrets
+    except ShipmateError:
+        return None
+    rule = next((secret for secret in declared if secret.name == name), None)
+    return rule.problem_with(value) if rule is not None else None
 
 
 def read_value_file(path: str) -> str:

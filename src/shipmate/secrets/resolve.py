@@ -11,15 +11,20 @@ from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.vault import Vault, secret_path
 from shipmate.spec.secrets import SecretSpec
 
+# process: NAME_FILE is the file in the state folder; docker: that file mounted read-only at /run/secrets/NAME;
+# swarm: its own Docker secrets (name_vN), made by the swarm target from ``config.secrets``.
+SECRET_TARGETS = ("process", "docker", "swarm")
+SECRET_NAMES = "secret_names"       # target_settings key: the docker target mounts these names' NAME_FILE
+SECRET_FILES = "secret_files"       # target_settings key for swarm: name -> <home>/secrets/NAME/vN
+
 
 def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseConfig) -> ReleaseConfig:
     """``config`` pinned to the newest version of each declared secret; refuses a missing or invalid one."""
     if not declared:
         return config
-    if config.target_kind != "process":
-        raise InvalidInputError(f"secrets: the {config.target_kind} target does not take secrets yet "
-                                "(only kind: process passes them, as NAME_FILE)",
-                                hint="remove `secrets:` for now, or mount a file yourself")
+    if config.target_kind not in SECRET_TARGETS:
+        raise InvalidInputError(f"secrets: the {config.target_kind} target does not take secrets",
+                                hint=f"secrets reach the {', '.join(SECRET_TARGETS)} targets; remove `secrets:`")
     vault = Vault(home)
     versions: dict[str, int] = {}
     missing = [secret.name for secret in declared if vault.latest(secret.name) is None]
@@ -38,7 +43,19 @@ def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseCo
     # The versions are part of what runs: a rotated secret is a new release, not "already running".
     pinned = ",".join(f"{name}=v{version}" for name, version in sorted(versions.items()))
     digest = hashlib.sha256(f"{config.digest}|{pinned}".encode()).hexdigest()[:len(config.digest) or 16]
-    return dataclasses.replace(config, secrets=versions, digest=digest)
+    return dataclasses.replace(config, secrets=versions, digest=digest,
+                               target_settings=_for_target(home, config, versions))
+
+
+def _for_target(home: Path, config: ReleaseConfig, versions: dict[str, int]) -> dict[str, object]:
+    """What a container target reads besides ``config.secrets``: docker, which NAME_FILE paths it mounts;
+    swarm (no LaunchSpec, no home), the files it makes its Docker secrets (name_vN) from."""
+    if config.target_kind == "docker":
+        return {**config.target_settings, SECRET_NAMES: sorted(versions)}
+    if config.target_kind == "swarm":
+        files = {name: str(secret_path(home, name, version)) for name, version in sorted(versions.items())}
+        return {**config.target_settings, SECRET_FILES: files}
+    return config.target_settings
 
 
 def check_pinned(home: Path, config: ReleaseConfig) -> None:
@@ -48,3 +65,28 @@ def check_pinned(home: Path, config: ReleaseConfig) -> None:
             raise PrerequisiteMissing(f"release {config.version} needs secret {name} v{version}, which was removed",
                                       hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
                                            "another version with --to")
+
+
+def pinned_for_rollback(home: Path, config: ReleaseConfig) -> tuple[ReleaseConfig, list[str]]:
+    """A stored release to run again, with the versions it recorded; a version retired after a rotation is
+    replaced by the newest one (the old value is superseded, often revoked). Refused when none is left."""
+    vault = Vault(home)
+    versions = dict(config.secrets)
+    warnings: list[str] = []
+    for name, version in sorted(config.secrets.items()):
+        if secret_path(home, name, version).is_file():
+            continue
+        latest = vault.latest(name)
+        if latest is None:
+            raise PrerequisiteMissing(f"release {config.version} needs secret {name} v{version}, which was removed",
+                                      hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
+                                           "another version with --to")
+        versions[name] = latest.version
+        warnings.append(f"secret {name} v{version} of release {config.version} was retired after a rotation: "
+                        f"it runs with v{latest.version} ({latest.fingerprint})")
+    if versions == config.secrets:
+        return config, []
+    pinned = ",".join(f"{name}=v{version}" for name, version in sorted(versions.items()))
+    digest = hashlib.sha256(f"{config.digest}|repinned:{pinned}".encode()).hexdigest()[:len(config.digest) or 16]
+    return dataclasses.replace(config, secrets=versions, digest=digest,
+                               target_settings=_for_target(home, config, versions)), warnings

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shipmate.errors import InvalidInputError, NotFoundError, StoreError
+from shipmate.secrets.readable import drop_copies, drop_copy
 from shipmate.secrets.redact import remember
 from shipmate.spec.secrets import SECRET_NAME_PATTERN
 
@@ -70,6 +71,7 @@ class Vault:
         return self._version(name, version)
 
     def latest(self, name: str) -> SecretVersion | None:
+        _check_name(name)
         versions = self._versions(name)
         return self._version(name, max(versions)) if versions else None
 
@@ -97,7 +99,22 @@ class Vault:
         for version in versions:
             secret_path(self.home, name, version).unlink(missing_ok=True)
         (self.root / name).rmdir()
+        drop_copies(self.root, name)
         return len(versions)
+
+    def versions(self, name: str) -> list[int]:
+        """Every version of ``name`` still stored, oldest first."""
+        return sorted(self._versions(name))
+
+    def remove_version(self, name: str, version: int) -> bool:
+        """Delete one version (a superseded one); False when it was already gone."""
+        _check_name(name)
+        drop_copy(self.root, name, f"v{version}")
+        try:
+            secret_path(self.home, name, version).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def remember_all(self) -> None:
         """Make every stored value known to the redaction filter (each command does this when it starts)."""

@@ -8,12 +8,14 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import InvalidInputError, PrerequisiteMissing, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
+from shipmate.secrets.resolve import SECRET_NAMES
 from shipmate.targets.base import Capabilities, InstanceState, LastOutput, Target, Usage
 from shipmate.targets.docker_engine import (
     LABEL,
+    SECRETS_DIR,
     bind_outside_project,
     connect,
     cpu_seconds,
@@ -58,7 +60,12 @@ class DockerTarget(Target):
         s = config.target_settings
         build = s.get("build")
         project = str(s.get("project") or config.cwd)
+        taken = {f"{SECRETS_DIR}/{name}": str(name) for name in s.get(SECRET_NAMES) or ()}
         for volume in s.get("volumes") or ():
+            if str(volume["target"]).rstrip("/") in taken:
+                raise InvalidInputError(f"target.volumes: {volume['target']} is where secret "
+                                        f"{taken[str(volume['target']).rstrip('/')]} is mounted",
+                                        hint="mount the volume elsewhere; the app finds the secret at NAME_FILE")
             outside = bind_outside_project(volume, project)
             if outside is not None:
                 raise PrerequisiteMissing(f"target.volumes: bind mount {volume['source']} leads outside the "

@@ -7,16 +7,20 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shipmate.errors import PrerequisiteMissing, TargetError
 from shipmate.model import LaunchSpec
+from shipmate.secrets.readable import readable_copy
+from shipmate.secrets.resolve import SECRET_NAMES
 
 if TYPE_CHECKING:
     from docker import DockerClient
 
 LABEL = "shipmate"
 ENGINE_HINT = "start the Docker engine (dockerd), or point DOCKER_HOST at one (e.g. unix:///var/run/docker.sock)"
+SECRETS_DIR = "/run/secrets"   # where a container finds its secrets, as with Docker's own secrets
 CLIENT_TIMEOUT = 120   # seconds per API call; a build or a stop under load can be slow
 T = TypeVar("T")
 
@@ -31,7 +35,7 @@ def connect() -> DockerClient:
         client.ping()
     except DockerException as exc:
         where = os.environ.get("DOCKER_HOST", "the default socket")
-        raise PrerequisiteMissing(f"the Docker engine at {where} is not reachable: {_first_line(exc)}",
+        raise PrerequisiteMissing(f"the Docker engine at {where} is not reachable: {_root_cause(exc)}",
                                   hint=ENGINE_HINT) from exc
     return client
 
@@ -60,6 +64,22 @@ def quietly(call: Callable[[], T], default: T) -> T:
         if exc.status_code in (404, 409):
             return default
         raise
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The OS's own words when a socket error sits inside the SDK's wrapping (requests, urllib3), else the
+    first line: "Connection refused", not "Error while fetching server API version: ('Connection aborted.', ...".
+    """
+    queue: list[BaseException] = [exc]
+    for _ in range(50):                      # a bounded walk: wrappers nest a few levels at most
+        if not queue:
+            break
+        found = queue.pop(0)
+        if isinstance(found, OSError) and found.strerror:
+            return str(found.strerror)
+        queue += [arg for arg in found.args if isinstance(arg, BaseException)]
+        queue += [link for link in (found.__cause__, found.__context__) if link is not None]
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -106,6 +126,9 @@ def create_kwargs(launch: LaunchSpec, image: str) -> dict[str, Any]:
     env = {**launch.env, "PORT": str(launch.port if host else container_port)}
     mounts = [Mount(target=v["target"], source=_mount_source(v, str(s.get("project") or launch.cwd)),
                     type=v["kind"], read_only=bool(v["read_only"])) for v in s.get("volumes") or ()]
+    for name, (source, inside) in secret_mounts(launch).items():
+        mounts.append(Mount(target=inside, source=source, type="bind", read_only=True))
+        env[f"{name}_FILE"] = inside
     kwargs: dict[str, Any] = {
         "image": image, "name": container_name(launch), "detach": True, "init": True,
         "labels": labels_for(launch, launch.port), "environment": env, "mounts": mounts,
@@ -124,6 +147,25 @@ def create_kwargs(launch: LaunchSpec, image: str) -> dict[str, Any]:
     if s.get("memory"):
         kwargs["mem_limit"] = str(s["memory"])
     return kwargs
+
+
+def secret_mounts(launch: LaunchSpec) -> dict[str, tuple[str, str]]:
+    """name -> (a 0444 copy of the pinned version's file on the host, /run/secrets/NAME): the container reads
+    it through a read-only bind mount, whatever its user; the value is never in its Env, labels, command or
+    name."""
+    mounts: dict[str, tuple[str, str]] = {}
+    for name in launch.settings.get(SECRET_NAMES) or ():
+        source = launch.env.get(f"{name}_FILE")
+        if not source or not os.path.isfile(source):
+            raise PrerequisiteMissing(f"secret {name}: the version this release runs with is gone",
+                                      hint=f"run `shipmate secrets set {name}`, then deploy again")
+        try:
+            copy = readable_copy(Path(source))
+        except OSError as exc:
+            raise TargetError(f"secret {name}: cannot write its copy for the container: {exc.strerror or exc}",
+                              hint="check the state folder's disk space and permissions") from exc
+        mounts[str(name)] = (str(copy), f"{SECRETS_DIR}/{name}")
+    return mounts
 
 
 def _mount_source(volume: dict[str, Any], project: str) -> str:

@@ -11,6 +11,7 @@ SECRET = open(os.environ["API_KEY_FILE"], encoding="utf-8").read()  # noqa: SIM1
 DIGEST = hashlib.sha256(SECRET.encode()).hexdigest()
 FAIL_HEALTH = os.environ.get("APP_FAIL_HEALTH", "") == "1"
 LEAK = os.environ.get("APP_LEAK") == "1"      # a careless app: its own log lines carry the value
+HOST = os.environ.get("APP_BIND", "127.0.0.1")   # 0.0.0.0 in a container that publishes its port
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -32,4 +33,4 @@ class Handler(BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     print("secret app starting on", os.environ["PORT"], "with", os.environ["API_KEY_FILE"], flush=True)
-    ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+    ThreadingHTTPServer((HOST, int(os.environ["PORT"])), Handler).serve_forever()
