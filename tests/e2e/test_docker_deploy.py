@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.e2e.cli_project import Project
 from tests.e2e.docker_project import containers_of
 

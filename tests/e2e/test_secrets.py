@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import psutil
-import pytest
 
 from tests.e2e.cli_project import SHIPMATE, Project
 
@@ -140,8 +139,6 @@ def test_a_rollback_runs_with_the_secret_version_its_release_recorded(project: P
     assert project.get("/")["version"] == "1.0.0"
 
 
-@pytest.mark.xfail(strict=True, reason="integrator: promote calls secrets.retire.retire_superseded and "
-                                       "ops.deploying.rollback uses secrets.resolve.pinned_for_rollback")
 def test_a_rotation_retires_the_old_version_once_verified_and_a_rollback_then_runs_with_the_new(
         project: Project) -> None:
     _use_secret_app(project)

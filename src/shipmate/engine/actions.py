@@ -157,12 +157,21 @@ def promote(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
 
 
 def _retire_secrets(ctx: DeployContext) -> dict[str, Any]:
-    """Older secret versions go only once a release using the new ones passed its monitor window."""
+    """Older secret versions go only once a release using the new ones passed its monitor window; versions that
+    another environment's current release pins stay (they share this home's secrets folder)."""
+    from shipmate.release_config import ReleaseConfig
+    from shipmate.secrets.retire import retire_superseded
+
+    store = ctx.rt.store
+    others = [ReleaseConfig.from_dict(rel.spec).secrets for cur in store.all_current()
+              if (cur.service, cur.environment) != (ctx.service, ctx.environment)
+              and (rel := store.get_release(cur.release_id)) is not None]
     try:
-        retired = ctx.rt.target.retire_secrets(ctx.service, ctx.environment, dict(ctx.config.secrets))
-    except ShipmateError as exc:   # the release is good; a leftover old version is tidying, not a failure
-        return {"warning": f"old secret versions were not removed: {exc.message}"}
-    return {"secrets_retired": retired} if retired else {}
+        retired = retire_superseded(ctx.rt.home, ctx.config.secrets, keep_for_rollback=others)
+        retired += ctx.rt.target.retire_secrets(ctx.service, ctx.environment, dict(ctx.config.secrets))
+    except (ShipmateError, OSError) as exc:   # the release is good; a leftover old version is tidying
+        return {"warning": f"old secret versions were not removed: {exc}"}
+    return {"retired_secrets": retired}
 
 
 def _old_rows(ctx: DeployContext, args: dict[str, Any]) -> list[Any]:

@@ -62,12 +62,15 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
             return _dry_run(ws, target, kind="rollback", store=store)
-        from shipmate.secrets.resolve import check_pinned
+        from shipmate.secrets.resolve import pinned_for_rollback
 
-        check_pinned(ws.home, target)
+        target, secret_warnings = pinned_for_rollback(ws.home, target)
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
-        return run_release(rt, target, kind="rollback", force=False)
+        result = run_release(rt, target, kind="rollback", force=False)
+        if secret_warnings:
+            result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
+        return result
     finally:
         store.close()
 
