@@ -187,13 +187,14 @@ def _failures(record: LoadRecord) -> str:
     return f"{said}; failures in {failing_s:.1f} s of the run" if said else "none"
 
 
-def run(deploys: int = 5, pause_s: float = PAUSE_S) -> dict[str, Any]:
+def run(deploys: int = 5, pause_s: float = PAUSE_S, quiet: int = 3) -> dict[str, Any]:
     import docker
 
     client = docker.from_env()
     work = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
     env = dict(os.environ)
-    times: dict[str, list[float]] = {"ours_off": [], "ours_mon": [], "up": [], "ready": [], "cli": []}
+    times: dict[str, list[float]] = {"ours_off": [], "ours_mon": [], "up": [], "ready": [], "cli": [],
+                                     "quiet_ours": [], "quiet_up": []}
     steps_off: list[dict[str, float]] = []
     images: dict[str, str] = {}
     ship, comp = ShipmateSide(work, env), ComposeSide(work, env)
@@ -201,6 +202,13 @@ def run(deploys: int = 5, pause_s: float = PAUSE_S) -> dict[str, Any]:
         images.update(build_images(client, work))
         ship.deploy(images["a"], 0)
         comp.deploy(images["a"], "a")
+        for i in range(quiet):          # without load first: nothing to drain, the floor of both
+            new = "b" if i % 2 == 0 else "a"
+            times["quiet_ours"].append(ship.deploy(images[new], 0)[0])
+            times["quiet_up"].append(comp.deploy(images[new], new)[0])
+        if quiet % 2:                   # back on a, so the loaded rounds alternate the same way
+            ship.deploy(images["a"], 0)
+            comp.deploy(images["a"], "a")
         with Load(ship.port, pause_s=pause_s) as ship_load, Load(comp.port, pause_s=pause_s) as comp_load:
             started = time.perf_counter()
             for i in range(deploys):
@@ -233,8 +241,10 @@ def section(deploys: int = 5, pause_s: float = PAUSE_S) -> str:
     """Run the bench and write bench/DOCKER_RESULTS.md, the BENCHMARKS.md section; returns its text."""
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     r = run(deploys, pause_s)
-    m = {k: statistics.median(r[k]) for k in ("ours_off", "ours_mon", "up", "ready", "cli")}
-    each = {k: ", ".join(f"{x:.2f}" for x in r[k]) for k in ("ours_off", "ours_mon", "up", "ready")}
+    m = {k: statistics.median(r[k]) for k in ("ours_off", "ours_mon", "up", "ready", "cli", "quiet_ours",
+                                              "quiet_up")}
+    each = {k: ", ".join(f"{x:.2f}" for x in r[k]) for k in ("ours_off", "ours_mon", "up", "ready", "quiet_ours",
+                                                              "quiet_up")}
     steps_sum = sum(r["steps"].values())
     step_text = ", ".join(f"{name} {s:.2f}" for name, s in r["steps"].items() if s >= 0.005)
     n, pause_ms = r["deploys"], r["pause_s"] * 1000
@@ -263,12 +273,15 @@ and proves nothing; the "compose + ready" baseline adds polling GET / every 20 m
 new version answers) | {m["ours_off"] / m["ready"]:.2f}x | - |
 | Docker blue-green deploy, monitor 2 s (median of {n}) | {m["ours_mon"]:.2f} s | {m["up"]:.2f} s (the same \
 compose runs) | {m["ours_mon"] / m["up"]:.2f}x | - |
+| the same without load (median of {len(r["quiet_ours"])}, before the loaded rounds) | {m["quiet_ours"]:.2f} s \
+| {m["quiet_up"]:.2f} s (`docker-compose up -d`) | {m["quiet_ours"] / m["quiet_up"]:.2f}x | - |
 | failed requests under steady load, {2 * n} shipmate deploys vs {n} compose recreates | {r["ship_failed"]} \
 failed of {r["ship_total"]} ({r["ship_kinds"]}) | {r["comp_failed"]} failed of {r["comp_total"]} \
 ({r["comp_kinds"]}) | - | 0 for shipmate |
 
 Each deploy (s): shipmate monitor off {each["ours_off"]}; shipmate monitor 2 s {each["ours_mon"]};
-compose up -d {each["up"]}; compose + ready {each["ready"]}.
+compose up -d {each["up"]}; compose + ready {each["ready"]}. Without load: shipmate {each["quiet_ours"]};
+compose up -d {each["quiet_up"]}.
 Where shipmate's time goes (monitor off, median per step, s): {step_text}; the remaining
 {m["ours_off"] - steps_sum:.2f} s are outside the plan's steps (interpreter and imports, spec, state database,
 engine connection, preflight, reconcile, output). For scale: `shipmate status --json` takes {m["cli"]:.2f} s under
