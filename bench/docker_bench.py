@@ -3,10 +3,12 @@
 Both serve the same offline image (the hello app, a real threaded HTTP server, on the python base built by
 tests/docker_images.py; two builds, versions a and b, no HEALTHCHECK), stop with SIGINT and a 3 s grace, publish
 on 127.0.0.1 only, and sit under the same steady load (tests/e2e/load.py: 2 keep-alive + 2 new-connection
-clients each, running through the whole run). Rounds interleave shipmate (monitor off), compose, and shipmate
-with a 2 s monitor window, alternating the image each deploy, so all three see the same machine load.
+clients each, pausing 5 ms after each request, running through the whole run). Rounds interleave shipmate
+(monitor off), compose, and shipmate with a 2 s monitor window, alternating the image each deploy, so all three
+see the same machine load; a few rounds without load come first. Everything it creates is named shipmate-bench*
+/ benchdk and removed at the end; the shared engine and the python base image stay.
 
-Run: eval "$(.ci/docker-engine up)" && .venv/bin/python bench/docker_bench.py [--deploys 5]
+Run: eval "$(.ci/docker-engine up)" && .venv/bin/python bench/docker_bench.py [--deploys 5] [--pause-ms 5]
 (writes bench/DOCKER_RESULTS.md; bench/run_all.py includes it in BENCHMARKS.md)
 """
 
@@ -285,7 +287,12 @@ compose up -d {each["quiet_up"]}.
 Where shipmate's time goes (monitor off, median per step, s): {step_text}; the remaining
 {m["ours_off"] - steps_sum:.2f} s are outside the plan's steps (interpreter and imports, spec, state database,
 engine connection, preflight, reconcile, output). For scale: `shipmate status --json` takes {m["cli"]:.2f} s under
-the same load (median).
+the same load (median). What the code does there: start_instances = create + start the container (the engine
+spawns a docker-proxy for the published port, as for compose) + a fixed 0.3 s wait that catches a command the
+image cannot exec (targets/docker.py NOT_RUNNABLE_WAIT); outside the steps, most of the time is importing
+sqlalchemy (store) and the docker SDK (preflight), both CPU-bound and so 3-4x slower on this loaded 2-core
+machine than idle. compose's own time under load is mostly its stop of the old container, which waits for the
+app to let its keep-alive clients go.
 """
     (HERE / "DOCKER_RESULTS.md").write_text(text)
     return text

@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -106,11 +107,13 @@ class Outcome:
     previous_at_exit: bool     # every running task on the good image, REPLICAS of them, as the CLI exits
     previous_within_s: float   # how long until that was true (-1: not within SETTLE_S)
     router_serves_good: bool
+    spec_on_good: bool         # the service's own spec names the good image again
+    reason: str = ""           # the first line of shipmate's error: who noticed the failure
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 1 and self.state == "rolled_back" and self.previous_at_exit \
-            and self.router_serves_good
+            and self.router_serves_good and self.spec_on_good
 
 
 def running_images(client: Any, service: str) -> list[str]:
@@ -136,6 +139,17 @@ def running_images(client: Any, service: str) -> list[str]:
 def previous_running(client: Any, service: str, good: str) -> bool:
     images = running_images(client, service)
     return len(images) == REPLICAS and all(i == good for i in images)
+
+
+def spec_on(client: Any, service: str, image_id: str) -> bool:
+    """Whether the service's spec (what Swarm would start next) names ``image_id``, by tag, digest or id."""
+    from docker.errors import DockerException
+
+    try:
+        ref = client.services.get(service).attrs["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"]
+        return bool(str(client.images.get(str(ref)).id) == image_id)
+    except (DockerException, KeyError):
+        return False
 
 
 def settle(client: Any, service: str, good: str) -> float:
@@ -189,6 +203,10 @@ class ShipmateSwarm:
     def close(self, client: Any) -> None:
         subprocess.run([SHIPMATE, "down"], cwd=self.root, env=self.env, capture_output=True, timeout=300)
         _remove_service(client, f"shipmate-{SERVICE}-default")
+        for image in client.images.list(name=f"shipmate/{SERVICE}"):   # the target tags every release's image
+            for tag in image.tags:
+                if tag.startswith(f"shipmate/{SERVICE}:"):
+                    client.images.remove(tag, noprune=False)
 
 
 class CliBaseline:
@@ -249,7 +267,9 @@ def run(deploys: int = 30, baseline: int = 3) -> dict[str, Any]:
             code, state, wall, error = ship.deploy(f"bad-{i + 1}", f"{IMAGE_REPO}:bad", delay_s, monitor_s)
             at_exit = previous_running(client, f"shipmate-{SERVICE}-default", images["good"])
             within = 0.0 if at_exit else settle(client, f"shipmate-{SERVICE}-default", images["good"])
-            outcome = Outcome(delay_s, code, state, wall, at_exit, within, serves(ship.port, "good"))
+            name = f"shipmate-{SERVICE}-default"
+            outcome = Outcome(delay_s, code, state, wall, at_exit, within, serves(ship.port, "good"),
+                              spec_on(client, name, images["good"]), error.splitlines()[0][:160] if error else "")
             ours.append(outcome)
             if not outcome.ok:
                 errors.append(f"deploy {i + 1} (delay {delay_s} s): {outcome} {error}")
@@ -299,6 +319,11 @@ def section(deploys: int = 30, baseline: int = 3) -> str:
             f"--detach=false`: {cli_failed}/{len(theirs)} reported failed (exit != 0; UpdateStatus {cli_states})"
             f"{cli_wall} | {ok}/{len(ours)} | all |")
     total_ok = sum(o.ok for o in r["ours"])
+    reasons: dict[str, int] = {}
+    for o in r["ours"]:
+        key = re.sub(r"\b[0-9a-z]{12,}\b|bad-[0-9]+|[0-9.]+ ?s\b", "…", o.reason) or "(none)"
+        reasons[key] = reasons.get(key, 0) + 1
+    said = "\n".join(f"- {n}x: {k}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     failures = "\n".join(f"- {e}" for e in r["errors"][:10]) or "- none"
     text = f"""## Swarm: failing releases are reported failed and rolled back
 
@@ -317,7 +342,9 @@ router answers with the good release. Baseline (same run, same images and update
 | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
-Total: {total_ok}/{len(r["ours"])} reported failed and rolled back with the previous image running.
+Total: {total_ok}/{len(r["ours"])} reported failed and rolled back with the previous image running (and named
+by the service's spec again). What shipmate said (ids and times elided):
+{said}
 Deploys that were not ok:
 {failures}
 """
