@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,5 +35,8 @@ def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Ite
     """
     write_hello_context(project.root)      # Dockerfile (FROM the offline base, with a HEALTHCHECK) + app.py
     yield docker_engine
+    from docker.errors import NotFound
+
     for container in containers_of(docker_engine, project):
-        container.remove(force=True)
+        with contextlib.suppress(NotFound):   # a Swarm task's container goes with its service
+            container.remove(force=True)

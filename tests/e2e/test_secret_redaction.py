@@ -1,6 +1,7 @@
 """A canary secret through success, failure (health fails -> rolled back), a rotation and `shipmate rollback`,
-at debug level, on the process and the Docker target: the app really gets the value, and it is found in no
-log, state file, audit line, CLI output, process command line or environment, nor in `docker inspect`."""
+at debug level, on the process, Docker and Swarm targets: the app really gets the value, and it is found in no
+log, state file, audit line, CLI output, process command line or environment, nor in `docker inspect` or
+`docker service inspect`."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docker.errors import NotFound
 
 from tests.docker_images import PYTHON_BASE_TAG
 from tests.e2e.cli_project import SHIPMATE, Project
-from tests.e2e.docker_project import containers_of
+from tests.e2e.docker_project import containers_of, home_id
+from tests.e2e.swarm_project import remove_services
 
 APP = Path(__file__).parent / "apps" / "secret_app.py"
 DEBUG = {"SHIPMATE_DEBUG": "1"}
@@ -98,19 +101,20 @@ def _service(project: Project) -> str:
     return "redact-" + hashlib.sha256(str(project.root).encode()).hexdigest()[:10]
 
 
-def _docker_spec(project: Project, version: str, fail: bool) -> None:
+def _docker_spec(project: Project, version: str, fail: bool, kind: str = "docker") -> None:
     fail_env = ", APP_FAIL_HEALTH: '1'" if fail else ""
+    swarm = "  update: {parallelism: 1, delay: 0s, order: start-first, monitor: 1s}\n" if kind == "swarm" else ""
     (project.root / "shipmate.yaml").write_text(f"""service: {_service(project)}
 version: "{version}"
 port: {project.port}
-strategy: blue-green
+strategy: {"rolling" if kind == "swarm" else "blue-green"}
 target:
-  kind: docker
+  kind: {kind}
   build: {{context: .}}
   container_port: 8000
   stop_grace: 2s
   env: {{APP_BIND: 0.0.0.0{fail_env}}}
-health:
+{swarm}health:
   interval: 200ms
   deadline: {"4s" if fail else "30s"}
   checks:
@@ -121,23 +125,33 @@ secrets: [{{name: API_KEY, pattern: '^canary-', min_length: 16}}]
 """)
 
 
+def _swarm_spec(project: Project, version: str, fail: bool) -> None:
+    _docker_spec(project, version, fail, kind="swarm")
+
+
 KINDS = {"process": Kind("process", _process_spec, b"app.py"),
-         "docker": Kind("docker", _docker_spec, b"/app/app.py")}
+         "docker": Kind("docker", _docker_spec, b"/app/app.py"),
+         "swarm": Kind("swarm", _swarm_spec, b"/app/app.py")}
 
 
 @pytest.fixture(params=sorted(KINDS))
 def kind(request: pytest.FixtureRequest, project: Project) -> Iterator[tuple[Kind, Any]]:
     """The kind under test, with the Docker client (None for the process target) and the app in place."""
     chosen = KINDS[str(request.param)]
-    client = request.getfixturevalue("engine") if chosen.name == "docker" else None
+    client = request.getfixturevalue("engine") if chosen.name != "process" else None
+    if chosen.name == "swarm":
+        request.getfixturevalue("swarm_engine")
     shutil.copy(APP, project.root / "app.py")
     if client is not None:
         (project.root / "Dockerfile").write_text(DOCKERFILE)
     yield chosen, client
+    if chosen.name == "swarm":
+        remove_services(client, project)
     if client is not None:
         service = _service(project)
         for container in containers_of(client, project):
-            container.remove(force=True)          # before their images are untagged
+            with contextlib.suppress(NotFound):   # a Swarm task's container goes with its service
+                container.remove(force=True)      # before their images are untagged
         for image in client.images.list(name=f"shipmate/{service}"):
             for tag in image.tags:
                 if tag.startswith(f"shipmate/{service}:"):
@@ -218,3 +232,8 @@ def test_a_canary_secret_reaches_the_app_and_no_output_state_process_or_containe
         leaks = [c.name for c in made if any(needle.decode() in json.dumps(c.attrs) for needle in needles)]
         assert leaks == []
         assert all("API_KEY_FILE=/run/secrets/API_KEY" in c.attrs["Config"]["Env"] for c in made)
+    if chosen.name == "swarm":   # `docker service inspect`: the spec, the previous spec, and the secrets' metadata
+        label = {"label": [f"shipmate.home={home_id(project)}"]}
+        services, secrets = client.api.services(filters=label), client.api.secrets(filters=label)
+        assert services and secrets
+        assert [needle for needle in needles if needle.decode() in json.dumps([services, secrets])] == []

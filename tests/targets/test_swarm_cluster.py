@@ -65,7 +65,7 @@ def endpoints(cluster: SwarmCluster, service: Any, running_only: bool = True) ->
 
 def version_at(endpoint: Endpoint) -> str | None:
     """The version the hello app reports at ``endpoint``, or None when it does not answer 200."""
-    conn = http.client.HTTPConnection(*endpoint, timeout=1.0)
+    conn = http.client.HTTPConnection(*endpoint, timeout=3.0)   # a loaded CI machine is slow, not down
     try:
         conn.request("GET", "/")
         response = conn.getresponse()
