@@ -254,6 +254,7 @@ class EnvOverlay(SpecModel):
     port: Annotated[int, IntRange(1, 65535)] | None = Field(None, description="Public port in this environment.")
     replicas: Replicas | None = Field(None, description="Instances per release in this environment.")
     env: EnvVars = Field(default_factory=dict, description="Merged over target.env.")
+    protected: bool = Field(False, description="Agents (MCP) may not deploy, roll back or take it down.")
 
 
 class Spec(SpecModel):

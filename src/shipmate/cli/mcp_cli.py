@@ -1,0 +1,73 @@
+"""`shipmate mcp` (serve the MCP face over stdio or HTTP) and `shipmate guide` (the agent guide).
+
+The MCP SDK is imported inside these commands only: `shipmate --help` and `status` never load it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from shipmate.cli.output import Progress, run_command
+
+mcp_app = typer.Typer()
+
+File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
+ReadOnly = Annotated[bool, typer.Option("--read-only", help="Offer and allow only the read tools.")]
+NoDestructive = Annotated[bool, typer.Option("--no-destructive", help="Hide and refuse destructive tools (down).")]
+
+
+@mcp_app.command("mcp")
+def mcp(file: File = None,
+        http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp (SSE at /sse).")] = False,
+        host: Annotated[str, typer.Option(help="HTTP address to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=0, max=65535, help="HTTP port (0: any free one).")] = 8765,
+        read_only: ReadOnly = False, no_destructive: NoDestructive = False) -> None:
+    """Serve shipmate as an MCP server (stdio by default); over HTTP state-changing tools need a bearer token."""
+    def act(p: Progress) -> dict[str, Any]:
+        from shipmate.mcp.policy import Policy
+        from shipmate.mcp.server import build_server
+
+        if not http:
+            build_server(file, Policy(read_only, no_destructive), cli_commands()).run("stdio")
+            return {}
+        from shipmate.mcp.http_app import resolve_token, serve_http
+        from shipmate.ops.workspace import Workspace
+
+        token, source = resolve_token(Workspace.locate(file).home)
+        server = build_server(file, Policy(read_only, no_destructive, token), cli_commands())
+        sys.stderr.write(f"shipmate mcp: http://{host}:{port}/mcp (SSE /sse); bearer token from {source}\n")
+        serve_http(server, host, port)
+        return {}
+    run_command("mcp", False, act, None)
+
+
+@mcp_app.command("guide")
+def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDestructive = False,
+          json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False
+          ) -> None:
+    """Print the compact agent guide (workflows, exit codes, tools, safety), as MCP serves it."""
+    def act(p: Progress) -> dict[str, Any]:
+        from shipmate.mcp.catalog import TOOLS
+        from shipmate.mcp.guide import build_guide, token_figure
+        from shipmate.mcp.policy import Policy
+
+        policy = Policy(read_only, no_destructive)
+        tools = [tool for tool in TOOLS if policy.lists(tool)]
+        text = build_guide(tools=tools, commands=cli_commands())
+        return {"guide": text, **token_figure(text, tools)}
+    run_command("guide", json_out, act, lambda result: sys.stdout.write(result["guide"]))
+
+
+def cli_commands() -> list[tuple[str, str]]:
+    """(name, first help line) of every top-level command and group of the live CLI."""
+    from shipmate.cli.main import app
+
+    commands = list(app.registered_commands)
+    commands += [c for g in app.registered_groups if not g.name and g.typer_instance
+                 for c in g.typer_instance.registered_commands]
+    found = [(c.name or (c.callback.__name__ if c.callback else ""), (c.help or "").split("\n")[0]) for c in commands]
+    found += [(g.name or "", "") for g in app.registered_groups if g.name]
+    return [(name.replace("_", "-"), text) for name, text in found if name]

@@ -1,0 +1,50 @@
+"""The tools this server offers, as data: names, short descriptions and truthful safety facts.
+
+The guide and the policy read this; tools.py binds each entry to its ops call. Descriptions are short on
+purpose: the guide plus every description must stay within ~3,000 tokens (characters / 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    name: str
+    command: str            # the CLI command it mirrors (its --json object is the tool's structured output)
+    description: str
+    read_only: bool
+    destructive: bool = False
+    idempotent: bool = True
+    long_running: bool = False   # sends progress notifications; a cancellation rolls it back
+
+    @property
+    def mutating(self) -> bool:
+        return not self.read_only
+
+
+TOOLS: tuple[ToolInfo, ...] = (
+    ToolInfo("status", "status", "What runs now per environment, whether it answers, what is in progress.",
+             read_only=True),
+    ToolInfo("history", "history", "Past deployments, newest first (id, version, state, verified, actor).",
+             read_only=True),
+    ToolInfo("events", "events", "The audit trail: hash-chained events, optionally of one deployment.",
+             read_only=True),
+    ToolInfo("check", "check", "Run the current release's health checks now; unhealthy is an error (exit 3).",
+             read_only=True),
+    ToolInfo("logs", "logs", "Last lines of the serving instances' logs, or of one deployment's instances.",
+             read_only=True),
+    ToolInfo("lock_status", "lock status", "Who holds the deployment locks, until when.", read_only=True),
+    ToolInfo("secrets_list", "secrets list", "Secret names, versions and fingerprints; never values.",
+             read_only=True),
+    ToolInfo("deploy", "deploy", "Deploy the spec's release: start, prove healthy, switch, watch; rolls back "
+             "by itself on failure (exit 1). dry_run returns the plan.", read_only=False, destructive=False,
+             idempotent=False, long_running=True),
+    ToolInfo("rollback", "rollback", "Put back the last verified release, or to_version. dry_run returns the "
+             "plan.", read_only=False, destructive=False, idempotent=False, long_running=True),
+    ToolInfo("down", "down", "Stop the service and close its port (history kept). dry_run returns the plan.",
+             read_only=False, destructive=True, idempotent=True),
+)
+
+BY_NAME = {tool.name: tool for tool in TOOLS}

@@ -1,0 +1,90 @@
+"""Serve the MCP face over HTTP: streamable HTTP at /mcp, legacy SSE at /sse, on uvicorn.
+
+Host and Origin are checked against explicit allowlists (bad Host 421, bad Origin 403: DNS rebinding), and
+every state-changing tool needs the bearer token. The token is SHIPMATE_MCP_TOKEN, or else the file
+`<home>/mcp-token`, created 0600 with a random value on first start; only its path is ever printed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mcp.server.transport_security import TransportSecuritySettings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from shipmate.mcp.server import ShipmateServer
+
+TOKEN_ENV = "SHIPMATE_MCP_TOKEN"
+TOKEN_FILE = "mcp-token"
+
+
+def resolve_token(home: Path) -> tuple[str, str]:
+    """(token, where it came from): the environment variable, or the token file (made on first start)."""
+    from shipmate.errors import PrerequisiteMissing
+    from shipmate.secrets.redact import remember
+
+    given = os.environ.get(TOKEN_ENV, "").strip()
+    if given:
+        remember(given)
+        return given, TOKEN_ENV
+    path = home / TOKEN_FILE
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            token = path.read_text().strip()
+        else:
+            token = secrets.token_urlsafe(32)
+            with os.fdopen(fd, "w") as out:
+                out.write(token + "\n")
+    except OSError as exc:
+        raise PrerequisiteMissing(f"cannot read or create the MCP token file {path}: {exc.strerror}",
+                                  hint=f"set {TOKEN_ENV}, or fix the permissions of {home}") from exc
+    if not token:
+        raise PrerequisiteMissing(f"the MCP token file {path} is empty", hint="delete it to get a new token")
+    remember(token)
+    return token, str(path)
+
+
+def security_settings(host: str, port: int) -> TransportSecuritySettings:
+    """Only this server's own address (and localhost) as Host; only browser pages served from it as Origin."""
+    names = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {host}
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                     allowed_hosts=sorted(f"{name}:{port}" for name in names),
+                                     allowed_origins=sorted(f"http://{name}:{port}" for name in names))
+
+
+def http_app(server: ShipmateServer, host: str, port: int) -> Starlette:
+    """One Starlette app with both transports; its lifespan runs the streamable HTTP session manager."""
+    settings = security_settings(host, port)
+    app = server.streamable_http_app(streamable_http_path="/mcp", transport_security=settings, host=host)
+    legacy = server.sse_app(sse_path="/sse", message_path="/messages/", transport_security=settings, host=host)
+    app.router.routes.extend(legacy.routes)
+    return app
+
+
+def serve_http(server: ShipmateServer, host: str, port: int) -> None:
+    """Serve until interrupted, on a socket made here (IPPROTO_TCP: uvicorn then sets TCP_NODELAY)."""
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        from shipmate.errors import PrerequisiteMissing
+
+        sock.close()
+        raise PrerequisiteMissing(f"cannot listen on {host}:{port}: {exc.strerror}",
+                                  hint="pick another --port") from exc
+    bound = sock.getsockname()[1]
+    config = uvicorn.Config(http_app(server, host, bound), log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,127 @@
+"""The MCP server: the SDK's MCPServer with shipmate's tools, policy before every call, audit after.
+
+Policy and argument checks run here, before a tool's code, so a refused call executes nothing and is
+audited as `mcp.refused`; every call that ran is audited as `mcp.call` with its outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import anyio.to_thread
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, InputRequiredResult, ToolAnnotations
+from mcp_types import Tool as MCPTool
+from pydantic import ValidationError
+
+from shipmate.errors import InvalidInputError, ShipmateError
+from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
+from shipmate.mcp.policy import Policy
+from shipmate.mcp.results import bad_arguments, error_of, error_result
+from shipmate.mcp.tools import ShipmateTools
+from shipmate.ops.workspace import Workspace
+
+SERVER_NAME = "shipmate"
+
+
+def actor_of(ctx: Context | None) -> str:
+    """`mcp:<client name>` from the client's initialize; the name is the client's claim, not an identity."""
+    name = "unknown"
+    try:
+        params = ctx.session.client_params if ctx is not None else None
+        if params is not None and params.client_info.name:
+            name = params.client_info.name
+    except (AttributeError, ValueError):
+        pass
+    return f"mcp:{name[:60]}"
+
+
+def headers_of(ctx: Context | None) -> Mapping[str, str] | None:
+    try:
+        return ctx.headers if ctx is not None else None
+    except (AttributeError, ValueError):
+        return None
+
+
+class ShipmateServer(MCPServer):
+    """tools/list shows only what the policy allows; tools/call checks the policy again, on every call."""
+
+    def __init__(self, spec_file: str | None, policy: Policy, commands: Sequence[tuple[str, str]] = ()) -> None:
+        from shipmate.mcp import resources
+        from shipmate.mcp.guide import INSTRUCTIONS, build_guide
+
+        super().__init__(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), log_level="WARNING")
+        self.spec_file = spec_file
+        self.policy = policy
+        self.spec_path = Workspace.locate(spec_file).spec_path
+        functions = ShipmateTools(spec_file, self.audit).functions()
+        for info in TOOLS:
+            self.add_tool(functions[info.name], name=info.name, description=info.description,
+                          annotations=annotations_of(info), structured_output=False)
+        self.guide = build_guide(tools=[info for info in TOOLS if policy.lists(info)], commands=commands)
+        resources.register(self, self.guide)
+
+    async def list_tools(self) -> list[MCPTool]:
+        return [tool for tool in await super().list_tools() if self.policy.lists(BY_NAME[tool.name])]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+                        ) -> CallToolResult | InputRequiredResult:
+        info = BY_NAME.get(name)
+        if info is None:
+            refusal: ShipmateError | None = InvalidInputError(f"unknown tool {name[:80]}",
+                                                              hint="tools/list names the tools")
+        else:
+            refusal = self.policy.refusal(info, arguments, headers_of(context), self.spec_path)
+        if refusal is not None:
+            result = error_result(info.command if info else name[:80], refusal)
+            await self.audit(name[:80], context, arguments, "refused", error_of(result))
+            return result
+        assert info is not None
+        if not os.environ.get("SHIPMATE_ACTOR", "").startswith(("user:", "agent:", "test:")):
+            os.environ["SHIPMATE_ACTOR"] = actor_of(context)   # the deployment rows name the MCP client too
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:   # arguments that do not fit the input schema: nothing ran
+            cause = exc.__cause__
+            fields = sorted({".".join(str(p) for p in err["loc"]) for err in cause.errors()}) \
+                if isinstance(cause, ValidationError) else []
+            result = error_result(info.command, bad_arguments(name, fields))
+            await self.audit(name, context, arguments, "refused", error_of(result))
+            return result
+
+    async def audit(self, tool: str, ctx: Context | None, arguments: dict[str, Any], outcome: str,
+                    error: dict[str, Any] | None) -> None:
+        from shipmate.ops.auditing import record_call
+
+        env = arguments["env"][:63] if isinstance(arguments.get("env"), str) else None
+        with contextlib.suppress(ShipmateError):   # an unwritable store fails the call itself; a refusal stands
+            await anyio.to_thread.run_sync(lambda: record_call(
+                self.spec_file, face="mcp", actor=actor_of(ctx), action=tool, arguments=dict(arguments),
+                outcome=outcome, environment=env, error=error))
+
+
+def annotations_of(info: ToolInfo) -> ToolAnnotations:
+    return ToolAnnotations(title=info.command, read_only_hint=info.read_only,
+                           destructive_hint=None if info.read_only else info.destructive,
+                           idempotent_hint=info.idempotent, open_world_hint=False)
+
+
+def build_server(spec_file: str | None, policy: Policy | None = None,
+                 commands: Sequence[tuple[str, str]] = ()) -> ShipmateServer:
+    return ShipmateServer(spec_file, policy or Policy(), commands)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shipmate")
+    except PackageNotFoundError:
+        return "0"
+
+
+__all__ = ["ShipmateServer", "build_server"]

@@ -1,0 +1,99 @@
+"""Each tool is one ops call with the CLI's arguments; no logic of its own.
+
+The spec file is the server's (`shipmate mcp -f FILE`), never the caller's: an agent operates the services
+this server was started for. Results and errors are the CLI's `--json` objects (results.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+from mcp.server.mcpserver import Context
+from mcp_types import CallToolResult
+
+from shipmate import ops
+from shipmate.mcp.catalog import BY_NAME
+from shipmate.mcp.results import as_shipmate_error, error_of, error_result, ok_result
+from shipmate.mcp.running import ProgressSink, run_ops
+
+Action = Callable[[ProgressSink], dict[str, Any]]
+Audit = Callable[[str, Context, dict[str, Any], str, dict[str, Any] | None], Awaitable[None]]
+
+
+class ShipmateTools:
+    """The tool functions of one server; ``audit`` records every call's outcome."""
+
+    def __init__(self, spec_file: str | None, audit: Audit) -> None:
+        self.spec_file = spec_file
+        self.audit = audit
+
+    def functions(self) -> dict[str, Callable[..., Awaitable[CallToolResult]]]:
+        return {"status": self.status, "history": self.history, "events": self.events, "check": self.check,
+                "logs": self.logs, "lock_status": self.lock_status, "secrets_list": self.secrets_list,
+                "deploy": self.deploy, "rollback": self.rollback, "down": self.down}
+
+    async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
+        info = BY_NAME[name]
+
+        async def report(progress: float, message: str) -> None:
+            await ctx.report_progress(progress, None, message)
+
+        result, error, cancelled = await run_ops(action, report if info.long_running else None)
+        outcome = ok_result(info.command, result or {}) if error is None \
+            else error_result(info.command, as_shipmate_error(error))
+        status = "cancelled" if cancelled else ("error" if outcome.is_error else "ok")
+        with anyio.CancelScope(shield=True):
+            await self.audit(name, ctx, arguments, status, error_of(outcome))
+        if cancelled:
+            await anyio.lowlevel.checkpoint()   # the request was cancelled: no response is sent
+        return outcome
+
+    async def status(self, ctx: Context, env: str | None = None) -> CallToolResult:
+        return await self._invoke("status", ctx, {"env": env}, lambda p: ops.status(self.spec_file, environment=env))
+
+    async def history(self, ctx: Context, env: str | None = None, limit: int = 20) -> CallToolResult:
+        limit = max(1, min(limit, 1000))
+        return await self._invoke("history", ctx, {"env": env, "limit": limit},
+                                  lambda p: ops.history(self.spec_file, environment=env, limit=limit))
+
+    async def events(self, ctx: Context, env: str | None = None, limit: int = 50,
+                     deployment: str | None = None) -> CallToolResult:
+        limit = max(1, min(limit, 10000))
+        return await self._invoke("events", ctx, {"env": env, "limit": limit, "deployment": deployment},
+                                  lambda p: ops.events(self.spec_file, environment=env, limit=limit,
+                                                       deployment_id=deployment))
+
+    async def check(self, ctx: Context, env: str | None = None) -> CallToolResult:
+        return await self._invoke("check", ctx, {"env": env}, lambda p: ops.check(self.spec_file, environment=env))
+
+    async def logs(self, ctx: Context, env: str | None = None, lines: int = 100,
+                   deployment: str | None = None) -> CallToolResult:
+        lines = max(1, min(lines, 100000))
+        return await self._invoke("logs", ctx, {"env": env, "lines": lines, "deployment": deployment},
+                                  lambda p: ops.logs(self.spec_file, environment=env, lines=lines,
+                                                     deployment_id=deployment))
+
+    async def lock_status(self, ctx: Context) -> CallToolResult:
+        return await self._invoke("lock_status", ctx, {}, lambda p: ops.lock_status(self.spec_file))
+
+    async def secrets_list(self, ctx: Context) -> CallToolResult:
+        return await self._invoke("secrets_list", ctx, {}, lambda p: ops.secrets_list(self.spec_file))
+
+    async def deploy(self, ctx: Context, env: str | None = None, version: str | None = None,
+                     dry_run: bool = False, force: bool = False) -> CallToolResult:
+        return await self._invoke("deploy", ctx, {"env": env, "version": version, "dry_run": dry_run, "force": force},
+                                  lambda p: ops.deploy(self.spec_file, environment=env, version=version,
+                                                       dry_run=dry_run, force=force, progress=p))
+
+    async def rollback(self, ctx: Context, env: str | None = None, to_version: str | None = None,
+                       dry_run: bool = False) -> CallToolResult:
+        return await self._invoke("rollback", ctx, {"env": env, "to_version": to_version, "dry_run": dry_run},
+                                  lambda p: ops.rollback(self.spec_file, environment=env, to_version=to_version,
+                                                         dry_run=dry_run, progress=p))
+
+    async def down(self, ctx: Context, env: str | None = None, dry_run: bool = False) -> CallToolResult:
+        return await self._invoke("down", ctx, {"env": env, "dry_run": dry_run},
+                                  lambda p: ops.down(self.spec_file, environment=env, dry_run=dry_run))
