@@ -58,7 +58,11 @@ def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDest
         tools = [tool for tool in TOOLS if policy.lists(tool)]
         text = build_guide(tools=tools, commands=cli_commands())
         return {"guide": text, **token_figure(text, tools)}
-    run_command("guide", json_out, act, lambda result: sys.stdout.write(result["guide"]))
+    run_command("guide", json_out, act, _print_guide)
+
+
+def _print_guide(result: dict[str, Any]) -> None:
+    sys.stdout.write(result["guide"])
 
 
 def cli_commands() -> list[tuple[str, str]]:
