@@ -1,0 +1,71 @@
+"""Policy on the server: read-only and no-destructive filter tools/list and refuse calls; protected
+environments refuse deploy, rollback and down with exit 6; each refusal is audited and runs nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from shipmate import ops
+from shipmate.mcp.policy import Policy
+from tests.e2e.cli_project import Project
+from tests.mcp.face import body, connected, mcp_events
+
+pytestmark = pytest.mark.anyio
+
+PROTECTED = "environments:\n  staging: {}\n  production: {protected: true}\n"
+
+
+async def test_read_only_lists_only_read_tools_and_refuses_a_mutating_call(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec, Policy(read_only=True)) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        refused = await client.call_tool("deploy", {"confirm": True})
+    assert names == {"status", "history", "events", "check", "logs", "lock_status", "secrets_list"}
+    error = body(refused)["error"]
+    assert refused.is_error and error["code"] == "refused" and "read-only" in error["message"]
+    assert ops.history(str(spec))["deployments"] == [] and not project.our_processes()
+    [event] = mcp_events(spec)
+    assert (event["event_type"], event["notes"], event["deployed_by"]) == ("mcp.refused", "deploy", "mcp:test-agent")
+    assert event["data"]["arguments"] == {"confirm": True}
+
+
+async def test_no_destructive_hides_and_refuses_down_but_keeps_deploy(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec, Policy(no_destructive=True)) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        refused = await client.call_tool("down", {})
+    assert "down" not in names and {"deploy", "rollback"} <= names
+    assert body(refused)["error"]["code"] == "refused"
+
+
+async def test_a_protected_environment_refuses_deploy_with_exit_6_and_audits_it(project: Project) -> None:
+    spec = project.spec("1.0.0", extra=PROTECTED)
+    async with connected(spec) as client:
+        refused = await client.call_tool("deploy", {"env": "production", "confirm": True})
+        rollback = await client.call_tool("rollback", {"env": "production"})
+        down = await client.call_tool("down", {"env": "production"})
+        plan = await client.call_tool("deploy", {"env": "production", "dry_run": True})
+    for result in (refused, rollback, down):
+        error = body(result)["error"]
+        assert result.is_error and (error["code"], error["exit_code"]) == ("approval_required", 6)
+        assert "protected" in error["message"] and error["hint"]
+    assert not plan.is_error and body(plan)["environment"] == "production"
+    assert ops.history(str(spec), environment="production")["deployments"] == []
+    events = mcp_events(spec)
+    assert [(e["event_type"], e["notes"], e["environment"]) for e in events] == [
+        ("mcp.refused", "deploy", "production"), ("mcp.refused", "rollback", "production"),
+        ("mcp.refused", "down", "production"), ("mcp.call", "deploy", "production")]
+    assert events[0]["data"]["error"] == {"code": "approval_required", "exit_code": 6}
+
+
+async def test_the_first_environment_is_protected_when_env_is_omitted(project: Project) -> None:
+    spec = project.spec("1.0.0", extra="environments:\n  production: {protected: true}\n  staging: {}\n")
+    async with connected(spec) as client:
+        refused = await client.call_tool("deploy", {})
+    assert body(refused)["error"]["exit_code"] == 6
+
+
+def test_protected_is_a_valid_key_of_an_environment_overlay(project: Project) -> None:
+    plain = ops.validate(str(project.spec("1.0.0", extra="environments:\n  production: {}\n")))
+    marked = ops.validate(str(project.spec("1.0.0", extra=PROTECTED)))
+    assert plain["valid"] and marked["valid"]

@@ -1,0 +1,98 @@
+"""The MCP face in memory: tools/list and its annotations, each read tool on a deployed service, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from shipmate import ops
+from shipmate.mcp.catalog import TOOLS
+from tests.e2e.cli_project import Project
+from tests.mcp.face import body, connected, mcp_events
+
+pytestmark = pytest.mark.anyio
+
+READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list"}
+MUTATING = {"deploy", "rollback", "down"}
+
+
+async def test_tools_list_offers_one_tool_per_operation_with_truthful_annotations(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(tools) == READ_TOOLS | MUTATING
+    for name, tool in tools.items():
+        assert tool.annotations is not None and tool.annotations.read_only_hint is (name in READ_TOOLS)
+        if name in MUTATING:
+            assert "dry_run" in tool.input_schema["properties"], name
+    assert tools["down"].annotations.destructive_hint is True
+    assert tools["deploy"].annotations.idempotent_hint is False
+    assert tools["status"].annotations.idempotent_hint is True
+
+
+async def test_each_read_tool_returns_the_cli_json_object_of_a_deployed_service(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    deployed = ops.deploy(str(spec))
+    assert deployed["state"] == "succeeded"
+    async with connected(spec) as client:
+        status = body(await client.call_tool("status", {}))
+        assert status["ok"] is True and status["command"] == "status"
+        assert status["environments"][0]["current"]["version"] == "1.0.0"
+        assert status["environments"][0]["serving"] is True
+        history = body(await client.call_tool("history", {"limit": 5}))
+        assert history["deployments"][0]["deployment_id"] == deployed["deployment_id"]
+        events = body(await client.call_tool("events", {"deployment": deployed["deployment_id"]}))
+        assert any(e["event_type"] == "deployment.succeeded" for e in events["events"])
+        check = body(await client.call_tool("check", {}))
+        assert check["healthy"] is True and check["version"] == "1.0.0"
+        logs = body(await client.call_tool("logs", {"lines": 20}))
+        assert logs["instances"] and logs["environment"] == "default"
+        locks = body(await client.call_tool("lock_status", {}))
+        assert locks["service"] == "hello"
+        secrets = body(await client.call_tool("secrets_list", {}))
+        assert secrets == {"ok": True, "command": "secrets list", "secrets": []}
+    assert status["environments"] == ops.status(str(spec))["environments"]
+    audited = mcp_events(spec)
+    assert [e["notes"] for e in audited] == ["status", "history", "events", "check", "logs", "lock_status",
+                                            "secrets_list"]
+    assert {e["deployed_by"] for e in audited} == {"mcp:test-agent"}
+    assert all(e["data"]["face"] == "mcp" and e["status"] == "ok" for e in audited)
+
+
+async def test_an_ops_error_is_an_is_error_result_with_code_hint_and_exit_code(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec) as client:
+        result = await client.call_tool("check", {})
+        unknown_env = await client.call_tool("status", {"env": "nowhere"})
+        rollback = await client.call_tool("rollback", {})
+    assert result.is_error
+    error = body(result)["error"]
+    assert (error["code"], error["exit_code"]) == ("health_check_failed", 3) and error["hint"]
+    assert body(unknown_env)["error"]["exit_code"] == 2 and "nowhere" in body(unknown_env)["error"]["message"]
+    assert body(rollback)["error"]["code"] == "not_found"
+    assert [e["status"] for e in mcp_events(spec)] == ["error", "error", "error"]
+
+
+async def test_malformed_arguments_and_unknown_tools_are_refused_and_audited_without_running(
+        project: Project) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec) as client:
+        bad = await client.call_tool("deploy", {"dry_run": {"nested": 1}})
+        unknown = await client.call_tool("format_disk", {})
+    assert body(bad)["error"]["code"] == "invalid_input" and "dry_run" in body(bad)["error"]["message"]
+    assert body(unknown)["error"]["exit_code"] == 2
+    refusals = mcp_events(spec)
+    assert [(e["event_type"], e["notes"]) for e in refusals] == [("mcp.refused", "deploy"),
+                                                                   ("mcp.refused", "format_disk")]
+    assert ops.history(str(spec))["deployments"] == []
+
+
+async def test_a_dry_run_deploy_returns_the_plan_and_starts_nothing(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec) as client:
+        plan = body(await client.call_tool("deploy", {"dry_run": True}))
+    assert plan["dry_run"] is True and plan["plan"]["steps"]
+    assert ops.history(str(spec))["deployments"] == [] and not project.our_processes()
+
+
+def test_every_tool_is_described_in_the_catalog() -> None:
+    assert {tool.name for tool in TOOLS} == READ_TOOLS | MUTATING
