@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
+import stat
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -91,3 +94,33 @@ async def test_a_mutating_tool_needs_the_bearer_token_and_reads_do_not(served: t
         ("mcp.call", "ok"), ("mcp.refused", "refused"), ("mcp.refused", "refused"), ("mcp.call", "ok")]
     assert {e["deployed_by"] for e in mcp_events(spec)} == {"mcp:http-agent"}
     assert TOKEN not in json.dumps(mcp_events(spec))
+
+
+@pytest.mark.anyio
+async def test_legacy_sse_clients_are_served_with_the_same_token_rule(served: tuple[Project, int]) -> None:
+    from mcp.client.sse import sse_client
+
+    _, port = served
+    url = f"http://127.0.0.1:{port}/sse"
+    async with Client(sse_client(url), mode="legacy", cache=None) as client:
+        status = body(await client.call_tool("status", {}))
+        refused = body(await client.call_tool("down", {"dry_run": True}))
+    async with Client(sse_client(url, headers={"Authorization": f"Bearer {TOKEN}"}), mode="legacy",
+                      cache=None) as client:
+        granted = body(await client.call_tool("down", {"dry_run": True}))
+    assert status["ok"] is True
+    assert refused["error"]["code"] == "refused"
+    assert granted["ok"] is True or granted["error"]["code"] == "not_found"   # never deployed: nothing to stop
+
+
+def test_the_token_file_is_created_once_with_mode_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shipmate.mcp.http_app import TOKEN_ENV, resolve_token
+
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    first, where = resolve_token(tmp_path / "home")
+    again, _ = resolve_token(tmp_path / "home")
+    assert first == again and len(first) >= 32
+    assert where == str(tmp_path / "home" / "mcp-token")
+    assert stat.S_IMODE(os.stat(where).st_mode) == 0o600
+    monkeypatch.setenv(TOKEN_ENV, "from-the-environment")
+    assert resolve_token(tmp_path / "home") == ("from-the-environment", TOKEN_ENV)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from shipmate import ops
@@ -96,3 +98,10 @@ async def test_a_dry_run_deploy_returns_the_plan_and_starts_nothing(project: Pro
 
 def test_every_tool_is_described_in_the_catalog() -> None:
     assert {tool.name for tool in TOOLS} == READ_TOOLS | MUTATING
+
+
+async def test_a_missing_spec_file_is_an_invalid_input_error_not_a_crash(tmp_path: Path) -> None:
+    async with connected(tmp_path / "absent.yaml") as client:
+        result = await client.call_tool("status", {})
+    error = body(result)["error"]
+    assert result.is_error and error["exit_code"] == 2 and error["hint"]
