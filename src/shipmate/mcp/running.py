@@ -19,8 +19,10 @@ import anyio.to_thread
 ProgressSink = Callable[[str, dict[str, Any]], None]
 Reporter = Callable[[float, str], Any]   # async (progress, message) -> None, called on the event loop
 
-# Reported while the engine puts the service back: an interruption there would leave it half rolled back.
-_NEVER_INTERRUPT = frozenset({"rolling back", "recovered"})
+# Reported while the engine puts a service back (a crashed deployment's recovery, or this one's rollback):
+# an interruption there would leave it half rolled back. After "rolling back" nothing is interrupted any more.
+_RECOVERING = "recovered"
+_ROLLING_BACK = "rolling back"
 
 
 @dataclass
@@ -32,9 +34,9 @@ class Cancellation:
     rolling_back: bool = False
 
     def checkpoint(self, event: str) -> None:
-        if event in _NEVER_INTERRUPT:
+        if event == _ROLLING_BACK:
             self.rolling_back = True
-        if self.requested.is_set() and not self.delivered and not self.rolling_back:
+        if self.requested.is_set() and not self.delivered and not self.rolling_back and event != _RECOVERING:
             self.delivered = True
             raise KeyboardInterrupt("MCP cancellation")
 
