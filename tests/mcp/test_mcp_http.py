@@ -124,3 +124,14 @@ def test_the_token_file_is_created_once_with_mode_0600(tmp_path: Path, monkeypat
     assert stat.S_IMODE(os.stat(where).st_mode) == 0o600
     monkeypatch.setenv(TOKEN_ENV, "from-the-environment")
     assert resolve_token(tmp_path / "home") == ("from-the-environment", TOKEN_ENV)
+
+
+def test_a_port_in_use_is_a_prerequisite_error_exit_7(project: Project) -> None:
+    project.spec("1.0.0")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        proc = project.run("mcp", "--http", "--port", str(taken.getsockname()[1]), timeout=60,
+                           env={"SHIPMATE_MCP_TOKEN": TOKEN})
+    assert proc.returncode == 7, proc.stderr
+    assert "pick another --port" in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,17 @@ async def test_a_missing_spec_file_is_an_invalid_input_error_not_a_crash(tmp_pat
         result = await client.call_tool("status", {})
     error = body(result)["error"]
     assert result.is_error and error["exit_code"] == 2 and error["hint"]
+
+
+async def test_a_secret_value_never_reaches_a_result_or_the_audit_trail(project: Project) -> None:
+    canary = "canary-Secret-7f3a9c1e5b"
+    spec = project.spec("1.0.0")
+    ops.secrets_set(str(spec), "API_KEY", canary)
+    async with connected(spec) as client:
+        listed = await client.call_tool("secrets_list", {})
+        planned = await client.call_tool("deploy", {"version": canary, "dry_run": True, "token": canary})
+    assert body(listed)["secrets"][0]["name"] == "API_KEY"
+    trail = json.dumps(mcp_events(spec))
+    for text in (json.dumps(body(listed)), json.dumps(body(planned)), trail):
+        assert canary not in text
+    assert "***" in trail and body(planned)["version"] == "***"
