@@ -58,6 +58,10 @@ class ShipmateServer(MCPServer):
         self.spec_file = spec_file
         self.policy = policy
         self.spec_path = Workspace.locate(spec_file).spec_path
+        # Deployments started here name the MCP client (mcp:<name>), unless whoever started the server set
+        # SHIPMATE_ACTOR. The engine reads the actor from the environment, so concurrent HTTP clients of one
+        # server may be named after each other on a deployment row; the audit events are always exact.
+        self.actor_given = bool(os.environ.get("SHIPMATE_ACTOR", "").strip())
         functions = ShipmateTools(spec_file, self.audit).functions()
         for info in TOOLS:
             self.add_tool(functions[info.name], name=info.name, description=info.description,
@@ -81,8 +85,8 @@ class ShipmateServer(MCPServer):
             await self.audit(name[:80], context, arguments, "refused", error_of(result))
             return result
         assert info is not None
-        if not os.environ.get("SHIPMATE_ACTOR", "").startswith(("user:", "agent:", "test:")):
-            os.environ["SHIPMATE_ACTOR"] = actor_of(context)   # the deployment rows name the MCP client too
+        if not self.actor_given:
+            os.environ["SHIPMATE_ACTOR"] = actor_of(context)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:   # arguments that do not fit the input schema: nothing ran
