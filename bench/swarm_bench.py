@@ -241,7 +241,7 @@ def _remove_service(client: Any, name: str) -> None:
         return
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and client.containers.list(
-            all=True, filters={"label": f"com.docker.swarm.service.name={name}"}):
+            all=True, ignore_removed=True, filters={"label": f"com.docker.swarm.service.name={name}"}):
         time.sleep(0.2)
 
 

@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from mcp import Client
 from mcp_types import CallToolResult, Implementation
 
-from mcp import Client
 from shipmate.mcp.policy import Policy
 from shipmate.mcp.server import build_server
 

@@ -8,9 +8,9 @@ import os
 import anyio
 import anyio.to_thread
 import pytest
+from mcp import Client, StdioServerParameters
 from mcp_types import Implementation
 
-from mcp import Client, StdioServerParameters
 from shipmate import ops
 from tests.e2e.cli_project import SHIPMATE, Project
 from tests.mcp.face import body, connected, mcp_events

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx2
 import pytest
+from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import Implementation
 
-from mcp import Client
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, mcp_events
 from tests.waiting import free_port, wait_until
