@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from tests.waiting import free_port, port_open, wait_until
+
 REPO = Path(__file__).resolve().parents[1]
 TOOLS_VENVS = REPO / ".venv-tools"
 SLOW_TOOL_S = 0.3
@@ -179,11 +183,69 @@ def serving(kind: str) -> Iterator[RunningServer]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def http_server() -> Iterator[RunningServer]:
+    """The SDK test server over streamable HTTP (/mcp) on a real uvicorn."""
+    yield from serving("http")
+
+
+@pytest.fixture(scope="module")
+def sse_server() -> Iterator[RunningServer]:
+    """The SDK test server over legacy SSE (/sse) on a real uvicorn."""
+    yield from serving("sse")
+
+
+@pytest.fixture
+def hanging_server() -> Iterator[RunningServer]:
+    yield from serving("hang")
+
+
+@pytest.fixture
+def malformed_server() -> Iterator[RunningServer]:
+    yield from serving("malformed")
+
+
+@pytest.fixture
+def plain_http_server() -> Iterator[str]:
+    """`python -m http.server`: HTTP, but not MCP."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: port_open(port) or proc.poll() is not None, 20, "python -m http.server")
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def stdio_argv(kind: str = "stdio") -> list[str]:
+    return [*SERVER_ARGV, kind]
+
+
+@pytest.fixture(scope="session")
+def time_server_argv() -> list[str]:
+    """mcp-server-time from PyPI, in .venv-tools/mcp-server-time (it may pin an mcp other than ours)."""
+    return [str(_tool_or_skip("mcp-server-time", "mcp-server-time") / "bin" / "mcp-server-time"),
+            "--local-timezone", "UTC"]
+
+
+def _tool_or_skip(name: str, requirement: str) -> Path:
+    try:
+        return tool_venv(name, requirement)
+    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"cannot install {requirement} into .venv-tools/{name} (no registry?): {exc}")
+
+
 # ------------------------------------------------------------------------------ third-party servers in own venvs
 
 def tool_venv(name: str, requirement: str) -> Path:
     """.venv-tools/NAME with REQUIREMENT installed (idempotent); raises RuntimeError when pip cannot install it."""
     venv = TOOLS_VENVS / name
+    TOOLS_VENVS.mkdir(exist_ok=True)
+    (TOOLS_VENVS / ".gitignore").write_text("*\n")   # never committed
     marker = venv / ".installed"
     if marker.exists() and marker.read_text() == requirement:
         return venv

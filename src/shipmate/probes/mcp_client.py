@@ -29,6 +29,7 @@ from shipmate.probes.mcp import (
 T = TypeVar("T")
 MAX_PAGES = 1000   # a paginator that never ends must not hang a probe
 CLIENT_NAME = "shipmate-probe"
+HTTP_STAND_INS = ("Not Found", "Server returned an error response")
 
 
 @dataclass
@@ -220,6 +221,10 @@ def failure(target: McpTarget, exc: BaseException, stage: str, timeout_s: float)
         return McpProbeError(f"{where} answered HTTP {status} {exc.response.reason_phrase} to {stage}: "
                              "not an MCP endpoint", cause=cause,
                              hint="check the URL path: /mcp for streamable HTTP, /sse for legacy SSE")
+    if isinstance(exc, MCPError) and exc.message in HTTP_STAND_INS and target.kind != "stdio":
+        # the streamable HTTP client turns a 4xx/5xx without a JSON-RPC body into these (the status is lost)
+        return McpProbeError(f"{where} answered {stage} with an HTTP error ({exc.message}): not an MCP endpoint",
+                             cause=cause, hint="check the URL path: /mcp for streamable HTTP, /sse for legacy SSE")
     if isinstance(exc, MCPError) and exc.code == CONNECTION_CLOSED:
         hint = ("the command exited or wrote something that is not JSON-RPC on stdout: run it by hand to see"
                 if target.kind == "stdio" else "the server closed the connection: is it an MCP server?")
