@@ -230,6 +230,31 @@ def time_server_argv() -> list[str]:
             "--local-timezone", "UTC"]
 
 
+@pytest.fixture(scope="module")
+def bridged_time_server(time_server_argv: list[str]) -> Iterator[str]:
+    """mcp-server-time behind mcp-proxy (stdio to HTTP, its own venv: it needs mcp<2); the base URL."""
+    proxy = _tool_or_skip("mcp-proxy", "mcp-proxy") / "bin" / "mcp-proxy"
+    yield from bridge(proxy, time_server_argv)
+
+
+def bridge(proxy: Path, argv: list[str]) -> Iterator[str]:
+    """Run ``argv`` behind mcp-proxy on 127.0.0.1 (serves /mcp and /sse) until the caller is done."""
+    port = free_port()
+    proc = subprocess.Popen([str(proxy), "--host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING",
+                             "--", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: port_open(port) or proc.poll() is not None, 30, "mcp-proxy")
+        assert proc.poll() is None, "mcp-proxy exited early"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def _tool_or_skip(name: str, requirement: str) -> Path:
     try:
         return tool_venv(name, requirement)

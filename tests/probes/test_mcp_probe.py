@@ -23,7 +23,7 @@ from shipmate.probes.mcp import (
 
 TEST_TOOLS = ("add", "echo", "slow")
 http_server, sse_server = mcp_servers.http_server, mcp_servers.sse_server
-time_server_argv = mcp_servers.time_server_argv
+time_server_argv, bridged_time_server = mcp_servers.time_server_argv, mcp_servers.bridged_time_server
 hanging_server, malformed_server = mcp_servers.hanging_server, mcp_servers.malformed_server
 plain_http_server = mcp_servers.plain_http_server
 
@@ -112,6 +112,18 @@ def test_third_party_time_server_over_stdio(time_server_argv: list[str]) -> None
     assert {"get_current_time", "convert_time"} <= set(listing.names)
     now = call_tool(target, "get_current_time", {"timezone": "UTC"}, timeout_s=30)
     assert not now.is_error and "UTC" in now.text
+
+
+@pytest.mark.parametrize("path", ["/mcp", "/sse"])
+def test_third_party_server_through_a_stdio_to_http_bridge(time_server_argv: list[str], bridged_time_server: str,
+                                                           path: str) -> None:
+    direct = list_tools(parse_target(time_server_argv), timeout_s=30)
+    latency = measure(parse_target(bridged_time_server + path), calls=10, timeout_s=10)
+    assert latency.errors == 0 and len(latency.samples_ms) == 10
+    assert latency.listing.schema_hash == direct.schema_hash   # the bridge hides nothing and adds nothing
+    answer = measure(parse_target(bridged_time_server + path), calls=2, tool="get_current_time",
+                     arguments={"timezone": "UTC"}, timeout_s=10)
+    assert answer.errors == 0
 
 
 # ------------------------------------------------------------------------------------------------ bad input
