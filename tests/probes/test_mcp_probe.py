@@ -182,6 +182,13 @@ def test_malformed_json_rpc_fails_the_probe(malformed_server: RunningServer) -> 
     assert "\n" not in caught.value.message and "\n" not in caught.value.details["cause"]
 
 
+def test_a_stdio_server_writing_garbage_is_malformed_json_rpc_not_just_a_timeout() -> None:
+    with pytest.raises(McpProbeError) as caught:
+        list_tools(stdio_target("stdio-garbage"), timeout_s=2)
+    assert "malformed JSON-RPC during initialize" in caught.value.message
+    assert "stdout" in (caught.value.hint or "")
+
+
 def test_a_stdio_command_that_exits_at_once_says_the_connection_closed() -> None:
     with pytest.raises(McpProbeError) as caught:
         list_tools(McpTarget(kind="stdio", argv=("true",)), timeout_s=5)

@@ -37,6 +37,12 @@ class Stage:
     """Where the probe is, so a timeout or a closed connection says during what."""
 
     name: str = "connect"
+    garbage: Exception | None = None   # the first line the transport could not parse (the SDK skips it)
+
+    async def note(self, message: Any) -> None:
+        """The session's message handler: remember a transport-level parse error, ignore notifications."""
+        if isinstance(message, Exception) and self.garbage is None:
+            self.garbage = message
 
 
 @dataclass
@@ -74,6 +80,9 @@ def run_bounded(target: McpTarget, timeout_s: float, body: Callable[[Connected],
         cause = first_cause(exc)
         if isinstance(cause, McpProbeError):
             raise cause from None
+        garbage = stage.garbage
+        if garbage is not None and (isinstance(cause, TimeoutError | OSError) or _is_closed(cause)):
+            cause = garbage   # it never answered because what it wrote was not JSON-RPC
         raise failure(target, cause, stage.name, timeout_s) from exc
     finally:
         sdk_log.setLevel(level)
@@ -87,7 +96,7 @@ async def _session(target: McpTarget, timeout_s: float, legacy_init: bool, stage
     started = time.perf_counter()
     with open(os.devnull, "w") as errlog:
         client = Client(_transport(target, timeout_s, errlog), mode="legacy" if legacy_init else "auto",
-                        cache=None, read_timeout_seconds=timeout_s,
+                        cache=None, read_timeout_seconds=timeout_s, message_handler=stage.note,
                         client_info=Implementation(name=CLIENT_NAME, version="1"))
         stage.name = "initialize"
         async with client:
@@ -175,6 +184,13 @@ async def latency_of(connected: Connected, *, calls: int, tool: str | None, argu
                    samples_ms=tuple(samples), errors=errors, first_error=first_error, listing=listing)
 
 
+def _is_closed(exc: BaseException) -> bool:
+    from mcp.shared.exceptions import MCPError
+    from mcp_types import CONNECTION_CLOSED
+
+    return isinstance(exc, MCPError) and exc.code == CONNECTION_CLOSED
+
+
 def first_cause(exc: BaseException) -> BaseException:
     """The first real error inside (nested) ExceptionGroups, skipping cancellations."""
     while isinstance(exc, BaseExceptionGroup):
@@ -231,8 +247,9 @@ def failure(target: McpTarget, exc: BaseException, stage: str, timeout_s: float)
         return McpProbeError(f"{where} closed the connection during {stage}", cause=cause, hint=hint)
     malformed = isinstance(exc, MCPError) and exc.code == PARSE_ERROR
     if malformed or isinstance(exc, ValidationError | ValueError | httpx2.DecodingError):
-        return McpProbeError(f"{where} sent malformed JSON-RPC during {stage}", cause=cause,
-                             hint="it is not an MCP server, or not one this SDK version understands")
+        hint = ("it writes something other than JSON-RPC on stdout (logs belong on stderr), or is not an MCP server"
+                if target.kind == "stdio" else "it is not an MCP server, or not one this SDK version understands")
+        return McpProbeError(f"{where} sent malformed JSON-RPC during {stage}", cause=cause, hint=hint)
     if isinstance(exc, MCPError):
         return McpProbeError(f"{where} refused {stage}: {_short(exc)} (code {exc.code})", cause=cause,
                              hint="the server answered with a JSON-RPC error: see its logs")
