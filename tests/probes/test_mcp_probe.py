@@ -92,6 +92,15 @@ def test_call_tool_returns_the_result_and_an_is_error_as_data(http_server: Runni
     assert wrong.is_error and wrong.text
 
 
+def test_the_probe_also_works_when_called_from_inside_an_event_loop(http_server: RunningServer) -> None:
+    import anyio
+
+    async def caller() -> tuple[str, ...]:   # e.g. a sync MCP tool handler of shipmate's own face
+        return list_tools(parse_target(http_server.url("/mcp")), timeout_s=10).names
+
+    assert anyio.run(caller) == TEST_TOOLS
+
+
 def test_a_slow_tool_call_counts_as_an_error_bounded_by_the_timeout(http_server: RunningServer) -> None:
     started = time.monotonic()
     latency = measure(parse_target(http_server.url("/mcp")), calls=2, tool="slow", arguments={"seconds": 5},

@@ -75,7 +75,7 @@ def run_bounded(target: McpTarget, timeout_s: float, body: Callable[[Connected],
     level = sdk_log.level
     sdk_log.setLevel(logging.CRITICAL + 1)
     try:
-        return anyio.run(main)
+        return _run_sync(main)
     except Exception as exc:
         cause = first_cause(exc)
         if isinstance(cause, McpProbeError):
@@ -86,6 +86,21 @@ def run_bounded(target: McpTarget, timeout_s: float, body: Callable[[Connected],
         raise failure(target, cause, stage.name, timeout_s) from exc
     finally:
         sdk_log.setLevel(level)
+
+
+def _run_sync(main: Callable[[], Awaitable[T]]) -> T:
+    """anyio.run here, or in a worker thread when the caller already runs an event loop (an MCP tool handler)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anyio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.run(main)
+    with ThreadPoolExecutor(1, thread_name_prefix="mcp-probe") as pool:
+        return pool.submit(anyio.run, main).result()
 
 
 @asynccontextmanager
