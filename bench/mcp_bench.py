@@ -1,8 +1,8 @@
-"""`probe mcp`: p95 of tools/list over local streamable HTTP and through a stdio-to-HTTP bridge (mcp-proxy) to
-mcp-server-time, each against the bare SDK client doing the same calls in the same run.
+"""`probe mcp`: p95 of tools/list over local streamable HTTP and through stdio-to-HTTP bridges (mcp-proxy,
+supergateway) to mcp-server-time, each against the bare SDK client doing the same calls in the same run.
 
 Run: .venv/bin/python bench/mcp_bench.py        (writes its section of BENCHMARKS.md)
-The first run installs mcp-server-time and mcp-proxy into .venv-tools/ (pip, needs the registry once).
+The first run installs mcp-server-time and mcp-proxy (pip) and supergateway (npm) into .venv-tools/.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ def sdk_direct(url: str, calls: int) -> list[float]:
     """The baseline: the SDK client alone (legacy initialize, cache off), the same tools/list loop."""
     import anyio
     from mcp import Client
+    from mcp.client.sse import sse_client
 
     async def main() -> list[float]:
         samples: list[float] = []
+        server = sse_client(url) if url.endswith("/sse") else url
         with anyio.fail_after(60 + calls):
-            async with Client(url, mode="legacy", cache=None) as client:
+            async with Client(server, mode="legacy", cache=None) as client:
                 await client.list_tools()
                 for _ in range(calls):
                     started = time.perf_counter()
@@ -84,7 +86,7 @@ def _rows(what: str, figures: dict[str, float], goal_ms: float) -> list[str]:
 
 
 def section() -> str:
-    from tests.mcp_servers import bridge, serving, tool_venv
+    from tests.mcp_servers import bridge, gateway_bridge, npm_tool, serving, tool_venv
 
     rows: list[str] = []
     with contextmanager(serving)("http") as server:
@@ -99,6 +101,13 @@ def section() -> str:
         with contextmanager(bridge)(proxy, time_argv) as base:
             rows += _rows("mcp-server-time (PyPI, stdio) through mcp-proxy (streamable HTTP)",
                           compare(base + "/mcp"), 50)
+        try:
+            gateway = npm_tool("supergateway", "supergateway@4") / "node_modules" / ".bin" / "supergateway"
+        except (RuntimeError, OSError) as exc:
+            rows.append(f"| mcp-server-time through supergateway | skipped: {exc} | | | |")
+        else:
+            with contextmanager(gateway_bridge)(gateway, time_argv) as base:
+                rows += _rows("mcp-server-time through supergateway (npm, SSE)", compare(base + "/sse"), 50)
     return "\n".join([
         TITLE, "",
         f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: `.venv/bin/python bench/mcp_bench.py` "

@@ -237,14 +237,39 @@ def bridged_time_server(time_server_argv: list[str]) -> Iterator[str]:
     yield from bridge(proxy, time_server_argv)
 
 
+@pytest.fixture(scope="module")
+def supergateway_time_server(time_server_argv: list[str]) -> Iterator[str]:
+    """mcp-server-time behind supergateway (npm, stdio to SSE); the base URL (it serves /sse)."""
+    try:
+        gateway = npm_tool("supergateway", "supergateway@4") / "node_modules" / ".bin" / "supergateway"
+    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"cannot install supergateway with npm into .venv-tools/supergateway: {exc}")
+    yield from gateway_bridge(gateway, time_server_argv)
+
+
+def gateway_bridge(gateway: Path, argv: list[str]) -> Iterator[str]:
+    """Run ``argv`` behind supergateway (stdio to SSE on 127.0.0.1:PORT/sse) until the caller is done."""
+    import shlex
+
+    port = free_port()
+    yield from _bridge_process([str(gateway), "--stdio", shlex.join(argv), "--port", str(port), "--logLevel",
+                                "none"], port)
+
+
 def bridge(proxy: Path, argv: list[str]) -> Iterator[str]:
     """Run ``argv`` behind mcp-proxy on 127.0.0.1 (serves /mcp and /sse) until the caller is done."""
     port = free_port()
-    proc = subprocess.Popen([str(proxy), "--host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING",
-                             "--", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield from _bridge_process([str(proxy), "--host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING",
+                                "--", *argv], port)
+
+
+def _bridge_process(command: list[str], port: int) -> Iterator[str]:
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until(lambda: port_open(port) or proc.poll() is not None, 30, "mcp-proxy")
-        assert proc.poll() is None, "mcp-proxy exited early"
+        wait_until(lambda: port_open(port) or proc.poll() is not None, 30, Path(command[0]).name)
+        assert proc.poll() is None, f"{Path(command[0]).name} exited early"
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -265,6 +290,22 @@ def _tool_or_skip(name: str, requirement: str) -> Path:
 
 
 # ------------------------------------------------------------------------------ third-party servers in own venvs
+
+def npm_tool(name: str, package: str) -> Path:
+    """.venv-tools/NAME with the npm PACKAGE installed (idempotent); RuntimeError when npm cannot install it."""
+    home = TOOLS_VENVS / name
+    marker = home / ".installed"
+    if marker.exists() and marker.read_text() == package:
+        return home
+    home.mkdir(parents=True, exist_ok=True)
+    (TOOLS_VENVS / ".gitignore").write_text("*\n")
+    done = subprocess.run(["npm", "install", "--prefix", str(home), "--no-audit", "--no-fund", package],
+                          capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"npm install {package} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+    marker.write_text(package)
+    return home
+
 
 def tool_venv(name: str, requirement: str) -> Path:
     """.venv-tools/NAME with REQUIREMENT installed (idempotent); raises RuntimeError when pip cannot install it."""

@@ -25,7 +25,7 @@ TEST_TOOLS = ("add", "echo", "slow")
 http_server, sse_server = mcp_servers.http_server, mcp_servers.sse_server
 time_server_argv, bridged_time_server = mcp_servers.time_server_argv, mcp_servers.bridged_time_server
 hanging_server, malformed_server = mcp_servers.hanging_server, mcp_servers.malformed_server
-plain_http_server = mcp_servers.plain_http_server
+plain_http_server, supergateway_time_server = mcp_servers.plain_http_server, mcp_servers.supergateway_time_server
 
 
 def stdio_target(kind: str = "stdio") -> McpTarget:
@@ -133,6 +133,13 @@ def test_third_party_server_through_a_stdio_to_http_bridge(time_server_argv: lis
     answer = measure(parse_target(bridged_time_server + path), calls=2, tool="get_current_time",
                      arguments={"timezone": "UTC"}, timeout_s=10)
     assert answer.errors == 0
+
+
+def test_third_party_server_through_supergateway_sse(time_server_argv: list[str],
+                                                     supergateway_time_server: str) -> None:
+    direct = list_tools(parse_target(time_server_argv), timeout_s=30)
+    latency = measure(parse_target(supergateway_time_server + "/sse"), calls=10, timeout_s=10)
+    assert latency.errors == 0 and latency.listing.schema_hash == direct.schema_hash
 
 
 # ------------------------------------------------------------------------------------------------ bad input
