@@ -160,12 +160,13 @@ def test_a_stdio_command_not_found_is_a_missing_prerequisite() -> None:
     assert caught.value.exit_code == 7 and "shipmate-no-such-mcp-server" in caught.value.message
 
 
-def test_a_server_that_hangs_in_initialize_ends_with_a_timeout(hanging_server: RunningServer) -> None:
+@pytest.mark.parametrize("path", ["/mcp", "/sse"])
+def test_a_server_that_hangs_in_initialize_ends_with_a_timeout(hanging_server: RunningServer, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(McpProbeError) as caught:
-        list_tools(parse_target(hanging_server.url("/mcp")), timeout_s=1)
+        list_tools(parse_target(hanging_server.url(path)), timeout_s=1)
     assert caught.value.exit_code == 3
-    assert "no answer to initialize within 1s" in caught.value.message
+    assert "no answer to" in caught.value.message and "within 1s" in caught.value.message
     assert time.monotonic() - started < 6
 
 
@@ -177,9 +178,10 @@ def test_a_stdio_server_that_hangs_in_initialize_ends_with_a_timeout() -> None:
     assert time.monotonic() - started < 10   # the SDK closes stdin, waits 2 s, then SIGTERM
 
 
-def test_a_non_mcp_http_server_fails_the_probe(plain_http_server: str) -> None:
+@pytest.mark.parametrize("path", ["/mcp", "/sse"])
+def test_a_non_mcp_http_server_fails_the_probe(plain_http_server: str, path: str) -> None:
     with pytest.raises(McpProbeError) as caught:
-        list_tools(parse_target(plain_http_server), timeout_s=5)
+        list_tools(parse_target(plain_http_server.removesuffix("/mcp") + path), timeout_s=5)
     assert caught.value.exit_code == 3
     assert "not an MCP endpoint" in caught.value.message
     assert caught.value.hint
