@@ -47,8 +47,14 @@ def swarm() -> str:
     return _with_engine("Swarm: failing releases are reported failed and rolled back", section)
 
 
+def mcp_probe() -> str:
+    from mcp_bench import section
+
+    return section()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {"strategies": strategies, "docker": docker, "swarm": swarm,
-                                          "router": router}
+                                          "router": router, "mcp_probe": mcp_probe}
 
 
 def _with_engine(title: str, section: Callable[[], str]) -> str:

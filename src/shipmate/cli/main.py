@@ -13,6 +13,7 @@ import typer
 from shipmate.cli import render
 from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
+from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.secrets_cli import secrets_app
 from shipmate.errors import Interrupted
 
@@ -32,6 +33,7 @@ import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.",
 app.add_typer(import_app, name="import")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
+app.add_typer(probe_app, name="probe")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]

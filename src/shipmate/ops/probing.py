@@ -1,0 +1,54 @@
+"""`probe mcp`: prove a target speaks MCP and time it; the figures come back as one dict for every face."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shipmate.errors import InvalidInputError
+
+
+def probe_mcp(target: str, *, calls: int = 20, tool: str | None = None, arguments: str | None = None,
+              timeout_s: float = 10.0, legacy_init: bool = True) -> dict[str, Any]:
+    """Connect, list every tool, then time ``calls`` tools/list (or ``tool`` calls); exit 3 if any call failed."""
+    from shipmate.probes.mcp import McpProbeError, measure, parse_target
+    from shipmate.probes.stats import summarize
+
+    if timeout_s <= 0:
+        raise InvalidInputError(f"--timeout must be positive, got {timeout_s:g}", hint="e.g. --timeout 10")
+    if arguments is not None and tool is None:
+        raise InvalidInputError("--args needs --tool", hint="e.g. --tool add --args '{\"a\": 1, \"b\": 2}'")
+    parsed = parse_target(target)
+    latency = measure(parsed, calls=calls, tool=tool, arguments=_arguments(arguments), timeout_s=timeout_s,
+                      legacy_init=legacy_init)
+    listing = latency.listing
+    stats = summarize(latency.samples_ms).as_dict()
+    result: dict[str, Any] = {
+        "target": parsed.describe(), "transport": parsed.kind, "handshake": "legacy" if legacy_init else "auto",
+        "server": listing.server_name, "protocol_version": listing.protocol_version,
+        "tools": len(listing.tools), "tool_names": list(listing.names), "schema_hash": listing.schema_hash,
+        "operation": latency.operation, "calls": stats["count"], "connect_ms": round(latency.connect_ms, 2),
+        "p50_ms": stats["p50_ms"], "p95_ms": stats["p95_ms"], "p99_ms": stats["p99_ms"], "max_ms": stats["max_ms"],
+        "errors": latency.errors, "first_error": latency.first_error or None,
+    }
+    if latency.errors:
+        failed = McpProbeError(f"{latency.errors} of {calls} {latency.operation} calls to {parsed.describe()} "
+                               f"failed: {latency.first_error}", cause=latency.first_error,
+                               hint="the server answers, but not reliably: see its logs")
+        failed.details["probe"] = result
+        raise failed
+    return result
+
+
+def _arguments(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"--args is not JSON: {exc.msg} at column {exc.colno}",
+                                hint="give a JSON object, e.g. --args '{\"a\": 1}'") from exc
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"--args must be a JSON object, got {type(value).__name__}",
+                                hint="e.g. --args '{\"a\": 1}'")
+    return value
