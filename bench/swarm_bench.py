@@ -258,6 +258,8 @@ def run(deploys: int = 30, baseline: int = 3) -> dict[str, Any]:
     ship = ShipmateSwarm(work, node)
     cli: CliBaseline | None = None
     try:
+        for leftover in (f"shipmate-{SERVICE}-default", CLI_SERVICE):   # an interrupted earlier run's services
+            _remove_service(client, leftover)
         images.update(build_images(client, work))
         code, state, _, error = ship.deploy("good", f"{IMAGE_REPO}:good", *DELAYS[0])
         if code != 0:

@@ -9,12 +9,15 @@ import pytest
 
 from shipmate import ops
 from shipmate.mcp.catalog import TOOLS
+from tests import mcp_servers
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, connected, mcp_events
+from tests.mcp_servers import RunningServer
 
 pytestmark = pytest.mark.anyio
+http_server = mcp_servers.http_server
 
-READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list"}
+READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe"}
 MUTATING = {"deploy", "rollback", "down"}
 
 
@@ -120,3 +123,15 @@ async def test_a_secret_value_never_reaches_a_result_or_the_audit_trail(project:
     for text in (json.dumps(body(listed)), json.dumps(body(planned)), trail):
         assert canary not in text
     assert "***" in trail and body(planned)["version"] == "***"
+
+
+async def test_the_probe_tool_measures_an_mcp_server_by_url_and_refuses_a_command(
+        project: Project, http_server: RunningServer) -> None:
+    spec = project.spec("1.0.0")
+    async with connected(spec) as client:
+        probed = body(await client.call_tool("probe", {"url": http_server.url("/mcp"), "calls": 5}))
+        refused = await client.call_tool("probe", {"url": "stdio:touch /tmp/should-not-exist"})
+    assert probed["ok"] is True and probed["command"] == "probe mcp", probed
+    assert "add" in json.dumps(probed) and probed["calls"] == 5, probed
+    assert refused.is_error and body(refused)["error"]["exit_code"] == 2, body(refused)
+    assert not Path("/tmp/should-not-exist").exists()

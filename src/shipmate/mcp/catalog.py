@@ -36,6 +36,8 @@ TOOLS: tuple[ToolInfo, ...] = (
     ToolInfo("logs", "logs", "Last lines of the serving instances' logs, or of one deployment's instances.",
              read_only=True),
     ToolInfo("lock_status", "lock status", "Who holds the deployment locks, until when.", read_only=True),
+    ToolInfo("probe", "probe mcp", "Probe an MCP server over HTTP/SSE: tools, schema hash, connect and tools/list "
+             "p50/p95/p99. URLs only (no commands).", read_only=True),
     ToolInfo("secrets_list", "secrets list", "Secret names, versions and fingerprints; never values.",
              read_only=True),
     ToolInfo("deploy", "deploy", "Deploy the spec's release: start, prove healthy, switch, watch; rolls back "

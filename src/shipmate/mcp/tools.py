@@ -33,6 +33,7 @@ class ShipmateTools:
     def functions(self) -> dict[str, Callable[..., Awaitable[CallToolResult]]]:
         return {"status": self.status, "history": self.history, "events": self.events, "check": self.check,
                 "logs": self.logs, "lock_status": self.lock_status, "secrets_list": self.secrets_list,
+                "probe": self.probe,
                 "deploy": self.deploy, "rollback": self.rollback, "down": self.down}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
@@ -81,6 +82,22 @@ class ShipmateTools:
 
     async def secrets_list(self, ctx: Context) -> CallToolResult:
         return await self._invoke("secrets_list", ctx, {}, lambda p: ops.secrets_list(self.spec_file))
+
+    async def probe(self, ctx: Context, url: str, calls: int = 20, timeout_s: float = 10.0) -> CallToolResult:
+        """Only URLs: a `stdio:` target would let a client run any command on this machine."""
+        from shipmate.errors import InvalidInputError
+        from shipmate.ops.probing import probe_mcp
+
+        calls, timeout_s = max(1, min(calls, 1000)), max(0.1, min(timeout_s, 60.0))
+
+        def action(p: ProgressSink) -> dict[str, Any]:
+            if not url.startswith(("http://", "https://")):
+                raise InvalidInputError(f"probe: {url[:80]!r} is not an http(s) URL",
+                                        hint="over MCP only URLs are probed; use `shipmate probe mcp stdio:...` "
+                                             "on the host for a command")
+            return probe_mcp(url, calls=calls, timeout_s=timeout_s)
+
+        return await self._invoke("probe", ctx, {"url": url, "calls": calls, "timeout_s": timeout_s}, action)
 
     async def deploy(self, ctx: Context, env: str | None = None, version: str | None = None,
                      dry_run: bool = False, force: bool = False) -> CallToolResult:
