@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,8 +34,16 @@ def engine(project: Project, docker_engine: Any, docker_test_images: Any) -> Ite
     """
     write_hello_context(project.root)      # Dockerfile (FROM the offline base, with a HEALTHCHECK) + app.py
     yield docker_engine
-    from docker.errors import NotFound
-
     for container in containers_of(docker_engine, project):
-        with contextlib.suppress(NotFound):   # a Swarm task's container goes with its service
-            container.remove(force=True)
+        remove_container(container)
+
+
+def remove_container(container: Any) -> None:
+    """Force-remove; a Swarm task's container may already be gone, or going, with its service (404 / 409)."""
+    from docker.errors import APIError
+
+    try:
+        container.remove(force=True)
+    except APIError as exc:
+        if exc.status_code not in (404, 409):
+            raise

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docker.errors import NotFound
+from docker.errors import APIError
 
 from tests.docker_images import PYTHON_BASE_TAG
 from tests.e2e.cli_project import SHIPMATE, Project
-from tests.e2e.docker_project import containers_of, home_id
+from tests.e2e.docker_project import containers_of, home_id, remove_container
 from tests.e2e.swarm_project import remove_services
 
 APP = Path(__file__).parent / "apps" / "secret_app.py"
@@ -150,12 +150,12 @@ def kind(request: pytest.FixtureRequest, project: Project) -> Iterator[tuple[Kin
     if client is not None:
         service = _service(project)
         for container in containers_of(client, project):
-            with contextlib.suppress(NotFound):   # a Swarm task's container goes with its service
-                container.remove(force=True)      # before their images are untagged
+            remove_container(container)           # before their images are untagged
         for image in client.images.list(name=f"shipmate/{service}"):
             for tag in image.tags:
                 if tag.startswith(f"shipmate/{service}:"):
-                    client.images.remove(tag)     # untag only: layers may be shared
+                    with contextlib.suppress(APIError):   # 409: a Swarm task's container still going
+                        client.images.remove(tag)     # untag only: layers may be shared
 
 
 def _secrets(project: Project, *args: str, value: str) -> str:
