@@ -53,8 +53,14 @@ def mcp_probe() -> str:
     return section()
 
 
+def mcp_face() -> str:
+    from mcp_face_bench import section
+
+    return section()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {"strategies": strategies, "docker": docker, "swarm": swarm,
-                                          "router": router, "mcp_probe": mcp_probe}
+                                          "router": router, "mcp_probe": mcp_probe, "mcp_face": mcp_face}
 
 
 def _with_engine(title: str, section: Callable[[], str]) -> str:
@@ -104,7 +110,7 @@ def main() -> None:
     started = _now()
     rows = [bench_wall_time(), bench_zero_downtime(), *traffic_rows(), *bench_cli()]
     router_text = router()
-    sections = [strategies(), docker(), swarm(), router_text]
+    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face()]
     text = f"""# Benchmarks
 
 Latest run: {started} on {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}.
@@ -119,7 +125,8 @@ Single benchmarks: `.venv/bin/python bench/deploy_bench.py`, `.venv/bin/python b
 `.venv/bin/python bench/traffic_bench.py`, `.venv/bin/python bench/cli_bench.py`,
 `.venv/bin/python bench/router_bench.py`, `.venv/bin/python bench/docker_bench.py`,
 `.venv/bin/python bench/swarm_bench.py` (these two after `eval "$(.ci/docker-engine up)"`); one section alone,
-replacing only its part of this file: `.venv/bin/python bench/run_all.py docker` (or strategies, swarm, router).
+replacing only its part of this file: `.venv/bin/python bench/run_all.py docker` (or strategies, swarm, router,
+mcp_probe, mcp_face).
 
 {chr(10).join(s.rstrip(chr(10)) + chr(10) for s in sections)}"""
     BENCHMARKS.write_text(text)
