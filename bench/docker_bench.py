@@ -326,12 +326,13 @@ Where shipmate's time goes (monitor off, median per step, s): {step_text}; the r
 {m["ours_off"] - steps_sum:.2f} s are outside the plan's steps (interpreter and imports, spec, state database,
 engine connection, preflight, reconcile, output). For scale: `shipmate status --json` takes {m["cli"]:.2f} s under
 the same load (median). What the code does there: start_instances = create + start the container (the engine
-spawns a docker-proxy for the published port, as for compose); stop_old = one engine call (stop signal, wait,
-SIGKILL after the grace). Outside the steps, most of the time is the CLI's start-up: importing sqlalchemy
-(store, ~0.19 s idle), pydantic (spec), the docker SDK and typer/rich, ~0.7 s idle and 3-4x that on this loaded
-2-core machine. The `ops.deploy` row shows the same deploy without that start-up, as the MCP server and the
-dashboard run it in a process that is already up. compose's own time under load is mostly its stop of the old
-container, which waits for the app to let its keep-alive clients go.
+spawns a docker-proxy for the published port, as for compose) + a 0.3 s look for a command the image cannot exec
+(targets/docker.py NOT_RUNNABLE_WAIT, so that is exit 7 whatever the load); stop_old = one engine call (stop
+signal, wait, SIGKILL after the grace). Outside the steps, most of the time is the CLI's start-up: importing
+sqlalchemy (store, ~0.19 s idle), pydantic (spec), the docker SDK and typer/rich, ~0.7 s idle and 3-4x that on
+this loaded 2-core machine. The `ops.deploy` row shows the same deploy without that start-up, as the MCP server
+and the dashboard run it in a process that is already up. compose's own time under load is mostly its stop of
+the old container, which waits for the app to let its keep-alive clients go.
 """
     (HERE / "DOCKER_RESULTS.md").write_text(text)
     return text

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 KILL_WAIT = 10.0   # after SIGKILL the engine reports the container stopped within this
 STOPPED = ("exited", "created", "dead")   # container states prune may remove
-NOT_RUNNABLE_WAIT = 0.0   # one look right after start: a longer wait cost every start 0.3 s; a command that
-                          # fails later is reported by the health probes with its exit code and last lines
+NOT_RUNNABLE_WAIT = 0.3   # a command the init cannot exec ends the container within this (one look right after
+                          # start missed it on a loaded machine: exit 7 must not depend on timing)
 
 
 class DockerTarget(Target):
