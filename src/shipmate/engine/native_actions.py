@@ -41,6 +41,7 @@ class RouterSync:
     def __init__(self, ctx: DeployContext, config: ReleaseConfig, release_id: str) -> None:
         self.ctx, self.config, self.release_id = ctx, config, release_id
         self.admitted: dict[str, Seen] = {}
+        self.recorded: set[str] = set()      # tasks already in the store (ticks come every 0.2 s)
         self.members: tuple[str, ...] | None = None
 
     def tick(self, seen: list[Seen]) -> None:
@@ -49,8 +50,9 @@ class RouterSync:
             if iid not in now:
                 del self.admitted[iid]
         for iid, s in now.items():
-            if s.version == self.config.version:
+            if s.version == self.config.version and iid not in self.recorded:
                 record(self.ctx, self.release_id, s)
+                self.recorded.add(iid)
             if iid not in self.admitted and self._answers(s):
                 self.admitted[iid] = s
         members = tuple(sorted(self.admitted))

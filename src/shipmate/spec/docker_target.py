@@ -70,6 +70,11 @@ class DockerBuild(SpecModel):
     dockerfile: NonEmptyText = Field("Dockerfile", description="Dockerfile path inside the context.")
     args: EnvVars = Field(default_factory=dict, description="Build arguments (--build-arg).")
 
+    def settings(self, project: str) -> dict[str, Any]:
+        """The build as the targets read it: the context resolved against the project folder."""
+        return {"context": posixpath.normpath(posixpath.join(project, self.context)),
+                "dockerfile": self.dockerfile, "args": dict(self.args)}
+
 
 class DockerResources(SpecModel):
     """Limits of one container."""
@@ -129,10 +134,7 @@ class DockerTarget(SpecModel):
 
     def settings(self, project: str) -> dict[str, Any]:
         """What the target needs at run time (JSON-ready); stored with the release."""
-        build = None
-        if self.build is not None:
-            build = {"context": posixpath.normpath(posixpath.join(project, self.build.context)),
-                     "dockerfile": self.build.dockerfile, "args": dict(self.build.args)}
+        build = self.build.settings(project) if self.build is not None else None
         return {"image": self.image, "build": build, "container_port": self.container_port,
                 "project": project, "volumes": [parse_volume(v) for v in self.volumes],
                 "cpus": self.resources.cpus, "memory": self.resources.memory, "stop_signal": self.stop_signal,

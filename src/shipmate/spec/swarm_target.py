@@ -5,7 +5,6 @@ tasks replaced at once than the service has, and strategies Swarm cannot run (bl
 
 from __future__ import annotations
 
-import posixpath
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -116,10 +115,7 @@ class SwarmTarget(SpecModel):
 
     def settings(self, project: str) -> dict[str, Any]:
         """What the target needs at run time (JSON-ready); stored with the release."""
-        build = None
-        if self.build is not None:
-            build = {"context": posixpath.normpath(posixpath.join(project, self.build.context)),
-                     "dockerfile": self.build.dockerfile, "args": dict(self.build.args)}
+        build = self.build.settings(project) if self.build is not None else None
         return {"image": self.image, "build": build, "container_port": self.container_port, "project": project,
                 "cpus": self.resources.cpus, "memory": self.resources.memory, "stop_signal": self.stop_signal,
                 "update": self.update.model_dump(mode="python"), "rollback": self.rollback.model_dump(mode="python"),

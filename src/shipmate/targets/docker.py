@@ -19,12 +19,11 @@ from shipmate.targets.docker_engine import (
     SECRETS_DIR,
     bind_outside_project,
     connect,
-    cpu_seconds,
+    container_usage,
     create_kwargs,
     engine_errors,
     exit_status,
     listening_in,
-    memory_bytes,
     quietly,
 )
 from shipmate.targets.docker_image import local_image, prepare_image, untag_unused
@@ -256,14 +255,7 @@ class DockerTarget(Target):
         return sorted(host for inside, host in inside_to_host.items() if inside in listening)
 
     def usage(self, handle: dict[str, Any]) -> Usage | None:
-        container = self._container(handle)
-        if container is None or not (container.attrs.get("State") or {}).get("Running"):
-            return None
-        with engine_errors(f"read the stats of {container.short_id}"):
-            stats = quietly(lambda: container.stats(stream=False, one_shot=True), None)
-        if not isinstance(stats, dict) or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
-            return None
-        return Usage(cpu_s_by_process={str(container.id): cpu_seconds(stats)}, rss_bytes=memory_bytes(stats))
+        return container_usage(self._container(handle))
 
     # -- retention ------------------------------------------------------------------------------------
 

@@ -14,9 +14,11 @@ from shipmate.errors import PrerequisiteMissing, TargetError
 from shipmate.model import LaunchSpec
 from shipmate.secrets.readable import readable_copy
 from shipmate.secrets.resolve import SECRET_NAMES
+from shipmate.targets.base import Usage
 
 if TYPE_CHECKING:
     from docker import DockerClient
+    from docker.models.containers import Container
 
 LABEL = "shipmate"
 ENGINE_HINT = "start the Docker engine (dockerd), or point DOCKER_HOST at one (e.g. unix:///var/run/docker.sock)"
@@ -181,6 +183,17 @@ def bind_outside_project(volume: dict[str, Any], project: str) -> str | None:
     real_project = os.path.realpath(project)
     real = os.path.realpath(_mount_source(volume, project))
     return None if real == real_project or real.startswith(real_project + os.sep) else real
+
+
+def container_usage(container: Container | None) -> Usage | None:
+    """CPU and memory of a running container from one Docker stats sample; None when it is not running."""
+    if container is None or not (container.attrs.get("State") or {}).get("Running"):
+        return None
+    with engine_errors(f"read the stats of {container.short_id}"):
+        stats = quietly(lambda: container.stats(stream=False, one_shot=True), None)
+    if not isinstance(stats, dict) or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
+        return None
+    return Usage(cpu_s_by_process={str(container.id): cpu_seconds(stats)}, rss_bytes=memory_bytes(stats))
 
 
 def cpu_seconds(stats: dict[str, Any]) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.targets.base import InstanceState, LastOutput, Usage
-from shipmate.targets.docker_engine import cpu_seconds, engine_errors, listening_in, memory_bytes, quietly
+from shipmate.targets.docker_engine import container_usage, engine_errors, listening_in, quietly
 from shipmate.targets.swarm_tasks import api
 
 if TYPE_CHECKING:
@@ -106,14 +106,7 @@ def last_output_of(client: DockerClient, handle: dict[str, Any], lines: int) -> 
 
 def usage_of(client: DockerClient, handle: dict[str, Any]) -> Usage | None:
     """Docker stats of the task's container on this node; None elsewhere or once it stopped."""
-    container = local_container(client, handle)
-    if container is None or not (container.attrs.get("State") or {}).get("Running"):
-        return None
-    with engine_errors(f"read the stats of {container.short_id}"):
-        stats = quietly(lambda: container.stats(stream=False, one_shot=True), None)
-    if not isinstance(stats, dict) or not (stats.get("cpu_stats") or {}).get("cpu_usage"):
-        return None
-    return Usage(cpu_s_by_process={str(container.id): cpu_seconds(stats)}, rss_bytes=memory_bytes(stats))
+    return container_usage(local_container(client, handle))
 
 
 def ports_listening(client: DockerClient, handle: dict[str, Any], port: int) -> list[int]:

@@ -20,7 +20,6 @@ HASH_LABEL = f"{LABEL}.spec_hash"
 NS = 1_000_000_000
 RESTART_DELAY_NS = NS          # a crashing task is restarted after 1 s (Swarm's default 5 s slows every failure)
 SECRET_MODE = 0o444            # Docker's default; the file lives on a read-only tmpfs at /run/secrets
-_SIZE = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
 def _bounded(text: str, limit: int, suffix: str = "") -> str:
@@ -44,10 +43,10 @@ def secret_name(service: str, environment: str, name: str, version: int) -> str:
 
 
 def memory_bytes(text: str | None) -> int | None:
-    if not text:
-        return None
-    match = re.fullmatch(r"([0-9]+)([kmg]?)", text)
-    return int(match.group(1)) * _SIZE[match.group(2)] if match else None
+    """"256m" as bytes, as `docker run --memory` reads it (the SDK's parser; the spec already checked the form)."""
+    from docker.utils import parse_bytes
+
+    return int(parse_bytes(text)) if text else None
 
 
 def labels_of(config: ReleaseConfig, home_id: str) -> dict[str, str]:
