@@ -151,3 +151,17 @@ def test_long_names_stay_within_dockers_limits_distinct_and_versioned() -> None:
     assert len(names) == 3 and all(len(n) <= 64 for n in names)
     assert sorted(n.rsplit("_", 1)[1] for n in names) == ["v1", "v10", "v2"]
     assert secret_name("web", "prod", "API_KEY", 3) == "web_prod_API_KEY_v3"
+
+
+def test_usage_of_a_task_on_another_node_is_cannot_look_not_gone() -> None:
+    """The monitor reads None as "the instance died"; a remote task's stats are simply not visible from here."""
+    from shipmate.engine.monitor_sources import ProcessSource
+    from shipmate.errors import TargetError
+    from shipmate.model import InstanceRef
+    from shipmate.targets.swarm import SwarmTarget
+
+    handle = {"task_id": "t1", "host": "10.77.0.2", "container_id": "c1"}
+    with pytest.raises(TargetError, match=r"10\.77\.0\.2"):
+        SwarmTarget().usage(handle)          # no engine is asked: the client is never made
+    sample = ProcessSource(SwarmTarget(), [InstanceRef("t1", 8000, handle)]).look(InstanceRef("t1", 8000, handle), 0.0)
+    assert sample.alive is True

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import PrerequisiteMissing, TargetError
-from shipmate.model import InstanceRef, LaunchSpec
+from shipmate.model import LOCAL_HOST, InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets import swarm_observe as observe
 from shipmate.targets import swarm_secrets
@@ -233,6 +233,11 @@ class SwarmTarget(Target, NativeRollout):
         return observe.ports_listening(self.client, ref.handle, ref.port)
 
     def usage(self, handle: dict[str, Any]) -> Usage | None:
+        """Stats of a task on this node; a task on another node cannot be looked at from here, which is not a
+        death (None would tell the monitor the instance is gone)."""
+        if str(handle.get("host") or LOCAL_HOST) != LOCAL_HOST:
+            raise TargetError(f"task {str(handle.get('task_id'))[:12]} runs on node {handle.get('host')}: "
+                              "its CPU and memory are read only on that node")
         return observe.usage_of(self.client, handle)
 
     def prune(self, home_id: str, service: str, environment: str, keep: set[str]) -> dict[str, list[str]]:
