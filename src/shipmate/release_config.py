@@ -17,6 +17,7 @@ class HealthConfig:
     timeout_s: float
     deadline_s: float
     checks: tuple[dict[str, Any], ...]     # [{"http": {...}}, {"tcp": {}}, ...]
+    levels: dict[str, Any] = field(default_factory=dict)   # health.levels as configured; {}: from the checks
 
 
 @dataclass(frozen=True)

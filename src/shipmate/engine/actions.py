@@ -64,7 +64,23 @@ def wait_healthy(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
                            f"health check failed on {row.instance_id}: {detail}", hint)
         ctx.rt.store.set_instance_status(row.instance_id, "running", fencing=ctx.fencing)
         proven.append({"instance_id": row.instance_id, "probes": probes})
-    return Outcome(True, {"proven": proven})
+    return _protocol_level(ctx, {"proven": proven})
+
+
+def _protocol_level(ctx: DeployContext, result: dict[str, Any]) -> Outcome:
+    """Level 4 across releases (before the switch): a changed tool set warns, or fails with schema_change: fail."""
+    from shipmate.engine.protocol_facts import judge_release
+
+    verdict = judge_release(ctx, [row for row in instance_sets.new_rows(ctx) if row.status == "running"])
+    if verdict.level is None:
+        return Outcome(True, result)
+    result["level"] = verdict.level.as_dict()
+    if verdict.failed:
+        return Outcome(False, result, f"health check failed before the switch: {verdict.level.describe()}",
+                       verdict.level.hint)
+    if verdict.warning:
+        result["warning"] = verdict.warning
+    return Outcome(True, result)
 
 
 def _serving_new(ctx: DeployContext) -> list[Any]:

@@ -7,10 +7,12 @@ import time
 import uuid
 from typing import TYPE_CHECKING
 
+from shipmate.analysis.health_levels import LEVEL_NAMES
 from shipmate.engine import crashpoints, probe_set
 from shipmate.engine.context import Runtime, ref_of
 from shipmate.errors import ShipmateError
 from shipmate.model import LaunchSpec, Phase, ProbeResult
+from shipmate.probes.mcp_level import McpListProbe
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.vault import secret_path
 from shipmate.spec.argv_template import ARGV_NAMES, bare_references, fill_argv
@@ -68,9 +70,10 @@ def stop(rt: Runtime, row: InstanceRow, grace: float, fencing: int) -> None:
 
 def wait_healthy(rt: Runtime, config: ReleaseConfig, row: InstanceRow,
                  deadline_s: float | None = None) -> tuple[bool, list[ProbeResult]]:
-    """Probe until every check passes, the process dies, or the progress deadline passes."""
+    """Probe levels 1-4 until every check passes, the process dies, a level fails for good (an MCP server
+    that answered without a required tool), or the progress deadline passes."""
     ref = ref_of(row)
-    probes = probe_set.instance_probes(config, rt.target, ref)
+    probes = probe_set.instance_probes(config, rt.target, ref, protocol=True)
     limit = time.monotonic() + (config.health.deadline_s if deadline_s is None else deadline_s)
     quiet_until = time.monotonic() + config.health.start_period_s
     results: list[ProbeResult] = []
@@ -81,6 +84,8 @@ def wait_healthy(rt: Runtime, config: ReleaseConfig, row: InstanceRow,
             return True, results
         if results[0].phase is not Phase.PASS:
             return False, results          # the process is gone: no point waiting
+        if any(isinstance(p, McpListProbe) and p.settled for p in probes):
+            return False, results          # it speaks MCP but lacks what the spec needs: waiting cannot help
         if tick >= quiet_until:
             failing = next(r for r in results if r.phase is not Phase.PASS)
             rt.progress("waiting for health", {"detail": failing.detail})
@@ -102,13 +107,20 @@ def failure_detail(rt: Runtime, row: InstanceRow, results: list[ProbeResult],
     if dead:
         what = f"the process {out.exit_status or 'stopped'}"
     else:
-        failing = "; ".join(f"{r.probe}: {r.detail}" for r in results if r.phase is not Phase.PASS)
+        levels = {probe.name: level for level, probe in probe_set.leveled_probes(config, rt.target, ref_of(row),
+                                                                                  protocol=True)} if config else {}
+        failing = "; ".join(f"{_level_label(levels.get(r.probe))}{r.probe}: {r.detail}"
+                            for r in results if r.phase is not Phase.PASS)
         deadline = f"after {config.health.deadline_s:g}s (health.deadline)" if config else "in time"
         what = f"not healthy {deadline}: {failing or 'unhealthy'}"
     if out.lines:
         what += "; its last output: " + " | ".join(_one_line(line) for line in out.lines)
     hints = _hints(rt, row, config, dead)
     return what, "; ".join(hints) if hints else None
+
+
+def _level_label(level: int | None) -> str:
+    return f"level {level} ({LEVEL_NAMES[level]}) " if level else ""
 
 
 def _hints(rt: Runtime, row: InstanceRow, config: ReleaseConfig | None, dead: bool) -> list[str]:

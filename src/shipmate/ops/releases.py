@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.plan import Plan, PlanInput
 from shipmate.release_config import CanaryStepConfig, HealthConfig, MetricRuleConfig, MonitorConfig, ReleaseConfig
+from shipmate.spec.health_levels import levels_config
 from shipmate.strategies import build_plan
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
         env=dict(target.env), stop_grace_s=float(target.stop_grace), log_max_bytes=target.log_max_bytes,
         log_backups=target.log_backups, strategy=spec.strategy, drain_s=float(spec.drain),
         health=HealthConfig(float(health.start_period), float(health.interval), float(health.timeout),
-                            float(health.deadline), tuple(checks)),
+                            float(health.deadline), tuple(checks), levels_config(health.levels)),
         monitor=monitor_config(loaded),
         router_mode=spec.router_mode(), router_hold_s=float(spec.router.hold),
         replicas=spec.replicas, canary_steps=canary_steps(loaded),

@@ -27,6 +27,7 @@ from shipmate.spec.field_types import (
     UrlPath,
     VersionText,
 )
+from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.quoting import quoted
 from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
@@ -96,6 +97,7 @@ class Health(SpecModel):
     checks: Annotated[tuple[Check, ...], Field(max_length=20)] = Field(
         (), description="All must pass; empty means one tcp check."
     )
+    levels: HealthLevels | None = Field(None, description="The health hierarchy (levels 1-5); default: from checks.")
 
     @field_validator("checks")
     @classmethod

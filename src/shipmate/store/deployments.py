@@ -49,6 +49,16 @@ def get_release(conn: Connection, release_id: str) -> ReleaseRow | None:
     return None if m is None else ReleaseRow.of(m)
 
 
+def set_release_facts(conn: Connection, release_id: str, facts: dict[str, Any]) -> ReleaseRow:
+    row = get_release(conn, release_id)
+    if row is None:
+        raise StoreError(f"no release {release_id}", hint="see `shipmate history`")
+    conn.execute(_rel.update().where(_rel.c.id == release_id).values(facts={**row.facts, **facts}))
+    updated = get_release(conn, release_id)
+    assert updated is not None
+    return updated
+
+
 def releases(conn: Connection, service: str, limit: int = 50) -> list[ReleaseRow]:
     stmt = (select(_rel).where(_rel.c.service == service)
             .order_by(_rel.c.created_at.desc()).limit(limit))

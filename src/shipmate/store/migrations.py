@@ -42,10 +42,17 @@ def _instance_handles(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN handle JSON"))
 
 
+def _release_facts(conn: Connection) -> None:
+    # Facts learned about a release after it was built (the MCP schema hash and tools); NULL reads as {}.
+    if "facts" not in {c["name"] for c in inspect(conn).get_columns(schema.releases.name)}:
+        conn.execute(text("ALTER TABLE releases ADD COLUMN facts JSON"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
     Migration(2, "instances.handle: the target's opaque per-instance handle (JSON)", _instance_handles),
+    Migration(3, "releases.facts: what was learned about a release after it was built (JSON)", _release_facts),
 )
 
 HEAD = MIGRATIONS[-1].version

@@ -53,6 +53,11 @@ class StoreMutations:
         with self._write() as tx:
             return deps.ensure_release(tx.conn, service, version, digest, spec, target_kind)
 
+    def set_release_facts(self, release_id: str, facts: dict[str, Any]) -> ReleaseRow:
+        """Merge ``facts`` into the release's stored facts (keys given replace theirs)."""
+        with self._write() as tx:
+            return deps.set_release_facts(tx.conn, release_id, facts)
+
     # -- deployments and steps ----------------------------------------------------------------
 
     def create_deployment(self, *, service: str, environment: str, release_id: str, kind: str,

@@ -31,11 +31,13 @@ class ReleaseRow(_AsDict):
     spec: dict[str, Any]
     target_kind: str
     created_at: float
+    facts: dict[str, Any] = field(default_factory=dict)   # e.g. {"mcp_schema_hash": ..., "mcp_tools": [...]}
 
     @classmethod
     def of(cls, m: RowMapping) -> ReleaseRow:
         return cls(id=m["id"], service=m["service"], version=m["version"], digest=m["digest"],
-                   spec=dict(m["spec"]), target_kind=m["target_kind"], created_at=m["created_at"])
+                   spec=dict(m["spec"]), target_kind=m["target_kind"], created_at=m["created_at"],
+                   facts=dict(m.get("facts") or {}))
 
 
 @dataclass(frozen=True)

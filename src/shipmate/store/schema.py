@@ -39,6 +39,7 @@ releases = Table(
     Column("spec", JSON, nullable=False),
     Column("target_kind", String(32), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("facts", JSON, nullable=True),   # learned after the build (migration 3), e.g. the MCP schema hash
     UniqueConstraint("service", "version", "digest", name="uq_releases_triple"),
 )
 

@@ -41,6 +41,7 @@ class InstanceState:
     exit_status: str | None = None  # "exited with code 2", when the target knows how it ended
     pid: int | None = None          # the process a human can look at, if there is one
     detail: str = ""
+    health: str | None = None       # the engine's own health check (Docker HEALTHCHECK): healthy | unhealthy | starting
 
 
 @dataclass(frozen=True)

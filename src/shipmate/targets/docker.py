@@ -163,13 +163,13 @@ class DockerTarget(Target):
         said = f"; docker health: {health}" if health else ""
         if state.get("Running"):
             return InstanceState(alive=True, state="running", pid=pid,
-                                 detail=f"container {container.short_id} running{said}")
+                                 detail=f"container {container.short_id} running{said}", health=health)
         ended = exit_status(state)
         if ended is None:
             return InstanceState(alive=False, state="gone", detail=f"container {container.short_id} "
                                  f"{state.get('Status', 'created')}, never ran")
         return InstanceState(alive=False, state="exited", exit_status=ended,
-                             detail=f"container {container.short_id} {ended}{said}")
+                             detail=f"container {container.short_id} {ended}{said}", health=health)
 
     def stop(self, ref: InstanceRef, grace: float) -> None:
         """The container's stop signal, then SIGKILL after ``grace``; the container itself is kept."""
