@@ -55,8 +55,12 @@ class LevelResult:
 
     def describe(self) -> str:
         """"level 4 (protocol) failed: ..." — the words every face shows."""
-        what = self.evidence.excerpt or self.evidence.status or self.phase.value
-        return f"level {self.level} ({self.name}) {self.phase.value}: {what}"
+        ev = self.evidence
+        what = ev.excerpt or ev.status or self.phase.value
+        extra = [f"status {ev.status}"] if ev.status and ev.status not in what else []
+        extra += [f"cause {ev.cause}"] if ev.cause and ev.cause not in what else []
+        return f"level {self.level} ({self.name}) {self.phase.value}: {what}" + (f" ({'; '.join(extra)})"
+                                                                                    if extra else "")
 
 
 def configured(levels: Mapping[str, Any], checks: Sequence[Mapping[str, Any]], *, docker_health: bool = False

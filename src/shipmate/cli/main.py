@@ -127,11 +127,14 @@ def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Optio
 
 
 @app.command()
-def check(file: File = None, env: Env = None, json_out: Json = False) -> None:
-    """Run the health checks of the current release now (exit 3 if unhealthy)."""
+def check(file: File = None, env: Env = None,
+          level: Annotated[int | None, typer.Option(min=1, max=5, help="Run levels 1..N only (1 instance, "
+                                                    "2 endpoint, 3 application, 4 MCP, 5 smoke).")] = None,
+          json_out: Json = False) -> None:
+    """Run the health levels of the current release now; stops at the first failing one (exit 3)."""
     from shipmate import ops
 
-    run_command("check", json_out, lambda p: ops.check(file, environment=env), render.check)
+    run_command("check", json_out, lambda p: ops.check(file, environment=env, level=level), render.check)
 
 
 @app.command()

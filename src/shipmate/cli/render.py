@@ -148,9 +148,14 @@ def events(result: dict[str, Any]) -> None:
 
 def check(result: dict[str, Any]) -> None:
     c = _console()
-    for chk in result["checks"]:
-        mark = "[green]pass[/]" if chk["phase"] == "pass" else "[red]fail[/]"
-        c.print(f"{mark} {chk['probe']:<24} {chk['latency_ms']:>8.1f} ms  {chk['detail']}")
+    for level in result.get("levels") or [{"level": "-", "name": "checks", "checks": result["checks"]}]:
+        c.print(f"[bold]level {level['level']}[/] {level['name']}", markup=True)
+        for chk in level["checks"]:
+            mark = "[green]pass[/]" if chk["phase"] == "pass" else "[red]fail[/]"
+            c.print(f"  {mark} {_escape(chk['probe']):<40} {chk['latency_ms']:>8.1f} ms  "
+                    f"{_escape(chk['detail'])}")
+    for warning in result.get("warnings") or ():
+        c.print(f"[yellow]warning:[/] {_escape(warning)}")
     c.print(f"{result['service']}/{result['environment']} {result['version']}: healthy")
 
 

@@ -232,12 +232,10 @@ def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 
         store.close()
 
 
-def check(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
-    """Run the current release's health checks now, directly and through the public port."""
-    from shipmate.engine import probe_set
-    from shipmate.engine.context import ref_of
-    from shipmate.model import Phase
-    from shipmate.release_config import ReleaseConfig
+def check(spec_file: str | None, *, environment: str | None = None, level: int | None = None) -> dict[str, Any]:
+    """Run the current release's health levels 1..level now (all configured ones by default), directly and
+    through the public port; stops at the first failing level (exit 3, the level in the message and details)."""
+    from shipmate.ops.level_checking import check_levels
 
     ws = Workspace.locate(spec_file)
     service, envs = _identity(ws, environment)
@@ -254,21 +252,6 @@ def check(spec_file: str | None, *, environment: str | None = None) -> dict[str,
         if rel is None or not serving:
             raise HealthCheckFailed(f"{service}/{env}: current release has no instance",
                                     hint="run `shipmate deploy --force`")
-        config = ReleaseConfig.from_dict(rel.spec)
-        targets = _targets()
-        results = [result for inst in serving for result in probe_set.run_all(
-            probe_set.instance_probes(config, targets(inst.target_kind), ref_of(inst)))]
-        results.append(probe_set.public_probe(config, config.health.timeout_s).run())
-        checks = [{"probe": r.probe, "phase": r.phase.value, "latency_ms": round(r.latency_ms, 2),
-                   "detail": r.detail} for r in results]
-        out = {"service": service, "environment": env, "version": rel.version, "checks": checks,
-               "healthy": all(r.phase is Phase.PASS for r in results)}
-        if not out["healthy"]:
-            failing = [f"{c['probe']}: {c['detail']}" for c in checks if c["phase"] != "pass"]
-            err = HealthCheckFailed(f"{service}/{env} {rel.version} is unhealthy: " + "; ".join(failing),
-                                    hint="`shipmate logs` shows the instance's output")
-            err.details = out
-            raise err
-        return out
+        return check_levels(service, env, rel, serving, _targets(), level)
     finally:
         store.close()
