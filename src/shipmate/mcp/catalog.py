@@ -31,7 +31,8 @@ TOOLS: tuple[ToolInfo, ...] = (
              read_only=True),
     ToolInfo("events", "events", "The audit trail: hash-chained events, optionally of one deployment.",
              read_only=True),
-    ToolInfo("check", "check", "Run the current release's health checks now; unhealthy is an error (exit 3).",
+    ToolInfo("check", "check", "Run the current release's health levels 1..level now (1 instance, 2 endpoint, "
+             "3 application, 4 MCP, 5 smoke); the first failing level is an error (exit 3, `level` in details).",
              read_only=True),
     ToolInfo("logs", "logs", "Last lines of the serving instances' logs, or of one deployment's instances.",
              read_only=True),

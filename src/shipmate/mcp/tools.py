@@ -67,8 +67,9 @@ class ShipmateTools:
                                   lambda p: ops.events(self.spec_file, environment=env, limit=limit,
                                                        deployment_id=deployment))
 
-    async def check(self, ctx: Context, env: str | None = None) -> CallToolResult:
-        return await self._invoke("check", ctx, {"env": env}, lambda p: ops.check(self.spec_file, environment=env))
+    async def check(self, ctx: Context, env: str | None = None, level: int | None = None) -> CallToolResult:
+        return await self._invoke("check", ctx, {"env": env, "level": level},
+                                  lambda p: ops.check(self.spec_file, environment=env, level=level))
 
     async def logs(self, ctx: Context, env: str | None = None, lines: int = 100,
                    deployment: str | None = None) -> CallToolResult:
