@@ -52,6 +52,8 @@ class MonitorConfig:
     process_stats: bool = True
     prometheus_path: str | None = None    # None: no Prometheus source
     metric_rules: tuple[MetricRuleConfig, ...] = ()
+    mcp_error_rate: float | None = None   # the MCP source (health.levels.mcp sampled every tick)
+    mcp_p95_ms: float | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MonitorConfig:

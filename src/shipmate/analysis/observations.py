@@ -68,6 +68,18 @@ class ProcessSample:
 
 
 @dataclass(frozen=True)
+class McpSample:
+    """One MCP connect + tools/list on one instance of one version (the health level 4 endpoint)."""
+
+    at: float
+    instance_id: str
+    version: str
+    ok: bool
+    latency_ms: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class MetricSample:
     """One scrape of the app's Prometheus text: per metric rule (same order), the matched value.
 

@@ -52,6 +52,8 @@ class Rules:
     min_coverage: float = 0.8                 # share of the expected ticks that must have happened
     metric_rules: tuple[MetricRule, ...] = ()
     compare_required: bool = True             # the spec set max_error_rate_increase: too little data is no pass
+    mcp_error_rate: float | None = None       # failed MCP tools/list samples of the new version
+    mcp_p95_ms: float | None = None           # their connect + list latency
 
     @property
     def expected_ticks(self) -> int:

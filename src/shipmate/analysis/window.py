@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from shipmate.analysis import histogram
-from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, Traffic, TrafficSample
+from shipmate.analysis.mcp_rules import mcp_evidence, mcp_findings
+from shipmate.analysis.observations import (
+    McpSample,
+    MetricSample,
+    ProbeSample,
+    ProcessSample,
+    Traffic,
+    TrafficSample,
+)
 from shipmate.analysis.rules import Finding, Rules
 from shipmate.analysis.sample_rules import metric_findings, probe_findings, process_findings
 from shipmate.analysis.traffic_delta import total
@@ -37,6 +45,7 @@ class Window:
     traffic: list[TrafficSample] = field(default_factory=list)
     process: list[ProcessSample] = field(default_factory=list)
     metrics: list[MetricSample] = field(default_factory=list)
+    mcp: list[McpSample] = field(default_factory=list)
 
     _new_sum: Traffic = field(default_factory=Traffic, init=False, repr=False)
     _stable_sum: Traffic | None = field(default=None, init=False, repr=False)
@@ -116,6 +125,8 @@ def findings_of(window: Window, rules: Rules, *, final: bool) -> list[Finding]:
         found += process_findings(window.process, rules, final=final)
     if "prometheus" in window.sources:
         found += metric_findings(window.metrics, rules)
+    if "mcp" in window.sources:
+        found += mcp_findings(window.mcp, rules, final=final)
     return found
 
 
@@ -138,7 +149,8 @@ def judge(window: Window, rules: Rules, *, now: float, final: bool) -> Verdict |
             Finding("window", "sources", Phase.INCONCLUSIVE, None, None, 0, "no source saw enough to judge")]
         return _verdict(window, rules, Phase.INCONCLUSIVE, unseen, found, coverage)
     # A rule the spec asked for explicitly that never got data is not a pass either.
-    explicit = ("process", "prometheus", "canary") if rules.compare_required else ("process", "prometheus")
+    explicit = ("process", "prometheus", "mcp", "canary") if rules.compare_required else (
+        "process", "prometheus", "mcp")
     unjudged = [f for f in found if f.phase is Phase.INCONCLUSIVE and f.source in explicit]
     if unjudged:
         return _verdict(window, rules, Phase.INCONCLUSIVE, unjudged, found, coverage)
@@ -151,7 +163,7 @@ def _watched(window: Window, rules: Rules, found: Sequence[Finding]) -> bool:
         return True
     if "probes" in window.sources and len(window.probes) >= min(rules.min_samples, rules.expected_ticks):
         return True
-    return any(f.phase is Phase.PASS for f in found if f.source in ("process", "prometheus"))
+    return any(f.phase is Phase.PASS for f in found if f.source in ("process", "prometheus", "mcp"))
 
 
 def _verdict(window: Window, rules: Rules, phase: Phase, deciding: Sequence[Finding], found: Sequence[Finding],
@@ -191,6 +203,8 @@ def _sources(window: Window) -> dict[str, object]:
     if "prometheus" in window.sources:
         out["prometheus"] = {"scrapes": len(window.metrics),
                              "failed": sum(1 for s in window.metrics if s.detail)}
+    if "mcp" in window.sources:
+        out["mcp"] = mcp_evidence(window.mcp)
     return out
 
 

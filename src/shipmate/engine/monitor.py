@@ -18,7 +18,14 @@ from shipmate.analysis.traffic_delta import Side
 from shipmate.analysis.window import Window, judge
 from shipmate.engine import probe_set
 from shipmate.engine.context import Runtime, ref_of
-from shipmate.engine.monitor_sources import ProbeSource, ProcessSource, PrometheusSource, RouterSource, Source
+from shipmate.engine.monitor_sources import (
+    McpSource,
+    ProbeSource,
+    ProcessSource,
+    PrometheusSource,
+    RouterSource,
+    Source,
+)
 from shipmate.model import Verdict
 from shipmate.release_config import MonitorConfig, ReleaseConfig
 from shipmate.store.rows import InstanceRow
@@ -44,7 +51,7 @@ def rules_of(mon: MonitorConfig, duration_s: float) -> Rules:
         p99_ms=mon.p99_ms, cpu_percent=mon.cpu_percent, memory_mb=mon.memory_mb,
         consecutive_failures=mon.consecutive_failures, max_error_rate_increase=mon.max_error_rate_increase,
         min_samples=mon.min_samples, min_requests=mon.min_requests, min_coverage=mon.min_coverage,
-        metric_rules=metric_rules_of(mon),
+        metric_rules=metric_rules_of(mon), mcp_error_rate=mon.mcp_error_rate, mcp_p95_ms=mon.mcp_p95_ms,
     )
 
 
@@ -77,6 +84,9 @@ def sources_for(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow],
     if mon.prometheus_path and mon.metric_rules:
         sources.append(PrometheusSource(refs, mon.prometheus_path, metric_rules_of(mon),
                                         config.health.timeout_s))
+    mcp = config.health.levels.get("mcp")
+    if mcp and (mon.mcp_error_rate is not None or mon.mcp_p95_ms is not None):
+        sources.append(McpSource(refs, mcp, config.version))
     return sources
 
 

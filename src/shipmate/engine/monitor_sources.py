@@ -8,10 +8,10 @@ observation; it never raises, so one broken source cannot stop the watch.
 from __future__ import annotations
 
 import http.client
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample, TrafficSample
+from shipmate.analysis.observations import McpSample, MetricSample, ProbeSample, ProcessSample, TrafficSample
 from shipmate.analysis.prometheus_text import rule_values
 from shipmate.analysis.rules import MetricRule
 from shipmate.analysis.traffic_delta import TrafficDeltas
@@ -94,6 +94,30 @@ class ProbeSource:
                 failing.append(f"{seen.probe}: {seen.detail}")
         window.probes.append(ProbeSample(at, ok=not failing, latency_ms=latency, detail="; ".join(failing),
                                          fatal=fatal))
+
+
+class McpSource:
+    """The MCP endpoint of every new instance, listed each tick: latency and errors of its version."""
+
+    name = "mcp"
+
+    def __init__(self, refs: Sequence[InstanceRef], config: Mapping[str, Any], version: str) -> None:
+        self.refs = list(refs)
+        self.config = dict(config)
+        self.version = version
+
+    def observe(self, window: Window, at: float) -> None:
+        for ref in self.refs:
+            window.mcp.append(self.look(ref, at))
+
+    def look(self, ref: InstanceRef, at: float) -> McpSample:
+        from shipmate.probes.mcp_level import McpListProbe
+
+        probe = McpListProbe(self.config, ref.host, ref.port)
+        level = probe.look()
+        ok = level.phase is Phase.PASS
+        return McpSample(at, ref.instance_id, self.version, ok, probe.list_ms if ok else 0.0,
+                         "" if ok else level.evidence.excerpt)
 
 
 class ProcessSource:

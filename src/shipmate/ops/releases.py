@@ -56,6 +56,7 @@ def monitor_config(loaded: LoadedSpec) -> MonitorConfig:
         prometheus_path=prometheus.path if prometheus else None,
         metric_rules=tuple(MetricRuleConfig(rule.metric, dict(rule.labels), rule.max, rule.increase_max)
                            for rule in (prometheus.rules if prometheus else ())),
+        mcp_error_rate=limits.mcp_error_rate, mcp_p95_ms=limits.mcp_p95_ms,
     )
 
 

@@ -134,6 +134,10 @@ class RollbackIf(SpecModel):
         None, description="Canary only: the new version's error rate minus the stable version's, measured over "
         "the same ticks (0..1)."
     )
+    mcp_error_rate: Annotated[float, FloatRange(0, 1)] | None = Field(
+        None, description="With health.levels.mcp: failed MCP tools/list samples of the new version (0..1).")
+    mcp_p95_ms: Annotated[float, FloatRange(1, 600000)] | None = Field(
+        None, description="With health.levels.mcp: 95th percentile of connect + tools/list, in milliseconds.")
 
 
 METRIC_NAME = Annotated[str, TextRule(r"^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$", "a Prometheus metric name",

@@ -46,6 +46,10 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"version": VERSION, "ok": not broken}, status_code=500 if broken else 200)
 
 
+async def root(request: Request) -> JSONResponse:
+    return JSONResponse({"version": VERSION})
+
+
 async def items(request: Request) -> JSONResponse:
     if request.method == "POST":
         body = json.loads(await request.body() or b"{}")
@@ -59,7 +63,7 @@ async def control(request: Request) -> JSONResponse:
 
 
 inner = server.streamable_http_app()  # type: ignore[attr-defined]
-inner.router.routes.extend([Route("/health", health), Route("/items", items, methods=["GET", "POST"]),
+inner.router.routes.extend([Route("/", root), Route("/health", health), Route("/items", items, methods=["GET", "POST"]),
                             Route("/control", control, methods=["POST"])])
 
 
