@@ -77,11 +77,31 @@ def load_spec(
 _DIGEST_OMITTED_AT: dict[str, Any] = {"replicas": 1, "canary": None, "rolling": None, "secrets": []}
 
 
+# The same for keys added inside sections (health.levels, the MCP monitor rules).
+_NESTED_OMITTED_AT: dict[tuple[str, ...], Any] = {
+    ("health", "levels"): None,
+    ("monitor", "rollback_if", "mcp_error_rate"): None,
+    ("monitor", "rollback_if", "mcp_p95_ms"): None,
+}
+
+
+def _drop_at(data: dict[str, Any], path: tuple[str, ...], default: Any) -> None:
+    *parents, last = path
+    for key in parents:
+        data = data.get(key) if isinstance(data.get(key), dict) else None  # type: ignore[assignment]
+        if data is None:
+            return
+    if last in data and data[last] == default:
+        del data[last]
+
+
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version and other environments' overlays; changes with anything else."""
     data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
+    for path, default in _NESTED_OMITTED_AT.items():
+        _drop_at(data, path, default)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
