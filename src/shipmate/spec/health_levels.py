@@ -69,17 +69,17 @@ class McpCallSmoke(SpecModel):
 class SmokeLevel(SpecModel):
     """Level 5: one end-to-end use of the service: a command, an HTTP sequence, or an MCP tool call."""
 
-    command: Annotated[tuple[NonEmptyText, ...], Field(min_length=1, max_length=64)] | None = Field(
-        None, description='argv run in the target cwd with PORT set; passes on exit 0, e.g. ["./smoke.sh"].')
-    http: Annotated[tuple[HttpStep, ...], Field(min_length=1, max_length=50)] | None = Field(
-        None, description="Requests sent in order; the first unexpected answer fails.")
+    command: Annotated[tuple[NonEmptyText, ...], Field(max_length=64)] = Field(
+        (), description='argv run in the target cwd with PORT set; passes on exit 0, e.g. ["./smoke.sh"].')
+    http: Annotated[tuple[HttpStep, ...], Field(max_length=50)] = Field(
+        (), description="Requests sent in order; the first unexpected answer fails.")
     mcp_call: McpCallSmoke | None = Field(None, description="An MCP tools/call (uses the mcp level's endpoint).")
     timeout: Annotated[float, DurationRange("100ms", "10m")] = default_duration(
         "10s", "Time limit of the whole smoke test.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SmokeLevel:
-        given = [k for k in ("command", "http", "mcp_call") if getattr(self, k) is not None]
+        given = [k for k in ("command", "http", "mcp_call") if getattr(self, k)]
         if len(given) != 1:
             raise PydanticCustomError("smoke_kind", "give exactly one of command, http, mcp_call",
                                       {"hint": "e.g. smoke: {mcp_call: {tool: ping}} or {command: [./smoke.sh]}"})
