@@ -169,7 +169,10 @@ def test_docker_healthcheck_status_shows_in_inspect(engine: Any, home: str, tmp_
         ref = target.start(_launch(home, _settings(image.id, tmp_path), server, free_port()))
         wait_until(lambda: "docker health: healthy" in target.inspect(ref.handle).detail, TIMEOUT,
                    "Docker's HEALTHCHECK to say healthy")
-        assert target.inspect(ref.handle).alive
+        assert target.inspect(ref.handle).alive and target.inspect(ref.handle).health == "healthy"
+        from shipmate.probes.container_health import ContainerHealthProbe  # health level 3 reads it
+
+        assert ContainerHealthProbe(target, ref).run().detail == "docker health: healthy"
         target.stop(ref, grace=5.0)
     finally:
         for container in engine.containers.list(all=True, filters={"ancestor": image.id}):
