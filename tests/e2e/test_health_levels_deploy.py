@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from tests.e2e.cli_project import Project
@@ -73,7 +74,11 @@ def test_a_required_tool_missing_fails_level_4_and_rolls_back_before_the_switch(
     assert facts["mcp_tools"] == ["served_version"] and str(facts["mcp_schema_hash"]).startswith("sha256:"), facts
 
     write_spec(project, "2", levels="    mcp: {required_tools: [served_version, echo]}", deadline="60s")
+    began = time.monotonic()
     failed = project.json("deploy", expect=1, timeout=180)
+    took = time.monotonic() - began
+    print(f"a release missing a required tool failed in {took:.1f} s (health.deadline 60 s)")
+    assert took < 45, "a server that answered without the tool fails at once, not at the deadline"
     error = failed["error"]["message"]
     assert "level 4 (protocol)" in error and "required tool missing: echo" in error, failed
     steps = {s["name"]: s["status"] for s in failed["error"]["details"]["steps"]}

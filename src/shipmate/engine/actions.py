@@ -78,7 +78,7 @@ def _protocol_level(ctx: DeployContext, result: dict[str, Any]) -> Outcome:
     if verdict.failed:
         return Outcome(False, result, f"health check failed before the switch: {verdict.level.describe()}",
                        verdict.level.hint)
-    if verdict.warning:
+    if verdict.warning and verdict.warning not in ctx.warnings:   # rolling proves batch by batch: say it once
         result["warning"] = verdict.warning
     return Outcome(True, result)
 
