@@ -79,7 +79,9 @@ _DIGEST_OMITTED_AT: dict[str, Any] = {"replicas": 1, "canary": None, "rolling": 
 
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version and other environments' overlays; changes with anything else."""
-    data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments"})
+    # hooks/notify/confidence say how a deployment is conducted, not what runs: not part of the release.
+    data = spec.model_dump(mode="json", by_alias=True,
+                           exclude={"version", "environments", "hooks", "notify", "confidence"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -42,10 +42,17 @@ def _instance_handles(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN handle JSON"))
 
 
+def _deployment_confidence(conn: Connection) -> None:
+    # Plain DDL like migration 2: deployments made before it keep NULL (no score was computed).
+    if "confidence" not in {c["name"] for c in inspect(conn).get_columns(schema.deployments.name)}:
+        conn.execute(text("ALTER TABLE deployments ADD COLUMN confidence JSON"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
     Migration(2, "instances.handle: the target's opaque per-instance handle (JSON)", _instance_handles),
+    Migration(4, "deployments.confidence: the confidence score and its factors (JSON)", _deployment_confidence),
 )
 
 HEAD = MIGRATIONS[-1].version
