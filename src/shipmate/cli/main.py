@@ -127,6 +127,16 @@ def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Optio
 
 
 @app.command()
+def explain(deployment_id: Annotated[str, typer.Argument(metavar="DEPLOYMENT_ID", help="e.g. dep_1a2b3c4d5e6f.")],
+            file: File = None, json_out: Json = False) -> None:
+    """A deployment's confidence score and its factors, beside how it ended."""
+    from shipmate import ops
+    from shipmate.cli.explain_render import explain as render_explain
+
+    run_command("explain", json_out, lambda p: ops.explain(file, deployment_id), render_explain)
+
+
+@app.command()
 def check(file: File = None, env: Env = None, json_out: Json = False) -> None:
     """Run the health checks of the current release now (exit 3 if unhealthy)."""
     from shipmate import ops
