@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import psutil
+from tests.waiting import wait_until
 
 from shipmate.hooks.invocation import HookInvocation
 from shipmate.hooks.runner import run_all, run_hook
-from tests.waiting import wait_until
 
 
 def _inv(tmp_path: Path, code: str, timeout: float = 10.0) -> HookInvocation:
