@@ -105,7 +105,7 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping):      # an empty one adds no key: {} -> {A: 1} is one change, env.A
             out.update(_flatten(value, path + "."))
         else:
             out[path] = list(value) if isinstance(value, tuple) else value
