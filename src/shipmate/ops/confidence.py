@@ -31,9 +31,10 @@ def inputs_for(store: Store, config: ReleaseConfig, previous_config: ReleaseConf
     successes = sum(1 for dep in history if dep.kind == "deploy" and str(dep.state) == "succeeded")
     keys: list[str] = []
     if previous_config is not None:
+        # What the target's prepare() added to the running release (e.g. image_id) is not a config change.
         prepared = {k for k in previous_config.target_settings if k not in config.target_settings}
-        keys = [k for k in changed_keys(previous_config.to_dict(), config.to_dict())   # what prepare() added
-                if not (k.startswith("target_settings.") and k.split(".")[1] in prepared)]   # (image_id) is not
+        keys = [k for k in changed_keys(previous_config.to_dict(), config.to_dict())
+                if not (k.startswith("target_settings.") and k.split(".")[1] in prepared)]
     runs = [dep for dep in store.deployments_of_version(config.service, config.version)
             if dep.kind == "deploy" and str(dep.state) in FAILED_STATES
             and (must_pass_in is None or dep.environment == must_pass_in)]
