@@ -107,3 +107,14 @@ def test_a_failing_post_deploy_hook_is_a_warning(project: Project) -> None:
     out = project.json("deploy")
     assert out["state"] == "succeeded"
     assert any(w.startswith("post_deploy hook") and "exit 4" in w for w in out["warnings"])
+
+
+def test_a_dry_run_lists_the_hooks_events_and_score_it_would_have_and_runs_none(project: Project) -> None:
+    project.spec("1.0.0", extra=_hooks(project.root) + "notify: {urls: [\"json://127.0.0.1:9/x\"]}\n")
+    out = project.json("deploy", "--dry-run")
+    assert out["hooks"]["pre_deploy"] == [[sys.executable, "hook.py", "pre_deploy"]]
+    assert set(out["hooks"]) == {"pre_deploy", "post_deploy", "on_failure"}
+    assert out["notify"] == {"urls": 1, "events": ["deploy.started", "deploy.succeeded", "deploy.failed",
+                                                   "deploy.rolled_back"]}
+    assert out["confidence"]["score"] == 0.3
+    assert _ran(project.root) == [] and not project.home().exists()

@@ -11,7 +11,7 @@ from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
 from shipmate.ops import releases
 from shipmate.ops.confidence import assess_current
-from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, conduct_of
+from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, conduct_of, would_do
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, actor, resolve_environment
 from shipmate.release_config import ReleaseConfig
@@ -32,10 +32,10 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
-    if dry_run:
-        return _dry_run(ws, config, kind="deploy")
-    check_port(ws.traffic_router(), config.port, config.service, config.environment)
     conduct = conduct_from_loaded(loaded)
+    if dry_run:
+        return {**_dry_run(ws, config, kind="deploy"), **would_do(ws.home, conduct, config, "deploy")}
+    check_port(ws.traffic_router(), config.port, config.service, config.environment)
     check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
     store = ws.open_store()
     try:

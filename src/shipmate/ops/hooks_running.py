@@ -55,6 +55,30 @@ def conduct_from_loaded(loaded: LoadedSpec) -> Conduct:
     return Conduct(loaded.base_dir, spec.hooks, spec.notify, spec.confidence, tuple(s.name for s in spec.secrets))
 
 
+def would_do(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str) -> dict[str, Any]:
+    """For --dry-run: the hooks that would run, the events that would be sent, the score it would get."""
+    from shipmate.analysis.confidence import ConfidenceInputs, score
+    from shipmate.ops.confidence import assess_current
+    from shipmate.store.store import Store
+
+    hooks = {name: [list(cmd.run) for cmd in conduct.hooks.of(name)]
+             for name in (f"pre_{kind}", f"post_{kind}", "on_failure") if conduct.hooks.of(name)}
+    notify = conduct.notify
+    events = [e for e in (notify.events if notify else ()) if e.startswith((f"{kind}.", "deploy.failed"))]
+    confidence: dict[str, Any] | None = None
+    try:
+        store = Store.open_readonly(home)
+        if store is not None:
+            with store:
+                confidence = assess_current(store, config, conduct.weights)
+        else:   # nothing recorded here yet
+            confidence = score(ConfidenceInputs(first_deploy=True), conduct.weights).as_dict()
+    except ShipmateError:
+        confidence = None
+    return {"hooks": hooks, "notify": {"urls": len(notify.urls) if notify else 0, "events": events},
+            "confidence": confidence}
+
+
 def run_hooks(conduct: Conduct, hook: str, context: HookContext) -> list[HookOutcome]:
     from shipmate.hooks.runner import run_all
 
