@@ -119,6 +119,11 @@ def around_release(home: Path, conduct: Conduct, config: ReleaseConfig, kind: st
             warnings += announce(home, conduct.notify, "deploy.rolled_back", done)
         exc.details["warnings"] = [*exc.details.get("warnings", []), *warnings]
         raise
+    except ShipmateError as exc:   # refused or cut short (lock held, target error): "started" needs an end
+        warnings += announce(home, conduct.notify, "deploy.failed", {**fields, "error": exc.message})
+        if warnings:
+            exc.details["warnings"] = [*exc.details.get("warnings", []), *warnings]
+        raise
     if result.get("noop"):
         return result
     done = {**fields, **_outcome_fields(result)}
