@@ -55,6 +55,9 @@ def test_deploy_and_rollback_run_their_hooks_and_tell_the_receiver(project: Proj
         assert [r["hook"] for r in _ran(project.root)][-2:] == ["pre_rollback", "post_rollback"]
         assert "succeeded" in rx.bodies[-1]["message"]
 
+    scores = {d["deployment_id"]: d["confidence"] for d in project.json("history")["deployments"]}
+    assert (scores[first["deployment_id"]], scores[second["deployment_id"]]) == (0.3, 0.55)
+    assert scores[back["deployment_id"]] == 0.6   # two successes here, nothing changed against 1.1.0
     explained = project.json("explain", first["deployment_id"])
     assert explained["confidence"]["score"] == 0.3
     assert [f["name"] for f in explained["confidence"]["factors"]] == ["base", "first_deploy"]
