@@ -19,7 +19,7 @@ from shipmate.errors import Interrupted
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
-6 approval required · 7 prerequisite missing (port taken, command not found) ·
+6 approval required · 7 prerequisite missing (port taken, command not found, a pre hook failed) ·
 130 interrupted before anything changed. Ctrl-C, SIGTERM and SIGHUP are the same interruption: during a
 deployment they roll it back (exit 1), unless it was already promoted: then it stays, only the cleanup is
 cut short (exit 0)."""
