@@ -9,6 +9,7 @@
     ├── RollbackFailed               exit 5   rolling back failed too: a person must look
     ├── ApprovalRequired             exit 6   (later issues) waiting for a person
     ├── PrerequisiteMissing          exit 7   port taken, command not found, engine unreachable
+    │   └── HookFailed               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
     ├── TargetError                  exit 5   a target (processes, containers) refused an action
     ├── StoreError                   exit 5   the state database refused or is corrupt
     │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
@@ -141,3 +142,13 @@ class Interrupted(ShipmateError):
 
     exit_code = 130
     code = "interrupted"
+
+
+class HookFailed(PrerequisiteMissing):
+    """A pre_deploy or pre_rollback hook failed, timed out or could not start; nothing was changed.
+
+    Exit 7 with the prerequisites: refused before anything started, fix it and run again (exit 1 would
+    claim a rollback happened). ``details["hook"]`` holds the command and its last output lines.
+    """
+
+    code = "hook_failed"

@@ -19,7 +19,7 @@ from shipmate.errors import Interrupted
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
-6 approval required · 7 prerequisite missing (port taken, command not found) ·
+6 approval required · 7 prerequisite missing (port taken, command not found, a pre hook failed) ·
 130 interrupted before anything changed. Ctrl-C, SIGTERM and SIGHUP are the same interruption: during a
 deployment they roll it back (exit 1), unless it was already promoted: then it stays, only the cleanup is
 cut short (exit 0)."""
@@ -124,6 +124,16 @@ def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Optio
     run_command("events", json_out, lambda p: ops.events(file, environment=env, limit=limit,
                                                             deployment_id=deployment, verify=verify),
                 render.events)
+
+
+@app.command()
+def explain(deployment_id: Annotated[str, typer.Argument(metavar="DEPLOYMENT_ID", help="e.g. dep_1a2b3c4d5e6f.")],
+            file: File = None, json_out: Json = False) -> None:
+    """A deployment's confidence score and its factors, beside how it ended."""
+    from shipmate import ops
+    from shipmate.cli.explain_render import explain as render_explain
+
+    run_command("explain", json_out, lambda p: ops.explain(file, deployment_id), render_explain)
 
 
 @app.command()

@@ -10,8 +10,10 @@ from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, 
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
 from shipmate.ops import releases
+from shipmate.ops.confidence import assess_current
+from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, conduct_of, would_do
 from shipmate.ops.reconciling import reconcile_all
-from shipmate.ops.workspace import Workspace, resolve_environment
+from shipmate.ops.workspace import Workspace, actor, resolve_environment
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
@@ -30,14 +32,18 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
+    conduct = conduct_from_loaded(loaded)
     if dry_run:
-        return _dry_run(ws, config, kind="deploy")
+        return {**_dry_run(ws, config, kind="deploy"), **would_do(ws.home, conduct, config, "deploy")}
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
+    check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
     store = ws.open_store()
     try:
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
-        return run_release(rt, config, kind="deploy", force=force)
+        score = assess_current(store, config, conduct.weights)
+        return around_release(ws.home, conduct, config, "deploy", rt.actor,
+                              lambda: run_release(rt, config, kind="deploy", force=force, confidence=score))
     finally:
         store.close()
 
@@ -64,10 +70,15 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             return _dry_run(ws, target, kind="rollback", store=store)
         from shipmate.secrets.resolve import pinned_for_rollback
 
-        target, secret_warnings = pinned_for_rollback(ws.home, target)
+        conduct, secret_warnings = conduct_of(ws.spec_path, env)
+        check_pre_hook(conduct, "rollback", target, rt.actor)
+        target, pinned_warnings = pinned_for_rollback(ws.home, target)
+        secret_warnings += pinned_warnings
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
-        result = run_release(rt, target, kind="rollback", force=False)
+        score = assess_current(store, target, conduct.weights)
+        result = around_release(ws.home, conduct, target, "rollback", rt.actor,
+                                lambda: run_release(rt, target, kind="rollback", force=False, confidence=score))
         if secret_warnings:
             result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
         return result
@@ -138,7 +149,8 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
             "version": config.version, "plan": plan.as_dict()}
 
 
-def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[str, Any]:
+def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
+                confidence: dict[str, Any] | None = None) -> dict[str, Any]:
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -162,6 +174,8 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -
             strategy=plan.strategy, plan=plan.as_dict(),
             previous_release_id=previous.release_id if previous else None,
             trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing)
+        if confidence is not None:
+            store.set_deployment_confidence(dep.id, confidence)
         crashpoints.hit("state:planned")
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
@@ -178,7 +192,8 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
         "deployment_id": dep.id, "service": ctx.service, "environment": ctx.environment,
         "version": ctx.config.version, "kind": dep.kind, "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
-        "verified": bool(dep.verified), "verdict": ctx.verdict.as_dict() if ctx.verdict else None,
+        "verified": bool(dep.verified), "confidence": (dep.confidence or {}).get("score"),
+        "verdict": ctx.verdict.as_dict() if ctx.verdict else None,
         "error": dep.error, "warnings": list(ctx.warnings), "steps": [
             {"name": s.name, "status": s.status, "duration_s": (s.result or {}).get("duration_s")}
             for s in ctx.rt.store.steps(dep.id)],

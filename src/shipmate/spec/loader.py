@@ -97,7 +97,9 @@ def _drop_at(data: dict[str, Any], path: tuple[str, ...], default: Any) -> None:
 
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version and other environments' overlays; changes with anything else."""
-    data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments"})
+    # hooks/notify/confidence say how a deployment is conducted, not what runs: not part of the release.
+    data = spec.model_dump(mode="json", by_alias=True,
+                           exclude={"version", "environments", "hooks", "notify", "confidence"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     for path, default in _NESTED_OMITTED_AT.items():

@@ -28,6 +28,7 @@ from shipmate.spec.field_types import (
     VersionText,
 )
 from shipmate.spec.health_levels import HealthLevels
+from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 from shipmate.spec.quoting import quoted
 from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
@@ -296,6 +297,10 @@ class Spec(SpecModel):
     )
     secrets: Secrets = Field((), description="Secrets the service needs: names (API_KEY) or {name, pattern, "
                              "min_length}; each instance gets NAME_FILE, never the value.")
+    hooks: Hooks = Field(default_factory=lambda: Hooks.model_validate({}),
+                         description="Commands run before/after a deploy or rollback (argv, with a timeout).")
+    notify: Notify | None = Field(None, description="Apprise URLs told about deployment events.")
+    confidence: ConfidenceSpec | None = Field(None, description="Weights of the confidence score.")
 
     @field_validator("secrets")
     @classmethod

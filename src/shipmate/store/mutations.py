@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from shipmate.model import DeploymentState
+from shipmate.store import confidence_rows, events, locks, serving
 from shipmate.store import deployments as deps
-from shipmate.store import events, locks, serving
 from shipmate.store.rows import CurrentRow, DeploymentRow, EventRow, InstanceRow, ReleaseRow, StepRow
 
 # An event to append in the same transaction: append_event's keyword arguments; the ones the
@@ -72,6 +72,11 @@ class StoreMutations:
                 trace_id=trace_id, actor=actor, fencing=fencing)
             tx.event(event, **self._deployment_event_defaults(tx.conn, row, row.state.value))
             return row
+
+    def set_deployment_confidence(self, deployment_id: str, data: dict[str, Any]) -> None:
+        """The score it was deployed with (not fenced: a record about the deployment, not a change to it)."""
+        with self._write() as tx:
+            confidence_rows.set_confidence(tx.conn, deployment_id, data)
 
     def set_state(self, deployment_id: str, state: DeploymentState, *, fencing: int,
                   error: str | None = None, verdict: dict[str, Any] | None = None,

@@ -7,8 +7,8 @@ from contextlib import AbstractContextManager
 
 from sqlalchemy import Connection
 
+from shipmate.store import confidence_rows, serving
 from shipmate.store import deployments as deps
-from shipmate.store import serving
 from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow, StepRow
 
 
@@ -35,6 +35,11 @@ class StoreQueries:
         """Newest first."""
         with self._read() as conn:
             return deps.deployments(conn, service, environment, limit)
+
+    def deployments_of_version(self, service: str, version: str, limit: int = 200) -> list[DeploymentRow]:
+        """Every environment's deployments of this version, newest first (confidence inputs)."""
+        with self._read() as conn:
+            return confidence_rows.deployments_of_version(conn, service, version, limit)
 
     def active_deployments(self) -> list[DeploymentRow]:
         """Every deployment not in a terminal state, any service: what recovery must look at."""

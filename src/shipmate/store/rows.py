@@ -60,6 +60,7 @@ class DeploymentRow(_AsDict):
     error: str | None
     verdict: dict[str, Any] | None
     verified: bool | None
+    confidence: dict[str, Any] | None = None   # migration 4: {"score", "factors", "weights"}; None before it
 
     @classmethod
     def of(cls, m: RowMapping) -> DeploymentRow:

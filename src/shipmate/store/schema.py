@@ -63,6 +63,7 @@ deployments = Table(
     Column("error", Text, nullable=True),
     Column("verdict", JSON, nullable=True),
     Column("verified", Boolean, nullable=True),
+    Column("confidence", JSON, nullable=True),     # score + factors (migration 4); NULL before it
     Index("ix_deployments_service_env", "service", "environment", "started_at"),
     Index("ix_deployments_state", "state"),
 )

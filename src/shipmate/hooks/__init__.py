@@ -1,0 +1,1 @@
+"""Hook commands around a deployment: what to run (pure data) and running it (process I/O)."""
