@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import releases
+from shipmate.ops import approval_gate, releases
+from shipmate.ops.identity import Identity, cli_identity
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, resolve_environment
 from shipmate.release_config import ReleaseConfig
@@ -21,7 +22,8 @@ FAST_ROLLBACK_WINDOW = 5  # deployments: a release that passed this recently is 
 
 
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
-           dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+           dry_run: bool = False, force: bool = False, progress: Progress | None = None,
+           identity: Identity | None = None, wait_approval: bool = True) -> dict[str, Any]:
     from shipmate.engine.preflight import check_command, check_port
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.loader import load_spec
@@ -35,15 +37,19 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     store = ws.open_store()
     try:
+        approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
+                                         action="deploy", config=config, identity=identity or cli_identity(),
+                                         wait=wait_approval, progress=progress, force=force)
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
-        return run_release(rt, config, kind="deploy", force=force)
+        return approval_gate.linked(store, approval, lambda: run_release(rt, config, kind="deploy", force=force))
     finally:
         store.close()
 
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
-             dry_run: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+             dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
+             wait_approval: bool = True) -> dict[str, Any]:
     from shipmate.spec.identity import read_identity
 
     ws = Workspace.locate(spec_file)
@@ -64,10 +70,12 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             return _dry_run(ws, target, kind="rollback", store=store)
         from shipmate.secrets.resolve import pinned_for_rollback
 
+        approval = approval_gate.require_rollback(ws, store, target, identity=identity or cli_identity(),
+                                                  wait=wait_approval, progress=progress)
         target, secret_warnings = pinned_for_rollback(ws.home, target)
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
-        result = run_release(rt, target, kind="rollback", force=False)
+        result = approval_gate.linked(store, approval, lambda: run_release(rt, target, kind="rollback", force=False))
         if secret_warnings:
             result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
         return result

@@ -42,10 +42,15 @@ def _instance_handles(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN handle JSON"))
 
 
+def _approvals(conn: Connection) -> None:
+    schema.approvals.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
     Migration(2, "instances.handle: the target's opaque per-instance handle (JSON)", _instance_handles),
+    Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
 )
 
 HEAD = MIGRATIONS[-1].version
