@@ -6,6 +6,7 @@ on (service, environment, action, version, digest): a yes for one artifact never
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -53,14 +54,12 @@ def require(ws: Workspace, store: Store, *, service: str, environment: str, acti
             identity: Identity, wait: bool, timeout_s: float | None = None, progress: Progress | None = None,
             confidence: dict[str, Any] | None = None, force: bool = False) -> ApprovalRow | None:
     """The approval this change uses (marked used), None when none is needed; else wait or ApprovalRequired."""
-    from shipmate.ops.workspace import actor
-
     policy = policy_for(ws.spec_path, environment)
     if not policy.needed(face=identity.face, action=action):
         return None
     if action == "deploy" and not force and _already_current(store, config):
         return None   # the same artifact again is a no-op (or a restart of what was approved before)
-    requester = actor()
+    requester = requester_of(identity)
     if policy.auto_met(confidence):
         return _auto(store, config, action, requester, identity, policy, confidence)
     now = time.time()
@@ -71,6 +70,12 @@ def require(ws: Workspace, store: Store, *, service: str, environment: str, acti
     if not wait:
         raise pending_error(row)
     return _wait(store, row, requester, timeout_s, progress or (lambda event, data: None))
+
+
+def requester_of(identity: Identity) -> str:
+    """Who asks: the deployment's actor as SHIPMATE_ACTOR names it (e.g. agent:ci), else the identity."""
+    explicit = os.environ.get("SHIPMATE_ACTOR", "").strip()
+    return explicit[:100] if explicit else identity.actor
 
 
 def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action: str, requester: str,
@@ -92,11 +97,11 @@ def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action:
             raise _rejected_error(row)
         return row   # pending: the same request again (a retry), not a second one
     diff = change_of(store, config, action)
-    code_id = f"apr_{uuid.uuid4().hex[:12]}"
-    code = approval_codes.code_for(ws.home, code_id)
+    approval_id = f"apr_{uuid.uuid4().hex[:12]}"
+    code = approval_codes.code_for(ws.home, approval_id)
     current = store.current(config.service, config.environment)
     row = store.create_approval(
-        approval_id=code_id, service=config.service, environment=config.environment, action=action,
+        approval_id=approval_id, service=config.service, environment=config.environment, action=action,
         release_id=current.release_id if action == "down" and current else None, version=config.version,
         digest=config.digest, requested_by=requester, requested_face=identity.face,
         expires_at=time.time() + policy.expires_s, code_hash=approval_codes.hash_code(code), diff=diff,
@@ -201,11 +206,9 @@ def require_rollback(ws: Workspace, store: Store, target: ReleaseConfig, *, iden
 
 
 def _record_emergency_rollback(store: Store, config: ReleaseConfig, identity: Identity) -> None:
-    from shipmate.ops.workspace import actor
-
     store.append_event(event_type="rollback.emergency", service=config.service, environment=config.environment,
                        version=config.version, status="not_gated", notes="rollback to the last verified release",
-                       deployed_by=actor(), data={"face": identity.face, "identity": identity.actor,
+                       deployed_by=requester_of(identity), data={"face": identity.face, "identity": identity.actor,
                                                    "digest": config.digest})
 
 

@@ -28,7 +28,7 @@ class ApprovalSpec(SpecModel):
         "required", description="none: no approval; required: a person approves each gated change.")
     auto_if_confidence: Annotated[float, FloatRange(0.0, 1.0)] | None = Field(
         None, description="Approve by itself when the deployment's confidence score is at least this.")
-    expires: Annotated[float, DurationRange("1m", "720h")] = default_duration(
+    expires: Annotated[float, DurationRange("1s", "720h")] = default_duration(
         "24h", "A pending or granted approval not used by then expires.")
     self_approval: bool = Field(False, description="May whoever requested a change approve it themselves?")
     cli: bool = Field(True, description="Does the CLI on the host need approval too (false: only agents "
