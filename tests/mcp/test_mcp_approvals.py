@@ -122,3 +122,44 @@ async def test_down_through_mcp_on_a_protected_environment_needs_approval(projec
         held = await client.call_tool("down", {})
     assert body(held)["error"]["exit_code"] == 6 and body(held)["error"]["details"]["diff"]["version"]["to"] is None
     assert project.serves("1.0.0")
+
+
+async def test_over_real_http_the_agent_waits_for_the_persons_approval_then_its_retry_deploys(
+        project: Project) -> None:
+    import subprocess
+
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp_types import Implementation
+
+    from tests.waiting import free_port, port_open
+
+    spec = project.spec("1.0.0", extra=PROTECTED)
+    port, token = free_port(), "test-token-approvals-0123456789"
+    server = project.spawn("mcp", "--http", "--port", str(port), env={"SHIPMATE_MCP_TOKEN": token})
+    wait_until(lambda: port_open(port) or server.poll() is not None, 30, "shipmate mcp --http to listen")
+    assert server.poll() is None, server.communicate()
+
+    async def call(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=120) as http, Client(
+                streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http), mode="legacy",
+                cache=None, client_info=Implementation(name="http-agent", version="1")) as client:
+            return body(await client.call_tool(tool, arguments))
+
+    try:
+        asked = await call("deploy", {"env": "production"})
+        approval_id = asked["error"]["details"]["approval_id"]
+        own = await call("approve", {"id": approval_id, "comment": "trust me"})
+        assert (own["error"]["code"], own["error"]["exit_code"]) == ("approval_refused", 6)
+        assert project.json("approve", approval_id)["approval"]["state"] == "approved"
+        done = await call("deploy", {"env": "production"})
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert done["state"] == "succeeded" and done["approval"]["id"] == approval_id and project.serves("1.0.0")
+    refused = [e for e in _events(spec) if e["event_type"] == "approval.refused"]
+    assert [e["deployed_by"] for e in refused] == ["mcp:http-agent"]
