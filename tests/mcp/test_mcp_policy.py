@@ -49,6 +49,7 @@ async def test_a_protected_environment_answers_deploy_and_down_with_exit_6_and_a
     assert refused.is_error and (error["code"], error["exit_code"]) == ("approval_required", 6)
     assert error["details"]["approval_id"].startswith("apr_") and error["hint"]
     assert not plan.is_error and body(plan)["environment"] == "production"
+    assert body(plan)["approval"]["required"] is True and body(plan)["approval"]["face"] == "mcp"
     assert ops.history(str(spec), environment="production")["deployments"] == [] and not project.our_processes()
     events = mcp_events(spec)
     assert [(e["event_type"], e["notes"], e["environment"]) for e in events] == [

@@ -50,6 +50,14 @@ def policy_for(spec_path: Path, environment: str) -> ApprovalPolicy:
     return effective_policy(approval, protected=overlay.get("protected") is True)
 
 
+def would(ws: Workspace, environment: str, action: str, identity: Identity) -> dict[str, Any]:
+    """What the gate would do (for --dry-run): whether this face needs an approval here, and on what terms."""
+    policy = policy_for(ws.spec_path, environment)
+    return {"required": policy.needed(face=identity.face, action=action), "face": identity.face,
+            "auto_if_confidence": policy.auto_if_confidence, "expires_s": policy.expires_s,
+            "self_approval": policy.self_approval}
+
+
 def require(ws: Workspace, store: Store, *, service: str, environment: str, action: str, config: ReleaseConfig,
             identity: Identity, wait: bool, timeout_s: float | None = None, progress: Progress | None = None,
             confidence: dict[str, Any] | None = None, force: bool = False) -> ApprovalRow | None:

@@ -33,7 +33,8 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
     if dry_run:
-        return _dry_run(ws, config, kind="deploy")
+        return {**_dry_run(ws, config, kind="deploy"),
+                "approval": approval_gate.would(ws, config.environment, "deploy", identity or cli_identity())}
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     store = ws.open_store()
     try:
