@@ -107,10 +107,9 @@ def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action:
     diff = change_of(store, config, action)
     approval_id = f"apr_{uuid.uuid4().hex[:12]}"
     code = approval_codes.code_for(ws.home, approval_id)
-    current = store.current(config.service, config.environment)
     row = store.create_approval(
         approval_id=approval_id, service=config.service, environment=config.environment, action=action,
-        release_id=current.release_id if action == "down" and current else None, version=config.version,
+        release_id=_release_id(store, config), version=config.version,
         digest=config.digest, requested_by=requester, requested_face=identity.face,
         expires_at=time.time() + policy.expires_s, code_hash=approval_codes.hash_code(code), diff=diff,
         confidence=confidence)
@@ -138,7 +137,10 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
             seen = store.get_approval(row.id) or seen
         if seen.state == "rejected":
             raise _rejected_error(seen)
-        if seen.state in ("expired", "used") or now >= seen.expires_at:
+        if seen.state == "used":
+            raise ApprovalRequired(f"{seen.id} was used by another deployment of the same release meanwhile",
+                                   hint="run the command again to ask for a new approval")
+        if seen.state == "expired" or now >= seen.expires_at:
             store.expire_approvals()
             raise _expired_error(seen)
         if now >= deadline:
@@ -146,6 +148,14 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
             err.message = f"approval {seen.id} still pending after {timeout_s:g}s: nothing was changed"
             raise err
         time.sleep(min(POLL_S, max(0.01, deadline - now)))
+
+
+def _release_id(store: Store, config: ReleaseConfig) -> str | None:
+    """The stored release this change puts in place (None for a deploy of a release never built here)."""
+    for rel in store.releases(config.service, limit=500):
+        if (rel.version, rel.digest) == (config.version, config.digest):
+            return rel.id
+    return None
 
 
 def _already_current(store: Store, config: ReleaseConfig) -> bool:
