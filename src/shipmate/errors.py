@@ -7,7 +7,8 @@
     ├── LockHeldError                exit 4   another deployment holds the lease
     ├── DeploymentFailed             exit 1   the deployment failed and was rolled back
     ├── RollbackFailed               exit 5   rolling back failed too: a person must look
-    ├── ApprovalRequired             exit 6   (later issues) waiting for a person
+    ├── ApprovalRequired             exit 6   a person's approval is pending, was refused, or expired
+    │   └── ApprovalRefused          exit 6   this identity may not decide it (no person, no code, self)
     ├── PrerequisiteMissing          exit 7   port taken, command not found, engine unreachable
     │   └── HookFailed               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
     ├── TargetError                  exit 5   a target (processes, containers) refused an action
@@ -152,3 +153,9 @@ class HookFailed(PrerequisiteMissing):
     """
 
     code = "hook_failed"
+
+
+class ApprovalRefused(ApprovalRequired):
+    """A grant or rejection this identity may not make: an agent without the one-time code, or self-approval."""
+
+    code = "approval_refused"

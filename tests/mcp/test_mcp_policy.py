@@ -20,7 +20,8 @@ async def test_read_only_lists_only_read_tools_and_refuses_a_mutating_call(proje
     async with connected(spec, Policy(read_only=True)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         refused = await client.call_tool("deploy", {"confirm": True})
-    assert names == {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe"}
+    assert names == {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe",
+                     "approvals"}
     error = body(refused)["error"]
     assert refused.is_error and error["code"] == "refused" and "read-only" in error["message"]
     assert ops.history(str(spec))["deployments"] == [] and not project.our_processes()
@@ -38,23 +39,21 @@ async def test_no_destructive_hides_and_refuses_down_but_keeps_deploy(project: P
     assert body(refused)["error"]["code"] == "refused"
 
 
-async def test_a_protected_environment_refuses_deploy_with_exit_6_and_audits_it(project: Project) -> None:
+async def test_a_protected_environment_answers_deploy_and_down_with_exit_6_and_a_pending_approval(
+        project: Project) -> None:
     spec = project.spec("1.0.0", extra=PROTECTED)
     async with connected(spec) as client:
         refused = await client.call_tool("deploy", {"env": "production", "confirm": True})
-        rollback = await client.call_tool("rollback", {"env": "production"})
-        down = await client.call_tool("down", {"env": "production"})
         plan = await client.call_tool("deploy", {"env": "production", "dry_run": True})
-    for result in (refused, rollback, down):
-        error = body(result)["error"]
-        assert result.is_error and (error["code"], error["exit_code"]) == ("approval_required", 6)
-        assert "protected" in error["message"] and error["hint"]
+    error = body(refused)["error"]
+    assert refused.is_error and (error["code"], error["exit_code"]) == ("approval_required", 6)
+    assert error["details"]["approval_id"].startswith("apr_") and error["hint"]
     assert not plan.is_error and body(plan)["environment"] == "production"
-    assert ops.history(str(spec), environment="production")["deployments"] == []
+    assert body(plan)["approval"]["required"] is True and body(plan)["approval"]["face"] == "mcp"
+    assert ops.history(str(spec), environment="production")["deployments"] == [] and not project.our_processes()
     events = mcp_events(spec)
     assert [(e["event_type"], e["notes"], e["environment"]) for e in events] == [
-        ("mcp.refused", "deploy", "production"), ("mcp.refused", "rollback", "production"),
-        ("mcp.refused", "down", "production"), ("mcp.call", "deploy", "production")]
+        ("mcp.call", "deploy", "production"), ("mcp.call", "deploy", "production")]
     assert events[0]["data"]["error"] == {"code": "approval_required", "exit_code": 6}
 
 

@@ -17,15 +17,16 @@ from tests.mcp_servers import RunningServer
 pytestmark = pytest.mark.anyio
 http_server = mcp_servers.http_server
 
-READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe"}
+READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals"}
 MUTATING = {"deploy", "rollback", "down"}
+DECISIONS = {"approve", "reject"}
 
 
 async def test_tools_list_offers_one_tool_per_operation_with_truthful_annotations(project: Project) -> None:
     spec = project.spec("1.0.0")
     async with connected(spec) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(tools) == READ_TOOLS | MUTATING
+    assert set(tools) == READ_TOOLS | MUTATING | DECISIONS
     for name, tool in tools.items():
         assert tool.annotations is not None and tool.annotations.read_only_hint is (name in READ_TOOLS)
         if name in MUTATING:
@@ -101,7 +102,7 @@ async def test_a_dry_run_deploy_returns_the_plan_and_starts_nothing(project: Pro
 
 
 def test_every_tool_is_described_in_the_catalog() -> None:
-    assert {tool.name for tool in TOOLS} == READ_TOOLS | MUTATING
+    assert {tool.name for tool in TOOLS} == READ_TOOLS | MUTATING | DECISIONS
 
 
 async def test_a_missing_spec_file_is_an_invalid_input_error_not_a_crash(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli import render
+from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
@@ -34,11 +35,14 @@ app.add_typer(import_app, name="import")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
 app.add_typer(probe_app, name="probe")
+app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan; touch nothing.")]
+NoWait = Annotated[bool, typer.Option("--no-wait", help="When a person's approval is needed, exit 6 with its id "
+                                      "instead of waiting.")]
 
 
 @app.command()
@@ -74,24 +78,26 @@ def deploy(file: File = None, env: Env = None,
            version: Annotated[str | None, typer.Option("--version", help="Override the spec's version.")] = None,
            dry_run: DryRun = False,
            force: Annotated[bool, typer.Option(help="Deploy even if this release already runs.")] = False,
-           json_out: Json = False) -> None:
+           no_wait: NoWait = False, json_out: Json = False) -> None:
     """Deploy a release: start, prove healthy, switch, watch; roll back by itself on failure."""
     from shipmate import ops
 
     def act(p: Progress) -> dict[str, Any]:
-        return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p)
+        return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p,
+                          wait_approval=not no_wait)
     run_command("deploy", json_out, act, render.deployment)
 
 
 @app.command()
 def rollback(file: File = None, env: Env = None,
              to: Annotated[str | None, typer.Option("--to", help="Version (default: last verified).")] = None,
-             dry_run: DryRun = False, json_out: Json = False) -> None:
+             dry_run: DryRun = False, no_wait: NoWait = False, json_out: Json = False) -> None:
     """Put back the last release that passed its monitor window (or --to VERSION)."""
     from shipmate import ops
 
     def act(p: Progress) -> dict[str, Any]:
-        return ops.rollback(file, environment=env, to_version=to, dry_run=dry_run, progress=p)
+        return ops.rollback(file, environment=env, to_version=to, dry_run=dry_run, progress=p,
+                            wait_approval=not no_wait)
     run_command("rollback", json_out, act, render.deployment)
 
 
@@ -159,11 +165,13 @@ def logs(file: File = None, env: Env = None, lines: Annotated[int, typer.Option(
 
 
 @app.command()
-def down(file: File = None, env: Env = None, dry_run: DryRun = False, json_out: Json = False) -> None:
+def down(file: File = None, env: Env = None, dry_run: DryRun = False, no_wait: NoWait = False,
+         json_out: Json = False) -> None:
     """Stop the service and close its port (history is kept)."""
     from shipmate import ops
 
-    run_command("down", json_out, lambda p: ops.down(file, environment=env, dry_run=dry_run), render.down)
+    run_command("down", json_out, lambda p: ops.down(file, environment=env, dry_run=dry_run,
+                                                      wait_approval=not no_wait), render.down)
 
 
 @app.command()

@@ -48,6 +48,12 @@ TOOLS: tuple[ToolInfo, ...] = (
              "plan.", read_only=False, destructive=False, idempotent=False, long_running=True),
     ToolInfo("down", "down", "Stop the service and close its port (history kept). dry_run returns the plan.",
              read_only=False, destructive=True, idempotent=True),
+    ToolInfo("approvals", "approvals", "Pending approvals: id, action, release, diff, confidence, expiry (all: "
+             "decided ones too). Never codes.", read_only=True),
+    ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
+             "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
+    ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
+             read_only=False, idempotent=False),
 )
 
 BY_NAME = {tool.name: tool for tool in TOOLS}

@@ -25,13 +25,16 @@ WORKFLOWS = """## Workflows
    logs {deployment} and events {deployment}, fix, deploy again. noop: already running (force: true).
 2. Emergency rollback: status -> rollback {dry_run: true} -> rollback (or to_version from history) -> check.
 3. Troubleshoot: status -> check -> logs -> events -> history; lock_status when exit 4.
-4. Take down: down {dry_run: true} -> down."""
+4. Take down: down {dry_run: true} -> down.
+5. Approval (exit 6, details.approval_id): show the person details.diff and confidence; they run
+   `shipmate approve ID` on the host (or give you its one-time code for approve); call the same tool again."""
 
 SAFETY = """## Safety rules
 - Policy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
   annotations and arguments such as confirm are never trusted.
-- Environments with protected: true refuse deploy, rollback and down (exit 6) until a person approves;
-  dry_run always works.
+- Protected environments (or approval: required) need a person's approval for deploy, rollback to an
+  older release and down: exit 6 with the pending approval; you can request, never grant without the
+  one-time code (tries are audited). Rollback to the last verified release is never held. dry_run works.
 - Over HTTP every state-changing tool needs Authorization: Bearer <token>.
 - Every call and refusal is audited (events, actor mcp:<client name>); secret values never appear.
 - Cancelling deploy or rollback rolls it back, as Ctrl-C does."""

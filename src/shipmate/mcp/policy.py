@@ -1,5 +1,8 @@
-"""What this server lets an agent do. Decided here, on the server, from its own flags and the spec:
-never from a tool's annotations or from anything the caller sends (a `confirm: true` is just ignored).
+"""What this server lets an agent do. Decided here, on the server, from its own flags: never from a tool's
+annotations or from anything the caller sends (a `confirm: true` is just ignored).
+
+Protected environments are not refused here: their deploy, rollback and down go through the approval gate
+in ops (identity mcp:<client>, never a person), which answers exit 6 with the pending approval's id.
 """
 
 from __future__ import annotations
@@ -10,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shipmate.errors import ApprovalRequired, InvalidInputError, ShipmateError
+from shipmate.errors import InvalidInputError, ShipmateError
 from shipmate.mcp.catalog import ToolInfo
-
-PROTECTED_TOOLS = frozenset({"deploy", "rollback", "down"})
 
 
 class RefusedError(InvalidInputError):
@@ -48,13 +49,6 @@ class Policy:
             return RefusedError(f"{tool.name} changes state: it needs the server's bearer token over HTTP",
                                 hint="send `Authorization: Bearer <token>` (SHIPMATE_MCP_TOKEN or the "
                                      "token file `shipmate mcp --http` printed)")
-        if tool.name in PROTECTED_TOOLS and not arguments.get("dry_run"):
-            env = protected_environment(spec_path, arguments.get("env"))
-            if env is not None:
-                return ApprovalRequired(f"environment {env} is protected: {tool.name} through MCP needs a "
-                                        "person's approval, and approvals are not available yet",
-                                        hint=f"dry_run works; a person runs `shipmate {tool.name} --env {env}` "
-                                             "from the CLI")
         return None
 
 
@@ -64,19 +58,3 @@ def _bearer_ok(headers: Mapping[str, str] | None, token: str) -> bool:
     given = headers.get("authorization") or headers.get("Authorization") or ""
     scheme, _, value = given.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
-
-
-def protected_environment(spec_path: Path, requested: Any) -> str | None:
-    """The environment's name if the spec marks it `protected: true` (raw read: works on any valid YAML)."""
-    from shipmate.spec.yaml_source import load_mapping
-
-    try:
-        data, _ = load_mapping(spec_path)
-    except ShipmateError:
-        return None   # the tool fails with the spec's own error, before it changes anything
-    environments = data.get("environments")
-    if not isinstance(environments, dict) or not environments:
-        return None
-    name = requested if isinstance(requested, str) and requested else next(iter(environments))
-    overlay = environments.get(name)
-    return str(name) if isinstance(overlay, dict) and overlay.get("protected") is True else None

@@ -18,6 +18,7 @@ from shipmate import ops
 from shipmate.mcp.catalog import BY_NAME
 from shipmate.mcp.results import as_shipmate_error, error_of, error_result, ok_result
 from shipmate.mcp.running import ProgressSink, run_ops
+from shipmate.ops.identity import Identity, mcp_identity
 
 Action = Callable[[ProgressSink], dict[str, Any]]
 Audit = Callable[[str, Context, dict[str, Any], str, dict[str, Any] | None], Awaitable[None]]
@@ -34,7 +35,8 @@ class ShipmateTools:
         return {"status": self.status, "history": self.history, "events": self.events, "check": self.check,
                 "logs": self.logs, "lock_status": self.lock_status, "secrets_list": self.secrets_list,
                 "probe": self.probe,
-                "deploy": self.deploy, "rollback": self.rollback, "down": self.down}
+                "deploy": self.deploy, "rollback": self.rollback, "down": self.down,
+                "approvals": self.approvals, "approve": self.approve, "reject": self.reject}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -104,14 +106,46 @@ class ShipmateTools:
                      dry_run: bool = False, force: bool = False) -> CallToolResult:
         return await self._invoke("deploy", ctx, {"env": env, "version": version, "dry_run": dry_run, "force": force},
                                   lambda p: ops.deploy(self.spec_file, environment=env, version=version,
-                                                       dry_run=dry_run, force=force, progress=p))
+                                                       dry_run=dry_run, force=force, progress=p,
+                                                       identity=_identity(ctx), wait_approval=False))
 
     async def rollback(self, ctx: Context, env: str | None = None, to_version: str | None = None,
                        dry_run: bool = False) -> CallToolResult:
         return await self._invoke("rollback", ctx, {"env": env, "to_version": to_version, "dry_run": dry_run},
                                   lambda p: ops.rollback(self.spec_file, environment=env, to_version=to_version,
-                                                         dry_run=dry_run, progress=p))
+                                                         dry_run=dry_run, progress=p, identity=_identity(ctx),
+                                                         wait_approval=False))
 
     async def down(self, ctx: Context, env: str | None = None, dry_run: bool = False) -> CallToolResult:
         return await self._invoke("down", ctx, {"env": env, "dry_run": dry_run},
-                                  lambda p: ops.down(self.spec_file, environment=env, dry_run=dry_run))
+                                  lambda p: ops.down(self.spec_file, environment=env, dry_run=dry_run,
+                                                     identity=_identity(ctx), wait_approval=False))
+
+    async def approvals(self, ctx: Context, all: bool = False) -> CallToolResult:
+        from shipmate.ops.approvals import list_approvals
+
+        return await self._invoke("approvals", ctx, {"all": all},
+                                  lambda p: list_approvals(self.spec_file, show_all=all, identity=_identity(ctx)))
+
+    async def approve(self, ctx: Context, id: str, code: str | None = None, comment: str | None = None
+                      ) -> CallToolResult:
+        """Grants only with the one-time code a person was shown (never with the agent's own say-so)."""
+        from shipmate.ops.approvals import approve
+
+        return await self._invoke("approve", ctx, {"id": id, "code": code, "comment": comment},
+                                  lambda p: approve(self.spec_file, id, identity=_identity(ctx), code=code,
+                                                    comment=comment))
+
+    async def reject(self, ctx: Context, id: str, reason: str, code: str | None = None) -> CallToolResult:
+        from shipmate.ops.approvals import reject
+
+        return await self._invoke("reject", ctx, {"id": id, "reason": reason, "code": code},
+                                  lambda p: reject(self.spec_file, id, reason=reason, identity=_identity(ctx),
+                                                   code=code))
+
+
+def _identity(ctx: Context) -> Identity:
+    """mcp:<client name>: an agent, never a person (a grant needs the one-time code)."""
+    from shipmate.mcp.server import actor_of
+
+    return mcp_identity(actor_of(ctx))

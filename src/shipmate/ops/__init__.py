@@ -4,6 +4,7 @@ Each function returns plain JSON-able data or raises a ShipmateError; none print
 Heavy imports stay inside the functions so read-only commands start fast.
 """
 
+from shipmate.ops.approvals import approve, list_approvals, reject
 from shipmate.ops.deploying import deploy, rollback
 from shipmate.ops.explaining import explain
 from shipmate.ops.importing import import_compose
@@ -11,6 +12,6 @@ from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recove
 from shipmate.ops.reading import check, events, history, logs, status
 from shipmate.ops.secrets import secrets_list, secrets_rm, secrets_set
 
-__all__ = ["check", "deploy", "down", "events", "explain", "history", "import_compose", "init", "lock_release",
-           "lock_status",
-           "logs", "recover", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_set", "status", "validate"]
+__all__ = ["approve", "check", "deploy", "down", "events", "explain", "history", "import_compose", "init",
+           "list_approvals", "lock_release", "lock_status", "logs", "recover", "reject", "rollback", "schema",
+           "secrets_list", "secrets_rm", "secrets_set", "status", "validate"]

@@ -11,7 +11,7 @@ from typing import Any
 from shipmate.errors import ShipmateError
 from shipmate.ops.workspace import Workspace
 
-SECRET_WORDS = ("token", "secret", "password", "value", "key")
+SECRET_WORDS = ("token", "secret", "password", "value", "key", "code")   # code: one-time approval codes
 
 
 def redact_arguments(arguments: dict[str, Any]) -> dict[str, Any]:

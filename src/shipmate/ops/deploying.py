@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import releases
+from shipmate.ops import approval_gate, releases
 from shipmate.ops.confidence import assess_current
 from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, conduct_of, would_do
+from shipmate.ops.identity import Identity, cli_identity
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, actor, resolve_environment
 from shipmate.release_config import ReleaseConfig
@@ -23,7 +24,8 @@ FAST_ROLLBACK_WINDOW = 5  # deployments: a release that passed this recently is 
 
 
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
-           dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+           dry_run: bool = False, force: bool = False, progress: Progress | None = None,
+           identity: Identity | None = None, wait_approval: bool = True) -> dict[str, Any]:
     from shipmate.engine.preflight import check_command, check_port
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.loader import load_spec
@@ -34,22 +36,28 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     check_command(config)  # before anything is written: a 'no' leaves no trace
     conduct = conduct_from_loaded(loaded)
     if dry_run:
-        return {**_dry_run(ws, config, kind="deploy"), **would_do(ws.home, conduct, config, "deploy")}
+        return {**_dry_run(ws, config, kind="deploy"), **would_do(ws.home, conduct, config, "deploy"),
+                "approval": approval_gate.would(ws, config.environment, "deploy", identity or cli_identity())}
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
     store = ws.open_store()
     try:
+        score = assess_current(store, config, conduct.weights)
+        approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
+                                         action="deploy", config=config, identity=identity or cli_identity(),
+                                         wait=wait_approval, progress=progress, confidence=score, force=force)
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
-        score = assess_current(store, config, conduct.weights)
-        return around_release(ws.home, conduct, config, "deploy", rt.actor,
-                              lambda: run_release(rt, config, kind="deploy", force=force, confidence=score))
+        return approval_gate.linked(store, approval, lambda: around_release(
+            ws.home, conduct, config, "deploy", rt.actor,
+            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score)))
     finally:
         store.close()
 
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
-             dry_run: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+             dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
+             wait_approval: bool = True) -> dict[str, Any]:
     from shipmate.spec.identity import read_identity
 
     ws = Workspace.locate(spec_file)
@@ -72,13 +80,16 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
 
         conduct, secret_warnings = conduct_of(ws.spec_path, env)
         check_pre_hook(conduct, "rollback", target, rt.actor)
+        approval = approval_gate.require_rollback(ws, store, target, identity=identity or cli_identity(),
+                                                  wait=wait_approval, progress=progress)
         target, pinned_warnings = pinned_for_rollback(ws.home, target)
         secret_warnings += pinned_warnings
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
         score = assess_current(store, target, conduct.weights)
-        result = around_release(ws.home, conduct, target, "rollback", rt.actor,
-                                lambda: run_release(rt, target, kind="rollback", force=False, confidence=score))
+        result = approval_gate.linked(store, approval, lambda: around_release(
+            ws.home, conduct, target, "rollback", rt.actor,
+            lambda: run_release(rt, target, kind="rollback", force=False, confidence=score)))
         if secret_warnings:
             result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
         return result

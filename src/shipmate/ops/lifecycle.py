@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, RollbackFailed
+from shipmate.ops import approval_gate
+from shipmate.ops.identity import Identity, cli_identity
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, actor, resolve_environment
 
@@ -39,7 +41,8 @@ def schema() -> dict[str, Any]:
     return json_schema()
 
 
-def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False,
+         identity: Identity | None = None, wait_approval: bool = True) -> dict[str, Any]:
     from shipmate.engine import runner
     from shipmate.engine.context import DeployContext
     from shipmate.engine.lease import Lease
@@ -63,6 +66,8 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
         plan = down_plan(service, env, config.version, config.port, config.drain_s, config.stop_grace_s)
         if dry_run:
             return {"dry_run": True, "service": service, "environment": env, "plan": plan.as_dict()}
+        approval = approval_gate.require(ws, store, service=service, environment=env, action="down", config=config,
+                                         identity=identity or cli_identity(), wait=wait_approval)
         rt = ws.runtime(store)
         reconcile_all(rt)
         with Lease(store, f"{service}/{env}", rt.actor) as lease:
@@ -72,6 +77,8 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
                 actor=rt.actor, fencing=lease.fencing)
             ctx = DeployContext(rt, lease, dep, plan, rel.id, config, None)
             runner.execute(ctx)
+        if approval is not None:
+            store.link_approval(approval.id, dep.id)
         return {"service": service, "environment": env, "stopped_version": config.version,
                 "deployment_id": dep.id}
     finally:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from shipmate.spec.approval_spec import ApprovalSpec
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
 from shipmate.spec.docker_target import DockerTarget, writable_volumes_in
@@ -262,6 +263,8 @@ class EnvOverlay(SpecModel):
     replicas: Replicas | None = Field(None, description="Instances per release in this environment.")
     env: EnvVars = Field(default_factory=dict, description="Merged over target.env.")
     protected: bool = Field(False, description="Agents (MCP) may not deploy, roll back or take it down.")
+    approval: ApprovalSpec | None = Field(None, description="none | required | {auto_if_confidence: 0.9}; "
+                                          "default: required when protected.")
 
 
 class Spec(SpecModel):

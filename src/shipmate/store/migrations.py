@@ -46,10 +46,16 @@ def _release_facts(conn: Connection) -> None:
     # Facts learned about a release after it was built (the MCP schema hash and tools); NULL reads as {}.
     if "facts" not in {c["name"] for c in inspect(conn).get_columns(schema.releases.name)}:
         conn.execute(text("ALTER TABLE releases ADD COLUMN facts JSON"))
+
+
 def _deployment_confidence(conn: Connection) -> None:
     # Plain DDL like migration 2: deployments made before it keep NULL (no score was computed).
     if "confidence" not in {c["name"] for c in inspect(conn).get_columns(schema.deployments.name)}:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN confidence JSON"))
+
+
+def _approvals(conn: Connection) -> None:
+    schema.approvals.create(conn, checkfirst=True)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -58,6 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "instances.handle: the target's opaque per-instance handle (JSON)", _instance_handles),
     Migration(3, "releases.facts: what was learned about a release after it was built (JSON)", _release_facts),
     Migration(4, "deployments.confidence: the confidence score and its factors (JSON)", _deployment_confidence),
+    Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
 )
 
 HEAD = MIGRATIONS[-1].version

@@ -1,0 +1,75 @@
+"""`shipmate approvals`, `shipmate approve ID`, `shipmate reject ID --reason`: a person's decisions, on the host.
+
+The decider is the OS user running the command (never SHIPMATE_ACTOR). Unknown id: exit 2; already
+decided, expired, self-approval or no person: exit 6, nothing changed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import typer
+
+from shipmate.cli.output import run_command
+
+approvals_app = typer.Typer()
+
+File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
+ApprovalId = Annotated[str, typer.Argument(metavar="ID", help="The approval id, e.g. apr_1a2b3c4d5e6f.")]
+
+
+@approvals_app.command("approvals")
+def approvals(file: File = None, show_all: Annotated[bool, typer.Option("--all", help="Decided and expired ones "
+                                                                        "too.")] = False,
+              json_out: Json = False) -> None:
+    """Approvals waiting for a person (with their one-time codes, shown only here and in notifications)."""
+    from shipmate.ops.approvals import list_approvals
+
+    run_command("approvals", json_out, lambda p: list_approvals(file, show_all=show_all), _render_list)
+
+
+@approvals_app.command("approve")
+def approve(approval_id: ApprovalId, file: File = None,
+            comment: Annotated[str | None, typer.Option(help="Why it is fine (recorded).")] = None,
+            json_out: Json = False) -> None:
+    """Approve a pending change as yourself (the OS user); the waiting or retried command then proceeds."""
+    from shipmate.ops.approvals import approve as approve_op
+
+    run_command("approve", json_out, lambda p: approve_op(file, approval_id, comment=comment), _render_decided)
+
+
+@approvals_app.command("reject")
+def reject(approval_id: ApprovalId,
+           reason: Annotated[str, typer.Option("--reason", help="Why not (recorded, shown to the requester).")],
+           file: File = None, json_out: Json = False) -> None:
+    """Reject a pending change; the waiting command stops with exit 6 and the reason."""
+    from shipmate.ops.approvals import reject as reject_op
+
+    run_command("reject", json_out, lambda p: reject_op(file, approval_id, reason=reason), _render_decided)
+
+
+def _render_list(result: dict[str, Any]) -> None:
+    rows = result["approvals"]
+    if not rows:
+        print("no approvals waiting")
+    now = time.time()
+    for row in rows:
+        left = int(row["expires_at"] - now)
+        expiry = f"expires in {left // 3600}h{left % 3600 // 60:02d}m" if left > 0 else "expired"
+        score = (row.get("confidence") or {}).get("score")
+        print(f"{row['id']}  {row['state']:<8} {row['action']} {row['service']}/{row['environment']} "
+              f"{row['summary']}")
+        print(f"    requested by {row['requested_by']} ({row['requested_face']}), {expiry}"
+              + (f", confidence {score}" if score is not None else "")
+              + (f", decided by {row['decided_by']}" if row.get("decided_by") else ""))
+        if row.get("code"):
+            print(f"    one-time code: {row['code']}  (for an agent's approve tool; `shipmate approve "
+                  f"{row['id']}` here needs none)")
+
+
+def _render_decided(result: dict[str, Any]) -> None:
+    row = result["approval"]
+    print(f"{row['id']} {row['state']} by {row['decided_by']} via {result['via']}: {row['action']} "
+          f"{row['service']}/{row['environment']} {row['version']}")

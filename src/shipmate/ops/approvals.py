@@ -1,0 +1,139 @@
+"""List, approve and reject approvals: every decision records who (identity) and through which face.
+
+A grant needs a person: the CLI on the host, or any face presenting the one-time code a person was shown
+out of band. The requester may not approve their own request unless the environment's policy allows it.
+Refused decisions change nothing and are audited as `approval.refused`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
+from shipmate.ops.identity import Identity, cli_identity
+from shipmate.ops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from shipmate.store.approvals import ApprovalRow
+    from shipmate.store.store import Store
+
+
+def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: Identity | None = None,
+                   limit: int = 200) -> dict[str, Any]:
+    """Pending approvals (all of them with ``show_all``), newest first; codes only for a person on the host,
+    and never to the requester when self-approval is not allowed."""
+    from shipmate.ops.approval_codes import code_for
+    from shipmate.ops.approval_diff import summary_line
+
+    identity = identity or cli_identity()
+    ws = Workspace.locate(spec_file)
+    store = ws.open_store_readonly()
+    if store is None:
+        return {"approvals": []}
+    try:
+        now = time.time()
+        rows = store.approvals(states=None if show_all else ("pending", "approved"), limit=limit)
+    finally:
+        store.close()
+    out = []
+    for row in rows:
+        item = row.public()
+        expired = row.state in ("pending", "approved") and row.expires_at <= now
+        item["state"] = "expired" if expired else row.state
+        item["summary"] = summary_line(row.diff)
+        if identity.face == "cli" and identity.person and item["state"] == "pending" and row.code_hash \
+                and _may_self_approve(ws, row, identity):
+            item["code"] = code_for(ws.home, row.id)
+        if show_all or not expired:
+            out.append(item)
+    return {"approvals": out}
+
+
+def approve(spec_file: str | None, approval_id: str, *, identity: Identity | None = None, code: str | None = None,
+            comment: str | None = None) -> dict[str, Any]:
+    return _decide(spec_file, approval_id, "approved", identity or cli_identity(), code, comment)
+
+
+def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Identity | None = None,
+           code: str | None = None) -> dict[str, Any]:
+    from shipmate.errors import InvalidInputError
+
+    if not reason.strip():
+        raise InvalidInputError("reject needs a reason", hint="pass --reason \"what is wrong\"")
+    return _decide(spec_file, approval_id, "rejected", identity or cli_identity(), code, reason.strip())
+
+
+def _decide(spec_file: str | None, approval_id: str, state: str, identity: Identity, code: str | None,
+            comment: str | None) -> dict[str, Any]:
+    from shipmate.ops.approval_codes import code_matches
+
+    ws = Workspace.locate(spec_file)
+    existing = ws.open_store_readonly()
+    if existing is None:   # nothing ever requested here: do not create a state folder to say so
+        raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
+    existing.close()
+    store = ws.open_store()
+    try:
+        store.expire_approvals()
+        row = store.get_approval(approval_id)
+        if row is None:
+            raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
+        if row.state != "pending":
+            who = f" by {row.decided_by}" if row.decided_by else ""
+            err = ApprovalRequired(f"{row.id} is already {row.state}{who}: nothing was changed",
+                                   hint="run the command again to ask for a new approval"
+                                   if row.state in ("expired", "used") else "`shipmate approvals --all` shows it")
+            err.details = {"approval_id": row.id, "state": row.state}
+            raise err
+        via_code = code_matches(code, row.code_hash)
+        verb = "approve" if state == "approved" else "reject"
+        if not identity.person and not via_code:
+            what = "a wrong one-time code" if code else "no one-time code"
+            raise _refused(store, row, identity, verb, f"{identity.actor} cannot {verb} {row.id}: {what}; a grant "
+                           "needs a person", hint=f"a person runs `shipmate {verb} {row.id}` on the host, or gives "
+                           "you the one-time code `shipmate approvals` shows them")
+        if state == "approved" and not via_code and not _may_self_approve(ws, row, identity):
+            raise _refused(store, row, identity, verb, f"{identity.actor} requested {row.id} and cannot approve it "
+                           "too", hint="another person approves it, or set approval.self_approval: true")
+        decided = store.decide_approval(row.id, state=state, decided_by=identity.actor, decided_face=identity.face,
+                                        comment=comment)
+        if decided is None:
+            raise ApprovalRequired(f"{row.id} was decided or expired meanwhile: nothing was changed",
+                                   hint="`shipmate approvals --all` shows it")
+        via = "one-time code" if via_code else identity.face
+        _notify_decided(store, decided, identity, via)
+        return {"approval": decided.public(), "via": via}
+    finally:
+        store.close()
+
+
+def _may_self_approve(ws: Workspace, row: ApprovalRow, identity: Identity) -> bool:
+    if identity.actor != row.requested_by:
+        return True
+    from shipmate.ops.approval_gate import policy_for
+
+    try:
+        return policy_for(ws.spec_path, row.environment).self_approval
+    except ShipmateError:
+        return False
+
+
+def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, message: str,
+             hint: str) -> ApprovalRefused:
+    """Audit a refused decision (without any code given) and return the error to raise."""
+    store.append_event(event_type="approval.refused", service=row.service, environment=row.environment,
+                       version=row.version, status="refused", notes=row.id, deployed_by=identity.actor,
+                       errors=[message], data={"approval_id": row.id, "decision": verb, "face": identity.face})
+    err = ApprovalRefused(message, hint=hint)
+    err.details = {"approval_id": row.id, "state": row.state}
+    return err
+
+
+def _notify_decided(store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:
+    """Audit approval.decided; the integrator adds the notification (announcing.announce) here."""
+    store.append_event(event_type="approval.decided", service=row.service, environment=row.environment,
+                       version=row.version, status=row.state, notes=row.id, deployed_by=identity.actor,
+                       data={"approval_id": row.id, "action": row.action, "decision": row.state,
+                             "face": identity.face, "via": via, "comment": row.comment})
+    return []

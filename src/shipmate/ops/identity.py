@@ -1,0 +1,44 @@
+"""Who decides, and through which face: the identity every approval decision records.
+
+The CLI on the host names the OS user (the effective uid's passwd entry, never SHIPMATE_ACTOR, which an
+agent may set to anything); an MCP client is named by its own claim and is never a person.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+Face = Literal["cli", "mcp", "http"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    actor: str        # user:<name> | mcp:<client name> | token:<name>
+    face: Face
+    person: bool      # a channel that identifies a person (may grant without a one-time code)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"actor": self.actor, "face": self.face, "person": self.person}
+
+
+def os_user() -> str:
+    """The passwd name of the effective uid (uid:<n> when the system has no entry for it)."""
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
+
+
+def cli_identity() -> Identity:
+    return Identity(actor=f"user:{os_user()}", face="cli", person=True)
+
+
+def mcp_identity(client: str) -> Identity:
+    """``client`` is the MCP client's name (or already `mcp:<name>`)."""
+    name = client if client.startswith("mcp:") else f"mcp:{client}"
+    return Identity(actor=name[:100], face="mcp", person=False)

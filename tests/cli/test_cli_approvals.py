@@ -1,0 +1,103 @@
+"""Approvals through the real CLI: a protected deploy waits for `shipmate approve` from another process, or exits 6
+with the id under --no-wait; self-approval, unknown, decided and expired ids are refused with nothing changed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.cli_project import Project
+from tests.waiting import wait_until
+
+PROTECTED = "environments:\n  production: {protected: true}\n"
+
+
+def _pending(project: Project) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = project.json("approvals")["approvals"]
+    return [row for row in rows if row["state"] == "pending"]
+
+
+def test_a_protected_deploy_waits_and_proceeds_when_a_person_approves_from_another_process(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    deploy = project.spawn("deploy", "--json", env={"SHIPMATE_ACTOR": "agent:ci"})
+    wait_until(lambda: bool(_pending(project)) or deploy.poll() is not None, 60, "a pending approval")
+    assert deploy.poll() is None, deploy.communicate()
+    [row] = _pending(project)
+    assert (row["action"], row["environment"], row["version"], row["requested_by"]) == (
+        "deploy", "production", "1.0.0", "agent:ci")
+    assert row["diff"]["first_deploy"] is True and row["code"]   # the person on the host sees the code
+    assert not project.our_processes()   # nothing started while it waits
+    approved = project.json("approve", row["id"], "--comment", "looks fine", env={"SHIPMATE_ACTOR": "agent:x"})
+    assert approved["approval"]["decided_by"].startswith("user:")   # the OS user, never SHIPMATE_ACTOR
+    assert approved["via"] == "cli"
+    out, err = project.finish(deploy, 120)
+    assert deploy.returncode == 0, f"{out}\n{err}"
+    assert f"waiting for approval {row['id']} (shipmate approve {row['id']})" in err
+    result = json.loads(out)
+    assert result["approval"]["id"] == row["id"] and project.serves("1.0.0")
+    [used] = [r for r in project.json("approvals", "--all")["approvals"] if r["id"] == row["id"]]
+    assert used["state"] == "used" and used["used_by_deployment"] == result["deployment_id"] and "code" not in used
+    kinds = [e["event_type"] for e in project.json("events", "--limit", "1000")["events"]]
+    assert {"approval.requested", "approval.decided", "approval.used"} <= set(kinds)
+
+
+def test_no_wait_exits_6_with_the_approval_id_and_a_retry_reuses_it(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    first = project.json("deploy", "--no-wait", expect=6)
+    second = project.json("deploy", "--no-wait", expect=6)
+    error = first["error"]
+    assert error["code"] == "approval_required" and error["details"]["approval_id"].startswith("apr_")
+    assert second["error"]["details"]["approval_id"] == error["details"]["approval_id"]
+    assert "code" not in json.dumps(error["details"]).replace("config_keys_changed", "")
+    assert not project.our_processes() and project.json("history")["deployments"] == []
+
+
+def test_the_requester_cannot_approve_their_own_deploy(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    mine = {"SHIPMATE_ACTOR": ""}   # the requester is then the OS user, the same one who approves
+    approval_id = project.json("deploy", "--no-wait", expect=6, env=mine)["error"]["details"]["approval_id"]
+    refused = project.json("approve", approval_id, expect=6)
+    assert refused["error"]["code"] == "approval_refused" and "cannot approve" in refused["error"]["message"]
+    [row] = _pending(project)
+    assert row["id"] == approval_id and "code" not in row   # nor is the requester shown the code
+    events = project.json("events", "--limit", "1000")["events"]
+    assert any(e["event_type"] == "approval.refused" for e in events)
+
+
+def test_self_approval_is_allowed_when_the_policy_says_so(project: Project) -> None:
+    project.spec("1.0.0", extra="environments:\n  production:\n    protected: true\n"
+                                 "    approval: {mode: required, self_approval: true}\n")
+    mine = {"SHIPMATE_ACTOR": ""}
+    approval_id = project.json("deploy", "--no-wait", expect=6, env=mine)["error"]["details"]["approval_id"]
+    assert project.json("approve", approval_id)["approval"]["state"] == "approved"
+
+
+def test_unknown_decided_and_expired_ids_are_clear_errors_that_change_nothing(project: Project) -> None:
+    project.spec("1.0.0", extra="environments:\n  production: {approval: required}\n"
+                                 "  staging:\n    approval: {mode: required, expires: 2s}\n")
+    unknown = project.json("approve", "apr_000000000000", expect=2)
+    assert unknown["error"]["code"] == "not_found" and unknown["error"]["hint"]
+    approval_id = project.json("deploy", "--no-wait", expect=6)["error"]["details"]["approval_id"]
+    rejected = project.json("reject", approval_id, "--reason", "not on a Friday")
+    assert rejected["approval"]["state"] == "rejected"
+    again = project.json("approve", approval_id, expect=6)
+    assert "already rejected" in again["error"]["message"]
+    retry = project.json("deploy", "--no-wait", expect=6)["error"]
+    assert "not on a Friday" in retry["message"]   # the rejection stands for this exact release
+    other = project.json("deploy", "--no-wait", "--env", "staging", expect=6)["error"]["details"]["approval_id"]
+    wait_until(lambda: other not in {row["id"] for row in _pending(project)}, 30, "the 2s approval to expire")
+    expired = project.json("approve", other, expect=6)
+    assert "expired" in expired["error"]["message"]
+    assert project.json("history")["deployments"] == [] and not project.our_processes()
+
+
+def test_reject_needs_a_reason(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    proc = project.run("reject", "apr_000000000000")
+    assert proc.returncode == 2 and "--reason" in proc.stderr
+
+
+def test_cli_false_lets_the_host_cli_deploy_a_protected_environment_without_approval(project: Project) -> None:
+    project.spec("1.0.0", extra="environments:\n  production:\n    protected: true\n"
+                                 "    approval: {mode: required, cli: false}\n")
+    assert project.json("deploy")["state"] == "succeeded" and project.serves("1.0.0")
