@@ -21,8 +21,12 @@ FAST_ROLLBACK_WINDOW = 5  # deployments: a release that passed this recently is 
 
 
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
-           dry_run: bool = False, force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+           dry_run: bool = False, force: bool = False, progress: Progress | None = None,
+           override_freeze: str | None = None) -> dict[str, Any]:
+    """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse."""
     from shipmate.engine.preflight import check_command, check_port
+    from shipmate.ops import policy_gates
+    from shipmate.ops.artifacts import with_artifact
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.loader import load_spec
 
@@ -30,13 +34,17 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
+    config = with_artifact(config, ws.home, ws.spec_path)
+    gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
     if dry_run:
-        return _dry_run(ws, config, kind="deploy")
+        return {**_dry_run(ws, config, kind="deploy"), "policy": policy_gates.gate_report(gates)}
+    policy_gates.raise_refused(gates, "deploy")
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     store = ws.open_store()
     try:
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
+        policy_gates.audit_overrides(store, config, gates, rt.actor)
         return run_release(rt, config, kind="deploy", force=force)
     finally:
         store.close()
@@ -138,7 +146,9 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
             "version": config.version, "plan": plan.as_dict()}
 
 
-def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -> dict[str, Any]:
+def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
+                origin: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``origin``: a promotion's evidence from its source environment, stored with the deployment."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -161,7 +171,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool) -
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),
             previous_release_id=previous.release_id if previous else None,
-            trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing)
+            trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
         crashpoints.hit("state:planned")
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
@@ -179,7 +189,7 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
         "version": ctx.config.version, "kind": dep.kind, "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
         "verified": bool(dep.verified), "verdict": ctx.verdict.as_dict() if ctx.verdict else None,
-        "error": dep.error, "warnings": list(ctx.warnings), "steps": [
+        "error": dep.error, "warnings": list(ctx.warnings), "origin": dep.origin, "steps": [
             {"name": s.name, "status": s.status, "duration_s": (s.result or {}).get("duration_s")}
             for s in ctx.rt.store.steps(dep.id)],
     }

@@ -27,6 +27,7 @@ from shipmate.spec.field_types import (
     UrlPath,
     VersionText,
 )
+from shipmate.spec.policy_spec import Policy, check_policy_envs
 from shipmate.spec.quoting import quoted
 from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
@@ -255,6 +256,8 @@ class EnvOverlay(SpecModel):
     replicas: Replicas | None = Field(None, description="Instances per release in this environment.")
     env: EnvVars = Field(default_factory=dict, description="Merged over target.env.")
     protected: bool = Field(False, description="Agents (MCP) may not deploy, roll back or take it down.")
+    policy: Policy | None = Field(None, description="Gates before deploying here: require_passed_in, freeze, "
+                                  "allow_dirty.")
 
 
 class Spec(SpecModel):
@@ -307,6 +310,7 @@ class Spec(SpecModel):
     def _strategy_settings_fit(self) -> Spec:
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
+        check_policy_envs({name: overlay.policy for name, overlay in self.environments.items()})
         if isinstance(self.target, DockerTarget) and not self.target.shared_volume_ok:
             check_one_copy(self.target.writable_volumes(), self.strategy, self.replicas, overlays)
         if isinstance(self.target, SwarmTarget):

@@ -42,10 +42,18 @@ def _instance_handles(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN handle JSON"))
 
 
+def _deployment_origin(conn: Connection) -> None:
+    # Where a promoted deployment's release proved itself (the staging deployment, its verdict, samples).
+    if "origin" not in {c["name"] for c in inspect(conn).get_columns(schema.deployments.name)}:
+        conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
     Migration(2, "instances.handle: the target's opaque per-instance handle (JSON)", _instance_handles),
+    Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
+              _deployment_origin),
 )
 
 HEAD = MIGRATIONS[-1].version

@@ -58,6 +58,7 @@ class DeploymentRow(_AsDict):
     error: str | None
     verdict: dict[str, Any] | None
     verified: bool | None
+    origin: dict[str, Any] | None = None   # migration 6: {"promoted_from": {...}}
 
     @classmethod
     def of(cls, m: RowMapping) -> DeploymentRow:

@@ -62,6 +62,7 @@ deployments = Table(
     Column("error", Text, nullable=True),
     Column("verdict", JSON, nullable=True),
     Column("verified", Boolean, nullable=True),
+    Column("origin", JSON, nullable=True),   # migration 6: {"promoted_from": {...}} for a promotion
     Index("ix_deployments_service_env", "service", "environment", "started_at"),
     Index("ix_deployments_state", "state"),
 )
