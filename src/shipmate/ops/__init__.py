@@ -7,8 +7,10 @@ Heavy imports stay inside the functions so read-only commands start fast.
 from shipmate.ops.deploying import deploy, rollback
 from shipmate.ops.importing import import_compose
 from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recover, schema, validate
+from shipmate.ops.promoting import promote
 from shipmate.ops.reading import check, events, history, logs, status
 from shipmate.ops.secrets import secrets_list, secrets_rm, secrets_set
 
 __all__ = ["check", "deploy", "down", "events", "history", "import_compose", "init", "lock_release", "lock_status",
-           "logs", "recover", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_set", "status", "validate"]
+           "logs", "promote", "recover", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_set", "status",
+           "validate"]

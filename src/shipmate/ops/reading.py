@@ -161,7 +161,7 @@ def _dep_dict(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
     return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,
             "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
             "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
-            "actor": dep.actor, "error": dep.error}
+            "actor": dep.actor, "error": dep.error, "origin": getattr(dep, "origin", None)}
 
 
 def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> dict[str, Any]:

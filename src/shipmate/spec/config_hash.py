@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shipmate.spec.models import Spec
+if TYPE_CHECKING:
+    from shipmate.spec.models import Spec
 
 _LEFT_OUT = {"version", "environments"}   # identity and overlays: allowed to differ between environments
 
