@@ -165,11 +165,11 @@ def recover(file: File = None, json_out: Json = False) -> None:
 
 
 @lock_app.command("status")
-def lock_status(file: File = None, json_out: Json = False) -> None:
-    """Who holds which lock, until when."""
+def lock_status(file: File = None, env: Env = None, json_out: Json = False) -> None:
+    """Who holds which lock, until when (each environment has its own)."""
     from shipmate import ops
 
-    run_command("lock status", json_out, lambda p: ops.lock_status(file), render.locks)
+    run_command("lock status", json_out, lambda p: ops.lock_status(file, environment=env), render.locks)
 
 
 @lock_app.command("release")
