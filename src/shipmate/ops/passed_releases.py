@@ -14,6 +14,7 @@ from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
     from shipmate.store.rows import DeploymentRow, ReleaseRow
+    from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
 
 HISTORY_LIMIT = 500
@@ -48,7 +49,7 @@ def _passed(dep: DeploymentRow) -> bool:
     return dep.state == DeploymentState.SUCCEEDED and bool(dep.verified)
 
 
-def find_passed(store: Store | None, service: str, env: str, version: str | None) -> Passed | str:
+def find_passed(store: Store | SqliteReader | None, service: str, env: str, version: str | None) -> Passed | str:
     """The newest passed release in ``env`` (of ``version`` when given), else the reason there is none.
 
     Without a version the newest deployment must be the passed one or a rollback to it: a newer

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.models import Spec
     from shipmate.spec.policy_spec import Policy
+    from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
 
 GIT_TIMEOUT_S = 20.0
@@ -43,14 +44,15 @@ class Refusal:
 
 def evaluate(home: Path, spec: Spec, config: ReleaseConfig, *, promoted_from: str | None = None,
              override_freeze: str | None = None) -> list[Refusal]:
-    """The gates of ``config.environment``'s policy, reading the store read-only (creates nothing)."""
-    from shipmate.store.store import Store
+    """The gates of ``config.environment``'s policy, reading the store read-only (creates nothing, and
+    never migrates: a database from an older shipmate is read as it is)."""
+    from shipmate.store.sqlite_reader import SqliteReader
 
     overlay = spec.environments.get(config.environment)
     policy = overlay.policy if overlay is not None else None
     if policy is None:
         return []
-    store = Store.open_readonly(home) if policy.require_passed_in else None
+    store = SqliteReader.open(home) if policy.require_passed_in else None
     try:
         return policy_refusals(policy, config, store, promoted_from=promoted_from, override_freeze=override_freeze)
     finally:
@@ -79,7 +81,7 @@ def now() -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-def policy_refusals(policy: Policy | None, config: ReleaseConfig, store: Store | None, *,
+def policy_refusals(policy: Policy | None, config: ReleaseConfig, store: Store | SqliteReader | None, *,
                     promoted_from: str | None = None, override_freeze: str | None = None) -> list[Refusal]:
     """Every gate of ``policy`` that says no to deploying ``config`` now (empty: go ahead)."""
     if policy is None:
@@ -114,7 +116,7 @@ def raise_refused(refusals: list[Refusal], what: str) -> None:
         raise error
 
 
-def _not_passed_in(store: Store | None, config: ReleaseConfig, env: str) -> str:
+def _not_passed_in(store: Store | SqliteReader | None, config: ReleaseConfig, env: str) -> str:
     """'' when this exact release (version, base config, artifact) passed ``env``, else why not."""
     from shipmate.ops.artifacts import artifact_id
     from shipmate.ops.passed_releases import find_passed

@@ -63,7 +63,9 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
 
 
 def _passed_in(ws: Workspace, service: str, env: str, version: str | None) -> Passed:
-    store = ws.open_store_readonly()
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    store = SqliteReader.open(ws.home)   # read-only, never migrates: a refusal leaves the folder as it was
     try:
         found = find_passed(store, service, env, version)
     finally:
