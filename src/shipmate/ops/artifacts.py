@@ -22,6 +22,7 @@ from shipmate.release_config import ReleaseConfig
 SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".shipmate", ".mypy_cache",
                           ".pytest_cache", ".ruff_cache"})
 MANIFEST_LIMIT = 5000
+FILE_LIMIT = 100_000   # a cwd this big (e.g. a home folder) gets no artifact hash rather than a minute-long walk
 GIT_TIMEOUT_S = 20.0
 
 
@@ -45,6 +46,8 @@ def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> di
     files, source = _git_files(cwd)
     if files is None:
         files, source = _walked_files(cwd), "walk"
+    if len(files) > FILE_LIMIT:
+        return {"files": len(files), "source": source, "skipped": f"more than {FILE_LIMIT} files"}
     home = home.resolve()
     digests: dict[str, str] = {}
     for rel in sorted(files):
@@ -89,6 +92,8 @@ def _walked_files(cwd: Path) -> list[str]:
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
         base = Path(root).relative_to(cwd)
         found += [(base / name).as_posix() for name in names]
+        if len(found) > FILE_LIMIT:
+            break
     return found
 
 

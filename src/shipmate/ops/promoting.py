@@ -95,6 +95,11 @@ def _exact(ws: Workspace, config: ReleaseConfig, passed: Passed) -> ReleaseConfi
         raise _refused(f"config drift: target kind {before.target_kind} became {config.target_kind}",
                        gate="config_drift")
     if config.target_kind == "process":
+        if artifact_id(before) is None:
+            raise _refused(f"{version} in {passed.environment} has no recorded artifact hash "
+                           f"({before.artifact.get('skipped') or 'deployed by an older shipmate'})",
+                           gate="artifact_drift", hint=f"deploy it to {passed.environment} again (target.cwd "
+                           "should hold the project only)")
         now = with_artifact(config, ws.home, ws.spec_path)
         if artifact_id(now) != artifact_id(before):
             files = changed_files(before.artifact, now.artifact)
