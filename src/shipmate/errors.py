@@ -16,7 +16,9 @@
     │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
     │       └── StaleFencingError    exit 4   the router refused a change from an older lock holder
     ├── NotFoundError                exit 2   no such release, deployment or service
-    └── Interrupted                  exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
+    ├── Interrupted                  exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
+    └── PolicyRefused                exit 6   an environment's policy said no (freeze, require_passed_in,
+                                              dirty tree) or a promotion has no passed release to promote
 
 Foreign exceptions are mapped to these once, where they enter (``raise ... from exc``);
 each face (CLI, later MCP and HTTP) maps these to its own codes at its edge only.
@@ -159,3 +161,13 @@ class ApprovalRefused(ApprovalRequired):
     """A grant or rejection this identity may not make: an agent without the one-time code, or self-approval."""
 
     code = "approval_refused"
+
+
+class PolicyRefused(ShipmateError):
+    """An environment's ``policy:`` or the promotion rules refused; nothing was changed.
+
+    ``details["refusals"]`` lists every gate that said no (``{"gate", "reason"}``), not just the first.
+    """
+
+    exit_code = 6
+    code = "policy_refused"

@@ -99,6 +99,11 @@ class ReleaseConfig:
     target_settings: dict[str, Any] = field(default_factory=dict)
     # Secret name -> the version this release runs with (values stay in the state folder's files).
     secrets: dict[str, int] = field(default_factory=dict)
+    # Issue 9 (promotion): the base config's hash and per-key hashes (no overlay, no version), and the
+    # process target's artifact {"sha256", "files", "source", "manifest"} (ops/artifacts.py); docker's is image_id.
+    config_hash: str = ""
+    config_keys: dict[str, str] = field(default_factory=dict)
+    artifact: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_http_check(self) -> bool:

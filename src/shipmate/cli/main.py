@@ -15,12 +15,13 @@ from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
+from shipmate.cli.promote_cli import OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
 from shipmate.errors import Interrupted
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
-6 approval required · 7 prerequisite missing (port taken, command not found, a pre hook failed) ·
+6 approval required or refused by policy · 7 prerequisite missing (port taken, command not found, a pre hook failed) ·
 130 interrupted before anything changed. Ctrl-C, SIGTERM and SIGHUP are the same interruption: during a
 deployment they roll it back (exit 1), unless it was already promoted: then it stays, only the cleanup is
 cut short (exit 0)."""
@@ -36,6 +37,7 @@ app.add_typer(secrets_app, name="secrets")
 app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
 app.add_typer(probe_app, name="probe")
 app.add_typer(approvals_app)  # shipmate approvals, approve, reject
+app.command()(promote)
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]
@@ -78,13 +80,14 @@ def deploy(file: File = None, env: Env = None,
            version: Annotated[str | None, typer.Option("--version", help="Override the spec's version.")] = None,
            dry_run: DryRun = False,
            force: Annotated[bool, typer.Option(help="Deploy even if this release already runs.")] = False,
-           no_wait: NoWait = False, json_out: Json = False) -> None:
+           no_wait: NoWait = False, override_freeze: OverrideFreeze = False, reason: Reason = None,
+           json_out: Json = False) -> None:
     """Deploy a release: start, prove healthy, switch, watch; roll back by itself on failure."""
     from shipmate import ops
 
     def act(p: Progress) -> dict[str, Any]:
         return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p,
-                          wait_approval=not no_wait)
+                          wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason))
     run_command("deploy", json_out, act, render.deployment)
 
 
@@ -183,11 +186,11 @@ def recover(file: File = None, json_out: Json = False) -> None:
 
 
 @lock_app.command("status")
-def lock_status(file: File = None, json_out: Json = False) -> None:
-    """Who holds which lock, until when."""
+def lock_status(file: File = None, env: Env = None, json_out: Json = False) -> None:
+    """Who holds which lock, until when (each environment has its own)."""
     from shipmate import ops
 
-    run_command("lock status", json_out, lambda p: ops.lock_status(file), render.locks)
+    run_command("lock status", json_out, lambda p: ops.lock_status(file, environment=env), render.locks)
 
 
 @lock_app.command("release")

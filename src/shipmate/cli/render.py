@@ -7,6 +7,8 @@ import sys
 import time
 from typing import Any
 
+from shipmate.cli import policy_text
+
 
 def _console() -> Any:
     from rich.console import Console
@@ -57,6 +59,8 @@ def deployment(result: dict[str, Any]) -> None:
         for i, step in enumerate(plan["steps"], 1):
             args = ", ".join(f"{k}={v}" for k, v in step["args"].items())
             c.print(f"  {i}. {step['name']}({args}) — {step['why']}")
+        for line in policy_text.gate_lines(result.get("policy")):
+            c.print(line, markup=False, highlight=False)
         c.print("[dim]dry run: nothing was started, written or changed[/]")
         return
     if result.get("noop"):
@@ -68,6 +72,8 @@ def deployment(result: dict[str, Any]) -> None:
             f"{result['environment']} ({result['deployment_id']}){detail}")
     for line in evidence_lines(verdict):
         c.print(f"  {line}", markup=False, highlight=False)
+    if policy_text.origin_text(result.get("origin")):
+        c.print(f"  {policy_text.origin_text(result.get('origin'))}", markup=False, highlight=False)
     for warning in result.get("warnings") or []:
         c.print(f"[yellow]warning[/]: {_escape(warning)}", highlight=False)
     for step in result.get("steps") or []:
@@ -85,6 +91,8 @@ def status(result: dict[str, Any]) -> None:
         cur, last = e.get("current"), e.get("last_deployment")
         busy = e.get("deployment_in_progress")
         last_txt = "-" if not last else f"{last['version']} {last['kind']} {last['state']}"
+        if last and last.get("origin"):
+            last_txt += f", {policy_text.origin_text(last['origin'])}"
         if busy:
             last_txt += f" (in progress: {busy['state']})"
         table.add_row(e["environment"], (cur or {}).get("version") or "-",
@@ -124,12 +132,12 @@ def history(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title=f"{result['service']} deployments", title_justify="left")
-    for col in ("when", "env", "version", "kind", "state", "verified", "took", "error"):
+    for col in ("when", "env", "version", "kind", "state", "verified", "took", "error / origin"):
         table.add_column(col)
     for d in result["deployments"]:
         table.add_row(_ago(d["started_at"]), d["environment"], d["version"] or "-", d["kind"], d["state"],
                       "yes" if d["verified"] else "", f"{d['duration_s']}s" if d["duration_s"] else "-",
-                      (d["error"] or "")[:60])
+                      (d["error"] or policy_text.origin_text(d.get("origin")))[:90])
     _console().print(table)
 
 

@@ -9,9 +9,10 @@ from shipmate.ops.deploying import deploy, rollback
 from shipmate.ops.explaining import explain
 from shipmate.ops.importing import import_compose
 from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recover, schema, validate
+from shipmate.ops.promoting import promote
 from shipmate.ops.reading import check, events, history, logs, status
 from shipmate.ops.secrets import secrets_list, secrets_rm, secrets_set
 
 __all__ = ["approve", "check", "deploy", "down", "events", "explain", "history", "import_compose", "init",
-           "list_approvals", "lock_release", "lock_status", "logs", "recover", "reject", "rollback", "schema",
-           "secrets_list", "secrets_rm", "secrets_set", "status", "validate"]
+           "list_approvals", "lock_release", "lock_status", "logs", "promote", "recover", "reject", "rollback",
+           "schema", "secrets_list", "secrets_rm", "secrets_set", "status", "validate"]

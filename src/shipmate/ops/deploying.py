@@ -25,8 +25,12 @@ FAST_ROLLBACK_WINDOW = 5  # deployments: a release that passed this recently is 
 
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None,
-           identity: Identity | None = None, wait_approval: bool = True) -> dict[str, Any]:
+           identity: Identity | None = None, wait_approval: bool = True,
+           override_freeze: str | None = None) -> dict[str, Any]:
+    """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse."""
     from shipmate.engine.preflight import check_command, check_port
+    from shipmate.ops import policy_gates
+    from shipmate.ops.artifacts import with_artifact
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.loader import load_spec
 
@@ -34,10 +38,14 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
+    config = with_artifact(config, ws.home, ws.spec_path)
+    gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
     conduct = conduct_from_loaded(loaded)
     if dry_run:
-        return {**_dry_run(ws, config, kind="deploy"), **would_do(ws.home, conduct, config, "deploy"),
+        return {**_dry_run(ws, config, kind="deploy"), "policy": policy_gates.gate_report(gates),
+                **would_do(ws.home, conduct, config, "deploy"),
                 "approval": approval_gate.would(ws, config.environment, "deploy", identity or cli_identity())}
+    policy_gates.raise_refused(gates, "deploy")
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
     store = ws.open_store()
@@ -48,6 +56,7 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
                                          wait=wait_approval, progress=progress, confidence=score, force=force)
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
+        policy_gates.audit_overrides(store, config, gates, rt.actor)
         return approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, config, "deploy", rt.actor,
             lambda: run_release(rt, config, kind="deploy", force=force, confidence=score)))
@@ -161,7 +170,8 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
 
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
-                confidence: dict[str, Any] | None = None) -> dict[str, Any]:
+                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``origin``: a promotion's evidence from its source environment, stored with the deployment."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -184,7 +194,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),
             previous_release_id=previous.release_id if previous else None,
-            trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing)
+            trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
         if confidence is not None:
             store.set_deployment_confidence(dep.id, confidence)
         crashpoints.hit("state:planned")
@@ -205,7 +215,7 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
         "previous_version": ctx.previous.config.version if ctx.previous else None,
         "verified": bool(dep.verified), "confidence": (dep.confidence or {}).get("score"),
         "verdict": ctx.verdict.as_dict() if ctx.verdict else None,
-        "error": dep.error, "warnings": list(ctx.warnings), "steps": [
+        "error": dep.error, "warnings": list(ctx.warnings), "origin": dep.origin, "steps": [
             {"name": s.name, "status": s.status, "duration_s": (s.result or {}).get("duration_s")}
             for s in ctx.rt.store.steps(dep.id)],
     }

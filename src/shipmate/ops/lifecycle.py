@@ -107,20 +107,25 @@ def recover(spec_file: str | None) -> dict[str, Any]:
     return {"recovered": report}
 
 
-def lock_status(spec_file: str | None) -> dict[str, Any]:
-    """The locks of the spec's service, in all its environments (several specs may share one home).
+def lock_status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+    """The locks of the spec's service, in all its environments (several specs may share one home),
+    or in ``environment`` only (each environment has its own lock: "service/env").
 
     Without -f and without ./shipmate.yaml there is no service to pick: every lock of the home is listed.
     """
     from shipmate.spec.identity import read_identity
 
     ws = Workspace.locate(spec_file)
-    service = read_identity(ws.spec_path)[0] if spec_file is not None or ws.spec_path.exists() else None
+    service, key = None, None
+    if spec_file is not None or ws.spec_path.exists() or environment is not None:
+        service, declared = read_identity(ws.spec_path)
+        key = None if environment is None else f"{service}/{resolve_environment(declared, environment)}"
     store = ws.open_store_readonly()
     if store is None:
         return {"service": service, "locks": []}
     try:
-        rows = [row for row in store.locks() if service is None or row.key.split("/", 1)[0] == service]
+        rows = [row for row in store.locks() if (service is None or row.key.split("/", 1)[0] == service)
+                and (key is None or row.key == key)]
         return {"service": service, "locks": [row.as_dict() for row in rows]}
     finally:
         store.close()

@@ -162,7 +162,8 @@ def _dep_dict(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
             "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
             "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
             "actor": dep.actor, "error": dep.error,
-            "confidence": (getattr(dep, "confidence", None) or {}).get("score")}   # the full factors: explain
+            "confidence": (getattr(dep, "confidence", None) or {}).get("score"),   # the full factors: explain
+            "origin": getattr(dep, "origin", None)}
 
 
 def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> dict[str, Any]:

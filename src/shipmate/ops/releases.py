@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 
 def config_from(loaded: LoadedSpec) -> ReleaseConfig:
+    from shipmate.spec.config_hash import config_fingerprint
+
     spec = loaded.spec
+    config_hash, config_keys = config_fingerprint(loaded.base or spec)
     target, health = spec.target, spec.health
     checks: list[dict[str, Any]] = []
     for check in health.checks:
@@ -34,6 +37,7 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
         rolling_max_unavailable=spec.rolling.max_unavailable if spec.rolling is not None else 1,
         rolling_max_surge=spec.rolling.max_surge if spec.rolling is not None else 1,
         target_settings=target.settings(str(loaded.cwd)),
+        config_hash=config_hash, config_keys=config_keys,
     )
 
 

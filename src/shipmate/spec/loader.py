@@ -37,6 +37,7 @@ class LoadedSpec:
     base_dir: Path  # its folder; relative paths in the spec are relative to it
     cwd: Path  # target.cwd resolved against base_dir
     digest: str  # sha256 of the resolved spec without version: the release identity
+    base: Spec | None = None  # the spec before the overlay (config_hash compares it across environments)
 
 
 def load_spec(
@@ -69,6 +70,7 @@ def load_spec(
         base_dir=base_dir,
         cwd=cwd,
         digest=spec_digest(resolved),
+        base=spec,
     )
 
 

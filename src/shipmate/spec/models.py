@@ -30,6 +30,7 @@ from shipmate.spec.field_types import (
 )
 from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
+from shipmate.spec.policy_spec import Policy, check_policy_envs
 from shipmate.spec.quoting import quoted
 from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
@@ -265,6 +266,8 @@ class EnvOverlay(SpecModel):
     protected: bool = Field(False, description="Agents (MCP) may not deploy, roll back or take it down.")
     approval: ApprovalSpec | None = Field(None, description="none | required | {auto_if_confidence: 0.9}; "
                                           "default: required when protected.")
+    policy: Policy | None = Field(None, description="Gates before deploying here: require_passed_in, freeze, "
+                                  "allow_dirty.")
 
 
 class Spec(SpecModel):
@@ -321,6 +324,7 @@ class Spec(SpecModel):
     def _strategy_settings_fit(self) -> Spec:
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
+        check_policy_envs({name: overlay.policy for name, overlay in self.environments.items()})
         if isinstance(self.target, DockerTarget) and not self.target.shared_volume_ok:
             check_one_copy(self.target.writable_volumes(), self.strategy, self.replicas, overlays)
         if isinstance(self.target, SwarmTarget):

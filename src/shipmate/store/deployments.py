@@ -69,7 +69,8 @@ def releases(conn: Connection, service: str, limit: int = 50) -> list[ReleaseRow
 
 def create_deployment(conn: Connection, *, service: str, environment: str, release_id: str,
                       kind: str, strategy: str, plan: dict[str, Any], previous_release_id: str | None,
-                      trace_id: str, actor: str, fencing: int) -> DeploymentRow:
+                      trace_id: str, actor: str, fencing: int,
+                      origin: dict[str, Any] | None = None) -> DeploymentRow:
     if kind not in DEPLOYMENT_KINDS:
         raise StoreError(f"unknown deployment kind {kind!r}",
                          hint=f"use one of {', '.join(sorted(DEPLOYMENT_KINDS))}")
@@ -82,7 +83,7 @@ def create_deployment(conn: Connection, *, service: str, environment: str, relea
         id=dep_id, service=service, environment=environment, release_id=release_id,
         previous_release_id=previous_release_id, kind=kind, strategy=strategy,
         state=DeploymentState.PLANNED.value, plan=plan, trace_id=trace_id, actor=actor,
-        fencing=fencing, started_at=now, updated_at=now))
+        fencing=fencing, started_at=now, updated_at=now, origin=origin))
     return must_get_deployment(conn, dep_id)
 
 

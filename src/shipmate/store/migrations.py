@@ -56,6 +56,10 @@ def _deployment_confidence(conn: Connection) -> None:
 
 def _approvals(conn: Connection) -> None:
     schema.approvals.create(conn, checkfirst=True)
+def _deployment_origin(conn: Connection) -> None:
+    # Where a promoted deployment's release proved itself (the staging deployment, its verdict, samples).
+    if "origin" not in {c["name"] for c in inspect(conn).get_columns(schema.deployments.name)}:
+        conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -65,6 +69,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "releases.facts: what was learned about a release after it was built (JSON)", _release_facts),
     Migration(4, "deployments.confidence: the confidence score and its factors (JSON)", _deployment_confidence),
     Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
+    Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
+              _deployment_origin),
 )
 
 HEAD = MIGRATIONS[-1].version

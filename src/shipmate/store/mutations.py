@@ -63,13 +63,14 @@ class StoreMutations:
     def create_deployment(self, *, service: str, environment: str, release_id: str, kind: str,
                           strategy: str, plan: dict[str, Any], previous_release_id: str | None,
                           trace_id: str, actor: str, fencing: int,
-                          event: EventSpec | None = None) -> DeploymentRow:
+                          event: EventSpec | None = None, origin: dict[str, Any] | None = None) -> DeploymentRow:
+        """``origin``: a promotion's evidence from its source environment (migration 6), else None."""
         with self._write() as tx:
             tx.fence(service, environment, fencing)
             row = deps.create_deployment(
                 tx.conn, service=service, environment=environment, release_id=release_id, kind=kind,
                 strategy=strategy, plan=plan, previous_release_id=previous_release_id,
-                trace_id=trace_id, actor=actor, fencing=fencing)
+                trace_id=trace_id, actor=actor, fencing=fencing, origin=origin)
             tx.event(event, **self._deployment_event_defaults(tx.conn, row, row.state.value))
             return row
 

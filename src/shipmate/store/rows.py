@@ -61,6 +61,7 @@ class DeploymentRow(_AsDict):
     verdict: dict[str, Any] | None
     verified: bool | None
     confidence: dict[str, Any] | None = None   # migration 4: {"score", "factors", "weights"}; None before it
+    origin: dict[str, Any] | None = None   # migration 6: {"promoted_from": {...}}
 
     @classmethod
     def of(cls, m: RowMapping) -> DeploymentRow:

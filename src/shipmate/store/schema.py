@@ -64,6 +64,7 @@ deployments = Table(
     Column("verdict", JSON, nullable=True),
     Column("verified", Boolean, nullable=True),
     Column("confidence", JSON, nullable=True),     # score + factors (migration 4); NULL before it
+    Column("origin", JSON, nullable=True),   # migration 6: {"promoted_from": {...}} for a promotion
     Index("ix_deployments_service_env", "service", "environment", "started_at"),
     Index("ix_deployments_state", "state"),
 )

@@ -18,7 +18,7 @@ from shipmate.model import TERMINAL_STATES
 from shipmate.store.owners import judge
 from shipmate.store.rows import LIVE_INSTANCE_STATUSES, CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
-_JSON_COLUMNS = {"spec", "plan", "verdict", "handle", "facts", "confidence"}
+_JSON_COLUMNS = {"spec", "plan", "verdict", "handle", "facts", "confidence", "origin"}
 
 
 class SqliteReader:

@@ -1,0 +1,120 @@
+"""What a release runs from, as one hash: the image id (docker, swarm) or the project's files (process).
+
+The process target runs straight from target.cwd, so its artifact is a sha256 over the files there
+(the spec file excepted):
+in a git repository the files git would track (`git ls-files --cached --others --exclude-standard`,
+so .gitignore'd data is left out, committed or not); elsewhere a walk of the folder. Either way the
+state folder, .git, __pycache__, .venv, venv, node_modules and *.pyc are skipped. A manifest of
+per-file hashes (up to MANIFEST_LIMIT files) lets a promotion name the files that changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from shipmate.release_config import ReleaseConfig
+
+SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".shipmate", ".mypy_cache",
+                          ".pytest_cache", ".ruff_cache"})
+MANIFEST_LIMIT = 5000
+FILE_LIMIT = 100_000   # a cwd this big (e.g. a home folder) gets no artifact hash rather than a minute-long walk
+GIT_TIMEOUT_S = 20.0
+
+
+def with_artifact(config: ReleaseConfig, home: Path, spec_path: Path) -> ReleaseConfig:
+    """The process target's config with its files' hash; other targets learn theirs in prepare (image_id)."""
+    if config.target_kind != "process":
+        return config
+    return dataclasses.replace(config, artifact=process_artifact(Path(config.cwd), home, spec_path))
+
+
+def artifact_id(config: ReleaseConfig) -> str | None:
+    """The one string two releases share when they run the same bits (None: not known yet / not recorded)."""
+    if config.target_kind == "process":
+        return config.artifact.get("sha256") or None
+    image = config.target_settings.get("image_id")
+    return str(image) if image else None
+
+
+def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> dict[str, Any]:
+    """The spec file itself is left out: its content is the config hash's business, not the artifact's."""
+    files, source = _git_files(cwd)
+    if files is None:
+        files, source = _walked_files(cwd), "walk"
+    if len(files) > FILE_LIMIT:
+        return {"files": len(files), "source": source, "skipped": f"more than {FILE_LIMIT} files"}
+    home = home.resolve()
+    digests: dict[str, str] = {}
+    for rel in sorted(files):
+        path = cwd / rel
+        if _skipped(rel) or _inside(path, home) or not (path.is_file() or path.is_symlink()) \
+                or (spec_path is not None and path.absolute() == spec_path.absolute()):
+            continue
+        digests[rel] = _file_digest(path)
+    total = hashlib.sha256()
+    for rel, digest in digests.items():
+        total.update(f"{rel}\0{digest}\n".encode())
+    out: dict[str, Any] = {"sha256": "sha256:" + total.hexdigest(), "files": len(digests), "source": source}
+    if len(digests) <= MANIFEST_LIMIT:
+        out["manifest"] = {rel: digest[:16] for rel, digest in digests.items()}
+    return out
+
+
+def changed_files(before: dict[str, Any], after: dict[str, Any], limit: int = 10) -> list[str]:
+    """'+new.py', '-gone.py', '~app.py' between two artifacts' manifests (empty when one has none)."""
+    old, new = before.get("manifest"), after.get("manifest")
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    out = [f"+{p}" for p in sorted(new.keys() - old.keys())] + [f"-{p}" for p in sorted(old.keys() - new.keys())]
+    out += [f"~{p}" for p in sorted(old.keys() & new.keys()) if old[p] != new[p]]
+    return out[:limit]
+
+
+def _git_files(cwd: Path) -> tuple[list[str] | None, str]:
+    try:
+        done = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+                              cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None, "walk"
+    if done.returncode != 0:
+        return None, "walk"   # not a git repository (or git refused): walk the folder instead
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p], "git"
+
+
+def _walked_files(cwd: Path) -> list[str]:
+    found: list[str] = []
+    for root, dirs, names in os.walk(cwd):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+        base = Path(root).relative_to(cwd)
+        found += [(base / name).as_posix() for name in names]
+        if len(found) > FILE_LIMIT:
+            break
+    return found
+
+
+def _skipped(rel: str) -> bool:
+    parts = rel.split("/")
+    return any(part in SKIPPED_DIRS for part in parts[:-1]) or rel.endswith(".pyc")
+
+
+def _inside(path: Path, home: Path) -> bool:
+    try:
+        path.resolve().relative_to(home)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _file_digest(path: Path) -> str:
+    if path.is_symlink():
+        return hashlib.sha256(b"link:" + os.readlink(path).encode()).hexdigest()
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,124 @@
+"""promote: deploy to one environment the exact release that passed another one's monitor window.
+
+Exact means: the same version, the same base config (config hash, overlays aside) and the same artifact
+(docker/swarm: the image id, never rebuilt; process: the files' hash), with the target environment's
+overlay applied. Anything else is refused with the reason (PolicyRefused, exit 6) before any change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from shipmate.errors import InvalidInputError, PolicyRefused
+from shipmate.ops import policy_gates, releases
+from shipmate.ops.artifacts import artifact_id, changed_files, with_artifact
+from shipmate.ops.passed_releases import Passed, find_passed
+from shipmate.ops.workspace import Workspace, resolve_environment
+from shipmate.spec.config_hash import changed_keys
+
+if TYPE_CHECKING:
+    from shipmate.engine.context import Progress
+    from shipmate.release_config import ReleaseConfig
+
+
+def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str | None = None,
+            dry_run: bool = False, progress: Progress | None = None,
+            override_freeze: str | None = None) -> dict[str, Any]:
+    from shipmate.engine.preflight import check_command, check_port
+    from shipmate.ops.deploying import _dry_run, run_release
+    from shipmate.ops.reconciling import reconcile_all
+    from shipmate.secrets.resolve import with_secrets
+    from shipmate.spec.identity import read_identity
+    from shipmate.spec.loader import load_spec
+
+    ws = Workspace.locate(spec_file)
+    service, declared = read_identity(ws.spec_path)
+    source, target = resolve_environment(declared, from_env), resolve_environment(declared, to_env)
+    if source == target:
+        raise InvalidInputError(f"--from and --to are both {source}", hint="promote moves a release to another "
+                                "environment; `shipmate deploy -e ENV --force` redeploys in place")
+    passed = _passed_in(ws, service, source, version)
+    loaded = load_spec(ws.spec_path, environment=target, version_override=passed.release.version)
+    config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
+    check_command(config)
+    config = _exact(ws, config, passed)
+    evidence = passed.evidence()
+    gates = policy_gates.evaluate(ws.home, loaded.spec, config, promoted_from=source,
+                                  override_freeze=override_freeze)
+    if dry_run:
+        return {**_dry_run(ws, config, kind="deploy"), "promoted_from": evidence,
+                "artifact": artifact_id(config), "policy": policy_gates.gate_report(gates)}
+    policy_gates.raise_refused(gates, f"promotion to {target}")
+    check_port(ws.traffic_router(), config.port, config.service, config.environment)
+    store = ws.open_store()
+    try:
+        rt = ws.runtime(store, progress, kind=config.target_kind)
+        reconcile_all(rt)
+        policy_gates.audit_overrides(store, config, gates, rt.actor)
+        result = run_release(rt, config, kind="deploy", force=False, origin={"promoted_from": evidence})
+    finally:
+        store.close()
+    return {**result, "promoted_from": evidence, "artifact": artifact_id(config)}
+
+
+def _passed_in(ws: Workspace, service: str, env: str, version: str | None) -> Passed:
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    store = SqliteReader.open(ws.home)   # read-only, never migrates: a refusal leaves the folder as it was
+    try:
+        found = find_passed(store, service, env, version)
+    finally:
+        if store is not None:
+            store.close()
+    if isinstance(found, str):
+        raise _refused(f"nothing to promote from {env}: {found}",
+                       hint=f"deploy to {env} and let it pass its monitor window; `shipmate history -e {env}` "
+                            "shows what happened there", gate="promotion")
+    return found
+
+
+def _exact(ws: Workspace, config: ReleaseConfig, passed: Passed) -> ReleaseConfig:
+    """``config`` (the target's overlay) carrying the passed release's artifact, or a refusal for drift."""
+    before = passed.config
+    version = passed.release.version
+    if not before.config_hash:
+        raise _refused(f"config drift: {version} was deployed by a shipmate that did not record config hashes",
+                       hint="deploy it to the source environment again, then promote", gate="config_drift")
+    if before.config_hash != config.config_hash:
+        keys = changed_keys(before.config_keys, config.config_keys)
+        raise _refused(f"config drift: shipmate.yaml changed since {version} passed {passed.environment} "
+                       f"(changed: {', '.join(keys) or 'unknown keys'})",
+                       hint=f"deploy the new config to {passed.environment} first, or undo the change",
+                       gate="config_drift", changed=keys)
+    if config.target_kind != before.target_kind:
+        raise _refused(f"config drift: target kind {before.target_kind} became {config.target_kind}",
+                       gate="config_drift")
+    if config.target_kind == "process":
+        if artifact_id(before) is None:
+            raise _refused(f"{version} in {passed.environment} has no recorded artifact hash "
+                           f"({before.artifact.get('skipped') or 'deployed by an older shipmate'})",
+                           gate="artifact_drift", hint=f"deploy it to {passed.environment} again (target.cwd "
+                           "should hold the project only)")
+        now = with_artifact(config, ws.home, ws.spec_path)
+        if artifact_id(now) != artifact_id(before):
+            files = changed_files(before.artifact, now.artifact)
+            listed = f" (changed: {', '.join(files)})" if files else ""
+            raise _refused(f"superseded: the project's files changed since {version} passed "
+                           f"{passed.environment}{listed}", gate="artifact_drift", changed=files,
+                           hint=f"deploy the current files to {passed.environment} first, or restore them")
+        return now
+    built = {k: v for k, v in before.target_settings.items() if k not in config.target_settings}
+    if not built.get("image_id"):
+        raise _refused(f"{version} in {passed.environment} has no recorded image id to promote",
+                       gate="artifact_drift", hint=f"deploy it to {passed.environment} again")
+    return dataclasses.replace(config, target_settings={**config.target_settings, **built})   # never rebuilt
+
+
+def _refused(message: str, *, gate: str, hint: str | None = None, changed: list[str] | None = None
+             ) -> PolicyRefused:
+    error = PolicyRefused(message, hint=hint)
+    error.details = {"refusals": [{"gate": gate, "reason": message, "hint": hint or ""}]}
+    if changed is not None:
+        error.details["changed"] = changed
+    return error
