@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli import render
+from shipmate.cli.backup_cli import backup_app
 from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
@@ -34,6 +35,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
 app.add_typer(probe_app, name="probe")
+app.add_typer(backup_app, name="backup")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]

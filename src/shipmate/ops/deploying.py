@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import releases
+from shipmate.ops import backups, releases
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, resolve_environment
 from shipmate.release_config import ReleaseConfig
@@ -31,13 +31,17 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
     if dry_run:
-        return _dry_run(ws, config, kind="deploy")
+        planned = _dry_run(ws, config, kind="deploy")
+        backup = backups.before_deploy(ws, loaded, dry_run=True)
+        return {**planned, "backup": backup} if backup else planned
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     store = ws.open_store()
     try:
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
-        return run_release(rt, config, kind="deploy", force=force)
+        backup = backups.before_deploy(ws, loaded)   # a failure raises here: nothing changed yet
+        result = run_release(rt, config, kind="deploy", force=force)
+        return {**result, "backup": backup} if backup else result
     finally:
         store.close()
 

@@ -78,8 +78,9 @@ _DIGEST_OMITTED_AT: dict[str, Any] = {"replicas": 1, "canary": None, "rolling": 
 
 
 def spec_digest(spec: Spec) -> str:
-    """Stable across key order, version and other environments' overlays; changes with anything else."""
-    data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments"})
+    """Stable across key order, version, other environments' overlays and backup settings; changes with anything
+    else."""
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments", "backup"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 from pydantic_core import PydanticCustomError
 
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
+from shipmate.spec.backup_spec import BackupSpec
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
 from shipmate.spec.docker_target import DockerTarget, writable_volumes_in
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
@@ -255,6 +256,8 @@ class EnvOverlay(SpecModel):
     replicas: Replicas | None = Field(None, description="Instances per release in this environment.")
     env: EnvVars = Field(default_factory=dict, description="Merged over target.env.")
     protected: bool = Field(False, description="Agents (MCP) may not deploy, roll back or take it down.")
+    backup_before_deploy: bool | None = Field(None, description="Take a backup before each deploy changes "
+                                              "anything (default: true when protected).")
 
 
 class Spec(SpecModel):
@@ -290,6 +293,7 @@ class Spec(SpecModel):
     )
     secrets: Secrets = Field((), description="Secrets the service needs: names (API_KEY) or {name, pattern, "
                              "min_length}; each instance gets NAME_FILE, never the value.")
+    backup: BackupSpec | None = Field(None, description="What `shipmate backup` archives, where to, how long.")
 
     @field_validator("secrets")
     @classmethod
