@@ -28,7 +28,11 @@ def _inside_project(value: str) -> str:
         depth += -1 if part == ".." else 1
         if depth < 0:
             break
-    if pure.is_absolute() or depth < 0 or not parts:
+    if not parts and not pure.is_absolute():
+        raise PydanticCustomError("backup_path_project", "{got} is the whole project folder",
+                                  {"got": quoted(value), "hint": "list the folders and files to back up instead "
+                                   "(a restore swaps each entry as a whole)"})
+    if pure.is_absolute() or depth < 0:
         raise PydanticCustomError("backup_path_outside", "{got} is outside the project folder",
                                   {"got": quoted(value), "hint": INSIDE_HINT})
     return value
@@ -53,7 +57,7 @@ class BackupEntry(SpecModel):
     @classmethod
     def _one_kind(cls, data: Any) -> Any:
         if isinstance(data, str):
-            return {"path": data}          # "- data/" is the short form of "- path: data/"
+            return {"path": _inside_project(data)}   # "- data/" is short for "- path: data/" (errors name the item)
         if isinstance(data, dict) and all(key in ENTRY_KINDS for key in data) and len(data) != 1:
             raise PydanticCustomError("backup_entry_kind", "give exactly one of path, sqlite, volume",
                                       {"hint": "e.g. - data/ or - sqlite: app.db or - volume: app-data"})
