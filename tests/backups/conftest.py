@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import project
+
+__all__ = ["DataProject", "data_project", "make_db", "project"]
+
 
 @dataclass
 class DataProject:
