@@ -119,6 +119,9 @@ def swap_in(placed: list[Placed], backup_id: str) -> list[dict[str, str]]:
                 _copy_database_files(live, aside)
             restore_database(staged, live)
             _remove(staged)
+        elif item.source["kind"] == "volume":   # the mount point stays (containers hold it): swap its contents
+            _swap_children(live, staged, aside)
+            _remove(staged)
         elif item.source["shape"] == "dir":
             if had:
                 os.replace(live, aside)
@@ -134,6 +137,14 @@ def swap_in(placed: list[Placed], backup_id: str) -> list[dict[str, str]]:
         if had:
             asides.append({"target": str(item.source["target"]), "live": str(live), "aside": str(aside)})
     return asides
+
+
+def _swap_children(live: Path, staged: Path, aside: Path) -> None:
+    aside.mkdir()
+    for child in list(live.iterdir()):
+        os.replace(child, aside / child.name)
+    for child in list(staged.iterdir()):
+        os.replace(child, live / child.name)
 
 
 def _copy_database_files(live: Path, aside: Path) -> None:

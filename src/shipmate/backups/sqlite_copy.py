@@ -31,6 +31,7 @@ def copy_database(source: Path, dest: Path) -> int:
     try:
         with contextlib.closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)) as src, \
                 contextlib.closing(sqlite3.connect(dest)) as dst:
+            dst.execute("PRAGMA synchronous=OFF")   # a scratch copy: the archive it goes into is fsynced
             src.backup(dst, pages=-1)
     except sqlite3.Error as exc:
         raise SqliteCopyFailed(f"cannot copy the SQLite database {source}: {exc}",

@@ -40,14 +40,15 @@ def _destination(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec) -> Destin
 
 
 def _job(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec) -> BackupJob:
+    from shipmate.backups.destination import FsspecDestination
     from shipmate.backups.sources import resolve_sources
     from shipmate.backups.taking import BackupJob
 
     sources = resolve_sources(bspec.paths, loaded.base_dir, file=str(loaded.path))
     dest = _destination(ws, loaded, bspec)
-    skip = (ws.home.absolute(), dest.root.absolute()) if type(dest).__name__ == "Destination" else (ws.home,)
+    skip = (ws.home,) if isinstance(dest, FsspecDestination) else (ws.home, dest.root)
     return BackupJob(loaded.spec.service, loaded.environment, bspec.compression, sources, dest,
-                     ws.home / "backups-staging", tuple(p.resolve() for p in skip))
+                     ws.home / "backups-staging", tuple(p.absolute().resolve() for p in skip))
 
 
 def backup_create(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> dict[str, Any]:
