@@ -75,3 +75,17 @@ def test_protected_environments_back_up_by_default(data_project: DataProject) ->
     for env, wanted in (("dev", False), ("prod", True), ("prod-nobackup", False)):
         loaded = load_spec(ws.spec_path, environment=env)
         assert (before_deploy(ws, loaded, dry_run=True) is not None) is wanted, env
+
+
+def test_a_restore_under_an_unhealthy_release_keeps_the_replaced_files_and_exits_3(project: Project) -> None:
+    _data(project.root)
+    project.spec("1.0.0", extra=BACKUP)
+    backup_id = project.json("deploy", "-e", "production", timeout=120)["backup"]["backup_id"]
+    (project.root / "data" / "state.json").write_text('{"orders": 9}\n')
+    project.steer("1.0.0", {"fail_health": True})
+    out = project.json("backup", "restore", backup_id, "-e", "production", expect=3, timeout=60)
+    assert out["error"]["code"] == "health_check_failed" and "kept aside" in out["error"]["hint"]
+    kept = out["error"]["details"]["kept_aside"]
+    aside = next(Path(a["aside"]) for a in kept if a["target"] == "data/")
+    assert (aside / "state.json").read_text() == '{"orders": 9}\n'
+    assert (project.root / "data" / "state.json").read_text() == '{"orders": 3}\n'

@@ -216,8 +216,15 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     kept = [] if health["healthy"] else asides
     _record(ws, "backup.restored", service, env, "ok" if health["healthy"] else "unhealthy",
             data={"backup_id": backup_id, "restored": targets, "kept_aside": kept, "health": health})
-    return {"backup_id": backup_id, "service": service, "environment": env, "restored": targets,
-            "health": health, "kept_aside": kept}
+    result = {"backup_id": backup_id, "service": service, "environment": env, "restored": targets,
+              "health": health, "kept_aside": kept}
+    if health.get("checked") and not health["healthy"]:   # a release runs and fails its checks: exit 3
+        failed = HealthCheckFailed(f"restored {backup_id}, but {service}/{env} is unhealthy: {health['reason']}",
+                                   hint="the replaced files are kept aside: " +
+                                        ", ".join(a["aside"] for a in kept) if kept else "nothing was replaced")
+        failed.details = result
+        raise failed
+    return result
 
 
 def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
@@ -240,14 +247,14 @@ def _health_after(spec_file: str | None, env: str) -> dict[str, Any]:
     """The current release's health checks (ops.check); a few tries, for a service that reloads its data."""
     from shipmate.ops.reading import check
 
-    reason = ""
+    reason, checked = "", False
     for attempt in range(HEALTH_ATTEMPTS):
         try:
             out = check(spec_file, environment=env)
-            return {"healthy": True, "version": out.get("version"), "checks": out.get("checks", [])}
+            return {"healthy": True, "checked": True, "version": out.get("version"), "checks": out.get("checks", [])}
         except HealthCheckFailed as exc:
-            reason = exc.message
-            if not exc.details or attempt == HEALTH_ATTEMPTS - 1:   # no release at all: no point in waiting
+            reason, checked = exc.message, bool(exc.details)
+            if not checked or attempt == HEALTH_ATTEMPTS - 1:   # no release at all: no point in waiting
                 break
             time.sleep(HEALTH_RETRY_S)
-    return {"healthy": False, "reason": reason}
+    return {"healthy": False, "checked": checked, "reason": reason}
