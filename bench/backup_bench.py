@@ -114,6 +114,11 @@ The database grew from {first_rows} to {last_rows} rows ({db_bytes / 1e6:.1f} MB
 """
 
 
+def section() -> str:
+    """For bench/run_all.py: the recorded configuration."""
+    return bench(100, 50000)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=100)
