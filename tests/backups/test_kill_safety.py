@@ -46,3 +46,4 @@ def test_a_kill_mid_backup_leaves_no_file_under_the_final_name(data_project: Dat
     made = backup_create(data_project.spec)
     assert [b["backup_id"] for b in backup_list(data_project.spec)["backups"]] == [made["backup_id"]]
     assert not list(dest.glob(".*.part-*"))
+    assert list((data_project.root / ".shipmate" / "backups-staging").iterdir()) == []

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from shipmate.backups.archive import HashingWriter, compress_bytes, write_archive
-from shipmate.backups.destination import Destination
+from shipmate.backups.destination import PART_MARK, Destination
 from shipmate.backups.plan import MANIFEST_SUFFIX, BackupPlan, Source, archive_name
 from shipmate.backups.sources import scan
 from shipmate.backups.sqlite_copy import copy_database
@@ -53,7 +56,8 @@ def take(job: BackupJob, backup_id: str) -> dict[str, Any]:
     """Write the archive under a temp name, fsync, rename; then its manifest beside it. Returns the summary."""
     started = time.monotonic()
     final = archive_name(job.service, job.environment, backup_id, job.compression)
-    work = job.staging / backup_id
+    _clear_stale(job.staging)
+    work = job.staging / f"{backup_id}{PART_MARK}{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     try:
         plan = scan(_with_sqlite_copies(job.sources, work), skip_dirs=job.skip_dirs)
@@ -72,6 +76,20 @@ def take(job: BackupJob, backup_id: str) -> dict[str, Any]:
             "destination": job.destination.describe(), "archive": archive, "files": len(plan.items),
             "uncompressed_bytes": plan.total_bytes, "skipped": list(plan.skipped),
             "sources": _listing(plan), "duration_s": round(time.monotonic() - started, 3)}
+
+
+def _clear_stale(staging: Path) -> None:
+    """What a killed backup left in the staging folder (its pid is in the name) goes now."""
+    if not staging.is_dir():
+        return
+    for entry in staging.iterdir():
+        pid = entry.name.rsplit(PART_MARK, 1)[-1].split("-", 1)[0]
+        if PART_MARK not in entry.name or not pid.isdigit() or psutil.pid_exists(int(pid)):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def _listing(plan: BackupPlan) -> list[dict[str, Any]]:
