@@ -59,6 +59,15 @@ def test_a_restore_puts_back_files_folders_and_the_database(data_project: DataPr
     assert not list(root.glob(".*shipmate-restore-*"))
 
 
+def test_a_restore_dry_run_verifies_and_changes_nothing(data_project: DataProject) -> None:
+    backup_id = backup_create(data_project.spec)["backup_id"]
+    (data_project.root / "app.conf").write_text("after\n")
+    before = sorted((str(p), p.stat().st_mtime_ns) for p in data_project.root.rglob("*") if p.is_file())
+    out = backup_restore(data_project.spec, backup_id, dry_run=True)
+    assert out["verified"] is True and {t["target"] for t in out["would_replace"]} == {"data/", "app.conf", "app.db"}
+    assert sorted((str(p), p.stat().st_mtime_ns) for p in data_project.root.rglob("*") if p.is_file()) == before
+
+
 def test_a_corrupted_archive_is_refused_and_nothing_is_replaced(data_project: DataProject) -> None:
     result = backup_create(data_project.spec)
     path = _archive(data_project, result)
@@ -150,3 +159,17 @@ def test_a_backed_up_project_folder_leaves_out_the_state_home_and_restore_leftov
     first = backup_create(data_project.spec)
     second = backup_create(data_project.spec)
     assert second["files"] == first["files"] == 2   # the destination inside data/ is not archived into itself
+
+
+@pytest.mark.parametrize("compression", ["zstd", "gzip"])
+def test_a_truncated_archive_is_refused(data_project: DataProject, compression: str) -> None:
+    data_project.write_spec(f"  paths: [data/, app.conf]\n  compression: {compression}")
+    result = backup_create(data_project.spec)
+    path = _archive(data_project, result)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    Path(str(path) + MANIFEST_SUFFIX).unlink()     # no outer checksum to lean on: the stream itself must tell
+    (data_project.root / "app.conf").write_text("after\n")
+    with pytest.raises(BackupCorrupt):
+        backup_restore(data_project.spec, result["backup_id"])
+    assert (data_project.root / "app.conf").read_text() == "after\n"
+    assert not list(data_project.root.glob(".*shipmate-restore-*"))

@@ -128,18 +128,15 @@ def read_archive(raw: IO[bytes], compression: str, place: Callable[[dict[str, An
                  label: str) -> Extracted:
     """Write each file member where ``place(sources, arcname)`` says (None: only hash it), hashing as it goes;
     raise BackupCorrupt when the stream is damaged or any file differs from the manifest."""
+    import zstandard
+
+    hint = "nothing was replaced; restore another backup (`shipmate backup list`)"
     try:
         return _read(raw, compression, place, label)
     except BackupCorrupt:
         raise
-    except (tarfile.TarError, EOFError, OSError, ValueError, json.JSONDecodeError) as exc:
-        raise BackupCorrupt(f"{label} is damaged: {type(exc).__name__}: {exc}",
-                            hint="nothing was replaced; restore another backup (`shipmate backup list`)") from exc
-    except Exception as exc:   # zstandard.ZstdError and friends: a damaged frame
-        if type(exc).__module__.startswith("zstandard"):
-            raise BackupCorrupt(f"{label} is damaged: {exc}", hint="nothing was replaced; restore another "
-                                "backup (`shipmate backup list`)") from exc
-        raise
+    except (tarfile.TarError, zstandard.ZstdError, EOFError, OSError, ValueError, KeyError) as exc:
+        raise BackupCorrupt(f"{label} is damaged: {type(exc).__name__}: {exc}", hint=hint) from exc
 
 
 def _read(raw: IO[bytes], compression: str, place: Callable[[dict[str, Any], str], Path | None],
