@@ -59,8 +59,15 @@ def mcp_face() -> str:
     return section()
 
 
+def backups() -> str:
+    from backup_bench import section
+
+    return section()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {"strategies": strategies, "docker": docker, "swarm": swarm,
-                                          "router": router, "mcp_probe": mcp_probe, "mcp_face": mcp_face}
+                                          "router": router, "mcp_probe": mcp_probe, "mcp_face": mcp_face,
+                                          "backups": backups}
 
 
 def _with_engine(title: str, section: Callable[[], str]) -> str:
@@ -110,7 +117,7 @@ def main() -> None:
     started = _now()
     rows = [bench_wall_time(), bench_zero_downtime(), *traffic_rows(), *bench_cli()]
     router_text = router()
-    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face()]
+    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face(), backups()]
     text = f"""# Benchmarks
 
 Latest run: {started} on {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}.

@@ -2,7 +2,8 @@
 
     ShipmateError                    exit 5   base: something a person must look at
     ├── InvalidInputError            exit 2   bad arguments
-    │   └── SpecError(path)          exit 2   shipmate.yaml is missing, malformed or invalid
+    │   ├── SpecError(path)          exit 2   shipmate.yaml is missing, malformed or invalid
+    │   └── BackupCorrupt            exit 2   a backup archive fails its checksums: nothing restored
     ├── HealthCheckFailed            exit 3   `shipmate check` found the service unhealthy
     ├── LockHeldError                exit 4   another deployment holds the lease
     ├── DeploymentFailed             exit 1   the deployment failed and was rolled back
@@ -171,3 +172,9 @@ class PolicyRefused(ShipmateError):
 
     exit_code = 6
     code = "policy_refused"
+
+
+class BackupCorrupt(InvalidInputError):
+    """A backup archive whose bytes do not match its manifest's sha256: restoring it would replace good data."""
+
+    code = "backup_corrupt"

@@ -71,7 +71,11 @@ def test_bare_numbers_are_refused_with_a_hint_to_add_a_unit(value: object) -> No
     assert error["ctx"]["hint"] == "write it with a unit, e.g. 5s"
 
 
-@pytest.mark.parametrize("text", ["", "s", "5", "5 s", "-5s", "5sec", "1.s", ".5s", "5S", "1e3ms", "5d"])
+@pytest.mark.parametrize("text", ["", "s", "5", "5 s", "-5s", "5sec", "1.s", ".5s", "5S", "1e3ms", "5D", "5w"])
 def test_malformed_text_is_not_a_duration(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_days_are_a_unit_for_long_spans_like_backup_max_age() -> None:
+    assert parse_duration("7d") == 7 * 86400.0 and parse_duration("1.5d") == 1.5 * 86400.0

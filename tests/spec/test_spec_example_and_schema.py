@@ -44,7 +44,7 @@ def test_json_schema_writes_durations_as_strings_with_units() -> None:
     health = json_schema()["$defs"]["Health"]["properties"]
     assert health["interval"]["type"] == "string"
     assert health["interval"]["default"] == "1s"
-    assert "ms|s|m|h" in health["interval"]["pattern"]
+    assert "ms|s|m|h|d" in health["interval"]["pattern"]
 
 
 def test_json_schema_carries_bounds_and_descriptions() -> None:

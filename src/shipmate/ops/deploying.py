@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import approval_gate, releases
+from shipmate.ops import approval_gate, backups, releases
 from shipmate.ops.confidence import assess_current
 from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, conduct_of, would_do
 from shipmate.ops.identity import Identity, cli_identity
@@ -42,9 +42,11 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
     conduct = conduct_from_loaded(loaded)
     if dry_run:
-        return {**_dry_run(ws, config, kind="deploy"), "policy": policy_gates.gate_report(gates),
-                **would_do(ws.home, conduct, config, "deploy"),
-                "approval": approval_gate.would(ws, config.environment, "deploy", identity or cli_identity())}
+        planned = {**_dry_run(ws, config, kind="deploy"), "policy": policy_gates.gate_report(gates),
+                   **would_do(ws.home, conduct, config, "deploy"),
+                   "approval": approval_gate.would(ws, config.environment, "deploy", identity or cli_identity())}
+        backup = backups.before_deploy(ws, loaded, dry_run=True)
+        return {**planned, "backup": backup} if backup else planned
     policy_gates.raise_refused(gates, "deploy")
     check_port(ws.traffic_router(), config.port, config.service, config.environment)
     check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
@@ -57,9 +59,11 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
         policy_gates.audit_overrides(store, config, gates, rt.actor)
-        return approval_gate.linked(store, approval, lambda: around_release(
+        backup = backups.before_deploy(ws, loaded)   # a failure raises here: nothing changed yet
+        result = approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, config, "deploy", rt.actor,
             lambda: run_release(rt, config, kind="deploy", force=force, confidence=score)))
+        return {**result, "backup": backup} if backup else result
     finally:
         store.close()
 

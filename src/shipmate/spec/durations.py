@@ -18,14 +18,14 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from shipmate.spec.quoting import clip, quoted
 
-DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(ms|s|m|h)$"
+DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(ms|s|m|h|d)$"
 _DURATION_RE = re.compile(DURATION_PATTERN)
-_UNIT_MS: dict[str, int] = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+_UNIT_MS: dict[str, int] = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 UNIT_HINT = "write it with a unit, e.g. 5s"
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in ``text`` (rounded to whole milliseconds); ValueError unless <number><ms|s|m|h>.
+    """Seconds in ``text`` (rounded to whole milliseconds); ValueError unless <number><ms|s|m|h|d>.
 
     A number too large for a float ("999...9s", 400 digits) is infinite: every range refuses it.
     """
@@ -103,7 +103,7 @@ class DurationRange:
 
 def _is_negative(value: Any) -> bool:
     """"-5s": a wait cannot go backwards, and the plain format error would not say why."""
-    return isinstance(value, str) and re.fullmatch(r"\s*-\s*[0-9]+(\.[0-9]+)?\s*(ms|s|m|h)\s*", value) is not None
+    return isinstance(value, str) and re.fullmatch(r"\s*-\s*[0-9]+(\.[0-9]+)?\s*(ms|s|m|h|d)\s*", value) is not None
 
 
 def default_duration(text: str, description: str | None = None) -> Any:

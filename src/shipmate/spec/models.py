@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from shipmate.spec.approval_spec import ApprovalSpec
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
+from shipmate.spec.backup_spec import BackupSpec
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
 from shipmate.spec.docker_target import DockerTarget, writable_volumes_in
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
@@ -268,6 +269,8 @@ class EnvOverlay(SpecModel):
                                           "default: required when protected.")
     policy: Policy | None = Field(None, description="Gates before deploying here: require_passed_in, freeze, "
                                   "allow_dirty.")
+    backup_before_deploy: bool | None = Field(None, description="Take a backup before each deploy changes "
+                                              "anything (default: true when protected).")
 
 
 class Spec(SpecModel):
@@ -307,6 +310,7 @@ class Spec(SpecModel):
                          description="Commands run before/after a deploy or rollback (argv, with a timeout).")
     notify: Notify | None = Field(None, description="Apprise URLs told about deployment events.")
     confidence: ConfidenceSpec | None = Field(None, description="Weights of the confidence score.")
+    backup: BackupSpec | None = Field(None, description="What `shipmate backup` archives, where to, how long.")
 
     @field_validator("secrets")
     @classmethod
