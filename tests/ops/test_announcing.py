@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.notify_receiver import receiver
-from tests.waiting import free_port
 
 from shipmate.ops.announcing import announce, message
 from shipmate.secrets import redact
 from shipmate.spec.hooks_spec import Notify
 from shipmate.store import Store
+from tests.notify_receiver import receiver
+from tests.waiting import free_port
 
 FIELDS = {"service": "web", "environment": "production", "version": "1.2.0", "deployment_id": "dep_x",
           "actor": "user:ann"}

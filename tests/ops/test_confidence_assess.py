@@ -6,13 +6,12 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
-from tests.engine.fake_world import release
-
 from shipmate.model import DeploymentState
 from shipmate.ops.confidence import assess, previous_config_of
 from shipmate.release_config import ReleaseConfig
 from shipmate.store import Store, migrations
 from shipmate.store.owners import this_process_owner
+from tests.engine.fake_world import release
 
 
 def _record(store: Store, config: ReleaseConfig, outcome: DeploymentState, *, current: bool = False) -> str:

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.engine.fake_world import release
-from tests.notify_receiver import receiver
 
 from shipmate.errors import DeploymentFailed, HookFailed, LockHeldError
 from shipmate.ops.hooks_running import Conduct, around_release, check_pre_hook
 from shipmate.spec.hooks_spec import Hooks, Notify
+from tests.engine.fake_world import release
+from tests.notify_receiver import receiver
 
 CONFIG = release("1.0", port=9000)
 
