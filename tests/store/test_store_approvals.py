@@ -87,7 +87,7 @@ def test_a_database_from_before_migration_5_gets_the_approvals_table(home: Path)
     Store.open(home).close()
     with sqlite3.connect(home / "state.db") as conn:
         conn.execute("DROP TABLE approvals")
-        conn.execute("DELETE FROM schema_version WHERE version >= 5")  # later ones too: migrate() resumes after the highest
+        conn.execute("DELETE FROM schema_version WHERE version >= 5")  # and later: migrate() resumes after the top
     conn.close()
     with Store.open(home) as store:
         assert store.approvals() == []
