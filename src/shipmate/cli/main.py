@@ -16,7 +16,7 @@ from shipmate.cli.backup_cli import backup_app
 from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
-from shipmate.cli.promote_cli import OverrideFreeze, Reason, freeze_reason, promote
+from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
 from shipmate.errors import Interrupted
 
@@ -45,8 +45,6 @@ File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (defau
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan; touch nothing.")]
-NoWait = Annotated[bool, typer.Option("--no-wait", help="When a person's approval is needed, exit 6 with its id "
-                                      "instead of waiting.")]
 
 
 @app.command()

@@ -14,6 +14,8 @@ File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (defau
 OverrideFreeze = Annotated[bool, typer.Option("--override-freeze", help="Deploy inside a freeze window "
                                               "(needs --reason; audited).")]
 Reason = Annotated[str | None, typer.Option("--reason", help="Why the freeze is overridden (recorded).")]
+NoWait = Annotated[bool, typer.Option("--no-wait", help="When a person's approval is needed, exit 6 with its id "
+                                      "instead of waiting.")]
 
 
 def freeze_reason(override: bool, reason: str | None) -> str | None:
@@ -34,7 +36,7 @@ def promote(from_env: Annotated[str, typer.Option("--from", help="Environment wh
                                                         "newest release that passed --from).")] = None,
             dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and the evidence; touch "
                                                   "nothing.")] = False,
-            override_freeze: OverrideFreeze = False, reason: Reason = None,
+            override_freeze: OverrideFreeze = False, reason: Reason = None, no_wait: NoWait = False,
             json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
             ) -> None:
     """Deploy the exact release (artifact + config) that passed --from's monitor window to --to."""
@@ -43,7 +45,7 @@ def promote(from_env: Annotated[str, typer.Option("--from", help="Environment wh
     def act(p: Progress) -> dict[str, Any]:
         why = freeze_reason(override_freeze, reason)
         return ops.promote(file, from_env=from_env, to_env=to_env, version=version, dry_run=dry_run,
-                           progress=p, override_freeze=why)
+                           progress=p, override_freeze=why, wait_approval=not no_wait)
     run_command("promote", json_out, act, show)
 
 

@@ -52,7 +52,8 @@ def previous_config_of(store: Store, service: str, environment: str) -> ReleaseC
     return ReleaseConfig.from_dict(rel.spec) if rel is not None else None
 
 
-def assess_current(store: Store, config: ReleaseConfig, weights: Mapping[str, float] | None = None) -> dict[str, Any]:
+def assess_current(store: Store, config: ReleaseConfig, weights: Mapping[str, float] | None = None,
+                   must_pass_in: str | None = None) -> dict[str, Any]:
     """The score of replacing what serves now with ``config``, as stored on the deployment."""
     return assess(store, config, previous_config_of(store, config.service, config.environment),
-                  weights=weights).as_dict()
+                  weights=weights, must_pass_in=must_pass_in).as_dict()

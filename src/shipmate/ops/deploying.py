@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import approval_gate, backups, releases
+from shipmate.ops import approval_gate, releases
 from shipmate.ops.confidence import assess_current
-from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, conduct_of, would_do
+from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_of
 from shipmate.ops.identity import Identity, cli_identity
 from shipmate.ops.reconciling import reconcile_all
-from shipmate.ops.workspace import Workspace, actor, resolve_environment
+from shipmate.ops.workspace import Workspace, resolve_environment
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
@@ -28,8 +28,8 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
            identity: Identity | None = None, wait_approval: bool = True,
            override_freeze: str | None = None) -> dict[str, Any]:
     """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse."""
-    from shipmate.engine.preflight import check_command, check_port
-    from shipmate.ops import policy_gates
+    from shipmate.engine.preflight import check_command
+    from shipmate.ops import gated_release, policy_gates
     from shipmate.ops.artifacts import with_artifact
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.loader import load_spec
@@ -40,32 +40,10 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     check_command(config)  # before anything is written: a 'no' leaves no trace
     config = with_artifact(config, ws.home, ws.spec_path)
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
-    conduct = conduct_from_loaded(loaded)
+    release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity)
     if dry_run:
-        planned = {**_dry_run(ws, config, kind="deploy"), "policy": policy_gates.gate_report(gates),
-                   **would_do(ws.home, conduct, config, "deploy"),
-                   "approval": approval_gate.would(ws, config.environment, "deploy", identity or cli_identity())}
-        backup = backups.before_deploy(ws, loaded, dry_run=True)
-        return {**planned, "backup": backup} if backup else planned
-    policy_gates.raise_refused(gates, "deploy")
-    check_port(ws.traffic_router(), config.port, config.service, config.environment)
-    check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
-    store = ws.open_store()
-    try:
-        score = assess_current(store, config, conduct.weights)
-        approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
-                                         action="deploy", config=config, identity=identity or cli_identity(),
-                                         wait=wait_approval, progress=progress, confidence=score, force=force)
-        rt = ws.runtime(store, progress, kind=config.target_kind)
-        reconcile_all(rt)
-        policy_gates.audit_overrides(store, config, gates, rt.actor)
-        backup = backups.before_deploy(ws, loaded)   # a failure raises here: nothing changed yet
-        result = approval_gate.linked(store, approval, lambda: around_release(
-            ws.home, conduct, config, "deploy", rt.actor,
-            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score)))
-        return {**result, "backup": backup} if backup else result
-    finally:
-        store.close()
+        return gated_release.dry_run_report(release, _dry_run(ws, config, kind="deploy"))
+    return gated_release.run_gated(release, force=force, wait_approval=wait_approval, progress=progress)
 
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,

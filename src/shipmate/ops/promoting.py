@@ -11,7 +11,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, PolicyRefused
-from shipmate.ops import policy_gates, releases
+from shipmate.ops import gated_release, policy_gates, releases
 from shipmate.ops.artifacts import artifact_id, changed_files, with_artifact
 from shipmate.ops.passed_releases import Passed, find_passed
 from shipmate.ops.workspace import Workspace, resolve_environment
@@ -19,15 +19,17 @@ from shipmate.spec.config_hash import changed_keys
 
 if TYPE_CHECKING:
     from shipmate.engine.context import Progress
+    from shipmate.ops.identity import Identity
     from shipmate.release_config import ReleaseConfig
 
 
 def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str | None = None,
             dry_run: bool = False, progress: Progress | None = None,
-            override_freeze: str | None = None) -> dict[str, Any]:
-    from shipmate.engine.preflight import check_command, check_port
-    from shipmate.ops.deploying import _dry_run, run_release
-    from shipmate.ops.reconciling import reconcile_all
+            override_freeze: str | None = None, identity: Identity | None = None,
+            wait_approval: bool = True) -> dict[str, Any]:
+    """Goes through the same gates as deploy (ops.gated_release), asking approvals for action "promote"."""
+    from shipmate.engine.preflight import check_command
+    from shipmate.ops.deploying import _dry_run
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.identity import read_identity
     from shipmate.spec.loader import load_spec
@@ -46,20 +48,13 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
     evidence = passed.evidence()
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, promoted_from=source,
                                   override_freeze=override_freeze)
+    release = gated_release.Release(ws, loaded, config, gates, action="promote", identity=identity,
+                                    origin={"promoted_from": evidence})
+    facts = {"promoted_from": evidence, "artifact": artifact_id(config)}
     if dry_run:
-        return {**_dry_run(ws, config, kind="deploy"), "promoted_from": evidence,
-                "artifact": artifact_id(config), "policy": policy_gates.gate_report(gates)}
-    policy_gates.raise_refused(gates, f"promotion to {target}")
-    check_port(ws.traffic_router(), config.port, config.service, config.environment)
-    store = ws.open_store()
-    try:
-        rt = ws.runtime(store, progress, kind=config.target_kind)
-        reconcile_all(rt)
-        policy_gates.audit_overrides(store, config, gates, rt.actor)
-        result = run_release(rt, config, kind="deploy", force=False, origin={"promoted_from": evidence})
-    finally:
-        store.close()
-    return {**result, "promoted_from": evidence, "artifact": artifact_id(config)}
+        return {**gated_release.dry_run_report(release, _dry_run(ws, config, kind="deploy")), **facts}
+    result = gated_release.run_gated(release, force=False, wait_approval=wait_approval, progress=progress)
+    return {**result, **facts}
 
 
 def _passed_in(ws: Workspace, service: str, env: str, version: str | None) -> Passed:

@@ -1,0 +1,86 @@
+"""The gates every forward release passes, in one order, shared by `deploy` and `promote`.
+
+policy (freeze, require_passed_in, allow_dirty) -> pre hook -> confidence -> approval (outside the lease)
+-> backup -> the release run (lease) wrapped in its post hooks and notifications. Each gate that says no
+does so before anything changed; keeping the order in one place is what makes a gate impossible to skip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from shipmate.ops import approval_gate, backups, policy_gates
+from shipmate.ops.confidence import assess_current
+from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, would_do
+from shipmate.ops.identity import Identity, cli_identity
+from shipmate.ops.reconciling import reconcile_all
+from shipmate.ops.workspace import Workspace, actor
+
+if TYPE_CHECKING:
+    from shipmate.engine.context import Progress
+    from shipmate.ops.policy_gates import Refusal
+    from shipmate.release_config import ReleaseConfig
+    from shipmate.spec.loader import LoadedSpec
+
+
+@dataclass(frozen=True)
+class Release:
+    """One forward release about to pass the gates: what runs, where, for whom, and what it is (action)."""
+
+    ws: Workspace
+    loaded: LoadedSpec
+    config: ReleaseConfig
+    gates: list[Refusal]
+    action: str                              # deploy | promote (approvals are asked for this action)
+    identity: Identity | None = None
+    origin: dict[str, Any] | None = None     # a promotion's evidence from its source environment
+
+    @property
+    def who(self) -> Identity:
+        return self.identity or cli_identity()
+
+    @property
+    def must_pass_in(self) -> str | None:
+        """The environment this one's policy wants a release to pass first (failed runs there cost more)."""
+        overlay = self.loaded.spec.environments.get(self.config.environment)
+        policy = overlay.policy if overlay is not None else None
+        return policy.require_passed_in if policy is not None else None
+
+
+def dry_run_report(release: Release, planned: dict[str, Any]) -> dict[str, Any]:
+    """What the gates would say, beside the plan: nothing runs, nothing is written."""
+    conduct = conduct_from_loaded(release.loaded)
+    report = {**planned, "policy": policy_gates.gate_report(release.gates),
+              **would_do(release.ws.home, conduct, release.config, "deploy"),
+              "approval": approval_gate.would(release.ws, release.config.environment, release.action, release.who)}
+    backup = backups.before_deploy(release.ws, release.loaded, dry_run=True)
+    return {**report, "backup": backup} if backup else report
+
+
+def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: Progress | None) -> dict[str, Any]:
+    from shipmate.engine.preflight import check_port
+    from shipmate.ops.deploying import run_release
+
+    ws, config = release.ws, release.config
+    conduct = conduct_from_loaded(release.loaded)
+    policy_gates.raise_refused(release.gates, "deploy" if release.action == "deploy"
+                               else f"promotion to {config.environment}")
+    check_port(ws.traffic_router(), config.port, config.service, config.environment)
+    check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
+    store = ws.open_store()
+    try:
+        score = assess_current(store, config, conduct.weights, must_pass_in=release.must_pass_in)
+        approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
+                                         action=release.action, config=config, identity=release.who,
+                                         wait=wait_approval, progress=progress, confidence=score, force=force)
+        rt = ws.runtime(store, progress, kind=config.target_kind)
+        reconcile_all(rt)
+        policy_gates.audit_overrides(store, config, release.gates, rt.actor)
+        backup = backups.before_deploy(ws, release.loaded)   # a failure raises here: nothing changed yet
+        result = approval_gate.linked(store, approval, lambda: around_release(
+            ws.home, conduct, config, "deploy", rt.actor,
+            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin)))
+        return {**result, "backup": backup} if backup else result
+    finally:
+        store.close()
