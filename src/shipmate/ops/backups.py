@@ -104,9 +104,15 @@ def before_deploy(ws: Workspace, loaded: LoadedSpec, *, dry_run: bool = False) -
 
 
 def _notify_backup_failed(ws: Workspace, service: str, environment: str, error: ShipmateError, reason: str) -> None:
-    """Hook point for notifications (the integrator adds announce(..., "backup.failed", ...)); audits it now."""
+    """Audit it, and tell the people the spec's `notify:` names (a failed send is only a warning)."""
+    from shipmate.ops.announcing import announce
+    from shipmate.ops.hooks_running import conduct_of
+
     _record(ws, "backup.failed", service, environment, "error", errors=[error.message],
             data={"code": error.code, "reason": reason})
+    conduct, _ = conduct_of(ws.spec_path, environment)
+    announce(ws.home, conduct.notify, "backup.failed", {"service": service, "environment": environment,
+                                                        "error": error.message, "reason": reason})
 
 
 def _record(ws: Workspace, event_type: str, service: str, environment: str, status: str, *,
