@@ -101,3 +101,16 @@ def test_cli_false_lets_the_host_cli_deploy_a_protected_environment_without_appr
     project.spec("1.0.0", extra="environments:\n  production:\n    protected: true\n"
                                  "    approval: {mode: required, cli: false}\n")
     assert project.json("deploy")["state"] == "succeeded" and project.serves("1.0.0")
+
+
+def test_a_waiting_deploy_stops_with_exit_6_and_the_reason_when_a_person_rejects(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    deploy = project.spawn("deploy", "--json", env={"SHIPMATE_ACTOR": "agent:ci"})
+    wait_until(lambda: bool(_pending(project)) or deploy.poll() is not None, 60, "a pending approval")
+    [row] = _pending(project)
+    project.json("reject", row["id"], "--reason", "freeze until Monday")
+    out, _ = project.finish(deploy, 60)
+    error = json.loads(out)["error"]
+    assert deploy.returncode == 6 and error["code"] == "approval_required"
+    assert "freeze until Monday" in error["message"] and error["details"]["approval_id"] == row["id"]
+    assert not project.our_processes() and project.json("history")["deployments"] == []
