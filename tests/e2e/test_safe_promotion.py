@@ -52,7 +52,8 @@ def _pending(project: Project) -> list[dict[str, Any]]:
 
 def _production(project: Project) -> tuple[str | None, dict[str, Any] | None]:
     store = Store.open_readonly(project.home())
-    assert store is not None
+    if store is None:
+        return None, None   # no state folder at all: nothing was ever deployed
     try:
         current = store.current("hello", "production")
         release = store.get_release(current.release_id) if current is not None else None
@@ -83,7 +84,7 @@ def test_staging_then_promote_waits_for_a_person_backs_up_and_deploys_the_same_a
     assert (asked["action"], asked["environment"], asked["requested_by"]) == ("promote", "production", "agent:ci")
     wait_until(lambda: "approval.requested" in people.events(), 30, "the approval notification")
     [told] = [b for b in people.bodies if "approval.requested" in str(b.get("title"))]
-    assert asked["id"] in told["body"] and asked["code"] in told["body"]   # the person gets the one-time code
+    assert asked["id"] in told["message"] and asked["code"] in told["message"]   # the person gets the one-time code
     assert _production(project) == (None, None)                            # nothing moved while it waits
 
     decided = project.json("approve", asked["id"], "--comment", "staging looked good")
@@ -104,7 +105,10 @@ def test_staging_then_promote_waits_for_a_person_backs_up_and_deploys_the_same_a
     _spec(project, "2.0", production, people, broken=True)                 # fails staging: never promotable
     assert project.run("deploy", "-e", "staging", "--json", env=agent).returncode == 1
     no = project.json("promote", "--from", "staging", "--to", "production", expect=6, env=agent)
-    assert no["error"]["code"] == "policy_refused" and "failed" in no["error"]["message"]
+    assert no["error"]["code"] == "policy_refused" and "superseded: 2.0" in no["error"]["message"]
+    failed = project.json("promote", "--from", "staging", "--to", "production", "--version", "2.0", expect=6,
+                          env=agent)
+    assert failed["error"]["code"] == "policy_refused" and "failed" in failed["error"]["message"]
     assert _production(project)[0] == "1.0" and _served(production) == "1.0"
 
 

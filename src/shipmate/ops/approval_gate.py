@@ -193,17 +193,24 @@ def _auto(store: Store, config: ReleaseConfig, action: str, requester: str, iden
 
 
 def _notify_requested(ws: Workspace, store: Store, row: ApprovalRow, code: str) -> list[str]:
-    """Audit approval.requested (never the code). ``code`` is for the notification to a person only:
-    the integrator sends it there (announcing.announce); it is never recorded nor returned to the caller."""
+    """Audit approval.requested (never the code) and tell the people the spec's `notify:` names, with the
+    one-time code: that message is the out-of-band channel. The code is never recorded nor returned."""
+    from shipmate.ops.announcing import announce
     from shipmate.ops.approval_diff import summary_line
+    from shipmate.ops.hooks_running import conduct_of
 
-    del code   # not yet sent anywhere in this branch; see the docstring
     store.append_event(event_type="approval.requested", service=row.service, environment=row.environment,
                        version=row.version, status="pending", notes=row.id, deployed_by=row.requested_by,
                        data={"approval_id": row.id, "action": row.action, "face": row.requested_face,
                              "summary": summary_line(row.diff), "expires_at": row.expires_at,
                              "confidence": row.confidence})
-    return []
+    conduct, _ = conduct_of(ws.spec_path, row.environment)
+    score = (row.confidence or {}).get("score")
+    return announce(ws.home, conduct.notify, "approval.requested", {
+        "service": row.service, "environment": row.environment, "version": row.version, "approval_id": row.id,
+        "action": row.action, "requested_by": row.requested_by, "change": summary_line(row.diff),
+        "confidence": score, "expires_at": row.expires_at, "one_time_code": code,
+        "approve": f"shipmate approve {row.id}"})
 
 
 def require_rollback(ws: Workspace, store: Store, target: ReleaseConfig, *, identity: Identity, wait: bool,

@@ -102,7 +102,7 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
             raise ApprovalRequired(f"{row.id} was decided or expired meanwhile: nothing was changed",
                                    hint="`shipmate approvals --all` shows it")
         via = "one-time code" if via_code else identity.face
-        _notify_decided(store, decided, identity, via)
+        _notify_decided(ws, store, decided, identity, via)
         return {"approval": decided.public(), "via": via}
     finally:
         store.close()
@@ -130,10 +130,17 @@ def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, mess
     return err
 
 
-def _notify_decided(store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:
-    """Audit approval.decided; the integrator adds the notification (announcing.announce) here."""
+def _notify_decided(ws: Workspace, store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:
+    """Audit approval.decided and tell the people the spec's `notify:` names; returns the send warnings."""
+    from shipmate.ops.announcing import announce
+    from shipmate.ops.hooks_running import conduct_of
+
     store.append_event(event_type="approval.decided", service=row.service, environment=row.environment,
                        version=row.version, status=row.state, notes=row.id, deployed_by=identity.actor,
                        data={"approval_id": row.id, "action": row.action, "decision": row.state,
                              "face": identity.face, "via": via, "comment": row.comment})
-    return []
+    conduct, _ = conduct_of(ws.spec_path, row.environment)
+    return announce(ws.home, conduct.notify, "approval.decided", {
+        "service": row.service, "environment": row.environment, "version": row.version, "approval_id": row.id,
+        "action": row.action, "decision": row.state, "decided_by": identity.actor, "via": via,
+        "comment": row.comment})
