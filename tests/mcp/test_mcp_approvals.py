@@ -41,7 +41,8 @@ async def test_the_agents_own_approve_is_refused_and_a_persons_cli_approval_lets
         details = error["details"]
         approval_id = details["approval_id"]
         assert details["diff"]["version"] == {"from": None, "to": "1.0.0"} and details["diff"]["first_deploy"]
-        assert details["confidence"] is None and details["expires_at"] > 0
+        assert details["confidence"]["score"] == 0.3 and details["expires_at"] > 0   # base 0.5, first deploy -0.2
+        assert "first_deploy" in {f["name"] for f in details["confidence"]["factors"]}
         code = _code(project, approval_id)
         listed = body(await client.call_tool("approvals", {}))["approvals"]
         assert [row["id"] for row in listed] == [approval_id] and "code" not in listed[0]

@@ -17,8 +17,9 @@ from tests.mcp_servers import RunningServer
 pytestmark = pytest.mark.anyio
 http_server = mcp_servers.http_server
 
-READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals"}
-MUTATING = {"deploy", "rollback", "down"}
+READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals",
+              "explain", "backups"}
+MUTATING = {"deploy", "rollback", "down", "promote", "backup_create"}
 DECISIONS = {"approve", "reject"}
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli.output import run_command
+from shipmate.cli.promote_cli import NoWait
 
 backup_app = typer.Typer(help="Back up the service's data (files, folders, SQLite, Docker volumes) and restore it.",
                          no_args_is_help=True)
@@ -37,12 +38,14 @@ def list_backups(file: File = None, env: Env = None, json_out: Json = False) -> 
 
 @backup_app.command("restore")
 def restore(backup_id: Annotated[str, typer.Argument(metavar="ID", help="A backup id from `shipmate backup list`.")],
-            file: File = None, env: Env = None, dry_run: DryRun = False, json_out: Json = False) -> None:
+            file: File = None, env: Env = None, dry_run: DryRun = False, no_wait: NoWait = False,
+            json_out: Json = False) -> None:
     """Verify every checksum, then put the files back; the replaced ones stay aside until the service is healthy."""
     from shipmate.ops.backups import backup_restore
 
     run_command("backup restore", json_out,
-                lambda p: backup_restore(file, backup_id, environment=env, dry_run=dry_run), _render_restore)
+                lambda p: backup_restore(file, backup_id, environment=env, dry_run=dry_run,
+                                         wait_approval=not no_wait), _render_restore)
 
 
 @backup_app.command("prune")

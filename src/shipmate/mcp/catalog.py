@@ -48,6 +48,13 @@ TOOLS: tuple[ToolInfo, ...] = (
              "plan.", read_only=False, destructive=False, idempotent=False, long_running=True),
     ToolInfo("down", "down", "Stop the service and close its port (history kept). dry_run returns the plan.",
              read_only=False, destructive=True, idempotent=True),
+    ToolInfo("promote", "promote", "Deploy to to_env the exact release that passed from_env (same artifact and "
+             "config); refused (exit 6) otherwise. dry_run returns the plan and evidence.", read_only=False,
+             destructive=False, idempotent=False, long_running=True),
+    ToolInfo("explain", "explain", "A deployment's confidence score, its factors, and how it ended.", read_only=True),
+    ToolInfo("backups", "backup list", "Backups of an environment: id, time, size, archive.", read_only=True),
+    ToolInfo("backup_create", "backup create", "Take a backup of the spec's backup: paths now. dry_run lists what "
+             "it would archive and its size.", read_only=False, idempotent=False),
     ToolInfo("approvals", "approvals", "Pending approvals: id, action, release, diff, confidence, expiry (all: "
              "decided ones too). Never codes.", read_only=True),
     ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "

@@ -17,8 +17,9 @@ INSTRUCTIONS = ("shipmate deploys this project's service with health proof and a
 
 EXIT_MEANING = {0: "ok", 1: "deployment failed and was rolled back (previous release serving)",
                 2: "invalid input or not found", 3: "health check failed", 4: "locked by another deployment",
-                5: "rollback failed or internal error: a person must look", 6: "approval required (protected)",
-                7: "prerequisite missing (port taken, command not found)", 130: "interrupted before any change"}
+                5: "rollback failed or internal error: a person must look",
+                6: "approval required (protected), or refused by the environment's policy",
+                7: "prerequisite missing (port taken, command not found, a pre hook failed)", 130: "interrupted before any change"}
 
 WORKFLOWS = """## Workflows
 1. Deploy: status -> deploy {dry_run: true} -> deploy. exit 1: it rolled back by itself; read
@@ -27,13 +28,15 @@ WORKFLOWS = """## Workflows
 3. Troubleshoot: status -> check -> logs -> events -> history; lock_status when exit 4.
 4. Take down: down {dry_run: true} -> down.
 5. Approval (exit 6, details.approval_id): show the person details.diff and confidence; they run
-   `shipmate approve ID` on the host (or give you its one-time code for approve); call the same tool again."""
+   `shipmate approve ID` on the host (or give you its one-time code for approve); call the same tool again.
+6. Production: deploy {env: staging} -> wait for verified -> promote {from_env: staging, to_env: production,
+   dry_run: true} -> promote. policy_refused (exit 6) says why (failed, superseded, drift, freeze)."""
 
 SAFETY = """## Safety rules
 - Policy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
   annotations and arguments such as confirm are never trusted.
-- Protected environments (or approval: required) need a person's approval for deploy, rollback to an
-  older release and down: exit 6 with the pending approval; you can request, never grant without the
+- Protected environments (or approval: required) need a person's approval for deploy, promote, rollback
+  to an older release and down: exit 6 with the pending approval; you can request, never grant without the
   one-time code (tries are audited). Rollback to the last verified release is never held. dry_run works.
 - Over HTTP every state-changing tool needs Authorization: Bearer <token>.
 - Every call and refusal is audited (events, actor mcp:<client name>); secret values never appear.

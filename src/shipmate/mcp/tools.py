@@ -36,7 +36,9 @@ class ShipmateTools:
                 "logs": self.logs, "lock_status": self.lock_status, "secrets_list": self.secrets_list,
                 "probe": self.probe,
                 "deploy": self.deploy, "rollback": self.rollback, "down": self.down,
-                "approvals": self.approvals, "approve": self.approve, "reject": self.reject}
+                "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
+                "promote": self.promote, "explain": self.explain, "backups": self.backups,
+                "backup_create": self.backup_create}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -120,6 +122,29 @@ class ShipmateTools:
         return await self._invoke("down", ctx, {"env": env, "dry_run": dry_run},
                                   lambda p: ops.down(self.spec_file, environment=env, dry_run=dry_run,
                                                      identity=_identity(ctx), wait_approval=False))
+
+    async def promote(self, ctx: Context, from_env: str, to_env: str, version: str | None = None,
+                      dry_run: bool = False) -> CallToolResult:
+        return await self._invoke("promote", ctx, {"from_env": from_env, "to_env": to_env, "version": version,
+                                                   "dry_run": dry_run},
+                                  lambda p: ops.promote(self.spec_file, from_env=from_env, to_env=to_env,
+                                                        version=version, dry_run=dry_run, progress=p,
+                                                        identity=_identity(ctx), wait_approval=False))
+
+    async def explain(self, ctx: Context, deployment: str) -> CallToolResult:
+        return await self._invoke("explain", ctx, {"deployment": deployment},
+                                  lambda p: ops.explain(self.spec_file, deployment))
+
+    async def backups(self, ctx: Context, env: str | None = None) -> CallToolResult:
+        from shipmate.ops.backups import backup_list
+
+        return await self._invoke("backups", ctx, {"env": env}, lambda p: backup_list(self.spec_file, environment=env))
+
+    async def backup_create(self, ctx: Context, env: str | None = None, dry_run: bool = False) -> CallToolResult:
+        from shipmate.ops.backups import backup_create
+
+        return await self._invoke("backup_create", ctx, {"env": env, "dry_run": dry_run},
+                                  lambda p: backup_create(self.spec_file, environment=env, dry_run=dry_run))
 
     async def approvals(self, ctx: Context, all: bool = False) -> CallToolResult:
         from shipmate.ops.approvals import list_approvals

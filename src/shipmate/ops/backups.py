@@ -14,6 +14,7 @@ from shipmate.ops.workspace import Workspace
 if TYPE_CHECKING:
     from shipmate.backups.destination import Destination
     from shipmate.backups.taking import BackupJob
+    from shipmate.ops.identity import Identity
     from shipmate.spec.backup_spec import BackupSpec
     from shipmate.spec.loader import LoadedSpec
 
@@ -189,8 +190,12 @@ def backup_prune(spec_file: str | None, *, environment: str | None = None, dry_r
 
 
 def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | None = None,
-                   dry_run: bool = False) -> dict[str, Any]:
-    """Verify every checksum, then replace; the replaced files stay aside until the service checks healthy."""
+                   dry_run: bool = False, identity: Identity | None = None,
+                   wait_approval: bool = True) -> dict[str, Any]:
+    """Verify every checksum, then replace; the replaced files stay aside until the service checks healthy.
+
+    On an environment whose `approval:` gates restores (protected ones do), a person's approval of exactly this
+    backup comes first."""
     from shipmate.backups.restoring import discard, remove_asides, swap_in, verify_and_stage
     from shipmate.errors import BackupCorrupt
 
@@ -215,6 +220,11 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
         discard(placed)
         return {"dry_run": True, "backup_id": backup_id, "service": service, "environment": env,
                 "verified": True, "would_replace": targets}
+    try:
+        _approved_restore(ws, loaded, backup_id, identity, wait_approval)
+    except BaseException:
+        discard(placed)   # refused or interrupted while waiting: nothing replaced, nothing left staged
+        raise
     asides = swap_in(placed, backup_id)
     health = _health_after(spec_file, env)
     if health["healthy"]:
@@ -231,6 +241,23 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
         failed.details = result
         raise failed
     return result
+
+
+def _approved_restore(ws: Workspace, loaded: LoadedSpec, backup_id: str, identity: Identity | None,
+                      wait: bool) -> None:
+    """The approval gate for action "restore", matched on this backup's id (one yes never covers another)."""
+    import dataclasses
+
+    from shipmate.ops import approval_gate, releases
+    from shipmate.ops.identity import cli_identity
+
+    who = identity or cli_identity()
+    if not approval_gate.policy_for(ws.spec_path, loaded.environment).needed(face=who.face, action="restore"):
+        return
+    config = dataclasses.replace(releases.config_from(loaded), version=f"backup {backup_id}", digest=backup_id)
+    with ws.open_store() as store:
+        approval_gate.require(ws, store, service=config.service, environment=config.environment, action="restore",
+                              config=config, identity=who, wait=wait)
 
 
 def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
