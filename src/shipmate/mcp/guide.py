@@ -19,7 +19,8 @@ EXIT_MEANING = {0: "ok", 1: "deployment failed and was rolled back (previous rel
                 2: "invalid input or not found", 3: "health check failed", 4: "locked by another deployment",
                 5: "rollback failed or internal error: a person must look",
                 6: "approval required (protected), or refused by the environment's policy",
-                7: "prerequisite missing (port taken, command not found, a pre hook failed)", 130: "interrupted before any change"}
+                7: "prerequisite missing (port taken, command not found, a pre hook failed)",
+                130: "interrupted before any change"}
 
 WORKFLOWS = """## Workflows
 1. Deploy: status -> deploy {dry_run: true} -> deploy. exit 1: it rolled back by itself; read
