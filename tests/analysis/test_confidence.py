@@ -55,3 +55,11 @@ def test_security_keys_are_credentials_tls_ports_and_users() -> None:
             "health.timeout_s", "env.API_TOKEN"]
     assert security_changes(keys) == ["env.DB_PASSWORD", "env.AUTH_URL", "target_settings.user", "env.TLS_CERT",
                                       "env.API_TOKEN"]
+
+
+def test_the_release_identity_artifact_and_config_hash_is_not_a_changed_config_key() -> None:
+    old = {"version": "1", "artifact": {"sha256": "a", "files": 2}, "config_hash": "x", "config_keys": {"k": "1"},
+           "env": {"A": "1"}}
+    new = {"version": "2", "artifact": {"sha256": "b", "files": 3}, "config_hash": "y", "config_keys": {"k": "2"},
+           "env": {"A": "1"}}
+    assert changed_keys(old, new) == []

@@ -22,7 +22,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "cap": 0.95, "floor": 0.05,
 }
 SECURITY_KEY = re.compile(r"secret|token|password|passwd|auth|tls|cert|(^|[._])(port|user)$", re.IGNORECASE)
-IGNORED_KEYS = frozenset({"version", "digest", "environment"})   # what every new release changes
+IGNORED_KEYS = frozenset({"version", "digest", "environment",   # what every new release changes
+                          "artifact", "config_hash", "config_keys"})   # identity of the release, not its config
 
 
 @dataclass(frozen=True)

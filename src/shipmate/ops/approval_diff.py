@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-IGNORED = frozenset({"version", "digest", "environment", "service"})
+IGNORED = frozenset({"version", "digest", "environment", "service",
+                     "artifact", "config_hash", "config_keys"})   # the release's identity, not config keys
 TARGET_KEYS = ("target_kind", "argv", "cwd")
 SHOWN_SETTINGS = frozenset({"image", "image_id", "build", "context", "dockerfile", "container_port", "platform",
                             "replicas_per_node"})
