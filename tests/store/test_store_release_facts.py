@@ -41,4 +41,4 @@ def test_a_version_2_database_reads_empty_facts_then_migrates_and_merges_facts(h
     finally:
         reader.close()
     versions = sqlite3.connect(home / "state.db").execute("SELECT version FROM schema_version").fetchall()
-    assert [v for (v,) in versions] == [m.version for m in migrations.MIGRATIONS] and migrations.HEAD == 3
+    assert [v for (v,) in versions] == [m.version for m in migrations.MIGRATIONS] and migrations.HEAD >= 3

@@ -58,12 +58,23 @@ def state_of(client: DockerClient, handle: dict[str, Any]) -> InstanceState:
     state = str(status.get("State") or "")
     pid = int((status.get("ContainerStatus") or {}).get("PID") or 0) or None
     if state == "running":
+        desired = task.get("DesiredState")
+        if desired in ("remove", "shutdown") and _local(client, task) and local_container(client, handle) is None:
+            # Swarm reports a removed service's task as running until its agent catches up; the container is gone.
+            return InstanceState(alive=False, state="gone", detail=f"task {short} stopped (desired {desired}; "
+                                 "its container is gone)")
         return InstanceState(alive=True, state="running", pid=pid, detail=f"task {short} running "
-                             f"(desired {task.get('DesiredState')})")
+                             f"(desired {desired})")
     ended = exit_status_of(task)
     if ended is None:
         return InstanceState(alive=False, state="gone", detail=f"task {short} {state}, not running yet")
     return InstanceState(alive=False, state="exited", exit_status=ended, detail=f"task {short} {ended}")
+
+
+def _local(client: DockerClient, task: dict[str, Any]) -> bool:
+    """Does ``task`` run on this engine's node (where a missing container means it really ended)?"""
+    node = quietly(lambda: str((client.info().get("Swarm") or {}).get("NodeID") or ""), "")
+    return bool(node) and task.get("NodeID") == node
 
 
 def log_lines(client: DockerClient, handle: dict[str, Any], tail: int, timestamps: bool) -> list[str]:
