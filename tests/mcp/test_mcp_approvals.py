@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from shipmate import ops
+from shipmate.ops.approval_codes import code_for
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, connected
 from tests.waiting import wait_until
@@ -91,7 +92,7 @@ async def test_an_expired_approval_is_refused_and_the_next_call_asks_anew(projec
                                         "    approval: {mode: required, expires: 2s}\n")
     async with connected(spec) as client:
         first = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
-        code = _code(project, first)
+        code = code_for(project.home(), first)   # as the host shows it; a CLI call could outlast the 2 s under load
         wait_until(lambda: not project.json("approvals")["approvals"], 30, "the 2s approval to expire")
         late = await client.call_tool("approve", {"id": first, "code": code})
         second = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
