@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from shipmate.analysis.json_paths import MISSING, dotted
 from shipmate.model import Phase, ProbeResult
 
 LEVEL_NAMES = {1: "instance", 2: "endpoint", 3: "application", 4: "protocol", 5: "smoke"}
@@ -25,7 +26,6 @@ HINTS = {
     5: "the smoke test failed: run it by hand against the instance, see `shipmate logs`",
 }
 EXCERPT = 300
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -189,24 +189,11 @@ def judge_mcp(config: Mapping[str, Any], where: str, *, facts: Mapping[str, Any]
 
 # -- level 5: smoke answers -----------------------------------------------------------------------
 
-def dotted(document: Any, key: str) -> Any:
-    """``document["a"][0]["b"]`` for "a.0.b"; _MISSING when a step is absent."""
-    current = document
-    for part in key.split("."):
-        if isinstance(current, Mapping) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return _MISSING
-    return current
-
-
 def expect_problem(expect: Mapping[str, Any], document: Any) -> str | None:
     """None when every dotted key equals its value, else a short reason."""
     for key, wanted in expect.items():
         got = dotted(document, key)
-        if got is _MISSING:
+        if got is MISSING:
             return f"no {key!r} in the answer"
         if got != wanted:
             return f"{key}={got!r}, expected {wanted!r}"

@@ -26,6 +26,7 @@ TOKEN_FILE = "mcp-token"
 def resolve_token(home: Path) -> tuple[str, str]:
     """(token, where it came from): the environment variable, or the token file (made on first start)."""
     from shipmate.errors import PrerequisiteMissing
+    from shipmate.secrets.key_file import read_or_create
     from shipmate.secrets.redact import remember
 
     given = os.environ.get(TOKEN_ENV, "").strip()
@@ -33,19 +34,8 @@ def resolve_token(home: Path) -> tuple[str, str]:
         remember(given)
         return given, TOKEN_ENV
     path = home / TOKEN_FILE
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            token = path.read_text().strip()
-        else:
-            token = secrets.token_urlsafe(32)
-            with os.fdopen(fd, "w") as out:
-                out.write(token + "\n")
-    except OSError as exc:
-        raise PrerequisiteMissing(f"cannot read or create the MCP token file {path}: {exc.strerror}",
-                                  hint=f"set {TOKEN_ENV}, or fix the permissions of {home}") from exc
+    token = read_or_create(path, lambda: secrets.token_urlsafe(32), what="the MCP token file",
+                           hint=f"set {TOKEN_ENV}, or fix the permissions of {home}")
     if not token:
         raise PrerequisiteMissing(f"the MCP token file {path} is empty", hint="delete it to get a new token")
     remember(token)

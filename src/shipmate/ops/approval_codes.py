@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
+
+from shipmate.secrets.key_file import read_or_create
 
 KEY_FILE = "approval-key"
 GROUP = 4
@@ -22,19 +23,8 @@ def _key(home: Path) -> bytes:
     from shipmate.errors import PrerequisiteMissing
 
     path = home / KEY_FILE
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            key = path.read_text().strip()
-        else:
-            key = secrets.token_hex(32)
-            with os.fdopen(fd, "w") as out:
-                out.write(key + "\n")
-    except OSError as exc:
-        raise PrerequisiteMissing(f"cannot read or create the approval key {path}: {exc.strerror}",
-                                  hint=f"fix the permissions of {home}") from exc
+    key = read_or_create(path, lambda: secrets.token_hex(32), what="the approval key",
+                         hint=f"fix the permissions of {home}")
     if len(key) < 32:
         raise PrerequisiteMissing(f"the approval key {path} is damaged", hint="delete it: pending codes change")
     return key.encode()

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any
 
+from shipmate.analysis.json_paths import MISSING, dotted
 from shipmate.model import ProbeResult
 from shipmate.probes.base import Stopwatch, describe_os_error, failed, passed
 
 MAX_BODY_BYTES = 1024 * 1024
-_MISSING = object()
-
-
-def dotted_get(document: Any, key: str) -> Any:
-    """``document["a"]["b"]`` for "a.b"; _MISSING when any step is absent or not an object."""
-    current = document
-    for part in key.split("."):
-        if not isinstance(current, dict) or part not in current:
-            return _MISSING
-        current = current[part]
-    return current
-
-
 class HttpProbe:
     def __init__(self, host: str, port: int, path: str, *, status: int = 200,
                  body_contains: str | None = None, json_expect: dict[str, object] | None = None,
@@ -78,8 +65,8 @@ class HttpProbe:
             except ValueError:
                 return ": body is not JSON"
             for key, expected in self.json_expect.items():
-                actual = dotted_get(document, key)
-                if actual is _MISSING:
+                actual = dotted(document, key)
+                if actual is MISSING:
                     return f": JSON has no {key!r}"
                 if actual != expected:
                     return f": JSON {key}={actual!r}, expected {expected!r}"
