@@ -110,3 +110,20 @@ def test_create_list_restore_prune_in_plain_text(project: Project) -> None:
     assert restored.returncode == 0 and "kept aside" in restored.stdout
     assert (project.root / "data" / "a.txt").read_text() == "alpha\n"
     assert project.run("backup", "prune").stdout.startswith("removed 0 backup(s)")
+
+
+def test_a_restore_on_a_protected_environment_waits_for_a_persons_approval_of_that_backup(project: Project) -> None:
+    _setup(project, "backup:\n  paths: [data/]\nenvironments:\n  production: {protected: true}\n")
+    agent = {"SHIPMATE_ACTOR": "agent:ci"}
+    made = project.json("backup", "create")
+    (project.root / "data" / "a.txt").write_text("changed\n")
+    held = project.json("backup", "restore", made["backup_id"], "--no-wait", expect=6, env=agent)
+    assert held["error"]["code"] == "approval_required" and "code" not in held["error"]["details"]
+    assert (project.root / "data" / "a.txt").read_text() == "changed\n"        # nothing replaced while held
+    [asked] = [row for row in project.json("approvals")["approvals"] if row["id"] == held["error"]["details"][
+        "approval_id"]]
+    assert (asked["action"], asked["digest"]) == ("restore", made["backup_id"])   # matched on this very backup
+    project.json("approve", asked["id"])
+    done = project.json("backup", "restore", made["backup_id"], "--no-wait", env=agent)
+    assert done["backup_id"] == made["backup_id"]
+    assert (project.root / "data" / "a.txt").read_text() == "alpha\n"
