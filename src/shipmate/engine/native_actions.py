@@ -63,7 +63,9 @@ class RouterSync:
             self.members = members
 
     def _answers(self, s: Seen) -> bool:
-        probes = probe_set.instance_probes(self.config, self.ctx.rt.target, s.ref)
+        # Levels 1-4, as wait_healthy proves them: a task the engine started never gets traffic before its MCP
+        # level passes (a task lacking a required tool would fail the deploy anyway, but after serving).
+        probes = probe_set.instance_probes(self.config, self.ctx.rt.target, s.ref, protocol=True)
         return all(r.phase is Phase.PASS for r in probe_set.run_all(probes))
 
 
