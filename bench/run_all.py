@@ -2,7 +2,7 @@
 
 Run: make bench   (= .venv/bin/python bench/run_all.py); takes about 30 minutes on 2 cores.
 One or a few sections alone, replacing only theirs in BENCHMARKS.md:
-    .venv/bin/python bench/run_all.py docker swarm      (names: strategies, docker, swarm, router)
+    .venv/bin/python bench/run_all.py docker swarm      (names: strategies, docker, swarm, router, mcp_probe, mcp_face, backups, gates)
 The Docker and Swarm sections need an engine: DOCKER_HOST, or the private one `.ci/docker-engine up` starts.
 """
 
@@ -65,9 +65,15 @@ def backups() -> str:
     return section()
 
 
+def gates() -> str:
+    from gates_bench import section
+
+    return section()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {"strategies": strategies, "docker": docker, "swarm": swarm,
                                           "router": router, "mcp_probe": mcp_probe, "mcp_face": mcp_face,
-                                          "backups": backups}
+                                          "backups": backups, "gates": gates}
 
 
 def _with_engine(title: str, section: Callable[[], str]) -> str:
@@ -117,7 +123,7 @@ def main() -> None:
     started = _now()
     rows = [bench_wall_time(), bench_zero_downtime(), *traffic_rows(), *bench_cli()]
     router_text = router()
-    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face(), backups()]
+    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face(), backups(), gates()]
     text = f"""# Benchmarks
 
 Latest run: {started} on {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}.
@@ -133,7 +139,7 @@ Single benchmarks: `.venv/bin/python bench/deploy_bench.py`, `.venv/bin/python b
 `.venv/bin/python bench/router_bench.py`, `.venv/bin/python bench/docker_bench.py`,
 `.venv/bin/python bench/swarm_bench.py` (these two after `eval "$(.ci/docker-engine up)"`); one section alone,
 replacing only its part of this file: `.venv/bin/python bench/run_all.py docker` (or strategies, swarm, router,
-mcp_probe, mcp_face).
+mcp_probe, mcp_face, backups, gates).
 
 {chr(10).join(s.rstrip(chr(10)) + chr(10) for s in sections)}"""
     BENCHMARKS.write_text(text)
