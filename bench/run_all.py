@@ -2,7 +2,8 @@
 
 Run: make bench   (= .venv/bin/python bench/run_all.py); takes about 30 minutes on 2 cores.
 One or a few sections alone, replacing only theirs in BENCHMARKS.md:
-    .venv/bin/python bench/run_all.py docker swarm      (names: strategies, docker, swarm, router, mcp_probe, mcp_face, backups, gates)
+    .venv/bin/python bench/run_all.py docker swarm
+    (names: strategies, docker, swarm, router, mcp_probe, mcp_face, backups, gates)
 The Docker and Swarm sections need an engine: DOCKER_HOST, or the private one `.ci/docker-engine up` starts.
 """
 
