@@ -29,14 +29,15 @@ environments:
   gated:
     port: {port}
     protected: true
-    approval: {{auto_if_confidence: 0.0}}
+    approval: {approval}
     backup_before_deploy: true
     policy: {{freeze: ["2001-01-01 00:00-2001-01-02 00:00"], allow_dirty: true}}
 """
 
 
 def _deploy(project: BenchProject, env: str, version: str) -> float:
-    project.spec(version, extra=GATED.format(port=project.gated_port))  # type: ignore[attr-defined]
+    project.spec(version, extra=GATED.format(port=project.gated_port,  # type: ignore[attr-defined]
+                                             approval="{auto_if_confidence: 0.0}"))
     started = time.perf_counter()
     out = project.run("deploy", "-e", env)
     took = time.perf_counter() - started
@@ -59,6 +60,8 @@ def gate_cost(rounds: int) -> tuple[float, float]:
                 plain.append(a)
                 gated.append(b)
         project.run("down", "-e", "plain")
+        # down is gated too (and no confidence score applies to it): the bench lifts the gate to clean up
+        project.spec("done", extra=GATED.format(port=project.gated_port, approval="none"))  # type: ignore[attr-defined]
         project.run("down", "-e", "gated")
     finally:
         project.close()
@@ -71,7 +74,7 @@ def approval_resume(rounds: int) -> list[float]:
     gaps: list[float] = []
     try:
         for i in range(rounds):
-            project.spec(f"2.{i}", extra="environments:\n  production: {protected: true}\n")
+            project.spec(f"2.{i}", extra="environments:\n  production: {approval: required}\n")
             waiting = subprocess.Popen([SHIPMATE, "deploy", "--json"], cwd=project.root,
                                        env={**project.env, "SHIPMATE_ACTOR": "agent:bench"},
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -80,9 +83,10 @@ def approval_resume(rounds: int) -> list[float]:
             out, err = waiting.communicate(timeout=120)
             assert waiting.returncode == 0, (out, err)
             events = project.run("events", "--limit", "500")["events"]
-            times = {e["event_type"]: _ts(e["ts"]) for e in events if e.get("notes") == pending
+            times = {e["event_type"]: _ts(e["timestamp"]) for e in events if e.get("notes") == pending
                      or e.get("data", {}).get("approval_id") == pending}
             gaps.append(times["approval.used"] - times["approval.decided"])
+        project.spec("done", extra="environments:\n  production: {approval: none}\n")
         project.run("down")
     finally:
         project.close()
@@ -124,7 +128,7 @@ def bench(rounds: int) -> str:
 
 Command: `.venv/bin/python bench/gates_bench.py --rounds {rounds}` (run from the repo root, {when}).
 The sample app on the process target, blue-green, monitor off; the gated and the plain deploy alternate so both
-see the same load. Approval: a protected environment, a deploy waiting in another process, `shipmate approve`.
+see the same load. Approval: an environment with `approval: required`, a deploy waiting in another process, `shipmate approve`.
 
 | what | shipmate | baseline (same run) | ratio | goal |
 | --- | --- | --- | --- | --- |
