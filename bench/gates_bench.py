@@ -128,7 +128,8 @@ def bench(rounds: int) -> str:
 
 Command: `.venv/bin/python bench/gates_bench.py --rounds {rounds}` (run from the repo root, {when}).
 The sample app on the process target, blue-green, monitor off; the gated and the plain deploy alternate so both
-see the same load. Approval: an environment with `approval: required`, a deploy waiting in another process, `shipmate approve`.
+see the same load. Approval: an environment with `approval: required`, a deploy waiting in another process,
+`shipmate approve`.
 
 | what | shipmate | baseline (same run) | ratio | goal |
 | --- | --- | --- | --- | --- |
