@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import psutil
 
+from shipmate.durable import fsync_dir
 from shipmate.errors import PrerequisiteMissing
 
 PART_MARK = ".part-"
@@ -32,14 +33,6 @@ def _stale_part(name: str) -> bool:
         return False
     pid_text = name.rsplit(PART_MARK, 1)[1].split("-", 1)[0]
     return not (pid_text.isdigit() and psutil.pid_exists(int(pid_text)))
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Destination:

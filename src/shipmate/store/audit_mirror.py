@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from shipmate.durable import fsync_dir
 from shipmate.errors import StoreError
 from shipmate.store.events import canonical_json
 from shipmate.store.rows import EventRow
@@ -90,7 +91,7 @@ class AuditMirror:
             new_dir = not self.path.parent.exists()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if new_dir:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise StoreError(f"cannot open audit file {self.path}: {exc.strerror}",
@@ -149,10 +150,3 @@ def _read_tail(fd: int, size: int) -> tuple[bytes, int]:
         chunk *= 2
     return data, start
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
