@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import socket
 import socketserver
 import time
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psutil
+from tests.waiting import free_port as free_port  # re-exported for the router tests
 
 from shipmate.errors import TargetError
 from shipmate.router.client import RouterClient
@@ -66,12 +66,6 @@ class EchoServer(socketserver.ThreadingTCPServer):
     @property
     def port(self) -> int:
         return int(self.server_address[1])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http_get(port: int, conn: http.client.HTTPConnection | None = None) -> str:
