@@ -37,6 +37,11 @@ def test_check_level_2_on_a_plain_http_server_runs_instance_and_endpoint_only(pr
     assert text.returncode == 0 and "level 2" in text.stdout and "endpoint" in text.stdout, text.stdout
 
 
+def test_deploy_dry_run_on_a_plain_http_server_gates_on_instance_and_endpoint(project: Project) -> None:
+    _plain_http_server_spec(project)
+    assert [lv["name"] for lv in project.json("deploy", "--dry-run")["gate_levels"]] == ["instance", "endpoint"]
+
+
 def test_check_stops_at_the_first_failing_level_with_exit_3_and_the_level(project: Project) -> None:
     project.spec("1", monitor="0s")
     assert project.json("deploy", timeout=120)["state"] == "succeeded"

@@ -104,3 +104,14 @@ def test_a_changed_tool_schema_warns_by_default_and_fails_with_schema_change_fai
     assert "level 4 (protocol)" in message and "removed echo" in message, refused
     assert refused["error"]["details"]["state"] == "rolled_back", refused["error"]["details"]
     assert served(project) == "2"
+
+
+def test_a_dry_run_names_the_levels_that_gate_the_switch_and_leaves_smoke_to_check(project: Project) -> None:
+    write_spec(project, "1", levels="    mcp: {path: /mcp}\n    smoke: {mcp_call: {tool: echo}}")
+    out = project.json("deploy", "--dry-run")
+    assert [(lv["level"], lv["name"]) for lv in out["gate_levels"]] == [
+        (1, "instance"), (2, "endpoint"), (3, "application"), (4, "protocol")], out
+    text = project.run("deploy", "--dry-run")
+    assert text.returncode == 0 and "health levels before traffic: 1 instance, 2 endpoint, 3 application, " \
+        "4 protocol" in text.stdout, text.stdout
+    assert project.json("history")["deployments"] == []    # a dry run starts and records nothing

@@ -59,6 +59,9 @@ def deployment(result: dict[str, Any]) -> None:
         for i, step in enumerate(plan["steps"], 1):
             args = ", ".join(f"{k}={v}" for k, v in step["args"].items())
             c.print(f"  {i}. {step['name']}({args}) — {step['why']}")
+        if result.get("gate_levels"):
+            shown = ", ".join(f"{lv['level']} {lv['name']}" for lv in result["gate_levels"])
+            c.print(f"  health levels before traffic: {shown}", markup=False, highlight=False)
         for line in policy_text.gate_lines(result.get("policy")):
             c.print(line, markup=False, highlight=False)
         c.print("[dim]dry run: nothing was started, written or changed[/]")

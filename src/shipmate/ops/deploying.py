@@ -148,7 +148,15 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
                              previous_ids=previous.instance_ids if previous and running else (),
                              monitor=kind == "deploy", fast_rollback=fast)
     return {"dry_run": True, "service": config.service, "environment": config.environment,
-            "version": config.version, "plan": plan.as_dict()}
+            "version": config.version, "plan": plan.as_dict(), "gate_levels": gate_levels(config)}
+
+
+def gate_levels(config: ReleaseConfig) -> list[dict[str, Any]]:
+    """The health levels that must pass on each new instance before it gets traffic (1-4; smoke is for check)."""
+    from shipmate.analysis.health_levels import LEVEL_NAMES
+    from shipmate.engine.level_runner import levels_of
+
+    return [{"level": level, "name": LEVEL_NAMES[level]} for level in levels_of(config) if level <= 4]
 
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
