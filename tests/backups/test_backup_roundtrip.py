@@ -173,3 +173,20 @@ def test_a_truncated_archive_is_refused(data_project: DataProject, compression: 
         backup_restore(data_project.spec, result["backup_id"])
     assert (data_project.root / "app.conf").read_text() == "after\n"
     assert not list(data_project.root.glob(".*shipmate-restore-*"))
+
+
+def test_a_restore_while_the_service_is_locked_is_refused_and_replaces_nothing(data_project: DataProject) -> None:
+    from shipmate.engine.lease import Lease
+    from shipmate.errors import LockHeldError
+    from shipmate.ops.workspace import Workspace
+
+    backup_id = backup_create(data_project.spec)["backup_id"]
+    (data_project.root / "app.conf").write_text("after the backup\n")
+    ws = Workspace.locate(data_project.spec)
+    with ws.open_store() as store, Lease(store, "web/default", "test:deploying"), pytest.raises(LockHeldError):
+        backup_restore(data_project.spec, backup_id)
+    assert (data_project.root / "app.conf").read_text() == "after the backup\n"
+    assert not list(data_project.root.glob("*shipmate-replaced-*"))
+    assert not list(data_project.root.glob(".*shipmate-restore-*"))   # nothing left staged either
+    backup_restore(data_project.spec, backup_id)                       # the lock released: it goes through
+    assert (data_project.root / "app.conf").read_text() == "mode = production\n"

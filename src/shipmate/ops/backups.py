@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -196,7 +197,7 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
 
     On an environment whose `approval:` gates restores (protected ones do), a person's approval of exactly this
     backup comes first."""
-    from shipmate.backups.restoring import discard, remove_asides, swap_in, verify_and_stage
+    from shipmate.backups.restoring import discard, remove_asides, verify_and_stage
     from shipmate.errors import BackupCorrupt
 
     ws, loaded, bspec = _load(spec_file, environment)
@@ -222,11 +223,11 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
                 "verified": True, "would_replace": targets}
     try:
         _approved_restore(ws, loaded, backup_id, identity, wait_approval)
+        asides, health = _swap_under_lease(ws, f"{service}/{env}", placed, backup_id,
+                                           lambda: _health_after(spec_file, env))
     except BaseException:
-        discard(placed)   # refused or interrupted while waiting: nothing replaced, nothing left staged
+        discard(placed)   # refused, locked or interrupted: nothing replaced, nothing left staged
         raise
-    asides = swap_in(placed, backup_id)
-    health = _health_after(spec_file, env)
     if health["healthy"]:
         remove_asides(asides)
     kept = [] if health["healthy"] else asides
@@ -241,6 +242,19 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
         failed.details = result
         raise failed
     return result
+
+
+def _swap_under_lease(ws: Workspace, key: str, placed: list[Any], backup_id: str,
+                      health_of: Callable[[], dict[str, Any]]) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """Swap the files in and judge health while holding the service's lock: a deploy, rollback or down of the
+    same service cannot start between the two (and a restore never lands in the middle of one: LockHeldError)."""
+    from shipmate.backups.restoring import swap_in
+    from shipmate.engine.lease import Lease
+    from shipmate.ops.workspace import actor
+
+    with ws.open_store() as store, Lease(store, key, actor()):
+        asides = swap_in(placed, backup_id)
+        return asides, health_of()
 
 
 def _approved_restore(ws: Workspace, loaded: LoadedSpec, backup_id: str, identity: Identity | None,
