@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import time
 
+from shipmate.bounded_run import run_bounded
 from shipmate.hooks.invocation import HookInvocation, HookOutcome, tail_of
 
 
@@ -17,28 +14,18 @@ def run_hook(inv: HookInvocation) -> HookOutcome:
     def outcome(exit_code: int | None, output: bytes, problem: str | None) -> HookOutcome:
         return HookOutcome(inv.hook, inv.argv, exit_code, time.monotonic() - started, tail_of(output), problem)
 
-    try:
-        child = subprocess.Popen(list(inv.argv), cwd=inv.cwd, env=inv.env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    except FileNotFoundError:
+    done = run_bounded(inv.argv, cwd=inv.cwd, env=inv.env, timeout=inv.timeout_s)
+    if isinstance(done.start_error, FileNotFoundError):
         return outcome(None, b"", f"command not found: {inv.argv[0]}")
-    except PermissionError:
+    if isinstance(done.start_error, PermissionError):
         return outcome(None, b"", f"not executable: {inv.argv[0]}")
-    except OSError as exc:
-        return outcome(None, b"", f"cannot run {inv.argv[0]}: {exc.strerror or exc}")
-    try:
-        output, _ = child.communicate(timeout=inv.timeout_s)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGKILL)
-        child.kill()
-        output = b""
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            output, _ = child.communicate(timeout=2.0)
-        return outcome(None, output or b"", f"timed out after {inv.timeout_s:g}s")
-    if child.returncode != 0:
-        return outcome(child.returncode, output, f"exit {child.returncode}")
-    return outcome(0, output, None)
+    if done.start_error is not None:
+        return outcome(None, b"", f"cannot run {inv.argv[0]}: {done.start_error.strerror or done.start_error}")
+    if done.timed_out:
+        return outcome(None, done.output, f"timed out after {inv.timeout_s:g}s")
+    if done.returncode != 0:
+        return outcome(done.returncode, done.output, f"exit {done.returncode}")
+    return outcome(0, done.output, None)
 
 
 def run_all(invocations: list[HookInvocation], *, stop_on_failure: bool) -> list[HookOutcome]:

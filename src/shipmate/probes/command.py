@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 
+from shipmate.bounded_run import run_bounded
 from shipmate.model import ProbeResult
 from shipmate.probes.base import Stopwatch, describe_os_error, failed, passed
 
@@ -28,28 +26,17 @@ class CommandProbe:
         if not self.argv:
             return failed(self.name, watch, "no command given")
         env = {**os.environ, **self.env} if self.env is not None else None
-        try:
-            # Own session, so a timeout kills the whole group (a shell's children too).
-            child = subprocess.Popen(self.argv, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        except FileNotFoundError:
+        done = run_bounded(self.argv, cwd=self.cwd, env=env, timeout=self.timeout)
+        if isinstance(done.start_error, FileNotFoundError):
             return failed(self.name, watch, f"command not found: {self.argv[0]}")
-        except OSError as exc:
-            return failed(self.name, watch, f"cannot run {self.argv[0]}: {describe_os_error(exc)}")
-        try:
-            output, _ = child.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.pid, signal.SIGKILL)
-            child.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.communicate(timeout=2.0)
+        if done.start_error is not None:
+            return failed(self.name, watch, f"cannot run {self.argv[0]}: {describe_os_error(done.start_error)}")
+        if done.timed_out:
             return failed(self.name, watch, f"timed out after {self.timeout}s")
-        last = last_line(output)
-        if child.returncode == 0:
+        last = last_line(done.output)
+        if done.returncode == 0:
             return passed(self.name, watch, last)
-        prefix = f"exit {child.returncode}"
+        prefix = f"exit {done.returncode}"
         return failed(self.name, watch, f"{prefix}: {last}" if last else prefix)
 
 
