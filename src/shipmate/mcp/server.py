@@ -18,12 +18,12 @@ from mcp_types import CallToolResult, InputRequiredResult, ToolAnnotations
 from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
+from shipmate import ops
 from shipmate.errors import InvalidInputError, ShipmateError
 from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
 from shipmate.mcp.policy import Policy
 from shipmate.mcp.results import bad_arguments, error_of, error_result
 from shipmate.mcp.tools import ShipmateTools
-from shipmate.ops.workspace import Workspace
 
 SERVER_NAME = "shipmate"
 
@@ -57,7 +57,7 @@ class ShipmateServer(MCPServer):
         super().__init__(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), log_level="WARNING")
         self.spec_file = spec_file
         self.policy = policy
-        self.spec_path = Workspace.locate(spec_file).spec_path
+        self.spec_path = ops.spec_path_of(spec_file)
         # Deployments started here name the MCP client (mcp:<name>), unless whoever started the server set
         # SHIPMATE_ACTOR. The engine reads the actor from the environment, so concurrent HTTP clients of one
         # server may be named after each other on a deployment row; the audit events are always exact.
@@ -99,11 +99,9 @@ class ShipmateServer(MCPServer):
 
     async def audit(self, tool: str, ctx: Context | None, arguments: dict[str, Any], outcome: str,
                     error: dict[str, Any] | None) -> None:
-        from shipmate.ops.auditing import record_call
-
         env = arguments["env"][:63] if isinstance(arguments.get("env"), str) else None
         with contextlib.suppress(ShipmateError):   # an unwritable store fails the call itself; a refusal stands
-            await anyio.to_thread.run_sync(lambda: record_call(
+            await anyio.to_thread.run_sync(lambda: ops.record_call(
                 self.spec_file, face="mcp", actor=actor_of(ctx), action=tool, arguments=dict(arguments),
                 outcome=outcome, environment=env, error=error))
 

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import HealthCheckFailed, NotFoundError, PrerequisiteMissing, ShipmateError, SpecError
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
     from shipmate.backups.destination import Destination
     from shipmate.backups.taking import BackupJob
-    from shipmate.ops.identity import Identity
+    from shipmate.ops.common.identity import Identity
     from shipmate.spec.backup_spec import BackupSpec
     from shipmate.spec.loader import LoadedSpec
 
@@ -55,10 +55,11 @@ def _job(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec) -> BackupJob:
 
 def backup_create(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> dict[str, Any]:
     ws, loaded, bspec = _load(spec_file, environment)
-    return _create(ws, loaded, bspec, dry_run=dry_run, reason="manual")
+    return create_backup(ws, loaded, bspec, dry_run=dry_run, reason="manual")
 
 
-def _create(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec, *, dry_run: bool, reason: str) -> dict[str, Any]:
+def create_backup(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec, *, dry_run: bool,
+                  reason: str) -> dict[str, Any]:
     from shipmate.backups.plan import new_backup_id
     from shipmate.backups.taking import dry_run as plan_only
     from shipmate.backups.taking import take
@@ -85,30 +86,10 @@ def _create(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec, *, dry_run: bo
     return {**result, "reason": reason, "pruned": pruned}
 
 
-def before_deploy(ws: Workspace, loaded: LoadedSpec, *, dry_run: bool = False) -> dict[str, Any] | None:
-    """The backup a deploy takes before it changes anything (when the environment asks for one).
-
-    Explicit ``backup_before_deploy``, else true on protected environments. A failure raises: the deploy stops
-    with nothing changed. Dry run: what it would archive.
-    """
-    overlay = loaded.spec.environments.get(loaded.environment)
-    explicit = overlay.backup_before_deploy if overlay is not None else None
-    wanted = explicit if explicit is not None else bool(overlay is not None and overlay.protected)
-    if not wanted:
-        return None
-    if loaded.spec.backup is None:
-        if explicit:
-            raise SpecError("is true, but there is no backup: section", file=str(loaded.path),
-                            path=f"environments.{loaded.environment}.backup_before_deploy",
-                            hint="add backup: {paths: [...]} or set backup_before_deploy: false")
-        return None
-    return _create(ws, loaded, loaded.spec.backup, dry_run=dry_run, reason="before_deploy")
-
-
 def _notify_backup_failed(ws: Workspace, service: str, environment: str, error: ShipmateError, reason: str) -> None:
     """Audit it, and tell the people the spec's `notify:` names (a failed send is only a warning)."""
-    from shipmate.ops.announcing import announce
-    from shipmate.ops.hooks_running import conduct_of
+    from shipmate.ops.common.announcing import announce
+    from shipmate.ops.gates.hooks import conduct_of
 
     _record(ws, "backup.failed", service, environment, "error", errors=[error.message],
             data={"code": error.code, "reason": reason})
@@ -120,7 +101,7 @@ def _notify_backup_failed(ws: Workspace, service: str, environment: str, error: 
 def _record(ws: Workspace, event_type: str, service: str, environment: str, status: str, *,
             data: dict[str, Any], errors: list[str] | None = None) -> None:
     """An audit event, when this home has a state store (a backup alone does not create one)."""
-    from shipmate.ops.workspace import actor
+    from shipmate.ops.common.workspace import actor
 
     existing = ws.open_store_readonly()
     if existing is None:
@@ -250,7 +231,7 @@ def _swap_under_lease(ws: Workspace, key: str, placed: list[Any], backup_id: str
     same service cannot start between the two (and a restore never lands in the middle of one: LockHeldError)."""
     from shipmate.backups.restoring import swap_in
     from shipmate.engine.lease import Lease
-    from shipmate.ops.workspace import actor
+    from shipmate.ops.common.workspace import actor
 
     with ws.open_store() as store, Lease(store, key, actor()):
         asides = swap_in(placed, backup_id)
@@ -262,8 +243,9 @@ def _approved_restore(ws: Workspace, loaded: LoadedSpec, backup_id: str, identit
     """The approval gate for action "restore", matched on this backup's id (one yes never covers another)."""
     import dataclasses
 
-    from shipmate.ops import approval_gate, releases
-    from shipmate.ops.identity import cli_identity
+    from shipmate.ops.common import releases
+    from shipmate.ops.common.identity import cli_identity
+    from shipmate.ops.gates import approval as approval_gate
 
     who = identity or cli_identity()
     if not approval_gate.policy_for(ws.spec_path, loaded.environment).needed(face=who.face, action="restore"):
@@ -292,7 +274,7 @@ def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
 
 def _health_after(spec_file: str | None, env: str) -> dict[str, Any]:
     """The current release's health checks (ops.check); a few tries, for a service that reloads its data."""
-    from shipmate.ops.reading import check
+    from shipmate.ops.checking import check
 
     reason, checked = "", False
     for attempt in range(HEALTH_ATTEMPTS):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from shipmate.errors import InvalidInputError, SpecError
-from shipmate.ops.workspace import DEFAULT_SPEC
+from shipmate.ops.common.workspace import DEFAULT_SPEC
 
 
 def import_compose(compose_file: str, *, service: str | None = None, out: str | None = None,

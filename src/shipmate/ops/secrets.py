@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from shipmate.errors import InvalidInputError, NotFoundError
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
 
 
 def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:

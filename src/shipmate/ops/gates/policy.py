@@ -118,8 +118,8 @@ def raise_refused(refusals: list[Refusal], what: str) -> None:
 
 def _not_passed_in(store: Store | SqliteReader | None, config: ReleaseConfig, env: str) -> str:
     """'' when this exact release (version, base config, artifact) passed ``env``, else why not."""
-    from shipmate.ops.artifacts import artifact_id
-    from shipmate.ops.passed_releases import find_passed
+    from shipmate.ops.common.artifacts import artifact_id
+    from shipmate.ops.common.passed_releases import find_passed
 
     found = find_passed(store, config.service, env, config.version)
     if isinstance(found, str):

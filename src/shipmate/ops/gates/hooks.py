@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import DeploymentFailed, HookFailed, RollbackFailed, ShipmateError
 from shipmate.hooks.invocation import HookContext, HookOutcome, hook_env, invocations
-from shipmate.ops.announcing import announce
+from shipmate.ops.common.announcing import announce
 from shipmate.release_config import ReleaseConfig
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 
@@ -58,7 +58,7 @@ def conduct_from_loaded(loaded: LoadedSpec) -> Conduct:
 def would_do(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str) -> dict[str, Any]:
     """For --dry-run: the hooks that would run, the events that would be sent, the score it would get."""
     from shipmate.analysis.confidence import ConfidenceInputs, score
-    from shipmate.ops.confidence import assess_current
+    from shipmate.ops.gates.confidence import assess_current
     from shipmate.store.store import Store
 
     hooks = {name: [list(cmd.run) for cmd in conduct.hooks.of(name)]
