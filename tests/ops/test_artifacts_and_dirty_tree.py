@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from shipmate.git_repo import dirty_tree
 from shipmate.ops.common.artifacts import changed_files, process_artifact
-from shipmate.ops.gates.policy import dirty_tree
 
 
 def _git(root: Path, *args: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import anyio.to_thread
@@ -20,31 +20,13 @@ from pydantic import ValidationError
 
 from shipmate import ops
 from shipmate.errors import InvalidInputError, ShipmateError
+from shipmate.mcp.callers import actor_of, headers_of
 from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
 from shipmate.mcp.policy import Policy
 from shipmate.mcp.results import bad_arguments, error_of, error_result
 from shipmate.mcp.tools import ShipmateTools
 
 SERVER_NAME = "shipmate"
-
-
-def actor_of(ctx: Context | None) -> str:
-    """`mcp:<client name>` from the client's initialize; the name is the client's claim, not an identity."""
-    name = "unknown"
-    try:
-        params = ctx.session.client_params if ctx is not None else None
-        if params is not None and params.client_info.name:
-            name = params.client_info.name
-    except (AttributeError, ValueError):
-        pass
-    return f"mcp:{name[:60]}"
-
-
-def headers_of(ctx: Context | None) -> Mapping[str, str] | None:
-    try:
-        return ctx.headers if ctx is not None else None
-    except (AttributeError, ValueError):
-        return None
 
 
 class ShipmateServer(MCPServer):
@@ -67,7 +49,7 @@ class ShipmateServer(MCPServer):
             self.add_tool(functions[info.name], name=info.name, description=info.description,
                           annotations=annotations_of(info), structured_output=False)
         self.guide = build_guide(tools=[info for info in TOOLS if policy.lists(info)], commands=commands)
-        resources.register(self, self.guide)
+        resources.register(self, self.spec_file, self.guide)
 
     async def list_tools(self) -> list[MCPTool]:
         return [tool for tool in await super().list_tools() if self.policy.lists(BY_NAME[tool.name])]

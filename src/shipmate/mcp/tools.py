@@ -15,6 +15,7 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult
 
 from shipmate import ops
+from shipmate.mcp.callers import actor_of
 from shipmate.mcp.catalog import BY_NAME
 from shipmate.mcp.results import as_shipmate_error, error_of, error_result, ok_result
 from shipmate.mcp.running import ProgressSink, run_ops
@@ -171,6 +172,4 @@ class ShipmateTools:
 
 def _identity(ctx: Context) -> Identity:
     """mcp:<client name>: an agent, never a person (a grant needs the one-time code)."""
-    from shipmate.mcp.server import actor_of
-
     return mcp_identity(actor_of(ctx))

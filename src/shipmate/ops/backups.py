@@ -25,7 +25,7 @@ LIST_HINT = "`shipmate backup list` shows the backups of this service and enviro
 
 
 def _load(spec_file: str | None, environment: str | None) -> tuple[Workspace, LoadedSpec, BackupSpec]:
-    from shipmate.spec.loader import load_spec
+    from shipmate.ops.common.spec_loading import load_spec
 
     ws = Workspace.locate(spec_file)
     loaded = load_spec(ws.spec_path, environment=environment, version_override="0")  # backups need no version

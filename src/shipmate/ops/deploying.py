@@ -20,10 +20,10 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.artifacts import with_artifact
+    from shipmate.ops.common.spec_loading import load_spec
     from shipmate.ops.gates import chain as gated_release
     from shipmate.ops.gates import policy as policy_gates
     from shipmate.secrets.resolve import with_secrets
-    from shipmate.spec.loader import load_spec
 
     ws = Workspace.locate(spec_file)
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)

@@ -10,7 +10,7 @@ from shipmate.ops.common.workspace import Workspace
 def validate(spec_file: str | None, *, environment: str | None = None,
              version: str | None = None) -> dict[str, Any]:
     from shipmate.ops.common.releases import config_from
-    from shipmate.spec.loader import load_spec
+    from shipmate.ops.common.spec_loading import load_spec
 
     ws = Workspace.locate(spec_file)
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)

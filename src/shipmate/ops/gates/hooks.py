@@ -40,7 +40,7 @@ class Conduct:
 
 def conduct_of(spec_path: Path, environment: str | None) -> tuple[Conduct, list[str]]:
     """Read from today's shipmate.yaml; a rollback must not be blocked by it: unreadable -> none, warned."""
-    from shipmate.spec.loader import load_spec
+    from shipmate.ops.common.spec_loading import load_spec
 
     try:
         spec = load_spec(spec_path, environment=environment).spec
