@@ -17,7 +17,7 @@ import typer
 
 from shipmate.cli.terminal import detach_output
 from shipmate.errors import Interrupted, ShipmateError
-from shipmate.secrets.redact import redact, redact_tree
+from shipmate.ops import redact, redact_tree
 
 EXIT_INTERRUPTED = Interrupted.exit_code
 

@@ -258,8 +258,8 @@ def _approved_restore(ws: Workspace, loaded: LoadedSpec, backup_id: str, identit
 
 def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
     """Where an archived part goes back to: its path under the project (checked again), or its volume."""
-    from shipmate.backups.volumes import volume_mountpoint
     from shipmate.errors import BackupCorrupt
+    from shipmate.targets.docker_volumes import volume_mountpoint
 
     target = str(source["target"])
     if source["kind"] == "volume":
