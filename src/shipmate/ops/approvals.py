@@ -133,7 +133,7 @@ def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, mess
 def _notify_decided(ws: Workspace, store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:
     """Audit approval.decided and tell the people the spec's `notify:` names; returns the send warnings."""
     from shipmate.ops.common.announcing import announce
-    from shipmate.ops.gates.hooks import conduct_of
+    from shipmate.ops.common.conduct import conduct_of
 
     store.append_event(event_type="approval.decided", service=row.service, environment=row.environment,
                        version=row.version, status=row.state, notes=row.id, deployed_by=identity.actor,

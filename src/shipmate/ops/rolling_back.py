@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import NotFoundError
+from shipmate.ops.common.conduct import conduct_of
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.release_run import planned_release, run_release
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
-from shipmate.ops.gates.hooks import around_release, check_pre_hook, conduct_of
+from shipmate.ops.gates.hooks import around_release, check_pre_hook
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:

@@ -197,7 +197,7 @@ def _notify_requested(ws: Workspace, store: Store, row: ApprovalRow, code: str) 
     one-time code: that message is the out-of-band channel. The code is never recorded nor returned."""
     from shipmate.ops.common.announcing import announce
     from shipmate.ops.common.approval_diff import summary_line
-    from shipmate.ops.gates.hooks import conduct_of
+    from shipmate.ops.common.conduct import conduct_of
 
     store.append_event(event_type="approval.requested", service=row.service, environment=row.environment,
                        version=row.version, status="pending", notes=row.id, deployed_by=row.requested_by,

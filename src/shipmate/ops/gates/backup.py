@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import SpecError
-from shipmate.ops.backups import create_backup
+from shipmate.ops.common.backup_taking import create_backup
 
 if TYPE_CHECKING:
     from shipmate.ops.common.workspace import Workspace

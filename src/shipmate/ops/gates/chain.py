@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from shipmate.ops.common.conduct import conduct_from_loaded
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.release_run import run_release
@@ -18,7 +19,7 @@ from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates import policy as policy_gates
 from shipmate.ops.gates.backup import before_deploy
 from shipmate.ops.gates.confidence import assess_current
-from shipmate.ops.gates.hooks import around_release, check_pre_hook, conduct_from_loaded, would_do
+from shipmate.ops.gates.hooks import around_release, check_pre_hook, would_do
 
 if TYPE_CHECKING:
     from shipmate.engine.context import Progress
