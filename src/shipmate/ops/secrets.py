@@ -9,14 +9,16 @@ from shipmate.errors import InvalidInputError, NotFoundError
 from shipmate.ops.common.workspace import Workspace
 
 
-def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
-    """Store ``value`` as the next version of ``name`` (a rotation when one exists); the next deploy uses it."""
+def secrets_set(spec_file: str | None, name: str, value: str, environment: str | None = None) -> dict[str, Any]:
+    """Store ``value`` as the next version of ``name`` (a rotation when one exists); the next deploy uses it.
+    With ``environment`` the version is that environment's only; without, it is the service-wide one."""
     from shipmate.secrets.redact import MIN_LENGTH
     from shipmate.secrets.vault import Vault
 
     value = value.removesuffix("\n").removesuffix("\r")   # `echo x |` and editors add one line end
     ws = Workspace.locate(spec_file)
-    written = Vault(ws.home).set(name, value)
+    _check_environment(ws.spec_path, environment)
+    written = Vault(ws.home, environment).set(name, value)
     warnings = [f"{name} is shorter than {MIN_LENGTH} characters: output is not filtered for it"] \
         if len(value) < MIN_LENGTH else []
     problem = _rule_problem(ws.spec_path, name, value)
@@ -25,21 +27,36 @@ def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
     return {"secret": written.as_dict(), "rotated": written.version > 1, "warnings": warnings}
 
 
-def secrets_rotate(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
+def secrets_rotate(spec_file: str | None, name: str, value: str, environment: str | None = None) -> dict[str, Any]:
     """A new version of a secret that exists; the next deploy uses it, and the old version is removed once
-    that release passed its monitor window. A name never set is refused (a typo would start a new secret)."""
+    that release passed its monitor window. A name never set is refused (a typo would start a new secret).
+    With ``environment``, the rotation is that environment's own (staging's rotation leaves production alone)."""
     from shipmate.secrets.vault import Vault
 
-    vault = Vault(Workspace.locate(spec_file).home)
+    vault = Vault(Workspace.locate(spec_file).home, environment)
     before = vault.latest(name)
     if before is None:
         raise NotFoundError(f"secret {name} was never set: nothing to rotate",
                             hint=f"set it first with `shipmate secrets set {name}` (value on stdin); "
                                  "`shipmate secrets list` shows the ones set")
-    result = secrets_set(spec_file, name, value)
+    result = secrets_set(spec_file, name, value, environment)
     if result["secret"]["fingerprint"] == before.fingerprint:
         result["warnings"].append(f"{name} v{result['secret']['version']} has the same value as v{before.version}")
     return {**result, "previous": before.as_dict()}
+
+
+def _check_environment(spec_path: Path, environment: str | None) -> None:
+    """An environment the spec does not declare is refused (a typo would store a value no deploy reads)."""
+    from shipmate.errors import SpecError
+    from shipmate.ops.common.spec_loading import load_spec
+
+    if environment is None:
+        return
+    try:
+        load_spec(spec_path, environment=environment)
+    except SpecError as exc:
+        if exc.path == "environments":
+            raise
 
 
 def _rule_problem(spec_path: Path, name: str, value: str) -> str | None:
@@ -70,8 +87,8 @@ def secrets_list(spec_file: str | None) -> dict[str, Any]:
     return {"secrets": [found.as_dict() for found in Vault(Workspace.locate(spec_file).home).listing()]}
 
 
-def secrets_rm(spec_file: str | None, name: str) -> dict[str, Any]:
+def secrets_rm(spec_file: str | None, name: str, environment: str | None = None) -> dict[str, Any]:
     from shipmate.secrets.vault import Vault
 
-    removed = Vault(Workspace.locate(spec_file).home).remove(name)
-    return {"name": name, "removed_versions": removed}
+    removed = Vault(Workspace.locate(spec_file).home, environment).remove(name)
+    return {"name": name, "removed_versions": removed, **({"environment": environment} if environment else {})}

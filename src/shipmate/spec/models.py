@@ -271,6 +271,8 @@ class EnvOverlay(SpecModel):
                                   "allow_dirty.")
     backup_before_deploy: bool | None = Field(None, description="Take a backup before each deploy changes "
                                               "anything (default: true when protected).")
+    monitor: Monitor | None = Field(None, description="Merged key by key over the base monitor: only the keys "
+                                    "written here change, e.g. a longer duration in production.")
 
 
 class Spec(SpecModel):
