@@ -42,3 +42,17 @@ def test_an_unknown_monitor_key_in_an_overlay_is_refused_at_its_path(tmp_path: P
     with pytest.raises(SpecError) as caught:
         load_spec(write_spec(tmp_path, text))
     assert caught.value.path == "environments.production.monitor", caught.value.message
+
+
+SMOKE_GATE = "health:\n  levels:\n    smoke: {http: [{path: /}], gate: true}\n"
+
+
+def test_a_smoke_gate_without_a_monitor_window_is_refused_naming_the_gate(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_spec(write_spec(tmp_path, MINIMAL_SPEC + SMOKE_GATE + "monitor: {duration: 0s}\n"))
+    assert caught.value.path == "health.levels.smoke.gate", caught.value.message
+    text = MINIMAL_SPEC + SMOKE_GATE + "environments:\n  staging: {}\n  production: {monitor: {duration: 0s}}\n"
+    assert load_spec(write_spec(tmp_path, text), environment="staging").spec.smoke_gate()
+    with pytest.raises(SpecError) as overlay:
+        load_spec(write_spec(tmp_path, text), environment="production")
+    assert overlay.value.path == "environments.production.monitor.duration"

@@ -151,6 +151,10 @@ def _merged_monitor(spec: Spec, written: Monitor | None, environment: str) -> Mo
                         f"{format_duration(merged.duration)}); it could never pass",
                         path=f"environments.{environment}.monitor.interval",
                         hint="make the interval at most the duration in this environment, e.g. interval: 1s")
+    if merged.duration == 0 and spec.smoke_gate():
+        raise SpecError("the smoke gate runs inside the monitor window, and it is 0s in this environment",
+                        path=f"environments.{environment}.monitor.duration",
+                        hint="give this environment a window, e.g. duration: 10s, or set smoke gate: false")
     return merged
 
 
