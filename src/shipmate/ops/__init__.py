@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
     from shipmate.ops.common.workspace import home_of, spec_path_of
     from shipmate.ops.deploying import deploy
+    from shipmate.ops.doctoring import DoctorReport, doctor
     from shipmate.ops.explaining import explain
     from shipmate.ops.importing import import_compose
     from shipmate.ops.initialising import init, schema
@@ -50,6 +51,8 @@ _HOMES = {
     "backup_restore": "shipmate.ops.backups",
     "check": "shipmate.ops.checking",
     "deploy": "shipmate.ops.deploying",
+    "doctor": "shipmate.ops.doctoring",
+    "DoctorReport": "shipmate.ops.doctoring",
     "down": "shipmate.ops.taking_down",
     "explain": "shipmate.ops.explaining",
     "events": "shipmate.ops.reading_history",
@@ -81,11 +84,12 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
-__all__ = ["Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token",
-           "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
-           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
-           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
-           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+__all__ = ["DoctorReport", "Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore",
+           "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events", "explain", "history",
+           "home_of", "import_compose", "init", "list_approvals", "lock_release", "lock_status", "logs",
+           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
+           "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:
