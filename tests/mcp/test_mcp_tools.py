@@ -18,8 +18,8 @@ pytestmark = pytest.mark.anyio
 http_server = mcp_servers.http_server
 
 READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals",
-              "explain", "backups"}
-MUTATING = {"deploy", "rollback", "down", "promote", "backup_create"}
+              "explain", "backups", "doctor"}
+MUTATING = {"deploy", "rollback", "down", "promote", "backup_create", "secrets_set", "secrets_rotate"}
 DECISIONS = {"approve", "reject"}
 
 

@@ -35,6 +35,7 @@ class ShipmateTools:
     def functions(self) -> dict[str, Callable[..., Awaitable[CallToolResult]]]:
         return {"status": self.status, "history": self.history, "events": self.events, "check": self.check,
                 "logs": self.logs, "lock_status": self.lock_status, "secrets_list": self.secrets_list,
+                "secrets_set": self.secrets_set, "secrets_rotate": self.secrets_rotate, "doctor": self.doctor,
                 "probe": self.probe,
                 "deploy": self.deploy, "rollback": self.rollback, "down": self.down,
                 "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
@@ -88,6 +89,25 @@ class ShipmateTools:
 
     async def secrets_list(self, ctx: Context) -> CallToolResult:
         return await self._invoke("secrets_list", ctx, {}, lambda p: ops.secrets_list(self.spec_file))
+
+    async def secrets_set(self, ctx: Context, name: str, value: str, env: str | None = None,
+                          dry_run: bool = False) -> CallToolResult:
+        """The value goes to the vault and the secret filter, never into the audit or the result."""
+        ops.remember(value)
+        return await self._invoke("secrets_set", ctx, {"name": name, "env": env, "value": "***", "dry_run": dry_run},
+                                  lambda p: ops.secrets_set(self.spec_file, name, value, env, dry_run=dry_run))
+
+    async def secrets_rotate(self, ctx: Context, name: str, value: str, env: str | None = None,
+                             dry_run: bool = False) -> CallToolResult:
+        ops.remember(value)
+        return await self._invoke("secrets_rotate", ctx, {"name": name, "env": env, "value": "***",
+                                                          "dry_run": dry_run},
+                                  lambda p: ops.secrets_rotate(self.spec_file, name, value, env, dry_run=dry_run))
+
+    async def doctor(self, ctx: Context, env: str | None = None) -> CallToolResult:
+        """Read-only: the findings and their fixes; applying them (`--fix`) stays on the host."""
+        return await self._invoke("doctor", ctx, {"env": env},
+                                  lambda p: ops.doctor(self.spec_file, environment=env).to_json())
 
     async def probe(self, ctx: Context, url: str, calls: int = 20, timeout_s: float = 10.0) -> CallToolResult:
         """Only URLs: a `stdio:` target would let a client run any command on this machine."""

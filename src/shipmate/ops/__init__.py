@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
-    from shipmate.secrets.redact import redact, redact_tree
+    from shipmate.secrets.redact import redact, redact_tree, remember
 
 _HOMES = {
     "approve": "shipmate.ops.approvals",
@@ -83,12 +83,13 @@ _HOMES = {
     "bearer_token": "shipmate.ops.common.face_tokens",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
+    "remember": "shipmate.secrets.redact",
 }
 __all__ = ["DoctorReport", "Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore",
            "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events", "explain", "history",
            "home_of", "import_compose", "init", "list_approvals", "lock_release", "lock_status", "logs",
            "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
-           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
+           "redact_tree", "reject", "remember", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
            "secrets_set", "spec_path_of", "status", "validate"]
 
 

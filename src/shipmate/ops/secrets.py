@@ -9,15 +9,19 @@ from shipmate.errors import InvalidInputError, NotFoundError
 from shipmate.ops.common.workspace import Workspace
 
 
-def secrets_set(spec_file: str | None, name: str, value: str, environment: str | None = None) -> dict[str, Any]:
+def secrets_set(spec_file: str | None, name: str, value: str, environment: str | None = None, *,
+                dry_run: bool = False) -> dict[str, Any]:
     """Store ``value`` as the next version of ``name`` (a rotation when one exists); the next deploy uses it.
-    With ``environment`` the version is that environment's only; without, it is the service-wide one."""
+    With ``environment`` the version is that environment's only; without, it is the service-wide one.
+    ``dry_run``: the same checks, what would be written, nothing stored."""
     from shipmate.secrets.redact import MIN_LENGTH
     from shipmate.secrets.vault import Vault
 
     value = value.removesuffix("\n").removesuffix("\r")   # `echo x |` and editors add one line end
     ws = Workspace.locate(spec_file)
     _check_environment(ws.spec_path, environment)
+    if dry_run:
+        return _would_set(ws, name, value, environment)
     written = Vault(ws.home, environment).set(name, value)
     warnings = [f"{name} is shorter than {MIN_LENGTH} characters: output is not filtered for it"] \
         if len(value) < MIN_LENGTH else []
@@ -27,7 +31,19 @@ def secrets_set(spec_file: str | None, name: str, value: str, environment: str |
     return {"secret": written.as_dict(), "rotated": written.version > 1, "warnings": warnings}
 
 
-def secrets_rotate(spec_file: str | None, name: str, value: str, environment: str | None = None) -> dict[str, Any]:
+def _would_set(ws: Workspace, name: str, value: str, environment: str | None) -> dict[str, Any]:
+    from shipmate.secrets.vault import Vault, check_value
+
+    check_value(name, value)
+    before = Vault(ws.home, environment).latest(name)
+    problem = _rule_problem(ws.spec_path, name, value)
+    return {"dry_run": True, "would_set": {"name": name, "environment": environment},
+            "previous": before.as_dict() if before else None,
+            "warnings": [f"{name} {problem}: the next deploy would refuse it"] if problem else []}
+
+
+def secrets_rotate(spec_file: str | None, name: str, value: str, environment: str | None = None, *,
+                   dry_run: bool = False) -> dict[str, Any]:
     """A new version of a secret that exists; the next deploy uses it, and the old version is removed once
     that release passed its monitor window. A name never set is refused (a typo would start a new secret).
     With ``environment``, the rotation is that environment's own (staging's rotation leaves production alone)."""
@@ -39,7 +55,9 @@ def secrets_rotate(spec_file: str | None, name: str, value: str, environment: st
         raise NotFoundError(f"secret {name} was never set: nothing to rotate",
                             hint=f"set it first with `shipmate secrets set {name}` (value on stdin); "
                                  "`shipmate secrets list` shows the ones set")
-    result = secrets_set(spec_file, name, value, environment)
+    result = secrets_set(spec_file, name, value, environment, dry_run=dry_run)
+    if dry_run:
+        return result
     if result["secret"]["fingerprint"] == before.fingerprint:
         result["warnings"].append(f"{name} v{result['secret']['version']} has the same value as v{before.version}")
     return {**result, "previous": before.as_dict()}

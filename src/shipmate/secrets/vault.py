@@ -67,9 +67,7 @@ class Vault:
 
     def set(self, name: str, value: str) -> SecretVersion:
         """Write the next version; the previous ones stay for releases that still point at them."""
-        _check_name(name)
-        if not value:
-            raise InvalidInputError(f"secret {name}: the value is empty", hint="pipe the value on stdin or use --file")
+        check_value(name, value)
         folder = self.root / name
         for directory in (self.home, self.root, folder):
             directory.mkdir(mode=0o700, exist_ok=True)
@@ -187,6 +185,13 @@ class Vault:
         value = self.read(name, version)
         return SecretVersion(name, version, path, fingerprint(value), path.stat().st_mtime,
                              self.scope_of(name, version))
+
+
+def check_value(name: str, value: str) -> None:
+    """A name that can be stored and a value that is not empty (what `set` refuses before writing)."""
+    _check_name(name)
+    if not value:
+        raise InvalidInputError(f"secret {name}: the value is empty", hint="pipe the value on stdin or use --file")
 
 
 def _check_name(name: str) -> None:
