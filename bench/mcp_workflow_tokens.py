@@ -22,11 +22,11 @@ def main() -> None:
     import anyio
     from mcp import Client
     from mcp_types import Implementation
-
-    from shipmate.mcp.server import build_server
     from tests.e2e.cli_project import Project, cleanup
     from tests.mcp.workflows import SEED_BUDGET_TOKENS, WORKFLOWS, Agent, Person, spec_text
     from tests.waiting import APP, free_port
+
+    from shipmate.mcp.server import build_server
 
     with tempfile.TemporaryDirectory() as tmp:
         root, runtime = Path(tmp) / "proj", Path(tmp) / "run"

@@ -185,7 +185,7 @@ async def backup_and_restore(agent: Agent, person: Person) -> None:
     after = await agent.call("backups", {"env": "staging"})
     assert len(after["backups"]) == len(before["backups"]) + 1, after
     refused = await agent.call("backup_restore", {"id": "latest"})
-    assert refused["error"]["code"] == "refused" and "host-only" in refused["error"]["hint"] or \
+    assert (refused["error"]["code"] == "refused" and "host-only" in refused["error"]["hint"]) or \
         "on the host" in refused["error"]["hint"], refused
 
 
