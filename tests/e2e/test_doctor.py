@@ -98,3 +98,20 @@ def test_the_bundle_holds_spec_events_and_log_tails_and_never_the_secret(project
     assert b"***" in files["logs.json"]                     # the leaked line is there, filtered
     assert json.loads(files["events.json"])["events"], "recent events are in it"
     assert b"service: hello" in files["shipmate.yaml"]
+
+
+def test_before_the_first_deploy_a_missing_secret_and_a_taken_port_are_prerequisites_exit_7(
+        project: Project) -> None:
+    import socket
+
+    project.spec("1.0.0", extra="secrets: [API_KEY]\n")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", project.port))
+        squatter.listen()
+        report = _doctor(project, expect=7)
+    assert _ids(report) == ["prereq.port", "prereq.secret_missing"], report
+    missing = report["findings"][1]  # type: ignore[index]
+    assert missing["fix"] == "shipmate secrets set API_KEY < value-file", missing
+    plain = project.run("doctor")
+    assert plain.returncode == 7 and plain.stdout.splitlines()[-1].startswith("not ready: 1 error"), plain.stdout
+    assert "Traceback" not in plain.stderr
