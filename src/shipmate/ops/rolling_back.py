@@ -13,6 +13,7 @@ from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
 from shipmate.ops.gates.hooks import around_release, check_pre_hook
+from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True) -> dict[str, Any]:
+             wait_approval: bool = True) -> DeploymentResult | NoChangeResult | dict[str, Any]:
+    """A dry run returns the plan (a JSON object)."""
     from shipmate.spec.identity import read_identity
 
     ws = Workspace.locate(spec_file)
@@ -57,7 +59,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             lambda: run_release(rt, target, kind="rollback", force=False, confidence=score)))
         if secret_warnings:
             result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
-        return result
+        return release_result(result)
     finally:
         store.close()
 
