@@ -47,7 +47,19 @@ if TYPE_CHECKING:
         StepResult,
     )
     from shipmate.ops.results.health import CheckResult
+    from shipmate.ops.results.instances import (
+        DownPlan,
+        InstanceLog,
+        LogsResult,
+        NothingRunning,
+        RecoverResult,
+        TakenDown,
+    )
     from shipmate.ops.results.json_result import JsonResult, as_json
+    from shipmate.ops.results.locks import LockReleaseResult, LocksResult
+    from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
+    from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
         CurrentRelease,
         DeploymentInProgress,
@@ -121,18 +133,37 @@ _HOMES = {
     "Approval": "shipmate.ops.results.approvals",
     "ApprovalsResult": "shipmate.ops.results.approvals",
     "DecisionResult": "shipmate.ops.results.approvals",
+    "SecretInfo": "shipmate.ops.results.secrets",
+    "SecretWritten": "shipmate.ops.results.secrets",
+    "SecretsList": "shipmate.ops.results.secrets",
+    "SecretRemoved": "shipmate.ops.results.secrets",
+    "InstanceLog": "shipmate.ops.results.instances",
+    "LogsResult": "shipmate.ops.results.instances",
+    "TakenDown": "shipmate.ops.results.instances",
+    "NothingRunning": "shipmate.ops.results.instances",
+    "DownPlan": "shipmate.ops.results.instances",
+    "RecoverResult": "shipmate.ops.results.instances",
+    "InitResult": "shipmate.ops.results.spec_files",
+    "ValidationResult": "shipmate.ops.results.spec_files",
+    "LocksResult": "shipmate.ops.results.locks",
+    "LockReleaseResult": "shipmate.ops.results.locks",
+    "ReleasePlan": "shipmate.ops.results.plans",
+    "GatedPlan": "shipmate.ops.results.plans",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
            "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
-           "EnvironmentStatus", "EventsResult", "HistoryResult", "Identity", "InstanceStatus", "JsonResult",
-           "NeverDeployedEnvironment", "NoChangeResult", "StatusResult", "StepResult", "approve", "as_json",
-           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "down", "events", "explain", "history", "home_of", "import_compose", "init", "list_approvals",
-           "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file",
-           "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema", "secrets_list",
-           "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+           "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult",
+           "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
+           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "RecoverResult", "ReleasePlan",
+           "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown",
+           "ValidationResult", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
+           "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain",
+           "history", "home_of", "import_compose", "init", "list_approvals", "lock_release", "lock_status", "logs",
+           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
+           "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:
