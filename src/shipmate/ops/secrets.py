@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
 
 from shipmate.errors import InvalidInputError, NotFoundError
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.secrets import SecretDryRun, SecretInfo, SecretRemoved, SecretsList, SecretWritten
 
 
 def secrets_set(spec_file: str | None, name: str, value: str, environment: str | None = None, *,
-                dry_run: bool = False) -> dict[str, Any]:
+                dry_run: bool = False) -> SecretWritten | SecretDryRun:
     """Store ``value`` as the next version of ``name`` (a rotation when one exists); the next deploy uses it.
     With ``environment`` the version is that environment's only; without, it is the service-wide one.
     ``dry_run``: the same checks, what would be written, nothing stored."""
@@ -28,22 +29,21 @@ def secrets_set(spec_file: str | None, name: str, value: str, environment: str |
     problem = _rule_problem(ws.spec_path, name, value)
     if problem is not None:
         warnings.append(f"{name} v{written.version} {problem}: the next deploy will refuse it")
-    return {"secret": written.as_dict(), "rotated": written.version > 1, "warnings": warnings}
+    return SecretWritten(SecretInfo.of(written), rotated=written.version > 1, warnings=warnings)
 
 
-def _would_set(ws: Workspace, name: str, value: str, environment: str | None) -> dict[str, Any]:
+def _would_set(ws: Workspace, name: str, value: str, environment: str | None) -> SecretDryRun:
     from shipmate.secrets.vault import Vault, check_value
 
     check_value(name, value)
     before = Vault(ws.home, environment).latest(name)
     problem = _rule_problem(ws.spec_path, name, value)
-    return {"dry_run": True, "would_set": {"name": name, "environment": environment},
-            "previous": before.as_dict() if before else None,
-            "warnings": [f"{name} {problem}: the next deploy would refuse it"] if problem else []}
+    return SecretDryRun(True, {"name": name, "environment": environment}, SecretInfo.of(before) if before else None,
+                        [f"{name} {problem}: the next deploy would refuse it"] if problem else [])
 
 
 def secrets_rotate(spec_file: str | None, name: str, value: str, environment: str | None = None, *,
-                   dry_run: bool = False) -> dict[str, Any]:
+                   dry_run: bool = False) -> SecretWritten | SecretDryRun:
     """A new version of a secret that exists; the next deploy uses it, and the old version is removed once
     that release passed its monitor window. A name never set is refused (a typo would start a new secret).
     With ``environment``, the rotation is that environment's own (staging's rotation leaves production alone)."""
@@ -56,11 +56,11 @@ def secrets_rotate(spec_file: str | None, name: str, value: str, environment: st
                             hint=f"set it first with `shipmate secrets set {name}` (value on stdin); "
                                  "`shipmate secrets list` shows the ones set")
     result = secrets_set(spec_file, name, value, environment, dry_run=dry_run)
-    if dry_run:
+    if isinstance(result, SecretDryRun):
         return result
-    if result["secret"]["fingerprint"] == before.fingerprint:
-        result["warnings"].append(f"{name} v{result['secret']['version']} has the same value as v{before.version}")
-    return {**result, "previous": before.as_dict()}
+    if result.secret.fingerprint == before.fingerprint:
+        result.warnings.append(f"{name} v{result.secret.version} has the same value as v{before.version}")
+    return dataclasses.replace(result, previous=SecretInfo.of(before))
 
 
 def _check_environment(spec_path: Path, environment: str | None) -> None:
@@ -99,14 +99,14 @@ def read_value_file(path: str) -> str:
                                 hint="give a readable UTF-8 file with --file, or pipe the value on stdin") from exc
 
 
-def secrets_list(spec_file: str | None) -> dict[str, Any]:
+def secrets_list(spec_file: str | None) -> SecretsList:
     from shipmate.secrets.vault import Vault
 
-    return {"secrets": [found.as_dict() for found in Vault(Workspace.locate(spec_file).home).listing()]}
+    return SecretsList([SecretInfo.of(found) for found in Vault(Workspace.locate(spec_file).home).listing()])
 
 
-def secrets_rm(spec_file: str | None, name: str, environment: str | None = None) -> dict[str, Any]:
+def secrets_rm(spec_file: str | None, name: str, environment: str | None = None) -> SecretRemoved:
     from shipmate.secrets.vault import Vault
 
     removed = Vault(Workspace.locate(spec_file).home, environment).remove(name)
-    return {"name": name, "removed_versions": removed, **({"environment": environment} if environment else {})}
+    return SecretRemoved(name, removed, environment=environment)

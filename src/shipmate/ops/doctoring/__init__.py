@@ -5,36 +5,11 @@ Read-only unless ``fix``: then only the safe fixes (fixes.py), each said. ``bund
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from shipmate.analysis.diagnosis import Finding, exit_code_of, ordered, summary
+from shipmate.analysis.diagnosis import Finding, ordered
 from shipmate.errors import ShipmateError
-
-
-@dataclass(frozen=True)
-class DoctorReport:
-    service: str | None
-    environment: str | None
-    findings: tuple[Finding, ...]
-    checked: tuple[str, ...]                 # the check ids that ran, in order
-    fixed: tuple[str, ...] = ()
-    bundle: dict[str, Any] | None = field(default=None)
-
-    @property
-    def exit_code(self) -> int:
-        return exit_code_of(self.findings)
-
-    @property
-    def summary(self) -> str:
-        return summary(self.findings, self.fixed)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"service": self.service, "environment": self.environment, "ready": not any(
-                    found.severity == "error" for found in self.findings),
-                "summary": self.summary, "exit_code": self.exit_code,
-                "findings": [found.as_dict() for found in self.findings], "checked": list(self.checked),
-                "fixed": list(self.fixed), "bundle": self.bundle}
+from shipmate.ops.results.doctor import DoctorReport
 
 
 def doctor(spec_file: str | None, *, environment: str | None = None, fix: bool = False,
