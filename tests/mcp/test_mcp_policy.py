@@ -81,5 +81,5 @@ async def test_a_refused_secrets_set_never_records_the_value_in_the_audit(projec
     assert refused.is_error and body(refused)["error"]["code"] == "refused"
     [event] = mcp_events(spec)
     assert event["data"]["arguments"] == {"name": "API_KEY", "value": "***"}
-    assert canary not in json.dumps(ops.events(str(spec), limit=100))
+    assert canary not in json.dumps(ops.as_json(ops.events(str(spec), limit=100)))
     assert not (project.home() / "secrets").exists()
