@@ -111,3 +111,12 @@ def test_logs_down_locks_secrets_validate_init_and_recover_keep_their_json_shape
     _pinned("down_dry_run", project.json("down", "--dry-run"))
     _pinned("down", project.json("down"))
     _pinned("down_nothing", project.json("down"))
+
+
+def test_promote_keeps_its_json_shape(project: Project) -> None:
+    from tests.waiting import free_port
+
+    project.spec("1.0", extra=f"environments:\n  staging: {{}}\n  production:\n    port: {free_port()}\n")
+    assert project.json("deploy", "-e", "staging")["verified"] is True
+    _pinned("promote_dry_run", project.json("promote", "--from", "staging", "--to", "production", "--dry-run"))
+    _pinned("promote", project.json("promote", "--from", "staging", "--to", "production"))

@@ -8,7 +8,7 @@ overlay applied. Anything else is refused with the reason (PolicyRefused, exit 6
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.errors import InvalidInputError, PolicyRefused
 from shipmate.ops.common import releases
@@ -17,6 +17,13 @@ from shipmate.ops.common.passed_releases import Passed, find_passed
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import chain as gated_release
 from shipmate.ops.gates import policy as policy_gates
+from shipmate.ops.results.promotions import (
+    PromotionPlan,
+    PromotionResult,
+    PromotionUnchanged,
+    promotion_plan,
+    promotion_result,
+)
 from shipmate.spec.config_hash import changed_keys
 
 if TYPE_CHECKING:
@@ -28,7 +35,7 @@ if TYPE_CHECKING:
 def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str | None = None,
             dry_run: bool = False, progress: Progress | None = None,
             override_freeze: str | None = None, identity: Identity | None = None,
-            wait_approval: bool = True) -> dict[str, Any]:
+            wait_approval: bool = True) -> PromotionResult | PromotionUnchanged | PromotionPlan:
     """Goes through the same gates as deploy (ops.gated_release), asking approvals for action "promote"."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.release_run import planned_release
@@ -54,9 +61,10 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
                                     origin={"promoted_from": evidence})
     facts = {"promoted_from": evidence, "artifact": artifact_id(config)}
     if dry_run:
-        return {**gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")), **facts}
-    result = gated_release.run_gated(release, force=False, wait_approval=wait_approval, progress=progress)
-    return {**result, **facts}
+        return promotion_plan(gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")),
+                              facts)
+    return promotion_result(gated_release.run_gated(release, force=False, wait_approval=wait_approval,
+                                                    progress=progress), facts)
 
 
 def _passed_in(ws: Workspace, service: str, env: str, version: str | None) -> Passed:
