@@ -18,7 +18,7 @@ from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_s
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
-from shipmate.errors import Interrupted
+from shipmate.errors import CommandInterruptedError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
@@ -230,7 +230,7 @@ def run() -> None:
     except KeyboardInterrupt as exc:  # before or after a command ran (Click's own "Aborted!" is exit 1)
         code = EXIT_INTERRUPTED
         if as_json:
-            error = Interrupted(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}").to_dict()
+            error = CommandInterruptedError(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}").to_dict()
             with contextlib.suppress(OSError):
                 sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
                 sys.stdout.flush()

@@ -27,17 +27,17 @@ def mcp(file: File = None,
         read_only: ReadOnly = False, no_destructive: NoDestructive = False) -> None:
     """Serve shipmate as an MCP server (stdio by default); over HTTP state-changing tools need a bearer token."""
     def act(p: Progress) -> dict[str, Any]:
-        from shipmate.mcp.policy import Policy
+        from shipmate.mcp.policy import ToolPolicy
         from shipmate.mcp.server import build_server
 
         if not http:
-            build_server(file, Policy(read_only, no_destructive), cli_commands()).run("stdio")
+            build_server(file, ToolPolicy(read_only, no_destructive), cli_commands()).run("stdio")
             return {}
         from shipmate.mcp.http_app import resolve_token, serve_http
         from shipmate.ops.workspace import Workspace
 
         token, source = resolve_token(Workspace.locate(file).home)
-        server = build_server(file, Policy(read_only, no_destructive, token), cli_commands())
+        server = build_server(file, ToolPolicy(read_only, no_destructive, token), cli_commands())
         sys.stderr.write(f"shipmate mcp: http://{host}:{port}/mcp (SSE /sse); bearer token from {source}\n")
         serve_http(server, host, port)
         return {}
@@ -52,9 +52,9 @@ def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDest
     def act(p: Progress) -> dict[str, Any]:
         from shipmate.mcp.catalog import TOOLS
         from shipmate.mcp.guide import build_guide, token_figure
-        from shipmate.mcp.policy import Policy
+        from shipmate.mcp.policy import ToolPolicy
 
-        policy = Policy(read_only, no_destructive)
+        policy = ToolPolicy(read_only, no_destructive)
         tools = [tool for tool in TOOLS if policy.lists(tool)]
         text = build_guide(tools=tools, commands=cli_commands())
         return {"guide": text, **token_figure(text, tools)}

@@ -16,10 +16,10 @@ from typing import Any
 
 import typer
 
-from shipmate.errors import Interrupted, ShipmateError
+from shipmate.errors import CommandInterruptedError, ShipmateError
 from shipmate.secrets.redact import redact, redact_tree
 
-EXIT_INTERRUPTED = Interrupted.exit_code
+EXIT_INTERRUPTED = CommandInterruptedError.exit_code
 
 Renderer = Callable[[dict[str, Any]], None]
 Progress = Callable[[str, dict[str, Any]], None]
@@ -34,8 +34,9 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
         _fail(command, as_json, exc)
     except KeyboardInterrupt as exc:
         # Only outside a deployment's steps (the engine turns those into rolled back, or kept if promoted).
-        _fail(command, as_json, Interrupted(f"interrupted by {exc.args[0] if exc.args else 'SIGINT (Ctrl-C)'}",
-                                            hint="run `shipmate status` to see where it stopped"))
+        by = exc.args[0] if exc.args else "SIGINT (Ctrl-C)"
+        _fail(command, as_json, CommandInterruptedError(f"interrupted by {by}",
+                                                        hint="run `shipmate status` to see where it stopped"))
     except Exception as exc:  # a bug of ours: one line, never a traceback with locals (secrets)
         if os.environ.get("SHIPMATE_DEBUG"):
             raise

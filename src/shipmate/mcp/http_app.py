@@ -25,7 +25,7 @@ TOKEN_FILE = "mcp-token"
 
 def resolve_token(home: Path) -> tuple[str, str]:
     """(token, where it came from): the environment variable, or the token file (made on first start)."""
-    from shipmate.errors import PrerequisiteMissing
+    from shipmate.errors import PrerequisiteMissingError
     from shipmate.secrets.key_file import read_or_create
     from shipmate.secrets.redact import remember
 
@@ -37,7 +37,7 @@ def resolve_token(home: Path) -> tuple[str, str]:
     token = read_or_create(path, lambda: secrets.token_urlsafe(32), what="the MCP token file",
                            hint=f"set {TOKEN_ENV}, or fix the permissions of {home}")
     if not token:
-        raise PrerequisiteMissing(f"the MCP token file {path} is empty", hint="delete it to get a new token")
+        raise PrerequisiteMissingError(f"the MCP token file {path} is empty", hint="delete it to get a new token")
     remember(token)
     return token, str(path)
 
@@ -70,11 +70,11 @@ def serve_http(server: ShipmateServer, host: str, port: int) -> None:
     try:
         sock.bind((host, port))
     except OSError as exc:
-        from shipmate.errors import PrerequisiteMissing
+        from shipmate.errors import PrerequisiteMissingError
 
         sock.close()
-        raise PrerequisiteMissing(f"cannot listen on {host}:{port}: {exc.strerror}",
-                                  hint="pick another --port") from exc
+        raise PrerequisiteMissingError(f"cannot listen on {host}:{port}: {exc.strerror}",
+                                       hint="pick another --port") from exc
     bound = sock.getsockname()[1]
     config = uvicorn.Config(http_app(server, host, bound), log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])

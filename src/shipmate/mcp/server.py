@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from shipmate.errors import InvalidInputError, ShipmateError
 from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
-from shipmate.mcp.policy import Policy
+from shipmate.mcp.policy import ToolPolicy
 from shipmate.mcp.results import bad_arguments, error_of, error_result
 from shipmate.mcp.tools import ShipmateTools
 from shipmate.ops.workspace import Workspace
@@ -50,7 +50,7 @@ def headers_of(ctx: Context | None) -> Mapping[str, str] | None:
 class ShipmateServer(MCPServer):
     """tools/list shows only what the policy allows; tools/call checks the policy again, on every call."""
 
-    def __init__(self, spec_file: str | None, policy: Policy, commands: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(self, spec_file: str | None, policy: ToolPolicy, commands: Sequence[tuple[str, str]] = ()) -> None:
         from shipmate.mcp import resources
         from shipmate.mcp.guide import INSTRUCTIONS, build_guide
 
@@ -114,9 +114,9 @@ def annotations_of(info: ToolInfo) -> ToolAnnotations:
                            idempotent_hint=info.idempotent, open_world_hint=False)
 
 
-def build_server(spec_file: str | None, policy: Policy | None = None,
+def build_server(spec_file: str | None, policy: ToolPolicy | None = None,
                  commands: Sequence[tuple[str, str]] = ()) -> ShipmateServer:
-    return ShipmateServer(spec_file, policy or Policy(), commands)
+    return ShipmateServer(spec_file, policy or ToolPolicy(), commands)
 
 
 def _version() -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import HealthCheckFailed, NotFoundError, PrerequisiteMissing, ShipmateError, SpecError
+from shipmate.errors import HealthCheckFailedError, NotFoundError, PrerequisiteMissingError, ShipmateError, SpecError
 from shipmate.ops.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -74,8 +74,8 @@ def _create(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec, *, dry_run: bo
             _notify_backup_failed(ws, service, env, exc, reason)
         raise
     except OSError as exc:
-        failed = PrerequisiteMissing(f"backup of {service}/{env} failed: {exc}",
-                                     hint="check the paths and the destination (space, permissions)")
+        failed = PrerequisiteMissingError(f"backup of {service}/{env} failed: {exc}",
+                                          hint="check the paths and the destination (space, permissions)")
         _notify_backup_failed(ws, service, env, failed, reason)
         raise failed from exc
     pruned = _prune(job.destination, bspec, service, env, dry_run=False)
@@ -198,7 +198,7 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     On an environment whose `approval:` gates restores (protected ones do), a person's approval of exactly this
     backup comes first."""
     from shipmate.backups.restoring import discard, remove_asides, verify_and_stage
-    from shipmate.errors import BackupCorrupt
+    from shipmate.errors import BackupCorruptError
 
     ws, loaded, bspec = _load(spec_file, environment)
     service, env = loaded.spec.service, loaded.environment
@@ -212,7 +212,7 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
 
     try:
         placed = verify_and_stage(dest, found["name"], live_of, backup_id, stage=not dry_run)
-    except BackupCorrupt as exc:
+    except BackupCorruptError as exc:
         _record(ws, "backup.restore_refused", service, env, "error", errors=[exc.message],
                 data={"backup_id": backup_id, "code": exc.code})
         raise
@@ -236,11 +236,10 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     result = {"backup_id": backup_id, "service": service, "environment": env, "restored": targets,
               "health": health, "kept_aside": kept}
     if health.get("checked") and not health["healthy"]:   # a release runs and fails its checks: exit 3
-        failed = HealthCheckFailed(f"restored {backup_id}, but {service}/{env} is unhealthy: {health['reason']}",
-                                   hint="the replaced files are kept aside: " +
-                                        ", ".join(a["aside"] for a in kept) if kept else "nothing was replaced")
-        failed.details = result
-        raise failed
+        raise HealthCheckFailedError(
+            f"restored {backup_id}, but {service}/{env} is unhealthy: {health['reason']}",
+            hint="the replaced files are kept aside: " + ", ".join(a["aside"] for a in kept) if kept
+            else "nothing was replaced", details=result)
     return result
 
 
@@ -277,7 +276,7 @@ def _approved_restore(ws: Workspace, loaded: LoadedSpec, backup_id: str, identit
 def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
     """Where an archived part goes back to: its path under the project (checked again), or its volume."""
     from shipmate.backups.volumes import volume_mountpoint
-    from shipmate.errors import BackupCorrupt
+    from shipmate.errors import BackupCorruptError
 
     target = str(source["target"])
     if source["kind"] == "volume":
@@ -286,7 +285,7 @@ def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
     project = loaded.base_dir.resolve()
     real = live.parent.resolve() / live.name
     if project != real and project not in real.parents:
-        raise BackupCorrupt(f"the backup names {target}, outside the project folder", hint="not restored")
+        raise BackupCorruptError(f"the backup names {target}, outside the project folder", hint="not restored")
     return real
 
 
@@ -299,7 +298,7 @@ def _health_after(spec_file: str | None, env: str) -> dict[str, Any]:
         try:
             out = check(spec_file, environment=env)
             return {"healthy": True, "checked": True, "version": out.get("version"), "checks": out.get("checks", [])}
-        except HealthCheckFailed as exc:
+        except HealthCheckFailedError as exc:
             reason, checked = exc.message, bool(exc.details)
             if not checked or attempt == HEALTH_ATTEMPTS - 1:   # no release at all: no point in waiting
                 break

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
-from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
+from shipmate.errors import DeploymentFailedError, NotFoundError, RollbackFailedError
 from shipmate.ops import approval_gate, releases
 from shipmate.ops.confidence import assess_current
 from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_of
@@ -49,10 +49,10 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
              wait_approval: bool = True) -> dict[str, Any]:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
     store = ws.open_store_readonly()
     if store is None:  # checked read-only first: a refused rollback must not create a state folder
@@ -191,7 +191,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
             runner.execute(ctx)
-        except (DeploymentFailed, RollbackFailed) as exc:
+        except (DeploymentFailedError, RollbackFailedError) as exc:
             exc.details = summary(ctx)
             raise
         return summary(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, RollbackFailed
+from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, RollbackFailedError
 from shipmate.ops import approval_gate
 from shipmate.ops.identity import Identity, cli_identity
 from shipmate.ops.reconciling import reconcile_all
@@ -48,10 +48,10 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
     from shipmate.engine.lease import Lease
     from shipmate.plan import down_plan
     from shipmate.release_config import ReleaseConfig
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
     store = ws.open_store_readonly() if dry_run else ws.open_store()
     if store is None:
@@ -98,12 +98,11 @@ def recover(spec_file: str | None) -> dict[str, Any]:
         store.close()
     failed = [r for r in report if str(r.get("outcome", "")).startswith("failed")]
     if failed:
-        err = RollbackFailed(f"{len(failed)} interrupted deployment(s) could not be rolled back: "
-                             + "; ".join(str(r["outcome"]) for r in failed),
-                             hint="see `shipmate status` and `shipmate events`; fix and deploy, or "
-                                  "`shipmate rollback --to VERSION`")
-        err.details = {"recovered": report}
-        raise err
+        raise RollbackFailedError(f"{len(failed)} interrupted deployment(s) could not be rolled back: "
+                                  + "; ".join(str(r["outcome"]) for r in failed),
+                                  hint="see `shipmate status` and `shipmate events`; fix and deploy, or "
+                                       "`shipmate rollback --to VERSION`",
+                                  details={"recovered": report})
     return {"recovered": report}
 
 
@@ -113,12 +112,12 @@ def lock_status(spec_file: str | None, *, environment: str | None = None) -> dic
 
     Without -f and without ./shipmate.yaml there is no service to pick: every lock of the home is listed.
     """
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
     service, key = None, None
     if spec_file is not None or ws.spec_path.exists() or environment is not None:
-        service, declared = read_identity(ws.spec_path)
+        service, declared = read_service_names(ws.spec_path)
         key = None if environment is None else f"{service}/{resolve_environment(declared, environment)}"
     store = ws.open_store_readonly()
     if store is None:
@@ -133,10 +132,10 @@ def lock_status(spec_file: str | None, *, environment: str | None = None) -> dic
 
 def lock_release(spec_file: str | None, *, environment: str | None = None, force: bool = False,
                  dry_run: bool = False) -> dict[str, Any]:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     key = f"{service}/{resolve_environment(declared, environment)}"
     store = ws.open_store_readonly() if dry_run else ws.open_store()
     if store is None:

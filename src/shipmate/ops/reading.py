@@ -7,7 +7,7 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import HealthCheckFailed, NotFoundError
+from shipmate.errors import HealthCheckFailedError, NotFoundError
 from shipmate.ops.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 
 def _identity(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     if environment is not None:
         return service, [resolve_environment(declared, environment)]
     return service, declared or ["default"]
@@ -247,13 +247,13 @@ def check(spec_file: str | None, *, environment: str | None = None, level: int |
     if store is None or cur is None:
         if store:
             store.close()
-        raise HealthCheckFailed(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
+        raise HealthCheckFailedError(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
     try:
         rel = store.get_release(cur.release_id)
         serving = _serving_rows(store, service, env)
         if rel is None or not serving:
-            raise HealthCheckFailed(f"{service}/{env}: current release has no instance",
-                                    hint="run `shipmate deploy --force`")
+            raise HealthCheckFailedError(f"{service}/{env}: current release has no instance",
+                                         hint="run `shipmate deploy --force`")
         return check_levels(service, env, rel, serving, _targets(), level)
     finally:
         store.close()

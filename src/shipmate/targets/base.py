@@ -73,7 +73,7 @@ class Target(ABC):
     def preflight(self, config: ReleaseConfig) -> None:
         """Refuse a release this target cannot run, before anything is written.
 
-        Raises PrerequisiteMissing or SpecError, each with a hint.
+        Raises PrerequisiteMissingError or SpecError, each with a hint.
         """
 
     def prepare(self, config: ReleaseConfig) -> dict[str, Any]:
@@ -87,7 +87,7 @@ class Target(ABC):
     def start(self, launch: LaunchSpec) -> InstanceRef:
         """Start one instance detached; return as soon as it runs (health is the probes' job).
 
-        Raises PrerequisiteMissing when the command cannot be found or run, TargetError otherwise.
+        Raises PrerequisiteMissingError when the command cannot be found or run, TargetError otherwise.
         """
 
     @abstractmethod
