@@ -13,6 +13,7 @@ import typer
 from shipmate.cli import render
 from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.backup_cli import backup_app
+from shipmate.cli.logs_cli import logs
 from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
@@ -39,6 +40,7 @@ app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
 app.add_typer(probe_app, name="probe")
 app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 app.command()(promote)
+app.command()(logs)
 app.add_typer(backup_app, name="backup")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
@@ -154,17 +156,6 @@ def check(file: File = None, env: Env = None,
     from shipmate import ops
 
     run_command("check", json_out, lambda p: ops.check(file, environment=env, level=level), render.check)
-
-
-@app.command()
-def logs(file: File = None, env: Env = None, lines: Annotated[int, typer.Option("-n", "--lines", min=1,
-         max=100000)] = 100, deployment: Annotated[str | None, typer.Option(help="Instances of this "
-         "deployment.")] = None, json_out: Json = False) -> None:
-    """The last lines of the current instance's log."""
-    from shipmate import ops
-
-    run_command("logs", json_out, lambda p: ops.logs(file, environment=env, lines=lines,
-                                                        deployment_id=deployment), render.logs)
 
 
 @app.command()

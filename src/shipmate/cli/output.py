@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -31,18 +31,18 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
     try:
         result = _with_progress(action, as_json)
     except ShipmateError as exc:
-        _fail(command, as_json, exc)
+        fail(command, as_json, exc)
     except KeyboardInterrupt as exc:
         # Only outside a deployment's steps (the engine turns those into rolled back, or kept if promoted).
         by = exc.args[0] if exc.args else "SIGINT (Ctrl-C)"
-        _fail(command, as_json, CommandInterruptedError(f"interrupted by {by}",
+        fail(command, as_json, CommandInterruptedError(f"interrupted by {by}",
                                                         hint="run `shipmate status` to see where it stopped"))
     except Exception as exc:  # a bug of ours: one line, never a traceback with locals (secrets)
         if os.environ.get("SHIPMATE_DEBUG"):
             raise
         err = ShipmateError(f"internal error: {type(exc).__name__}: {exc}",
                             hint="rerun with SHIPMATE_DEBUG=1 for the traceback, and report it")
-        _fail(command, as_json, err)
+        fail(command, as_json, err)
     result = redact_tree(result)   # the CLI's one way out: known secret values become ***
     try:
         if as_json:
@@ -100,7 +100,8 @@ def _redacting(report: Progress) -> Progress:
     return filtered
 
 
-def _fail(command: str, as_json: bool, exc: ShipmateError) -> None:
+def fail(command: str, as_json: bool, exc: ShipmateError) -> NoReturn:
+    """Print the error (redacted) as text or one JSON object, then exit with its documented code."""
     exc.message, exc.hint, exc.details = redact(exc.message), exc.hint and redact(exc.hint), redact_tree(exc.details)
     try:
         if as_json:

@@ -11,8 +11,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from shipmate.errors import TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 
@@ -58,6 +59,14 @@ class Usage:
 
     cpu_s_by_process: dict[str, float]   # keyed by the target's own process/container id
     rss_bytes: float
+
+
+class LogFollower(Protocol):
+    """The lines an instance writes from now on, one poll at a time (``shipmate logs --follow``)."""
+
+    def read_new(self) -> list[str]: ...
+
+    def close(self) -> None: ...
 
 
 class Target(ABC):
@@ -114,6 +123,13 @@ class Target(ABC):
     @abstractmethod
     def read_logs(self, handle: dict[str, Any], tail: int) -> list[str]:
         """The last ``tail`` lines of an instance's log (across rotated files); [] when there is none."""
+
+    def follow_logs(self, handle: dict[str, Any], *, tail: int = 0, from_start: bool = False) -> LogFollower:
+        """Follow an instance's log: its last ``tail`` lines, then each new one (``from_start``: every line from
+        its first); TargetError where the target cannot follow yet."""
+        raise TargetError(f"`logs --follow` is not available for target.kind {self.kind} yet",
+                          hint="run `shipmate logs` without --follow, or the engine's own log command "
+                               "(docker logs -f CONTAINER)")
 
     @abstractmethod
     def last_output(self, handle: dict[str, Any], lines: int) -> LastOutput:

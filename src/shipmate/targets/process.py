@@ -19,6 +19,7 @@ from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets import process_group
 from shipmate.targets.base import Capabilities, InstanceState, LastOutput, Target, Usage
+from shipmate.targets.log_follow import FileFollower
 from shipmate.targets.log_pump import EXIT_CANNOT_RUN
 from shipmate.targets.log_tail import last_output, tail_logs
 
@@ -228,6 +229,9 @@ class ProcessTarget(Target):
         except OSError as exc:
             raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
                               hint="check the file's permissions") from exc
+
+    def follow_logs(self, handle: dict[str, Any], *, tail: int = 0, from_start: bool = False) -> FileFollower:
+        return FileFollower(_log_path(handle), tail=tail, from_start=from_start)
 
     def last_output(self, handle: dict[str, Any], lines: int) -> LastOutput:
         log_path = _log_path(handle)
