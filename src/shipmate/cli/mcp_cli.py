@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from shipmate.cli.help_panels import AGENTS
 from shipmate.cli.output import Progress, run_command
 
 mcp_app = typer.Typer()
@@ -19,7 +20,7 @@ ReadOnly = Annotated[bool, typer.Option("--read-only", help="Offer and allow onl
 NoDestructive = Annotated[bool, typer.Option("--no-destructive", help="Hide and refuse destructive tools (down).")]
 
 
-@mcp_app.command("mcp")
+@mcp_app.command("mcp", rich_help_panel=AGENTS)
 def mcp(file: File = None,
         http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp (SSE at /sse).")] = False,
         host: Annotated[str, typer.Option(help="HTTP address to bind.")] = "127.0.0.1",
@@ -44,7 +45,7 @@ def mcp(file: File = None,
     run_command("mcp", False, act, None)
 
 
-@mcp_app.command("guide")
+@mcp_app.command("guide", rich_help_panel=AGENTS)
 def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDestructive = False,
           json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False
           ) -> None:

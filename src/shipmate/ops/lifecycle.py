@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, RollbackFailedError
+from shipmate.errors import (
+    InvalidInputError,
+    LockHeldError,
+    NotFoundError,
+    PrerequisiteMissingError,
+    RollbackFailedError,
+)
 from shipmate.ops import approval_gate
 from shipmate.ops.identity import Identity, cli_identity
 from shipmate.ops.reconciling import reconcile_all
 from shipmate.ops.workspace import Workspace, actor, resolve_environment
+
+if TYPE_CHECKING:
+    from shipmate.release_config import ReleaseConfig
 
 
 def init(spec_file: str | None, *, force: bool = False) -> dict[str, Any]:
@@ -32,7 +42,20 @@ def validate(spec_file: str | None, *, environment: str | None = None,
     config = config_from(loaded)
     return {"valid": True, "file": str(ws.spec_path), "service": config.service,
             "environment": config.environment, "strategy": config.strategy, "port": config.port,
-            "replicas": config.replicas}
+            "replicas": config.replicas, "warnings": _command_warnings(config)}
+
+
+def _command_warnings(config: ReleaseConfig) -> list[str]:
+    """A process target's command not found here: valid, but a deploy from this host would be refused (exit 7)."""
+    from shipmate.command_path import resolve_command
+
+    if config.target_kind != "process" or not config.argv:
+        return []
+    try:
+        resolve_command(config.argv[0], config.cwd, config.env.get("PATH", os.environ.get("PATH", os.defpath)))
+    except PrerequisiteMissingError as exc:
+        return [f"target.command: {exc.message} on this host's PATH; {exc.hint}"]
+    return []
 
 
 def schema() -> dict[str, Any]:

@@ -75,8 +75,9 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         _take_care(ws)
         store = SqliteReader.open(ws.home)
     out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
-    if store is None:
+    if store is None:   # no state yet: said so, and nothing is created by asking
         out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
+        out["never_deployed"] = True
         return out
     try:
         from shipmate.release_config import ReleaseConfig
@@ -171,12 +172,13 @@ def history(spec_file: str | None, *, environment: str | None = None, limit: int
     service, envs = _identity(ws, environment)
     store = _open_reconciled(ws)
     rows: list[dict[str, Any]] = []
-    if store is not None:
-        try:
-            for env in envs:
-                rows += [{"environment": env, **_dep_dict(store, d)} for d in store.deployments(service, env, limit)]
-        finally:
-            store.close()
+    if store is None:
+        return {"service": service, "deployments": [], "never_deployed": True}
+    try:
+        for env in envs:
+            rows += [{"environment": env, **_dep_dict(store, d)} for d in store.deployments(service, env, limit)]
+    finally:
+        store.close()
     rows.sort(key=lambda r: r["started_at"], reverse=True)
     return {"service": service, "deployments": rows[:limit]}
 
@@ -188,6 +190,7 @@ def events(spec_file: str | None, *, environment: str | None = None, limit: int 
     store = _open_reconciled(ws)
     out: dict[str, Any] = {"service": service, "events": []}
     if store is None:
+        out["never_deployed"] = True
         return out
     if verify:
         # A writable open first catches the mirror up (a sync skipped while a frozen writer held

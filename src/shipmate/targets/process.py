@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import psutil
 
+from shipmate.command_path import resolve_command
 from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
@@ -27,21 +27,6 @@ PUMP_MODULE = "shipmate.targets.log_pump"
 READY_TIMEOUT = 10.0  # the pump reports "running" or dies within this, even on a loaded machine
 HOME_MARKER = "SHIPMATE_HOME_ID"
 INSTANCE_MARKER = "SHIPMATE_INSTANCE_ID"
-
-
-def resolve_command(command: str, cwd: str, path_env: str | None) -> str:
-    """The executable ``command`` names, as the pump's exec will find it; PrerequisiteMissingError if none."""
-    if os.sep in command:
-        candidate = command if os.path.isabs(command) else os.path.join(cwd, command)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    else:
-        found = shutil.which(command, path=path_env)
-        if found:
-            return found
-    raise PrerequisiteMissingError(f"command not found: {command}",
-                                   hint="install it, or fix target.command in shipmate.yaml (a relative path is "
-                                   f"taken from {cwd})")
 
 
 def pump_argv(launch: LaunchSpec, ready_fd: int) -> list[str]:
