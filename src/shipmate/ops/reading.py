@@ -56,6 +56,19 @@ def _open_reconciled(ws: Workspace) -> Store | None:
     return ws.open_store_readonly()
 
 
+def _open_reader_reconciled(ws: Workspace) -> SqliteReader | None:
+    """Like _open_reconciled, read with stdlib sqlite3: status and history run in agents' loops, and
+    SQLAlchemy alone costs more to import than they take."""
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    reader = SqliteReader.open(ws.home)
+    if reader is not None and _needs_care(reader, ws):
+        reader.close()
+        _take_care(ws)
+        reader = SqliteReader.open(ws.home)
+    return reader
+
+
 def _answers(port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout):
@@ -65,15 +78,9 @@ def _answers(port: int, timeout: float = 0.5) -> bool:
 
 
 def status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
-    from shipmate.store.sqlite_reader import SqliteReader
-
     ws = Workspace.locate(spec_file)
     service, envs = _identity(ws, environment)
-    store = SqliteReader.open(ws.home)  # stdlib sqlite3: status is called in loops, keep it fast
-    if store is not None and _needs_care(store, ws):
-        store.close()
-        _take_care(ws)
-        store = SqliteReader.open(ws.home)
+    store = _open_reader_reconciled(ws)
     out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
     if store is None:   # no state yet: said so, and nothing is created by asking
         out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
@@ -170,7 +177,7 @@ def _dep_dict(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
 def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> dict[str, Any]:
     ws = Workspace.locate(spec_file)
     service, envs = _identity(ws, environment)
-    store = _open_reconciled(ws)
+    store = _open_reader_reconciled(ws)
     rows: list[dict[str, Any]] = []
     if store is None:
         return {"service": service, "deployments": [], "never_deployed": True}
