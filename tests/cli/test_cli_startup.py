@@ -48,6 +48,11 @@ def test_help_and_version_load_no_heavy_package(project: Project, args: tuple[st
     assert under(loaded_by(project, *args), HEAVY) == []
 
 
+# Until the lazy `shipmate.ops` façade (issue 15, the ops part) is merged, importing ops loads the deploy layer.
+_NEEDS_LAZY_OPS = pytest.mark.xfail(strict=True, reason="shipmate.ops imports every operation eagerly")
+
+
+@_NEEDS_LAZY_OPS
 def test_status_and_history_of_a_deployed_service_load_no_heavy_package(project: Project) -> None:
     project.spec("1.0.0", monitor="0s")
     project.json("deploy")
@@ -57,6 +62,7 @@ def test_status_and_history_of_a_deployed_service_load_no_heavy_package(project:
         assert under(modules, HEAVY) == [], args
 
 
+@_NEEDS_LAZY_OPS
 def test_validate_loads_no_engine_store_or_target_code(project: Project) -> None:
     project.spec("1.0.0")
     modules = loaded_by(project, "validate", "--json")
