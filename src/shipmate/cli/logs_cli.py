@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from shipmate.cli import render
-from shipmate.cli.output import detach_output, fail, run_command
+from shipmate.cli.output import fail, run_command
+from shipmate.cli.terminal import detach_output
 from shipmate.errors import ShipmateError
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
@@ -31,11 +32,9 @@ def logs(file: File = None, env: Env = None, lines: Lines = 100, deployment: Dep
         run_command("logs", json_out, lambda p: ops.logs(file, environment=env, lines=lines,
                                                             deployment_id=deployment), render.logs)
         return
-    from shipmate.ops.logs_follow import follow_logs
-
     printer = _LinePrinter(json_out)
     try:
-        follow_logs(file, environment=env, lines=lines, deployment_id=deployment, emit=printer.emit)
+        ops.follow_logs(file, environment=env, lines=lines, deployment_id=deployment, emit=printer.emit)
     except KeyboardInterrupt:
         return          # Ctrl-C (or SIGTERM) is how following ends: nothing went wrong
     except ShipmateError as exc:
@@ -48,11 +47,11 @@ class _LinePrinter:
     """Prints each line as it comes; a `==> instance <==` header whenever the instance changes (as tail -f)."""
 
     def __init__(self, as_json: bool) -> None:
-        from shipmate.secrets.redact import redact
+        from shipmate import ops
 
         self.as_json = as_json
         self.last: str | None = None
-        self.redact = redact   # every value a secret holds becomes ***, as in every other output
+        self.redact = ops.redact   # every value a secret holds becomes ***, as in every other output
 
     def emit(self, instance_id: str, line: str) -> None:
         text = self.redact(line.rstrip("\n"))

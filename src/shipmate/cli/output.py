@@ -5,7 +5,6 @@ Progress goes to stderr so `--json` stdout stays a single parseable object.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -16,8 +15,9 @@ from typing import Any, NoReturn
 
 import typer
 
+from shipmate.cli.terminal import detach_output
 from shipmate.errors import CommandInterruptedError, ShipmateError
-from shipmate.secrets.redact import redact, redact_tree
+from shipmate.ops import redact, redact_tree
 
 EXIT_INTERRUPTED = CommandInterruptedError.exit_code
 
@@ -36,7 +36,7 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
         # Only outside a deployment's steps (the engine turns those into rolled back, or kept if promoted).
         by = exc.args[0] if exc.args else "SIGINT (Ctrl-C)"
         fail(command, as_json, CommandInterruptedError(f"interrupted by {by}",
-                                                        hint="run `shipmate status` to see where it stopped"))
+                                                       hint="run `shipmate status` to see where it stopped"))
     except Exception as exc:  # a bug of ours: one line, never a traceback with locals (secrets)
         if os.environ.get("SHIPMATE_DEBUG"):
             raise
@@ -70,15 +70,6 @@ def treat_signals_like_ctrl_c() -> None:
             signal.signal(sig, raise_interrupt)
     if EARLY_SIGNALS:
         raise KeyboardInterrupt(signal.Signals(EARLY_SIGNALS[0]).name)
-
-
-def detach_output() -> None:
-    """Point stdout and stderr at /dev/null, so that exiting does not fail on a flush (exit 120)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for fd in (1, 2):
-        with contextlib.suppress(OSError):
-            os.dup2(devnull, fd)
-    os.close(devnull)
 
 
 def _with_progress(action: Callable[[Progress], dict[str, Any]], as_json: bool) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shipmate.errors import NotFoundError
-from shipmate.ops.workspace import Workspace, resolve_environment
+from shipmate.ops.common.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
     from shipmate.store.rows import InstanceRow
