@@ -62,6 +62,36 @@ def test_follow_prints_each_new_line_once_across_rotations_until_ctrl_c(project:
     assert {r["instance_id"] for r in records} == {project.current_instances()[0]["instance_id"]}
 
 
+@pytest.mark.slow
+def test_follow_moves_on_to_the_next_deploys_instance_from_its_first_line(project: Project) -> None:
+    shutil.move(project.root / "app.py", project.root / "hello_app.py")
+    (project.root / "app.py").write_text(TICKER)
+    project.spec("1.0.0")
+    project.json("deploy")
+    first = project.current_instances()[0]["instance_id"]
+    follow = project.spawn("logs", "--follow", "--json", "-n", "1")
+    records: list[dict[str, str]] = []
+
+    def read() -> None:
+        assert follow.stdout is not None
+        for line in follow.stdout:
+            records.append(json.loads(line))
+    threading.Thread(target=read, daemon=True).start()
+    wait_until(lambda: len(_ticks(records)) >= 5, 60, "ticks of the first release")
+    project.spec("2.0.0")
+    project.json("deploy")
+    second = project.current_instances()[0]["instance_id"]
+    assert second != first
+
+    def of(instance_id: str) -> list[dict[str, str]]:
+        return [r for r in records if r["instance_id"] == instance_id]
+    wait_until(lambda: len(_ticks(of(second))) >= 5, 60, "ticks of the second release through the same follow")
+    assert _ticks(of(second))[0] == 0, "a new instance is followed from its first line"
+    follow.send_signal(signal.SIGINT)
+    project.finish(follow, 30)
+    assert follow.returncode == 0
+
+
 def test_follow_in_a_folder_never_deployed_says_so(project: Project) -> None:
     project.spec("1.0.0")
     proc = project.run("logs", "--follow")

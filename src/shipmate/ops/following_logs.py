@@ -1,7 +1,7 @@
 """`shipmate logs --follow`: the serving instances' new lines until interrupted, a later deploy's included.
 
 Each tick re-reads which instances serve (stdlib sqlite3, like status): after a switch the new release's
-instances are followed from their first line and the old ones until their last.
+instances are followed from their first line, and the replaced ones until they are stopped.
 """
 
 from __future__ import annotations
@@ -56,12 +56,12 @@ def follow_logs(spec_file: str | None, *, emit: Emit, environment: str | None = 
             if until():
                 return
             time.sleep(poll_s)
-            now = _followed_rows(reader, service, env, deployment_id)
-            if now:   # a later deploy's instances, from their first line; the replaced ones after their last
-                for row in now:
-                    if row.id not in followed:
-                        followed[row.id] = targets(row.target_kind).follow_logs(ref_of(row).handle, from_start=True)
-                for instance_id in [i for i in followed if i not in {row.id for row in now}]:
+            for row in _followed_rows(reader, service, env, deployment_id):   # a later deploy's, once it serves
+                if row.id not in followed:
+                    followed[row.id] = targets(row.target_kind).follow_logs(ref_of(row).handle, from_start=True)
+            if deployment_id is None:   # a replaced or dead instance: its last lines, then no more
+                live = {row.id for row in reader.instances(service, env, live_only=True)}
+                for instance_id in [i for i in followed if i not in live]:
                     follower = followed.pop(instance_id)
                     for line in follower.read_new():
                         emit(instance_id, line)
