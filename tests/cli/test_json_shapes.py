@@ -99,9 +99,9 @@ def test_logs_down_locks_secrets_validate_init_and_recover_keep_their_json_shape
     _pinned("recover_nothing", project.json("recover"))
     value = project.root / "value.txt"
     value.write_text("s3cret-value-0001\n")
-    _pinned("secrets_set", project.json("secrets", "set", "API_KEY", "--file", str(value)))
+    _pinned("secrets_set", project.json("secrets", "set", "API_KEY", "--from-file", str(value)))
     value.write_text("s3cret-value-0002\n")
-    _pinned("secrets_rotate", project.json("secrets", "rotate", "API_KEY", "--file", str(value)))
+    _pinned("secrets_rotate", project.json("secrets", "rotate", "API_KEY", "--from-file", str(value)))
     _pinned("secrets_list", project.json("secrets", "list"))
     _pinned("secrets_rm", project.json("secrets", "rm", "API_KEY"))
     assert project.json("deploy")["state"] == "succeeded"

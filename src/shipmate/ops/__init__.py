@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from shipmate.ops.common.workspace import home_of, spec_path_of
     from shipmate.ops.deploying import deploy
     from shipmate.ops.explaining import explain
+    from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
@@ -95,6 +96,7 @@ _HOMES = {
     "lock_release": "shipmate.ops.locking",
     "lock_status": "shipmate.ops.locking",
     "logs": "shipmate.ops.reading_logs",
+    "follow_logs": "shipmate.ops.following_logs",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
     "recover": "shipmate.ops.recovering",
@@ -164,10 +166,10 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCh
            "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
            "SecretsList", "StatusResult", "StepResult", "TakenDown", "ValidationResult", "approve", "as_json",
            "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "down", "events", "explain", "history", "home_of", "import_compose", "init", "list_approvals",
-           "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file",
-           "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema", "secrets_list",
-           "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+           "deploy", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose", "init",
+           "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
+           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
+           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:

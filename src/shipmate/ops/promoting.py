@@ -2,7 +2,7 @@
 
 Exact means: the same version, the same base config (config hash, overlays aside) and the same artifact
 (docker/swarm: the image id, never rebuilt; process: the files' hash), with the target environment's
-overlay applied. Anything else is refused with the reason (PolicyRefused, exit 6) before any change.
+overlay applied. Anything else is refused with the reason (PolicyRefusedError, exit 6) before any change.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from shipmate.errors import InvalidInputError, PolicyRefused
+from shipmate.errors import InvalidInputError, PolicyRefusedError
 from shipmate.ops.common import releases
 from shipmate.ops.common.artifacts import artifact_id, changed_files, files_are_artifact, with_artifact
 from shipmate.ops.common.passed_releases import Passed, find_passed
@@ -41,10 +41,10 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
     from shipmate.ops.common.release_run import planned_release
     from shipmate.ops.common.spec_loading import load_spec
     from shipmate.secrets.resolve import with_secrets
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     source, target = resolve_environment(declared, from_env), resolve_environment(declared, to_env)
     if source == target:
         raise InvalidInputError(f"--from and --to are both {source}", hint="promote moves a release to another "
@@ -121,9 +121,8 @@ def _exact(ws: Workspace, config: ReleaseConfig, passed: Passed) -> ReleaseConfi
 
 
 def _refused(message: str, *, gate: str, hint: str | None = None, changed: list[str] | None = None
-             ) -> PolicyRefused:
-    error = PolicyRefused(message, hint=hint)
-    error.details = {"refusals": [{"gate": gate, "reason": message, "hint": hint or ""}]}
+             ) -> PolicyRefusedError:
+    details: dict[str, Any] = {"refusals": [{"gate": gate, "reason": message, "hint": hint or ""}]}
     if changed is not None:
-        error.details["changed"] = changed
-    return error
+        details["changed"] = changed
+    return PolicyRefusedError(message, hint=hint, details=details)
