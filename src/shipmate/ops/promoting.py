@@ -8,7 +8,7 @@ overlay applied. Anything else is refused with the reason (PolicyRefusedError, e
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, PolicyRefusedError
 from shipmate.ops.common import releases
