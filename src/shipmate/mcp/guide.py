@@ -43,7 +43,7 @@ WORKFLOWS = """## Workflows (the seed's eight)
 8. Take down: down {dry_run: true} -> down."""
 
 SAFETY = """## Safety rules
-- Policy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
+- ToolPolicy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
   annotations and arguments such as confirm are never trusted.
 - Protected environments (or approval: required) need a person's approval for deploy, promote, rollback
   to an older release and down: exit 6 with the pending approval; you can request, never grant without the

@@ -191,7 +191,8 @@ def check_value(name: str, value: str) -> None:
     """A name that can be stored and a value that is not empty (what `set` refuses before writing)."""
     _check_name(name)
     if not value:
-        raise InvalidInputError(f"secret {name}: the value is empty", hint="pipe the value on stdin or use --file")
+        raise InvalidInputError(f"secret {name}: the value is empty",
+                                hint="pipe the value on stdin or use --from-file")
 
 
 def _check_name(name: str) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shipmate.analysis.diagnosis import Finding
-from shipmate.errors import HealthCheckFailed, PrerequisiteMissing, ShipmateError
+from shipmate.errors import HealthCheckFailedError, PrerequisiteMissingError, ShipmateError
 from shipmate.ops.doctoring.context import DoctorContext
 from shipmate.ops.doctoring.memory_seam import known_fixes
 
@@ -82,7 +82,7 @@ def port_free(ctx: DoctorContext) -> list[Finding]:
         return []
     try:
         check_port(ctx.ws.traffic_router(), config.port, config.service, config.environment)
-    except PrerequisiteMissing as exc:
+    except PrerequisiteMissingError as exc:
         return [Finding("prereq.port", "error", exc.message, exc.hint or "", exit_code=exc.exit_code)]
     return []
 
@@ -102,7 +102,7 @@ def secrets_set(ctx: DoctorContext) -> list[Finding]:
             found.append(Finding("prereq.secret_missing", "error",
                                  f"secret {secret.name} is declared but has no value for {env}",
                                  f"shipmate secrets set {secret.name}{only} < value-file",
-                                 exit_code=PrerequisiteMissing.exit_code, detail={"secret": secret.name}))
+                                 exit_code=PrerequisiteMissingError.exit_code, detail={"secret": secret.name}))
             continue
         problem = secret.problem_with(vault.read(secret.name, latest.version))
         if problem is not None:
@@ -165,7 +165,7 @@ def instances_alive(ctx: DoctorContext) -> list[Finding]:
                     f"{live} of {config.replicas} instance(s) of {config.version} run"
                     + (f" ({', '.join(dead)} gone)" if dead else ""),
                     f"shipmate recover -e {ctx.environment}  # or: shipmate deploy -e {ctx.environment} --force",
-                    exit_code=HealthCheckFailed.exit_code, detail={"dead": dead, "replicas": config.replicas})]
+                    exit_code=HealthCheckFailedError.exit_code, detail={"dead": dead, "replicas": config.replicas})]
 
 
 def router_running(ctx: DoctorContext) -> list[Finding]:
@@ -173,7 +173,7 @@ def router_running(ctx: DoctorContext) -> list[Finding]:
         return []
     return [Finding("router.down", "error", "the router is not running: the public port serves nobody",
                     "shipmate doctor --fix  # restarts it with its saved routes",
-                    exit_code=HealthCheckFailed.exit_code, fixable=True)]
+                    exit_code=HealthCheckFailedError.exit_code, fixable=True)]
 
 
 def public_port_answers(ctx: DoctorContext) -> list[Finding]:
@@ -187,7 +187,7 @@ def public_port_answers(ctx: DoctorContext) -> list[Finding]:
         return [Finding("endpoints.public_port", "error",
                         f"127.0.0.1:{config.port} does not answer ({exc.strerror or type(exc).__name__})",
                         f"shipmate status -e {config.environment}; shipmate logs -e {config.environment}",
-                        exit_code=HealthCheckFailed.exit_code)]
+                        exit_code=HealthCheckFailedError.exit_code)]
 
 
 def levels_pass(ctx: DoctorContext) -> list[Finding]:
@@ -201,7 +201,7 @@ def levels_pass(ctx: DoctorContext) -> list[Finding]:
     upto = 4 if config.health.levels.get("mcp") else 3
     try:
         check(ctx.spec_file, environment=ctx.environment, level=upto)
-    except HealthCheckFailed as exc:
+    except HealthCheckFailedError as exc:
         level = (getattr(exc, "details", None) or {}).get("failed_level", "")
         return [Finding(f"levels.level_{level or 'unknown'}", "error", exc.message,
                         exc.hint or f"shipmate check -e {ctx.environment} --json", exit_code=exc.exit_code)]
