@@ -78,8 +78,10 @@ def _versions() -> dict[str, Any]:
 
 
 def _collect(read: Callable[[], Any]) -> Any:
+    from shipmate.ops.results.json_result import as_json
+
     try:
-        return read()
+        return as_json(read())        # a typed result's --json object
     except ShipmateError as exc:
         return {"unavailable": exc.message}
 
