@@ -11,7 +11,8 @@
     ├── ApprovalRequired             exit 6   a person's approval is pending, was refused, or expired
     │   └── ApprovalRefused          exit 6   this identity may not decide it (no person, no code, self)
     ├── PrerequisiteMissing          exit 7   port taken, command not found, engine unreachable
-    │   └── HookFailed               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
+    │   ├── HookFailed               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
+    │   └── BuildFailedError         exit 7   a target.build step failed or hung: nothing was changed
     ├── TargetError                  exit 5   a target (processes, containers) refused an action
     ├── StoreError                   exit 5   the state database refused or is corrupt
     │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
@@ -156,6 +157,13 @@ class HookFailed(PrerequisiteMissing):
     """
 
     code = "hook_failed"
+
+
+class BuildFailedError(PrerequisiteMissing):
+    """A ``target.build`` step failed, timed out or could not start inside the new snapshot; nothing was
+    recorded and the serving release is untouched. ``details["build"]`` holds the argv and its last lines."""
+
+    code = "build_failed"
 
 
 class ApprovalRefused(ApprovalRequired):

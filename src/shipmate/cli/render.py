@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from shipmate.cli import policy_text
+from shipmate.ops.release_files import label
 
 
 def _console() -> Any:
@@ -71,8 +72,8 @@ def deployment(result: dict[str, Any]) -> None:
         return
     verdict = result.get("verdict") or {}
     detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
-    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {result['version']} serving in "
-            f"{result['environment']} ({result['deployment_id']}){detail}")
+    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {label(result['version'], result.get('artifact'))} "
+            f"serving in {result['environment']} ({result['deployment_id']}){detail}")
     for line in evidence_lines(verdict):
         c.print(f"  {line}", markup=False, highlight=False)
     if policy_text.origin_text(result.get("origin")):
@@ -98,7 +99,7 @@ def status(result: dict[str, Any]) -> None:
             last_txt += f", {policy_text.origin_text(last['origin'])}"
         if busy:
             last_txt += f" (in progress: {busy['state']})"
-        table.add_row(e["environment"], (cur or {}).get("version") or "-",
+        table.add_row(e["environment"], label(cur["version"], cur.get("artifact")) if cur else "-",
                       "[green]yes[/]" if e.get("serving") else "[red]no[/]",
                       f"{cur['live']}/{cur['replicas']}" if cur else "-",
                       str((cur or {}).get("port") or "-"), last_txt)
@@ -138,7 +139,8 @@ def history(result: dict[str, Any]) -> None:
     for col in ("when", "env", "version", "kind", "state", "verified", "took", "error / origin"):
         table.add_column(col)
     for d in result["deployments"]:
-        table.add_row(_ago(d["started_at"]), d["environment"], d["version"] or "-", d["kind"], d["state"],
+        table.add_row(_ago(d["started_at"]), d["environment"], label(d["version"], d.get("artifact")), d["kind"],
+                      d["state"],
                       "yes" if d["verified"] else "", f"{d['duration_s']}s" if d["duration_s"] else "-",
                       (d["error"] or policy_text.origin_text(d.get("origin")))[:90])
     _console().print(table)

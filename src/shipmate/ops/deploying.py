@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import approval_gate, releases
+from shipmate.ops import approval_gate, release_files, releases
+from shipmate.ops.artifacts import short_artifact
 from shipmate.ops.confidence import assess_current
 from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_of
 from shipmate.ops.identity import Identity, cli_identity
@@ -172,9 +172,8 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
                 and previous.config.version == config.version:
             return {"noop": True, "service": config.service, "environment": config.environment,
                     "version": config.version, "message": f"{config.version} is already running (use --force)"}
-        prepared = rt.target.prepare(config)   # e.g. the image built and its id, recorded with the release
-        if prepared:
-            config = dataclasses.replace(config, target_settings={**config.target_settings, **prepared})
+        # The image built (docker) or the files snapshotted (process), before the release is recorded.
+        config = release_files.prepared(rt, config, kind=kind)
         release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
@@ -201,7 +200,8 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
     dep = ctx.rt.store.get_deployment(ctx.deployment.id) or ctx.deployment
     return {
         "deployment_id": dep.id, "service": ctx.service, "environment": ctx.environment,
-        "version": ctx.config.version, "kind": dep.kind, "state": str(dep.state),
+        "version": ctx.config.version, "artifact": short_artifact(ctx.config), "kind": dep.kind,
+        "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
         "verified": bool(dep.verified), "confidence": (dep.confidence or {}).get("score"),
         "verdict": ctx.verdict.as_dict() if ctx.verdict else None,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import HealthCheckFailed, NotFoundError
+from shipmate.ops.release_files import files_view
 from shipmate.ops.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
                     "deployment_id": cur.deployment_id, "since": cur.updated_at,
                     "replicas": config.replicas if config else None, "live": live,
                     "port": config.port if config else None,
+                    **files_view(config, look_inside=True),
                 }
                 entry["serving"] = bool(config and live and _answers(config.port))
             entry["deployment_in_progress"] = None if dep is None else {
@@ -156,9 +158,12 @@ def _serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
 
 
 def _dep_dict(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
+    from shipmate.release_config import ReleaseConfig
+
     rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
-    return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,
+    return {"deployment_id": dep.id, "version": rel.version if rel else None,
+            **files_view(ReleaseConfig.from_dict(rel.spec) if rel else None), "kind": dep.kind,
             "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
             "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
             "actor": dep.actor, "error": dep.error,
