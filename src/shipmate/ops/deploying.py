@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Progress, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, NotFoundError, RollbackFailed
-from shipmate.ops import approval_gate, release_files, releases
+from shipmate.ops import approval_gate, release_files, releases, rollback_rules
 from shipmate.ops.artifacts import short_artifact
 from shipmate.ops.confidence import assess_current
 from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_of
@@ -48,7 +48,9 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True) -> dict[str, Any]:
+             wait_approval: bool = True, force: bool = False, monitor: bool = True) -> dict[str, Any]:
+    """``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
+    release for the spec's monitor window (a failed window: RollbackFailed, exit 5)."""
     from shipmate.spec.identity import read_identity
 
     ws = Workspace.locate(spec_file)
@@ -64,9 +66,13 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         rt = ws.runtime(store, progress)
         if not dry_run:
             reconcile_all(rt)
-        target = _rollback_target(store, service, env, to_version)
+        target, release_id = _rollback_target(store, service, env, to_version)
         if dry_run:
-            return _dry_run(ws, target, kind="rollback", store=store)
+            if to_version is not None and not force and rollback_rules.bad_record(store, target, release_id):
+                rollback_rules.check_allowed(store, target, release_id, force=False, actor="")
+            return _dry_run(ws, target, kind="rollback", store=store, monitor=monitor)
+        forced = rollback_rules.check_allowed(store, target, release_id, force=force, actor=rt.actor) \
+            if to_version is not None else []
         from shipmate.secrets.resolve import pinned_for_rollback
 
         conduct, secret_warnings = conduct_of(ws.spec_path, env)
@@ -78,23 +84,33 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
         score = assess_current(store, target, conduct.weights)
-        result = approval_gate.linked(store, approval, lambda: around_release(
-            ws.home, conduct, target, "rollback", rt.actor,
-            lambda: run_release(rt, target, kind="rollback", force=False, confidence=score)))
-        if secret_warnings:
-            result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
+        restored = target
+        try:
+            result = approval_gate.linked(store, approval, lambda: around_release(
+                ws.home, conduct, restored, "rollback", rt.actor,
+                lambda: run_release(rt, restored, kind="rollback", force=False, confidence=score, monitor=monitor)))
+        except DeploymentFailed as exc:
+            if monitor and rollback_rules.window_failed(exc):
+                raise rollback_rules.as_failed_window(exc, store, target, rt.actor) from exc
+            raise
+        warnings = [*forced, *secret_warnings]
+        if warnings:
+            result["warnings"] = [*warnings, *result.get("warnings", [])]
         return result
     finally:
         store.close()
 
 
-def _rollback_target(store: Store, service: str, env: str, to_version: str | None) -> ReleaseConfig:
+def _rollback_target(store: Store, service: str, env: str, to_version: str | None) -> tuple[ReleaseConfig, str]:
+    """The release to put back and its id (of one version with several artifacts: the newest with a good record,
+    else the newest, which the rollback rules then refuse)."""
     cur = store.current(service, env)
     if to_version is not None:
-        for rel in store.releases(service, limit=500):
-            config = ReleaseConfig.from_dict(rel.spec)
-            if rel.version == to_version and config.environment == env:
-                return config
+        found = [(ReleaseConfig.from_dict(rel.spec), rel.id) for rel in store.releases(service, limit=500)
+                 if rel.version == to_version]
+        found = [(config, rid) for config, rid in found if config.environment == env]
+        if found:
+            return next(((c, rid) for c, rid in found if rollback_rules.bad_record(store, c, rid) is None), found[0])
         raise NotFoundError(f"no release {to_version} of {service} in {env}",
                             hint="`shipmate history` lists the releases you can roll back to")
     verified = store.last_verified_release(service, env, exclude_release_id=cur.release_id if cur else None)
@@ -102,7 +118,7 @@ def _rollback_target(store: Store, service: str, env: str, to_version: str | Non
         raise NotFoundError(f"no verified release of {service}/{env} to roll back to",
                             hint="a release is verified when it passes its monitor window; "
                                  "pass --to VERSION to pick one yourself")
-    return ReleaseConfig.from_dict(verified.spec)
+    return ReleaseConfig.from_dict(verified.spec), verified.id
 
 
 def _previous(store: Store, rt: Runtime | None, service: str, env: str) -> tuple[Previous | None, bool]:
@@ -132,7 +148,8 @@ def _fast_rollback(store: Store, config: ReleaseConfig, kind: str) -> bool:
     return False
 
 
-def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None) -> dict[str, Any]:
+def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None,
+             monitor: bool = True) -> dict[str, Any]:
     own = store is None
     if own:
         store = ws.open_store_readonly()
@@ -146,7 +163,7 @@ def _dry_run(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | 
     fast = store is not None and _fast_rollback(store, config, kind)
     plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
                              previous_ids=previous.instance_ids if previous and running else (),
-                             monitor=kind == "deploy", fast_rollback=fast)
+                             monitor=kind == "deploy" or monitor, fast_rollback=fast)
     return {"dry_run": True, "service": config.service, "environment": config.environment,
             "version": config.version, "plan": plan.as_dict(), "gate_levels": gate_levels(config)}
 
@@ -160,8 +177,10 @@ def gate_levels(config: ReleaseConfig) -> list[dict[str, Any]]:
 
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
-                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``origin``: a promotion's evidence from its source environment, stored with the deployment."""
+                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None,
+                monitor: bool = True) -> dict[str, Any]:
+    """``origin``: a promotion's evidence from its source environment, stored with the deployment;
+    ``monitor``: a rollback watches the restored release for the monitor window too (a deploy always does)."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -178,7 +197,8 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
                                  previous_ids=previous.instance_ids if previous and running else (),
-                                 monitor=kind == "deploy", fast_rollback=_fast_rollback(store, config, kind))
+                                 monitor=kind == "deploy" or monitor,
+                                 fast_rollback=_fast_rollback(store, config, kind))
         dep = store.create_deployment(
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),

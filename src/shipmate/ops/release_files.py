@@ -19,12 +19,11 @@ from shipmate.ops.artifacts import (
     process_artifact,
 )
 from shipmate.release_config import ReleaseConfig
+from shipmate.snapshots import SNAPSHOT_DIR
 from shipmate.snapshots.writer import Wanted, is_sealed, write_snapshot
 
 if TYPE_CHECKING:
     from shipmate.engine.context import Runtime
-
-SNAPSHOT_DIR = "snapshot_dir"   # the target_settings key a snapshot is recorded under (ReleaseConfig.run_cwd)
 
 
 def snapshots_on(config: ReleaseConfig) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = "snapshots"
+SNAPSHOT_DIR = "snapshot_dir"   # the release's target_settings key its snapshot folder is recorded under
 
 
 def snapshots_root(home: Path) -> Path:

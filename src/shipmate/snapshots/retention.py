@@ -25,6 +25,7 @@ UNSEALED_GRACE_S = 3600.0   # an unsealed folder this young may be a snapshot an
 class Pruned:
     removed: list[str] = field(default_factory=list)
     kept_with_files: dict[str, list[str]] = field(default_factory=dict)   # snapshot -> files an instance made
+    newly_reported: list[str] = field(default_factory=list)   # kept for that reason for the first time
     objects_removed: int = 0
 
 
@@ -61,6 +62,10 @@ def prune_snapshots(home: Path, service: str, keep: set[Path]) -> Pruned:
         made = made_by_instances(snapshot)
         if made:
             out.kept_with_files[str(snapshot)] = made
+            marker = snapshot.with_name(snapshot.name + ".kept")
+            if not marker.exists():   # reported once (an audit event), then listed by every prune
+                marker.write_text("\n".join(made) + "\n")
+                out.newly_reported.append(str(snapshot))
             continue
         _remove(snapshot)
         out.removed.append(str(snapshot))
@@ -72,4 +77,6 @@ def _remove(snapshot: Path) -> None:
     # The seal goes first: a half-removed folder is then an unsealed one, never mistaken for a release.
     with contextlib.suppress(FileNotFoundError):
         seal_of(snapshot).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        snapshot.with_name(snapshot.name + ".kept").unlink()
     shutil.rmtree(snapshot, ignore_errors=True)
