@@ -160,3 +160,27 @@ monitor:
     assert project.get("/")["mark"] == "code-B"
     project.json("rollback", "--to", "1.0.0")
     assert project.get("/")["mark"] == "code-A"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["snapshot:filled", "snapshot:built"])
+def test_a_deploy_killed_mid_snapshot_leaves_no_release_and_the_next_deploy_writes_it_again(
+        project: Project, point: str) -> None:
+    code(project, "code-A")
+    project.spec("1.0.0")
+    project.json("deploy")
+    code(project, "code-B")
+    project.spec("2.0.0")
+    proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": point})
+    assert proc.returncode == -9
+    folder = project.home() / "snapshots" / "hello"
+    unsealed = [p for p in folder.iterdir() if p.is_dir() and not p.with_name(p.name + ".json").exists()]
+    assert len(unsealed) == 1                                  # a folder without its seal: nobody's release
+    env = project.json("status")["environments"][0]
+    assert env["current"]["version"] == "1.0.0" and env["serving"] is True
+    assert env["deployment_in_progress"] is None
+    assert [d["version"] for d in project.json("history")["deployments"]] == ["1.0.0"]
+    assert serving(project) == ("1.0.0", "code-A")
+    project.json("deploy")
+    assert serving(project) == ("2.0.0", "code-B")
+    assert all(p.with_name(p.name + ".json").exists() for p in folder.iterdir() if p.is_dir())

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from shipmate.bounded_run import run_bounded
 from shipmate.durable import fsync_dir
+from shipmate.engine import crashpoints
 from shipmate.errors import BuildFailedError, InvalidInputError, PrerequisiteMissing, SpecError
 from shipmate.snapshots import snapshots_root
 from shipmate.snapshots.objects import ContentChanged, ObjectStore
@@ -75,7 +76,9 @@ def write_snapshot(home: Path, wanted: Wanted) -> Written:
         shutil.rmtree(path)
     try:
         made = _fill(path, wanted, objects)
+        crashpoints.hit("snapshot:filled")
         _build(path, wanted)
+        crashpoints.hit("snapshot:built")
         _seal(path, wanted, made)
     except OSError as exc:
         _discard(path)
