@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from tests.e2e.cli_project import Project
-from tests.waiting import wait_until
+from tests.waiting import free_port, wait_until
 
 GREETING_LINE = 'greeting = os.environ.get("GREETING", "hello")'
 
@@ -184,3 +184,21 @@ def test_a_deploy_killed_mid_snapshot_leaves_no_release_and_the_next_deploy_writ
     project.json("deploy")
     assert serving(project) == ("2.0.0", "code-B")
     assert all(p.with_name(p.name + ".json").exists() for p in folder.iterdir() if p.is_dir())
+
+
+@pytest.mark.slow
+def test_promote_runs_the_staging_snapshot_even_after_the_files_on_disk_moved_on(project: Project) -> None:
+    production = free_port()
+    extra = f"environments:\n  staging: {{}}\n  production:\n    port: {production}\n"
+    code(project, "code-A")
+    project.spec("1.0", extra=extra)
+    staged = project.json("deploy", "-e", "staging")
+    assert staged["verified"] is True
+    code(project, "code-B")                               # work goes on after staging passed
+    out = project.json("promote", "--from", "staging", "--to", "production")
+    assert out["state"] == "succeeded", out
+    body = project.get_direct(production)
+    assert body["greeting"] == "code-A"                   # what passed staging, not what is on disk
+    staging, prod = (project.json("status", "-e", env)["environments"][0]["current"]
+                     for env in ("staging", "production"))
+    assert staging["snapshot"] == prod["snapshot"] and staging["artifact"] == prod["artifact"]
