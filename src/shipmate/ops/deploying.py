@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,9 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         if not dry_run:
             reconcile_all(rt)
         target, release_id = _rollback_target(store, service, env, to_version)
+        if target.target_kind == "process" and target.artifact.get("sha256") and "spec" not in target.artifact:
+            # Recorded before the spec's path was: its files are compared the same way (spec file left out).
+            target = dataclasses.replace(target, artifact={**target.artifact, "spec": str(ws.spec_path)})
         if dry_run:
             if to_version is not None and not force and rollback_rules.bad_record(store, target, release_id):
                 rollback_rules.check_allowed(store, target, release_id, force=False, actor="")

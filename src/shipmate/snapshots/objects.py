@@ -12,7 +12,6 @@ import errno
 import hashlib
 import os
 import shutil
-import stat
 import time
 import uuid
 from pathlib import Path
@@ -40,23 +39,30 @@ class ObjectStore:
         self.bytes_written = 0
         self.copied = 0           # snapshot files copied because a hard link was impossible
 
-    def path_of(self, sha_hex: str, executable: bool) -> Path:
-        return self.root / sha_hex[:2] / (sha_hex + (".x" if executable else ""))
+    def path_of(self, sha_hex: str, executable: bool) -> str:
+        return f"{self.root}/{sha_hex[:2]}/{sha_hex}{'.x' if executable else ''}"
 
-    def place(self, source: Path, sha_hex: str, dest: Path) -> None:
+    def place(self, source: str, sha_hex: str, dest: str, *, executable: bool) -> None:
         """Make ``dest`` hold the content ``sha_hex`` of ``source``: a link to the object, adding it first
-        when it is new. Raises ContentChanged when ``source`` no longer has that content, OSError (ENOSPC...)."""
-        executable = bool(os.stat(source).st_mode & stat.S_IXUSR)
+        when it is new. Raises ContentChanged when ``source`` no longer has that content, OSError (ENOSPC...).
+        (Plain string paths: this runs once per file of a 10,000-file release.)"""
         obj = self.path_of(sha_hex, executable)
-        if not obj.exists():
-            self._add(source, sha_hex, obj)
-        try:
-            os.link(obj, dest)
-        except OSError as exc:
-            if exc.errno not in NO_LINK:
-                raise
-            shutil.copy2(obj, dest)
-            self.copied += 1
+        for first in (True, False):
+            try:
+                os.link(obj, dest)
+                return
+            except FileNotFoundError:
+                if not first:
+                    raise
+                self._add(Path(source), sha_hex, Path(obj))   # new content: stored once, then linked
+            except OSError as exc:
+                if exc.errno not in NO_LINK:
+                    raise
+                if not os.path.exists(obj):
+                    self._add(Path(source), sha_hex, Path(obj))
+                shutil.copy2(obj, dest)
+                self.copied += 1
+                return
 
     def _add(self, source: Path, sha_hex: str, obj: Path) -> None:
         obj.parent.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,8 @@ def prune_snapshots(home: Path, service: str, keep: set[Path]) -> Pruned:
             continue
         _remove(snapshot)
         out.removed.append(str(snapshot))
-    out.objects_removed = ObjectStore(root / "objects").collect_garbage()
+    if out.removed:   # objects lose their last link only when a snapshot goes
+        out.objects_removed = ObjectStore(root / "objects").collect_garbage()
     return out
 
 

@@ -12,9 +12,11 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,57 +109,78 @@ def _check_shared(wanted: Wanted) -> None:
                             hint="untrack it (git rm --cached) or add it to .gitignore, or drop it from shared")
 
 
-def _fill(path: Path, wanted: Wanted, objects: ObjectStore) -> list[Path]:
-    """The artifact's files, the shared links, then links to everything else of the project; returns the dirs."""
-    dirs = [path]
-    path.mkdir(parents=True)
+def _fill(path: Path, wanted: Wanted, objects: ObjectStore) -> list[str]:
+    """The artifact's files, the shared links, then links to everything else of the project; returns what the
+    snapshot holds (files and links, as its seal lists them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir()
+    base, project = str(path), str(wanted.project)
+    made: set[str] = {""}
+    dirs = [base]
+    held: list[str] = []
     for rel, sha in wanted.files.items():
-        dest = path / rel
-        if not dest.parent.is_dir():
-            dest.parent.mkdir(parents=True)
-            dirs.append(dest.parent)
-        source = wanted.project / rel
-        if source.is_symlink():
+        _folders(base, rel.rpartition("/")[0], made, dirs)
+        source, dest = f"{project}/{rel}", f"{base}/{rel}"
+        seen = os.lstat(source)
+        if stat.S_ISLNK(seen.st_mode):
             os.symlink(os.readlink(source), dest)
         else:
-            objects.place(source, sha, dest)
+            objects.place(source, sha, dest, executable=bool(seen.st_mode & stat.S_IXUSR))
+        held.append(rel)
     for shared in wanted.shared:
         if not _exists(wanted.project / shared):   # Capistrano's linked_dirs: made once, shared from then on
             (wanted.project / shared).mkdir(parents=True)
-        _link(path, wanted.project, shared, dirs)
-    artifact_dirs = {"/".join(rel.split("/")[:i]) for rel in wanted.files for i in range(1, rel.count("/") + 1)}
-    _link_rest(path, wanted, "", artifact_dirs, dirs)
-    for made in reversed(dirs):
-        fsync_dir(made)
-    return dirs
+        held += _link(base, project, shared, made, dirs)
+    artifact_dirs = {rel[:i] for rel in wanted.files for i, ch in enumerate(rel) if ch == "/"}
+    held += _link_rest(base, wanted, "", artifact_dirs, made, dirs)
+    _fsync_all(dirs)
+    return held
+
+
+def _folders(base: str, rel_dir: str, made: set[str], dirs: list[str]) -> None:
+    if rel_dir in made:
+        return
+    _folders(base, rel_dir.rpartition("/")[0], made, dirs)
+    os.mkdir(f"{base}/{rel_dir}")
+    made.add(rel_dir)
+    dirs.append(f"{base}/{rel_dir}")
+
+
+def _fsync_all(dirs: list[str]) -> None:
+    """Every new folder's entries to disk; in parallel, as each fsync waits for the journal on its own."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda d: fsync_dir(Path(d)), reversed(dirs)))
 
 
 def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def _link(snapshot: Path, project: Path, rel: str, dirs: list[Path]) -> None:
-    dest = snapshot / rel
-    if _exists(dest):
-        return
-    if not dest.parent.is_dir():
-        dest.parent.mkdir(parents=True)
-        dirs.append(dest.parent)
-    os.symlink(project / rel, dest)
+def _link(base: str, project: str, rel: str, made: set[str], dirs: list[str]) -> list[str]:
+    dest = f"{base}/{rel}"
+    if os.path.lexists(dest):
+        return []
+    _folders(base, rel.rpartition("/")[0], made, dirs)
+    os.symlink(f"{project}/{rel}", dest)
+    return [rel]
 
 
-def _link_rest(snapshot: Path, wanted: Wanted, rel_dir: str, artifact_dirs: set[str], dirs: list[Path]) -> None:
+def _link_rest(base: str, wanted: Wanted, rel_dir: str, artifact_dirs: set[str], made: set[str],
+               dirs: list[str]) -> list[str]:
     """Link whatever is not part of the artifact (data, .venv, logs, ignored files) where it lies: an app that
     writes data/app.db relative to its cwd writes into the project, as it always did."""
-    with os.scandir(wanted.project / rel_dir if rel_dir else wanted.project) as entries:
+    held: list[str] = []
+    project = str(wanted.project)
+    with os.scandir(f"{project}/{rel_dir}" if rel_dir else project) as entries:
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if entry.name in NEVER_LINKED or rel in wanted.files or rel in wanted.shared:
                 continue
             if rel in artifact_dirs and entry.is_dir(follow_symlinks=False):
-                _link_rest(snapshot, wanted, rel, artifact_dirs, dirs)
+                held += _link_rest(base, wanted, rel, artifact_dirs, made, dirs)
             else:
-                _link(snapshot, wanted.project, rel, dirs)
+                held += _link(base, project, rel, made, dirs)
+    return held
 
 
 def _build(path: Path, wanted: Wanted) -> None:
@@ -185,11 +208,13 @@ def _build(path: Path, wanted: Wanted) -> None:
         raise error
 
 
-def _seal(path: Path, wanted: Wanted, dirs: list[Path]) -> None:
+def _seal(path: Path, wanted: Wanted, held: list[str]) -> None:
     seal = seal_of(path)
     tmp = seal.with_name(f".{seal.name}.{uuid.uuid4().hex[:8]}")
+    # A build may have added files: then what the folder holds is walked; else it is what _fill made.
+    files = listed_files(path) if wanted.build else sorted(rel for rel in held if not rel.endswith(".pyc"))
     body = {"artifact": wanted.artifact, "project": str(wanted.project), "sealed_at": time.time(),
-            "files": listed_files(path)}
+            "files": files}
     with tmp.open("w") as fh:
         json.dump(body, fh)
         fh.flush()
