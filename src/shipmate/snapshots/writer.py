@@ -93,7 +93,7 @@ def write_snapshot(home: Path, wanted: Wanted) -> Written:
     except ContentChanged as exc:
         _discard(path)
         raise InvalidInputError(f"{exc.path} changed while the release was being snapshotted",
-                                hint="run the deploy again once the files are saved") from None
+                                hint="run the deploy again once the files are saved") from exc
     except BaseException:
         _discard(path)
         raise
