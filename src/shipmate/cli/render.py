@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 from shipmate.cli import policy_text
-from shipmate.ops.release_files import label
 
 
 def _console() -> Any:
@@ -229,3 +228,8 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def label(version: str | None, short: str | None) -> str:
+    """`1.0.0 (3f2a9c1b)`: a version with its artifact's short hash, so two releases of one version differ."""
+    return f"{version or '-'} ({short})" if short else (version or "-")

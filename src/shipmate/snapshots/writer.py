@@ -15,14 +15,13 @@ import shutil
 import stat
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipmate.bounded_run import run_bounded
 from shipmate.durable import fsync_dir
-from shipmate.engine import crashpoints
 from shipmate.errors import BuildFailedError, InvalidInputError, PrerequisiteMissing, SpecError
 from shipmate.snapshots import snapshots_root
 from shipmate.snapshots.objects import ContentChanged, ObjectStore
@@ -65,9 +64,11 @@ def is_sealed(snapshot: Path) -> bool:
     return snapshot.is_dir() and seal_of(snapshot).is_file()
 
 
-def write_snapshot(home: Path, wanted: Wanted) -> Written:
+def write_snapshot(home: Path, wanted: Wanted, checkpoint: Callable[[str], None] = lambda name: None) -> Written:
     """The sealed snapshot for ``wanted`` (the same inputs reuse the sealed one). Raises SpecError for a shared
-    path that is also in the artifact, BuildFailedError, PrerequisiteMissing when the disk is full."""
+    path that is also in the artifact, BuildFailedError, PrerequisiteMissing when the disk is full.
+
+    ``checkpoint`` is called with "snapshot:filled" and "snapshot:built" (the engine's named crash points)."""
     root = snapshots_root(home)
     path = root / wanted.service / wanted.key()
     if is_sealed(path):
@@ -78,9 +79,9 @@ def write_snapshot(home: Path, wanted: Wanted) -> Written:
         shutil.rmtree(path)
     try:
         made = _fill(path, wanted, objects)
-        crashpoints.hit("snapshot:filled")
+        checkpoint("snapshot:filled")
         _build(path, wanted)
-        crashpoints.hit("snapshot:built")
+        checkpoint("snapshot:built")
         _seal(path, wanted, made)
     except OSError as exc:
         _discard(path)

@@ -96,7 +96,7 @@ def with_prune(plan: Plan, config: ReleaseConfig) -> Plan:
     from shipmate.targets.registry import capabilities_of
 
     can = capabilities_of(config.target_kind)
-    snapshots = config.target_kind == "process" and bool(config.target_settings.get("snapshots"))
+    snapshots = bool(can and can.file_artifact and config.target_settings.get("snapshots"))
     if can is None or not (can.keeps_artifacts or snapshots):
         return plan
     keep = int(config.target_settings.get("keep_releases") or DEFAULT_KEEP_RELEASES)

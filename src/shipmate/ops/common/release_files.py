@@ -9,12 +9,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shipmate.engine import crashpoints
 from shipmate.errors import InvalidInputError, NotFoundError
-from shipmate.ops.artifacts import (
+from shipmate.ops.common.artifacts import (
     FILE_LIMIT,
     ArtifactFiles,
     artifact_digests,
     changed_files,
+    files_are_artifact,
     hashed_files,
     process_artifact,
 )
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 def snapshots_on(config: ReleaseConfig) -> bool:
     """A release recorded before snapshots existed ran from target.cwd: it is judged like snapshot: false."""
-    return config.target_kind == "process" and bool(config.target_settings.get("snapshots"))
+    return files_are_artifact(config) and bool(config.target_settings.get("snapshots"))
 
 
 def prepared(rt: Runtime, config: ReleaseConfig, *, kind: str) -> ReleaseConfig:
@@ -40,7 +42,7 @@ def prepared(rt: Runtime, config: ReleaseConfig, *, kind: str) -> ReleaseConfig:
     made = rt.target.prepare(config)
     if made:
         config = dataclasses.replace(config, target_settings={**config.target_settings, **made})
-    if config.target_kind != "process":
+    if not files_are_artifact(config):
         return config
     recorded = config.target_settings.get(SNAPSHOT_DIR)
     if recorded:
@@ -84,7 +86,8 @@ def _snapshotted(rt: Runtime, config: ReleaseConfig) -> ReleaseConfig:
     written = write_snapshot(rt.home, Wanted(
         service=config.service, project=project, artifact=str(sha), files=files.digests,
         shared=tuple(settings.get("shared") or ()), build=tuple(tuple(b) for b in settings.get("build") or ()),
-        build_timeout_s=float(settings.get("build_timeout_s") or 600.0), build_env=_build_env(config)))
+        build_timeout_s=float(settings.get("build_timeout_s") or 600.0), build_env=_build_env(config)),
+        checkpoint=crashpoints.hit)
     return dataclasses.replace(config, target_settings={**settings, SNAPSHOT_DIR: str(written.path)})
 
 
@@ -106,23 +109,3 @@ def _build_env(config: ReleaseConfig) -> dict[str, str]:
                              "SHIPMATE_ENVIRONMENT": config.environment}
     return {**os.environ, **config.env, **{k: str(v) for k, v in extra.items()}}
 
-
-def label(version: str | None, short: str | None) -> str:
-    """`1.0.0 (3f2a9c1b)`: two releases of one version are told apart by their files."""
-    return f"{version or '-'} ({short})" if short else (version or "-")
-
-
-def files_view(config: ReleaseConfig | None, *, look_inside: bool = False) -> dict[str, Any]:
-    """What status/history show of a release's files: its short artifact hash and, with ``look_inside``, its
-    snapshot and the files its instances made there (kept and reported, never pruned silently)."""
-    from shipmate.ops.artifacts import short_artifact
-    from shipmate.snapshots.retention import made_by_instances
-
-    if config is None:
-        return {"artifact": None}
-    out: dict[str, Any] = {"artifact": short_artifact(config)}
-    snapshot = config.target_settings.get(SNAPSHOT_DIR)
-    if look_inside and snapshot:
-        out["snapshot"] = str(snapshot)
-        out["created_files"] = made_by_instances(Path(str(snapshot)))
-    return out
