@@ -6,7 +6,7 @@ import anyio.to_thread
 import pytest
 
 from shipmate import ops
-from shipmate.errors import DeploymentFailed
+from shipmate.errors import DeploymentFailedError
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, connected
 
@@ -17,7 +17,7 @@ async def test_rollback_tool_refuses_a_failed_release_unless_forced_and_can_skip
     spec = project.spec("1.0.0")
     await anyio.to_thread.run_sync(lambda: ops.deploy(str(spec)))
     project.spec("2.0.0", app_env={"HELLO_FAIL_HEALTH": "1"}, deadline="2s")
-    with pytest.raises(DeploymentFailed):
+    with pytest.raises(DeploymentFailedError):
         await anyio.to_thread.run_sync(lambda: ops.deploy(str(spec)))
     project.spec("3.0.0")
     await anyio.to_thread.run_sync(lambda: ops.deploy(str(spec)))

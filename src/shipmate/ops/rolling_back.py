@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shipmate.errors import DeploymentFailed, NotFoundError
+from shipmate.errors import DeploymentFailedError, NotFoundError
 from shipmate.ops.common import rollback_rules
 from shipmate.ops.common.artifacts import files_are_artifact
 from shipmate.ops.common.conduct import conduct_of
@@ -16,6 +16,8 @@ from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
 from shipmate.ops.gates.hooks import around_release, check_pre_hook
+from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
+from shipmate.ops.results.plans import ReleasePlan
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
@@ -25,13 +27,14 @@ if TYPE_CHECKING:
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True, force: bool = False, monitor: bool = True) -> dict[str, Any]:
+             wait_approval: bool = True, force: bool = False,
+             monitor: bool = True) -> DeploymentResult | NoChangeResult | ReleasePlan:
     """``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
-    release for the spec's monitor window (a failed window: RollbackFailed, exit 5)."""
-    from shipmate.spec.identity import read_identity
+    release for the spec's monitor window (a failed window: RollbackFailedError, exit 5)."""
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
     store = ws.open_store_readonly()
     if store is None:  # checked read-only first: a refused rollback must not create a state folder
@@ -50,7 +53,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         if dry_run:
             if to_version is not None and not force and rollback_rules.bad_record(store, target, release_id):
                 rollback_rules.check_allowed(store, target, release_id, force=False, actor="")
-            return planned_release(ws, target, kind="rollback", store=store, monitor=monitor)
+            return ReleasePlan.of(planned_release(ws, target, kind="rollback", store=store, monitor=monitor))
         forced = rollback_rules.check_allowed(store, target, release_id, force=force, actor=rt.actor) \
             if to_version is not None else []
         from shipmate.secrets.resolve import pinned_for_rollback
@@ -69,14 +72,14 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             result = approval_gate.linked(store, approval, lambda: around_release(
                 ws.home, conduct, restored, "rollback", rt.actor,
                 lambda: run_release(rt, restored, kind="rollback", force=False, confidence=score, monitor=monitor)))
-        except DeploymentFailed as exc:
+        except DeploymentFailedError as exc:
             if monitor and rollback_rules.window_failed(exc):
                 raise rollback_rules.as_failed_window(exc, store, target, rt.actor) from exc
             raise
         warnings = [*forced, *secret_warnings]
         if warnings:
             result["warnings"] = [*warnings, *result.get("warnings", [])]
-        return result
+        return release_result(result)
     finally:
         store.close()
 

@@ -24,7 +24,7 @@ YOUNG_S = 3600.0   # a temporary object this young may be one another deploy is 
 NO_LINK = frozenset({errno.EXDEV, errno.EMLINK, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP})
 
 
-class ContentChanged(Exception):
+class ContentChangedError(Exception):
     """A file's bytes are not the ones hashed moments ago: it changed while the deploy was running."""
 
     def __init__(self, path: Path) -> None:
@@ -44,7 +44,7 @@ class ObjectStore:
 
     def place(self, source: str, sha_hex: str, dest: str, *, executable: bool) -> None:
         """Make ``dest`` hold the content ``sha_hex`` of ``source``: a link to the object, adding it first
-        when it is new. Raises ContentChanged when ``source`` no longer has that content, OSError (ENOSPC...).
+        when it is new. Raises ContentChangedError when ``source`` no longer has that content, OSError (ENOSPC...).
         (Plain string paths: this runs once per file of a 10,000-file release.)"""
         obj = self.path_of(sha_hex, executable)
         for first in (True, False):
@@ -78,7 +78,7 @@ class ObjectStore:
                 out.flush()
                 os.fsync(out.fileno())
             if h.hexdigest() != sha_hex:
-                raise ContentChanged(source)
+                raise ContentChangedError(source)
             mode = 0o555 if obj.suffix == ".x" else 0o444
             os.chmod(tmp, mode)
             os.replace(tmp, obj)

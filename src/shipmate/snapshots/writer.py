@@ -22,9 +22,9 @@ from pathlib import Path
 
 from shipmate.bounded_run import run_bounded
 from shipmate.durable import fsync_dir
-from shipmate.errors import BuildFailedError, InvalidInputError, PrerequisiteMissing, SpecError
+from shipmate.errors import BuildFailedError, InvalidInputError, PrerequisiteMissingError, SpecError
 from shipmate.snapshots import snapshots_root
-from shipmate.snapshots.objects import ContentChanged, ObjectStore
+from shipmate.snapshots.objects import ContentChangedError, ObjectStore
 from shipmate.snapshots.tree import NEVER_LINKED, listed_files
 
 BUILD_LINES = 8
@@ -66,7 +66,7 @@ def is_sealed(snapshot: Path) -> bool:
 
 def write_snapshot(home: Path, wanted: Wanted, checkpoint: Callable[[str], None] = lambda name: None) -> Written:
     """The sealed snapshot for ``wanted`` (the same inputs reuse the sealed one). Raises SpecError for a shared
-    path that is also in the artifact, BuildFailedError, PrerequisiteMissing when the disk is full.
+    path that is also in the artifact, BuildFailedError, PrerequisiteMissingError when the disk is full.
 
     ``checkpoint`` is called with "snapshot:filled" and "snapshot:built" (the engine's named crash points)."""
     root = snapshots_root(home)
@@ -86,12 +86,12 @@ def write_snapshot(home: Path, wanted: Wanted, checkpoint: Callable[[str], None]
     except OSError as exc:
         _discard(path)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise PrerequisiteMissing(f"no space left on the device while writing the snapshot under {root}",
+            raise PrerequisiteMissingError(f"no space left on the device while writing the snapshot under {root}",
                                       hint="free some space there (older snapshots go with `keep_releases`), "
                                            "or set target.snapshot: false") from exc
-        raise PrerequisiteMissing(f"cannot write the snapshot under {root}: {exc.strerror or exc}",
+        raise PrerequisiteMissingError(f"cannot write the snapshot under {root}: {exc.strerror or exc}",
                                   hint="check the permissions of the state folder") from exc
-    except ContentChanged as exc:
+    except ContentChangedError as exc:
         _discard(path)
         raise InvalidInputError(f"{exc.path} changed while the release was being snapshotted",
                                 hint="run the deploy again once the files are saved") from exc
@@ -201,12 +201,11 @@ def _build(path: Path, wanted: Wanted) -> None:
             why = f"exited with code {done.returncode}"
         else:
             continue
-        error = BuildFailedError(f"build step `{shown}` {why}" + (f"; its last output: {' | '.join(last)}"
-                                                                  if last else ""),
-                                 hint="fix the build (it runs inside the new release's snapshot); nothing was "
-                                      "deployed and the serving release is untouched")
-        error.details = {"build": {"argv": list(argv), "last_lines": last}}
-        raise error
+        raise BuildFailedError(f"build step `{shown}` {why}" + (f"; its last output: {' | '.join(last)}"
+                                                                if last else ""),
+                               hint="fix the build (it runs inside the new release's snapshot); nothing was "
+                                    "deployed and the serving release is untouched",
+                               details={"build": {"argv": list(argv), "last_lines": last}})
 
 
 def _seal(path: Path, wanted: Wanted, held: list[str]) -> None:

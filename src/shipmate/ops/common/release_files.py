@@ -37,7 +37,7 @@ def prepared(rt: Runtime, config: ReleaseConfig, *, kind: str) -> ReleaseConfig:
     """``config`` with what the target made (an image id) and, on the process target, its snapshot.
 
     Raises NotFoundError for a rollback whose snapshot was pruned, InvalidInputError for a rollback (without
-    snapshots) whose files changed, BuildFailedError / PrerequisiteMissing from the snapshot writer.
+    snapshots) whose files changed, BuildFailedError / PrerequisiteMissingError from the snapshot writer.
     """
     made = rt.target.prepare(config)
     if made:
@@ -67,11 +67,10 @@ def _same_files_or_refuse(home: Path, config: ReleaseConfig) -> None:
         return
     files = changed_files(config.artifact, now)
     listed = ", ".join(files) if files else "files differ"
-    error = InvalidInputError(f"{config.version}'s files are not on disk any more (target.snapshot is false): "
-                              f"{listed}", hint=f"restore {config.version}'s files (e.g. git checkout) and run the "
-                                                "rollback again, or turn snapshots on so each release keeps its own")
-    error.details = {"changed": files}
-    raise error
+    raise InvalidInputError(f"{config.version}'s files are not on disk any more (target.snapshot is false): "
+                            f"{listed}", hint=f"restore {config.version}'s files (e.g. git checkout) and run the "
+                                              "rollback again, or turn snapshots on so each release keeps its own",
+                            details={"changed": files})
 
 
 def _snapshotted(rt: Runtime, config: ReleaseConfig) -> ReleaseConfig:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import DeploymentFailed, InvalidInputError, RollbackFailed
+from shipmate.errors import DeploymentFailedError, InvalidInputError, RollbackFailedError
 
 if TYPE_CHECKING:
     from shipmate.release_config import ReleaseConfig
@@ -47,13 +47,14 @@ def check_allowed(store: Store, config: ReleaseConfig, release_id: str, *, force
     return [warning]
 
 
-def window_failed(exc: DeploymentFailed) -> bool:
+def window_failed(exc: DeploymentFailedError) -> bool:
     """The restored release passed levels 1-4 and was switched to, then failed its monitor window."""
     verdict = (exc.details or {}).get("verdict") or {}
     return bool(verdict) and verdict.get("phase") not in ("pass", None)
 
 
-def as_failed_window(exc: DeploymentFailed, store: Store, config: ReleaseConfig, actor: str) -> RollbackFailed:
+def as_failed_window(exc: DeploymentFailedError, store: Store, config: ReleaseConfig,
+                     actor: str) -> RollbackFailedError:
     """The honest end of a rollback whose restored release failed its window: exit 5, audited, what was seen."""
     details: dict[str, Any] = dict(exc.details or {})
     verdict = details.get("verdict") or {}
@@ -65,7 +66,6 @@ def as_failed_window(exc: DeploymentFailed, store: Store, config: ReleaseConfig,
     store.append_event(event_type="rollback.window_failed", service=config.service, environment=config.environment,
                        version=config.version, status="failed", deployment_id=details.get("deployment_id"),
                        deployed_by=actor, errors=[message], data={"verdict": verdict})
-    error = RollbackFailed(message, hint="neither release is known good: look at `shipmate logs` and "
-                                         f"`shipmate explain {details.get('deployment_id')}`, then deploy a fix")
-    error.details = details
-    return error
+    return RollbackFailedError(message, hint="neither release is known good: look at `shipmate logs` and "
+                                             f"`shipmate explain {details.get('deployment_id')}`, then deploy a fix",
+                               details=details)
