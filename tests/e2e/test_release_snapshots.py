@@ -67,7 +67,7 @@ def test_rollback_after_a_code_change_serves_the_old_bytes(project: Project) -> 
     snapshots = project.home() / "snapshots"
     assert all(Path(cwd).is_relative_to(snapshots) for cwd in instance_cwds(project)), instance_cwds(project)
     status = project.json("status")["environments"][0]["current"]
-    assert status["version"] == "1.0.0" and status["artifact"]
+    assert status["version"] == "1.0.0" and status["artifact_short"]
 
 
 @pytest.mark.slow
@@ -84,7 +84,7 @@ def test_same_version_with_changed_files_is_a_new_release_and_unchanged_files_st
     again = project.json("deploy")
     assert again.get("noop") is True
     history = project.json("history")["deployments"]
-    shown = {d["artifact"] for d in history if d["kind"] == "deploy"}
+    shown = {d["artifact_short"] for d in history if d["kind"] == "deploy"}
     assert len(shown) == 2 and all(shown), history
     text = project.run("history").stdout
     assert all(f"1.0.0 ({short})" in text for short in shown), text
@@ -201,4 +201,4 @@ def test_promote_runs_the_staging_snapshot_even_after_the_files_on_disk_moved_on
     assert body["greeting"] == "code-A"                   # what passed staging, not what is on disk
     staging, prod = (project.json("status", "-e", env)["environments"][0]["current"]
                      for env in ("staging", "production"))
-    assert staging["snapshot"] == prod["snapshot"] and staging["artifact"] == prod["artifact"]
+    assert staging["snapshot"] == prod["snapshot"] and staging["artifact_short"] == prod["artifact_short"]

@@ -73,7 +73,8 @@ def deployment(result: dict[str, Any]) -> None:
         return
     verdict = result.get("verdict") or {}
     detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
-    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {label(result['version'], result.get('artifact'))} "
+    shown = label(result["version"], result.get("artifact_short"))
+    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {shown} "
             f"serving in {result['environment']} ({result['deployment_id']}){detail}")
     for line in evidence_lines(verdict):
         c.print(f"  {line}", markup=False, highlight=False)
@@ -109,7 +110,7 @@ def status(result: dict[str, Any]) -> None:
             last_txt += f", {policy_text.origin_text(last['origin'])}"
         if busy:
             last_txt += f" (in progress: {busy['state']})"
-        table.add_row(e["environment"], label(cur["version"], cur.get("artifact")) if cur else "-",
+        table.add_row(e["environment"], label(cur["version"], cur.get("artifact_short")) if cur else "-",
                       "[green]yes[/]" if e.get("serving") else "[red]no[/]",
                       f"{cur['live']}/{cur['replicas']}" if cur else "-",
                       str((cur or {}).get("port") or "-"), last_txt)
@@ -151,7 +152,7 @@ def history(result: dict[str, Any]) -> None:
     for col in ("when", "env", "version", "kind", "state", "verified", "took", "error / origin"):
         table.add_column(col)
     for d in result["deployments"]:
-        table.add_row(_ago(d["started_at"]), d["environment"], label(d["version"], d.get("artifact")), d["kind"],
+        table.add_row(_ago(d["started_at"]), d["environment"], label(d["version"], d.get("artifact_short")), d["kind"],
                       d["state"],
                       "yes" if d["verified"] else "", f"{d['duration_s']}s" if d["duration_s"] else "-",
                       (d["error"] or policy_text.origin_text(d.get("origin")))[:90])

@@ -95,7 +95,8 @@ def deployment_record(store: Store | SqliteReader, dep: Any, environment: str | 
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
     return DeploymentRecord(
         environment=environment, deployment_id=dep.id, version=rel.version if rel else None,
-        artifact=files_view(ReleaseConfig.from_dict(rel.spec) if rel else None)["artifact"], kind=dep.kind,
+        artifact_short=files_view(ReleaseConfig.from_dict(rel.spec) if rel else None)["artifact_short"],
+        kind=dep.kind,
         state=str(dep.state), strategy=dep.strategy, verified=bool(dep.verified), started_at=dep.started_at,
         finished_at=dep.finished_at, duration_s=duration, actor=dep.actor, error=dep.error,
         confidence=(getattr(dep, "confidence", None) or {}).get("score"),   # the full factors: explain
@@ -110,8 +111,8 @@ def files_view(config: ReleaseConfig | None, *, look_inside: bool = False) -> di
     from shipmate.snapshots.retention import made_by_instances
 
     if config is None:
-        return {"artifact": None}
-    out: dict[str, Any] = {"artifact": short_artifact(config)}
+        return {"artifact_short": None}
+    out: dict[str, Any] = {"artifact_short": short_artifact(config)}
     snapshot = config.target_settings.get(SNAPSHOT_DIR)
     if look_inside and snapshot:
         out["snapshot"] = str(snapshot)

@@ -119,7 +119,7 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
     dep = ctx.rt.store.get_deployment(ctx.deployment.id) or ctx.deployment
     return {
         "deployment_id": dep.id, "service": ctx.service, "environment": ctx.environment,
-        "version": ctx.config.version, "artifact": short_artifact(ctx.config), "kind": dep.kind,
+        "version": ctx.config.version, "artifact_short": short_artifact(ctx.config), "kind": dep.kind,
         "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
         "verified": bool(dep.verified), "confidence": (dep.confidence or {}).get("score"),
