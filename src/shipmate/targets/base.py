@@ -94,6 +94,11 @@ class Target(ABC):
     def inspect(self, handle: dict[str, Any]) -> InstanceState:
         """Whether the instance behind ``handle`` (not a reused pid or id) still runs, and how it ended."""
 
+    def mend(self, ref: InstanceRef) -> str | None:
+        """Repair what the target can around a running instance without restarting it (a process's dead log
+        pump); returns what it did, None when nothing needed doing."""
+        return None
+
     def is_alive(self, ref: InstanceRef) -> bool:
         """True only if this very instance (not a reused pid) still runs."""
         return self.inspect(ref.handle).alive
