@@ -18,6 +18,7 @@ from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_s
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
+from shipmate.cli.serve_cli import serve_app
 from shipmate.errors import Interrupted
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
@@ -40,6 +41,7 @@ app.add_typer(probe_app, name="probe")
 app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 app.command()(promote)
 app.add_typer(backup_app, name="backup")
+app.add_typer(serve_app)  # shipmate serve
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]

@@ -11,7 +11,7 @@ from shipmate.errors import HealthCheckFailed, NotFoundError
 from shipmate.ops.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
-    from shipmate.store.rows import DeploymentRow, InstanceRow
+    from shipmate.store.rows import InstanceRow
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
     from shipmate.targets.base import Target
@@ -79,21 +79,27 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
         return out
     try:
+        from shipmate.ops.instance_view import artifact_hash, instances_view, members
         from shipmate.release_config import ReleaseConfig
 
         active = {(d.service, d.environment): d for d in store.active_deployments()}
         targets = _targets()
+        out["supervisor"] = _supervisor(store)
         for env in envs:
             entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
             cur = store.current(service, env)
             dep = active.get((service, env))
-            entry["instances"] = _instances_view(store, targets, service, env, cur.release_id if cur else None, dep)
+            rel = store.get_release(cur.release_id) if cur is not None else None
+            config = ReleaseConfig.from_dict(rel.spec) if rel else None
+            in_route = members(ws.traffic_router(), config.port) if config and targets(config.target_kind)\
+                .capabilities.routable else None
+            entry["instances"] = instances_view(store, targets, service, env, cur.release_id if cur else None, dep,
+                                                in_route)
             if cur is not None:
-                rel = store.get_release(cur.release_id)
-                config = ReleaseConfig.from_dict(rel.spec) if rel else None
                 live = sum(1 for i in entry["instances"] if i["role"] == "current" and i["alive"])
                 entry["current"] = {
-                    "version": rel.version if rel else None, "release_id": cur.release_id,
+                    "version": rel.version if rel else None, "artifact": artifact_hash(rel),
+                    "release_id": cur.release_id,
                     "deployment_id": cur.deployment_id, "since": cur.updated_at,
                     "replicas": config.replicas if config else None, "live": live,
                     "port": config.port if config else None,
@@ -116,35 +122,13 @@ def _targets() -> Callable[[str], Target]:
     return functools.cache(target_for)
 
 
-def _role(row: InstanceRow, current_release: str | None, deploying: DeploymentRow | None) -> str:
-    """new: started by the deployment in progress for the release it brings (a forced redeploy of the
-    current release included); current: the current release's (restored replicas included); old: the rest."""
-    if deploying is not None and row.deployment_id == deploying.id and row.release_id == deploying.release_id:
-        return "new"
-    return "current" if row.release_id == current_release else "old"
-
-
-def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target], service: str, env: str,
-                    current_release: str | None, deploying: DeploymentRow | None) -> list[dict[str, Any]]:
-    """Each live instance as its target sees it now, with its role: current, new (in-progress deploy) or old."""
-    from shipmate.engine.context import ref_of
-    from shipmate.errors import ShipmateError
-
-    versions: dict[str, str | None] = {}
-    out: list[dict[str, Any]] = []
-    for row in store.instances(service, env, live_only=True):
-        if row.release_id not in versions:
-            rel = store.get_release(row.release_id)
-            versions[row.release_id] = rel.version if rel else None
-        try:
-            seen = targets(row.target_kind).inspect(ref_of(row).handle)
-            alive, pid = seen.alive, seen.pid or row.pid
-        except ShipmateError:
-            alive, pid = False, row.pid   # cannot look (unknown kind, access denied): not shown as serving
-        out.append({"instance_id": row.instance_id, "version": versions[row.release_id], "port": row.port,
-                    "host": row.host, "pid": pid, "status": row.status, "alive": alive,
-                    "role": _role(row, current_release, deploying)})
-    return out
+def _supervisor(store: SqliteReader) -> dict[str, Any]:
+    """Whether a `shipmate serve` watches this home now (it holds the home's "serve" lock while it runs)."""
+    owner = store.live_lock_owner("serve")
+    if owner is not None:
+        return {"running": True, "pid": owner.get("pid"), "command": owner.get("command")}
+    return {"running": False, "message": "nothing supervises this home: a crash stays down until the next deploy",
+            "hint": "start `shipmate serve` (foreground), or install `shipmate serve --systemd` as a unit"}
 
 
 def _serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
