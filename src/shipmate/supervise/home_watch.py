@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from shipmate.engine.context import Runtime, ref_of
@@ -18,51 +17,13 @@ from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
 from shipmate.supervise import liveness, restarting
 from shipmate.supervise.death_watch import DeathWatch
-from shipmate.supervise.restart_policy import Action, Liveness, PolicySettings, decide, next_streak
+from shipmate.supervise.restart_policy import Action, PolicySettings, decide, next_streak
 from shipmate.supervise.restarting import SERVE_ACTOR
+from shipmate.supervise.watch_state import Pending, ServiceWatch, Watched
 
 log = logging.getLogger("shipmate.serve")
 RETRY_S = 1.0       # a change refused (lock held by a deploy, store busy) is tried again after this
 REFRESH_S = 2.0     # new deploys, rollbacks and `down` are picked up this often
-
-
-@dataclass
-class Pending:
-    due: float
-    replaces: dict[str, Any]     # how the instance it replaces ended
-    restarts: int
-
-
-@dataclass
-class ServiceWatch:
-    """One current release (service/environment) and what serve knows of its recent deaths."""
-
-    service: str
-    environment: str
-    release_id: str = ""
-    deployment_id: str = ""
-    config: ReleaseConfig | None = None
-    current_since: float = 0.0
-    deaths: list[float] = field(default_factory=list)
-    streak: int = 0
-    restarts: int = 0
-    pending: list[Pending] = field(default_factory=list)
-    suspects: dict[str, float] = field(default_factory=dict)   # died while someone else held the lock
-    rollback_from: dict[str, Any] | None = None                 # evidence, while an automatic rollback waits
-    degraded: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"{self.service}/{self.environment}"
-
-
-@dataclass
-class Watched:
-    row: InstanceRow
-    svc: ServiceWatch
-    liveness: Liveness = field(default_factory=Liveness)
-    next_check: float = 0.0
-    polled: bool = False          # no pidfd (a container): its death is found by the liveness round
 
 
 RollBack = Callable[[str, str, dict[str, Any]], str]   # (service, environment, evidence) -> outcome
@@ -141,20 +102,24 @@ class HomeWatch:
 
     def _adopt(self, rt: Runtime, svc: ServiceWatch, now: float) -> None:
         """Watch every live instance of the current release; start the missing ones (after a reboot, say)."""
-        if svc.config is None or self._busy(rt, svc):
-            return
+        if svc.config is None or rt.target.capabilities.native_rollout or self._busy(rt, svc):
+            return   # Swarm restarts its own tasks
         rows = [r for r in rt.store.instances(svc.service, svc.environment, live_only=True)
                 if r.release_id == svc.release_id]
         for row in rows:
             if row.instance_id in self.watched:
                 self.watched[row.instance_id].row = row
                 continue
-            if not rt.target.is_alive(ref_of(row)):
+            seen = rt.target.inspect(ref_of(row).handle)
+            if not seen.alive:
                 # Found dead, not seen dying (a reboot, a serve that was down): restart, but no crash-loop count.
                 self._died(rt, svc, row, now, counted=False)
                 continue
-            watched = Watched(row, svc, next_check=now + self._settings_of(svc.service, svc.environment).interval_s)
-            watched.polled = not (row.pid and self._deaths.watch(row.instance_id, row.pid))
+            rt.target.mend(ref_of(row))
+            watched = Watched(row, svc, next_check=now + self._settings_of(svc.service, svc.environment).interval_s,
+                              engine_restarts=seen.restarts or 0)
+            pidfd = row.target_kind == "process" and row.pid and self._deaths.watch(row.instance_id, row.pid)
+            watched.polled = not pidfd
             if not watched.polled and not rt.target.is_alive(ref_of(row)):
                 self._deaths.forget(row.instance_id)   # it died between the look and the pidfd
                 self._died(rt, svc, row, now, counted=True)
@@ -187,7 +152,7 @@ class HomeWatch:
             watched.svc.suspects[instance_id] = now
 
     def _died(self, rt: Runtime, svc: ServiceWatch, row: InstanceRow, now: float, *, counted: bool,
-              ended: dict[str, Any] | None = None) -> None:
+              ended: dict[str, Any] | None = None, restarted_by_engine: bool = False) -> None:
         assert svc.config is not None
         settings = self._settings_of(svc.service, svc.environment)
         ended = ended or restarting.exit_record(rt, row)
@@ -201,15 +166,19 @@ class HomeWatch:
         decision = decide(now=now, release_deaths=tuple(svc.deaths), current_since=svc.current_since,
                           streak=max(svc.streak, 1), settings=settings, can_roll_back=can_roll_back)
         log.warning("%s: %s %s; %s", svc.key, row.instance_id, ended["status"], decision.reason)
-        restarting.record_death(rt, row, svc.config, ended, {"action": str(decision.action), "reason": decision.reason,
-                                                             "delay_s": decision.delay_s})
+        if restarted_by_engine:
+            restarting.record_engine_restart(rt, row, svc.config, ended, decision.reason)
+        else:
+            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
+            restarting.record_death(rt, row, svc.config, ended, said)
         if decision.action is Action.ROLLBACK:
             svc.rollback_from = {"release_id": svc.release_id, "version": svc.config.version,
                                  "deaths": decision.recent_deaths, "reason": decision.reason, "last_exit": ended}
             return
         svc.degraded = decision.action is Action.DEGRADED
         svc.restarts += 1
-        svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts))
+        if not restarted_by_engine:
+            svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts))
 
     # -- acting ---------------------------------------------------------------------------------------
 
@@ -259,10 +228,19 @@ class HomeWatch:
         note = rt.target.mend(ref_of(row))
         if note:
             log.info("%s: %s: %s", svc.key, row.instance_id, note)
-        if watched.polled and not rt.target.is_alive(ref_of(row)):
-            self.watched.pop(row.instance_id, None)
-            self._died(rt, svc, row, now, counted=True)
-            return
+        if watched.polled:
+            seen = rt.target.inspect(ref_of(row).handle)
+            if not seen.alive:
+                self.watched.pop(row.instance_id, None)
+                self._died(rt, svc, row, now, counted=True)
+                return
+            if (seen.restarts or 0) > watched.engine_restarts:   # Docker restarted it by its policy: still a death
+                watched.engine_restarts = seen.restarts or 0
+                self._died(rt, svc, row, now, counted=True, restarted_by_engine=True,
+                           ended={**restarting.exit_record(rt, row), "status": f"restarted by the engine "
+                                  f"(restart {watched.engine_restarts})"})
+                if svc.rollback_from is not None:
+                    return
         passed, detail = liveness.check(rt, svc.config, row)
         was_in = watched.liveness.in_rotation()
         watched.liveness = watched.liveness.after(passed)
@@ -279,6 +257,8 @@ class HomeWatch:
         """A router daemon that died comes back with its durable table (it restores its routes itself)."""
         if not self.services or not rt.target.capabilities.routable or rt.router.is_running():
             return
+        if not rt.store.all_current() or any(self._busy(rt, svc) for svc in self.services.values()):
+            return   # `down` (or a deploy) stopped it on purpose: what is current is read again first
         rt.router.ensure_running()
         log.warning("%s: the router was not running: started again with its saved routes", self.home)
         for svc in self.services.values():

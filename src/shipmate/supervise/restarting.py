@@ -46,6 +46,19 @@ def record_death(rt: Runtime, row: InstanceRow, config: ReleaseConfig, ended: di
         _route_current(rt, config, lease.fencing)
 
 
+def record_engine_restart(rt: Runtime, row: InstanceRow, config: ReleaseConfig, ended: dict[str, Any],
+                          reason: str) -> None:
+    """Docker restarted the container by its policy: the same instance runs on; the death is still told."""
+    restarts = int(row.supervision.get("restarts") or 0) + 1
+    rt.store.append_event(event_type="instance.died", service=row.service, environment=row.environment,
+                          version=config.version, status="restarted_by_engine", deployment_id=row.deployment_id,
+                          deployed_by=SERVE_ACTOR, notes=f"{row.instance_id} {ended['status']}; {reason}",
+                          data={**ended, "restarts": restarts})
+    with Lease(rt.store, f"{row.service}/{row.environment}", SERVE_ACTOR) as lease:
+        rt.store.set_instance_supervision(row.instance_id, {"last_exit": ended, "restarts": restarts},
+                                          fencing=lease.fencing)
+
+
 def restart(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: str,
             replaces: dict[str, Any], restarts: int) -> InstanceRow:
     """A new instance in the dead one's place, in rotation once healthy. One that never becomes healthy is

@@ -42,6 +42,7 @@ class InstanceState:
     pid: int | None = None          # the process a human can look at, if there is one
     detail: str = ""
     health: str | None = None       # the engine's own health check (Docker HEALTHCHECK): healthy | unhealthy | starting
+    restarts: int | None = None     # restarts the engine did by itself (Docker's RestartCount); None: it does none
 
 
 @dataclass(frozen=True)
