@@ -21,16 +21,15 @@ def serve(files: Annotated[list[str] | None, typer.Option(
                                                                    "and exit.")] = False) -> None:
     """Keep every current release running: restarts with backoff, liveness, crash loop -> automatic rollback,
     the router back within a second. Stops on SIGTERM/SIGINT; the instances keep running."""
-    from shipmate.ops.serving import serve as run_serve
-    from shipmate.ops.serving import systemd_unit
+    from shipmate import ops
 
     if systemd:
-        sys.stdout.write(systemd_unit(files or [], port=port))
+        sys.stdout.write(ops.systemd_unit(files or [], port=port))
         return
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def act(p: Progress) -> dict[str, Any]:
-        return run_serve(files or [], port=port)
+        return ops.serve(files or [], port=port)
 
     run_command("serve", False, act, None)

@@ -12,7 +12,8 @@ from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recove
 from shipmate.ops.promoting import promote
 from shipmate.ops.reading import check, events, history, logs, status
 from shipmate.ops.secrets import secrets_list, secrets_rm, secrets_set
+from shipmate.ops.serving import serve, systemd_unit
 
 __all__ = ["approve", "check", "deploy", "down", "events", "explain", "history", "import_compose", "init",
            "list_approvals", "lock_release", "lock_status", "logs", "promote", "recover", "reject", "rollback",
-           "schema", "secrets_list", "secrets_rm", "secrets_set", "status", "validate"]
+           "schema", "secrets_list", "secrets_rm", "secrets_set", "serve", "status", "systemd_unit", "validate"]
