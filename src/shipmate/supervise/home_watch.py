@@ -241,7 +241,11 @@ class HomeWatch:
                                   f"(restart {watched.engine_restarts})"})
                 if svc.rollback_from is not None:
                     return
+                # a restarted app gets what a new instance gets: health.deadline to become healthy
+                watched.grace_until = now + svc.config.health.deadline_s
         passed, detail = liveness.check(rt, svc.config, row)
+        if not passed and now < watched.grace_until:
+            return   # still starting after its engine restarted it: not a liveness failure yet
         was_in = watched.liveness.in_rotation()
         watched.liveness = watched.liveness.after(passed)
         if watched.liveness.must_restart(settings):

@@ -49,3 +49,4 @@ class Watched:
     next_check: float = 0.0
     polled: bool = False          # no pidfd (a container): its death is found by the liveness round
     engine_restarts: int = 0      # Docker's RestartCount when last looked at (it restarts by its policy)
+    grace_until: float = 0.0      # failed checks before this do not count (it was just restarted by its engine)
