@@ -19,6 +19,7 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench examples
+	$(VENV)/bin/lint-imports --no-cache   # the layer contracts in pyproject.toml [tool.importlinter]
 
 typecheck: install
 	$(VENV)/bin/mypy

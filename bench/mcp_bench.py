@@ -17,8 +17,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from shipmate.probes.mcp import measure, parse_target  # noqa: E402
-from shipmate.probes.stats import percentile  # noqa: E402
+from shipmate.analysis.stats import percentile  # noqa: E402
+from shipmate.probes.mcp import parse_target  # noqa: E402
+from shipmate.probes.mcp_calls import measure  # noqa: E402
 
 CALLS = 200
 ROUNDS = 3

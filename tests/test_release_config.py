@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.release_config import CanaryStepConfig, ReleaseConfig
 from shipmate.spec.loader import load_spec
 

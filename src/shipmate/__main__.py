@@ -1,3 +1,3 @@
-from shipmate.cli.main import run
+from shipmate.program import run
 
 run()

@@ -178,3 +178,10 @@ class BackupCorrupt(InvalidInputError):
     """A backup archive whose bytes do not match its manifest's sha256: restoring it would replace good data."""
 
     code = "backup_corrupt"
+
+
+class NotifyError(ShipmateError):
+    """A notification was not delivered: shown and audited as a warning, never a command's failure."""
+
+    exit_code = 7
+    code = "notify_failed"

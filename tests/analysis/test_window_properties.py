@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from shipmate.analysis.observations import ProbeSample, Traffic, TrafficSample
 from shipmate.analysis.rules import Rules, lower_bound, upper_bound
+from shipmate.analysis.stats import percentile
 from shipmate.analysis.window import Window, judge
 from shipmate.model import Phase
-from shipmate.probes.stats import percentile
 
 
 @given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=200),

@@ -178,7 +178,7 @@ def test_a_truncated_archive_is_refused(data_project: DataProject, compression: 
 def test_a_restore_while_the_service_is_locked_is_refused_and_replaces_nothing(data_project: DataProject) -> None:
     from shipmate.engine.lease import Lease
     from shipmate.errors import LockHeldError
-    from shipmate.ops.workspace import Workspace
+    from shipmate.ops.common.workspace import Workspace
 
     backup_id = backup_create(data_project.spec)["backup_id"]
     (data_project.root / "app.conf").write_text("after the backup\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shipmate.ops.backups import before_deploy
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.gates.backup import before_deploy
 from shipmate.spec.loader import load_spec
 from tests.backups.conftest import DataProject
 from tests.e2e.cli_project import Project

@@ -168,7 +168,7 @@ monitor:
 
     def our_processes(self) -> list[psutil.Process]:
         """Instance processes (log pumps and apps) this project started, zombies excluded."""
-        from shipmate.ops.workspace import Workspace
+        from shipmate.ops.common.workspace import Workspace
 
         home_id = Workspace.locate(self.root / "shipmate.yaml").home_id
         found = []

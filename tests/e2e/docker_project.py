@@ -12,7 +12,7 @@ from tests.e2e.cli_project import Project
 
 
 def home_id(project: Project) -> str:
-    from shipmate.ops.workspace import Workspace
+    from shipmate.ops.common.workspace import Workspace
 
     return Workspace.locate(project.root / "shipmate.yaml").home_id
 

@@ -43,7 +43,8 @@ monitor:
 
 def served(project: Project) -> str:
     """What the live release says through the router, over MCP (tools/call)."""
-    from shipmate.probes.mcp import call_tool, parse_target
+    from shipmate.probes.mcp import parse_target
+    from shipmate.probes.mcp_calls import call_tool
 
     answer = call_tool(parse_target(f"http://127.0.0.1:{project.port}/mcp"), "served_version", {}, timeout_s=10)
     assert not answer.is_error, answer

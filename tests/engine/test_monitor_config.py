@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from shipmate.engine.monitor import rules_of
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.release_config import MetricRuleConfig, MonitorConfig, ReleaseConfig
 from shipmate.spec.loader import load_spec
 

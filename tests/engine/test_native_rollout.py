@@ -18,7 +18,8 @@ import pytest
 from shipmate.engine.context import Runtime
 from shipmate.errors import DeploymentFailed
 from shipmate.model import InstanceRef
-from shipmate.ops import deploying, releases
+from shipmate.ops.common import release_run as deploying
+from shipmate.ops.common import releases
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets.base import Capabilities, NativeRollout, RolloutReport, Seen
 from shipmate.traffic import Backend, RouteSpec

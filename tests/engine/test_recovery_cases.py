@@ -16,7 +16,7 @@ import yaml
 from shipmate.engine import crashpoints, recovery
 from shipmate.engine.context import Runtime
 from shipmate.errors import ShipmateError
-from shipmate.ops.deploying import run_release
+from shipmate.ops.common.release_run import run_release
 from tests.engine.fake_world import FakeTarget, RecordingRouter, release
 from tests.waiting import free_port
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shipmate.ops.releases import config_from, plan_for
+from shipmate.ops.common.releases import config_from, plan_for
 from shipmate.plan import CLEANUP
 from shipmate.release_config import ReleaseConfig
 from shipmate.spec.loader import load_spec

@@ -11,7 +11,7 @@ import pytest
 
 from shipmate.engine.context import Runtime
 from shipmate.engine.routing import split_weights
-from shipmate.ops.deploying import run_release
+from shipmate.ops.common.release_run import run_release
 from tests.engine.fake_world import FakeTarget, RecordingRouter, release
 from tests.waiting import free_port
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shipmate import ops
-from shipmate.ops.approval_codes import code_for
+from shipmate.ops.common.approval_codes import code_for
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, connected
 from tests.waiting import wait_until

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shipmate.ops.announcing import announce, message
+from shipmate.ops.common.announcing import announce, message
 from shipmate.secrets import redact
 from shipmate.spec.hooks_spec import Notify
 from shipmate.store import Store

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shipmate.ops.approval_codes import code_matches, hash_code, normalise
-from shipmate.ops.approval_diff import release_diff, summary_line
+from shipmate.ops.common.approval_codes import code_matches, hash_code, normalise
+from shipmate.ops.common.approval_diff import release_diff, summary_line
 
 
 def _config(version: str, **over: Any) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from shipmate.ops.artifacts import changed_files, process_artifact
-from shipmate.ops.policy_gates import dirty_tree
+from shipmate.git_repo import dirty_tree
+from shipmate.ops.common.artifacts import changed_files, process_artifact
 
 
 def _git(root: Path, *args: str) -> None:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from shipmate.model import DeploymentState
-from shipmate.ops.confidence import assess, previous_config_of
+from shipmate.ops.gates.confidence import assess, previous_config_of
 from shipmate.release_config import ReleaseConfig
 from shipmate.store import Store, migrations
 from shipmate.store.owners import this_process_owner

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from shipmate.errors import DeploymentFailed, HookFailed, LockHeldError
-from shipmate.ops.hooks_running import Conduct, around_release, check_pre_hook
+from shipmate.ops.common.conduct import Conduct
+from shipmate.ops.gates.hooks import around_release, check_pre_hook
 from shipmate.spec.hooks_spec import Hooks, Notify
 from tests.engine.fake_world import release
 from tests.notify_receiver import receiver

@@ -10,16 +10,8 @@ from tests import mcp_servers
 from tests.mcp_servers import REPO, RunningServer, stdio_argv
 
 from shipmate.errors import InvalidInputError
-from shipmate.probes.mcp import (
-    McpProbeError,
-    McpServerUnreachable,
-    McpTarget,
-    call_tool,
-    list_tools,
-    measure,
-    parse_target,
-    schema_hash,
-)
+from shipmate.probes.mcp import McpProbeError, McpServerUnreachable, McpTarget, parse_target, schema_hash
+from shipmate.probes.mcp_calls import call_tool, list_tools, measure
 
 TEST_TOOLS = ("add", "echo", "slow")
 http_server, sse_server = mcp_servers.http_server, mcp_servers.sse_server

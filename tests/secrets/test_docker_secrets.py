@@ -18,7 +18,7 @@ from tests.engines import docker_client_or_skip
 from tests.waiting import free_port, wait_until
 
 from shipmate.model import LaunchSpec
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.resolve import with_secrets
 from shipmate.secrets.vault import Vault, secret_path

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shipmate.errors import InvalidInputError, PrerequisiteMissing
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.resolve import with_secrets
 from shipmate.secrets.vault import Vault

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shipmate.errors import PrerequisiteMissing
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.readable import readable_copy
 from shipmate.secrets.resolve import pinned_for_rollback, with_secrets

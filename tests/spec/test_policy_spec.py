@@ -83,7 +83,7 @@ def test_an_unknown_timezone_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_config_hash_ignores_overlays_and_version_but_names_changed_keys(tmp_path: Path) -> None:
-    from shipmate.ops.releases import config_from
+    from shipmate.ops.common.releases import config_from
     from shipmate.spec.config_hash import changed_keys
 
     spec = MINIMAL_SPEC + "environments:\n  staging: {}\n  production: {port: 9090, env: {MODE: prod}}\n"

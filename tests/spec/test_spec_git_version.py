@@ -9,7 +9,7 @@ import pytest
 from spec_cases import write_spec
 
 from shipmate.errors import SpecError
-from shipmate.spec.loader import load_spec
+from shipmate.ops.common.spec_loading import load_spec
 
 GIT_SPEC = """\
 service: web

@@ -8,7 +8,7 @@ import pytest
 from spec_cases import MINIMAL_SPEC, write_spec
 
 from shipmate.errors import SpecError
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.spec.loader import load_spec
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from spec_cases import load_cases, lookup, write_spec
 
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.spec.loader import LoadedSpec, load_spec
 
 VALID = load_cases("valid.yaml")

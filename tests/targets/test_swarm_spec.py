@@ -10,7 +10,7 @@ import pytest
 from swarm_support import swarm_config
 
 from shipmate.errors import SpecError
-from shipmate.ops.releases import config_from
+from shipmate.ops.common.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.spec.loader import load_spec
 from shipmate.targets.swarm_spec_build import HASH_LABEL, secret_name, service_name, service_spec

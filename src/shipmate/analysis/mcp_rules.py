@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from shipmate.analysis.observations import McpSample
 from shipmate.analysis.rules import Finding, Rules
+from shipmate.analysis.stats import percentile
 from shipmate.model import Phase
-from shipmate.probes.stats import percentile
 
 
 def mcp_findings(samples: Sequence[McpSample], rules: Rules, *, final: bool) -> list[Finding]:

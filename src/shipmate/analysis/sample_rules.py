@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from shipmate.analysis.observations import MetricSample, ProbeSample, ProcessSample
 from shipmate.analysis.rules import Finding, MetricRule, Rules
+from shipmate.analysis.stats import percentile
 from shipmate.model import Phase
-from shipmate.probes.stats import percentile
 
 
 def probe_findings(samples: Sequence[ProbeSample], rules: Rules, *, final: bool) -> list[Finding]:

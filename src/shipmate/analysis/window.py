@@ -24,10 +24,10 @@ from shipmate.analysis.observations import (
 )
 from shipmate.analysis.rules import Finding, Rules
 from shipmate.analysis.sample_rules import metric_findings, probe_findings, process_findings
+from shipmate.analysis.stats import percentile
 from shipmate.analysis.traffic_delta import total
 from shipmate.analysis.traffic_rules import canary_findings, router_findings
 from shipmate.model import Phase, Verdict
-from shipmate.probes.stats import percentile
 
 # A release that turns bad mid-window is judged on its latest ticks too, not only on a total its
 # good start dilutes: with a 5 % limit, 40 % errors in the last tick fail it at once.

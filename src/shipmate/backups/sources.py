@@ -30,7 +30,7 @@ def resolve_sources(entries: tuple[BackupEntry, ...], base_dir: Path, *, file: s
     for index, entry in enumerate(entries):
         key = f"backup.paths[{index}]"
         if entry.kind == "volume":
-            from shipmate.backups.volumes import volume_mountpoint
+            from shipmate.targets.docker_volumes import volume_mountpoint
 
             try:
                 root = (volume_root or volume_mountpoint)(entry.target)

@@ -25,7 +25,7 @@ def approvals(file: File = None, show_all: Annotated[bool, typer.Option("--all",
                                                                         "too.")] = False,
               json_out: Json = False) -> None:
     """Approvals waiting for a person (with their one-time codes, shown only here and in notifications)."""
-    from shipmate.ops.approvals import list_approvals
+    from shipmate.ops import list_approvals
 
     run_command("approvals", json_out, lambda p: list_approvals(file, show_all=show_all), _render_list)
 
@@ -35,9 +35,9 @@ def approve(approval_id: ApprovalId, file: File = None,
             comment: Annotated[str | None, typer.Option(help="Why it is fine (recorded).")] = None,
             json_out: Json = False) -> None:
     """Approve a pending change as yourself (the OS user); the waiting or retried command then proceeds."""
-    from shipmate.ops.approvals import approve as approve_op
+    from shipmate import ops
 
-    run_command("approve", json_out, lambda p: approve_op(file, approval_id, comment=comment), _render_decided)
+    run_command("approve", json_out, lambda p: ops.approve(file, approval_id, comment=comment), _render_decided)
 
 
 @approvals_app.command("reject")
@@ -45,9 +45,9 @@ def reject(approval_id: ApprovalId,
            reason: Annotated[str, typer.Option("--reason", help="Why not (recorded, shown to the requester).")],
            file: File = None, json_out: Json = False) -> None:
     """Reject a pending change; the waiting command stops with exit 6 and the reason."""
-    from shipmate.ops.approvals import reject as reject_op
+    from shipmate import ops
 
-    run_command("reject", json_out, lambda p: reject_op(file, approval_id, reason=reason), _render_decided)
+    run_command("reject", json_out, lambda p: ops.reject(file, approval_id, reason=reason), _render_decided)
 
 
 def _render_list(result: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""`shipmate backup create|list|restore ID|prune`: thin commands over shipmate.ops.backups."""
+"""`shipmate backup create|list|restore ID|prune`: thin commands over the shipmate.ops backup operations."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would happen; 
 @backup_app.command("create")
 def create(file: File = None, env: Env = None, dry_run: DryRun = False, json_out: Json = False) -> None:
     """Archive backup.paths now (SQLite through its online backup API); old backups are pruned after."""
-    from shipmate.ops.backups import backup_create
+    from shipmate.ops import backup_create
 
     run_command("backup create", json_out, lambda p: backup_create(file, environment=env, dry_run=dry_run),
                 _render_create)
@@ -31,7 +31,7 @@ def create(file: File = None, env: Env = None, dry_run: DryRun = False, json_out
 @backup_app.command("list")
 def list_backups(file: File = None, env: Env = None, json_out: Json = False) -> None:
     """The backups of this service and environment, newest first."""
-    from shipmate.ops.backups import backup_list
+    from shipmate.ops import backup_list
 
     run_command("backup list", json_out, lambda p: backup_list(file, environment=env), _render_list)
 
@@ -41,7 +41,7 @@ def restore(backup_id: Annotated[str, typer.Argument(metavar="ID", help="A backu
             file: File = None, env: Env = None, dry_run: DryRun = False, no_wait: NoWait = False,
             json_out: Json = False) -> None:
     """Verify every checksum, then put the files back; the replaced ones stay aside until the service is healthy."""
-    from shipmate.ops.backups import backup_restore
+    from shipmate.ops import backup_restore
 
     run_command("backup restore", json_out,
                 lambda p: backup_restore(file, backup_id, environment=env, dry_run=dry_run,
@@ -51,7 +51,7 @@ def restore(backup_id: Annotated[str, typer.Argument(metavar="ID", help="A backu
 @backup_app.command("prune")
 def prune(file: File = None, env: Env = None, dry_run: DryRun = False, json_out: Json = False) -> None:
     """Remove backups beyond backup.keep or older than backup.max_age (never the newest)."""
-    from shipmate.ops.backups import backup_prune
+    from shipmate.ops import backup_prune
 
     run_command("backup prune", json_out, lambda p: backup_prune(file, environment=env, dry_run=dry_run),
                 _render_prune)

@@ -13,7 +13,6 @@ import typer
 from shipmate.cli import render
 from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.backup_cli import backup_app
-from shipmate.cli.mcp_cli import mcp_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
@@ -36,7 +35,6 @@ app.add_typer(lock_app, name="lock")
 import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(secrets_app, name="secrets")
-app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
 app.add_typer(probe_app, name="probe")
 app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 app.command()(promote)

@@ -5,7 +5,6 @@ Progress goes to stderr so `--json` stdout stays a single parseable object.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -16,8 +15,9 @@ from typing import Any
 
 import typer
 
+from shipmate.cli.terminal import detach_output
 from shipmate.errors import Interrupted, ShipmateError
-from shipmate.secrets.redact import redact, redact_tree
+from shipmate.ops import redact, redact_tree
 
 EXIT_INTERRUPTED = Interrupted.exit_code
 
@@ -69,15 +69,6 @@ def treat_signals_like_ctrl_c() -> None:
             signal.signal(sig, raise_interrupt)
     if EARLY_SIGNALS:
         raise KeyboardInterrupt(signal.Signals(EARLY_SIGNALS[0]).name)
-
-
-def detach_output() -> None:
-    """Point stdout and stderr at /dev/null, so that exiting does not fail on a flush (exit 120)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for fd in (1, 2):
-        with contextlib.suppress(OSError):
-            os.dup2(devnull, fd)
-    os.close(devnull)
 
 
 def _with_progress(action: Callable[[Progress], dict[str, Any]], as_json: bool) -> dict[str, Any]:

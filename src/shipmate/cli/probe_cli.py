@@ -27,10 +27,10 @@ def probe_mcp(
 ) -> None:
     """Connect, initialize, list every tool, then time N tools/list (or --tool) calls: p50/p95/p99 (exit 3 if
     the target is not a working MCP server, 7 if nothing answers)."""
-    from shipmate.ops.probing import probe_mcp as probe
+    from shipmate import ops
 
-    run_command("probe mcp", json_out, lambda p: probe(target, calls=calls, tool=tool, arguments=args,
-                                                       timeout_s=timeout, legacy_init=not auto), _render)
+    run_command("probe mcp", json_out, lambda p: ops.probe_mcp(target, calls=calls, tool=tool, arguments=args,
+                                                               timeout_s=timeout, legacy_init=not auto), _render)
 
 
 def _render(result: dict[str, Any]) -> None:

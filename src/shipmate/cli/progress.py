@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Any, TextIO
 
+from shipmate.cli.terminal import detach_output
+
 HEARTBEAT_S = 1.5   # the longest silence; under the promised 2 s even when the machine is busy
 TICK_S = 0.25
 TICKS = frozenset({"monitoring", "waiting for health"})  # repeated reports of one ongoing wait
@@ -100,8 +102,6 @@ class PlainProgress(Heartbeat):
             self.stream.flush()
         except (OSError, ValueError):
             # A closed pipe or terminal (SIGHUP) must not break the deployment, nor its exit code at exit.
-            from shipmate.cli.output import detach_output
-
             detach_output()
 
 
@@ -122,6 +122,4 @@ class LiveProgress(Heartbeat):
             if not tick:
                 self.console.print(f"  {text}", highlight=False, markup=False)
         except OSError:  # the terminal closed (SIGHUP): keep working, quietly
-            from shipmate.cli.output import detach_output
-
             detach_output()

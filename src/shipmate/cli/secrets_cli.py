@@ -35,14 +35,14 @@ def secrets_set(name: Name, spec: File = None, value_file: ValueFile = None, jso
 def secrets_rotate(name: Name, spec: File = None, value_file: ValueFile = None, json_out: Json = False) -> None:
     """A new version of NAME (set before); the next deploy uses it, and the old version is removed once that
     release passed its monitor window."""
-    from shipmate.ops.secrets import secrets_rotate as rotate
+    from shipmate import ops
 
-    run_command("secrets rotate", json_out, lambda _: rotate(spec, name, _read_value(name, value_file)),
+    run_command("secrets rotate", json_out, lambda _: ops.secrets_rotate(spec, name, _read_value(name, value_file)),
                 _render_set)
 
 
 def _read_value(name: str, value_file: str | None) -> str:
-    from shipmate.ops.secrets import read_value_file
+    from shipmate.ops import read_value_file
 
     if value_file is not None:
         return read_value_file(value_file)

@@ -224,18 +224,3 @@ def stop_old(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
         instances.stop(ctx.rt, old, float(args["grace_s"]), ctx.fencing)
         stopped.append(old.instance_id)
     return Outcome(True, {"stopped": stopped})
-
-
-def _actions() -> dict[str, Action]:
-    from shipmate.engine import abort_actions, native_actions, retention
-
-    return {
-        "preflight": preflight, "start_instances": start_instances, "wait_healthy": wait_healthy,
-        "switch_route": switch_route, "hold_route": hold_route, "set_weight": set_weight,
-        "analyze": analyze, "monitor": watch, "add_backends": add_backends,
-        "remove_backends": remove_backends, "promote": promote, "drain_old": drain_old, "stop_old": stop_old,
-        **abort_actions.ACTIONS, **retention.ACTIONS, **native_actions.ACTIONS,
-    }
-
-
-ACTIONS: dict[str, Action] = _actions()

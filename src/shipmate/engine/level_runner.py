@@ -28,7 +28,11 @@ HOST = "127.0.0.1"
 
 
 def levels_of(config: ReleaseConfig) -> list[int]:
-    return configured(config.health.levels, config.health.checks, docker_health=config.target_kind == "docker")
+    from shipmate.targets.registry import capabilities_of
+
+    found = capabilities_of(config.target_kind)
+    return configured(config.health.levels, config.health.checks,
+                      docker_health=found is not None and found.engine_health_check)
 
 
 def run_levels(config: ReleaseConfig, targets: Callable[[str], Target], rows: Sequence[InstanceRow], *,

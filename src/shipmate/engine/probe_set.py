@@ -52,7 +52,7 @@ def leveled_probes(config: ReleaseConfig, target: Target, ref: InstanceRef, *, p
                                            timeout=float(args.get("timeout", 5.0)))))
         # "process" is already the first probe
     levels = config.health.levels
-    if config.target_kind == "docker" and levels.get("application", True):
+    if target.capabilities.engine_health_check and levels.get("application", True):
         probes.append((3, ContainerHealthProbe(target, ref)))   # the image's HEALTHCHECK, when it has one
     if protocol and levels.get("mcp"):
         probes.append((4, McpListProbe(levels["mcp"], ref.host, ref.port)))

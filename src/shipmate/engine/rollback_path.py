@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from shipmate.engine import crashpoints
-from shipmate.engine.actions import ACTIONS  # abort steps are actions too (abort_actions, native_actions)
+from shipmate.engine.action_table import ACTIONS  # abort steps are actions too (abort_actions, native_actions)
 from shipmate.engine.context import DeployContext
 from shipmate.errors import RollbackFailed, ShipmateError
 from shipmate.model import DeploymentState

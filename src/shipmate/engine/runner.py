@@ -13,7 +13,8 @@ import time
 from typing import Any
 
 from shipmate.engine import crashpoints
-from shipmate.engine.actions import ACTIONS, Outcome
+from shipmate.engine.action_table import ACTIONS
+from shipmate.engine.actions import Outcome
 from shipmate.engine.context import DeployContext
 from shipmate.engine.rollback_path import roll_back
 from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError

@@ -7,8 +7,6 @@ every state-changing tool needs the bearer token. The token is SHIPMATE_MCP_TOKE
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,21 +23,9 @@ TOKEN_FILE = "mcp-token"
 
 def resolve_token(home: Path) -> tuple[str, str]:
     """(token, where it came from): the environment variable, or the token file (made on first start)."""
-    from shipmate.errors import PrerequisiteMissing
-    from shipmate.secrets.key_file import read_or_create
-    from shipmate.secrets.redact import remember
+    from shipmate import ops
 
-    given = os.environ.get(TOKEN_ENV, "").strip()
-    if given:
-        remember(given)
-        return given, TOKEN_ENV
-    path = home / TOKEN_FILE
-    token = read_or_create(path, lambda: secrets.token_urlsafe(32), what="the MCP token file",
-                           hint=f"set {TOKEN_ENV}, or fix the permissions of {home}")
-    if not token:
-        raise PrerequisiteMissing(f"the MCP token file {path} is empty", hint="delete it to get a new token")
-    remember(token)
-    return token, str(path)
+    return ops.bearer_token(home, env=TOKEN_ENV, file_name=TOKEN_FILE, what="the MCP token file")
 
 
 def security_settings(host: str, port: int) -> TransportSecuritySettings:

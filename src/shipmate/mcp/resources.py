@@ -14,7 +14,7 @@ from shipmate import ops
 from shipmate.errors import ShipmateError
 
 if TYPE_CHECKING:
-    from shipmate.mcp.server import ShipmateServer
+    from mcp.server.mcpserver import MCPServer
 
 GUIDE_URI = "shipmate://guide"
 STATUS_URI = "shipmate://status"
@@ -32,8 +32,7 @@ def deployment_record(spec_file: str | None, deployment_id: str) -> dict[str, An
     return {"deployment": rows[0], "events": found}
 
 
-def register(server: ShipmateServer, guide_text: str) -> None:
-    spec_file = server.spec_file
+def register(server: MCPServer, spec_file: str | None, guide_text: str) -> None:
 
     async def read(call: Any) -> str:
         try:

@@ -12,7 +12,7 @@ from typing import Any
 from mcp_types import CallToolResult, TextContent
 
 from shipmate.errors import Interrupted, InvalidInputError, ShipmateError
-from shipmate.secrets.redact import redact, redact_tree
+from shipmate.ops import redact, redact_tree
 
 
 def ok_result(command: str, result: dict[str, Any]) -> CallToolResult:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import anyio.to_thread
@@ -18,33 +18,15 @@ from mcp_types import CallToolResult, InputRequiredResult, ToolAnnotations
 from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
+from shipmate import ops
 from shipmate.errors import InvalidInputError, ShipmateError
+from shipmate.mcp.callers import actor_of, headers_of
 from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
 from shipmate.mcp.policy import Policy
 from shipmate.mcp.results import bad_arguments, error_of, error_result
 from shipmate.mcp.tools import ShipmateTools
-from shipmate.ops.workspace import Workspace
 
 SERVER_NAME = "shipmate"
-
-
-def actor_of(ctx: Context | None) -> str:
-    """`mcp:<client name>` from the client's initialize; the name is the client's claim, not an identity."""
-    name = "unknown"
-    try:
-        params = ctx.session.client_params if ctx is not None else None
-        if params is not None and params.client_info.name:
-            name = params.client_info.name
-    except (AttributeError, ValueError):
-        pass
-    return f"mcp:{name[:60]}"
-
-
-def headers_of(ctx: Context | None) -> Mapping[str, str] | None:
-    try:
-        return ctx.headers if ctx is not None else None
-    except (AttributeError, ValueError):
-        return None
 
 
 class ShipmateServer(MCPServer):
@@ -57,7 +39,7 @@ class ShipmateServer(MCPServer):
         super().__init__(SERVER_NAME, instructions=INSTRUCTIONS, version=_version(), log_level="WARNING")
         self.spec_file = spec_file
         self.policy = policy
-        self.spec_path = Workspace.locate(spec_file).spec_path
+        self.spec_path = ops.spec_path_of(spec_file)
         # Deployments started here name the MCP client (mcp:<name>), unless whoever started the server set
         # SHIPMATE_ACTOR. The engine reads the actor from the environment, so concurrent HTTP clients of one
         # server may be named after each other on a deployment row; the audit events are always exact.
@@ -67,7 +49,7 @@ class ShipmateServer(MCPServer):
             self.add_tool(functions[info.name], name=info.name, description=info.description,
                           annotations=annotations_of(info), structured_output=False)
         self.guide = build_guide(tools=[info for info in TOOLS if policy.lists(info)], commands=commands)
-        resources.register(self, self.guide)
+        resources.register(self, self.spec_file, self.guide)
 
     async def list_tools(self) -> list[MCPTool]:
         return [tool for tool in await super().list_tools() if self.policy.lists(BY_NAME[tool.name])]
@@ -99,11 +81,9 @@ class ShipmateServer(MCPServer):
 
     async def audit(self, tool: str, ctx: Context | None, arguments: dict[str, Any], outcome: str,
                     error: dict[str, Any] | None) -> None:
-        from shipmate.ops.auditing import record_call
-
         env = arguments["env"][:63] if isinstance(arguments.get("env"), str) else None
         with contextlib.suppress(ShipmateError):   # an unwritable store fails the call itself; a refusal stands
-            await anyio.to_thread.run_sync(lambda: record_call(
+            await anyio.to_thread.run_sync(lambda: ops.record_call(
                 self.spec_file, face="mcp", actor=actor_of(ctx), action=tool, arguments=dict(arguments),
                 outcome=outcome, environment=env, error=error))
 

@@ -15,10 +15,11 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult
 
 from shipmate import ops
+from shipmate.mcp.callers import actor_of
 from shipmate.mcp.catalog import BY_NAME
 from shipmate.mcp.results import as_shipmate_error, error_of, error_result, ok_result
 from shipmate.mcp.running import ProgressSink, run_ops
-from shipmate.ops.identity import Identity, mcp_identity
+from shipmate.ops import Identity, mcp_identity
 
 Action = Callable[[ProgressSink], dict[str, Any]]
 Audit = Callable[[str, Context, dict[str, Any], str, dict[str, Any] | None], Awaitable[None]]
@@ -91,7 +92,7 @@ class ShipmateTools:
     async def probe(self, ctx: Context, url: str, calls: int = 20, timeout_s: float = 10.0) -> CallToolResult:
         """Only URLs: a `stdio:` target would let a client run any command on this machine."""
         from shipmate.errors import InvalidInputError
-        from shipmate.ops.probing import probe_mcp
+        from shipmate.ops import probe_mcp
 
         calls, timeout_s = max(1, min(calls, 1000)), max(0.1, min(timeout_s, 60.0))
 
@@ -136,18 +137,18 @@ class ShipmateTools:
                                   lambda p: ops.explain(self.spec_file, deployment))
 
     async def backups(self, ctx: Context, env: str | None = None) -> CallToolResult:
-        from shipmate.ops.backups import backup_list
+        from shipmate.ops import backup_list
 
         return await self._invoke("backups", ctx, {"env": env}, lambda p: backup_list(self.spec_file, environment=env))
 
     async def backup_create(self, ctx: Context, env: str | None = None, dry_run: bool = False) -> CallToolResult:
-        from shipmate.ops.backups import backup_create
+        from shipmate.ops import backup_create
 
         return await self._invoke("backup_create", ctx, {"env": env, "dry_run": dry_run},
                                   lambda p: backup_create(self.spec_file, environment=env, dry_run=dry_run))
 
     async def approvals(self, ctx: Context, all: bool = False) -> CallToolResult:
-        from shipmate.ops.approvals import list_approvals
+        from shipmate.ops import list_approvals
 
         return await self._invoke("approvals", ctx, {"all": all},
                                   lambda p: list_approvals(self.spec_file, show_all=all, identity=_identity(ctx)))
@@ -155,14 +156,14 @@ class ShipmateTools:
     async def approve(self, ctx: Context, id: str, code: str | None = None, comment: str | None = None
                       ) -> CallToolResult:
         """Grants only with the one-time code a person was shown (never with the agent's own say-so)."""
-        from shipmate.ops.approvals import approve
+        from shipmate.ops import approve
 
         return await self._invoke("approve", ctx, {"id": id, "code": code, "comment": comment},
                                   lambda p: approve(self.spec_file, id, identity=_identity(ctx), code=code,
                                                     comment=comment))
 
     async def reject(self, ctx: Context, id: str, reason: str, code: str | None = None) -> CallToolResult:
-        from shipmate.ops.approvals import reject
+        from shipmate.ops import reject
 
         return await self._invoke("reject", ctx, {"id": id, "reason": reason, "code": code},
                                   lambda p: reject(self.spec_file, id, reason=reason, identity=_identity(ctx),
@@ -171,6 +172,4 @@ class ShipmateTools:
 
 def _identity(ctx: Context) -> Identity:
     """mcp:<client name>: an agent, never a person (a grant needs the one-time code)."""
-    from shipmate.mcp.server import actor_of
-
     return mcp_identity(actor_of(ctx))

@@ -1,19 +1,98 @@
-"""The one service layer: every face (CLI now; MCP, HTTP, inbox later) calls only these.
+"""The one service layer: every face (CLI, MCP; later HTTP, inbox) calls only these names.
 
-Each function returns plain JSON-able data or raises a ShipmateError; none prints.
-Heavy imports stay inside the functions so read-only commands start fast.
+Each operation lives in its own verb-named module (ops/deploying.py, ops/reading_status.py, ...); the gates
+every forward release passes are in ops/gates/, what operations share in ops/common/. Names are re-exported
+lazily (PEP 562): `import shipmate.ops` loads nothing else, so `shipmate status --json` never imports the deploy
+layer. A module is never named like the operation it holds (deploying.py holds deploy): importing a submodule
+binds its name on this package, and would hide the function of that name.
+Each operation returns JSON-able data or raises a ShipmateError (shipmate.errors); none prints. Beside the
+operations: who is calling (Identity), the audit of a face's call, a face's bearer token, and the secret
+filter every face applies to what it shows.
 """
 
-from shipmate.ops.approvals import approve, list_approvals, reject
-from shipmate.ops.deploying import deploy, rollback
-from shipmate.ops.explaining import explain
-from shipmate.ops.importing import import_compose
-from shipmate.ops.lifecycle import down, init, lock_release, lock_status, recover, schema, validate
-from shipmate.ops.promoting import promote
-from shipmate.ops.reading import check, events, history, logs, status
-from shipmate.ops.secrets import secrets_list, secrets_rm, secrets_set
-from shipmate.ops.serving import serve, systemd_unit
+from __future__ import annotations
 
-__all__ = ["approve", "check", "deploy", "down", "events", "explain", "history", "import_compose", "init",
-           "list_approvals", "lock_release", "lock_status", "logs", "promote", "recover", "reject", "rollback",
-           "schema", "secrets_list", "secrets_rm", "secrets_set", "serve", "status", "systemd_unit", "validate"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shipmate.ops.approvals import approve, list_approvals, reject
+    from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
+    from shipmate.ops.checking import check
+    from shipmate.ops.common.auditing import record_call
+    from shipmate.ops.common.face_tokens import bearer_token
+    from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
+    from shipmate.ops.common.workspace import home_of, spec_path_of
+    from shipmate.ops.deploying import deploy
+    from shipmate.ops.explaining import explain
+    from shipmate.ops.importing import import_compose
+    from shipmate.ops.initialising import init, schema
+    from shipmate.ops.locking import lock_release, lock_status
+    from shipmate.ops.probing import probe_mcp
+    from shipmate.ops.promoting import promote
+    from shipmate.ops.reading_history import events, history
+    from shipmate.ops.reading_logs import logs
+    from shipmate.ops.reading_status import status
+    from shipmate.ops.recovering import recover
+    from shipmate.ops.rolling_back import rollback
+    from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
+    from shipmate.ops.serving import serve, systemd_unit
+    from shipmate.ops.taking_down import down
+    from shipmate.ops.validating import validate
+    from shipmate.secrets.redact import redact, redact_tree
+
+_HOMES = {
+    "approve": "shipmate.ops.approvals",
+    "list_approvals": "shipmate.ops.approvals",
+    "reject": "shipmate.ops.approvals",
+    "backup_create": "shipmate.ops.backups",
+    "backup_list": "shipmate.ops.backups",
+    "backup_prune": "shipmate.ops.backups",
+    "backup_restore": "shipmate.ops.backups",
+    "check": "shipmate.ops.checking",
+    "deploy": "shipmate.ops.deploying",
+    "down": "shipmate.ops.taking_down",
+    "explain": "shipmate.ops.explaining",
+    "events": "shipmate.ops.reading_history",
+    "history": "shipmate.ops.reading_history",
+    "import_compose": "shipmate.ops.importing",
+    "init": "shipmate.ops.initialising",
+    "schema": "shipmate.ops.initialising",
+    "lock_release": "shipmate.ops.locking",
+    "lock_status": "shipmate.ops.locking",
+    "logs": "shipmate.ops.reading_logs",
+    "probe_mcp": "shipmate.ops.probing",
+    "promote": "shipmate.ops.promoting",
+    "recover": "shipmate.ops.recovering",
+    "rollback": "shipmate.ops.rolling_back",
+    "read_value_file": "shipmate.ops.secrets",
+    "secrets_list": "shipmate.ops.secrets",
+    "secrets_rm": "shipmate.ops.secrets",
+    "secrets_rotate": "shipmate.ops.secrets",
+    "secrets_set": "shipmate.ops.secrets",
+    "status": "shipmate.ops.reading_status",
+    "validate": "shipmate.ops.validating",
+    "record_call": "shipmate.ops.common.auditing",
+    "Identity": "shipmate.ops.common.identity",
+    "cli_identity": "shipmate.ops.common.identity",
+    "mcp_identity": "shipmate.ops.common.identity",
+    "home_of": "shipmate.ops.common.workspace",
+    "spec_path_of": "shipmate.ops.common.workspace",
+    "bearer_token": "shipmate.ops.common.face_tokens",
+    "serve": "shipmate.ops.serving",
+    "systemd_unit": "shipmate.ops.serving",
+    "redact": "shipmate.secrets.redact",
+    "redact_tree": "shipmate.secrets.redact",
+}
+__all__ = ["Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token",
+           "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
+           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
+           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
+           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
+           "systemd_unit", "validate"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -11,8 +11,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
-from shipmate.ops.identity import Identity, cli_identity
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.identity import Identity, cli_identity
+from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
     from shipmate.store.approvals import ApprovalRow
@@ -23,8 +23,8 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
                    limit: int = 200) -> dict[str, Any]:
     """Pending approvals (all of them with ``show_all``), newest first; codes only for a person on the host,
     and never to the requester when self-approval is not allowed."""
-    from shipmate.ops.approval_codes import code_for
-    from shipmate.ops.approval_diff import summary_line
+    from shipmate.ops.common.approval_codes import code_for
+    from shipmate.ops.common.approval_diff import summary_line
 
     identity = identity or cli_identity()
     ws = Workspace.locate(spec_file)
@@ -66,7 +66,7 @@ def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Id
 
 def _decide(spec_file: str | None, approval_id: str, state: str, identity: Identity, code: str | None,
             comment: str | None) -> dict[str, Any]:
-    from shipmate.ops.approval_codes import code_matches
+    from shipmate.ops.common.approval_codes import code_matches
 
     ws = Workspace.locate(spec_file)
     existing = ws.open_store_readonly()
@@ -111,7 +111,7 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
 def _may_self_approve(ws: Workspace, row: ApprovalRow, identity: Identity) -> bool:
     if identity.actor != row.requested_by:
         return True
-    from shipmate.ops.approval_gate import policy_for
+    from shipmate.ops.gates.approval import policy_for
 
     try:
         return policy_for(ws.spec_path, row.environment).self_approval
@@ -132,8 +132,8 @@ def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, mess
 
 def _notify_decided(ws: Workspace, store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:
     """Audit approval.decided and tell the people the spec's `notify:` names; returns the send warnings."""
-    from shipmate.ops.announcing import announce
-    from shipmate.ops.hooks_running import conduct_of
+    from shipmate.ops.common.announcing import announce
+    from shipmate.ops.common.conduct import conduct_of
 
     store.append_event(event_type="approval.decided", service=row.service, environment=row.environment,
                        version=row.version, status=row.state, notes=row.id, deployed_by=identity.actor,

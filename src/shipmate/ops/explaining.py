@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shipmate.errors import NotFoundError
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
 
 SUCCESS, FAILURE = frozenset({"succeeded"}), frozenset({"failed", "rolled_back"})
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from shipmate.errors import InvalidInputError, SpecError
-from shipmate.ops.workspace import DEFAULT_SPEC
+from shipmate.ops.common.workspace import DEFAULT_SPEC
 
 
 def import_compose(compose_file: str, *, service: str | None = None, out: str | None = None,
@@ -60,7 +60,7 @@ def _has_relative_paths(spec: dict[str, Any]) -> bool:
 
 def _write_checked(target: Path, text: str) -> None:
     """Load the new file with the real spec loader before it replaces anything: what is written is valid."""
-    from shipmate.spec.loader import load_spec
+    from shipmate.ops.common.spec_loading import load_spec
 
     temp = target.absolute().parent / f".{target.name}.import-{os.getpid()}"
     try:

@@ -11,8 +11,9 @@ from shipmate.errors import InvalidInputError
 def probe_mcp(target: str, *, calls: int = 20, tool: str | None = None, arguments: str | None = None,
               timeout_s: float = 10.0, legacy_init: bool = True) -> dict[str, Any]:
     """Connect, list every tool, then time ``calls`` tools/list (or ``tool`` calls); exit 3 if any call failed."""
-    from shipmate.probes.mcp import McpProbeError, measure, parse_target
-    from shipmate.probes.stats import summarize
+    from shipmate.analysis.stats import summarize
+    from shipmate.probes.mcp import McpProbeError, parse_target
+    from shipmate.probes.mcp_calls import measure
 
     if timeout_s <= 0:
         raise InvalidInputError(f"--timeout must be positive, got {timeout_s:g}", hint="e.g. --timeout 10")

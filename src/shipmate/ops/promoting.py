@@ -11,15 +11,17 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, PolicyRefused
-from shipmate.ops import gated_release, policy_gates, releases
-from shipmate.ops.artifacts import artifact_id, changed_files, with_artifact
-from shipmate.ops.passed_releases import Passed, find_passed
-from shipmate.ops.workspace import Workspace, resolve_environment
+from shipmate.ops.common import releases
+from shipmate.ops.common.artifacts import artifact_id, changed_files, files_are_artifact, with_artifact
+from shipmate.ops.common.passed_releases import Passed, find_passed
+from shipmate.ops.common.workspace import Workspace, resolve_environment
+from shipmate.ops.gates import chain as gated_release
+from shipmate.ops.gates import policy as policy_gates
 from shipmate.spec.config_hash import changed_keys
 
 if TYPE_CHECKING:
     from shipmate.engine.context import Progress
-    from shipmate.ops.identity import Identity
+    from shipmate.ops.common.identity import Identity
     from shipmate.release_config import ReleaseConfig
 
 
@@ -29,10 +31,10 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
             wait_approval: bool = True) -> dict[str, Any]:
     """Goes through the same gates as deploy (ops.gated_release), asking approvals for action "promote"."""
     from shipmate.engine.preflight import check_command
-    from shipmate.ops.deploying import _dry_run
+    from shipmate.ops.common.release_run import planned_release
+    from shipmate.ops.common.spec_loading import load_spec
     from shipmate.secrets.resolve import with_secrets
     from shipmate.spec.identity import read_identity
-    from shipmate.spec.loader import load_spec
 
     ws = Workspace.locate(spec_file)
     service, declared = read_identity(ws.spec_path)
@@ -52,7 +54,7 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
                                     origin={"promoted_from": evidence})
     facts = {"promoted_from": evidence, "artifact": artifact_id(config)}
     if dry_run:
-        return {**gated_release.dry_run_report(release, _dry_run(ws, config, kind="deploy")), **facts}
+        return {**gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")), **facts}
     result = gated_release.run_gated(release, force=False, wait_approval=wait_approval, progress=progress)
     return {**result, **facts}
 
@@ -89,7 +91,7 @@ def _exact(ws: Workspace, config: ReleaseConfig, passed: Passed) -> ReleaseConfi
     if config.target_kind != before.target_kind:
         raise _refused(f"config drift: target kind {before.target_kind} became {config.target_kind}",
                        gate="config_drift")
-    if config.target_kind == "process":
+    if files_are_artifact(config):
         if artifact_id(before) is None:
             raise _refused(f"{version} in {passed.environment} has no recorded artifact hash "
                            f"({before.artifact.get('skipped') or 'deployed by an older shipmate'})",

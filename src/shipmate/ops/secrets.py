@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from shipmate.errors import InvalidInputError, NotFoundError
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
 
 
 def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def _rule_problem(spec_path: Path, name: str, value: str) -> str | None:
     """What the spec's rule for ``name`` says about ``value`` (never quoting it); None when the spec cannot
     be read or declares no rule: the deploy checks again anyway."""
     from shipmate.errors import ShipmateError
-    from shipmate.spec.loader import load_spec
+    from shipmate.ops.common.spec_loading import load_spec
 
     try:
         declared = load_spec(spec_path).spec.secrets

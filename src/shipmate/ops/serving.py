@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, ShipmateError
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
     from shipmate.engine.lease import Lease

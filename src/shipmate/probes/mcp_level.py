@@ -13,7 +13,8 @@ from typing import Any
 from shipmate.analysis.health_levels import LevelResult, SchemaChange, facts_of, judge_mcp
 from shipmate.model import Phase, ProbeResult
 from shipmate.probes.base import Stopwatch, failed, passed
-from shipmate.probes.mcp import McpProbeError, McpTarget, list_tools
+from shipmate.probes.mcp import McpProbeError, McpTarget
+from shipmate.probes.mcp_calls import list_tools
 
 
 def endpoint_url(config: Mapping[str, Any], host: str, port: int) -> tuple[str, str]:

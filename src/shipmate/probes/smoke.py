@@ -14,7 +14,8 @@ from typing import Any
 from shipmate.analysis.health_levels import LevelResult, call_problem, http_step_problem, smoke_result
 from shipmate.probes.base import Stopwatch, describe_os_error
 from shipmate.probes.command import CommandProbe
-from shipmate.probes.mcp import McpProbeError, McpTarget, call_tool
+from shipmate.probes.mcp import McpProbeError, McpTarget
+from shipmate.probes.mcp_calls import call_tool
 from shipmate.probes.mcp_level import endpoint_url
 
 MAX_BODY = 1024 * 1024

@@ -11,7 +11,7 @@ from pathlib import Path
 from shipmate.errors import InvalidInputError, NotFoundError, StoreError
 from shipmate.secrets.readable import drop_copies, drop_copy
 from shipmate.secrets.redact import remember
-from shipmate.spec.secrets import SECRET_NAME_PATTERN
+from shipmate.spec.secret_names import SECRET_NAME_PATTERN
 
 _VERSION_FILE = re.compile(r"^v([1-9][0-9]{0,8})$")
 FINGERPRINT_CHARS = 12

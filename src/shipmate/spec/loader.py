@@ -1,6 +1,7 @@
 """Load shipmate.yaml: read, validate, pick the environment, resolve the version, compute the digest.
 
-The only module of the spec package that does I/O (the file, and `git describe` for version: git).
+The only module of the spec package that does I/O (the file). `version: git` is resolved by the caller's
+``describe`` (shipmate.git_repo, passed in by ops/common/spec_loading.py): the spec package runs no git.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from shipmate.spec.quoting import clip
 from shipmate.spec.yaml_source import load_mapping
 
 DEFAULT_ENVIRONMENT = "default"
-GIT_TIMEOUT_SECONDS = 10.0
+Describe = Callable[[Path, str, str], str]   # (directory, spec file, version pattern) -> version
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,10 @@ class LoadedSpec:
 
 
 def load_spec(
-    path: Path, *, environment: str | None = None, version_override: str | None = None
+    path: Path, *, environment: str | None = None, version_override: str | None = None,
+    describe: Describe | None = None,
 ) -> LoadedSpec:
+    """``describe(directory, file, pattern)``: the version `version: git` stands for (None: not allowed here)."""
     shown = str(path)
     data, positions = load_mapping(path)
     try:
@@ -53,7 +56,7 @@ def load_spec(
     base_dir = absolute.parent
     name = _resolve_environment(spec, environment, shown)
     resolved = _apply_overlay(spec, name)
-    version = _resolve_version(spec.version, version_override, base_dir, shown)
+    version = _resolve_version(spec.version, version_override, base_dir, shown, describe)
     cwd = (base_dir / getattr(resolved.target, "cwd", ".")).resolve()  # docker: the project
     if not cwd.is_dir():
         raise SpecError(
@@ -136,7 +139,8 @@ def _apply_overlay(spec: Spec, environment: str) -> Spec:
     return spec.model_copy(update={"target": target, "port": port, "replicas": replicas})
 
 
-def _resolve_version(declared: str | None, override: str | None, base_dir: Path, file: str) -> str:
+def _resolve_version(declared: str | None, override: str | None, base_dir: Path, file: str,
+                     describe: Describe | None) -> str:
     if override is not None:
         if re.match(VERSION_PATTERN, override) is None:
             raise SpecError(
@@ -155,31 +159,9 @@ def _resolve_version(declared: str | None, override: str | None, base_dir: Path,
             file=file,
             hint="set version: in shipmate.yaml or pass --version",
         )
-    return git_version(base_dir, file) if chosen == "git" else chosen
-
-
-def git_version(directory: Path, file: str) -> str:
-    """`git describe --tags --always --dirty` run in ``directory``."""
-    hint = "run it inside a git repository with at least one commit, or set version: / pass --version"
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--tags", "--always", "--dirty"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise SpecError(
-            "version: git needs git, which is not installed", path="version", file=file, hint=hint
-        ) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise SpecError(
-            f"git describe took longer than {GIT_TIMEOUT_SECONDS:g}s", path="version", file=file, hint=hint
-        ) from exc
-    out = done.stdout.strip()
-    if done.returncode != 0 or re.match(VERSION_PATTERN, out) is None:
-        reason = (done.stderr.strip().splitlines() or ["no output"])[0]
-        raise SpecError(f"cannot get the version from git: {reason}", path="version", file=file, hint=hint)
-    return out
+    if chosen != "git":
+        return chosen
+    if describe is None:
+        raise SpecError("version: git is resolved by shipmate's commands, not by this load", path="version",
+                        file=file, hint="pass --version, or load through shipmate.ops")
+    return describe(base_dir, file, VERSION_PATTERN)

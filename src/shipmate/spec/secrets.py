@@ -9,8 +9,8 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shipmate.spec.field_types import IntRange, SpecModel, TextRule
+from shipmate.spec.secret_names import SECRET_NAME_PATTERN
 
-SECRET_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]{0,99}$"
 SecretName = Annotated[str, TextRule(SECRET_NAME_PATTERN, "an environment-variable-style name in capitals",
                                      "e.g. API_KEY or DB_PASSWORD")]
 

@@ -30,6 +30,10 @@ class Capabilities:
     keeps_artifacts: bool = False  # stopped instances and built images stay until prune() removes them
     native_rollout: bool = False   # the engine behind the target replaces instances itself (Swarm's update_config):
                                    # the target is a NativeRollout too, and plans are built by strategies/native.py
+    engine_health_check: bool = False  # the engine runs the image's own health check (Docker HEALTHCHECK):
+                                       # level 3 asks it, and it counts as a configured level
+    file_artifact: bool = False    # a release runs from the files in target.cwd: their hash is its artifact
+                                   # (otherwise the target names it in prepare(), e.g. image_id)
 
 
 @dataclass(frozen=True)

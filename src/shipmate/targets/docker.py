@@ -46,7 +46,7 @@ class DockerTarget(Target):
 
     kind = "docker"
     capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True,
-                                port_proxied=True, keeps_artifacts=True)
+                                port_proxied=True, keeps_artifacts=True, engine_health_check=True)
 
     def __init__(self) -> None:
         self._client: DockerClient | None = None

@@ -40,7 +40,8 @@ class ProcessTarget(Target):
     """Starts, inspects and stops local processes; never decides anything."""
 
     kind = "process"
-    capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True)
+    capabilities = Capabilities(routable=True, replicas=True, max_replicas=32, logs=True, process_stats=True,
+                                file_artifact=True)
 
     def __init__(self) -> None:
         # Pumps we spawned, kept so they can be reaped (and do not warn as leaked) once they exit.

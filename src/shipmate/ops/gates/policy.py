@@ -8,13 +8,13 @@ The clock is SHIPMATE_NOW (ISO 8601) when set, for tests and what-if dry runs, e
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, PolicyRefused
+from shipmate.git_repo import dirty_tree
 from shipmate.spec.config_hash import changed_keys
 from shipmate.spec.freeze_windows import frozen_by
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
 
-GIT_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,8 @@ def raise_refused(refusals: list[Refusal], what: str) -> None:
 
 def _not_passed_in(store: Store | SqliteReader | None, config: ReleaseConfig, env: str) -> str:
     """'' when this exact release (version, base config, artifact) passed ``env``, else why not."""
-    from shipmate.ops.artifacts import artifact_id
-    from shipmate.ops.passed_releases import find_passed
+    from shipmate.ops.common.artifacts import artifact_id
+    from shipmate.ops.common.passed_releases import find_passed
 
     found = find_passed(store, config.service, env, config.version)
     if isinstance(found, str):
@@ -132,23 +131,6 @@ def _not_passed_in(store: Store | SqliteReader | None, config: ReleaseConfig, en
     mine, theirs = artifact_id(config), artifact_id(passed)
     if mine is not None and theirs is not None and mine != theirs:
         return f"require_passed_in {env}: {config.version} passed {env} with other files ({theirs[:19]})"
-    return ""
-
-
-def dirty_tree(cwd: Path) -> str:
-    """'' when the git working tree under ``cwd`` is clean, else what is wrong (not a repository is wrong)."""
-    try:
-        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal", "--", ".",
-                               ":(exclude).shipmate"], cwd=cwd, capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"allow_dirty: false needs git to look at {cwd}: {exc}"
-    if done.returncode != 0:
-        return f"allow_dirty: false, but {cwd} is not in a git repository (cannot prove it clean)"
-    lines = [line[3:] for line in done.stdout.splitlines() if line.strip()]
-    if lines:
-        shown = ", ".join(lines[:5]) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
-        return f"the working tree has uncommitted changes: {shown}"
     return ""
 
 

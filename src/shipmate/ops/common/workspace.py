@@ -102,3 +102,13 @@ def kind_in_use(store: Store) -> str:
         if release is not None:
             return release.target_kind
     return "process"
+
+
+def home_of(spec_file: str | None) -> Path:
+    """The state folder of the spec (or ./shipmate.yaml): where a face keeps its own files (the MCP token)."""
+    return Workspace.locate(spec_file).home
+
+
+def spec_path_of(spec_file: str | None) -> Path:
+    """The spec file a face serves: -f as given, else ./shipmate.yaml, made absolute."""
+    return Workspace.locate(spec_file).spec_path

@@ -1,5 +1,8 @@
-"""`shipmate mcp` (serve the MCP face over stdio or HTTP) and `shipmate guide` (the agent guide).
+"""The `shipmate` program: the CLI face, plus the two commands that start the MCP face
+(`shipmate mcp`, over stdio or HTTP) and print its agent guide (`shipmate guide`).
 
+This is the composition root, not a face: faces never import each other (the layer contracts in
+pyproject.toml say so), so the one place that knows both the CLI and the MCP face is here.
 The MCP SDK is imported inside these commands only: `shipmate --help` and `status` never load it.
 """
 
@@ -10,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from shipmate.cli import main as cli
 from shipmate.cli.output import Progress, run_command
 
 mcp_app = typer.Typer()
@@ -33,10 +37,10 @@ def mcp(file: File = None,
         if not http:
             build_server(file, Policy(read_only, no_destructive), cli_commands()).run("stdio")
             return {}
+        from shipmate import ops
         from shipmate.mcp.http_app import resolve_token, serve_http
-        from shipmate.ops.workspace import Workspace
 
-        token, source = resolve_token(Workspace.locate(file).home)
+        token, source = resolve_token(ops.home_of(file))
         server = build_server(file, Policy(read_only, no_destructive, token), cli_commands())
         sys.stderr.write(f"shipmate mcp: http://{host}:{port}/mcp (SSE /sse); bearer token from {source}\n")
         serve_http(server, host, port)
@@ -67,11 +71,18 @@ def _print_guide(result: dict[str, Any]) -> None:
 
 def cli_commands() -> list[tuple[str, str]]:
     """(name, first help line) of every top-level command and group of the live CLI."""
-    from shipmate.cli.main import app
-
+    app = cli.app
     commands = list(app.registered_commands)
     commands += [c for g in app.registered_groups if not g.name and g.typer_instance
                  for c in g.typer_instance.registered_commands]
     found = [(c.name or (c.callback.__name__ if c.callback else ""), (c.help or "").split("\n")[0]) for c in commands]
     found += [(g.name or "", "") for g in app.registered_groups if g.name]
     return [(name.replace("_", "-"), text) for name, text in found if name]
+
+
+cli.app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
+
+
+def run() -> None:
+    """The console script: the whole program (every face's commands), exit code as documented."""
+    cli.run()

@@ -9,56 +9,23 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import DeploymentFailed, HookFailed, RollbackFailed, ShipmateError
 from shipmate.hooks.invocation import HookContext, HookOutcome, hook_env, invocations
-from shipmate.ops.announcing import announce
+from shipmate.ops.common.announcing import announce
+from shipmate.ops.common.conduct import Conduct
 from shipmate.release_config import ReleaseConfig
-from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 
 if TYPE_CHECKING:
-    from shipmate.spec.loader import LoadedSpec
-
-
-@dataclass(frozen=True)
-class Conduct:
-    """The spec's hooks/notify/confidence sections for one command, and the folder hooks run in."""
-
-    project_dir: Path
-    hooks: Hooks = field(default_factory=lambda: Hooks.model_validate({}))
-    notify: Notify | None = None
-    confidence: ConfidenceSpec | None = None
-    secret_names: tuple[str, ...] = ()
-
-    @property
-    def weights(self) -> dict[str, float]:
-        return self.confidence.weights.given() if self.confidence is not None else {}
-
-
-def conduct_of(spec_path: Path, environment: str | None) -> tuple[Conduct, list[str]]:
-    """Read from today's shipmate.yaml; a rollback must not be blocked by it: unreadable -> none, warned."""
-    from shipmate.spec.loader import load_spec
-
-    try:
-        spec = load_spec(spec_path, environment=environment).spec
-    except ShipmateError as exc:
-        return Conduct(spec_path.parent), [f"hooks and notifications skipped: {exc.message}"]
-    return Conduct(spec_path.parent, spec.hooks, spec.notify, spec.confidence,
-                   tuple(s.name for s in spec.secrets)), []
-
-
-def conduct_from_loaded(loaded: LoadedSpec) -> Conduct:
-    spec = loaded.spec
-    return Conduct(loaded.base_dir, spec.hooks, spec.notify, spec.confidence, tuple(s.name for s in spec.secrets))
+    pass
 
 
 def would_do(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str) -> dict[str, Any]:
     """For --dry-run: the hooks that would run, the events that would be sent, the score it would get."""
     from shipmate.analysis.confidence import ConfidenceInputs, score
-    from shipmate.ops.confidence import assess_current
+    from shipmate.ops.gates.confidence import assess_current
     from shipmate.store.store import Store
 
     hooks = {name: [list(cmd.run) for cmd in conduct.hooks.of(name)]

@@ -13,39 +13,46 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from shipmate.git_repo import tracked_files
 from shipmate.release_config import ReleaseConfig
 
 SKIPPED_DIRS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".shipmate", ".mypy_cache",
                           ".pytest_cache", ".ruff_cache"})
 MANIFEST_LIMIT = 5000
 FILE_LIMIT = 100_000   # a cwd this big (e.g. a home folder) gets no artifact hash rather than a minute-long walk
-GIT_TIMEOUT_S = 20.0
 
 
 def with_artifact(config: ReleaseConfig, home: Path, spec_path: Path) -> ReleaseConfig:
     """The process target's config with its files' hash; other targets learn theirs in prepare (image_id)."""
-    if config.target_kind != "process":
+    if not files_are_artifact(config):
         return config
     return dataclasses.replace(config, artifact=process_artifact(Path(config.cwd), home, spec_path))
 
 
 def artifact_id(config: ReleaseConfig) -> str | None:
     """The one string two releases share when they run the same bits (None: not known yet / not recorded)."""
-    if config.target_kind == "process":
+    if files_are_artifact(config):
         return config.artifact.get("sha256") or None
     image = config.target_settings.get("image_id")
     return str(image) if image else None
 
 
+def files_are_artifact(config: ReleaseConfig) -> bool:
+    """The target runs the release from target.cwd's files (a process), so their hash names what runs."""
+    from shipmate.targets.registry import capabilities_of
+
+    found = capabilities_of(config.target_kind)
+    return found is not None and found.file_artifact
+
+
 def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> dict[str, Any]:
     """The spec file itself is left out: its content is the config hash's business, not the artifact's."""
-    files, source = _git_files(cwd)
+    files, source = tracked_files(cwd), "git"
     if files is None:
-        files, source = _walked_files(cwd), "walk"
+        files, source = _walked_files(cwd), "walk"   # not a git repository (or git refused)
     if len(files) > FILE_LIMIT:
         return {"files": len(files), "source": source, "skipped": f"more than {FILE_LIMIT} files"}
     home = home.resolve()
@@ -73,17 +80,6 @@ def changed_files(before: dict[str, Any], after: dict[str, Any], limit: int = 10
     out = [f"+{p}" for p in sorted(new.keys() - old.keys())] + [f"-{p}" for p in sorted(old.keys() - new.keys())]
     out += [f"~{p}" for p in sorted(old.keys() & new.keys()) if old[p] != new[p]]
     return out[:limit]
-
-
-def _git_files(cwd: Path) -> tuple[list[str] | None, str]:
-    try:
-        done = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-                              cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None, "walk"
-    if done.returncode != 0:
-        return None, "walk"   # not a git repository (or git refused): walk the folder instead
-    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p], "git"
 
 
 def _walked_files(cwd: Path) -> list[str]:

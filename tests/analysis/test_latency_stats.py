@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shipmate.analysis.stats import percentile, summarize
 from shipmate.errors import InvalidInputError
-from shipmate.probes.stats import percentile, summarize
 
 
 def test_nearest_rank_on_known_values() -> None:

@@ -10,16 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shipmate.ops import approval_gate, backups, policy_gates
-from shipmate.ops.confidence import assess_current
-from shipmate.ops.hooks_running import around_release, check_pre_hook, conduct_from_loaded, would_do
-from shipmate.ops.identity import Identity, cli_identity
-from shipmate.ops.reconciling import reconcile_all
-from shipmate.ops.workspace import Workspace, actor
+from shipmate.ops.common.conduct import conduct_from_loaded
+from shipmate.ops.common.identity import Identity, cli_identity
+from shipmate.ops.common.reconciling import reconcile_all
+from shipmate.ops.common.release_run import run_release
+from shipmate.ops.common.workspace import Workspace, actor
+from shipmate.ops.gates import approval as approval_gate
+from shipmate.ops.gates import policy as policy_gates
+from shipmate.ops.gates.backup import before_deploy
+from shipmate.ops.gates.confidence import assess_current
+from shipmate.ops.gates.hooks import around_release, check_pre_hook, would_do
 
 if TYPE_CHECKING:
     from shipmate.engine.context import Progress
-    from shipmate.ops.policy_gates import Refusal
+    from shipmate.ops.gates.policy import Refusal
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.loader import LoadedSpec
 
@@ -54,13 +58,12 @@ def dry_run_report(release: Release, planned: dict[str, Any]) -> dict[str, Any]:
     report = {**planned, "policy": policy_gates.gate_report(release.gates),
               **would_do(release.ws.home, conduct, release.config, "deploy"),
               "approval": approval_gate.would(release.ws, release.config.environment, release.action, release.who)}
-    backup = backups.before_deploy(release.ws, release.loaded, dry_run=True)
+    backup = before_deploy(release.ws, release.loaded, dry_run=True)
     return {**report, "backup": backup} if backup else report
 
 
 def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: Progress | None) -> dict[str, Any]:
     from shipmate.engine.preflight import check_port
-    from shipmate.ops.deploying import run_release
 
     ws, config = release.ws, release.config
     conduct = conduct_from_loaded(release.loaded)
@@ -77,7 +80,7 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
         rt = ws.runtime(store, progress, kind=config.target_kind)
         reconcile_all(rt)
         policy_gates.audit_overrides(store, config, release.gates, rt.actor)
-        backup = backups.before_deploy(ws, release.loaded)   # a failure raises here: nothing changed yet
+        backup = before_deploy(ws, release.loaded)   # a failure raises here: nothing changed yet
         result = approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, config, "deploy", rt.actor,
             lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin)))

@@ -1,4 +1,4 @@
-"""Docker volumes: found through the Docker SDK and read at their mount point (root, or the docker group)."""
+"""Docker volumes, for backups: found through the Docker SDK, read at their mount point (root or docker group)."""
 
 from __future__ import annotations
 

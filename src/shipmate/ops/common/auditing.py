@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shipmate.errors import ShipmateError
-from shipmate.ops.workspace import Workspace
+from shipmate.ops.common.workspace import Workspace
 
 SECRET_WORDS = ("token", "secret", "password", "value", "key", "code")   # code: one-time approval codes
 

@@ -35,7 +35,7 @@ class Passed:
 
     def evidence(self) -> dict[str, Any]:
         """What a promotion records in deployments.origin (migration 6) and prints."""
-        from shipmate.ops.artifacts import artifact_id
+        from shipmate.ops.common.artifacts import artifact_id
 
         verdict = self.deployment.verdict or {}
         return {"environment": self.environment, "deployment_id": self.deployment.id,

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import ApprovalRequired, ShipmateError, SpecError
-from shipmate.ops.identity import Identity
+from shipmate.ops.common.identity import Identity
 
 if TYPE_CHECKING:
-    from shipmate.ops.workspace import Workspace
+    from shipmate.ops.common.workspace import Workspace
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.approval_spec import ApprovalPolicy
     from shipmate.store.approvals import ApprovalRow
@@ -88,7 +88,7 @@ def requester_of(identity: Identity) -> str:
 
 def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action: str, requester: str,
                      identity: Identity, policy: ApprovalPolicy, confidence: dict[str, Any] | None) -> ApprovalRow:
-    from shipmate.ops import approval_codes
+    from shipmate.ops.common import approval_codes
 
     found = store.approvals(service=config.service, environment=config.environment, action=action,
                             version=config.version, digest=config.digest,
@@ -166,7 +166,7 @@ def _already_current(store: Store, config: ReleaseConfig) -> bool:
 
 def change_of(store: Store, config: ReleaseConfig, action: str) -> dict[str, Any]:
     """The diff an approver sees: the current release -> this one (down: what would stop)."""
-    from shipmate.ops.approval_diff import release_diff
+    from shipmate.ops.common.approval_diff import release_diff
 
     cur = store.current(config.service, config.environment)
     rel = store.get_release(cur.release_id) if cur is not None else None
@@ -195,9 +195,9 @@ def _auto(store: Store, config: ReleaseConfig, action: str, requester: str, iden
 def _notify_requested(ws: Workspace, store: Store, row: ApprovalRow, code: str) -> list[str]:
     """Audit approval.requested (never the code) and tell the people the spec's `notify:` names, with the
     one-time code: that message is the out-of-band channel. The code is never recorded nor returned."""
-    from shipmate.ops.announcing import announce
-    from shipmate.ops.approval_diff import summary_line
-    from shipmate.ops.hooks_running import conduct_of
+    from shipmate.ops.common.announcing import announce
+    from shipmate.ops.common.approval_diff import summary_line
+    from shipmate.ops.common.conduct import conduct_of
 
     store.append_event(event_type="approval.requested", service=row.service, environment=row.environment,
                        version=row.version, status="pending", notes=row.id, deployed_by=row.requested_by,

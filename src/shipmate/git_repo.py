@@ -1,0 +1,66 @@
+"""The one place shipmate runs git: `version: git`, the files a process release is made of, a clean tree.
+
+Each function answers in shipmate's terms (a version, a file list, '' or what is wrong); subprocess and
+its failures stay here. Bounded by a timeout: a hung git (a network filesystem, a lock) never hangs a deploy.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from shipmate.errors import SpecError
+
+DESCRIBE_TIMEOUT_S = 10.0
+FILES_TIMEOUT_S = 20.0
+VERSION_HINT = "run it inside a git repository with at least one commit, or set version: / pass --version"
+
+
+def describe_version(directory: Path, file: str, pattern: str) -> str:
+    """`git describe --tags --always --dirty` in ``directory``; a SpecError on `version` when there is none
+    (``pattern``: what a version may look like; ``file``: the spec, named in the error)."""
+    try:
+        done = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=directory,
+                              capture_output=True, text=True, timeout=DESCRIBE_TIMEOUT_S, check=False)
+    except FileNotFoundError as exc:
+        raise SpecError("version: git needs git, which is not installed", path="version", file=file,
+                        hint=VERSION_HINT) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SpecError(f"git describe took longer than {DESCRIBE_TIMEOUT_S:g}s", path="version", file=file,
+                        hint=VERSION_HINT) from exc
+    out = done.stdout.strip()
+    if done.returncode != 0 or re.match(pattern, out) is None:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[0]
+        raise SpecError(f"cannot get the version from git: {reason}", path="version", file=file, hint=VERSION_HINT)
+    return out
+
+
+def tracked_files(cwd: Path) -> list[str] | None:
+    """The files git would track under ``cwd`` (committed or not, .gitignore'd left out); None when ``cwd`` is
+    not in a git repository or git is missing or refuses (the caller walks the folder instead)."""
+    try:
+        done = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+                              cwd=cwd, capture_output=True, timeout=FILES_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def dirty_tree(cwd: Path) -> str:
+    """'' when the git working tree under ``cwd`` is clean, else what is wrong (not a repository is wrong)."""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal", "--", ".",
+                               ":(exclude).shipmate"], cwd=cwd, capture_output=True, text=True,
+                              timeout=FILES_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"allow_dirty: false needs git to look at {cwd}: {exc}"
+    if done.returncode != 0:
+        return f"allow_dirty: false, but {cwd} is not in a git repository (cannot prove it clean)"
+    lines = [line[3:] for line in done.stdout.splitlines() if line.strip()]
+    if lines:
+        shown = ", ".join(lines[:5]) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
+        return f"the working tree has uncommitted changes: {shown}"
+    return ""

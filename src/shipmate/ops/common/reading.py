@@ -1,0 +1,81 @@
+"""What the read-only operations share: the service's environments, a store opened after any crash's
+leftovers are reconciled (so what is read is true), one target per kind, a deployment as a row."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from shipmate.ops.common.workspace import Workspace, resolve_environment
+
+if TYPE_CHECKING:
+    from shipmate.store.rows import InstanceRow
+    from shipmate.store.sqlite_reader import SqliteReader
+    from shipmate.store.store import Store
+    from shipmate.targets.base import Target
+
+
+def service_and_envs(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
+    from shipmate.spec.identity import read_identity
+
+    service, declared = read_identity(ws.spec_path)
+    if environment is not None:
+        return service, [resolve_environment(declared, environment)]
+    return service, declared or ["default"]
+
+
+def needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
+    """A crashed deployment waits, or the router died under a live service."""
+    # A deployment whose owner is alive is simply in progress: nothing to reconcile.
+    active = [d for d in reader.active_deployments()
+              if not reader.lock_owner_alive(f"{d.service}/{d.environment}")]
+    if active:
+        return True
+    return bool(reader.all_current()) and not ws.traffic_router().is_running()
+
+
+def take_care(ws: Workspace) -> None:
+    """Reconcile before answering: what status reports must be true, not a crash's leftovers."""
+    from shipmate.ops.common.reconciling import reconcile_all
+
+    store = ws.open_store()
+    try:
+        reconcile_all(ws.runtime(store))
+    finally:
+        store.close()
+
+
+def open_reconciled(ws: Workspace) -> Store | None:
+    store = ws.open_store_readonly()
+    if store is None or not needs_care(store, ws):
+        return store
+    store.close()
+    take_care(ws)
+    return ws.open_store_readonly()
+
+
+def targets_by_kind() -> Callable[[str], Target]:
+    """One target per kind for this read (from the registry): each instance is asked by its own kind."""
+    from shipmate.targets.registry import target_for
+
+    return functools.cache(target_for)
+
+
+def serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
+    """The current release's live instances: the set that serves (current names a release)."""
+    cur = store.current(service, env)
+    if cur is None:
+        return []
+    return [r for r in store.instances(service, env, live_only=True) if r.release_id == cur.release_id]
+
+
+def deployment_view(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
+    rel = store.get_release(dep.release_id)
+    duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
+    return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,
+            "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
+            "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
+            "actor": dep.actor, "error": dep.error,
+            "confidence": (getattr(dep, "confidence", None) or {}).get("score"),   # the full factors: explain
+            "origin": getattr(dep, "origin", None)}

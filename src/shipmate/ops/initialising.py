@@ -1,0 +1,24 @@
+"""init and schema: write an example shipmate.yaml; the JSON schema of the file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shipmate.errors import InvalidInputError
+from shipmate.ops.common.workspace import Workspace
+
+
+def init(spec_file: str | None, *, force: bool = False) -> dict[str, Any]:
+    from shipmate.spec.example import example_yaml
+
+    ws = Workspace.locate(spec_file)
+    if ws.spec_path.exists() and not force:
+        raise InvalidInputError(f"{ws.spec_path} already exists", hint="pass --force to overwrite it")
+    ws.spec_path.write_text(example_yaml())
+    return {"written": str(ws.spec_path)}
+
+
+def schema() -> dict[str, Any]:
+    from shipmate.spec.schema import json_schema
+
+    return json_schema()

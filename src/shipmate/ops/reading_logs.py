@@ -1,0 +1,42 @@
+"""logs: the last lines of the serving instances (or of one deployment's)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shipmate.errors import NotFoundError
+from shipmate.ops.common.reading import (
+    service_and_envs,
+    serving_rows,
+    targets_by_kind,
+)
+from shipmate.ops.common.workspace import Workspace
+
+if TYPE_CHECKING:
+    pass
+
+
+def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 100,
+         deployment_id: str | None = None) -> dict[str, Any]:
+    from shipmate.engine.context import ref_of
+
+    ws = Workspace.locate(spec_file)
+    service, envs = service_and_envs(ws, environment)
+    env = envs[0]
+    store = ws.open_store_readonly()
+    if store is None:
+        raise NotFoundError(f"{service}/{env} has never been deployed", hint="run `shipmate deploy` first")
+    try:
+        rows = store.instances(service, env)
+        if deployment_id is not None:
+            rows = [r for r in rows if r.deployment_id == deployment_id]
+        else:
+            rows = serving_rows(store, service, env) or rows[-1:]
+        if not rows:
+            raise NotFoundError(f"no instance of {service}/{env} matches", hint="see `shipmate history`")
+        targets = targets_by_kind()
+        return {"service": service, "environment": env, "instances": [
+            {"instance_id": r.instance_id, "status": r.status, "log_path": r.log_path,
+             "lines": targets(r.target_kind).read_logs(ref_of(r).handle, lines)} for r in rows]}
+    finally:
+        store.close()

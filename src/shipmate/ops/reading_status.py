@@ -1,0 +1,86 @@
+"""status: each environment's current release, its instances as their targets see them, and what is in progress."""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any
+
+from shipmate.ops.common.reading import (
+    deployment_view,
+    needs_care,
+    service_and_envs,
+    take_care,
+    targets_by_kind,
+)
+from shipmate.ops.common.workspace import Workspace
+
+if TYPE_CHECKING:
+    from shipmate.store.sqlite_reader import SqliteReader
+
+
+def _answers(port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    ws = Workspace.locate(spec_file)
+    service, envs = service_and_envs(ws, environment)
+    store = SqliteReader.open(ws.home)  # stdlib sqlite3: status is called in loops, keep it fast
+    if store is not None and needs_care(store, ws):
+        store.close()
+        take_care(ws)
+        store = SqliteReader.open(ws.home)
+    out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
+    if store is None:
+        out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
+        return out
+    try:
+        from shipmate.ops.common.instance_view import artifact_hash, instances_view, members
+        from shipmate.release_config import ReleaseConfig
+
+        active = {(d.service, d.environment): d for d in store.active_deployments()}
+        targets = targets_by_kind()
+        out["supervisor"] = _supervisor(store)
+        for env in envs:
+            entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
+            cur = store.current(service, env)
+            dep = active.get((service, env))
+            rel = store.get_release(cur.release_id) if cur is not None else None
+            config = ReleaseConfig.from_dict(rel.spec) if rel else None
+            routable = config is not None and targets(config.target_kind).capabilities.routable
+            in_route = members(ws.traffic_router(), config.port) if config and routable else None
+            entry["instances"] = instances_view(store, targets, service, env, cur.release_id if cur else None, dep,
+                                                in_route)
+            if cur is not None:
+                live = sum(1 for i in entry["instances"] if i["role"] == "current" and i["alive"])
+                entry["current"] = {
+                    "version": rel.version if rel else None, "artifact": artifact_hash(rel),
+                    "release_id": cur.release_id,
+                    "deployment_id": cur.deployment_id, "since": cur.updated_at,
+                    "replicas": config.replicas if config else None, "live": live,
+                    "port": config.port if config else None,
+                }
+                entry["serving"] = bool(config and live and _answers(config.port))
+            entry["deployment_in_progress"] = None if dep is None else {
+                "deployment_id": dep.id, "state": str(dep.state), "kind": dep.kind}
+            last = store.deployments(service, env, limit=1)
+            entry["last_deployment"] = deployment_view(store, last[0]) if last else None
+            out["environments"].append(entry)
+        return out
+    finally:
+        store.close()
+
+
+def _supervisor(store: SqliteReader) -> dict[str, Any]:
+    """Whether a `shipmate serve` watches this home now (it holds the home's "serve" lock while it runs)."""
+    owner = store.live_lock_owner("serve")
+    if owner is not None:
+        return {"running": True, "pid": owner.get("pid"), "command": owner.get("command")}
+    return {"running": False, "message": "nothing supervises this home: a crash stays down until the next deploy",
+            "hint": "start `shipmate serve` (foreground), or install `shipmate serve --systemd` as a unit"}

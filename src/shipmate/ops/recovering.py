@@ -1,0 +1,31 @@
+"""recover: reconcile every deployment a crash interrupted (roll forward or back), and say how each ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shipmate.errors import RollbackFailed
+from shipmate.ops.common.reconciling import reconcile_all
+from shipmate.ops.common.workspace import Workspace
+
+
+def recover(spec_file: str | None) -> dict[str, Any]:
+    ws = Workspace.locate(spec_file)
+    store = ws.open_store_readonly()
+    if store is None:
+        return {"recovered": []}
+    store.close()
+    store = ws.open_store()
+    try:
+        report = reconcile_all(ws.runtime(store))
+    finally:
+        store.close()
+    failed = [r for r in report if str(r.get("outcome", "")).startswith("failed")]
+    if failed:
+        err = RollbackFailed(f"{len(failed)} interrupted deployment(s) could not be rolled back: "
+                             + "; ".join(str(r["outcome"]) for r in failed),
+                             hint="see `shipmate status` and `shipmate events`; fix and deploy, or "
+                                  "`shipmate rollback --to VERSION`")
+        err.details = {"recovered": report}
+        raise err
+    return {"recovered": report}

@@ -1,0 +1,87 @@
+"""The `--json` shapes of status, deploy, rollback, check, history, events and the approvals commands are pinned:
+keys and value types, recursively, as the real CLI prints them for a real deployed service (examples/hello).
+
+Values are normalised away (ids, times, ports differ per run); numbers are "number" (a duration may be
+whole). A snapshot lives in tests/cli/data/json_shapes/NAME.json; after an intended change of a shape,
+rewrite them with SHIPMATE_UPDATE_SHAPES=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.cli_project import Project
+
+SHAPES = Path(__file__).parent / "data" / "json_shapes"
+FREE_FORM = {"data", "diff"}   # an event's data and an approval's diff: their keys depend on the event/the change
+PROTECTED = "environments:\n  production: {protected: true}\n"
+
+
+def shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: "object" if key in FREE_FORM and isinstance(item, dict) else shape(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        merged: Any = None
+        for item in value:
+            merged = _merge(merged, shape(item))
+        return [] if merged is None else [merged]
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def _merge(a: Any, b: Any) -> Any:
+    """One shape for every element of a list: keys united, differing leaf types joined (sorted, '|')."""
+    if a is None or a == b:
+        return b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {key: _merge(a.get(key), b.get(key)) if key in a and key in b else a.get(key, b.get(key))
+                for key in [*a, *(k for k in b if k not in a)]}
+    if isinstance(a, list) and isinstance(b, list):
+        return [_merge(a[0] if a else None, b[0] if b else None)] if a or b else []
+    parts = set(str(a).split("|")) | set(str(b).split("|")) if isinstance(a, str) and isinstance(b, str) else None
+    return "|".join(sorted(parts)) if parts else f"{a!r}|{b!r}"
+
+
+def _pinned(name: str, output: dict[str, Any]) -> None:
+    path = SHAPES / f"{name}.json"
+    found = shape(output)
+    if os.environ.get("SHIPMATE_UPDATE_SHAPES") == "1":
+        path.write_text(json.dumps(found, indent=2, sort_keys=False) + "\n")
+    expected = json.loads(path.read_text())
+    assert found == expected, f"`{name} --json` changed shape:\n{json.dumps(found, indent=2)}"
+    assert list(found) == list(expected), f"`{name} --json` changed key order"
+
+
+def test_deploy_status_check_history_events_and_rollback_keep_their_json_shape(project: Project) -> None:
+    project.spec("1.0.0")
+    _pinned("deploy", project.json("deploy"))
+    _pinned("status", project.json("status"))
+    _pinned("check", project.json("check"))
+    project.spec("2.0.0")
+    assert project.json("deploy")["state"] == "succeeded"
+    _pinned("history", project.json("history"))
+    _pinned("rollback", project.json("rollback"))
+    _pinned("events", project.json("events", "--limit", "1000"))
+    assert project.serves("1.0.0")
+
+
+def test_the_approval_commands_keep_their_json_shape(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    agent = {"SHIPMATE_ACTOR": "agent:ci"}
+    first = project.json("deploy", "--no-wait", expect=6, env=agent)["error"]["details"]["approval_id"]
+    _pinned("approvals", project.json("approvals"))
+    _pinned("approve", project.json("approve", first, env=agent))
+    project.spec("1.0.1", extra=PROTECTED)
+    second = project.json("deploy", "--no-wait", expect=6, env=agent)["error"]["details"]["approval_id"]
+    assert second != first
+    _pinned("reject", project.json("reject", second, "--reason", "not today", env=agent))
+    _pinned("approvals_all", project.json("approvals", "--all"))
