@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from shipmate.supervise.restart_policy import PolicySettings
 
 SERVE_LOCK = "serve"
+SERVE_LEASE_S = 60.0   # a SIGKILLed serve is taken over at once (its pid is gone); the lease only bounds a frozen one
 DEFAULT_PORT = 8765
 log = logging.getLogger("shipmate.serve")
 
@@ -94,7 +95,7 @@ def _lock(homes: dict[Path, _Home]) -> None:
     for home in homes.values():
         try:
             home.store = home.ws.open_store()
-            home.lease = Lease(home.store, SERVE_LOCK, "shipmate-serve").__enter__()
+            home.lease = Lease(home.store, SERVE_LOCK, "shipmate-serve", lease_seconds=SERVE_LEASE_S).__enter__()
         except LockHeldError as exc:
             _unlock(homes)
             raise LockHeldError(f"{home.ws.home} is already supervised: {exc.message}",

@@ -8,6 +8,7 @@ is already watched stays watched meanwhile.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +19,13 @@ from shipmate.store.rows import InstanceRow
 from shipmate.supervise import liveness, restarting
 from shipmate.supervise.death_watch import DeathWatch
 from shipmate.supervise.restart_policy import Action, PolicySettings, decide, next_streak
-from shipmate.supervise.restarting import SERVE_ACTOR
+from shipmate.supervise.router_keeper import RouterKeeper
 from shipmate.supervise.watch_state import Pending, ServiceWatch, Watched
 
 log = logging.getLogger("shipmate.serve")
 RETRY_S = 1.0       # a change refused (lock held by a deploy, store busy) is tried again after this
-REFRESH_S = 2.0     # new deploys, rollbacks and `down` are picked up this often
+REFRESH_S = 2.0     # new deploys, rollbacks and `down` are picked up this often (when the store changed)
+QUIET_REFRESH_S = 30.0   # and this often anyway
 
 
 RollBack = Callable[[str, str, dict[str, Any]], str]   # (service, environment, evidence) -> outcome
@@ -41,7 +43,10 @@ class HomeWatch:
         self.services: dict[str, ServiceWatch] = {}
         self.watched: dict[str, Watched] = {}
         self._next_refresh = 0.0
-        self._started = False
+        self._quiet_refresh = 0.0
+        self._store_stamp: tuple[float, ...] = ()
+        self.router = RouterKeeper(home, deaths)
+        self.router_key = self.router.key
 
     # -- the store ------------------------------------------------------------------------------------
 
@@ -59,10 +64,11 @@ class HomeWatch:
         """Refresh from the store when due, keep the router up, run due restarts, rollbacks and liveness."""
         try:
             rt = self.runtime()
-            if now >= self._next_refresh:
+            if now >= self._next_refresh and (self._store_changed() or now >= self._quiet_refresh):
                 self._refresh(rt, now)
-                self._next_refresh = now + REFRESH_S
-            self._keep_router(rt)
+                self._next_refresh, self._quiet_refresh = now + REFRESH_S, now + QUIET_REFRESH_S
+            if self.services and rt.target.capabilities.routable:
+                self.router.keep(rt, now, busy=lambda: any(self._busy(rt, svc) for svc in self.services.values()))
             for svc in list(self.services.values()):
                 self._act(rt, svc, now)
             for watched in list(self.watched.values()):
@@ -70,7 +76,23 @@ class HomeWatch:
                     self._check(rt, watched, now)
         except ShipmateError as exc:
             log.warning("%s: %s (kept what is known; trying again)", self.home, exc.message)
-            self._next_refresh = now + RETRY_S
+            self._next_refresh = self._quiet_refresh = now + RETRY_S
+
+    def _store_changed(self) -> bool:
+        """Whether the state database (or its write-ahead log) changed since the last look: a cheap stat,
+        so 50 idle homes cost no queries."""
+        stamp = []
+        for name in ("state.db", "state.db-wal"):
+            try:
+                stamp.append(os.stat(os.path.join(self.home, name)).st_mtime_ns)
+            except OSError:
+                stamp.append(0)
+        changed = tuple(stamp) != self._store_stamp
+        self._store_stamp = tuple(float(x) for x in stamp)
+        return changed
+
+    def router_died(self) -> None:
+        self.router.died()
 
     def _refresh(self, rt: Runtime, now: float) -> None:
         seen: set[str] = set()
@@ -256,17 +278,3 @@ class HomeWatch:
             self._died(rt, svc, row, now, counted=True, ended=ended)
         elif was_in != watched.liveness.in_rotation():
             restarting.set_rotation(rt, svc.config, row, watched.liveness.in_rotation(), detail or "checks pass again")
-
-    def _keep_router(self, rt: Runtime) -> None:
-        """A router daemon that died comes back with its durable table (it restores its routes itself)."""
-        if not self.services or not rt.target.capabilities.routable or rt.router.is_running():
-            return
-        if not rt.store.all_current() or any(self._busy(rt, svc) for svc in self.services.values()):
-            return   # `down` (or a deploy) stopped it on purpose: what is current is read again first
-        rt.router.ensure_running()
-        log.warning("%s: the router was not running: started again with its saved routes", self.home)
-        for svc in self.services.values():
-            if svc.config is not None:
-                rt.store.append_event(event_type="router.restarted", service=svc.service,
-                                      environment=svc.environment, version=svc.config.version, status="running",
-                                      deployed_by=SERVE_ACTOR, notes="the router daemon was gone; serve started it")

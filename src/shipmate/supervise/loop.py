@@ -38,10 +38,12 @@ class Supervisor:
                 dead = self.deaths.wait(TICK_S)
                 if not dead and not any(home.watched for home in self.homes):
                     stop.wait(TICK_S)   # nothing to poll on: sleep, but wake at once to stop
-                for instance_id in dead:
+                for key in dead:
                     for home in self.homes:
-                        if instance_id in home.watched:
-                            home.died(instance_id, time.time())
+                        if key == home.router_key:
+                            home.router_died()
+                        elif key in home.watched:
+                            home.died(key, time.time())
         finally:
             self.deaths.close()
             for home in self.homes:
