@@ -109,4 +109,5 @@ def test_liveness_restarts_a_hung_uvicorn_and_the_router_routes_around_it(projec
             kill(hung["pid"], signal.SIGCONT)
     fresh = [i for i in current(project) if i["restarts"] == 1]
     assert fresh and "liveness failed 3 times" in fresh[0]["last_exit"]["status"]
+    assert len(events_of(project, "instance.restarted")) == 1   # one death, one restart
     assert _answers(project, uvicorn.health_path)

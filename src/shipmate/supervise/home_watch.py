@@ -128,7 +128,10 @@ class HomeWatch:
             return   # Swarm restarts its own tasks
         rows = [r for r in rt.store.instances(svc.service, svc.environment, live_only=True)
                 if r.release_id == svc.release_id]
+        replacing = {p.dead.instance_id for p in svc.pending if p.dead is not None}
         for row in rows:
+            if row.instance_id in replacing:
+                continue   # dead, its replacement already on the way (the row is marked when it starts)
             if row.instance_id in self.watched:
                 self.watched[row.instance_id].row = row
                 continue
@@ -192,7 +195,8 @@ class HomeWatch:
             restarting.record_engine_restart(rt, row, svc.config, ended, decision.reason)
         else:
             said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
-            restarting.record_death(rt, row, svc.config, ended, said)
+            at_once = decision.action is not Action.ROLLBACK and decision.delay_s == 0
+            restarting.record_death(rt, row, svc.config, ended, said, mark=not at_once)
         if decision.action is Action.ROLLBACK:
             svc.rollback_from = {"release_id": svc.release_id, "version": svc.config.version,
                                  "deaths": decision.recent_deaths, "reason": decision.reason, "last_exit": ended}
@@ -200,7 +204,8 @@ class HomeWatch:
         svc.degraded = decision.action is Action.DEGRADED
         svc.restarts += 1
         if not restarted_by_engine:
-            svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts))
+            dead = row if decision.delay_s == 0 else None
+            svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead))
 
     # -- acting ---------------------------------------------------------------------------------------
 
@@ -219,7 +224,7 @@ class HomeWatch:
         for pending in [p for p in svc.pending if p.due <= now]:
             try:
                 row = restarting.restart(rt, svc.config, svc.release_id, svc.deployment_id, pending.replaces,
-                                         pending.restarts)
+                                         pending.restarts, pending.dead)
             except LockHeldError:
                 pending.due = now + RETRY_S
                 log.info("%s: restart waits: the service's lock is held (a deploy wins)", svc.key)

@@ -33,17 +33,22 @@ def exit_record(rt: Runtime, row: InstanceRow, cause: str | None = None) -> dict
 
 
 def record_death(rt: Runtime, row: InstanceRow, config: ReleaseConfig, ended: dict[str, Any],
-                 decision: dict[str, Any]) -> None:
-    """The death is an audit event at once (no lock needed to tell the truth); the row is marked under the lock."""
+                 decision: dict[str, Any], *, mark: bool = True) -> None:
+    """The death is an audit event at once (no lock needed to tell the truth); the row is marked failed under the
+    lock, here, or (``mark`` False: restarted at once) by restart() in the same lease as its replacement."""
     rt.store.append_event(event_type="instance.died", service=row.service, environment=row.environment,
                           version=config.version, status="died", deployment_id=row.deployment_id,
                           deployed_by=SERVE_ACTOR, notes=f"{row.instance_id} {ended['status']}",
                           data={**ended, "decision": decision})
-    with Lease(rt.store, f"{row.service}/{row.environment}", SERVE_ACTOR) as lease:
-        rt.store.set_instance_supervision(row.instance_id, {"last_exit": ended, "in_rotation": False},
-                                          fencing=lease.fencing)
-        rt.store.set_instance_status(row.instance_id, "failed", fencing=lease.fencing)
-        _route_current(rt, config, lease.fencing)
+    if mark:
+        with Lease(rt.store, f"{row.service}/{row.environment}", SERVE_ACTOR) as lease:
+            _mark_dead(rt, row, ended, lease.fencing)
+            _route_current(rt, config, lease.fencing)
+
+
+def _mark_dead(rt: Runtime, row: InstanceRow, ended: dict[str, Any], fencing: int) -> None:
+    rt.store.set_instance_supervision(row.instance_id, {"last_exit": ended, "in_rotation": False},
+                                      fencing=fencing, status="failed")
 
 
 def record_engine_restart(rt: Runtime, row: InstanceRow, config: ReleaseConfig, ended: dict[str, Any],
@@ -60,22 +65,26 @@ def record_engine_restart(rt: Runtime, row: InstanceRow, config: ReleaseConfig, 
 
 
 def restart(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: str,
-            replaces: dict[str, Any], restarts: int) -> InstanceRow:
-    """A new instance in the dead one's place, in rotation once healthy. One that never becomes healthy is
-    stopped and returned as it is (status not "running", its exit in supervision): the caller counts a death."""
+            replaces: dict[str, Any], restarts: int, dead: InstanceRow | None = None) -> InstanceRow:
+    """A new instance in the dead one's place (``dead``, marked failed here when given), in rotation once healthy.
+    One that never becomes healthy is stopped and returned as it is (status not "running", its exit in
+    supervision): the caller counts a death. The critical path is one lease, the spawn, two writes and the route."""
     key = f"{config.service}/{config.environment}"
     with Lease(rt.store, key, SERVE_ACTOR) as lease:
         row = instances.start(rt, config, release_id, deployment_id, lease.fencing)
         healthy, results = instances.wait_healthy(rt, config, row)
         supervision = {"restarts": restarts, "last_exit": replaces, "started_at": time.time()}
+        if dead is not None:
+            _mark_dead(rt, dead, replaces, lease.fencing)
         if not healthy:
             detail, _ = instances.failure_detail(rt, row, results, config)
             ended = exit_record(rt, row, f"not healthy after restart: {detail}")
             rt.target.stop(ref_of(row), config.stop_grace_s)
+            _route_current(rt, config, lease.fencing)
             return rt.store.set_instance_supervision(
                 row.instance_id, {**supervision, "last_exit": ended, "in_rotation": False}, fencing=lease.fencing)
-        rt.store.set_instance_supervision(row.instance_id, {**supervision, "in_rotation": True}, fencing=lease.fencing)
-        row = rt.store.set_instance_status(row.instance_id, "running", fencing=lease.fencing)
+        row = rt.store.set_instance_supervision(row.instance_id, {**supervision, "in_rotation": True},
+                                                fencing=lease.fencing, status="running")
         _route_current(rt, config, lease.fencing)
         rt.store.append_event(event_type="instance.restarted", service=config.service, environment=config.environment,
                               version=config.version, status="running", deployment_id=deployment_id,

@@ -16,6 +16,7 @@ class Pending:
     due: float
     replaces: dict[str, Any]     # how the instance it replaces ended
     restarts: int
+    dead: InstanceRow | None = None   # the row it replaces, still to be marked failed (restarted at once)
 
 
 @dataclass
