@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
-    deployment_view,
+    deployment_record,
     needs_care,
     service_and_envs,
     take_care,
     targets_by_kind,
 )
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.status import (
+    CurrentRelease,
+    DeploymentInProgress,
+    EnvironmentStatus,
+    InstanceStatus,
+    NeverDeployedEnvironment,
+    StatusResult,
+    Supervisor,
+)
 
 if TYPE_CHECKING:
     from shipmate.store.sqlite_reader import SqliteReader
@@ -26,7 +35,7 @@ def _answers(port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+def status(spec_file: str | None, *, environment: str | None = None) -> StatusResult:
     from shipmate.store.sqlite_reader import SqliteReader
 
     ws = Workspace.locate(spec_file)
@@ -36,51 +45,46 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         store.close()
         take_care(ws)
         store = SqliteReader.open(ws.home)
-    out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
     if store is None:
-        out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
-        return out
+        return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs])
+    environments: list[EnvironmentStatus | NeverDeployedEnvironment] = []
     try:
         from shipmate.ops.common.instance_view import artifact_hash, instances_view, members
         from shipmate.release_config import ReleaseConfig
 
         active = {(d.service, d.environment): d for d in store.active_deployments()}
         targets = targets_by_kind()
-        out["supervisor"] = _supervisor(store)
         for env in envs:
-            entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
             cur = store.current(service, env)
             dep = active.get((service, env))
             rel = store.get_release(cur.release_id) if cur is not None else None
             config = ReleaseConfig.from_dict(rel.spec) if rel else None
             routable = config is not None and targets(config.target_kind).capabilities.routable
             in_route = members(ws.traffic_router(), config.port) if config and routable else None
-            entry["instances"] = instances_view(store, targets, service, env, cur.release_id if cur else None, dep,
-                                                in_route)
+            instances = [InstanceStatus(**item) for item in instances_view(
+                store, targets, service, env, cur.release_id if cur else None, dep, in_route)]
+            current, serving = None, False
             if cur is not None:
-                live = sum(1 for i in entry["instances"] if i["role"] == "current" and i["alive"])
-                entry["current"] = {
-                    "version": rel.version if rel else None, "artifact": artifact_hash(rel),
-                    "release_id": cur.release_id,
-                    "deployment_id": cur.deployment_id, "since": cur.updated_at,
-                    "replicas": config.replicas if config else None, "live": live,
-                    "port": config.port if config else None,
-                }
-                entry["serving"] = bool(config and live and _answers(config.port))
-            entry["deployment_in_progress"] = None if dep is None else {
-                "deployment_id": dep.id, "state": str(dep.state), "kind": dep.kind}
+                live = sum(1 for i in instances if i.role == "current" and i.alive)
+                current = CurrentRelease(
+                    version=rel.version if rel else None, artifact=artifact_hash(rel), release_id=cur.release_id,
+                    deployment_id=cur.deployment_id, since=cur.updated_at,
+                    replicas=config.replicas if config else None, live=live, port=config.port if config else None)
+                serving = bool(config and live and _answers(config.port))
+            in_progress = None if dep is None else DeploymentInProgress(dep.id, str(dep.state), dep.kind)
             last = store.deployments(service, env, limit=1)
-            entry["last_deployment"] = deployment_view(store, last[0]) if last else None
-            out["environments"].append(entry)
-        return out
+            environments.append(EnvironmentStatus(
+                environment=env, current=current, serving=serving, instances=instances,
+                deployment_in_progress=in_progress,
+                last_deployment=deployment_record(store, last[0]) if last else None))
+        return StatusResult(service, str(ws.home), environments, supervisor=_supervisor(store))
     finally:
         store.close()
 
 
-def _supervisor(store: SqliteReader) -> dict[str, Any]:
-    """Whether a `shipmate serve` watches this home now (it holds the home's "serve" lock while it runs)."""
+def _supervisor(store: SqliteReader) -> Supervisor:
     owner = store.live_lock_owner("serve")
     if owner is not None:
-        return {"running": True, "pid": owner.get("pid"), "command": owner.get("command")}
-    return {"running": False, "message": "nothing supervises this home: a crash stays down until the next deploy",
-            "hint": "start `shipmate serve` (foreground), or install `shipmate serve --systemd` as a unit"}
+        return Supervisor(True, pid=owner.get("pid"), command=owner.get("command"))
+    return Supervisor(False, message="nothing supervises this home: a crash stays down until the next deploy",
+                      hint="start `shipmate serve` (foreground), or install `shipmate serve --systemd` as a unit")
