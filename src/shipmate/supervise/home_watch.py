@@ -64,13 +64,13 @@ class HomeWatch:
         """Refresh from the store when due, keep the router up, run due restarts, rollbacks and liveness."""
         try:
             rt = self.runtime()
+            for svc in list(self.services.values()):
+                self._act(rt, svc, now)   # restarts first: a death's own writes must not delay its restart
             if now >= self._next_refresh and (self._store_changed() or now >= self._quiet_refresh):
                 self._refresh(rt, now)
                 self._next_refresh, self._quiet_refresh = now + REFRESH_S, now + QUIET_REFRESH_S
             if self.services and rt.target.capabilities.routable:
                 self.router.keep(rt, now, busy=lambda: any(self._busy(rt, svc) for svc in self.services.values()))
-            for svc in list(self.services.values()):
-                self._act(rt, svc, now)
             for watched in list(self.watched.values()):
                 if now >= watched.next_check:
                     self._check(rt, watched, now)
@@ -205,7 +205,8 @@ class HomeWatch:
         svc.restarts += 1
         if not restarted_by_engine:
             dead = row if decision.delay_s == 0 else None
-            svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead))
+            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
+            svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead, said))
 
     # -- acting ---------------------------------------------------------------------------------------
 
@@ -224,7 +225,7 @@ class HomeWatch:
         for pending in [p for p in svc.pending if p.due <= now]:
             try:
                 row = restarting.restart(rt, svc.config, svc.release_id, svc.deployment_id, pending.replaces,
-                                         pending.restarts, pending.dead)
+                                         pending.restarts, pending.dead, pending.decision)
             except LockHeldError:
                 pending.due = now + RETRY_S
                 log.info("%s: restart waits: the service's lock is held (a deploy wins)", svc.key)

@@ -34,16 +34,22 @@ def exit_record(rt: Runtime, row: InstanceRow, cause: str | None = None) -> dict
 
 def record_death(rt: Runtime, row: InstanceRow, config: ReleaseConfig, ended: dict[str, Any],
                  decision: dict[str, Any], *, mark: bool = True) -> None:
-    """The death is an audit event at once (no lock needed to tell the truth); the row is marked failed under the
-    lock, here, or (``mark`` False: restarted at once) by restart() in the same lease as its replacement."""
+    """The death as an audit event and its row marked failed under the lock. Restarted at once (``mark`` False),
+    restart() does both in its own lease, right after the replacement serves: the restart comes first."""
+    if not mark:
+        return
+    _died_event(rt, row, config, ended, decision)
+    with Lease(rt.store, f"{row.service}/{row.environment}", SERVE_ACTOR) as lease:
+        _mark_dead(rt, row, ended, lease.fencing)
+        _route_current(rt, config, lease.fencing)
+
+
+def _died_event(rt: Runtime, row: InstanceRow, config: ReleaseConfig, ended: dict[str, Any],
+                decision: dict[str, Any]) -> None:
     rt.store.append_event(event_type="instance.died", service=row.service, environment=row.environment,
                           version=config.version, status="died", deployment_id=row.deployment_id,
                           deployed_by=SERVE_ACTOR, notes=f"{row.instance_id} {ended['status']}",
                           data={**ended, "decision": decision})
-    if mark:
-        with Lease(rt.store, f"{row.service}/{row.environment}", SERVE_ACTOR) as lease:
-            _mark_dead(rt, row, ended, lease.fencing)
-            _route_current(rt, config, lease.fencing)
 
 
 def _mark_dead(rt: Runtime, row: InstanceRow, ended: dict[str, Any], fencing: int) -> None:
@@ -65,7 +71,8 @@ def record_engine_restart(rt: Runtime, row: InstanceRow, config: ReleaseConfig, 
 
 
 def restart(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: str,
-            replaces: dict[str, Any], restarts: int, dead: InstanceRow | None = None) -> InstanceRow:
+            replaces: dict[str, Any], restarts: int, dead: InstanceRow | None = None,
+            decision: dict[str, Any] | None = None) -> InstanceRow:
     """A new instance in the dead one's place (``dead``, marked failed here when given), in rotation once healthy.
     One that never becomes healthy is stopped and returned as it is (status not "running", its exit in
     supervision): the caller counts a death. The critical path is one lease, the spawn, two writes and the route."""
@@ -74,9 +81,10 @@ def restart(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: 
         row = instances.start(rt, config, release_id, deployment_id, lease.fencing)
         healthy, results = instances.wait_healthy(rt, config, row)
         supervision = {"restarts": restarts, "last_exit": replaces, "started_at": time.time()}
-        if dead is not None:
-            _mark_dead(rt, dead, replaces, lease.fencing)
         if not healthy:
+            if dead is not None:
+                _mark_dead(rt, dead, replaces, lease.fencing)
+                _died_event(rt, dead, config, replaces, decision or {})
             detail, _ = instances.failure_detail(rt, row, results, config)
             ended = exit_record(rt, row, f"not healthy after restart: {detail}")
             rt.target.stop(ref_of(row), config.stop_grace_s)
@@ -85,7 +93,11 @@ def restart(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: 
                 row.instance_id, {**supervision, "last_exit": ended, "in_rotation": False}, fencing=lease.fencing)
         row = rt.store.set_instance_supervision(row.instance_id, {**supervision, "in_rotation": True},
                                                 fencing=lease.fencing, status="running")
-        _route_current(rt, config, lease.fencing)
+        # serving again from here (the dead one is left out though not yet marked): the records follow
+        _route_current(rt, config, lease.fencing, leave_out={dead.instance_id} if dead is not None else set())
+        if dead is not None:
+            _mark_dead(rt, dead, replaces, lease.fencing)
+            _died_event(rt, dead, config, replaces, decision or {})
         rt.store.append_event(event_type="instance.restarted", service=config.service, environment=config.environment,
                               version=config.version, status="running", deployment_id=deployment_id,
                               deployed_by=SERVE_ACTOR, notes=f"{row.instance_id} replaces {replaces['instance_id']}",
@@ -113,7 +125,7 @@ def stop_hung(rt: Runtime, config: ReleaseConfig, row: InstanceRow, why: str) ->
     return ended
 
 
-def _route_current(rt: Runtime, config: ReleaseConfig, fencing: int) -> None:
+def _route_current(rt: Runtime, config: ReleaseConfig, fencing: int, leave_out: set[str] | None = None) -> None:
     """The router sends the release's port to its live instances that are in rotation (all live ones when every
     one of them fails: trying beats refusing every request)."""
     if not rt.target.capabilities.routable:
@@ -122,6 +134,6 @@ def _route_current(rt: Runtime, config: ReleaseConfig, fencing: int) -> None:
     if cur is None:
         return
     live = [r for r in rt.store.instances(config.service, config.environment, live_only=True)
-            if r.release_id == cur.release_id and r.status == "running"]
+            if r.release_id == cur.release_id and r.status == "running" and r.instance_id not in (leave_out or ())]
     rotating = [r for r in live if r.supervision.get("in_rotation", True)]
     routing.serve_only(rt.router, config, rotating or live, fencing=fencing)

@@ -17,6 +17,7 @@ class Pending:
     replaces: dict[str, Any]     # how the instance it replaces ended
     restarts: int
     dead: InstanceRow | None = None   # the row it replaces, still to be marked failed (restarted at once)
+    decision: dict[str, Any] | None = None   # why, for the death's audit event (written after the restart)
 
 
 @dataclass
