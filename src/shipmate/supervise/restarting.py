@@ -7,6 +7,7 @@ release's recorded config, so it runs what a deploy or a rollback of that releas
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
 
 SERVE_ACTOR = "shipmate-serve"
+log = logging.getLogger("shipmate.serve")
 LAST_LINES = 5
 
 
@@ -77,9 +79,14 @@ def restart(rt: Runtime, config: ReleaseConfig, release_id: str, deployment_id: 
     One that never becomes healthy is stopped and returned as it is (status not "running", its exit in
     supervision): the caller counts a death. The critical path is one lease, the spawn, two writes and the route."""
     key = f"{config.service}/{config.environment}"
+    began = time.monotonic()
     with Lease(rt.store, key, SERVE_ACTOR) as lease:
+        locked = time.monotonic()
         row = instances.start(rt, config, release_id, deployment_id, lease.fencing)
+        started = time.monotonic()
         healthy, results = instances.wait_healthy(rt, config, row)
+        log.info("%s: restart of %s: lock %.3f s, start %.3f s, healthy %.3f s", key, row.instance_id,
+                 locked - began, started - locked, time.monotonic() - started)
         supervision = {"restarts": restarts, "last_exit": replaces, "started_at": time.time()}
         if not healthy:
             if dead is not None:
