@@ -72,7 +72,7 @@ class Serve:
         self.port = free_port()
         argv = [SHIPMATE, "serve", "--port", str(self.port), *(a for f in files for a in ("-f", str(f)))]
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait(lambda: _answers(self.port, "/healthz"), 60)
+        _wait(lambda: _answers(self.port, "/healthz"), 300)   # 50 fresh homes: the first pass is slow
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
