@@ -47,6 +47,8 @@ def import_compose(result: dict[str, Any]) -> None:
 def validate(result: dict[str, Any]) -> None:
     _console().print(f"[green]valid[/]: {result['file']} — {result['service']} on port {result['port']} "
                      f"({result['strategy']}, environment {result['environment']})")
+    for warning in result.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def deployment(result: dict[str, Any]) -> None:
@@ -71,8 +73,9 @@ def deployment(result: dict[str, Any]) -> None:
         return
     verdict = result.get("verdict") or {}
     detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
-    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {result['version']} serving in "
-            f"{result['environment']} ({result['deployment_id']}){detail}")
+    shown = label(result["version"], result.get("artifact_short"))
+    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {shown} "
+            f"serving in {result['environment']} ({result['deployment_id']}){detail}")
     for line in evidence_lines(verdict):
         c.print(f"  {line}", markup=False, highlight=False)
     if policy_text.origin_text(result.get("origin")):
@@ -84,7 +87,16 @@ def deployment(result: dict[str, Any]) -> None:
             c.print(f"[yellow]note[/]: step {step['name']} {step['status']}", highlight=False)
 
 
+def _said_never_deployed(result: dict[str, Any]) -> bool:
+    if result.get("never_deployed"):
+        sys.stdout.write(f"{result['service']} has never been deployed from here: nothing to show yet "
+                         "(`shipmate deploy` starts it)\n")
+    return bool(result.get("never_deployed"))
+
+
 def status(result: dict[str, Any]) -> None:
+    if _said_never_deployed(result):
+        return
     from rich.table import Table
 
     table = Table(title=f"{result['service']}", title_justify="left")
@@ -98,7 +110,7 @@ def status(result: dict[str, Any]) -> None:
             last_txt += f", {policy_text.origin_text(last['origin'])}"
         if busy:
             last_txt += f" (in progress: {busy['state']})"
-        table.add_row(e["environment"], (cur or {}).get("version") or "-",
+        table.add_row(e["environment"], label(cur["version"], cur.get("artifact_short")) if cur else "-",
                       "[green]yes[/]" if e.get("serving") else "[red]no[/]",
                       f"{cur['live']}/{cur['replicas']}" if cur else "-",
                       str((cur or {}).get("port") or "-"), last_txt)
@@ -149,19 +161,24 @@ def _where(instance: dict[str, Any]) -> str:
 
 
 def history(result: dict[str, Any]) -> None:
+    if _said_never_deployed(result):
+        return
     from rich.table import Table
 
     table = Table(title=f"{result['service']} deployments", title_justify="left")
     for col in ("when", "env", "version", "kind", "state", "verified", "took", "error / origin"):
         table.add_column(col)
     for d in result["deployments"]:
-        table.add_row(_ago(d["started_at"]), d["environment"], d["version"] or "-", d["kind"], d["state"],
+        table.add_row(_ago(d["started_at"]), d["environment"], label(d["version"], d.get("artifact_short")), d["kind"],
+                      d["state"],
                       "yes" if d["verified"] else "", f"{d['duration_s']}s" if d["duration_s"] else "-",
                       (d["error"] or policy_text.origin_text(d.get("origin")))[:90])
     _console().print(table)
 
 
 def events(result: dict[str, Any]) -> None:
+    if _said_never_deployed(result):
+        return
     c = _console()
     for e in result["events"]:
         errs = f" errors={e['errors']}" if e.get("errors") else ""
@@ -244,3 +261,8 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def label(version: str | None, short: str | None) -> str:
+    """`1.0.0 (3f2a9c1b)`: a version with its artifact's short hash, so two releases of one version differ."""
+    return f"{version or '-'} ({short})" if short else (version or "-")

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
+from shipmate.cli.help_panels import OBSERVE
 from shipmate.cli.output import Progress, run_command
 
 serve_app = typer.Typer()
 
 
-@serve_app.command("serve")
+@serve_app.command("serve", rich_help_panel=OBSERVE)
 def serve(files: Annotated[list[str] | None, typer.Option(
               "-f", "--file", help="Watch only this spec's home (repeatable; default: every registered home).")] = None,
           port: Annotated[int, typer.Option(min=1, max=65535, help="Port of /healthz on 127.0.0.1.")] = 8765,

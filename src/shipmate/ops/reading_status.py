@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
     deployment_record,
-    needs_care,
+    files_view,
+    open_reader_reconciled,
     service_and_envs,
-    take_care,
     targets_by_kind,
 )
 from shipmate.ops.common.workspace import Workspace
@@ -36,17 +36,11 @@ def _answers(port: int, timeout: float = 0.5) -> bool:
 
 
 def status(spec_file: str | None, *, environment: str | None = None) -> StatusResult:
-    from shipmate.store.sqlite_reader import SqliteReader
-
     ws = Workspace.locate(spec_file)
     service, envs = service_and_envs(ws, environment)
-    store = SqliteReader.open(ws.home)  # stdlib sqlite3: status is called in loops, keep it fast
-    if store is not None and needs_care(store, ws):
-        store.close()
-        take_care(ws)
-        store = SqliteReader.open(ws.home)
+    store = open_reader_reconciled(ws)  # stdlib sqlite3: status is called in loops, keep it fast
     if store is None:
-        return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs])
+        return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs], never_deployed=True)
     environments: list[EnvironmentStatus | NeverDeployedEnvironment] = []
     try:
         from shipmate.ops.common.instance_view import artifact_hash, instances_view, members
@@ -69,7 +63,8 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
                 current = CurrentRelease(
                     version=rel.version if rel else None, artifact=artifact_hash(rel), release_id=cur.release_id,
                     deployment_id=cur.deployment_id, since=cur.updated_at,
-                    replicas=config.replicas if config else None, live=live, port=config.port if config else None)
+                    replicas=config.replicas if config else None, live=live, port=config.port if config else None,
+                    **files_view(config, look_inside=True))
                 serving = bool(config and live and _answers(config.port))
             in_progress = None if dep is None else DeploymentInProgress(dep.id, str(dep.state), dep.kind)
             last = store.deployments(service, env, limit=1)

@@ -59,7 +59,7 @@ class _Home:
 
 
 def _homes(spec_files: list[str]) -> dict[Path, _Home]:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
     from shipmate.supervise import registry
 
     pairs: list[tuple[Path, Path]] = []
@@ -78,7 +78,7 @@ def _homes(spec_files: list[str]) -> dict[Path, _Home]:
     for home_path, spec_path in pairs:
         entry = homes.setdefault(home_path, _Home(Workspace(spec_path, home_path)))
         try:
-            service, _ = read_identity(spec_path)
+            service, _ = read_service_names(spec_path)
         except ShipmateError as exc:
             if spec_files:
                 raise   # asked for by name: a bad spec is bad input, not a warning

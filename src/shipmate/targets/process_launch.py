@@ -1,35 +1,18 @@
-"""Starting one process instance: finding its command, the pump's argv, the pump's "running PID" word,
+"""Starting one process instance: the pump's argv, the pump's "running PID" word,
 and the JSON handle the store keeps (``pid`` is the app's; ``pump_pid`` its pump's)."""
 
 from __future__ import annotations
 
 import os
 import select
-import shutil
 import sys
 from typing import Any
 
 import psutil
 
-from shipmate.errors import PrerequisiteMissing
 from shipmate.model import LaunchSpec
 from shipmate.targets import process_family
 from shipmate.targets.process_family import PUMP_MODULE
-
-
-def resolve_command(command: str, cwd: str, path_env: str | None) -> str:
-    """The executable ``command`` names, as the pump's exec will find it; PrerequisiteMissing if none."""
-    if os.sep in command:
-        candidate = command if os.path.isabs(command) else os.path.join(cwd, command)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    else:
-        found = shutil.which(command, path=path_env)
-        if found:
-            return found
-    raise PrerequisiteMissing(f"command not found: {command}",
-                              hint="install it, or fix target.command in shipmate.yaml (a relative path is "
-                                   f"taken from {cwd})")
 
 
 def pump_argv(launch: LaunchSpec, ready_fd: int) -> list[str]:
