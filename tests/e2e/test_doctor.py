@@ -29,13 +29,17 @@ def _ids(report: dict[str, object]) -> list[str]:
     return [str(found["id"]) for found in report["findings"]]  # type: ignore[attr-defined]
 
 
-def test_a_healthy_service_is_ready_and_plain_text_prints_only_the_summary(project: Project) -> None:
+def test_a_healthy_service_is_ready_and_plain_text_prints_only_what_fails(project: Project) -> None:
     project.spec("1.0.0")
     project.json("deploy")
     report = _doctor(project, expect=0)
-    assert report["findings"] == [] and report["summary"] == "ready" and report["ready"] is True, report
+    # the deploy registered the home; nothing supervises it (no `shipmate serve` here): a warning, still ready
+    assert _ids(report) == ["prereq.serve"] and report["ready"] is True, report
+    assert report["summary"] == "ready with 1 warning", report
     plain = project.run("doctor")
-    assert plain.returncode == 0 and plain.stdout == "ready\n", plain.stdout + plain.stderr
+    lines = plain.stdout.splitlines()
+    assert plain.returncode == 0 and lines[0].startswith("warning prereq.serve:"), plain.stdout + plain.stderr
+    assert lines[-1] == "ready with 1 warning" and len(lines) == 3, plain.stdout
 
 
 def test_a_killed_router_is_found_and_fix_restarts_it_and_says_so(project: Project) -> None:
@@ -50,7 +54,7 @@ def test_a_killed_router_is_found_and_fix_restarts_it_and_says_so(project: Proje
     assert report["summary"].startswith("not ready: 1 error"), report  # type: ignore[union-attr]
     fixed = _doctor(project, "--fix", expect=0)
     assert fixed["fixed"] == ["restarted the router with its saved routes"], fixed
-    assert fixed["findings"] == [] and fixed["summary"] == "ready; fixed 1", fixed
+    assert _ids(fixed) == ["prereq.serve"] and fixed["summary"] == "ready with 1 warning; fixed 1", fixed
     assert project.get("/")["version"] == "1.0.0"
 
 
@@ -72,7 +76,7 @@ def test_a_killed_deploy_leaves_a_dead_lock_and_an_orphan_that_fix_clears_while_
     assert "orphans.instance" not in _ids(fixed) and "locks.stale" not in _ids(fixed), fixed
     project.json("recover")
     after = _doctor(project, expect=0)       # what is left is the memory's: the last deployment failed
-    assert _ids(after) == ["memory.last_failure"] and after["summary"] == "ready with 1 warning", after
+    assert _ids(after) == ["memory.last_failure", "prereq.serve"], after
     assert project.get("/")["version"] == "1.0.0"
 
 
@@ -115,3 +119,20 @@ def test_before_the_first_deploy_a_missing_secret_and_a_taken_port_are_prerequis
     plain = project.run("doctor")
     assert plain.returncode == 7 and plain.stdout.splitlines()[-1].startswith("not ready: 1 error"), plain.stdout
     assert "Traceback" not in plain.stderr
+
+
+def test_with_shipmate_serve_supervising_the_serve_warning_goes(project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    assert "prereq.serve" in _ids(_doctor(project, expect=0))
+    from tests.waiting import free_port
+
+    serve = project.spawn("serve", "-f", str(project.root / "shipmate.yaml"), "--port", str(free_port()))
+    try:
+        wait_until(lambda: serve.poll() is not None or "prereq.serve" not in _ids(_doctor(project, expect=0)),
+                   60, "serve to take this home's serve lock")
+        assert serve.poll() is None, project.finish(serve, timeout=10)
+        assert _doctor(project, expect=0)["findings"] == []
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        project.finish(serve, timeout=30)

@@ -138,6 +138,27 @@ def clock_sane(ctx: DoctorContext) -> list[Finding]:
                     "timedatectl status  # then enable NTP: timedatectl set-ntp true")]
 
 
+def supervised(ctx: DoctorContext) -> list[Finding]:
+    """A deployed home is in the host registry, and a `shipmate serve` holds its serve lock (restarts, liveness,
+    crash-loop rollback); without one, a crashed instance stays down until the next command."""
+    from shipmate.ops.serving import SERVE_LOCK
+    from shipmate.supervise import registry
+
+    if ctx.store is None or ctx.current_config() is None:
+        return []
+    found: list[Finding] = []
+    listed, _ = registry.entries()
+    if not any(entry.home == ctx.ws.home.absolute() for entry in listed):
+        found.append(Finding("prereq.registry", "warning",
+                             f"{ctx.ws.home} is not in the host registry ({registry.registry_dir()})",
+                             f"shipmate serve -f {ctx.ws.spec_path}  # or deploy again: a deploy registers it"))
+    if not ctx.store.lock_owner_alive(SERVE_LOCK):
+        found.append(Finding("prereq.serve", "warning",
+                             "no `shipmate serve` supervises this home: a crashed instance is not restarted",
+                             "shipmate serve --systemd > ~/.config/systemd/user/shipmate.service  # then enable it"))
+    return found
+
+
 def instances_alive(ctx: DoctorContext) -> list[Finding]:
     from shipmate.engine.context import ref_of
     from shipmate.targets.registry import target_for
@@ -280,6 +301,7 @@ CHECKS: tuple[Check, ...] = (
     Check("prereq.secrets", "declared secrets are set and valid", secrets_set),
     Check("prereq.disk", "disk space", disk_space),
     Check("prereq.clock", "the clock", clock_sane),
+    Check("prereq.serve", "the host registry and `shipmate serve`", supervised),
     Check("instances", "the current release's instances run", instances_alive),
     Check("router", "the router runs", router_running),
     Check("endpoints", "the public port answers", public_port_answers),
