@@ -43,7 +43,7 @@ def memory_first(ctx: DoctorContext) -> list[Finding]:
         return []
     dep = last[0]
     fixes = known_fixes(ctx, dep.error or "")
-    first = f"; known fix: {fixes[0]['solution']}" if fixes else ""
+    first = f"; known fix: {fixes[0].get('solution') or fixes[0]}" if fixes else ""
     return [Finding("memory.last_failure", "warning",
                     f"the last deployment {dep.id} ended {dep.state}: {dep.error or 'no error recorded'}{first}",
                     f"shipmate explain {dep.id}", detail={"deployment_id": dep.id, "known_fixes": fixes})]
