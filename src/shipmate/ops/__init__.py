@@ -29,15 +29,19 @@ if TYPE_CHECKING:
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
     from shipmate.ops.probing import probe_mcp
+    from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
     from shipmate.ops.reading_history import events, history
+    from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
     from shipmate.ops.recovering import recover
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
+    from shipmate.ops.submitting_task import inbox_submit
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
+    from shipmate.ops.watching_inbox import inbox_watch
     from shipmate.secrets.redact import redact, redact_tree
 
 _HOMES = {
@@ -55,6 +59,10 @@ _HOMES = {
     "events": "shipmate.ops.reading_history",
     "history": "shipmate.ops.reading_history",
     "import_compose": "shipmate.ops.importing",
+    "inbox_process": "shipmate.ops.processing_inbox",
+    "inbox_status": "shipmate.ops.reading_inbox",
+    "inbox_submit": "shipmate.ops.submitting_task",
+    "inbox_watch": "shipmate.ops.watching_inbox",
     "init": "shipmate.ops.initialising",
     "schema": "shipmate.ops.initialising",
     "lock_release": "shipmate.ops.locking",
@@ -83,9 +91,10 @@ _HOMES = {
 }
 __all__ = ["Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token",
            "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
-           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
-           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
-           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+           "inbox_process", "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release",
+           "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call",
+           "recover", "redact", "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm",
+           "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:

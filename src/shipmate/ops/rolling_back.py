@@ -8,7 +8,7 @@ from shipmate.errors import NotFoundError
 from shipmate.ops.common.conduct import conduct_of
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
-from shipmate.ops.common.release_run import planned_release, run_release
+from shipmate.ops.common.release_run import check_trace_id, planned_release, run_release
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True) -> dict[str, Any]:
+             wait_approval: bool = True, trace_id: str | None = None) -> dict[str, Any]:
     from shipmate.spec.identity import read_identity
 
+    check_trace_id(trace_id)
     ws = Workspace.locate(spec_file)
     service, declared = read_identity(ws.spec_path)
     env = resolve_environment(declared, environment)
@@ -54,7 +55,8 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         score = assess_current(store, target, conduct.weights)
         result = approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, target, "rollback", rt.actor,
-            lambda: run_release(rt, target, kind="rollback", force=False, confidence=score)))
+            lambda: run_release(rt, target, kind="rollback", force=False, confidence=score,
+                                trace_id=trace_id)))
         if secret_warnings:
             result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
         return result

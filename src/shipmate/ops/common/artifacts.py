@@ -4,7 +4,8 @@ The process target runs straight from target.cwd, so its artifact is a sha256 ov
 (the spec file excepted):
 in a git repository the files git would track (`git ls-files --cached --others --exclude-standard`,
 so .gitignore'd data is left out, committed or not); elsewhere a walk of the folder. Either way the
-state folder, .git, __pycache__, .venv, venv, node_modules and *.pyc are skipped. A manifest of
+state folder, the inbox's folders beside the spec, .git, __pycache__, .venv, venv, node_modules and *.pyc
+are skipped. A manifest of
 per-file hashes (up to MANIFEST_LIMIT files) lets a promotion name the files that changed.
 """
 
@@ -56,10 +57,12 @@ def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> di
     if len(files) > FILE_LIMIT:
         return {"files": len(files), "source": source, "skipped": f"more than {FILE_LIMIT} files"}
     home = home.resolve()
+    inbox = _inbox_folders(spec_path)
     digests: dict[str, str] = {}
     for rel in sorted(files):
         path = cwd / rel
-        if _skipped(rel) or _inside(path, home) or not (path.is_file() or path.is_symlink()) \
+        if _skipped(rel) or _inside(path, home) or any(_inside(path, box) for box in inbox) \
+                or not (path.is_file() or path.is_symlink()) \
                 or (spec_path is not None and path.absolute() == spec_path.absolute()):
             continue
         digests[rel] = _file_digest(path)
@@ -91,6 +94,16 @@ def _walked_files(cwd: Path) -> list[str]:
         if len(found) > FILE_LIMIT:
             break
     return found
+
+
+def _inbox_folders(spec_path: Path | None) -> list[Path]:
+    """The inbox's folders beside the spec: tasks dropped there are requests, never part of what runs."""
+    if spec_path is None:
+        return []
+    from shipmate.ops.common.inbox_folder import FOLDERS, inbox_of
+
+    root = inbox_of(spec_path).resolve()
+    return [root / name for name in ("tmp", *FOLDERS)]
 
 
 def _skipped(rel: str) -> bool:
