@@ -77,10 +77,10 @@ class _Pass:
             file_name=path.name, owner=this_process_owner("inbox process", actor()), resume=resume)
         if mine:
             return [self._act(store, path, task, reading)]
-        if row.file_name == path.name:
-            if row.finished and resume:               # killed after the store knew the end, before the move
-                return [self._place(path, row.state, dict(row.result or {}))]
+        if row.file_name == path.name and not row.finished:
             return []                                 # this very file is another live process's work
+        if row.file_name == path.name and resume:     # killed after the store knew the end, before the move
+            return [self._place(path, row.state, dict(row.result or {}))]
         if row.digest != digest:
             from shipmate.spec.task_reading import Problem
 

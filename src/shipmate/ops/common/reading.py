@@ -73,7 +73,8 @@ def serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
 def deployment_view(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
     rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
-    return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,
+    return {"deployment_id": dep.id, "trace_id": dep.trace_id, "version": rel.version if rel else None,
+            "kind": dep.kind,
             "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
             "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
             "actor": dep.actor, "error": dep.error,
