@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.cli_project import Project
-from tests.waiting import wait_until
+from tests.waiting import free_port, wait_until
 
 ENVS = "environments:\n  staging: {}\n  production: {protected: true}\n"
 
@@ -162,3 +162,16 @@ def test_a_killed_processor_leaves_a_task_the_next_pass_finishes_once(project: P
     assert project.serves("1.0.0")
     deps = _deployments_of(project, "T-9")
     assert [d["state"] for d in deps if d["state"] == "succeeded"] == ["succeeded"], deps
+
+
+def test_tasks_in_the_inbox_never_make_the_release_differ_for_require_passed_in(project: Project) -> None:
+    project.spec("1.0.0", extra=f"environments:\n  staging: {{}}\n  production:\n    port: {free_port()}\n"
+                                "    policy: {require_passed_in: staging}\n")
+    _drop(project, "s.json", _task("T-10", verification=[]))
+    assert [t["status"] for t in project.json("inbox", "process")["tasks"]] == ["completed"]
+    _drop(project, "bad.json", b"not json")
+    _drop(project, "later.json", _task("T-11"))   # waiting in incoming/ while production is deployed
+    project.json("inbox", "process", "--limit", "1")
+    done = project.json("deploy", "-e", "production")   # the same files passed staging: not refused
+    assert done["state"] == "succeeded"
+    assert (project.root / "inbox" / "incoming" / "later.json").exists()
