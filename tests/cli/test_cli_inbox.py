@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,43 @@ def test_tasks_in_the_inbox_never_make_the_release_differ_for_require_passed_in(
     done = project.json("deploy", "-e", "production")   # the same files passed staging: not refused
     assert done["state"] == "succeeded"
     assert (project.root / "inbox" / "incoming" / "later.json").exists()
+
+
+def test_inbox_watch_acts_on_a_task_dropped_while_it_runs_and_stops_on_ctrl_c(project: Project) -> None:
+    project.spec("1.0.0", extra=ENVS)
+    watcher = project.spawn("inbox", "watch", "--interval", "0.2")
+    lines: list[str] = []
+    assert watcher.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(watcher.stdout or []), daemon=True)
+    reader.start()
+    _drop(project, "plan.json", _task("T-12", category="dry-run"))
+    wait_until(lambda: any("completed/plan.json" in line for line in list(lines)) or watcher.poll() is not None,
+               60, "the watcher to report the finished task")
+    assert watcher.poll() is None, watcher.communicate()
+    watcher.send_signal(signal.SIGINT)
+    assert watcher.wait(timeout=30) == 130
+    reader.join(timeout=10)
+    assert any(line.startswith("completed") for line in lines), lines
+    done = json.loads((project.root / "inbox" / "completed" / "plan.result.json").read_text())
+    assert done["dry_run"] is True and done["plan"] and not project.serves("1.0.0")
+    assert _deployments_of(project, "T-12") == []     # a dry run changes nothing
+
+
+def test_deploy_trace_id_is_recorded_and_a_bad_one_is_refused_before_anything_runs(project: Project) -> None:
+    project.spec("1.0.0", extra=ENVS)
+    refused = project.json("deploy", "--trace-id", "no spaces please", expect=2)
+    assert refused["error"]["code"] == "invalid_input" and "--trace-id" in refused["error"]["message"]
+    assert not (project.root / ".shipmate" / "state.db").exists()
+    done = project.json("deploy", "--trace-id", "CI-RUN-77")
+    assert done["trace_id"] == "CI-RUN-77"
+    assert [d["deployment_id"] for d in _deployments_of(project, "CI-RUN-77")] == [done["deployment_id"]]
+    events = project.json("events", "--deployment", done["deployment_id"])["events"]
+    assert events and {e["trace_id"] for e in events} == {"CI-RUN-77"}
+
+
+def test_schema_inbox_prints_the_task_schema(project: Project) -> None:
+    proc = project.run("schema", "inbox")
+    schema = json.loads(proc.stdout)
+    assert proc.returncode == 0 and schema["title"] == "shipmate inbox task"
+    assert {"trace_id", "scope", "verification", "rollback_conditions", "requested_by"} <= set(schema["properties"])
+    assert project.json("schema", "nonsense", expect=2)["error"]["message"] == "unknown schema 'nonsense'"
