@@ -51,18 +51,17 @@ def files_are_artifact(config: ReleaseConfig) -> bool:
 
 def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> dict[str, Any]:
     """The spec file itself is left out: its content is the config hash's business, not the artifact's."""
+    inbox = _inbox_prefixes(cwd, spec_path)
     files, source = tracked_files(cwd), "git"
     if files is None:
-        files, source = _walked_files(cwd), "walk"   # not a git repository (or git refused)
+        files, source = _walked_files(cwd, inbox), "walk"   # not a git repository (or git refused)
     if len(files) > FILE_LIMIT:
         return {"files": len(files), "source": source, "skipped": f"more than {FILE_LIMIT} files"}
     home = home.resolve()
-    inbox = _inbox_folders(spec_path)
     digests: dict[str, str] = {}
     for rel in sorted(files):
         path = cwd / rel
-        if _skipped(rel) or _inside(path, home) or any(_inside(path, box) for box in inbox) \
-                or not (path.is_file() or path.is_symlink()) \
+        if _skipped(rel) or rel.startswith(inbox) or _inside(path, home) or not (path.is_file() or path.is_symlink()) \
                 or (spec_path is not None and path.absolute() == spec_path.absolute()):
             continue
         digests[rel] = _file_digest(path)
@@ -85,25 +84,29 @@ def changed_files(before: dict[str, Any], after: dict[str, Any], limit: int = 10
     return out[:limit]
 
 
-def _walked_files(cwd: Path) -> list[str]:
+def _walked_files(cwd: Path, pruned: tuple[str, ...] = ()) -> list[str]:
     found: list[str] = []
     for root, dirs, names in os.walk(cwd):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
         base = Path(root).relative_to(cwd)
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and f"{(base / d).as_posix()}/" not in pruned]
         found += [(base / name).as_posix() for name in names]
         if len(found) > FILE_LIMIT:
             break
     return found
 
 
-def _inbox_folders(spec_path: Path | None) -> list[Path]:
-    """The inbox's folders beside the spec: tasks dropped there are requests, never part of what runs."""
+def _inbox_prefixes(cwd: Path, spec_path: Path | None) -> tuple[str, ...]:
+    """The inbox's folders beside the spec, as "inbox/incoming/" relative to ``cwd``: tasks dropped there are
+    requests, never part of what runs (an empty tuple when the inbox is not under cwd)."""
     if spec_path is None:
-        return []
+        return ()
     from shipmate.ops.common.inbox_folder import FOLDERS, inbox_of
 
-    root = inbox_of(spec_path).resolve()
-    return [root / name for name in ("tmp", *FOLDERS)]
+    try:
+        root = inbox_of(spec_path.absolute()).resolve().relative_to(cwd.resolve())
+    except (ValueError, OSError):
+        return ()
+    return tuple(f"{(root / name).as_posix()}/" for name in ("tmp", *FOLDERS))
 
 
 def _skipped(rel: str) -> bool:
