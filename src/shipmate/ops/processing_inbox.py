@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +121,7 @@ class _Pass:
         from shipmate.ops.rolling_back import rollback
 
         spec, who = str(self.ws.spec_path), inbox_identity(task.requested_by)
+        done: Mapping[str, Any]
         try:
             if task.category == "rollback":
                 done = rollback(spec, environment=task.environment, to_version=task.version, identity=who,
@@ -145,7 +147,7 @@ class _Pass:
             return out
         return {**out, **self._verify(task, done)}
 
-    def _verify(self, task: DeploymentTaskSpec, done: dict[str, Any]) -> dict[str, Any]:
+    def _verify(self, task: DeploymentTaskSpec, done: Mapping[str, Any]) -> dict[str, Any]:
         """The task's checks on what runs now; a failure (or a rollback condition met) rolls back."""
         from shipmate.ops.common.releases import config_from
         from shipmate.ops.common.spec_loading import load_spec

@@ -9,6 +9,7 @@ The task's rollback_conditions are judged here too: failed check rounds in a row
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ class VerificationOutcome:
 
 
 def verify(spec_file: str | None, config: ReleaseConfig, task: DeploymentTaskSpec,
-           deployed: dict[str, Any]) -> VerificationOutcome:
+           deployed: Mapping[str, Any]) -> VerificationOutcome:
     results: list[dict[str, Any]] = []
     conditions = task.rollback_conditions
     reason: str | None = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from shipmate.ops.results.json_result import JsonResult
+
 
 @dataclass(frozen=True)
-class TaskOutcome:
-    """One task file handled by a pass. status: completed | failed | rejected | duplicate | waiting."""
+class TaskOutcome(JsonResult):
+    """One task file handled by a pass. status: completed | failed | rejected | duplicate | waiting | skipped."""
 
     file: str                        # where it is now, relative to the inbox folder
     status: str
@@ -18,14 +20,9 @@ class TaskOutcome:
     duration_s: float | None = None
     message: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "status": self.status, "trace_id": self.trace_id,
-                "deployment_id": self.deployment_id, "approval_id": self.approval_id,
-                "duration_s": self.duration_s, "message": self.message}
-
 
 @dataclass(frozen=True)
-class InboxPass:
+class InboxPass(JsonResult):
     inbox: str
     outcomes: tuple[TaskOutcome, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)   # files per folder after the pass
@@ -39,21 +36,15 @@ class InboxPass:
 
 
 @dataclass(frozen=True)
-class InboxStatus:
+class InboxStatus(JsonResult):
     inbox: str
-    counts: dict[str, int]
+    folders: dict[str, int]
     active: tuple[dict[str, Any], ...]     # each active task with its claim (state, owner alive, approval)
     recent: tuple[dict[str, Any], ...]     # the newest finished tasks' results
 
-    def to_json(self) -> dict[str, Any]:
-        return {"inbox": self.inbox, "folders": dict(self.counts), "active": list(self.active),
-                "recent": list(self.recent)}
-
 
 @dataclass(frozen=True)
-class SubmittedTask:
+class SubmittedTask(JsonResult):
     file: str
     trace_id: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "trace_id": self.trace_id, "queued": True}
+    queued: bool = True
