@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from shipmate.ops.common.workspace import home_of, spec_path_of
     from shipmate.ops.deploying import deploy
     from shipmate.ops.explaining import explain
+    from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.json_result import JsonResult, as_json
     from shipmate.ops.results.locks import LockReleaseResult, LocksResult
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -103,6 +105,7 @@ _HOMES = {
     "lock_release": "shipmate.ops.locking",
     "lock_status": "shipmate.ops.locking",
     "logs": "shipmate.ops.reading_logs",
+    "follow_logs": "shipmate.ops.following_logs",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
     "recover": "shipmate.ops.recovering",
@@ -162,6 +165,9 @@ _HOMES = {
     "LockReleaseResult": "shipmate.ops.results.locks",
     "ReleasePlan": "shipmate.ops.results.plans",
     "GatedPlan": "shipmate.ops.results.plans",
+    "PromotionResult": "shipmate.ops.results.promotions",
+    "PromotionUnchanged": "shipmate.ops.results.promotions",
+    "PromotionPlan": "shipmate.ops.results.promotions",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
@@ -170,14 +176,15 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCh
            "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InboxPass",
            "InboxStatus", "InitResult", "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult",
            "LocksResult", "LogsResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
-           "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
-           "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult", "approve",
-           "as_json", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check",
-           "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
-           "inbox_process", "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release",
-           "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call",
-           "recover", "redact", "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm",
-           "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+           "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo",
+           "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "SubmittedTask",
+           "TakenDown", "TaskOutcome", "ValidationResult", "approve", "as_json", "backup_create", "backup_list",
+           "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "down", "events",
+           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process", "inbox_status",
+           "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release", "lock_status", "logs",
+           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
+           "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:

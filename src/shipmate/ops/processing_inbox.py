@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import ApprovalRequired, ShipmateError
+from shipmate.errors import ApprovalRequiredError, ShipmateError
 from shipmate.ops.common.identity import inbox_identity
 from shipmate.ops.common.inbox_folder import InboxFolder, inbox_of, read_json_file
 from shipmate.ops.common.task_summary import rejection_files, result_files
@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 
 def inbox_process(spec_file: str | None, *, limit: int | None = None) -> InboxPass:
     """Handle what is in the inbox now (at most ``limit`` new tasks); tasks dropped meanwhile wait for the next."""
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     folder = InboxFolder(inbox_of(ws.spec_path))
     folder.ensure()
     run = _Pass(ws, folder, service, declared or ["default"])
@@ -129,9 +129,9 @@ class _Pass:
             else:
                 done = deploy(spec, environment=task.environment, version=task.version, identity=who,
                               wait_approval=False, trace_id=task.trace_id, dry_run=task.category == "dry-run")
-        except ApprovalRequired as exc:
+        except ApprovalRequiredError as exc:
             details = exc.details or {}
-            if type(exc) is ApprovalRequired and details.get("state") == "pending":
+            if type(exc) is ApprovalRequiredError and details.get("state") == "pending":
                 return {"status": "waiting", "approval_id": details.get("approval_id"), "message": exc.message,
                         "error": exc.to_dict()}
             return {"status": "failed", "approval_id": details.get("approval_id"), "error": exc.to_dict()}

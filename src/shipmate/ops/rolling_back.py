@@ -26,11 +26,11 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
              wait_approval: bool = True, trace_id: str | None = None
              ) -> DeploymentResult | NoChangeResult | ReleasePlan:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     check_trace_id(trace_id)
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
     store = ws.open_store_readonly()
     if store is None:  # checked read-only first: a refused rollback must not create a state folder

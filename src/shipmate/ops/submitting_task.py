@@ -18,11 +18,11 @@ from shipmate.ops.results.inbox_results import SubmittedTask
 
 def inbox_submit(spec_file: str | None, task: dict[str, Any] | str) -> SubmittedTask:
     """``task``: the task object (or its JSON text). Queued only: `inbox process` or `serve` acts on it."""
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
     from shipmate.spec.task_reading import read_task
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     text = task if isinstance(task, str) else json.dumps(task, indent=2, allow_nan=False)
     reading = read_task(text.encode("utf-8"), service=service, environments=declared or ["default"])
     if reading.task is None:
