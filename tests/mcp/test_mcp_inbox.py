@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shipmate import ops
-from shipmate.mcp.policy import Policy
+from shipmate.mcp.policy import ToolPolicy
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, connected
 
@@ -44,6 +44,6 @@ async def test_an_agent_submits_a_task_and_reads_its_outcome_without_a_shell(pro
 
 async def test_a_read_only_server_offers_inbox_status_but_not_inbox_submit(project: Project) -> None:
     spec = project.spec("1.0.0")
-    async with connected(spec, Policy(read_only=True)) as client:
+    async with connected(spec, ToolPolicy(read_only=True)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
     assert "inbox_status" in names and "inbox_submit" not in names
