@@ -112,6 +112,8 @@ def test_a_bad_task_is_rejected_with_every_problem_and_the_running_release_is_un
     assert nan["/trace_id"] == "duplicate key 'trace_id'" and "NaN" in nan["/x"]
     assert (rejected / "bad.json").exists() and project.serves("1.0.0")
     assert len(project.json("history")["deployments"]) == 1
+    audited = [e for e in project.json("events", "--limit", "500")["events"] if e["event_type"] == "inbox.rejected"]
+    assert sorted(e["notes"] for e in audited) == ["rejected/bad.json", "rejected/nan.json"]
 
 
 def test_a_protected_environment_makes_the_task_wait_for_a_person(project: Project) -> None:

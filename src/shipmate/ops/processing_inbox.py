@@ -70,7 +70,7 @@ class _Pass:
             return []                                 # finished by another process meanwhile
         reading = read_task(raw, service=self.service, environments=self.environments)
         if reading.task is None:
-            return [self._reject(path, [p.as_dict() for p in reading.problems])]
+            return [self._reject(path, [p.as_dict() for p in reading.problems], store)]
         task = reading.task
         digest = task_digest(reading.data or {})
         row, mine = store.claim_inbox_task(
@@ -88,7 +88,7 @@ class _Pass:
             problem = Problem("/trace_id", f"trace id '{task.trace_id}' is already used by a different task "
                                            f"({row.file_name}, {row.state})",
                               "a trace id names one request: give a new task a new trace id")
-            return [self._reject(path, [problem.as_dict()])]
+            return [self._reject(path, [problem.as_dict()], store)]
         result = {**self._base(task, reading), "status": "duplicate", "duplicate_of": row.file_name,
                   "original_state": row.state, "deployment_id": row.deployment_id, "duration_s": 0.0,
                   "message": f"trace id {task.trace_id} was handled already ({row.file_name}: {row.state}); "
@@ -176,9 +176,13 @@ class _Pass:
             out["error"]["hint"] = f"the rollback did not happen: {exc.message}"
         return out
 
-    def _reject(self, path: Path, problems: list[dict[str, Any]]) -> TaskOutcome:
+    def _reject(self, path: Path, problems: list[dict[str, Any]], store: Store) -> TaskOutcome:
         dest = self.folder.finish(path, "rejected", rejection_files(path.name, problems))
         first = problems[0] if problems else {}
+        store.append_event(event_type="inbox.rejected", service=self.service, environment=self.environments[0],
+                           version=None, status="rejected", notes=self._rel(dest), deployed_by="inbox",
+                           errors=[f"{p['pointer'] or '(document)'}: {p['message']}" for p in problems[:20]],
+                           data={"file": self._rel(dest), "problems": len(problems)})
         return TaskOutcome(self._rel(dest), "rejected", message=f"{len(problems)} problem(s); first: "
                            f"{first.get('pointer') or '(document)'}: {first.get('message', '')}")
 
