@@ -64,11 +64,11 @@ def test_a_waiting_task_is_resumed_by_its_own_file(tmp_path: Path) -> None:
     assert mine and row.approval_id == "apr_1"
 
 
-def test_a_database_from_before_migration_7_gets_the_inbox_tasks_table(tmp_path: Path) -> None:
+def test_a_database_from_before_migration_8_gets_the_inbox_tasks_table(tmp_path: Path) -> None:
     Store.open(tmp_path).close()
     with sqlite3.connect(tmp_path / "state.db") as conn:
         conn.execute("DROP TABLE inbox_tasks")
-        conn.execute("DELETE FROM schema_version WHERE version >= 7")
+        conn.execute("DELETE FROM schema_version WHERE version >= 8")
     conn.close()
     with Store.open(tmp_path) as store:
         assert store.inbox_tasks() == []

@@ -64,6 +64,11 @@ def _deployment_origin(conn: Connection) -> None:
 
 def _inbox_tasks(conn: Connection) -> None:
     schema.inbox_tasks.create(conn, checkfirst=True)
+def _instance_supervision(conn: Connection) -> None:
+    # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
+    # whether the router has it in rotation. NULL reads as {} (never supervised).
+    if "supervision" not in {c["name"] for c in inspect(conn).get_columns(schema.instances.name)}:
+        conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -75,7 +80,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
     Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
               _deployment_origin),
-    Migration(7, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
+    Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
+              _instance_supervision),
+    Migration(8, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
 )
 
 HEAD = MIGRATIONS[-1].version
