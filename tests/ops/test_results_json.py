@@ -12,7 +12,7 @@ from shipmate.ops.results.status import NeverDeployedEnvironment, StatusResult
 SUMMARY = {"deployment_id": "dep_1", "service": "web", "environment": "default", "version": "1.0", "kind": "deploy",
            "state": "succeeded", "previous_version": None, "verified": True, "confidence": 0.9, "verdict": None,
            "error": None, "warnings": [], "origin": None,
-           "steps": [{"name": "preflight", "status": "done", "duration_s": 0.01}], "artifact_short": "3f2a9c1b"}
+           "steps": [{"name": "preflight", "status": "done", "duration_s": 0.01}], "artifact_short": None}
 
 
 def test_a_never_deployed_environment_has_only_its_four_keys() -> None:
