@@ -12,7 +12,6 @@ import logging
 import os
 import shlex
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shipmate.bounded_run import run_bounded
 from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, ShipmateError
 from shipmate.ops.common.workspace import Workspace
 
@@ -158,11 +158,16 @@ def _roll_back(home: _Home) -> Callable[[str, str, dict[str, Any]], str]:
         env = {**os.environ, "SHIPMATE_HOME": str(home.ws.home), "SHIPMATE_ACTOR": "shipmate-serve"}
         argv = [sys.executable, "-m", "shipmate", "rollback", "-f", str(spec), "--env", environment,
                 "--no-wait", "--json"]
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, timeout=3600)
+        done = run_bounded(argv, cwd=None, env=env, timeout=3600)
         if done.returncode == LockHeldError.exit_code:
             return "lock_held"
-        outcome = "rolled back" if done.returncode == 0 else \
-            f"failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()[-300:]}"
+        said = done.output.decode(errors="replace").strip()[-300:]
+        if done.returncode == 0:
+            outcome = "rolled back"
+        elif done.returncode is None:
+            outcome = f"failed: {done.start_error or 'timed out'}"
+        else:
+            outcome = f"failed (exit {done.returncode}): {said}"
         store.append_event(event_type="rollback.automatic", service=service, environment=environment,
                            version=str(evidence.get("version")), status="done" if done.returncode == 0 else "failed",
                            deployed_by="shipmate-serve", notes=outcome, data={"exit_code": done.returncode})
