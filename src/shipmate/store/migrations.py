@@ -28,6 +28,7 @@ def _install_dialect_objects(conn: Connection) -> None:
     # Dialect hook: triggers and other non-portable DDL; a PostgreSQL store adds its own branch.
     if conn.dialect.name == "sqlite":
         sqlite_dialect.install_event_triggers(conn)
+        sqlite_dialect.install_memory_search(conn)
 
 
 def _initial(conn: Connection) -> None:
@@ -62,6 +63,14 @@ def _deployment_origin(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
+def _failure_memory(conn: Connection) -> None:
+    # Self-contained: new tables only (and their full-text index), nothing existing changes.
+    for table in schema.MEMORY_TABLES:
+        table.create(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite":
+        sqlite_dialect.install_memory_search(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -71,6 +80,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
     Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
               _deployment_origin),
+    Migration(7, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
+              _failure_memory),
 )
 
 HEAD = MIGRATIONS[-1].version

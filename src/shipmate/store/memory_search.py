@@ -1,0 +1,38 @@
+"""The failure memory's full-text queries: SQLite FTS5 ranked by BM25, behind two functions.
+
+A PostgreSQL store implements the same two with a tsvector column and ts_rank; callers pass plain words and
+never see the dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+
+def _fts_query(terms: Sequence[str]) -> str:
+    # Quoted terms joined by OR: any word may match, BM25 ranks those matching more (and rarer) words first.
+    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms if term)
+
+
+def search_fixes(conn: Connection, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
+    """(fix id, score) best first; score is -bm25 (higher is better)."""
+    query = _fts_query(terms)
+    if not query:
+        return []
+    rows = conn.exec_driver_sql(
+        "SELECT ref, bm25(memory_fixes_fts) AS r FROM memory_fixes_fts WHERE memory_fixes_fts MATCH ? "
+        "ORDER BY r LIMIT ?", (query, limit)).all()
+    return [(str(ref), -float(rank)) for ref, rank in rows]
+
+
+def search_signatures(conn: Connection, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
+    """(signature id, score) best first."""
+    query = _fts_query(terms)
+    if not query:
+        return []
+    rows = conn.exec_driver_sql(
+        "SELECT ref, bm25(memory_signatures_fts) AS r FROM memory_signatures_fts "
+        "WHERE memory_signatures_fts MATCH ? ORDER BY r LIMIT ?", (query, limit)).all()
+    return [(str(ref), -float(rank)) for ref, rank in rows]
