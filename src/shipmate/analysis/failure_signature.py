@@ -25,6 +25,7 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]):\d{1,5}\b", re.I), "<host>:<port>"),
     (re.compile(r"\bport\s+\d{1,5}\b", re.I), "port <port>"),
     (re.compile(r"\b[0-9a-f]{7,}\b", re.I), "<hex>"),
+    (re.compile(r"(?<![\w.])v?\d+(?:\.\d+){2,}(?:[-+][\w.]+)?(?![\w.])"), "<version>"),
     (re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|%)?(?![\w.])"), "<n>"),
 )
 _EXIT_CODE = re.compile(r"\bexit(?:ed)?(?:\s+with)?\s+(?:code|status)\s+(-?\d+)", re.I)

@@ -13,6 +13,7 @@ import typer
 from shipmate.cli import render
 from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.backup_cli import backup_app
+from shipmate.cli.memory_cli import memory_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
@@ -38,6 +39,7 @@ app.add_typer(probe_app, name="probe")
 app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 app.command()(promote)
 app.add_typer(backup_app, name="backup")
+app.add_typer(memory_app, name="memory")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]
@@ -79,13 +81,16 @@ def deploy(file: File = None, env: Env = None,
            dry_run: DryRun = False,
            force: Annotated[bool, typer.Option(help="Deploy even if this release already runs.")] = False,
            no_wait: NoWait = False, override_freeze: OverrideFreeze = False, reason: Reason = None,
+           note: Annotated[str | None, typer.Option("--note", help="What this deploy changed to fix the last "
+                                                    "failure (becomes a known fix if it succeeds).")] = None,
            json_out: Json = False) -> None:
     """Deploy a release: start, prove healthy, switch, watch; roll back by itself on failure."""
     from shipmate import ops
 
     def act(p: Progress) -> dict[str, Any]:
         return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p,
-                          wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason))
+                          wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason),
+                          note=note)
     run_command("deploy", json_out, act, render.deployment)
 
 

@@ -59,6 +59,10 @@ TOOLS: tuple[ToolInfo, ...] = (
              "decided ones too). Never codes.", read_only=True),
     ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
              "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
+    ToolInfo("memory_search", "memory search", "Known fixes and failure signatures matching words of an error, "
+             "with how often each fix worked here.", read_only=True),
+    ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
+             "to a failed deployment's signature with from_deployment.", read_only=False, idempotent=True),
     ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
              read_only=False, idempotent=False),
 )

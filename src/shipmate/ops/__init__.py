@@ -33,7 +33,16 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_history import events, history
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
+    from shipmate.ops.recalling import (
+        memory_export,
+        memory_list,
+        memory_match,
+        memory_search,
+        memory_show,
+        memory_stats,
+    )
     from shipmate.ops.recovering import recover
+    from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.taking_down import down
@@ -60,6 +69,16 @@ _HOMES = {
     "lock_release": "shipmate.ops.locking",
     "lock_status": "shipmate.ops.locking",
     "logs": "shipmate.ops.reading_logs",
+    "memory_add": "shipmate.ops.remembering",
+    "memory_import": "shipmate.ops.remembering",
+    "memory_merge": "shipmate.ops.remembering",
+    "memory_split": "shipmate.ops.remembering",
+    "memory_export": "shipmate.ops.recalling",
+    "memory_list": "shipmate.ops.recalling",
+    "memory_match": "shipmate.ops.recalling",
+    "memory_search": "shipmate.ops.recalling",
+    "memory_show": "shipmate.ops.recalling",
+    "memory_stats": "shipmate.ops.recalling",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
     "recover": "shipmate.ops.recovering",
@@ -83,7 +102,9 @@ _HOMES = {
 }
 __all__ = ["Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token",
            "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
-           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
+           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity",
+           "memory_add", "memory_export", "memory_import", "memory_list", "memory_match", "memory_merge",
+           "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote",
            "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
 

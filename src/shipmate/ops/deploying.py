@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shipmate.ops.common import releases
+from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.release_run import planned_release
 from shipmate.ops.common.workspace import Workspace
 
@@ -13,11 +14,14 @@ if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity
 
 
+@remembers("deploy")
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None,
            identity: Identity | None = None, wait_approval: bool = True,
-           override_freeze: str | None = None) -> dict[str, Any]:
-    """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse."""
+           override_freeze: str | None = None, note: str | None = None) -> dict[str, Any]:
+    """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse.
+    ``note``: what this deploy changed to fix the last failure; stored, and made a known fix if it succeeds.
+    A failure carries the top known fixes first in its details (``known_fixes``)."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.artifacts import with_artifact
     from shipmate.ops.common.spec_loading import load_spec
@@ -31,7 +35,8 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     check_command(config)  # before anything is written: a 'no' leaves no trace
     config = with_artifact(config, ws.home, ws.spec_path)
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
-    release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity)
+    release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity,
+                                  note=note)
     if dry_run:
         return gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy"))
     return gated_release.run_gated(release, force=force, wait_approval=wait_approval, progress=progress)

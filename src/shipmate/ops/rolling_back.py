@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import NotFoundError
 from shipmate.ops.common.conduct import conduct_of
+from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.release_run import planned_release, run_release
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from shipmate.store.store import Store
 
 
+@remembers("rollback")
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
              wait_approval: bool = True) -> dict[str, Any]:

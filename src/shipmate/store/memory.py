@@ -202,6 +202,24 @@ class StoreMemory:
                 created_by=created_by, created_at=time.time()))
             return FixRow.of(tx.conn.execute(select(_fix).where(_fix.c.id == new_id)).mappings().one()), True
 
+    def ensure_fixes(self, fixes: Sequence[dict[str, Any]], *, source: str) -> int:
+        """Insert the fixes (with their own ids) not stored yet, in one transaction; how many were new."""
+        new = 0
+        with self._write() as tx:
+            known = {str(k) for k in tx.conn.execute(select(_fix.c.content_key)).scalars()}
+            for fix in fixes:
+                key = fix_key(*(fix[name] for name in FIX_FIELDS))
+                if key in known or tx.conn.execute(select(_fix.c.id).where(_fix.c.id == fix["id"])).first():
+                    continue
+                tx.conn.execute(_fix.insert().values(
+                    id=fix["id"], content_key=key, signature_id=fix.get("signature_id"),
+                    **{name: fix[name] for name in FIX_FIELDS}, source=source,
+                    from_deployment_id=fix.get("from_deployment_id"), created_by=fix.get("created_by", "shipmate"),
+                    created_at=fix.get("created_at") or time.time()))
+                known.add(key)
+                new += 1
+        return new
+
     def get_fix(self, fix_id: str) -> FixRow | None:
         with self._read() as conn:
             m = conn.execute(select(_fix).where(_fix.c.id == fix_id)).mappings().first()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailed, RollbackFailed
-from shipmate.ops.common import releases
+from shipmate.ops.common import failure_memory, releases
 from shipmate.ops.common.workspace import Workspace
 from shipmate.release_config import ReleaseConfig
 
@@ -74,8 +74,10 @@ def gate_levels(config: ReleaseConfig) -> list[dict[str, Any]]:
 
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
-                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``origin``: a promotion's evidence from its source environment, stored with the deployment."""
+                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None,
+                note: str | None = None) -> dict[str, Any]:
+    """``origin``: a promotion's evidence from its source environment, stored with the deployment.
+    ``note``: what was changed to fix an earlier failure (`deploy --note`), credited if this one succeeds."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -101,14 +103,32 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
             trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
         if confidence is not None:
             store.set_deployment_confidence(dep.id, confidence)
+        if note:
+            store.set_deployment_note(dep.id, note)
         crashpoints.hit("state:planned")
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
             runner.execute(ctx)
         except (DeploymentFailed, RollbackFailed) as exc:
             exc.details = summary(ctx)
+            failure_memory.remember(store, exc, service=config.service, environment=config.environment,
+                                    kind=kind, target_kind=config.target_kind, deployment_id=dep.id)
             raise
-        return summary(ctx)
+        result = summary(ctx)
+        if note:
+            result["note"] = note
+        if kind == "deploy":
+            _settle_quietly(store, result)
+        return result
+
+
+def _settle_quietly(store: Store, result: dict[str, Any]) -> None:
+    """Credit the fixes tried since the last failures; the memory never turns a success into an error."""
+    try:
+        failure_memory.settle_success(store, result["service"], result["environment"], result["deployment_id"],
+                                      result.get("note"))
+    except Exception as err:
+        result["warnings"] = [*result["warnings"], f"failure memory: {type(err).__name__}: {err}"]
 
 
 def summary(ctx: DeployContext) -> dict[str, Any]:

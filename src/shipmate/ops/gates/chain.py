@@ -39,6 +39,7 @@ class Release:
     action: str                              # deploy | promote (approvals are asked for this action)
     identity: Identity | None = None
     origin: dict[str, Any] | None = None     # a promotion's evidence from its source environment
+    note: str | None = None                  # `deploy --note`: what was changed to fix the last failure
 
     @property
     def who(self) -> Identity:
@@ -83,7 +84,8 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
         backup = before_deploy(ws, release.loaded)   # a failure raises here: nothing changed yet
         result = approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, config, "deploy", rt.actor,
-            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin)))
+            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin,
+                                note=release.note)))
         return {**result, "backup": backup} if backup else result
     finally:
         store.close()

@@ -1,0 +1,184 @@
+"""Reading the failure memory: memory search, list, show, stats, export, and memory_match (doctor asks it).
+
+Read-only: a project with no state database yet still answers from the starter fixes shipped with shipmate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shipmate.analysis.failure_signature import FailureFacts, Signature, search_terms, signature_of
+from shipmate.analysis.known_fixes import record_text, word_score
+from shipmate.errors import InvalidInputError, NotFoundError, StoreError
+from shipmate.ops.common import failure_memory
+from shipmate.ops.common.workspace import Workspace, resolve_environment
+
+if TYPE_CHECKING:
+    from shipmate.store.memory_rows import FixRow
+    from shipmate.store.store import Store
+
+
+@contextmanager
+def _reading(spec_file: str | None) -> Iterator[Store | None]:
+    store = Workspace.locate(spec_file).open_store_readonly()
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _fix_view(store: Store | None, fix: FixRow | dict[str, Any]) -> dict[str, Any]:
+    row = fix if isinstance(fix, dict) else fix.as_dict()
+    row.pop("content_key", None)
+    count = store.fix_counts([row["id"]])[row["id"]] if store is not None else None
+    worked, tried = (count.worked, count.tried) if count else (0, 0)
+    return {**row, "worked": worked, "tried": tried, "record": record_text(worked, tried)}
+
+
+def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> dict[str, Any]:
+    """Known fixes and failure signatures whose words match ``text``, best first (BM25 in the store)."""
+    terms = search_terms(text)
+    if not terms:
+        raise InvalidInputError(f"nothing to search for in {text!r}", hint="give words, e.g. `memory search port`")
+    with _reading(spec_file) as store:
+        fixes: list[dict[str, Any]] = []
+        signatures: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        if store is not None:
+            for fix_id, score in store.search_fixes(terms, limit):
+                found = store.get_fix(fix_id)
+                if found is not None:
+                    fixes.append({**_fix_view(store, found), "score": round(score, 3)})
+                    seen.add(fix_id)
+            for sig_id, score in store.search_signatures(terms, limit):
+                sig = store.get_signature(sig_id)
+                if sig is not None:
+                    signatures.append({**sig.as_dict(), "score": round(score, 3)})
+        starters = sorted(((word_score(terms, " ".join((s.symptom, s.root_cause, s.solution, s.prevention))), s)
+                           for s in failure_memory.starters() if s.id not in seen), key=lambda p: -p[0])
+        for score, starter in starters:
+            if score and len(fixes) < limit:
+                row = {"id": starter.id, "symptom": starter.symptom, "root_cause": starter.root_cause,
+                       "solution": starter.solution, "prevention": starter.prevention, "source": "starter"}
+                fixes.append({**_fix_view(store, row), "score": float(score)})
+    return {"query": text, "terms": terms, "fixes": fixes[:limit], "signatures": signatures[:limit]}
+
+
+def memory_list(spec_file: str | None, *, environment: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """Failure signatures (groups), most recently seen first, with their failures and linked fixes counted."""
+    with _reading(spec_file) as store:
+        if store is None:
+            return {"signatures": [], "failures": 0}
+        out = []
+        for sig, count in store.signatures(limit=limit):
+            group = store.signature_group(sig.id)
+            failures = [f for f in store.failures(signature_id=sig.id, limit=500)
+                        if environment is None or f.environment == environment]
+            if environment is not None and not failures:
+                continue
+            out.append({**sig.as_dict(), "failures": len(failures) if environment else count,
+                        "merged": [g for g in group if g != sig.id],
+                        "fixes": len(store.fixes(signature_ids=group))})
+        return {"signatures": out, "failures": sum(s["failures"] for s in out)}
+
+
+def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
+    """One signature (its group, failures, fixes), fix (its outcomes) or failure (its known fixes)."""
+    with _reading(spec_file) as store:
+        starter = next((s for s in failure_memory.starters() if s.id == item_id), None)
+        if store is None and starter is None:
+            raise NotFoundError(f"no {item_id} in the failure memory", hint="nothing has failed here yet")
+        if item_id.startswith("fix_"):
+            fix = store.get_fix(item_id) if store is not None else None
+            if fix is None and starter is None:
+                raise NotFoundError(f"no known fix {item_id}", hint="`shipmate memory search WORDS` finds them")
+            if fix is not None:
+                row = fix.as_dict()
+            else:
+                assert starter is not None
+                row = {"id": starter.id, "source": "starter", **{k: getattr(starter, k) for k in (
+                    "symptom", "root_cause", "solution", "prevention")}}
+            return {"fix": _fix_view(store, row)}
+        if store is None:
+            raise NotFoundError(f"no {item_id} in the failure memory", hint="nothing has failed here yet")
+        if item_id.startswith("sig_"):
+            sig = store.get_signature(item_id)
+            if sig is None:
+                raise NotFoundError(f"no signature {item_id}", hint="`shipmate memory list` shows them")
+            group = store.signature_group(item_id)
+            failures = [f.as_dict() for f in store.failures(signature_id=item_id, limit=20)]
+            return {"signature": sig.as_dict(), "group": group, "failures": failures,
+                    "fixes": [_fix_view(store, f) for f in store.fixes(signature_ids=group)]}
+        if item_id.startswith("fai_"):
+            found = [f for f in store.failures(limit=100000) if f.id == item_id]
+            if not found:
+                raise NotFoundError(f"no failure {item_id}", hint="`shipmate memory list` shows the signatures")
+            sig = store.get_signature(found[0].signature_id)
+            fixes = [_fix_view(store, f) for f in (store.get_fix(i) for i in found[0].shown_fix_ids) if f]
+            return {"failure": found[0].as_dict(), "signature": sig.as_dict() if sig else None, "known_fixes": fixes}
+        raise InvalidInputError(f"{item_id!r} is not a memory id", hint="ids start with sig_, fix_ or fai_")
+
+
+def memory_stats(spec_file: str | None) -> dict[str, Any]:
+    """Failures, distinct signatures, and the hit rate: the share of failures that were offered a known fix."""
+    with _reading(spec_file) as store:
+        if store is None:
+            return {"failures": 0, "signatures": 0, "matched": 0, "hit_rate": None, "fixes": 0, "worked": 0,
+                    "tried": 0, "starter_fixes": len(failure_memory.starters())}
+        return {**store.memory_stats().as_dict(), "starter_fixes": len(failure_memory.starters())}
+
+
+def memory_export(spec_file: str | None, path: str | None = None) -> dict[str, Any]:
+    """Every known fix (with its record here) and signature as JSONL records; written to ``path`` if given."""
+    records: list[dict[str, Any]] = []
+    with _reading(spec_file) as store:
+        if store is not None:
+            records += [{"type": "signature", **sig.as_dict()} for sig, _ in store.signatures(limit=1_000_000)]
+            fixes = store.fixes(limit=1_000_000)
+            counts = store.fix_counts([f.id for f in fixes])
+            records += [{"type": "fix", **{k: v for k, v in f.as_dict().items() if k != "content_key"},
+                         "worked": counts[f.id].worked, "tried": counts[f.id].tried} for f in fixes]
+    out: dict[str, Any] = {"signatures": sum(r["type"] == "signature" for r in records),
+                           "fixes": sum(r["type"] == "fix" for r in records)}
+    if path is None:
+        return {**out, "records": records}
+    try:
+        Path(path).write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable") \
+            from exc
+    return {**out, "path": path}
+
+
+def memory_match(spec_file: str | None, *, environment: str | None = None, text: str | None = None,
+                 error_code: str = "", phase: str = "", target_kind: str = "", top: int = 3) -> dict[str, Any]:
+    """Known fixes for a failure: for ``text`` if given, else for each failure here no deploy has settled yet.
+
+    What `doctor` shows first. Read-only: nothing is recorded.
+    """
+    with _reading(spec_file) as store:
+        if text is not None:
+            sig = signature_of(FailureFacts(phase, target_kind, error_code, text))
+            return {"signature": sig.key, "known_fixes": failure_memory.match(store, sig, text, top)}
+        open_failures: list[dict[str, Any]] = []
+        if store is not None:
+            from shipmate.spec.identity import read_identity
+
+            ws = Workspace.locate(spec_file)
+            service, declared = read_identity(ws.spec_path)
+            envs = [resolve_environment(declared, environment)] if environment or not declared else declared
+            for env in envs:
+                for failure in store.open_failures(service, env):
+                    row = store.get_signature(failure.signature_id)
+                    if row is None:
+                        continue
+                    signature = Signature(row.id, row.signature_version, row.phase, row.target_kind,
+                                          row.error_code, row.exit_code, row.text)
+                    open_failures.append({**failure.as_dict(),
+                                          "known_fixes": failure_memory.match(store, signature, failure.message, top)})
+        return {"open_failures": open_failures}
