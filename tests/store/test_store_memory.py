@@ -20,7 +20,7 @@ def _sig(text: str, phase: str = "start") -> dict[str, object]:
 
 def _record(store: Store, text: str, *, shown: tuple[str, ...] = (), dep: str | None = None) -> str:
     sig = _sig(text)
-    store.record_failure(sig, service="web", environment="default", deployment_id=dep, kind="deploy",
+    store.memory.record_failure(sig, service="web", environment="default", deployment_id=dep, kind="deploy",
                          message=text, shown_fix_ids=shown)
     return str(sig["key"])
 
@@ -29,58 +29,58 @@ def test_the_same_failure_twice_is_one_signature_with_two_failures(store: Store)
     a = _record(store, "instance ins_a exited with code 3 after 0.5s")
     b = _record(store, "instance ins_b exited with code 3 after 9s")
     assert a == b
-    [(row, count)] = store.signatures()
+    [(row, count)] = store.memory.signatures()
     assert (row.id, count) == (a, 2)
     assert row.text == "instance <id> exited with code <n> after <n>"
 
 
 def test_search_ranks_the_fix_that_names_more_of_the_words_first(store: Store) -> None:
-    store.add_fix(symptom="port already in use", root_cause="another process listens",
+    store.memory.add_fix(symptom="port already in use", root_cause="another process listens",
                   solution="stop it or change port", prevention="pick a free port", source="person", created_by="t")
-    best, _ = store.add_fix(symptom="health check returns 404 on the health path", root_cause="wrong path",
+    best, _ = store.memory.add_fix(symptom="health check returns 404 on the health path", root_cause="wrong path",
                             solution="set health.checks[0].http.path to the app's route", prevention="test it",
                             source="person", created_by="t")
-    hits = store.search_fixes(search_terms("GET <url> returned 404: health path not found"))
+    hits = store.memory.search_fixes(search_terms("GET <url> returned 404: health path not found"))
     assert hits[0][0] == best.id
 
 
 def test_adding_the_same_fix_twice_keeps_one(store: Store) -> None:
-    first, new1 = store.add_fix(symptom="s", root_cause="r", solution="x", prevention="p", source="person",
+    first, new1 = store.memory.add_fix(symptom="s", root_cause="r", solution="x", prevention="p", source="person",
                                 created_by="t")
-    again, new2 = store.add_fix(symptom=" S ", root_cause="r", solution="x", prevention="p", source="import",
+    again, new2 = store.memory.add_fix(symptom=" S ", root_cause="r", solution="x", prevention="p", source="import",
                                 created_by="u")
     assert (new1, new2) == (True, False) and again.id == first.id
-    assert len(store.fixes()) == 1
+    assert len(store.memory.fixes()) == 1
 
 
 def test_merge_groups_two_signatures_and_split_takes_it_back(store: Store) -> None:
     a = _record(store, "instance ins_a exited with code 3")
     b = _record(store, "worker crashed: segmentation fault")
-    store.merge_signatures(a, b)
-    assert set(store.signature_group(b)) == {a, b}
-    assert [row.id for row, _ in store.signatures()] == [a]
-    assert len(store.failures(signature_id=a)) == 2
-    assert store.memory_stats().signatures == 1
+    store.memory.merge_signatures(a, b)
+    assert set(store.memory.signature_group(b)) == {a, b}
+    assert [row.id for row, _ in store.memory.signatures()] == [a]
+    assert len(store.memory.failures(signature_id=a)) == 2
+    assert store.memory.memory_stats().signatures == 1
     with pytest.raises(InvalidInputError):
-        store.merge_signatures(a, b)
-    store.split_signature(b)
-    assert store.signature_group(a) == [a]
-    assert store.memory_stats().signatures == 2
+        store.memory.merge_signatures(a, b)
+    store.memory.split_signature(b)
+    assert store.memory.signature_group(a) == [a]
+    assert store.memory.memory_stats().signatures == 2
 
 
 def test_outcomes_count_worked_of_tried_and_the_hit_rate_counts_offered_fixes(store: Store) -> None:
-    fix, _ = store.add_fix(symptom="s", root_cause="r", solution="x", prevention="p", source="person",
+    fix, _ = store.memory.add_fix(symptom="s", root_cause="r", solution="x", prevention="p", source="person",
                            created_by="t")
     _record(store, "boom one", shown=(fix.id,))
     _record(store, "boom two")
-    open_ = store.open_failures("web", "default")
+    open_ = store.memory.open_failures("web", "default")
     assert len(open_) == 2
-    store.settle_failure(open_[0].id, settled="worked", deployment_id="dep_1", outcomes=[(fix.id, True)])
-    store.settle_failure(open_[0].id, settled="worked", deployment_id="dep_1", outcomes=[(fix.id, True)])
-    store.settle_failure(open_[1].id, settled="repeated", deployment_id="dep_2", outcomes=[(fix.id, False)])
-    assert store.fix_counts([fix.id])[fix.id].as_dict() == {"worked": 1, "tried": 2}
-    assert store.open_failures("web", "default") == []
-    stats = store.memory_stats()
+    store.memory.settle_failure(open_[0].id, settled="worked", deployment_id="dep_1", outcomes=[(fix.id, True)])
+    store.memory.settle_failure(open_[0].id, settled="worked", deployment_id="dep_1", outcomes=[(fix.id, True)])
+    store.memory.settle_failure(open_[1].id, settled="repeated", deployment_id="dep_2", outcomes=[(fix.id, False)])
+    assert store.memory.fix_counts([fix.id])[fix.id].as_dict() == {"worked": 1, "tried": 2}
+    assert store.memory.open_failures("web", "default") == []
+    stats = store.memory.memory_stats()
     assert (stats.failures, stats.matched, stats.hit_rate, stats.worked, stats.tried) == (2, 1, 0.5, 1, 2)
 
 
@@ -93,8 +93,8 @@ def test_a_database_from_before_migration_7_gains_the_memory_and_its_search(home
         conn.execute("DELETE FROM schema_version WHERE version >= 7")
     conn.close()
     with Store.open(home) as store:
-        store.add_fix(symptom="permission denied on the volume", root_cause="uid", solution="chown",
+        store.memory.add_fix(symptom="permission denied on the volume", root_cause="uid", solution="chown",
                       prevention="p", source="person", created_by="t")
-        assert len(store.search_fixes(["permission"])) == 1
-        store.set_deployment_note("dep_x", "raised start_period to 10s")
-        assert store.deployment_note("dep_x") == "raised start_period to 10s"
+        assert len(store.memory.search_fixes(["permission"])) == 1
+        store.memory.set_deployment_note("dep_x", "raised start_period to 10s")
+        assert store.memory.deployment_note("dep_x") == "raised start_period to 10s"

@@ -35,7 +35,7 @@ def _reading(spec_file: str | None) -> Iterator[Store | None]:
 def _fix_view(store: Store | None, fix: FixRow | dict[str, Any]) -> dict[str, Any]:
     row = fix if isinstance(fix, dict) else fix.as_dict()
     row.pop("content_key", None)
-    count = store.fix_counts([row["id"]])[row["id"]] if store is not None else None
+    count = store.memory.fix_counts([row["id"]])[row["id"]] if store is not None else None
     worked, tried = (count.worked, count.tried) if count else (0, 0)
     return {**row, "worked": worked, "tried": tried, "record": record_text(worked, tried)}
 
@@ -50,13 +50,13 @@ def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> dict[
         signatures: list[dict[str, Any]] = []
         seen: set[str] = set()
         if store is not None:
-            for fix_id, score in store.search_fixes(terms, limit):
-                found = store.get_fix(fix_id)
+            for fix_id, score in store.memory.search_fixes(terms, limit):
+                found = store.memory.get_fix(fix_id)
                 if found is not None:
                     fixes.append({**_fix_view(store, found), "score": round(score, 3)})
                     seen.add(fix_id)
-            for sig_id, score in store.search_signatures(terms, limit):
-                sig = store.get_signature(sig_id)
+            for sig_id, score in store.memory.search_signatures(terms, limit):
+                sig = store.memory.get_signature(sig_id)
                 if sig is not None:
                     signatures.append({**sig.as_dict(), "score": round(score, 3)})
         starters = sorted(((word_score(terms, " ".join((s.symptom, s.root_cause, s.solution, s.prevention))), s)
@@ -75,15 +75,15 @@ def memory_list(spec_file: str | None, *, environment: str | None = None, limit:
         if store is None:
             return {"signatures": [], "failures": 0}
         out = []
-        for sig, count in store.signatures(limit=limit):
-            group = store.signature_group(sig.id)
-            failures = [f for f in store.failures(signature_id=sig.id, limit=500)
+        for sig, count in store.memory.signatures(limit=limit):
+            group = store.memory.signature_group(sig.id)
+            failures = [f for f in store.memory.failures(signature_id=sig.id, limit=500)
                         if environment is None or f.environment == environment]
             if environment is not None and not failures:
                 continue
             out.append({**sig.as_dict(), "failures": len(failures) if environment else count,
                         "merged": [g for g in group if g != sig.id],
-                        "fixes": len(store.fixes(signature_ids=group))})
+                        "fixes": len(store.memory.fixes(signature_ids=group))})
         return {"signatures": out, "failures": sum(s["failures"] for s in out)}
 
 
@@ -94,7 +94,7 @@ def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
         if store is None and starter is None:
             raise NotFoundError(f"no {item_id} in the failure memory", hint="nothing has failed here yet")
         if item_id.startswith("fix_"):
-            fix = store.get_fix(item_id) if store is not None else None
+            fix = store.memory.get_fix(item_id) if store is not None else None
             if fix is None and starter is None:
                 raise NotFoundError(f"no known fix {item_id}", hint="`shipmate memory search WORDS` finds them")
             if fix is not None:
@@ -107,19 +107,19 @@ def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
         if store is None:
             raise NotFoundError(f"no {item_id} in the failure memory", hint="nothing has failed here yet")
         if item_id.startswith("sig_"):
-            sig = store.get_signature(item_id)
+            sig = store.memory.get_signature(item_id)
             if sig is None:
                 raise NotFoundError(f"no signature {item_id}", hint="`shipmate memory list` shows them")
-            group = store.signature_group(item_id)
-            failures = [f.as_dict() for f in store.failures(signature_id=item_id, limit=20)]
+            group = store.memory.signature_group(item_id)
+            failures = [f.as_dict() for f in store.memory.failures(signature_id=item_id, limit=20)]
             return {"signature": sig.as_dict(), "group": group, "failures": failures,
-                    "fixes": [_fix_view(store, f) for f in store.fixes(signature_ids=group)]}
+                    "fixes": [_fix_view(store, f) for f in store.memory.fixes(signature_ids=group)]}
         if item_id.startswith("fai_"):
-            found = [f for f in store.failures(limit=100000) if f.id == item_id]
+            found = [f for f in store.memory.failures(limit=100000) if f.id == item_id]
             if not found:
                 raise NotFoundError(f"no failure {item_id}", hint="`shipmate memory list` shows the signatures")
-            sig = store.get_signature(found[0].signature_id)
-            fixes = [_fix_view(store, f) for f in (store.get_fix(i) for i in found[0].shown_fix_ids) if f]
+            sig = store.memory.get_signature(found[0].signature_id)
+            fixes = [_fix_view(store, f) for f in (store.memory.get_fix(i) for i in found[0].shown_fix_ids) if f]
             return {"failure": found[0].as_dict(), "signature": sig.as_dict() if sig else None, "known_fixes": fixes}
         raise InvalidInputError(f"{item_id!r} is not a memory id", hint="ids start with sig_, fix_ or fai_")
 
@@ -130,7 +130,7 @@ def memory_stats(spec_file: str | None) -> dict[str, Any]:
         if store is None:
             return {"failures": 0, "signatures": 0, "matched": 0, "hit_rate": None, "fixes": 0, "worked": 0,
                     "tried": 0, "starter_fixes": len(failure_memory.starters())}
-        return {**store.memory_stats().as_dict(), "starter_fixes": len(failure_memory.starters())}
+        return {**store.memory.memory_stats().as_dict(), "starter_fixes": len(failure_memory.starters())}
 
 
 def memory_export(spec_file: str | None, path: str | None = None) -> dict[str, Any]:
@@ -138,9 +138,9 @@ def memory_export(spec_file: str | None, path: str | None = None) -> dict[str, A
     records: list[dict[str, Any]] = []
     with _reading(spec_file) as store:
         if store is not None:
-            records += [{"type": "signature", **sig.as_dict()} for sig, _ in store.signatures(limit=1_000_000)]
-            fixes = store.fixes(limit=1_000_000)
-            counts = store.fix_counts([f.id for f in fixes])
+            records += [{"type": "signature", **sig.as_dict()} for sig, _ in store.memory.signatures(limit=1_000_000)]
+            fixes = store.memory.fixes(limit=1_000_000)
+            counts = store.memory.fix_counts([f.id for f in fixes])
             records += [{"type": "fix", **{k: v for k, v in f.as_dict().items() if k != "content_key"},
                          "worked": counts[f.id].worked, "tried": counts[f.id].tried} for f in fixes]
     out: dict[str, Any] = {"signatures": sum(r["type"] == "signature" for r in records),
@@ -173,8 +173,8 @@ def memory_match(spec_file: str | None, *, environment: str | None = None, text:
             service, declared = read_identity(ws.spec_path)
             envs = [resolve_environment(declared, environment)] if environment or not declared else declared
             for env in envs:
-                for failure in store.open_failures(service, env):
-                    row = store.get_signature(failure.signature_id)
+                for failure in store.memory.open_failures(service, env):
+                    row = store.memory.get_signature(failure.signature_id)
                     if row is None:
                         continue
                     signature = Signature(row.id, row.signature_version, row.phase, row.target_kind,

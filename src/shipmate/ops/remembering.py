@@ -38,16 +38,17 @@ def memory_add(spec_file: str | None, *, symptom: str, solution: str, root_cause
         if from_deployment is not None:
             if store.get_deployment(from_deployment) is None:
                 raise NotFoundError(f"no deployment {from_deployment}", hint="`shipmate history` lists them")
-            failure = store.failure_of_deployment(from_deployment)
+            failure = store.memory.failure_of_deployment(from_deployment)
             if failure is None:
                 raise InvalidInputError(f"deployment {from_deployment} has no recorded failure",
                                         hint="--from names a deployment that failed; `shipmate memory list`")
             linked = linked or failure.signature_id
-        if linked is not None and store.get_signature(linked) is None:
+        if linked is not None and store.memory.get_signature(linked) is None:
             raise NotFoundError(f"no signature {linked}", hint="`shipmate memory list` shows them")
-        fix, created = store.add_fix(symptom=symptom.strip(), root_cause=root_cause.strip(), solution=solution.strip(),
-                                     prevention=prevention.strip(), source="person", created_by=actor(),
-                                     signature_id=linked, from_deployment_id=from_deployment)
+        fix, created = store.memory.add_fix(
+            symptom=symptom.strip(), root_cause=root_cause.strip(), solution=solution.strip(),
+            prevention=prevention.strip(), source="person", created_by=actor(), signature_id=linked,
+            from_deployment_id=from_deployment)
         out = fix.as_dict()
         out.pop("content_key")
         return {"fix": out, "created": created}
@@ -56,15 +57,15 @@ def memory_add(spec_file: str | None, *, symptom: str, solution: str, root_cause
 def memory_merge(spec_file: str | None, into: str, other: str) -> dict[str, Any]:
     """Group signature ``other`` with ``into``: their failures count as one, their fixes are offered for both."""
     with _writable(spec_file) as store:
-        store.merge_signatures(into, other)
-        return {"merged": other, "into": into, "group": store.signature_group(into)}
+        store.memory.merge_signatures(into, other)
+        return {"merged": other, "into": into, "group": store.memory.signature_group(into)}
 
 
 def memory_split(spec_file: str | None, signature: str) -> dict[str, Any]:
     """Undo a merge: ``signature`` becomes its own group again."""
     with _writable(spec_file) as store:
-        row = store.split_signature(signature)
-        return {"split": row.id, "group": store.signature_group(row.id)}
+        row = store.memory.split_signature(signature)
+        return {"split": row.id, "group": store.memory.signature_group(row.id)}
 
 
 def memory_import(spec_file: str | None, path: str) -> dict[str, Any]:
@@ -78,15 +79,15 @@ def memory_import(spec_file: str | None, path: str) -> dict[str, Any]:
     added = {"signatures_added": 0, "signatures_known": 0, "fixes_added": 0, "fixes_known": 0}
     with _writable(spec_file) as store:
         for rec in (r for r in records if r["type"] == "signature"):
-            new = store.import_signature({**rec, "merged_into": None, "first_seen": rec.get("first_seen") or 0.0,
+            new = store.memory.import_signature({**rec, "merged_into": None, "first_seen": rec.get("first_seen") or 0.0,
                                           "last_seen": rec.get("last_seen") or 0.0, "exit_code": rec.get("exit_code")})
             added["signatures_added" if new else "signatures_known"] += 1
         for rec in (r for r in records if r["type"] == "fix"):
             linked = rec.get("signature_id")
-            _, new = store.add_fix(**{k: rec.get(k) or "" for k in FIX_TEXTS}, source="import",
+            _, new = store.memory.add_fix(**{k: rec.get(k) or "" for k in FIX_TEXTS}, source="import",
                                    created_by=str(rec.get("created_by") or "import"),
-                                   signature_id=linked if linked and store.get_signature(linked) else None,
-                                   fix_id=str(rec["id"]) if store.get_fix(str(rec["id"])) is None else None)
+                                   signature_id=linked if linked and store.memory.get_signature(linked) else None,
+                                   fix_id=str(rec["id"]) if store.memory.get_fix(str(rec["id"])) is None else None)
             added["fixes_added" if new else "fixes_known"] += 1
     return {"path": path, **added}
 

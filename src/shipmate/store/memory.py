@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from abc import abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -64,14 +63,14 @@ def _group(conn: Connection, signature_id: str) -> list[str]:
     return members
 
 
-class StoreMemory:
-    """Mixed into Store, which provides the transactions."""
+class MemoryRepository:
+    """``store.memory``: the store's transactions, with the memory's operations (loaded only when asked for)."""
 
-    @abstractmethod
-    def _read(self) -> AbstractContextManager[Connection]: ...
-
-    @abstractmethod
-    def _write(self) -> AbstractContextManager[WriteTx]: ...
+    def __init__(self, read: Callable[[], AbstractContextManager[Connection]],
+                 write: Callable[[], AbstractContextManager[WriteTx]], *, readonly: bool) -> None:
+        self._read = read
+        self._write = write
+        self.readonly = readonly
 
     # -- failures ----------------------------------------------------------------------------------
 

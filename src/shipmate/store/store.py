@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -19,13 +19,15 @@ from shipmate.store import events, locks, migrations
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
-from shipmate.store.memory import StoreMemory
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
 from shipmate.store.rows import EventRow, LockRow
 
+if TYPE_CHECKING:
+    from shipmate.store.memory import MemoryRepository
 
-class Store(StoreQueries, StoreMutations, StoreApprovals, StoreMemory):
+
+class Store(StoreQueries, StoreMutations, StoreApprovals):
     """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
 
     def __init__(self, home: Path, db: Database) -> None:
@@ -97,6 +99,13 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreMemory):
     @property
     def readonly(self) -> bool:
         return self._db.readonly
+
+    @property
+    def memory(self) -> MemoryRepository:
+        """The failure memory's repository, imported on first use (fast commands never load it)."""
+        from shipmate.store.memory import MemoryRepository
+
+        return MemoryRepository(self._read, self._write, readonly=self.readonly)
 
     def close(self) -> None:
         self._db.close()

@@ -70,19 +70,19 @@ def match(store: Store | None, sig: Signature, words: str, top: int = 3) -> list
     for index, fix_id in enumerate(starters_matching(starters(), words)):
         cands.append(Candidate(fix_id, "pattern", 0, 0, score=-index))
     if store is not None:
-        group = store.signature_group(sig.key) if store.get_signature(sig.key) else [sig.key]
-        for fix in store.fixes(signature_ids=group):
+        group = store.memory.signature_group(sig.key) if store.memory.get_signature(sig.key) else [sig.key]
+        for fix in store.memory.fixes(signature_ids=group):
             rows[fix.id] = fix.as_dict()
             cands.append(Candidate(fix.id, "signature", 0, 0))
         terms = search_terms(sig.text)
-        for fix_id, score in store.search_fixes(terms, limit=10):
-            hit = store.get_fix(fix_id)
+        for fix_id, score in store.memory.search_fixes(terms, limit=10):
+            hit = store.memory.get_fix(fix_id)
             # Starters are offered by their patterns only: their words are generic enough to fit any failure.
             if hit is not None and hit.source != "starter" \
                     and shares_words(terms, " ".join(getattr(hit, f) for f in FIX_FIELDS)):
                 rows[hit.id] = hit.as_dict()
                 cands.append(Candidate(hit.id, "search", 0, 0, score=score))
-        counts = store.fix_counts([c.fix_id for c in cands])
+        counts = store.memory.fix_counts([c.fix_id for c in cands])
         cands = [Candidate(c.fix_id, c.how, counts[c.fix_id].worked, counts[c.fix_id].tried, c.score) for c in cands]
     return [{"id": c.fix_id, "symptom": rows[c.fix_id]["symptom"], "solution": rows[c.fix_id]["solution"],
              "root_cause": rows[c.fix_id]["root_cause"], "prevention": rows[c.fix_id]["prevention"],
@@ -99,11 +99,11 @@ def remember(store: Store | None, exc: ShipmateError, *, service: str, environme
         sig = signature_of(facts_of(exc, target_kind))
         words = " ".join(filter(None, (exc.message, exc.hint, str(exc.details.get("error") or ""))))
         if store is not None and not store.readonly:
-            store.ensure_fixes(_starter_rows(), source="starter")
+            store.memory.ensure_fixes(_starter_rows(), source="starter")
         fixes = match(store, sig, words)
         extra: dict[str, Any] = {"signature": sig.key}
         if store is not None and not store.readonly:
-            row = store.record_failure(_sig_fields(sig), service=service, environment=environment,
+            row = store.memory.record_failure(_sig_fields(sig), service=service, environment=environment,
                                        deployment_id=deployment_id or exc.details.get("deployment_id"),
                                        kind=kind, message=exc.message, shown_fix_ids=[f["id"] for f in fixes])
             extra["failure_id"] = row.id
@@ -122,22 +122,23 @@ def settle_success(store: Store, service: str, environment: str, deployment_id: 
 
 def _settle(store: Store, service: str, environment: str, deployment_id: str, *, repeated: str | None = None,
             skip: str | None = None, note: str | None = None) -> None:
-    for failure in store.open_failures(service, environment):
+    for failure in store.memory.open_failures(service, environment):
         if failure.id == skip:
             continue
-        if repeated is not None and repeated not in store.signature_group(failure.signature_id):
+        if repeated is not None and repeated not in store.memory.signature_group(failure.signature_id):
             continue   # a different failure: whether the earlier fix worked is still unknown
-        tried = [f.id for f in store.fixes(from_deployment_id=failure.deployment_id)] if failure.deployment_id \
+        tried = [f.id for f in store.memory.fixes(from_deployment_id=failure.deployment_id)] if failure.deployment_id \
             else []
         tried = tried or failure.shown_fix_ids[:1]   # no fix named: the one offered first is what was tried
         if note and repeated is None:
-            sig = store.get_signature(failure.signature_id)
-            fix, _ = store.add_fix(symptom=sig.text if sig else failure.message, root_cause="", solution=note,
+            sig = store.memory.get_signature(failure.signature_id)
+            fix, _ = store.memory.add_fix(symptom=sig.text if sig else failure.message, root_cause="", solution=note,
                                    prevention="", source="note", created_by="deploy --note",
                                    signature_id=failure.signature_id, from_deployment_id=deployment_id)
             tried = [*tried, fix.id]
-        store.settle_failure(failure.id, settled="repeated" if repeated else "worked", deployment_id=deployment_id,
-                             outcomes=[(fix_id, repeated is None) for fix_id in dict.fromkeys(tried)])
+        store.memory.settle_failure(failure.id, settled="repeated" if repeated else "worked",
+                                    deployment_id=deployment_id,
+                                    outcomes=[(fix_id, repeated is None) for fix_id in dict.fromkeys(tried)])
 
 
 def _sig_fields(sig: Signature) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
         if confidence is not None:
             store.set_deployment_confidence(dep.id, confidence)
         if note:
-            store.set_deployment_note(dep.id, note)
+            store.memory.set_deployment_note(dep.id, note)
         crashpoints.hit("state:planned")
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
