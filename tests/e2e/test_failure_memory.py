@@ -195,3 +195,17 @@ def test_status_history_and_help_load_nothing_of_the_memory(project: Project) ->
         assert "LOADED=" in done.stderr, done.stderr
         loaded = done.stderr.rsplit("LOADED=", 1)[1].strip()
         assert loaded in ("", "shipmate.cli.memory_cli"), (argv, loaded)
+
+
+def test_the_deploy_failed_notification_names_the_known_fix_before_anything_else(project: Project) -> None:
+    from tests.notify_receiver import receiver
+
+    with receiver() as rx:
+        _spec_with(project, "path: /health,", "path: /healthz,", extra=f"notify: {{urls: [\"{rx.url}\"]}}\n")
+        _fail(project, expect=1)
+        wait_until(lambda: "deploy.failed" in rx.events(), 20, "the deploy.failed notification")
+        failed = rx.bodies[rx.events().index("deploy.failed")]
+    first_line = failed["message"].splitlines()[0]
+    assert first_line.startswith("known fix: set health.checks[0].http.path"), failed["message"]
+    assert "fix_starter_health_path" in first_line
+
