@@ -18,7 +18,7 @@ from shipmate.ops.common import failure_memory
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
-    from shipmate.store.memory_rows import FixRow
+    from shipmate.store.memory_rows import FixCount, FixRow
     from shipmate.store.store import Store
 
 
@@ -32,10 +32,11 @@ def _reading(spec_file: str | None) -> Iterator[Store | None]:
             store.close()
 
 
-def _fix_view(store: Store | None, fix: FixRow | dict[str, Any]) -> dict[str, Any]:
+def _fix_view(store: Store | None, fix: FixRow | dict[str, Any], count: FixCount | None = None) -> dict[str, Any]:
     row = fix if isinstance(fix, dict) else fix.as_dict()
     row.pop("content_key", None)
-    count = store.memory.fix_counts([row["id"]])[row["id"]] if store is not None else None
+    if count is None and store is not None:
+        count = store.memory.fix_counts([row["id"]])[row["id"]]
     worked, tried = (count.worked, count.tried) if count else (0, 0)
     return {**row, "worked": worked, "tried": tried, "record": record_text(worked, tried)}
 
@@ -50,15 +51,13 @@ def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> dict[
         signatures: list[dict[str, Any]] = []
         seen: set[str] = set()
         if store is not None:
-            for fix_id, score in store.memory.search_fixes(terms, limit):
-                found = store.memory.get_fix(fix_id)
-                if found is not None:
-                    fixes.append({**_fix_view(store, found), "score": round(score, 3)})
-                    seen.add(fix_id)
-            for sig_id, score in store.memory.search_signatures(terms, limit):
-                sig = store.memory.get_signature(sig_id)
-                if sig is not None:
-                    signatures.append({**sig.as_dict(), "score": round(score, 3)})
+            found, signatures = store.memory.search(terms, limit)
+            for fix in found:
+                fixes.append({**fix, "score": round(fix["score"], 3), "record": record_text(fix["worked"],
+                                                                                            fix["tried"])})
+                seen.add(fix["id"])
+            for sig in signatures:
+                sig["score"] = round(sig["score"], 3)
         starters = sorted(((word_score(terms, " ".join((s.symptom, s.root_cause, s.solution, s.prevention))), s)
                            for s in failure_memory.starters() if s.id not in seen), key=lambda p: -p[0])
         for score, starter in starters:

@@ -78,10 +78,11 @@ def memory_import(spec_file: str | None, path: str) -> dict[str, Any]:
     records = [_checked(path, number, line) for number, line in enumerate(lines, 1) if line.strip()]
     added = {"signatures_added": 0, "signatures_known": 0, "fixes_added": 0, "fixes_known": 0}
     with _writable(spec_file) as store:
-        for rec in (r for r in records if r["type"] == "signature"):
-            new = store.memory.import_signature({**rec, "merged_into": None, "first_seen": rec.get("first_seen") or 0.0,
-                                          "last_seen": rec.get("last_seen") or 0.0, "exit_code": rec.get("exit_code")})
-            added["signatures_added" if new else "signatures_known"] += 1
+        signatures = [{**rec, "merged_into": None, "first_seen": rec.get("first_seen") or 0.0,
+                       "last_seen": rec.get("last_seen") or 0.0, "exit_code": rec.get("exit_code")}
+                      for rec in records if rec["type"] == "signature"]
+        added["signatures_added"] = store.memory.import_signatures(signatures)
+        added["signatures_known"] = len(signatures) - added["signatures_added"]
         for rec in (r for r in records if r["type"] == "fix"):
             linked = rec.get("signature_id")
             _, new = store.memory.add_fix(**{k: rec.get(k) or "" for k in FIX_TEXTS}, source="import",

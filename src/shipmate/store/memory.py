@@ -175,13 +175,17 @@ class MemoryRepository:
             tx.conn.execute(_sig.update().where(_sig.c.id == signature_id).values(merged_into=None))
             return SignatureRow.of(tx.conn.execute(select(_sig).where(_sig.c.id == signature_id)).mappings().one())
 
-    def import_signature(self, row: dict[str, Any]) -> bool:
-        """Insert a signature from an export unless it is known; True when it was new."""
+    def import_signatures(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert the signatures (from an export) not known yet, in one transaction; how many were new."""
         with self._write() as tx:
-            if tx.conn.execute(select(_sig.c.id).where(_sig.c.id == row["id"])).first() is not None:
-                return False
-            tx.conn.execute(_sig.insert().values(**{c.name: row.get(c.name) for c in _sig.columns}))
-            return True
+            ids = [row["id"] for row in rows]
+            known = {str(i) for chunk in range(0, len(ids), 500)
+                     for i in tx.conn.execute(select(_sig.c.id).where(_sig.c.id.in_(ids[chunk:chunk + 500]))).scalars()}
+            fresh = list({row["id"]: {c.name: row.get(c.name) for c in _sig.columns}
+                          for row in rows if row["id"] not in known}.values())
+            if fresh:
+                tx.conn.execute(_sig.insert(), fresh)
+            return len(fresh)
 
     # -- known fixes -------------------------------------------------------------------------------
 
@@ -203,11 +207,16 @@ class MemoryRepository:
 
     def ensure_fixes(self, fixes: Sequence[dict[str, Any]], *, source: str) -> int:
         """Insert the fixes (with their own ids) not stored yet, in one transaction; how many were new."""
+        keyed = {fix_key(*(fix[name] for name in FIX_FIELDS)): fix for fix in fixes}
+        with self._read() as conn:   # the common case (all there already) costs one read, no write lock
+            keys = list(keyed)
+            known = {str(k) for chunk in range(0, len(keys), 500) for k in conn.execute(
+                select(_fix.c.content_key).where(_fix.c.content_key.in_(keys[chunk:chunk + 500]))).scalars()}
+        if len(known) == len(keyed):
+            return 0
         new = 0
         with self._write() as tx:
-            known = {str(k) for k in tx.conn.execute(select(_fix.c.content_key)).scalars()}
-            for fix in fixes:
-                key = fix_key(*(fix[name] for name in FIX_FIELDS))
+            for key, fix in keyed.items():
                 if key in known or tx.conn.execute(select(_fix.c.id).where(_fix.c.id == fix["id"])).first():
                     continue
                 tx.conn.execute(_fix.insert().values(
@@ -215,9 +224,18 @@ class MemoryRepository:
                     **{name: fix[name] for name in FIX_FIELDS}, source=source,
                     from_deployment_id=fix.get("from_deployment_id"), created_by=fix.get("created_by", "shipmate"),
                     created_at=fix.get("created_at") or time.time()))
-                known.add(key)
                 new += 1
         return new
+
+    def get_fixes(self, fix_ids: Sequence[str]) -> dict[str, FixRow]:
+        with self._read() as conn:
+            return {m["id"]: FixRow.of(m) for m in conn.execute(select(_fix).where(_fix.c.id.in_(list(fix_ids))))
+                    .mappings()}
+
+    def get_signatures(self, signature_ids: Sequence[str]) -> dict[str, SignatureRow]:
+        with self._read() as conn:
+            return {m["id"]: SignatureRow.of(m) for m in conn.execute(
+                select(_sig).where(_sig.c.id.in_(list(signature_ids)))).mappings()}
 
     def get_fix(self, fix_id: str) -> FixRow | None:
         with self._read() as conn:
@@ -260,6 +278,14 @@ class MemoryRepository:
     def search_fixes(self, terms: Sequence[str], limit: int = 10) -> list[tuple[str, float]]:
         with self._read() as conn:
             return memory_search.search_fixes(conn, terms, limit)
+
+    def search(self, terms: Sequence[str], limit: int = 10) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Fixes (with worked, tried, score; no content_key) and signatures (with score), best first."""
+        with self._read() as conn:
+            fixes, sigs = memory_search.search_rows(conn, terms, limit)
+        for fix in fixes:
+            fix.pop("content_key", None)
+        return fixes, sigs
 
     def search_signatures(self, terms: Sequence[str], limit: int = 10) -> list[tuple[str, float]]:
         with self._read() as conn:

@@ -187,6 +187,8 @@ memory_signatures = Table(
     Column("merged_into", String(32), nullable=True),
     Column("first_seen", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
+    Index("ix_memory_signatures_merged", "merged_into"),
+    Index("ix_memory_signatures_seen", "last_seen"),
 )
 
 memory_failures = Table(
@@ -218,6 +220,8 @@ memory_fixes = Table(
     Column("from_deployment_id", String(32), nullable=True),
     Column("created_by", String(128), nullable=False),
     Column("created_at", Float, nullable=False),
+    Index("ix_memory_fixes_signature", "signature_id"),
+    Index("ix_memory_fixes_deployment", "from_deployment_id"),
 )
 
 # One row per (fix, failure) once the next deployment after it ended: "worked 4 of 5 times".

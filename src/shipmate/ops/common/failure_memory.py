@@ -75,8 +75,10 @@ def match(store: Store | None, sig: Signature, words: str, top: int = 3) -> list
             rows[fix.id] = fix.as_dict()
             cands.append(Candidate(fix.id, "signature", 0, 0))
         terms = search_terms(sig.text)
-        for fix_id, score in store.memory.search_fixes(terms, limit=10):
-            hit = store.memory.get_fix(fix_id)
+        found = store.memory.search_fixes(terms, limit=10)
+        hits = store.memory.get_fixes([fix_id for fix_id, _ in found])
+        for fix_id, score in found:
+            hit = hits.get(fix_id)
             # Starters are offered by their patterns only: their words are generic enough to fit any failure.
             if hit is not None and hit.source != "starter" \
                     and shares_words(terms, " ".join(getattr(hit, f) for f in FIX_FIELDS)):
