@@ -232,11 +232,6 @@ class MemoryRepository:
             return {m["id"]: FixRow.of(m) for m in conn.execute(select(_fix).where(_fix.c.id.in_(list(fix_ids))))
                     .mappings()}
 
-    def get_signatures(self, signature_ids: Sequence[str]) -> dict[str, SignatureRow]:
-        with self._read() as conn:
-            return {m["id"]: SignatureRow.of(m) for m in conn.execute(
-                select(_sig).where(_sig.c.id.in_(list(signature_ids)))).mappings()}
-
     def get_fix(self, fix_id: str) -> FixRow | None:
         with self._read() as conn:
             m = conn.execute(select(_fix).where(_fix.c.id == fix_id)).mappings().first()
@@ -286,10 +281,6 @@ class MemoryRepository:
         for fix in fixes:
             fix.pop("content_key", None)
         return fixes, sigs
-
-    def search_signatures(self, terms: Sequence[str], limit: int = 10) -> list[tuple[str, float]]:
-        with self._read() as conn:
-            return memory_search.search_signatures(conn, terms, limit)
 
     def memory_stats(self) -> MemoryStats:
         with self._read() as conn:

@@ -28,17 +28,6 @@ def search_fixes(conn: Connection, terms: Sequence[str], limit: int) -> list[tup
     return [(str(ref), -float(rank)) for ref, rank in rows]
 
 
-def search_signatures(conn: Connection, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
-    """(signature id, score) best first."""
-    query = _fts_query(terms)
-    if not query:
-        return []
-    rows = conn.exec_driver_sql(
-        "SELECT ref, bm25(memory_signatures_fts) AS r FROM memory_signatures_fts "
-        "WHERE memory_signatures_fts MATCH ? ORDER BY r LIMIT ?", (query, limit)).all()
-    return [(str(ref), -float(rank)) for ref, rank in rows]
-
-
 def search_rows(conn: Connection, terms: Sequence[str], limit: int
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(fixes with worked/tried and score, signatures with score), best first, in two statements: what

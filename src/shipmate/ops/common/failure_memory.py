@@ -98,23 +98,40 @@ def remember(store: Store | None, exc: ShipmateError, *, service: str, environme
     if "known_fixes" in exc.details or not isinstance(exc, REMEMBERED):
         return
     try:
-        sig = signature_of(facts_of(exc, target_kind))
         words = " ".join(filter(None, (exc.message, exc.hint, str(exc.details.get("error") or ""))))
-        if store is not None and not store.readonly:
-            store.memory.ensure_fixes(_starter_rows(), source="starter")
-        fixes = match(store, sig, words)
-        extra: dict[str, Any] = {"signature": sig.key}
-        if store is not None and not store.readonly:
-            row = store.memory.record_failure(_sig_fields(sig), service=service, environment=environment,
-                                       deployment_id=deployment_id or exc.details.get("deployment_id"),
-                                       kind=kind, message=exc.message, shown_fix_ids=[f["id"] for f in fixes])
-            extra["failure_id"] = row.id
-            if kind in FORWARD_KINDS:
-                _settle(store, service, environment, str(row.deployment_id or ""), repeated=sig.key, skip=row.id)
+        fixes, extra = remember_facts(store, facts_of(exc, target_kind), words=words, message=exc.message,
+                                      service=service, environment=environment, kind=kind,
+                                      deployment_id=deployment_id or exc.details.get("deployment_id"))
     except Exception as err:  # the memory must never hide the failure it was asked to remember
         exc.details["warnings"] = [*exc.details.get("warnings", []), f"failure memory: {type(err).__name__}: {err}"]
         return
     exc.details = {"known_fixes": fixes, **exc.details, "memory": extra}
+
+
+def remember_facts(store: Store | None, facts: FailureFacts, *, words: str, message: str, service: str,
+                   environment: str, kind: str, deployment_id: str | None = None
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Sign, match and (with a writable store) record one failure; (known fixes, {signature, failure_id}).
+
+    The seam for failures that end no command: `serve`'s supervision calls this for a crash loop or an
+    automatic rollback (kind "restart", phase "restart"), with the instance's exit code in ``facts``.
+    """
+    sig = signature_of(facts)
+    writable = store is not None and not store.readonly
+    if writable:
+        assert store is not None
+        store.memory.ensure_fixes(_starter_rows(), source="starter")
+    fixes = match(store, sig, words)
+    extra: dict[str, Any] = {"signature": sig.key}
+    if writable:
+        assert store is not None
+        row = store.memory.record_failure(_sig_fields(sig), service=service, environment=environment,
+                                          deployment_id=deployment_id, kind=kind, message=message,
+                                          shown_fix_ids=[f["id"] for f in fixes])
+        extra["failure_id"] = row.id
+        if kind in FORWARD_KINDS:
+            _settle(store, service, environment, str(row.deployment_id or ""), repeated=sig.key, skip=row.id)
+    return fixes, extra
 
 
 def settle_success(store: Store, service: str, environment: str, deployment_id: str, note: str | None) -> None:
