@@ -73,3 +73,21 @@ def test_a_broken_memory_adds_a_warning_and_keeps_the_error(tmp_path: Path) -> N
     assert "known_fixes" not in exc.details
     [warning] = exc.details["warnings"]
     assert warning.startswith("failure memory: ")
+
+
+def test_a_secret_value_in_the_error_never_reaches_the_memory(tmp_path: Path) -> None:
+    from shipmate.secrets import redact
+
+    canary = "canary-Secret-4711-value"
+    redact.remember(canary)
+    try:
+        with Store.open(tmp_path / "h") as store:
+            remember(store, _failed(f"the process exited with code 1; its last output: token={canary}", "dep_1"),
+                     service="web", environment="default", kind="deploy", target_kind="process")
+        files = sorted((tmp_path / "h").glob("state.db*"))   # the database and its write-ahead log
+        assert files and all(canary.encode() not in f.read_bytes() for f in files)
+        with Store.open(tmp_path / "h") as store:
+            [failure] = store.memory.failures()
+            assert canary not in failure.message and "***" in failure.message
+    finally:
+        redact.forget_all()

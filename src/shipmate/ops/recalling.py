@@ -114,7 +114,8 @@ def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
             return {"signature": sig.as_dict(), "group": group, "failures": failures,
                     "fixes": [_fix_view(store, f) for f in store.memory.fixes(signature_ids=group)]}
         if item_id.startswith("fai_"):
-            found = [f for f in store.memory.failures(limit=100000) if f.id == item_id]
+            failure = store.memory.failure_of_deployment("", failure_id=item_id)
+            found = [failure] if failure is not None else []
             if not found:
                 raise NotFoundError(f"no failure {item_id}", hint="`shipmate memory list` shows the signatures")
             sig = store.memory.get_signature(found[0].signature_id)

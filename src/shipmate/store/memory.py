@@ -124,10 +124,11 @@ class MemoryRepository:
                 stmt = stmt.where(_fail.c.signature_id.in_(_group(conn, signature_id)))
             return [FailureRow.of(m) for m in conn.execute(stmt).mappings()]
 
-    def failure_of_deployment(self, deployment_id: str) -> FailureRow | None:
+    def failure_of_deployment(self, deployment_id: str, *, failure_id: str | None = None) -> FailureRow | None:
+        """The newest failure of a deployment (or the one with ``failure_id``, deployment_id then ignored)."""
+        where = _fail.c.id == failure_id if failure_id is not None else _fail.c.deployment_id == deployment_id
         with self._read() as conn:
-            m = conn.execute(select(_fail).where(_fail.c.deployment_id == deployment_id)
-                             .order_by(_fail.c.created_at.desc()).limit(1)).mappings().first()
+            m = conn.execute(select(_fail).where(where).order_by(_fail.c.created_at.desc()).limit(1)).mappings().first()
             return None if m is None else FailureRow.of(m)
 
     # -- signatures and grouping -------------------------------------------------------------------

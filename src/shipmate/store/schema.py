@@ -205,6 +205,7 @@ memory_failures = Table(
     Column("created_at", Float, nullable=False),
     Index("ix_memory_failures_target", "service", "environment", "created_at"),
     Index("ix_memory_failures_signature", "signature_id"),
+    Index("ix_memory_failures_deployment", "deployment_id"),
 )
 
 memory_fixes = Table(

@@ -7,6 +7,7 @@ the original error goes on with a warning in its details.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +117,11 @@ def remember_facts(store: Store | None, facts: FailureFacts, *, words: str, mess
     The seam for failures that end no command: `serve`'s supervision calls this for a crash loop or an
     automatic rollback (kind "restart", phase "restart"), with the instance's exit code in ``facts``.
     """
+    from shipmate.secrets.redact import redact
+
+    # Known secret values never reach the database: the text is filtered before it is signed or stored.
+    facts = dataclasses.replace(facts, text=redact(facts.text))
+    message, words = redact(message), redact(words)
     sig = signature_of(facts)
     writable = store is not None and not store.readonly
     if writable:
