@@ -8,11 +8,12 @@ Refused decisions change nothing and are audited as `approval.refused`.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
 
 if TYPE_CHECKING:
     from shipmate.store.approvals import ApprovalRow
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: Identity | None = None,
-                   limit: int = 200) -> dict[str, Any]:
+                   limit: int = 200) -> ApprovalsResult:
     """Pending approvals (all of them with ``show_all``), newest first; codes only for a person on the host,
     and never to the requester when self-approval is not allowed."""
     from shipmate.ops.common.approval_codes import code_for
@@ -30,7 +31,7 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
     ws = Workspace.locate(spec_file)
     store = ws.open_store_readonly()
     if store is None:
-        return {"approvals": []}
+        return ApprovalsResult([])
     try:
         now = time.time()
         rows = store.approvals(states=None if show_all else ("pending", "approved"), limit=limit)
@@ -38,25 +39,24 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
         store.close()
     out = []
     for row in rows:
-        item = row.public()
         expired = row.state in ("pending", "approved") and row.expires_at <= now
-        item["state"] = "expired" if expired else row.state
-        item["summary"] = summary_line(row.diff)
-        if identity.face == "cli" and identity.person and item["state"] == "pending" and row.code_hash \
+        state = "expired" if expired else row.state
+        code = None
+        if identity.face == "cli" and identity.person and state == "pending" and row.code_hash \
                 and _may_self_approve(ws, row, identity):
-            item["code"] = code_for(ws.home, row.id)
+            code = code_for(ws.home, row.id)
         if show_all or not expired:
-            out.append(item)
-    return {"approvals": out}
+            out.append(Approval.of(row, state=state, summary=summary_line(row.diff), code=code))
+    return ApprovalsResult(out)
 
 
 def approve(spec_file: str | None, approval_id: str, *, identity: Identity | None = None, code: str | None = None,
-            comment: str | None = None) -> dict[str, Any]:
+            comment: str | None = None) -> DecisionResult:
     return _decide(spec_file, approval_id, "approved", identity or cli_identity(), code, comment)
 
 
 def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Identity | None = None,
-           code: str | None = None) -> dict[str, Any]:
+           code: str | None = None) -> DecisionResult:
     from shipmate.errors import InvalidInputError
 
     if not reason.strip():
@@ -65,7 +65,7 @@ def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Id
 
 
 def _decide(spec_file: str | None, approval_id: str, state: str, identity: Identity, code: str | None,
-            comment: str | None) -> dict[str, Any]:
+            comment: str | None) -> DecisionResult:
     from shipmate.ops.common.approval_codes import code_matches
 
     ws = Workspace.locate(spec_file)
@@ -103,7 +103,7 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
                                    hint="`shipmate approvals --all` shows it")
         via = "one-time code" if via_code else identity.face
         _notify_decided(ws, store, decided, identity, via)
-        return {"approval": decided.public(), "via": via}
+        return DecisionResult(Approval.of(decided), via)
     finally:
         store.close()
 
