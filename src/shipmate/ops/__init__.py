@@ -66,6 +66,17 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.results.json_result import JsonResult, as_json
     from shipmate.ops.results.locks import LockReleaseResult, LocksResult
+    from shipmate.ops.results.memory import (
+        MemoryAddResult,
+        MemoryExportResult,
+        MemoryGroupResult,
+        MemoryImportResult,
+        MemoryListResult,
+        MemoryMatchResult,
+        MemorySearchResult,
+        MemoryShowResult,
+        MemoryStatsResult,
+    )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
@@ -149,6 +160,15 @@ _HOMES = {
     "ChainCheck": "shipmate.ops.results.audit",
     "EventsResult": "shipmate.ops.results.audit",
     "CheckResult": "shipmate.ops.results.health",
+    "MemoryAddResult": "shipmate.ops.results.memory",
+    "MemoryExportResult": "shipmate.ops.results.memory",
+    "MemoryGroupResult": "shipmate.ops.results.memory",
+    "MemoryImportResult": "shipmate.ops.results.memory",
+    "MemoryListResult": "shipmate.ops.results.memory",
+    "MemoryMatchResult": "shipmate.ops.results.memory",
+    "MemorySearchResult": "shipmate.ops.results.memory",
+    "MemoryShowResult": "shipmate.ops.results.memory",
+    "MemoryStatsResult": "shipmate.ops.results.memory",
     "Approval": "shipmate.ops.results.approvals",
     "ApprovalsResult": "shipmate.ops.results.approvals",
     "DecisionResult": "shipmate.ops.results.approvals",
@@ -174,16 +194,18 @@ _HOMES = {
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult", "CurrentRelease",
            "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult", "DownPlan",
            "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult", "InstanceLog",
-           "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
-           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "RecoverResult", "ReleasePlan",
-           "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown",
-           "ValidationResult", "approve", "as_json", "backup_create", "backup_list", "backup_prune", "backup_restore",
-           "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of",
-           "import_compose", "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity",
-           "memory_add", "memory_export", "memory_import", "memory_list", "memory_match", "memory_merge",
-           "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote", "read_value_file",
-           "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema", "secrets_list",
-           "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+           "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult", "MemoryAddResult",
+           "MemoryExportResult", "MemoryGroupResult", "MemoryImportResult", "MemoryListResult", "MemoryMatchResult",
+           "MemorySearchResult", "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult",
+           "NothingRunning", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
+           "SecretsList", "StatusResult", "StepResult", "TakenDown", "ValidationResult", "approve", "as_json",
+           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
+           "deploy", "down", "events", "explain", "history", "home_of", "import_compose", "init", "list_approvals",
+           "lock_release", "lock_status", "logs", "mcp_identity", "memory_add", "memory_export", "memory_import",
+           "memory_list", "memory_match", "memory_merge", "memory_search", "memory_show", "memory_split",
+           "memory_stats", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
+           "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:

@@ -16,6 +16,14 @@ from shipmate.analysis.known_fixes import record_text, word_score
 from shipmate.errors import InvalidInputError, NotFoundError, StoreError
 from shipmate.ops.common import failure_memory
 from shipmate.ops.common.workspace import Workspace, resolve_environment
+from shipmate.ops.results.memory import (
+    MemoryExportResult,
+    MemoryListResult,
+    MemoryMatchResult,
+    MemorySearchResult,
+    MemoryShowResult,
+    MemoryStatsResult,
+)
 
 if TYPE_CHECKING:
     from shipmate.store.memory_rows import FixCount, FixRow
@@ -41,7 +49,7 @@ def _fix_view(store: Store | None, fix: FixRow | dict[str, Any], count: FixCount
     return {**row, "worked": worked, "tried": tried, "record": record_text(worked, tried)}
 
 
-def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> dict[str, Any]:
+def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> MemorySearchResult:
     """Known fixes and failure signatures whose words match ``text``, best first (BM25 in the store)."""
     terms = search_terms(text)
     if not terms:
@@ -65,14 +73,14 @@ def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> dict[
                 row = {"id": starter.id, "symptom": starter.symptom, "root_cause": starter.root_cause,
                        "solution": starter.solution, "prevention": starter.prevention, "source": "starter"}
                 fixes.append({**_fix_view(store, row), "score": float(score)})
-    return {"query": text, "terms": terms, "fixes": fixes[:limit], "signatures": signatures[:limit]}
+    return MemorySearchResult(text, terms, fixes[:limit], signatures[:limit])
 
 
-def memory_list(spec_file: str | None, *, environment: str | None = None, limit: int = 50) -> dict[str, Any]:
+def memory_list(spec_file: str | None, *, environment: str | None = None, limit: int = 50) -> MemoryListResult:
     """Failure signatures (groups), most recently seen first, with their failures and linked fixes counted."""
     with _reading(spec_file) as store:
         if store is None:
-            return {"signatures": [], "failures": 0}
+            return MemoryListResult([], 0)
         out = []
         for sig, count in store.memory.signatures(limit=limit):
             group = store.memory.signature_group(sig.id)
@@ -83,10 +91,10 @@ def memory_list(spec_file: str | None, *, environment: str | None = None, limit:
             out.append({**sig.as_dict(), "failures": len(failures) if environment else count,
                         "merged": [g for g in group if g != sig.id],
                         "fixes": len(store.memory.fixes(signature_ids=group))})
-        return {"signatures": out, "failures": sum(s["failures"] for s in out)}
+        return MemoryListResult(out, sum(s["failures"] for s in out))
 
 
-def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
+def memory_show(spec_file: str | None, item_id: str) -> MemoryShowResult:
     """One signature (its group, failures, fixes), fix (its outcomes) or failure (its known fixes)."""
     with _reading(spec_file) as store:
         starter = next((s for s in failure_memory.starters() if s.id == item_id), None)
@@ -102,7 +110,7 @@ def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
                 assert starter is not None
                 row = {"id": starter.id, "source": "starter", **{k: getattr(starter, k) for k in (
                     "symptom", "root_cause", "solution", "prevention")}}
-            return {"fix": _fix_view(store, row)}
+            return MemoryShowResult(fix=_fix_view(store, row))
         if store is None:
             raise NotFoundError(f"no {item_id} in the failure memory", hint="nothing has failed here yet")
         if item_id.startswith("sig_"):
@@ -111,8 +119,8 @@ def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
                 raise NotFoundError(f"no signature {item_id}", hint="`shipmate memory list` shows them")
             group = store.memory.signature_group(item_id)
             failures = [f.as_dict() for f in store.memory.failures(signature_id=item_id, limit=20)]
-            return {"signature": sig.as_dict(), "group": group, "failures": failures,
-                    "fixes": [_fix_view(store, f) for f in store.memory.fixes(signature_ids=group)]}
+            return MemoryShowResult(signature=sig.as_dict(), group=group, failures=failures,
+                                    fixes=[_fix_view(store, f) for f in store.memory.fixes(signature_ids=group)])
         if item_id.startswith("fai_"):
             failure = store.memory.failure_of_deployment("", failure_id=item_id)
             found = [failure] if failure is not None else []
@@ -120,20 +128,20 @@ def memory_show(spec_file: str | None, item_id: str) -> dict[str, Any]:
                 raise NotFoundError(f"no failure {item_id}", hint="`shipmate memory list` shows the signatures")
             sig = store.memory.get_signature(found[0].signature_id)
             fixes = [_fix_view(store, f) for f in (store.memory.get_fix(i) for i in found[0].shown_fix_ids) if f]
-            return {"failure": found[0].as_dict(), "signature": sig.as_dict() if sig else None, "known_fixes": fixes}
+            return MemoryShowResult(failure=found[0].as_dict(), signature=sig.as_dict() if sig else None,
+                                    known_fixes=fixes)
         raise InvalidInputError(f"{item_id!r} is not a memory id", hint="ids start with sig_, fix_ or fai_")
 
 
-def memory_stats(spec_file: str | None) -> dict[str, Any]:
+def memory_stats(spec_file: str | None) -> MemoryStatsResult:
     """Failures, distinct signatures, and the hit rate: the share of failures that were offered a known fix."""
     with _reading(spec_file) as store:
         if store is None:
-            return {"failures": 0, "signatures": 0, "matched": 0, "hit_rate": None, "fixes": 0, "worked": 0,
-                    "tried": 0, "starter_fixes": len(failure_memory.starters())}
-        return {**store.memory.memory_stats().as_dict(), "starter_fixes": len(failure_memory.starters())}
+            return MemoryStatsResult(0, 0, 0, None, 0, 0, 0, len(failure_memory.starters()))
+        return MemoryStatsResult(**store.memory.memory_stats().as_dict(), starter_fixes=len(failure_memory.starters()))
 
 
-def memory_export(spec_file: str | None, path: str | None = None) -> dict[str, Any]:
+def memory_export(spec_file: str | None, path: str | None = None) -> MemoryExportResult:
     """Every known fix (with its record here) and signature as JSONL records; written to ``path`` if given."""
     records: list[dict[str, Any]] = []
     with _reading(spec_file) as store:
@@ -143,20 +151,20 @@ def memory_export(spec_file: str | None, path: str | None = None) -> dict[str, A
             counts = store.memory.fix_counts([f.id for f in fixes])
             records += [{"type": "fix", **{k: v for k, v in f.as_dict().items() if k != "content_key"},
                          "worked": counts[f.id].worked, "tried": counts[f.id].tried} for f in fixes]
-    out: dict[str, Any] = {"signatures": sum(r["type"] == "signature" for r in records),
-                           "fixes": sum(r["type"] == "fix" for r in records)}
+    totals = {"signatures": sum(r["type"] == "signature" for r in records),
+              "fixes": sum(r["type"] == "fix" for r in records)}
     if path is None:
-        return {**out, "records": records}
+        return MemoryExportResult(**totals, records=records)
     try:
         Path(path).write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable") \
             from exc
-    return {**out, "path": path}
+    return MemoryExportResult(**totals, path=path)
 
 
 def memory_match(spec_file: str | None, *, environment: str | None = None, text: str | None = None,
-                 error_code: str = "", phase: str = "", target_kind: str = "", top: int = 3) -> dict[str, Any]:
+                 error_code: str = "", phase: str = "", target_kind: str = "", top: int = 3) -> MemoryMatchResult:
     """Known fixes for a failure: for ``text`` if given, else for each failure here no deploy has settled yet.
 
     What `doctor` shows first. Read-only: nothing is recorded.
@@ -164,7 +172,7 @@ def memory_match(spec_file: str | None, *, environment: str | None = None, text:
     with _reading(spec_file) as store:
         if text is not None:
             sig = signature_of(FailureFacts(phase, target_kind, error_code, text))
-            return {"signature": sig.key, "known_fixes": failure_memory.match(store, sig, text, top)}
+            return MemoryMatchResult(signature=sig.key, known_fixes=failure_memory.match(store, sig, text, top))
         open_failures: list[dict[str, Any]] = []
         if store is not None:
             from shipmate.spec.identity import read_identity
@@ -181,4 +189,4 @@ def memory_match(spec_file: str | None, *, environment: str | None = None, text:
                                           row.error_code, row.exit_code, row.text)
                     open_failures.append({**failure.as_dict(),
                                           "known_fixes": failure_memory.match(store, signature, failure.message, top)})
-        return {"open_failures": open_failures}
+        return MemoryMatchResult(open_failures=open_failures)

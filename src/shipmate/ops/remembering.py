@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, NotFoundError
 from shipmate.ops.common.workspace import Workspace, actor
+from shipmate.ops.results.memory import MemoryAddResult, MemoryGroupResult, MemoryImportResult
 
 if TYPE_CHECKING:
     from shipmate.store.store import Store
@@ -24,7 +25,7 @@ def _writable(spec_file: str | None) -> Store:
 
 
 def memory_add(spec_file: str | None, *, symptom: str, solution: str, root_cause: str = "", prevention: str = "",
-               from_deployment: str | None = None, signature: str | None = None) -> dict[str, Any]:
+               from_deployment: str | None = None, signature: str | None = None) -> MemoryAddResult:
     """A known fix, linked to the failure of ``from_deployment`` (or a signature) so it is offered first there."""
     for name, value in (("--symptom", symptom), ("--solution", solution)):
         if not value.strip():
@@ -51,24 +52,24 @@ def memory_add(spec_file: str | None, *, symptom: str, solution: str, root_cause
             from_deployment_id=from_deployment)
         out = fix.as_dict()
         out.pop("content_key")
-        return {"fix": out, "created": created}
+        return MemoryAddResult(out, created)
 
 
-def memory_merge(spec_file: str | None, into: str, other: str) -> dict[str, Any]:
+def memory_merge(spec_file: str | None, into: str, other: str) -> MemoryGroupResult:
     """Group signature ``other`` with ``into``: their failures count as one, their fixes are offered for both."""
     with _writable(spec_file) as store:
         store.memory.merge_signatures(into, other)
-        return {"merged": other, "into": into, "group": store.memory.signature_group(into)}
+        return MemoryGroupResult(store.memory.signature_group(into), merged=other, into=into)
 
 
-def memory_split(spec_file: str | None, signature: str) -> dict[str, Any]:
+def memory_split(spec_file: str | None, signature: str) -> MemoryGroupResult:
     """Undo a merge: ``signature`` becomes its own group again."""
     with _writable(spec_file) as store:
         row = store.memory.split_signature(signature)
-        return {"split": row.id, "group": store.memory.signature_group(row.id)}
+        return MemoryGroupResult(store.memory.signature_group(row.id), split=row.id)
 
 
-def memory_import(spec_file: str | None, path: str) -> dict[str, Any]:
+def memory_import(spec_file: str | None, path: str) -> MemoryImportResult:
     """Read a `memory export` file; every line is checked before anything is written (a bad one: exit 2)."""
     try:
         lines = Path(path).read_text().splitlines()
@@ -90,7 +91,7 @@ def memory_import(spec_file: str | None, path: str) -> dict[str, Any]:
                                    signature_id=linked if linked and store.memory.get_signature(linked) else None,
                                    fix_id=str(rec["id"]) if store.memory.get_fix(str(rec["id"])) is None else None)
             added["fixes_added" if new else "fixes_known"] += 1
-    return {"path": path, **added}
+    return MemoryImportResult(path=path, **added)
 
 
 def _checked(path: str, number: int, line: str) -> dict[str, Any]:
