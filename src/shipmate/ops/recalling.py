@@ -54,25 +54,30 @@ def memory_search(spec_file: str | None, text: str, *, limit: int = 10) -> Memor
     terms = search_terms(text)
     if not terms:
         raise InvalidInputError(f"nothing to search for in {text!r}", hint="give words, e.g. `memory search port`")
-    with _reading(spec_file) as store:
-        fixes: list[dict[str, Any]] = []
-        signatures: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        if store is not None:
-            found, signatures = store.memory.search(terms, limit)
-            for fix in found:
-                fixes.append({**fix, "score": round(fix["score"], 3), "record": record_text(fix["worked"],
-                                                                                            fix["tried"])})
-                seen.add(fix["id"])
-            for sig in signatures:
-                sig["score"] = round(sig["score"], 3)
-        starters = sorted(((word_score(terms, " ".join((s.symptom, s.root_cause, s.solution, s.prevention))), s)
-                           for s in failure_memory.starters() if s.id not in seen), key=lambda p: -p[0])
-        for score, starter in starters:
-            if score and len(fixes) < limit:
-                row = {"id": starter.id, "symptom": starter.symptom, "root_cause": starter.root_cause,
-                       "solution": starter.solution, "prevention": starter.prevention, "source": "starter"}
-                fixes.append({**_fix_view(store, row), "score": float(score)})
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    # The stdlib reader, as status uses: a search loads no SQLAlchemy (~0.4 s of a cold command).
+    reader = SqliteReader.open(Workspace.locate(spec_file).home)
+    fixes: list[dict[str, Any]] = []
+    signatures: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    if reader is not None:
+        try:
+            found, signatures = reader.memory_search(terms, limit)
+        finally:
+            reader.close()
+        for fix in found:
+            fixes.append({**fix, "score": round(fix["score"], 3), "record": record_text(fix["worked"], fix["tried"])})
+            seen.add(fix["id"])
+        for sig in signatures:
+            sig["score"] = round(sig["score"], 3)
+    starters = sorted(((word_score(terms, " ".join((s.symptom, s.root_cause, s.solution, s.prevention))), s)
+                       for s in failure_memory.starters() if s.id not in seen), key=lambda p: -p[0])
+    for score, starter in starters:   # not in this project's memory yet: shipped ones still answer
+        if score and len(fixes) < limit:
+            fixes.append({"id": starter.id, "symptom": starter.symptom, "root_cause": starter.root_cause,
+                          "solution": starter.solution, "prevention": starter.prevention, "source": "starter",
+                          "worked": 0, "tried": 0, "record": record_text(0, 0), "score": float(score)})
     return MemorySearchResult(text, terms, fixes[:limit], signatures[:limit])
 
 

@@ -9,9 +9,12 @@ and never see the dialect.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+Execute = Callable[[str, tuple[Any, ...]], list[dict[str, Any]]]
 
 
 def _quoted(terms: Sequence[str]) -> list[str]:
@@ -38,19 +41,29 @@ def search_fixes(conn: Connection, terms: Sequence[str], limit: int) -> list[tup
 def search_rows(conn: Connection, terms: Sequence[str], limit: int
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(fixes with worked/tried and score, signatures with score), best first: what `memory search` shows."""
+    return search_rows_with(lambda sql, args: [dict(m) for m in conn.exec_driver_sql(sql, args).mappings()],
+                            terms, limit)
+
+
+def search_rows_with(execute: Execute, terms: Sequence[str], limit: int
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The same, through any driver: ``execute(sql, args)`` returns rows as dicts (the stdlib reader's way)."""
     def fixes(query: str) -> list[Any]:
-        return list(conn.exec_driver_sql(
+        return list(execute(
             "WITH hits AS (SELECT ref, rank FROM memory_fixes_fts WHERE memory_fixes_fts MATCH ? "
             "ORDER BY rank LIMIT ?) "
             "SELECT f.*, -hits.rank AS score, "
             "(SELECT count(*) FROM memory_outcomes o WHERE o.fix_id = f.id) AS tried, "
             "(SELECT count(*) FROM memory_outcomes o WHERE o.fix_id = f.id AND o.worked) AS worked "
-            "FROM hits JOIN memory_fixes f ON f.id = hits.ref ORDER BY hits.rank", (query, limit)).mappings().all())
+            "FROM hits JOIN memory_fixes f ON f.id = hits.ref ORDER BY hits.rank", (query, limit)))
 
     def signatures(query: str) -> list[Any]:
-        return list(conn.exec_driver_sql(
+        return list(execute(
             "WITH hits AS (SELECT ref, rank FROM memory_signatures_fts WHERE memory_signatures_fts MATCH ? "
             "ORDER BY rank LIMIT ?) "
             "SELECT s.*, -hits.rank AS score FROM hits JOIN memory_signatures s ON s.id = hits.ref "
-            "ORDER BY hits.rank", (query, limit)).mappings().all())
-    return [dict(m) for m in _all_then_any(terms, fixes)], [dict(m) for m in _all_then_any(terms, signatures)]
+            "ORDER BY hits.rank", (query, limit)))
+    found = _all_then_any(terms, fixes)
+    for fix in found:
+        fix.pop("content_key", None)
+    return found, _all_then_any(terms, signatures)
