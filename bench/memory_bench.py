@@ -13,6 +13,7 @@ Run: .venv/bin/python bench/memory_bench.py [--signatures 100000] [--queries 200
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import random
@@ -60,10 +61,14 @@ def _vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
     return ["".join(rng.choice(letters) for _ in range(rng.randint(5, 10))) for _ in range(size)]
 
 
+_ZIPF: list[float] = []
+
+
 def _words(rng: random.Random, vocab: list[str], n: int) -> str:
-    # 30 % common failure words, 70 % an app's own names drawn Zipf-like (a few names are frequent)
-    return " ".join(rng.choice(WORDS) if rng.random() < 0.3 else vocab[min(int(rng.paretovariate(1.2)) - 1,
-                                                                            len(vocab) - 1)]
+    # 30 % common failure words, 70 % an app's own names by Zipf's law (s = 1: the k-th name has weight 1/k)
+    if not _ZIPF:
+        _ZIPF.extend(itertools.accumulate(1 / rank for rank in range(1, len(vocab) + 1)))
+    return " ".join(rng.choice(WORDS) if rng.random() < 0.3 else rng.choices(vocab, cum_weights=_ZIPF)[0]
                     for _ in range(n))
 
 
@@ -177,8 +182,8 @@ def bench(count: int, queries: int, runs: int) -> str:
     return f"""Command: `.venv/bin/python bench/memory_bench.py --signatures {count} --queries {queries} --runs {runs}`
 ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}). Machine: {os.cpu_count()} CPUs, Python \
 {platform.python_version()}, {platform.machine()}. Memory: {count} signatures and {count // 20} fixes \
-(filled in {fill_s:.1f} s; texts of 6-14 words, 30 % from 90 common failure words, 70 % from 20,000 names drawn
-Zipf-like). Queries: 3 words of a stored failure's text, every tenth 2-3 common failure words alone.
+(filled in {fill_s:.1f} s; texts of 6-14 words, 30 % from 90 common failure words, 70 % from 20,000 names by
+Zipf's law, s = 1). Queries: 3 words of a stored failure's text, every tenth 2-3 common failure words alone.
 
 | what | shipmate | baseline (same run) | ratio | goal |
 | --- | --- | --- | --- | --- |
