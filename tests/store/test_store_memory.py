@@ -98,3 +98,22 @@ def test_a_database_from_before_migration_7_gains_the_memory_and_its_search(home
         assert len(store.memory.search_fixes(["permission"])) == 1
         store.memory.set_deployment_note("dep_x", "raised start_period to 10s")
         assert store.memory.deployment_note("dep_x") == "raised start_period to 10s"
+
+
+def test_all_words_first_then_any_and_too_common_words_give_the_newest(store: Store,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from shipmate.store import memory_search
+
+    rows = [{"id": f"sig_{i:016x}", "signature_version": 1, "phase": "start", "target_kind": "process",
+             "error_code": "deployment_failed", "exit_code": None,
+             "text": f"worker crashed {'redis timeout' if i == 3 else 'disk full'} n{i}", "merged_into": None,
+             "first_seen": float(i), "last_seen": float(i)} for i in range(8)]
+    assert store.memory.import_signatures(rows) == 8
+    assert store.memory.import_signatures(rows) == 0
+    _, sigs = store.memory.search(["redis", "timeout"])
+    assert [s["id"] for s in sigs] == [rows[3]["id"]]                       # every word
+    _, sigs = store.memory.search(["redis", "nothing"])
+    assert [s["id"] for s in sigs] == [rows[3]["id"]]                       # no row has both: any word
+    monkeypatch.setattr(memory_search, "RANK_AT_MOST", 5)
+    _, sigs = store.memory.search(["worker"], limit=3)
+    assert [s["id"] for s in sigs] == [rows[7]["id"], rows[6]["id"], rows[5]["id"]]   # too common: newest
