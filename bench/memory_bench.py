@@ -115,12 +115,12 @@ def _like_baseline(db: Path, queries: list[str]) -> list[float]:
 
 def _failing_in_process(spec: Path) -> float:
     from shipmate import ops
-    from shipmate.errors import PrerequisiteMissing
+    from shipmate.errors import PrerequisiteMissingError
 
     started = time.perf_counter()
     try:
         ops.deploy(str(spec))
-    except PrerequisiteMissing as exc:
+    except PrerequisiteMissingError as exc:
         assert exc.details["known_fixes"][0]["id"] == "fix_starter_missing_secret"
     return time.perf_counter() - started
 

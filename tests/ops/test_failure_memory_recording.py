@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from shipmate.analysis.failure_signature import FailureFacts
-from shipmate.errors import DeploymentFailed, InvalidInputError, PrerequisiteMissing
+from shipmate.errors import DeploymentFailedError, InvalidInputError, PrerequisiteMissingError
 from shipmate.ops.common.failure_memory import remember, remember_facts, settle_success
 from shipmate.store import Store
 
 
-def _failed(text: str, dep: str) -> DeploymentFailed:
-    exc = DeploymentFailed(f"web 1.0.0 failed and was rolled back: {text}", hint="see `shipmate logs`")
+def _failed(text: str, dep: str) -> DeploymentFailedError:
+    exc = DeploymentFailedError(f"web 1.0.0 failed and was rolled back: {text}", hint="see `shipmate logs`")
     exc.details = {"deployment_id": dep, "error": text, "steps": [{"name": "wait_healthy", "status": "failed"}]}
     return exc
 
@@ -64,7 +64,7 @@ def test_a_broken_memory_adds_a_warning_and_keeps_the_error(tmp_path: Path) -> N
     store = Store.open(tmp_path / "h")
     store.close()
     store._db.path.unlink()   # the database went away under us
-    exc = PrerequisiteMissing("port 8080 is already in use on 127.0.0.1")
+    exc = PrerequisiteMissingError("port 8080 is already in use on 127.0.0.1")
     try:
         remember(store, exc, service="web", environment="default", kind="deploy", target_kind="process")
     finally:

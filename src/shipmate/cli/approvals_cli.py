@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from shipmate.cli.help_panels import SAFETY
 from shipmate.cli.output import run_command
 
 approvals_app = typer.Typer()
@@ -20,7 +21,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on std
 ApprovalId = Annotated[str, typer.Argument(metavar="ID", help="The approval id, e.g. apr_1a2b3c4d5e6f.")]
 
 
-@approvals_app.command("approvals")
+@approvals_app.command("approvals", rich_help_panel=SAFETY)
 def approvals(file: File = None, show_all: Annotated[bool, typer.Option("--all", help="Decided and expired ones "
                                                                         "too.")] = False,
               json_out: Json = False) -> None:
@@ -30,7 +31,7 @@ def approvals(file: File = None, show_all: Annotated[bool, typer.Option("--all",
     run_command("approvals", json_out, lambda p: list_approvals(file, show_all=show_all), _render_list)
 
 
-@approvals_app.command("approve")
+@approvals_app.command("approve", rich_help_panel=SAFETY)
 def approve(approval_id: ApprovalId, file: File = None,
             comment: Annotated[str | None, typer.Option(help="Why it is fine (recorded).")] = None,
             json_out: Json = False) -> None:
@@ -40,7 +41,7 @@ def approve(approval_id: ApprovalId, file: File = None,
     run_command("approve", json_out, lambda p: ops.approve(file, approval_id, comment=comment), _render_decided)
 
 
-@approvals_app.command("reject")
+@approvals_app.command("reject", rich_help_panel=SAFETY)
 def reject(approval_id: ApprovalId,
            reason: Annotated[str, typer.Option("--reason", help="Why not (recorded, shown to the requester).")],
            file: File = None, json_out: Json = False) -> None:

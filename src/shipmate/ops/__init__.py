@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from shipmate.ops.common.workspace import home_of, spec_path_of
     from shipmate.ops.deploying import deploy
     from shipmate.ops.explaining import explain
+    from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
         MemoryStatsResult,
     )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -124,6 +126,7 @@ _HOMES = {
     "memory_search": "shipmate.ops.recalling",
     "memory_show": "shipmate.ops.recalling",
     "memory_stats": "shipmate.ops.recalling",
+    "follow_logs": "shipmate.ops.following_logs",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
     "recover": "shipmate.ops.recovering",
@@ -188,6 +191,9 @@ _HOMES = {
     "LockReleaseResult": "shipmate.ops.results.locks",
     "ReleasePlan": "shipmate.ops.results.plans",
     "GatedPlan": "shipmate.ops.results.plans",
+    "PromotionResult": "shipmate.ops.results.promotions",
+    "PromotionUnchanged": "shipmate.ops.results.promotions",
+    "PromotionPlan": "shipmate.ops.results.promotions",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
@@ -197,15 +203,15 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCh
            "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult", "MemoryAddResult",
            "MemoryExportResult", "MemoryGroupResult", "MemoryImportResult", "MemoryListResult", "MemoryMatchResult",
            "MemorySearchResult", "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult",
-           "NothingRunning", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
-           "SecretsList", "StatusResult", "StepResult", "TakenDown", "ValidationResult", "approve", "as_json",
-           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "down", "events", "explain", "history", "home_of", "import_compose", "init", "list_approvals",
-           "lock_release", "lock_status", "logs", "mcp_identity", "memory_add", "memory_export", "memory_import",
-           "memory_list", "memory_match", "memory_merge", "memory_search", "memory_show", "memory_split",
-           "memory_stats", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
-           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
-           "secrets_set", "spec_path_of", "status", "validate"]
+           "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan",
+           "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown",
+           "ValidationResult", "approve", "as_json", "backup_create", "backup_list", "backup_prune", "backup_restore",
+           "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain", "follow_logs", "history",
+           "home_of", "import_compose", "init", "list_approvals", "lock_release", "lock_status", "logs",
+           "mcp_identity", "memory_add", "memory_export", "memory_import", "memory_list", "memory_match",
+           "memory_merge", "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote",
+           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
+           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
+from shipmate.errors import ApprovalRefusedError, ApprovalRequiredError, NotFoundError, ShipmateError
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
@@ -81,11 +81,10 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
             raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
         if row.state != "pending":
             who = f" by {row.decided_by}" if row.decided_by else ""
-            err = ApprovalRequired(f"{row.id} is already {row.state}{who}: nothing was changed",
-                                   hint="run the command again to ask for a new approval"
-                                   if row.state in ("expired", "used") else "`shipmate approvals --all` shows it")
-            err.details = {"approval_id": row.id, "state": row.state}
-            raise err
+            raise ApprovalRequiredError(f"{row.id} is already {row.state}{who}: nothing was changed",
+                                        hint="run the command again to ask for a new approval"
+                                        if row.state in ("expired", "used") else "`shipmate approvals --all` shows it",
+                                        details={"approval_id": row.id, "state": row.state})
         via_code = code_matches(code, row.code_hash)
         verb = "approve" if state == "approved" else "reject"
         if not identity.person and not via_code:
@@ -99,8 +98,8 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
         decided = store.decide_approval(row.id, state=state, decided_by=identity.actor, decided_face=identity.face,
                                         comment=comment)
         if decided is None:
-            raise ApprovalRequired(f"{row.id} was decided or expired meanwhile: nothing was changed",
-                                   hint="`shipmate approvals --all` shows it")
+            raise ApprovalRequiredError(f"{row.id} was decided or expired meanwhile: nothing was changed",
+                                        hint="`shipmate approvals --all` shows it")
         via = "one-time code" if via_code else identity.face
         _notify_decided(ws, store, decided, identity, via)
         return DecisionResult(Approval.of(decided), via)
@@ -120,14 +119,12 @@ def _may_self_approve(ws: Workspace, row: ApprovalRow, identity: Identity) -> bo
 
 
 def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, message: str,
-             hint: str) -> ApprovalRefused:
+             hint: str) -> ApprovalRefusedError:
     """Audit a refused decision (without any code given) and return the error to raise."""
     store.append_event(event_type="approval.refused", service=row.service, environment=row.environment,
                        version=row.version, status="refused", notes=row.id, deployed_by=identity.actor,
                        errors=[message], data={"approval_id": row.id, "decision": verb, "face": identity.face})
-    err = ApprovalRefused(message, hint=hint)
-    err.details = {"approval_id": row.id, "state": row.state}
-    return err
+    return ApprovalRefusedError(message, hint=hint, details={"approval_id": row.id, "state": row.state})
 
 
 def _notify_decided(ws: Workspace, store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:

@@ -180,10 +180,10 @@ def memory_match(spec_file: str | None, *, environment: str | None = None, text:
             return MemoryMatchResult(signature=sig.key, known_fixes=failure_memory.match(store, sig, text, top))
         open_failures: list[dict[str, Any]] = []
         if store is not None:
-            from shipmate.spec.identity import read_identity
+            from shipmate.spec.service_names import read_service_names
 
             ws = Workspace.locate(spec_file)
-            service, declared = read_identity(ws.spec_path)
+            service, declared = read_service_names(ws.spec_path)
             envs = [resolve_environment(declared, environment)] if environment or not declared else declared
             for env in envs:
                 for failure in store.memory.open_failures(service, env):

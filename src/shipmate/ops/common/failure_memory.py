@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from shipmate.analysis.failure_signature import FailureFacts, Signature, search_terms, signature_of
 from shipmate.analysis.known_fixes import Candidate, StarterFix, rank, record_text, shares_words, starters_matching
 from shipmate.errors import (
-    DeploymentFailed,
-    HealthCheckFailed,
-    HookFailed,
-    PrerequisiteMissing,
-    RollbackFailed,
+    DeploymentFailedError,
+    HealthCheckFailedError,
+    HookFailedError,
+    PrerequisiteMissingError,
+    RollbackFailedError,
     ShipmateError,
     TargetError,
 )
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from shipmate.store.store import Store
 
 # What a person must fix. Bad input, refusals (policy, approval), locks and interruptions are not failures.
-REMEMBERED = (DeploymentFailed, RollbackFailed, HealthCheckFailed, PrerequisiteMissing, TargetError)
+REMEMBERED = (DeploymentFailedError, RollbackFailedError, HealthCheckFailedError, PrerequisiteMissingError, TargetError)
 FORWARD_KINDS = ("deploy", "promote")   # only these settle earlier failures: a rollback is no fix
 STARTERS_FILE = Path(__file__).with_name("starter_fixes.yaml")
 FIX_FIELDS = ("symptom", "root_cause", "solution", "prevention")
@@ -50,13 +50,13 @@ def facts_of(exc: ShipmateError, target_kind: str) -> FailureFacts:
     details = exc.details
     failed = [s["name"] for s in details.get("steps", []) if s.get("status") == "failed"
               and not str(s.get("name", "")).startswith("rollback.")]
-    if isinstance(exc, HookFailed):
+    if isinstance(exc, HookFailedError):
         phase = "hook"
     elif failed:
         phase = str(failed[0])
     elif details.get("level") is not None:
         phase = f"level:{details['level']}"
-    elif isinstance(exc, PrerequisiteMissing):
+    elif isinstance(exc, PrerequisiteMissingError):
         phase = "preflight"
     else:
         phase = exc.code
@@ -199,11 +199,11 @@ def _remember_outside(exc: ShipmateError, spec_file: str | None, environment: st
     store: Store | None = None
     try:
         from shipmate.ops.common.workspace import Workspace, resolve_environment
-        from shipmate.spec.identity import read_identity
+        from shipmate.spec.service_names import read_service_names
         from shipmate.store.store import Store
 
         ws = Workspace.locate(spec_file)
-        service, declared = read_identity(ws.spec_path)
+        service, declared = read_service_names(ws.spec_path)
         env = str(exc.details.get("environment") or resolve_environment(declared, environment))
         existing = ws.open_store_readonly()
         if existing is not None:   # never create a state folder for a command that changed nothing

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import ApprovalRequired, ShipmateError, SpecError
+from shipmate.errors import ApprovalRequiredError, ShipmateError, SpecError
 from shipmate.ops.common.identity import Identity
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def would(ws: Workspace, environment: str, action: str, identity: Identity) -> d
 def require(ws: Workspace, store: Store, *, service: str, environment: str, action: str, config: ReleaseConfig,
             identity: Identity, wait: bool, timeout_s: float | None = None, progress: Progress | None = None,
             confidence: dict[str, Any] | None = None, force: bool = False) -> ApprovalRow | None:
-    """The approval this change uses (marked used), None when none is needed; else wait or ApprovalRequired."""
+    """The approval this change uses (marked used), None when none is needed; else wait or ApprovalRequiredError."""
     policy = policy_for(ws.spec_path, environment)
     if not policy.needed(face=identity.face, action=action):
         return None
@@ -129,7 +129,7 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
             reminded = now
         seen = store.get_approval(row.id)
         if seen is None:
-            raise ApprovalRequired(f"approval {row.id} disappeared", hint="deploy again to ask for a new one")
+            raise ApprovalRequiredError(f"approval {row.id} disappeared", hint="deploy again to ask for a new one")
         if seen.state == "approved":
             used = store.use_approval(seen.id, used_by=requester)
             if used is not None:
@@ -138,8 +138,8 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
         if seen.state == "rejected":
             raise _rejected_error(seen)
         if seen.state == "used":
-            raise ApprovalRequired(f"{seen.id} was used by another deployment of the same release meanwhile",
-                                   hint="run the command again to ask for a new approval")
+            raise ApprovalRequiredError(f"{seen.id} was used by another deployment of the same release meanwhile",
+                                        hint="run the command again to ask for a new approval")
         if seen.state == "expired" or now >= seen.expires_at:
             store.expire_approvals()
             raise _expired_error(seen)
@@ -256,14 +256,12 @@ def _link(store: Store, approval: ApprovalRow | None, result: dict[str, Any]) ->
         store.link_approval(approval.id, deployment_id)
 
 
-def pending_error(row: ApprovalRow) -> ApprovalRequired:
-    err = ApprovalRequired(
+def pending_error(row: ApprovalRow) -> ApprovalRequiredError:
+    return ApprovalRequiredError(
         f"{row.action} of {row.service}/{row.environment} {row.version} needs a person's approval: {row.id} "
         f"is pending",
         hint=f"a person runs `shipmate approve {row.id}` on the host (or gives you its one-time code for the "
-             "approve tool); then call again")
-    err.details = details_of(row)
-    return err
+             "approve tool); then call again", details=details_of(row))
 
 
 def details_of(row: ApprovalRow) -> dict[str, Any]:
@@ -272,15 +270,13 @@ def details_of(row: ApprovalRow) -> dict[str, Any]:
             "confidence": row.confidence, "expires_at": row.expires_at}
 
 
-def _rejected_error(row: ApprovalRow) -> ApprovalRequired:
-    err = ApprovalRequired(f"{row.id} was rejected by {row.decided_by}: {row.comment or 'no reason given'}",
-                           hint="deploy another version, or ask again after the rejection expires")
-    err.details = details_of(row)
-    return err
+def _rejected_error(row: ApprovalRow) -> ApprovalRequiredError:
+    return ApprovalRequiredError(f"{row.id} was rejected by {row.decided_by}: {row.comment or 'no reason given'}",
+                                 hint="deploy another version, or ask again after the rejection expires",
+                                 details=details_of(row))
 
 
-def _expired_error(row: ApprovalRow) -> ApprovalRequired:
-    err = ApprovalRequired(f"{row.id} expired before it was used: nothing was changed",
-                           hint="run the command again to ask for a new approval")
-    err.details = {**details_of(row), "state": "expired"}
-    return err
+def _expired_error(row: ApprovalRow) -> ApprovalRequiredError:
+    return ApprovalRequiredError(f"{row.id} expired before it was used: nothing was changed",
+                                 hint="run the command again to ask for a new approval",
+                                 details={**details_of(row), "state": "expired"})
