@@ -63,6 +63,13 @@ def _deployment_origin(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
+def _instance_supervision(conn: Connection) -> None:
+    # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
+    # whether the router has it in rotation. NULL reads as {} (never supervised).
+    if "supervision" not in {c["name"] for c in inspect(conn).get_columns(schema.instances.name)}:
+        conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
+
+
 def _failure_memory(conn: Connection) -> None:
     # Self-contained: new tables only (and their full-text index), nothing existing changes.
     for table in schema.MEMORY_TABLES:
@@ -80,7 +87,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
     Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
               _deployment_origin),
-    Migration(7, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
+    Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
+              _instance_supervision),
+    Migration(8, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
 )
 
