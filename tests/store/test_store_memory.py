@@ -84,13 +84,13 @@ def test_outcomes_count_worked_of_tried_and_the_hit_rate_counts_offered_fixes(st
     assert (stats.failures, stats.matched, stats.hit_rate, stats.worked, stats.tried) == (2, 1, 0.5, 1, 2)
 
 
-def test_a_database_from_before_migration_8_gains_the_memory_and_its_search(home: Path) -> None:
+def test_a_database_from_before_migration_9_gains_the_memory_and_its_search(home: Path) -> None:
     Store.open(home).close()
     with sqlite3.connect(home / "state.db") as conn:
         for name in ("memory_fixes_fts", "memory_signatures_fts", "memory_outcomes", "memory_failures",
                      "memory_fixes", "memory_signatures", "deployment_notes"):
             conn.execute(f"DROP TABLE {name}")
-        conn.execute("DELETE FROM schema_version WHERE version >= 8")
+        conn.execute("DELETE FROM schema_version WHERE version >= 9")
     conn.close()
     with Store.open(home) as store:
         store.memory.add_fix(symptom="permission denied on the volume", root_cause="uid", solution="chown",

@@ -65,6 +65,11 @@ TOOLS: tuple[ToolInfo, ...] = (
              "with how often each fix worked here.", read_only=True),
     ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
              "to a failed deployment's signature with from_deployment.", read_only=False, idempotent=True),
+    ToolInfo("inbox_status", "inbox status", "Inbox task files per folder, active tasks with their claim, the latest "
+             "results.", read_only=True),
+    ToolInfo("inbox_submit", "inbox submit", "Queue a task (`shipmate schema inbox`) in inbox/incoming/; a bad one is "
+             "refused with every problem (exit 2). serve or `inbox process` acts on it once per trace_id.",
+             read_only=False, idempotent=True),
     ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
              read_only=False, idempotent=False),
 )

@@ -63,6 +63,8 @@ def _deployment_origin(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
+def _inbox_tasks(conn: Connection) -> None:
+    schema.inbox_tasks.create(conn, checkfirst=True)
 def _instance_supervision(conn: Connection) -> None:
     # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
     # whether the router has it in rotation. NULL reads as {} (never supervised).
@@ -89,7 +91,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _deployment_origin),
     Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
               _instance_supervision),
-    Migration(8, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
+    Migration(8, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
+    Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
 )
 
