@@ -70,6 +70,10 @@ TOOLS: tuple[ToolInfo, ...] = (
              "decided ones too). Never codes.", read_only=True),
     ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
              "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
+    ToolInfo("memory_search", "memory search", "Known fixes and failure signatures matching words of an error, "
+             "with how often each fix worked here.", read_only=True),
+    ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
+             "to a failed deployment's signature with from_deployment.", read_only=False, idempotent=True),
     ToolInfo("inbox_status", "inbox status", "Inbox task files per folder, active tasks with their claim, the latest "
              "results.", read_only=True),
     ToolInfo("inbox_submit", "inbox submit", "Queue a task (`shipmate schema inbox`) in inbox/incoming/; a bad one is "

@@ -41,7 +41,8 @@ class ShipmateTools:
                 "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
                 "backup_create": self.backup_create, "inbox_status": self.inbox_status,
-                "inbox_submit": self.inbox_submit}
+                "inbox_submit": self.inbox_submit, "memory_search": self.memory_search,
+                "memory_add": self.memory_add}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -199,6 +200,24 @@ class ShipmateTools:
         return await self._invoke("reject", ctx, {"id": id, "reason": reason, "code": code},
                                   lambda p: reject(self.spec_file, id, reason=reason, identity=_identity(ctx),
                                                    code=code))
+
+    async def memory_search(self, ctx: Context, text: str, limit: int = 10) -> CallToolResult:
+        from shipmate.ops import memory_search
+
+        limit = max(1, min(limit, 100))
+        return await self._invoke("memory_search", ctx, {"text": text, "limit": limit},
+                                  lambda p: memory_search(self.spec_file, text, limit=limit))
+
+    async def memory_add(self, ctx: Context, symptom: str, solution: str, root_cause: str = "",
+                         prevention: str = "", from_deployment: str | None = None) -> CallToolResult:
+        from shipmate.ops import memory_add
+
+        return await self._invoke("memory_add", ctx, {"symptom": symptom, "solution": solution,
+                                                      "root_cause": root_cause, "prevention": prevention,
+                                                      "from_deployment": from_deployment},
+                                  lambda p: memory_add(self.spec_file, symptom=symptom, solution=solution,
+                                                       root_cause=root_cause, prevention=prevention,
+                                                       from_deployment=from_deployment))
 
 
 def _identity(ctx: Context) -> Identity:

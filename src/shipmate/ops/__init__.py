@@ -39,7 +39,16 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
+    from shipmate.ops.recalling import (
+        memory_export,
+        memory_list,
+        memory_match,
+        memory_search,
+        memory_show,
+        memory_stats,
+    )
     from shipmate.ops.recovering import recover
+    from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
     from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
     from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
     from shipmate.ops.results.deployments import (
@@ -63,6 +72,17 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.results.json_result import JsonResult, as_json
     from shipmate.ops.results.locks import LockReleaseResult, LocksResult
+    from shipmate.ops.results.memory import (
+        MemoryAddResult,
+        MemoryExportResult,
+        MemoryGroupResult,
+        MemoryImportResult,
+        MemoryListResult,
+        MemoryMatchResult,
+        MemorySearchResult,
+        MemoryShowResult,
+        MemoryStatsResult,
+    )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
@@ -110,6 +130,16 @@ _HOMES = {
     "lock_release": "shipmate.ops.locking",
     "lock_status": "shipmate.ops.locking",
     "logs": "shipmate.ops.reading_logs",
+    "memory_add": "shipmate.ops.remembering",
+    "memory_import": "shipmate.ops.remembering",
+    "memory_merge": "shipmate.ops.remembering",
+    "memory_split": "shipmate.ops.remembering",
+    "memory_export": "shipmate.ops.recalling",
+    "memory_list": "shipmate.ops.recalling",
+    "memory_match": "shipmate.ops.recalling",
+    "memory_search": "shipmate.ops.recalling",
+    "memory_show": "shipmate.ops.recalling",
+    "memory_stats": "shipmate.ops.recalling",
     "follow_logs": "shipmate.ops.following_logs",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
@@ -153,6 +183,15 @@ _HOMES = {
     "ChainCheck": "shipmate.ops.results.audit",
     "EventsResult": "shipmate.ops.results.audit",
     "CheckResult": "shipmate.ops.results.health",
+    "MemoryAddResult": "shipmate.ops.results.memory",
+    "MemoryExportResult": "shipmate.ops.results.memory",
+    "MemoryGroupResult": "shipmate.ops.results.memory",
+    "MemoryImportResult": "shipmate.ops.results.memory",
+    "MemoryListResult": "shipmate.ops.results.memory",
+    "MemoryMatchResult": "shipmate.ops.results.memory",
+    "MemorySearchResult": "shipmate.ops.results.memory",
+    "MemoryShowResult": "shipmate.ops.results.memory",
+    "MemoryStatsResult": "shipmate.ops.results.memory",
     "Approval": "shipmate.ops.results.approvals",
     "ApprovalsResult": "shipmate.ops.results.approvals",
     "DecisionResult": "shipmate.ops.results.approvals",
@@ -183,17 +222,20 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCh
            "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
            "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity",
            "InboxPass", "InboxStatus", "InitResult", "InstanceLog", "InstanceStatus", "JsonResult",
-           "LockReleaseResult", "LocksResult", "LogsResult", "NeverDeployedEnvironment", "NoChangeResult",
-           "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult",
-           "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult",
-           "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult", "approve", "as_json",
-           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "doctor", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose",
-           "inbox_process", "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release",
-           "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call",
-           "recover", "redact", "redact_tree", "reject", "remember", "rollback", "schema", "secrets_list",
-           "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status", "systemd_unit",
-           "validate"]
+           "LockReleaseResult", "LocksResult", "LogsResult", "MemoryAddResult", "MemoryExportResult",
+           "MemoryGroupResult", "MemoryImportResult", "MemoryListResult", "MemoryMatchResult", "MemorySearchResult",
+           "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
+           "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo",
+           "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "SubmittedTask",
+           "TakenDown", "TaskOutcome", "ValidationResult", "approve", "as_json", "backup_create", "backup_list",
+           "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down",
+           "events", "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
+           "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release", "lock_status",
+           "logs", "mcp_identity", "memory_add", "memory_export", "memory_import", "memory_list", "memory_match",
+           "memory_merge", "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote",
+           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "remember", "rollback",
+           "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of",
+           "status", "systemd_unit", "validate"]
 
 
 def __getattr__(name: str) -> Any:
