@@ -22,7 +22,7 @@ READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "se
               "explain", "backups", "doctor", "inbox_status", "memory_search"}
 MUTATING = {"deploy", "rollback", "down", "promote", "backup_create", "secrets_set", "secrets_rotate"}
 DECISIONS = {"approve", "reject"}
-QUEUEING = {"inbox_submit"}   # writes a task file only: checked first, acted on by `inbox process` or serve
+QUEUEING = {"inbox_submit", "inbox_process"}   # a checked task file, and the pass acting on it as its requester
 TEACHING = {"memory_add"}   # writes knowledge only, never a service: no dry run
 
 

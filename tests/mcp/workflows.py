@@ -88,6 +88,11 @@ class Person:
         [row] = [r for r in self.project.json("approvals")["approvals"] if r["id"] == approval_id]
         return str(row["code"])
 
+    def requires_a_new_secret(self, name: str) -> None:
+        """A teammate's change: the service now needs a secret nobody has set yet."""
+        spec = self.project.root / "shipmate.yaml"
+        spec.write_text(spec.read_text() + f"secrets: [{name}]\n")
+
     def kills_the_router(self) -> None:
         pid = int((self.project.home() / "router" / "router.pid").read_text().split()[0])
         os.kill(pid, signal.SIGKILL)
@@ -189,17 +194,64 @@ async def backup_and_restore(agent: Agent, person: Person) -> None:
         "on the host" in refused["error"]["hint"], refused
 
 
+async def inbox_triggered(agent: Agent, person: Person) -> None:
+    """7: an agent queues a task, a pass acts on it once, and the agent reads how it ended and was verified."""
+    task = {"trace_id": "WF-INBOX-1", "category": "deployment", "environment": "staging", "version": "1.2.0",
+            "scope": {"services": ["hello"]}, "requested_by": "workflow-agent",
+            "verification": [{"healthy_within": {"seconds": 30}}, {"probe_p95": {"below_ms": 5000, "samples": 5}}]}
+    queued = await agent.call("inbox_submit", {"task": task})
+    assert queued["file"] == "incoming/WF-INBOX-1.json", queued
+    waiting = await agent.call("inbox_status")
+    assert waiting["folders"]["incoming"] == 1, waiting
+    done = await agent.call("inbox_process")
+    assert done["by_status"] == {"completed": 1}, done
+    again = await agent.call("inbox_submit", {"task": task})      # the same task twice: one effect only
+    assert again["trace_id"] == "WF-INBOX-1", again
+    assert (await agent.call("inbox_process"))["by_status"] == {"duplicate": 1}
+    status = await agent.call("inbox_status")
+    first = next(r for r in status["recent"] if r["status"] == "completed")
+    assert first["trace_id"] == "WF-INBOX-1" and first["deployment_id"] == done["tasks"][0]["deployment_id"], status
+    assert [(v["check"], v["passed"]) for v in first["verification"]] == [
+        ("healthy_within", True), ("probe_p95", True)], first
+    history = await agent.call("history", {"env": "staging", "limit": 1})
+    assert history["deployments"][0]["deployment_id"] == first["deployment_id"], history
+    assert person.project.get("/")["version"] == "1.2.0"
+
+
 async def troubleshooting(agent: Agent, person: Person) -> None:
-    """8: doctor first; an incident (the router killed) is found with its fix; any command heals it; ready again."""
+    """8: memory first: a failure shows its known fixes; the agent applies one, deploys again and teaches the fix.
+    Then doctor: an incident (the router killed) is found with its fix; any command heals it; ready again."""
+    person.requires_a_new_secret("DB_URL")
+    failed = await agent.call("deploy", {"env": "staging"})
+    assert failed["error"]["exit_code"] == 7 and "DB_URL" in failed["error"]["message"], failed
+    assert next(iter(failed)) == "known_fixes", failed                      # the fixes come before anything else
+    assert failed["known_fixes"][0]["id"] == "fix_starter_missing_secret", failed
+    doctor = await agent.call("doctor", {"env": "staging"})
+    assert doctor["findings"][0]["id"] == "prereq.secret_missing", doctor   # errors sort before warnings
+    [memory] = [f for f in doctor["findings"] if f["id"] == "memory.last_failure"]
+    assert memory["detail"]["known_fixes"][0]["id"] == "fix_starter_missing_secret", memory
+    found = await agent.call("memory_search", {"text": "secret missing"})
+    assert "fix_starter_missing_secret" in [fix["id"] for fix in found["fixes"]], found
+    assert (await agent.call("secrets_set", {"name": "DB_URL", "value": CANARY + "-db"}))["ok"]
+    fixed = await agent.call("deploy", {"env": "staging"})
+    assert fixed["state"] == "succeeded", fixed
+    taught = await agent.call("memory_add", {
+        "symptom": "deploy exit 7: secret DB_URL is not set", "root_cause": "the spec gained secrets: [DB_URL]",
+        "solution": "secrets_set DB_URL, then deploy", "prevention": "set a new secret before merging the spec",
+        "signature": memory["detail"]["signature_id"]})
+    assert taught["created"] is True and taught["fix"]["signature_id"] == memory["detail"]["signature_id"], taught
+    again = await agent.call("memory_search", {"text": "DB_URL secret"})
+    assert again["fixes"][0]["id"] == taught["fix"]["id"], again
     assert (await agent.call("doctor", {"env": "staging"}))["ready"] is True
+
     person.kills_the_router()
     found = await agent.call("doctor", {"env": "staging"})
     assert found["exit_code"] == 3 and found["findings"][0]["id"] == "router.down", found
     assert found["findings"][0]["fix"], found
     healed = await agent.call("status", {"env": "staging"})      # every command reconciles: the router is back
     assert healed["environments"][0]["serving"] is True, healed
-    again = await agent.call("doctor", {"env": "staging"})
-    assert again["ready"] is True and [f["id"] for f in again["findings"]] == ["prereq.serve"], again
+    healthy = await agent.call("doctor", {"env": "staging"})
+    assert healthy["ready"] is True and [f["id"] for f in healthy["findings"]] == ["prereq.serve"], healthy
 
 
 Workflow = Callable[[Agent, Person], Awaitable[None]]
@@ -210,5 +262,6 @@ WORKFLOWS: tuple[tuple[str, Workflow], ...] = (
     ("emergency rollback", emergency_rollback),
     ("health-check debugging down the levels", health_debugging),
     ("backup, dry-run and restore (host-only)", backup_and_restore),
-    ("troubleshooting, doctor first", troubleshooting),
+    ("inbox-triggered deployment", inbox_triggered),
+    ("troubleshooting, the memory first", troubleshooting),
 )

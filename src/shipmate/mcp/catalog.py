@@ -73,12 +73,16 @@ TOOLS: tuple[ToolInfo, ...] = (
     ToolInfo("memory_search", "memory search", "Known fixes and failure signatures matching words of an error, "
              "with how often each fix worked here.", read_only=True),
     ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
-             "to a failed deployment's signature with from_deployment.", read_only=False, idempotent=True),
+             "to a failed deployment's signature with from_deployment, or to signature (a failure's "
+             "details.memory.signature).", read_only=False, idempotent=True),
     ToolInfo("inbox_status", "inbox status", "Inbox task files per folder, active tasks with their claim, the latest "
              "results.", read_only=True),
     ToolInfo("inbox_submit", "inbox submit", "Queue a task (`shipmate schema inbox`) in inbox/incoming/; a bad one is "
              "refused with every problem (exit 2). serve or `inbox process` acts on it once per trace_id.",
              read_only=False, idempotent=True),
+    ToolInfo("inbox_process", "inbox process", "Run one inbox pass now: each queued task is deployed once, gated "
+             "like your own deploy, then verified; inbox_status shows the results.", read_only=False,
+             idempotent=True),
     ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
              read_only=False, idempotent=False),
 )

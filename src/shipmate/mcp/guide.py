@@ -31,16 +31,20 @@ WORKFLOWS = """## Workflows (the seed's eight)
    confidence; they run `shipmate approve ID` (or give you its one-time code for approve); call again.
    policy_refused (exit 6) says why (failed, superseded, drift, freeze).
 3. Emergency rollback: status -> rollback {dry_run: true} -> rollback (or to_version from history) -> check.
+   Take down: down {dry_run: true} -> down.
 4. Secrets: secrets_list -> secrets_set/secrets_rotate {name, value, env} -> deploy (a rotation is a new
    release). A value is never shown back; prereq.secret_missing in doctor names what is missing.
 5. Health debugging: check {level: 1..5} one level at a time; the first failing level and its hint say
    where (1 instance, 2 endpoint, 3 application, 4 MCP, 5 smoke) -> logs.
 6. Backups: backups -> backup_create {dry_run: true} -> backup_create. Restore is host-only: a person runs
    `shipmate backup restore ID --dry-run`, then without it.
-7. Troubleshoot: doctor first (the last failure and its known fixes, then prerequisites, instances,
+7. Inbox task: inbox_submit {task} -> inbox_process (or serve does it) -> inbox_status: recent[] has status,
+   deployment_id, verification; a gated environment leaves it active with its approval_id.
+8. Troubleshoot, memory first: a failed call's known_fixes (first in its result; or memory_search its words)
+   -> apply the best fix -> deploy again -> memory_add {symptom, root_cause, solution, prevention,
+   from_deployment}. Else doctor (the last failure and its known fixes, then prerequisites, instances,
    router, endpoints, levels, locks: each finding has id, severity, fix) -> logs -> events -> history.
-   Fixes marked fixable: a person runs `shipmate doctor --fix`.
-8. Take down: down {dry_run: true} -> down."""
+   Fixes marked fixable: a person runs `shipmate doctor --fix`."""
 
 SAFETY = """## Safety rules
 - ToolPolicy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;

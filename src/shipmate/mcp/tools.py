@@ -41,8 +41,8 @@ class ShipmateTools:
                 "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
                 "backup_create": self.backup_create, "inbox_status": self.inbox_status,
-                "inbox_submit": self.inbox_submit, "memory_search": self.memory_search,
-                "memory_add": self.memory_add}
+                "inbox_submit": self.inbox_submit, "inbox_process": self.inbox_process,
+                "memory_search": self.memory_search, "memory_add": self.memory_add}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -179,6 +179,11 @@ class ShipmateTools:
         return await self._invoke("inbox_submit", ctx, {"trace_id": task.get("trace_id")},
                                   lambda p: ops.inbox_submit(self.spec_file, task).to_json())
 
+    async def inbox_process(self, ctx: Context) -> CallToolResult:
+        """What serve's watcher does, for an agent that cannot start serve: each task keeps its own identity
+        (inbox:<requested_by>), so a gated environment still waits for a person."""
+        return await self._invoke("inbox_process", ctx, {}, lambda p: ops.inbox_process(self.spec_file).to_json())
+
     async def approvals(self, ctx: Context, all: bool = False) -> CallToolResult:
         from shipmate.ops import list_approvals
 
@@ -209,15 +214,16 @@ class ShipmateTools:
                                   lambda p: memory_search(self.spec_file, text, limit=limit))
 
     async def memory_add(self, ctx: Context, symptom: str, solution: str, root_cause: str = "",
-                         prevention: str = "", from_deployment: str | None = None) -> CallToolResult:
+                         prevention: str = "", from_deployment: str | None = None, signature: str | None = None
+                         ) -> CallToolResult:
         from shipmate.ops import memory_add
 
         return await self._invoke("memory_add", ctx, {"symptom": symptom, "solution": solution,
                                                       "root_cause": root_cause, "prevention": prevention,
-                                                      "from_deployment": from_deployment},
+                                                      "from_deployment": from_deployment, "signature": signature},
                                   lambda p: memory_add(self.spec_file, symptom=symptom, solution=solution,
                                                        root_cause=root_cause, prevention=prevention,
-                                                       from_deployment=from_deployment))
+                                                       from_deployment=from_deployment, signature=signature))
 
 
 def _identity(ctx: Context) -> Identity:

@@ -41,7 +41,8 @@ def inbox_status(spec_file: str | None, *, recent: int = 10) -> InboxStatus:
         recent_out.append({"file": f"{name}/{path.name}", "status": data.get("status", name),
                            "trace_id": data.get("trace_id"), "deployment_id": data.get("deployment_id"),
                            "duration_s": data.get("duration_s"), "finished_at": data.get("finished_at"),
-                           "problems": len(data.get("problems") or []) or None})
+                           "problems": len(data.get("problems") or []) or None,
+                           "verification": data.get("verification")})
     return InboxStatus(str(folder.root), folder.counts(), tuple(active), tuple(recent_out))
 
 
