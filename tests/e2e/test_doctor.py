@@ -136,3 +136,19 @@ def test_with_shipmate_serve_supervising_the_serve_warning_goes(project: Project
     finally:
         serve.send_signal(signal.SIGTERM)
         project.finish(serve, timeout=30)
+
+
+def test_a_deploy_stopped_by_a_missing_secret_is_doctors_memory_finding_with_its_known_fix(project: Project) -> None:
+    project.spec("1.0.0")
+    project.json("deploy")
+    project.spec("1.0.1", extra="secrets: [API_KEY]\n")
+    failed = project.json("deploy", expect=7)
+    report = _doctor(project, expect=7)
+    [memory] = [found for found in report["findings"] if found["id"] == "memory.last_failure"]  # type: ignore
+    assert memory["detail"]["known_fixes"][0]["id"] == "fix_starter_missing_secret", memory
+    assert memory["detail"]["failure_id"] == failed["error"]["details"]["memory"]["failure_id"], memory
+    assert "known fix:" in memory["message"] and project.get("/")["version"] == "1.0.0"
+    subprocess.run([SHIPMATE, "secrets", "set", "API_KEY"], input="value-1234\n", cwd=project.root, env=project.env,
+                   capture_output=True, text=True, timeout=60, check=True)
+    project.json("deploy")
+    assert _ids(_doctor(project, expect=0)) == ["prereq.serve"]   # the next good deploy settled the failure

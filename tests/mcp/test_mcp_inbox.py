@@ -42,8 +42,8 @@ async def test_an_agent_submits_a_task_and_reads_its_outcome_without_a_shell(pro
     assert recent["trace_id"] == "MCP-1" and recent["deployment_id"] == done["tasks"][0]["deployment_id"]
 
 
-async def test_a_read_only_server_offers_inbox_status_but_not_inbox_submit(project: Project) -> None:
+async def test_a_read_only_server_offers_inbox_status_but_not_inbox_submit_or_process(project: Project) -> None:
     spec = project.spec("1.0.0")
     async with connected(spec, ToolPolicy(read_only=True)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
-    assert "inbox_status" in names and "inbox_submit" not in names
+    assert "inbox_status" in names and "inbox_submit" not in names and "inbox_process" not in names
