@@ -1,7 +1,9 @@
-"""`shipmate approvals`, `shipmate approve ID`, `shipmate reject ID --reason`: a person's decisions, on the host.
+"""`shipmate approvals [withdraw ID]`, `shipmate approve ID`, `shipmate reject ID --reason`: a person's
+decisions, on the host.
 
 The decider is the OS user running the command (never SHIPMATE_ACTOR). Unknown id: exit 2; already
-decided, expired, self-approval or no person: exit 6, nothing changed.
+decided, expired, refused self-approval, or a shell an agent runs (SHIPMATE_ACTOR=agent:*, CLAUDECODE,
+...): exit 6, audited approval.refused, nothing changed.
 """
 
 from __future__ import annotations
@@ -14,20 +16,35 @@ import typer
 from shipmate.cli.output import run_command
 
 approvals_app = typer.Typer()
+approvals_group = typer.Typer(help="Approvals waiting for a person (with their one-time codes, shown only here "
+                              "and in notifications); `approvals withdraw ID` cancels your own request.")
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
 ApprovalId = Annotated[str, typer.Argument(metavar="ID", help="The approval id, e.g. apr_1a2b3c4d5e6f.")]
 
 
-@approvals_app.command("approvals")
-def approvals(file: File = None, show_all: Annotated[bool, typer.Option("--all", help="Decided and expired ones "
-                                                                        "too.")] = False,
+@approvals_group.callback(invoke_without_command=True)
+def approvals(ctx: typer.Context, file: File = None,
+              show_all: Annotated[bool, typer.Option("--all", help="Decided and expired ones too.")] = False,
               json_out: Json = False) -> None:
     """Approvals waiting for a person (with their one-time codes, shown only here and in notifications)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from shipmate.ops import list_approvals
 
     run_command("approvals", json_out, lambda p: list_approvals(file, show_all=show_all), _render_list)
+
+
+@approvals_group.command("withdraw")
+def withdraw(approval_id: ApprovalId, file: File = None,
+             reason: Annotated[str | None, typer.Option("--reason", help="Why (recorded).")] = None,
+             json_out: Json = False) -> None:
+    """Cancel your own request (pending, or approved and not used yet); a waiting command stops with exit 6."""
+    from shipmate import ops
+
+    run_command("approvals withdraw", json_out, lambda p: ops.withdraw(file, approval_id, reason=reason),
+                _render_decided)
 
 
 @approvals_app.command("approve")

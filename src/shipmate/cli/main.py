@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli import render
-from shipmate.cli.approvals_cli import approvals_app
+from shipmate.cli.approvals_cli import approvals_app, approvals_group
 from shipmate.cli.backup_cli import backup_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
@@ -35,7 +35,8 @@ import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.",
 app.add_typer(import_app, name="import")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(probe_app, name="probe")
-app.add_typer(approvals_app)  # shipmate approvals, approve, reject
+app.add_typer(approvals_app)  # shipmate approve, reject
+app.add_typer(approvals_group, name="approvals")  # shipmate approvals [--all], approvals withdraw ID
 app.command()(promote)
 app.add_typer(backup_app, name="backup")
 

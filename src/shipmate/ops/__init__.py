@@ -16,7 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shipmate.ops.approvals import approve, list_approvals, reject
+    from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
     from shipmate.ops.checking import check
     from shipmate.ops.common.auditing import record_call
@@ -44,6 +44,7 @@ _HOMES = {
     "approve": "shipmate.ops.approvals",
     "list_approvals": "shipmate.ops.approvals",
     "reject": "shipmate.ops.approvals",
+    "withdraw": "shipmate.ops.approvals",
     "backup_create": "shipmate.ops.backups",
     "backup_list": "shipmate.ops.backups",
     "backup_prune": "shipmate.ops.backups",
@@ -85,7 +86,8 @@ __all__ = ["Identity", "approve", "backup_create", "backup_list", "backup_prune"
            "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
            "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
            "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
-           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate"]
+           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate",
+           "withdraw"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,16 +1,19 @@
 """List, approve and reject approvals: every decision records who (identity) and through which face.
 
 A grant needs a person: the CLI on the host, or any face presenting the one-time code a person was shown
-out of band. The requester may not approve their own request unless the environment's policy allows it.
+out of band. The CLI refuses to decide inside an agent's shell (ops.common.agent_environment). The
+requester may approve their own request unless the environment sets `self_approval: false`.
 Refused decisions change nothing and are audited as `approval.refused`.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
+from shipmate.ops.common.agent_environment import agent_signal
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.workspace import Workspace
 
@@ -88,6 +91,10 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
             raise err
         via_code = code_matches(code, row.code_hash)
         verb = "approve" if state == "approved" else "reject"
+        agent = agent_signal(os.environ) if identity.face == "cli" else None
+        if agent is not None:
+            raise _refused(store, row, identity, verb, f"an agent never decides approvals: {agent}",
+                           hint=f"a person runs `shipmate {verb} {row.id}` in their own terminal, outside the agent")
         if not identity.person and not via_code:
             what = "a wrong one-time code" if code else "no one-time code"
             raise _refused(store, row, identity, verb, f"{identity.actor} cannot {verb} {row.id}: {what}; a grant "
@@ -95,7 +102,7 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
                            "you the one-time code `shipmate approvals` shows them")
         if state == "approved" and not via_code and not _may_self_approve(ws, row, identity):
             raise _refused(store, row, identity, verb, f"{identity.actor} requested {row.id} and cannot approve it "
-                           "too", hint="another person approves it, or set approval.self_approval: true")
+                           "too", hint="another person approves it (here approval.self_approval is false)")
         decided = store.decide_approval(row.id, state=state, decided_by=identity.actor, decided_face=identity.face,
                                         comment=comment)
         if decided is None:
@@ -104,6 +111,40 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
         via = "one-time code" if via_code else identity.face
         _notify_decided(ws, store, decided, identity, via)
         return {"approval": decided.public(), "via": via}
+    finally:
+        store.close()
+
+
+def withdraw(spec_file: str | None, approval_id: str, *, identity: Identity | None = None,
+             reason: str | None = None) -> dict[str, Any]:
+    """The requester cancels their own open request (pending, or approved and not used yet)."""
+    from shipmate.ops.gates.approval import requester_of
+
+    identity = identity or cli_identity()
+    who = requester_of(identity)
+    ws = Workspace.locate(spec_file)
+    existing = ws.open_store_readonly()
+    if existing is None:
+        raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
+    existing.close()
+    store = ws.open_store()
+    try:
+        store.expire_approvals()
+        row = store.get_approval(approval_id)
+        if row is None:
+            raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
+        if row.requested_by != who:
+            raise _refused(store, row, identity, "withdraw", f"{who} did not request {row.id} "
+                           f"({row.requested_by} did): only the requester withdraws it",
+                           hint=f"a person rejects it instead: `shipmate reject {row.id} --reason TEXT`")
+        withdrawn = store.withdraw_approval(row.id, withdrawn_by=who, face=identity.face,
+                                            comment=(reason or "").strip()[:500] or None)
+        if withdrawn is None:
+            err = ApprovalRequired(f"{row.id} is already {row.state}: nothing was changed",
+                                   hint="`shipmate approvals --all` shows it")
+            err.details = {"approval_id": row.id, "state": row.state}
+            raise err
+        return {"approval": withdrawn.public(), "via": identity.face}
     finally:
         store.close()
 

@@ -30,7 +30,8 @@ class ApprovalSpec(SpecModel):
         None, description="Approve by itself when the deployment's confidence score is at least this.")
     expires: Annotated[float, DurationRange("1s", "720h")] = default_duration(
         "24h", "A pending or granted approval not used by then expires.")
-    self_approval: bool = Field(False, description="May whoever requested a change approve it themselves?")
+    self_approval: bool = Field(True, description="May whoever requested a change approve it themselves? "
+                                                  "(false: GitHub's 'prevent self-review', for teams)")
     cli: bool = Field(True, description="Does the CLI on the host need approval too (false: only agents "
                                         "through MCP and the HTTP API do)?")
 
@@ -62,7 +63,7 @@ class ApprovalPolicy:
     protected: bool
     auto_if_confidence: float | None = None
     expires_s: float = DEFAULT_EXPIRES_S
-    self_approval: bool = False
+    self_approval: bool = True        # a person alone approves their own request (GitHub environments' default)
     cli: bool = True
 
     def needed(self, *, face: str, action: str) -> bool:

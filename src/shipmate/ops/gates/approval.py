@@ -137,6 +137,9 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
             seen = store.get_approval(row.id) or seen
         if seen.state == "rejected":
             raise _rejected_error(seen)
+        if seen.state == "withdrawn":
+            raise ApprovalRequired(f"{seen.id} was withdrawn by {seen.decided_by}: nothing was changed",
+                                   hint="run the command again to ask for a new approval")
         if seen.state == "used":
             raise ApprovalRequired(f"{seen.id} was used by another deployment of the same release meanwhile",
                                    hint="run the command again to ask for a new approval")

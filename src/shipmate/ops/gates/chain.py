@@ -51,6 +51,12 @@ class Release:
         policy = overlay.policy if overlay is not None else None
         return policy.require_passed_in if policy is not None else None
 
+    @property
+    def passed_in(self) -> str | None:
+        """Where its passed window and time there count for confidence: the policy's, else a promotion's source."""
+        source = (self.origin or {}).get("promoted_from") or {}
+        return self.must_pass_in or (source.get("environment") if isinstance(source, dict) else None)
+
 
 def dry_run_report(release: Release, planned: dict[str, Any]) -> dict[str, Any]:
     """What the gates would say, beside the plan: nothing runs, nothing is written."""
@@ -73,7 +79,8 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
     check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
     store = ws.open_store()
     try:
-        score = assess_current(store, config, conduct.weights, must_pass_in=release.must_pass_in)
+        score = assess_current(store, config, conduct.weights, must_pass_in=release.must_pass_in,
+                               passed_in=release.passed_in)
         approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
                                          action=release.action, config=config, identity=release.who,
                                          wait=wait_approval, progress=progress, confidence=score, force=force)
