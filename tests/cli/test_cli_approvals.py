@@ -37,7 +37,7 @@ def test_a_protected_deploy_waits_and_proceeds_when_a_person_approves_from_anoth
     assert deploy.returncode == 0, f"{out}\n{err}"
     assert f"waiting for approval {row['id']} (shipmate approve {row['id']})" in err
     result = json.loads(out)
-    assert result["approval"]["id"] == row["id"] and project.serves("1.0.0")
+    assert result["approval"]["approval_id"] == row["id"] and project.serves("1.0.0")
     [used] = [r for r in project.json("approvals", "--all")["approvals"] if r["id"] == row["id"]]
     assert used["state"] == "used" and used["used_by_deployment"] == result["deployment_id"] and "code" not in used
     kinds = [e["event_type"] for e in project.json("events", "--limit", "1000")["events"]]

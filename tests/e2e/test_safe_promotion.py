@@ -92,7 +92,7 @@ def test_staging_then_promote_waits_for_a_person_backs_up_and_deploys_the_same_a
     out, err = project.finish(promotion, 180)
     assert promotion.returncode == 0, f"{out}\n{err}"
     result = json.loads(out)
-    assert result["state"] == "succeeded" and result["approval"]["id"] == asked["id"]
+    assert result["state"] == "succeeded" and result["approval"]["approval_id"] == asked["id"]
     assert result["origin"]["promoted_from"]["deployment_id"] == staged["deployment_id"]
     assert result["backup"]["backup_id"] in {b["backup_id"] for b in project.json("backup", "list", "-e",
                                                                                   "production")["backups"]}

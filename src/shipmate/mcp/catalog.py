@@ -55,12 +55,15 @@ TOOLS: tuple[ToolInfo, ...] = (
     ToolInfo("backups", "backup list", "Backups of an environment: id, time, size, archive.", read_only=True),
     ToolInfo("backup_create", "backup create", "Take a backup of the spec's backup: paths now. dry_run lists what "
              "it would archive and its size.", read_only=False, idempotent=False),
-    ToolInfo("approvals", "approvals", "Pending approvals: id, action, release, diff, confidence, expiry (all: "
-             "decided ones too). Never codes.", read_only=True),
-    ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
-             "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
-    ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
+    ToolInfo("approvals", "approvals", "Pending approvals: id, action, release, diff, confidence, expiry, "
+             "proceeds_at (notice tier) (all: decided ones too). Never codes.", read_only=True),
+    ToolInfo("approve", "approve", "Grant a pending approval (approval_id); needs the one-time code a person was "
+             "shown out of band, else refused (exit 6) and audited, recorded as that person's code.",
              read_only=False, idempotent=False),
+    ToolInfo("reject", "reject", "Reject a pending approval (approval_id) with a reason; needs the one-time code "
+             "too.", read_only=False, idempotent=False),
+    ToolInfo("withdraw", "approvals withdraw", "Withdraw your own pending request (approval_id): the waiting "
+             "change stops. Only the requester may.", read_only=False, idempotent=False),
 )
 
 BY_NAME = {tool.name: tool for tool in TOOLS}

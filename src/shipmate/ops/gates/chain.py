@@ -61,9 +61,11 @@ class Release:
 def dry_run_report(release: Release, planned: dict[str, Any]) -> dict[str, Any]:
     """What the gates would say, beside the plan: nothing runs, nothing is written."""
     conduct = conduct_from_loaded(release.loaded)
-    report = {**planned, "policy": policy_gates.gate_report(release.gates),
-              **would_do(release.ws.home, conduct, release.config, "deploy"),
-              "approval": approval_gate.would(release.ws, release.config.environment, release.action, release.who)}
+    conducted = would_do(release.ws.home, conduct, release.config, "deploy", must_pass_in=release.must_pass_in,
+                         passed_in=release.passed_in)
+    report = {**planned, "policy": policy_gates.gate_report(release.gates), **conducted,
+              "approval": approval_gate.would(release.ws, release.config.environment, release.action, release.who,
+                                              confidence=conducted.get("confidence"))}
     backup = before_deploy(release.ws, release.loaded, dry_run=True)
     return {**report, "backup": backup} if backup else report
 
