@@ -69,7 +69,7 @@ def would(ws: Workspace, environment: str, action: str, identity: Identity,
     elif tier == "refuse" and policy.tiers is not None:
         outcome, why = "refuse", f"confidence {score} is below {policy.tiers.approve}: refused and escalated"
     else:
-        rule = "protected" if policy.protected and not policy.required else "approval: required"
+        rule = "protected" if policy.protected else "approval: required"
         below = (f"; confidence {score} is below {policy.auto_if_confidence}"
                  if policy.auto_if_confidence is not None else "")
         outcome, why = "approval", f"{environment} needs a person's approval ({rule}{below})"
