@@ -54,7 +54,8 @@ def approve(approval_id: ApprovalId, file: File = None,
     """Approve a pending change as yourself (the OS user); the waiting or retried command then proceeds."""
     from shipmate import ops
 
-    run_command("approve", json_out, lambda p: ops.approve(file, approval_id, comment=comment), _render_decided)
+    run_command("approve", json_out, lambda p: ops.approve(file, approval_id, comment=comment, ask_token=ask_token),
+                _render_decided)
 
 
 @approvals_app.command("reject")
@@ -64,7 +65,61 @@ def reject(approval_id: ApprovalId,
     """Reject a pending change; the waiting command stops with exit 6 and the reason."""
     from shipmate import ops
 
-    run_command("reject", json_out, lambda p: ops.reject(file, approval_id, reason=reason), _render_decided)
+    run_command("reject", json_out, lambda p: ops.reject(file, approval_id, reason=reason, ask_token=ask_token),
+                _render_decided)
+
+
+token_group = typer.Typer(help="People's decider tokens (approval.deciders: tokens): shown once, stored hashed.")
+approvals_group.add_typer(token_group, name="token")
+Name = Annotated[str, typer.Argument(metavar="NAME", help="Whose token, e.g. alice.")]
+
+
+@token_group.command("add")
+def token_add(name: Name, file: File = None, json_out: Json = False) -> None:
+    """Make NAME a decider: prints their token once. Once any token exists, type an existing one first."""
+    from shipmate import ops
+
+    run_command("approvals token add", json_out, lambda p: ops.add_decider(file, name, ask_token=ask_token),
+                lambda r: print(f"decider {r['decider']['name']}: {r['token']}\n  {r['note']}"))
+
+
+@token_group.command("list")
+def token_list(file: File = None, json_out: Json = False) -> None:
+    """Deciders and when their tokens were made or revoked (never the tokens)."""
+    from shipmate import ops
+
+    run_command("approvals token list", json_out, lambda p: ops.list_deciders(file), _render_deciders)
+
+
+@token_group.command("revoke")
+def token_revoke(name: Name, file: File = None, json_out: Json = False) -> None:
+    """Revoke NAME's token (type a decider's token at the prompt)."""
+    from shipmate import ops
+
+    run_command("approvals token revoke", json_out, lambda p: ops.revoke_decider(file, name, ask_token=ask_token),
+                lambda r: print(f"revoked {r['revoked']} (by {r['by']})"))
+
+
+def ask_token() -> str | None:
+    """A decider token typed at the terminal, without echo; None when stdin is no terminal (a pipe, an agent)."""
+    import getpass
+    import sys
+
+    if not sys.stdin.isatty():
+        return None
+    try:
+        return getpass.getpass("decider token: ")
+    except EOFError:
+        return None
+
+
+def _render_deciders(result: dict[str, Any]) -> None:
+    if not result["deciders"]:
+        print("no deciders (approval.deciders: tokens needs one: `shipmate approvals token add NAME`)")
+    for row in result["deciders"]:
+        made = time.strftime("%Y-%m-%d %H:%M", time.gmtime(row["created_at"]))
+        state = "revoked" if row["revoked_at"] else "active"
+        print(f"{row['name']:<20} {state:<8} added {made} UTC by {row['created_by']}")
 
 
 def _render_list(result: dict[str, Any]) -> None:

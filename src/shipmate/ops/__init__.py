@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shipmate.ops.common.face_tokens import bearer_token
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
     from shipmate.ops.common.workspace import home_of, spec_path_of
+    from shipmate.ops.decider_tokens import add_decider, list_deciders, revoke_decider
     from shipmate.ops.deploying import deploy
     from shipmate.ops.explaining import explain
     from shipmate.ops.importing import import_compose
@@ -45,6 +46,9 @@ _HOMES = {
     "list_approvals": "shipmate.ops.approvals",
     "reject": "shipmate.ops.approvals",
     "withdraw": "shipmate.ops.approvals",
+    "add_decider": "shipmate.ops.decider_tokens",
+    "list_deciders": "shipmate.ops.decider_tokens",
+    "revoke_decider": "shipmate.ops.decider_tokens",
     "backup_create": "shipmate.ops.backups",
     "backup_list": "shipmate.ops.backups",
     "backup_prune": "shipmate.ops.backups",
@@ -82,12 +86,12 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
-__all__ = ["Identity", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token",
-           "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of", "import_compose",
-           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
-           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
-           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate",
-           "withdraw"]
+__all__ = ["Identity", "add_decider", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore",
+           "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of",
+           "import_compose", "init", "list_approvals", "list_deciders", "lock_release", "lock_status", "logs",
+           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm",
+           "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate", "withdraw"]
 
 
 def __getattr__(name: str) -> Any:

@@ -16,8 +16,10 @@ from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, Sh
 from shipmate.ops.common.agent_environment import agent_signal
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.decider_tokens import AskToken, decider_from
 
 if TYPE_CHECKING:
+    from shipmate.spec.approval_spec import ApprovalPolicy
     from shipmate.store.approvals import ApprovalRow
     from shipmate.store.store import Store
 
@@ -45,8 +47,7 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
         expired = row.state in ("pending", "approved") and row.expires_at <= now
         item["state"] = "expired" if expired else row.state
         item["summary"] = summary_line(row.diff)
-        if identity.face == "cli" and identity.person and item["state"] == "pending" and row.code_hash \
-                and _may_self_approve(ws, row, identity):
+        if item["state"] == "pending" and row.code_hash and _may_see_code(ws, row, identity):
             item["code"] = code_for(ws.home, row.id)
         if show_all or not expired:
             out.append(item)
@@ -54,21 +55,23 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
 
 
 def approve(spec_file: str | None, approval_id: str, *, identity: Identity | None = None, code: str | None = None,
-            comment: str | None = None) -> dict[str, Any]:
-    return _decide(spec_file, approval_id, "approved", identity or cli_identity(), code, comment)
+            comment: str | None = None, ask_token: AskToken | None = None) -> dict[str, Any]:
+    """``ask_token``: how the CLI asks a person for their decider token (None when stdin is no terminal);
+    called only where approval.deciders is tokens."""
+    return _decide(spec_file, approval_id, "approved", identity or cli_identity(), code, comment, ask_token)
 
 
 def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Identity | None = None,
-           code: str | None = None) -> dict[str, Any]:
+           code: str | None = None, ask_token: AskToken | None = None) -> dict[str, Any]:
     from shipmate.errors import InvalidInputError
 
     if not reason.strip():
         raise InvalidInputError("reject needs a reason", hint="pass --reason \"what is wrong\"")
-    return _decide(spec_file, approval_id, "rejected", identity or cli_identity(), code, reason.strip())
+    return _decide(spec_file, approval_id, "rejected", identity or cli_identity(), code, reason.strip(), ask_token)
 
 
 def _decide(spec_file: str | None, approval_id: str, state: str, identity: Identity, code: str | None,
-            comment: str | None) -> dict[str, Any]:
+            comment: str | None, ask_token: AskToken | None = None) -> dict[str, Any]:
     from shipmate.ops.common.approval_codes import code_matches
 
     ws = Workspace.locate(spec_file)
@@ -95,6 +98,14 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
         if agent is not None:
             raise _refused(store, row, identity, verb, f"an agent never decides approvals: {agent}",
                            hint=f"a person runs `shipmate {verb} {row.id}` in their own terminal, outside the agent")
+        if identity.face == "cli" and _policy(ws, row).deciders == "tokens":
+            decider = decider_from(store, ask_token)
+            if decider is None:
+                raise _refused(store, row, identity, verb, f"{row.environment} needs a person's decider token to "
+                               f"{verb} {row.id}: none was typed, or it is unknown or revoked",
+                               hint=f"run `shipmate {verb} {row.id}` in a terminal and type your token at the "
+                                    "prompt (approval.deciders: tokens)")
+            identity = Identity(actor=f"token:{decider}", face="cli", person=True)
         if not identity.person and not via_code:
             what = "a wrong one-time code" if code else "no one-time code"
             raise _refused(store, row, identity, verb, f"{identity.actor} cannot {verb} {row.id}: {what}; a grant "
@@ -150,14 +161,24 @@ def withdraw(spec_file: str | None, approval_id: str, *, identity: Identity | No
 
 
 def _may_self_approve(ws: Workspace, row: ApprovalRow, identity: Identity) -> bool:
-    if identity.actor != row.requested_by:
-        return True
+    return identity.actor != row.requested_by or _policy(ws, row).self_approval
+
+
+def _may_see_code(ws: Workspace, row: ApprovalRow, identity: Identity) -> bool:
+    """A person at the host's CLI, not in an agent's shell, who may decide it without a token."""
+    return (identity.face == "cli" and identity.person and agent_signal(os.environ) is None
+            and _policy(ws, row).deciders != "tokens" and _may_self_approve(ws, row, identity))
+
+
+def _policy(ws: Workspace, row: ApprovalRow) -> ApprovalPolicy:
+    """The environment's rule now; a spec that no longer reads allows nothing extra (strictest)."""
     from shipmate.ops.gates.approval import policy_for
+    from shipmate.spec.approval_spec import ApprovalPolicy
 
     try:
-        return policy_for(ws.spec_path, row.environment).self_approval
+        return policy_for(ws.spec_path, row.environment)
     except ShipmateError:
-        return False
+        return ApprovalPolicy(required=True, protected=True, self_approval=False)
 
 
 def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, message: str,

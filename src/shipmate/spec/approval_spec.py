@@ -56,6 +56,9 @@ class ApprovalSpec(SpecModel):
                                                   "(false: GitHub's 'prevent self-review', for teams)")
     cli: bool = Field(True, description="Does the CLI on the host need approval too (false: only agents "
                                         "through MCP and the HTTP API do)?")
+    deciders: Literal["host", "tokens"] = Field(
+        "host", description="host: a person at the host's CLI decides; tokens: only with a person's decider token "
+                            "(`shipmate approvals token add NAME`), typed at a terminal prompt.")
     tiers: TiersSpec | None = Field(None, description="Confidence tiers ({} for the defaults): >= auto proceeds, "
                                     ">= notice proceeds after a notice period unless rejected, >= approve needs "
                                     "an approval, below is refused and escalated.")
@@ -118,6 +121,7 @@ class ApprovalPolicy:
     self_approval: bool = True        # a person alone approves their own request (GitHub environments' default)
     cli: bool = True
     tiers: Tiers | None = None
+    deciders: str = "host"            # host | tokens
 
     def needed(self, *, face: str, action: str) -> bool:
         """Does ``action`` through ``face`` need an approval? (Confidence may still grant it: auto_met.)"""
@@ -140,7 +144,7 @@ def effective_policy(approval: ApprovalSpec | None, *, protected: bool) -> Appro
         return ApprovalPolicy(required=protected, protected=protected)
     return ApprovalPolicy(required=approval.mode == "required", protected=protected,
                           auto_if_confidence=approval.auto_if_confidence, expires_s=float(approval.expires),
-                          self_approval=approval.self_approval, cli=approval.cli,
+                          self_approval=approval.self_approval, cli=approval.cli, deciders=approval.deciders,
                           tiers=None if approval.tiers is None else Tiers(
                               approval.tiers.auto, approval.tiers.notice, approval.tiers.approve,
                               float(approval.tiers.notice_period)))

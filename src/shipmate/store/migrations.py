@@ -62,6 +62,10 @@ def _deployment_origin(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
+def _decider_tokens(conn: Connection) -> None:
+    schema.decider_tokens.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -71,6 +75,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
     Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
               _deployment_origin),
+    Migration(7, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
 )
 
 HEAD = MIGRATIONS[-1].version
