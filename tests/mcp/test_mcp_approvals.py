@@ -68,7 +68,7 @@ async def test_the_agents_own_approve_is_refused_and_a_persons_cli_approval_lets
     assert all(code not in path.read_text(errors="replace") for path in project.home().rglob("*.jsonl"))
 
 
-async def test_an_mcp_approve_carrying_the_one_time_code_grants_once_as_the_client(project: Project) -> None:
+async def test_an_mcp_approve_carrying_a_persons_code_grants_once_as_that_person(project: Project) -> None:
     spec = project.spec("1.0.0", extra=PROTECTED)
     async with connected(spec) as client:
         approval_id = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
@@ -78,9 +78,10 @@ async def test_an_mcp_approve_carrying_the_one_time_code_grants_once_as_the_clie
         done = await client.call_tool("deploy", {"env": "production"})
     assert not granted.is_error, body(granted)
     approval = body(granted)["approval"]
-    assert (approval["state"], approval["decided_by"], approval["decided_face"]) == ("approved", "mcp:test-agent",
-                                                                                    "mcp")
-    assert body(granted)["via"] == "one-time code"
+    person = project.json("approvals", "--all")["approvals"][0]["decided_by"]
+    assert person.startswith("user:")   # the code `shipmate approvals` showed was that person's own
+    assert (approval["state"], approval["decided_by"], approval["decided_face"]) == ("approved", person, "mcp")
+    assert body(granted)["via"] == f"one-time code of {person}, presented by mcp:test-agent"
     assert body(again)["error"]["exit_code"] == 6 and "already approved" in body(again)["error"]["message"]
     assert body(done)["state"] == "succeeded"
     calls = [e for e in _events(spec) if e["event_type"] == "mcp.call" and e["notes"] == "approve"]
@@ -165,3 +166,17 @@ async def test_over_real_http_the_agent_waits_for_the_persons_approval_then_its_
     assert done["state"] == "succeeded" and done["approval"]["approval_id"] == approval_id and project.serves("1.0.0")
     refused = [e for e in _events(spec) if e["event_type"] == "approval.refused"]
     assert [e["deployed_by"] for e in refused] == ["mcp:http-agent"]
+
+
+async def test_the_agent_withdraws_its_own_request_and_the_next_call_asks_anew(project: Project) -> None:
+    spec = project.spec("1.0.0", extra=PROTECTED)
+    async with connected(spec) as client:
+        first = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
+        withdrawn = await client.call_tool("withdraw", {"approval_id": first, "reason": "wrong version"})
+        again = await client.call_tool("withdraw", {"approval_id": first})
+        second = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
+    assert not withdrawn.is_error, body(withdrawn)
+    row = body(withdrawn)["approval"]
+    assert (row["state"], row["decided_by"], row["comment"]) == ("withdrawn", "mcp:test-agent", "wrong version")
+    assert body(again)["error"]["exit_code"] == 6 and "already withdrawn" in body(again)["error"]["message"]
+    assert second != first and [e for e in _events(spec) if e["event_type"] == "approval.withdrawn"]

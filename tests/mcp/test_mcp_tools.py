@@ -20,7 +20,7 @@ http_server = mcp_servers.http_server
 READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals",
               "explain", "backups"}
 MUTATING = {"deploy", "rollback", "down", "promote", "backup_create"}
-DECISIONS = {"approve", "reject"}
+DECISIONS = {"approve", "reject", "withdraw"}   # an approval's decisions, and its requester's withdrawal
 
 
 async def test_tools_list_offers_one_tool_per_operation_with_truthful_annotations(project: Project) -> None:

@@ -48,7 +48,7 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
         item["state"] = "expired" if expired else row.state
         item["summary"] = summary_line(row.diff)
         if item["state"] == "pending" and row.code_hash and _may_see_code(ws, row, identity):
-            item["code"] = code_for(ws.home, row.id)
+            item["code"] = code_for(ws.home, row.id, identity.actor)   # this person's own code
         if show_all or not expired:
             out.append(item)
     return {"approvals": out}
@@ -72,7 +72,8 @@ def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Id
 
 def _decide(spec_file: str | None, approval_id: str, state: str, identity: Identity, code: str | None,
             comment: str | None, ask_token: AskToken | None = None) -> dict[str, Any]:
-    from shipmate.ops.common.approval_codes import code_matches
+    from shipmate.ops.common.approval_codes import holder_of
+    from shipmate.ops.common.identity import host_people
 
     ws = Workspace.locate(spec_file)
     existing = ws.open_store_readonly()
@@ -92,7 +93,8 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
                                    if row.state in ("expired", "used") else "`shipmate approvals --all` shows it")
             err.details = {"approval_id": row.id, "state": row.state}
             raise err
-        via_code = code_matches(code, row.code_hash)
+        holder = holder_of(ws.home, row.id, code, row.code_hash, host_people())
+        via_code = holder is not None
         verb = "approve" if state == "approved" else "reject"
         agent = agent_signal(os.environ) if identity.face == "cli" else None
         if agent is not None:
@@ -111,6 +113,14 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
             raise _refused(store, row, identity, verb, f"{identity.actor} cannot {verb} {row.id}: {what}; a grant "
                            "needs a person", hint=f"a person runs `shipmate {verb} {row.id}` on the host, or gives "
                            "you the one-time code `shipmate approvals` shows them")
+        presenter = identity.actor
+        if holder is not None and holder != "notify":
+            # A person's own code: the decision is theirs, presented by this client.
+            identity = Identity(actor=holder, face=identity.face, person=True)
+            if state == "approved" and not _may_self_approve(ws, row, identity):
+                raise _refused(store, row, identity, verb, f"{holder} requested {row.id} and cannot approve it too "
+                               f"(their code, presented by {presenter})",
+                               hint="another person approves it (here approval.self_approval is false)")
         if state == "approved" and not via_code and not _may_self_approve(ws, row, identity):
             raise _refused(store, row, identity, verb, f"{identity.actor} requested {row.id} and cannot approve it "
                            "too", hint="another person approves it (here approval.self_approval is false)")
@@ -119,7 +129,8 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
         if decided is None:
             raise ApprovalRequired(f"{row.id} was decided or expired meanwhile: nothing was changed",
                                    hint="`shipmate approvals --all` shows it")
-        via = "one-time code" if via_code else identity.face
+        via = ("one-time code" if holder == "notify" else f"one-time code of {holder}, presented by {presenter}"
+               if holder else identity.face)
         _notify_decided(ws, store, decided, identity, via)
         return {"approval": decided.public(), "via": via}
     finally:
