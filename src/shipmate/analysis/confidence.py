@@ -19,7 +19,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "per_soak_hour": 0.05, "max_soak": 0.1,            # how long it has run there since
     "per_known_fix": 0.03, "max_known_fix": 0.1,       # failure-memory entries with root cause + prevention
     "per_changed_key": 0.02, "max_changed_keys": 0.2,  # config keys changed against the current release
-    "security_change": 0.15,
+    "security_change": 0.15, "security_cap": 0.85,     # a security change never scores above this: a person
+                                                       # looks at it (below the auto tier's 0.9)
     "first_deploy": 0.2,
     "per_failed_run": 0.15, "max_failed_runs": 0.3,    # failed runs of this version (staging first)
     "cap": 0.95, "floor": 0.05,
@@ -116,10 +117,12 @@ def score(inputs: ConfidenceInputs, overrides: Mapping[str, float] | None = None
     add("failed_runs", -min(inputs.failed_runs * w["per_failed_run"], w["max_failed_runs"]),
         f"{inputs.failed_runs} failed run(s) of this version in {inputs.failed_runs_where}")
     raw = sum(f.delta for f in factors)
-    bounded = min(max(raw, w["floor"]), w["cap"])
+    cap = min(w["cap"], w["security_cap"]) if inputs.security_changes else w["cap"]
+    bounded = min(max(raw, w["floor"]), cap)
     if round(bounded - raw, 4) != 0:
-        add("cap" if bounded < raw else "floor", bounded - raw,
-            f"capped at {w['cap']}" if bounded < raw else f"kept at least {w['floor']}")
+        name = "floor" if bounded > raw else "security_cap" if cap < w["cap"] and bounded == cap else "cap"
+        add(name, bounded - raw, {"floor": f"kept at least {w['floor']}", "cap": f"capped at {w['cap']}",
+                                  "security_cap": f"a security change is capped at {cap}"}[name])
     return Confidence(round(bounded, 3), tuple(factors), w)
 
 

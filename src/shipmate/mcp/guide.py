@@ -29,7 +29,10 @@ WORKFLOWS = """## Workflows
 3. Troubleshoot: status -> check -> logs -> events -> history; lock_status when exit 4.
 4. Take down: down {dry_run: true} -> down.
 5. Approval (exit 6, details.approval_id): show the person details.diff and confidence; they run
-   `shipmate approve ID` on the host (or give you its one-time code for approve); call the same tool again.
+   `shipmate approve ID` in their own terminal (or give you their one-time code for approve); call the
+   same tool again. details.proceeds_at set: the notice tier, it proceeds then unless a person rejects it.
+   withdraw {approval_id} cancels your own request. approval_refused below the tiers: escalated, raise the
+   evidence (pass staging first); `explain` shows the factors.
 6. Production: deploy {env: staging} -> wait for verified -> promote {from_env: staging, to_env: production,
    dry_run: true} -> promote. policy_refused (exit 6) says why (failed, superseded, drift, freeze)."""
 
@@ -37,8 +40,10 @@ SAFETY = """## Safety rules
 - Policy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
   annotations and arguments such as confirm are never trusted.
 - Protected environments (or approval: required) need a person's approval for deploy, promote, rollback
-  to an older release and down: exit 6 with the pending approval; you can request, never grant without the
-  one-time code (tries are audited). Rollback to the last verified release is never held. dry_run works.
+  to an older release and down: exit 6 with the pending approval; you can request, never grant without a
+  person's one-time code (tries are audited; the decision is recorded as that person's). Never run
+  `shipmate approve` yourself: it is refused in an agent's shell. Rollback to the last verified release is
+  never held. dry_run says whether an approval will be needed.
 - Over HTTP every state-changing tool needs Authorization: Bearer <token>.
 - Every call and refusal is audited (events, actor mcp:<client name>); secret values never appear.
 - Cancelling deploy or rollback rolls it back, as Ctrl-C does."""

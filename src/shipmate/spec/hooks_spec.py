@@ -22,9 +22,8 @@ EVENTS: tuple[Event, ...] = ("deploy.started", "deploy.succeeded", "deploy.faile
                              "rollback.started", "rollback.succeeded", "approval.requested", "approval.decided",
                              "approval.escalated", "backup.failed")
 WEIGHT_NAMES = ("base", "per_success", "max_success", "passed_first", "passed_min_samples", "per_soak_hour",
-                "max_soak", "per_known_fix", "max_known_fix", "per_changed_key",
-                "max_changed_keys", "security_change", "first_deploy", "per_failed_run", "max_failed_runs",
-                "cap", "floor")
+                "max_soak", "per_known_fix", "max_known_fix", "per_changed_key", "max_changed_keys",
+                "security_change", "security_cap", "first_deploy", "per_failed_run", "max_failed_runs", "cap", "floor")
 
 
 class HookCommand(SpecModel):
@@ -95,6 +94,7 @@ class ConfidenceWeights(SpecModel):
     per_changed_key: Weight | None = Field(None, description="Subtracted per changed config key (default 0.02).")
     max_changed_keys: Weight | None = Field(None, description="Most changed keys subtract (default 0.2).")
     security_change: Weight | None = Field(None, description="Subtracted for a security change (default 0.15).")
+    security_cap: Weight | None = Field(None, description="Highest score of a security change (default 0.85).")
     first_deploy: Weight | None = Field(None, description="Subtracted for a first deploy (default 0.2).")
     per_failed_run: Weight | None = Field(None, description="Subtracted per failed run of the version (default 0.15).")
     max_failed_runs: Weight | None = Field(None, description="Most failed runs subtract (default 0.3).")
