@@ -42,6 +42,8 @@ def _merge(a: Any, b: Any) -> Any:
     """One shape for every element of a list: keys united, differing leaf types joined (sorted, '|')."""
     if a is None or a == b:
         return b
+    if b is None:
+        return a
     if isinstance(a, dict) and isinstance(b, dict):
         return {key: _merge(a.get(key), b.get(key)) if key in a and key in b else a.get(key, b.get(key))
                 for key in [*a, *(k for k in b if k not in a)]}
@@ -63,12 +65,14 @@ def _pinned(name: str, output: dict[str, Any]) -> None:
 
 def test_deploy_status_check_history_events_and_rollback_keep_their_json_shape(project: Project) -> None:
     project.spec("1.0.0")
+    _pinned("deploy_dry_run", project.json("deploy", "--dry-run"))
     _pinned("deploy", project.json("deploy"))
     _pinned("status", project.json("status"))
     _pinned("check", project.json("check"))
     project.spec("2.0.0")
     assert project.json("deploy")["state"] == "succeeded"
     _pinned("history", project.json("history"))
+    _pinned("rollback_dry_run", project.json("rollback", "--dry-run"))
     _pinned("rollback", project.json("rollback"))
     _pinned("events", project.json("events", "--limit", "1000"))
     assert project.serves("1.0.0")
@@ -85,3 +89,25 @@ def test_the_approval_commands_keep_their_json_shape(project: Project) -> None:
     assert second != first
     _pinned("reject", project.json("reject", second, "--reason", "not today"))
     _pinned("approvals_all", project.json("approvals", "--all"))
+
+
+def test_logs_down_locks_secrets_validate_init_and_recover_keep_their_json_shape(project: Project) -> None:
+    project.spec("1.0.0")
+    _pinned("validate", project.json("validate"))
+    (project.root / "other").mkdir()
+    _pinned("init", project.json("init", "-f", str(project.root / "other" / "shipmate.yaml")))
+    _pinned("recover_nothing", project.json("recover"))
+    value = project.root / "value.txt"
+    value.write_text("s3cret-value-0001\n")
+    _pinned("secrets_set", project.json("secrets", "set", "API_KEY", "--file", str(value)))
+    value.write_text("s3cret-value-0002\n")
+    _pinned("secrets_rotate", project.json("secrets", "rotate", "API_KEY", "--file", str(value)))
+    _pinned("secrets_list", project.json("secrets", "list"))
+    _pinned("secrets_rm", project.json("secrets", "rm", "API_KEY"))
+    assert project.json("deploy")["state"] == "succeeded"
+    _pinned("logs", project.json("logs", "--lines", "5"))
+    _pinned("lock_status", project.json("lock", "status"))
+    _pinned("lock_release", project.json("lock", "release"))
+    _pinned("down_dry_run", project.json("down", "--dry-run"))
+    _pinned("down", project.json("down"))
+    _pinned("down_nothing", project.json("down"))

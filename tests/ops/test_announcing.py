@@ -75,3 +75,12 @@ def test_the_message_lists_known_fields_first_then_the_rest_sorted() -> None:
     assert title == "shipmate approval.requested: web/prod 2"
     assert body.splitlines() == ["service: web", "environment: prod", "version: 2", "approval_id: apr_1",
                                  "alpha: a", "zeta: 1"]
+
+
+def test_a_failure_that_cannot_be_audited_is_one_more_warning_never_swallowed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("a file where the state folder should be")   # Store.open cannot create the database
+    url = f"json://127.0.0.1:{free_port()}/hook"
+    warnings = announce(home, Notify(urls=(url,)), "deploy.failed", FIELDS)
+    assert len(warnings) == 2 and "not sent" in warnings[0]
+    assert warnings[1].startswith("notification failure of deploy.failed not audited:")

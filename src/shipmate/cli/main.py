@@ -6,6 +6,7 @@ import contextlib
 import json
 import signal
 import sys
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -84,7 +85,7 @@ def deploy(file: File = None, env: Env = None,
     """Deploy a release: start, prove healthy, switch, watch; roll back by itself on failure."""
     from shipmate import ops
 
-    def act(p: Progress) -> dict[str, Any]:
+    def act(p: Progress) -> Mapping[str, Any]:
         return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p,
                           wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason))
     run_command("deploy", json_out, act, render.deployment)
@@ -97,7 +98,7 @@ def rollback(file: File = None, env: Env = None,
     """Put back the last release that passed its monitor window (or --to VERSION)."""
     from shipmate import ops
 
-    def act(p: Progress) -> dict[str, Any]:
+    def act(p: Progress) -> Mapping[str, Any]:
         return ops.rollback(file, environment=env, to_version=to, dry_run=dry_run, progress=p,
                             wait_approval=not no_wait)
     run_command("rollback", json_out, act, render.deployment)

@@ -9,7 +9,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any
 
@@ -17,6 +17,7 @@ import typer
 
 from shipmate.cli.terminal import detach_output
 from shipmate.errors import Interrupted, ShipmateError
+from shipmate.ops import as_json as json_object
 from shipmate.ops import redact, redact_tree
 
 EXIT_INTERRUPTED = Interrupted.exit_code
@@ -25,7 +26,7 @@ Renderer = Callable[[dict[str, Any]], None]
 Progress = Callable[[str, dict[str, Any]], None]
 
 
-def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[str, Any]],
+def run_command(command: str, as_json: bool, action: Callable[[Progress], Mapping[str, Any]],
                 render: Renderer | None = None) -> None:
     """Run one ops call and print its result; exit with the error's documented code on failure."""
     try:
@@ -42,7 +43,7 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], dict[s
         err = ShipmateError(f"internal error: {type(exc).__name__}: {exc}",
                             hint="rerun with SHIPMATE_DEBUG=1 for the traceback, and report it")
         _fail(command, as_json, err)
-    result = redact_tree(result)   # the CLI's one way out: known secret values become ***
+    result = redact_tree(json_object(result))   # the CLI's one way out: known secret values become ***
     try:
         if as_json:
             sys.stdout.write(redact(json.dumps({"ok": True, "command": command, **result}, default=str)) + "\n")
@@ -71,7 +72,7 @@ def treat_signals_like_ctrl_c() -> None:
         raise KeyboardInterrupt(signal.Signals(EARLY_SIGNALS[0]).name)
 
 
-def _with_progress(action: Callable[[Progress], dict[str, Any]], as_json: bool) -> dict[str, Any]:
+def _with_progress(action: Callable[[Progress], Mapping[str, Any]], as_json: bool) -> Mapping[str, Any]:
     from shipmate.cli.progress import LiveProgress, PlainProgress
 
     if as_json or not sys.stderr.isatty():

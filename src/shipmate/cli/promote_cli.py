@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -42,7 +43,7 @@ def promote(from_env: Annotated[str, typer.Option("--from", help="Environment wh
     """Deploy the exact release (artifact + config) that passed --from's monitor window to --to."""
     from shipmate import ops
 
-    def act(p: Progress) -> dict[str, Any]:
+    def act(p: Progress) -> Mapping[str, Any]:
         why = freeze_reason(override_freeze, reason)
         return ops.promote(file, from_env=from_env, to_env=to_env, version=version, dry_run=dry_run,
                            progress=p, override_freeze=why, wait_approval=not no_wait)

@@ -39,7 +39,7 @@ def register(server: MCPServer, spec_file: str | None, guide_text: str) -> None:
             result = await anyio.to_thread.run_sync(call)
         except ShipmateError as exc:
             raise ResourceError(json.dumps(exc.to_dict())) from exc
-        return json.dumps(result, default=str)
+        return json.dumps(ops.as_json(result), default=str)
 
     @server.resource(GUIDE_URI, name="guide", description="The agent guide: workflows, exit codes, tools, safety.",
                      mime_type="text/markdown")

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
 
 from shipmate.errors import Interrupted, InvalidInputError, ShipmateError
-from shipmate.ops import redact, redact_tree
+from shipmate.ops import as_json, redact, redact_tree
 
 
-def ok_result(command: str, result: dict[str, Any]) -> CallToolResult:
+def ok_result(command: str, result: Mapping[str, Any]) -> CallToolResult:
     """What `shipmate COMMAND --json` prints, as structured content and as its JSON text."""
-    body: dict[str, Any] = redact_tree({"ok": True, "command": command, **result})
+    body: dict[str, Any] = redact_tree({"ok": True, "command": command, **as_json(result)})
     return CallToolResult(content=[TextContent(type="text", text=redact(json.dumps(body, default=str)))],
                           structured_content=body)
 

@@ -8,7 +8,7 @@ keeps the release and cuts the cleanup short). The call then ends with the engin
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,8 +58,8 @@ def _progress(report: Reporter | None, cancellation: Cancellation) -> ProgressSi
     return sink
 
 
-async def run_ops(action: Callable[[ProgressSink], dict[str, Any]], report: Reporter | None = None
-                  ) -> tuple[dict[str, Any] | None, BaseException | None, bool]:
+async def run_ops(action: Callable[[ProgressSink], Mapping[str, Any]], report: Reporter | None = None
+                  ) -> tuple[Mapping[str, Any] | None, BaseException | None, bool]:
     """(result, error, cancelled). On cancellation the worker is waited for (shielded) before returning."""
     cancellation = Cancellation()
     box: dict[str, Any] = {}

@@ -6,7 +6,7 @@ this server was started for. Results and errors are the CLI's `--json` objects (
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
@@ -21,7 +21,7 @@ from shipmate.mcp.results import as_shipmate_error, error_of, error_result, ok_r
 from shipmate.mcp.running import ProgressSink, run_ops
 from shipmate.ops import Identity, mcp_identity
 
-Action = Callable[[ProgressSink], dict[str, Any]]
+Action = Callable[[ProgressSink], Mapping[str, Any]]
 Audit = Callable[[str, Context, dict[str, Any], str, dict[str, Any] | None], Awaitable[None]]
 
 
@@ -97,7 +97,7 @@ class ShipmateTools:
 
         calls, timeout_s = max(1, min(calls, 1000)), max(0.1, min(timeout_s, 60.0))
 
-        def action(p: ProgressSink) -> dict[str, Any]:
+        def action(p: ProgressSink) -> Mapping[str, Any]:
             if not url.startswith(("http://", "https://")):
                 raise InvalidInputError(f"probe: {url[:80]!r} is not an http(s) URL",
                                         hint="over MCP only URLs are probed; use `shipmate probe mcp stdio:...` "

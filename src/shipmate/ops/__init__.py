@@ -1,13 +1,15 @@
 """The one service layer: every face (CLI, MCP; later HTTP, inbox) calls only these names.
 
 Each operation lives in its own verb-named module (ops/deploying.py, ops/reading_status.py, ...); the gates
-every forward release passes are in ops/gates/, what operations share in ops/common/. Names are re-exported
-lazily (PEP 562): `import shipmate.ops` loads nothing else, so `shipmate status --json` never imports the deploy
-layer. A module is never named like the operation it holds (deploying.py holds deploy): importing a submodule
-binds its name on this package, and would hide the function of that name.
-Each operation returns JSON-able data or raises a ShipmateError (shipmate.errors); none prints. Beside the
-operations: who is calling (Identity), the audit of a face's call, a face's bearer token, and the secret
-filter every face applies to what it shows.
+every forward release passes are in ops/gates/, what operations share in ops/common/, what they return in
+ops/results/. Names are re-exported lazily (PEP 562): `import shipmate.ops` loads nothing else, so
+`shipmate status --json` never imports the deploy layer. A module is never named like the operation it holds
+(deploying.py holds deploy): importing a submodule binds its name on this package and would hide the function.
+
+Each operation returns a typed result (ops/results: frozen dataclasses; `as_json` gives the `--json` object)
+or JSON-able data, or raises a ShipmateError (shipmate.errors); none prints. Beside the operations: who is
+calling (Identity), the audit of a face's call, a face's bearer token, and the secret filter every face applies
+to what it shows.
 """
 
 from __future__ import annotations
@@ -35,6 +37,38 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
     from shipmate.ops.recovering import recover
+    from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
+    from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
+    from shipmate.ops.results.deployments import (
+        ApprovalUsed,
+        DeploymentRecord,
+        DeploymentResult,
+        HistoryResult,
+        NoChangeResult,
+        StepResult,
+    )
+    from shipmate.ops.results.health import CheckResult
+    from shipmate.ops.results.instances import (
+        DownPlan,
+        InstanceLog,
+        LogsResult,
+        NothingRunning,
+        RecoverResult,
+        TakenDown,
+    )
+    from shipmate.ops.results.json_result import JsonResult, as_json
+    from shipmate.ops.results.locks import LockReleaseResult, LocksResult
+    from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
+    from shipmate.ops.results.spec_files import InitResult, ValidationResult
+    from shipmate.ops.results.status import (
+        CurrentRelease,
+        DeploymentInProgress,
+        EnvironmentStatus,
+        InstanceStatus,
+        NeverDeployedEnvironment,
+        StatusResult,
+    )
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.taking_down import down
@@ -83,15 +117,58 @@ _HOMES = {
     "home_of": "shipmate.ops.common.workspace",
     "spec_path_of": "shipmate.ops.common.workspace",
     "bearer_token": "shipmate.ops.common.face_tokens",
+    "JsonResult": "shipmate.ops.results.json_result",
+    "as_json": "shipmate.ops.results.json_result",
+    "StatusResult": "shipmate.ops.results.status",
+    "EnvironmentStatus": "shipmate.ops.results.status",
+    "NeverDeployedEnvironment": "shipmate.ops.results.status",
+    "CurrentRelease": "shipmate.ops.results.status",
+    "InstanceStatus": "shipmate.ops.results.status",
+    "DeploymentInProgress": "shipmate.ops.results.status",
+    "DeploymentRecord": "shipmate.ops.results.deployments",
+    "HistoryResult": "shipmate.ops.results.deployments",
+    "DeploymentResult": "shipmate.ops.results.deployments",
+    "NoChangeResult": "shipmate.ops.results.deployments",
+    "StepResult": "shipmate.ops.results.deployments",
+    "ApprovalUsed": "shipmate.ops.results.deployments",
+    "AuditEvent": "shipmate.ops.results.audit",
+    "ChainCheck": "shipmate.ops.results.audit",
+    "EventsResult": "shipmate.ops.results.audit",
+    "CheckResult": "shipmate.ops.results.health",
+    "Approval": "shipmate.ops.results.approvals",
+    "ApprovalsResult": "shipmate.ops.results.approvals",
+    "DecisionResult": "shipmate.ops.results.approvals",
+    "SecretInfo": "shipmate.ops.results.secrets",
+    "SecretWritten": "shipmate.ops.results.secrets",
+    "SecretsList": "shipmate.ops.results.secrets",
+    "SecretRemoved": "shipmate.ops.results.secrets",
+    "InstanceLog": "shipmate.ops.results.instances",
+    "LogsResult": "shipmate.ops.results.instances",
+    "TakenDown": "shipmate.ops.results.instances",
+    "NothingRunning": "shipmate.ops.results.instances",
+    "DownPlan": "shipmate.ops.results.instances",
+    "RecoverResult": "shipmate.ops.results.instances",
+    "InitResult": "shipmate.ops.results.spec_files",
+    "ValidationResult": "shipmate.ops.results.spec_files",
+    "LocksResult": "shipmate.ops.results.locks",
+    "LockReleaseResult": "shipmate.ops.results.locks",
+    "ReleasePlan": "shipmate.ops.results.plans",
+    "GatedPlan": "shipmate.ops.results.plans",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
-__all__ = ["Identity", "add_decider", "approve", "backup_create", "backup_list", "backup_prune", "backup_restore",
-           "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of",
-           "import_compose", "init", "list_approvals", "list_deciders", "lock_release", "lock_status", "logs",
-           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
-           "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm",
-           "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate", "withdraw"]
+__all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
+           "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
+           "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult",
+           "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
+           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "RecoverResult", "ReleasePlan",
+           "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown",
+           "ValidationResult", "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
+           "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain",
+           "history", "home_of", "import_compose", "init", "list_approvals", "list_deciders", "lock_release",
+           "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call",
+           "recover", "redact", "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list",
+           "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate", "withdraw"]
 
 
 def __getattr__(name: str) -> Any:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
 from shipmate.ops.common.agent_environment import agent_signal
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.decider_tokens import AskToken, decider_from
+from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
 
 if TYPE_CHECKING:
     from shipmate.spec.approval_spec import ApprovalPolicy
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: Identity | None = None,
-                   limit: int = 200) -> dict[str, Any]:
+                   limit: int = 200) -> ApprovalsResult:
     """Pending approvals (all of them with ``show_all``), newest first; codes only for a person on the host,
     and never to the requester when self-approval is not allowed."""
     from shipmate.ops.common.approval_codes import code_for
@@ -35,7 +36,7 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
     ws = Workspace.locate(spec_file)
     store = ws.open_store_readonly()
     if store is None:
-        return {"approvals": []}
+        return ApprovalsResult([])
     try:
         now = time.time()
         rows = store.approvals(states=None if show_all else ("pending", "approved"), limit=limit)
@@ -43,26 +44,25 @@ def list_approvals(spec_file: str | None, *, show_all: bool = False, identity: I
         store.close()
     out = []
     for row in rows:
-        item = row.public()
         expired = row.state in ("pending", "approved") and row.expires_at <= now
-        item["state"] = "expired" if expired else row.state
-        item["summary"] = summary_line(row.diff)
-        if item["state"] == "pending" and row.code_hash and _may_see_code(ws, row, identity):
-            item["code"] = code_for(ws.home, row.id, identity.actor)   # this person's own code
+        state = "expired" if expired else row.state
+        code = None
+        if state == "pending" and row.code_hash and _may_see_code(ws, row, identity):
+            code = code_for(ws.home, row.id, identity.actor)   # this person's own code
         if show_all or not expired:
-            out.append(item)
-    return {"approvals": out}
+            out.append(Approval.of(row, state=state, summary=summary_line(row.diff), code=code))
+    return ApprovalsResult(out)
 
 
 def approve(spec_file: str | None, approval_id: str, *, identity: Identity | None = None, code: str | None = None,
-            comment: str | None = None, ask_token: AskToken | None = None) -> dict[str, Any]:
+            comment: str | None = None, ask_token: AskToken | None = None) -> DecisionResult:
     """``ask_token``: how the CLI asks a person for their decider token (None when stdin is no terminal);
     called only where approval.deciders is tokens."""
     return _decide(spec_file, approval_id, "approved", identity or cli_identity(), code, comment, ask_token)
 
 
 def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Identity | None = None,
-           code: str | None = None, ask_token: AskToken | None = None) -> dict[str, Any]:
+           code: str | None = None, ask_token: AskToken | None = None) -> DecisionResult:
     from shipmate.errors import InvalidInputError
 
     if not reason.strip():
@@ -71,7 +71,7 @@ def reject(spec_file: str | None, approval_id: str, *, reason: str, identity: Id
 
 
 def _decide(spec_file: str | None, approval_id: str, state: str, identity: Identity, code: str | None,
-            comment: str | None, ask_token: AskToken | None = None) -> dict[str, Any]:
+            comment: str | None, ask_token: AskToken | None = None) -> DecisionResult:
     from shipmate.ops.common.approval_codes import holder_of
     from shipmate.ops.common.identity import host_people
 
@@ -132,13 +132,13 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
         via = ("one-time code" if holder == "notify" else f"one-time code of {holder}, presented by {presenter}"
                if holder else identity.face)
         _notify_decided(ws, store, decided, identity, via)
-        return {"approval": decided.public(), "via": via}
+        return DecisionResult(Approval.of(decided), via)
     finally:
         store.close()
 
 
 def withdraw(spec_file: str | None, approval_id: str, *, identity: Identity | None = None,
-             reason: str | None = None) -> dict[str, Any]:
+             reason: str | None = None) -> DecisionResult:
     """The requester cancels their own open request (pending, or approved and not used yet)."""
     from shipmate.ops.gates.approval import requester_of
 
@@ -166,7 +166,7 @@ def withdraw(spec_file: str | None, approval_id: str, *, identity: Identity | No
                                    hint="`shipmate approvals --all` shows it")
             err.details = {"approval_id": row.id, "state": row.state}
             raise err
-        return {"approval": withdrawn.public(), "via": identity.face}
+        return DecisionResult(Approval.of(withdrawn), identity.face)
     finally:
         store.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.errors import HealthCheckFailed
 from shipmate.ops.common.reading import (
@@ -14,10 +14,11 @@ from shipmate.ops.common.reading import (
 from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
+    from shipmate.ops.results.health import CheckResult
     pass
 
 
-def check(spec_file: str | None, *, environment: str | None = None, level: int | None = None) -> dict[str, Any]:
+def check(spec_file: str | None, *, environment: str | None = None, level: int | None = None) -> CheckResult:
     """Run the current release's health levels 1..level now (all configured ones by default), directly and
     through the public port; stops at the first failing level (exit 3, the level in the message and details)."""
     from shipmate.ops.common.level_checking import check_levels

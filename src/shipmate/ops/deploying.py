@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.ops.common import releases
 from shipmate.ops.common.release_run import planned_release
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
+from shipmate.ops.results.plans import GatedPlan
 
 if TYPE_CHECKING:
     from shipmate.engine.context import Progress
@@ -16,8 +18,9 @@ if TYPE_CHECKING:
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None,
            identity: Identity | None = None, wait_approval: bool = True,
-           override_freeze: str | None = None) -> dict[str, Any]:
-    """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse."""
+           override_freeze: str | None = None) -> DeploymentResult | NoChangeResult | GatedPlan:
+    """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse.
+    A dry run returns the plan and what each gate would say."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.artifacts import with_artifact
     from shipmate.ops.common.spec_loading import load_spec
@@ -33,5 +36,6 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
     release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity)
     if dry_run:
-        return gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy"))
-    return gated_release.run_gated(release, force=force, wait_approval=wait_approval, progress=progress)
+        return GatedPlan.of(gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")))
+    return release_result(gated_release.run_gated(release, force=force, wait_approval=wait_approval,
+                                                  progress=progress))

@@ -6,16 +6,17 @@ from typing import Any
 
 from shipmate.errors import InvalidInputError
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.spec_files import InitResult
 
 
-def init(spec_file: str | None, *, force: bool = False) -> dict[str, Any]:
+def init(spec_file: str | None, *, force: bool = False) -> InitResult:
     from shipmate.spec.example import example_yaml
 
     ws = Workspace.locate(spec_file)
     if ws.spec_path.exists() and not force:
         raise InvalidInputError(f"{ws.spec_path} already exists", hint="pass --force to overwrite it")
     ws.spec_path.write_text(example_yaml())
-    return {"written": str(ws.spec_path)}
+    return InitResult(str(ws.spec_path))
 
 
 def schema() -> dict[str, Any]:

@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
-    deployment_view,
+    deployment_record,
     open_reconciled,
     service_and_envs,
 )
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
+from shipmate.ops.results.deployments import DeploymentRecord, HistoryResult
 
 if TYPE_CHECKING:
     pass
 
 
-def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> dict[str, Any]:
+def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> HistoryResult:
     ws = Workspace.locate(spec_file)
     service, envs = service_and_envs(ws, environment)
     store = open_reconciled(ws)
-    rows: list[dict[str, Any]] = []
+    rows: list[DeploymentRecord] = []
     if store is not None:
         try:
             for env in envs:
-                rows += [{"environment": env, **deployment_view(store, d)}
-                         for d in store.deployments(service, env, limit)]
+                rows += [deployment_record(store, d, env) for d in store.deployments(service, env, limit)]
         finally:
             store.close()
-    rows.sort(key=lambda r: r["started_at"], reverse=True)
-    return {"service": service, "deployments": rows[:limit]}
+    rows.sort(key=lambda r: r.started_at, reverse=True)
+    return HistoryResult(service, rows[:limit])
 
 
 def events(spec_file: str | None, *, environment: str | None = None, limit: int = 50,
-           deployment_id: str | None = None, verify: bool = False) -> dict[str, Any]:
+           deployment_id: str | None = None, verify: bool = False) -> EventsResult:
     ws = Workspace.locate(spec_file)
     service, envs = service_and_envs(ws, environment)
     store = open_reconciled(ws)
-    out: dict[str, Any] = {"service": service, "events": []}
     if store is None:
-        return out
+        return EventsResult(service, [])
     if verify:
         # A writable open first catches the mirror up (a sync skipped while a frozen writer held
         # its lock is written now), so --verify judges the file, not a moment's lag.
@@ -47,12 +47,11 @@ def events(spec_file: str | None, *, environment: str | None = None, limit: int 
     try:
         env = envs[0] if environment is not None else None
         rows = store.events(service=service, environment=env, deployment_id=deployment_id, limit=limit)
-        out["events"] = [r.mirror_line() for r in rows]
+        chain = None
         if verify:
             ok, bad, count = store.verify_chain()
             mirror_ok, mirror_detail = store.verify_mirror()
-            out["chain"] = {"ok": ok, "first_bad_seq": bad, "checked": count,
-                            "mirror_ok": mirror_ok, "mirror": mirror_detail}
-        return out
+            chain = ChainCheck(ok=ok, first_bad_seq=bad, checked=count, mirror_ok=mirror_ok, mirror=mirror_detail)
+        return EventsResult(service, [AuditEvent.of(r) for r in rows], chain=chain)
     finally:
         store.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from shipmate.errors import NotFoundError
 from shipmate.ops.common.reading import (
     service_and_envs,
@@ -11,13 +9,11 @@ from shipmate.ops.common.reading import (
     targets_by_kind,
 )
 from shipmate.ops.common.workspace import Workspace
-
-if TYPE_CHECKING:
-    pass
+from shipmate.ops.results.instances import InstanceLog, LogsResult
 
 
 def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 100,
-         deployment_id: str | None = None) -> dict[str, Any]:
+         deployment_id: str | None = None) -> LogsResult:
     from shipmate.engine.context import ref_of
 
     ws = Workspace.locate(spec_file)
@@ -35,8 +31,8 @@ def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 
         if not rows:
             raise NotFoundError(f"no instance of {service}/{env} matches", hint="see `shipmate history`")
         targets = targets_by_kind()
-        return {"service": service, "environment": env, "instances": [
-            {"instance_id": r.instance_id, "status": r.status, "log_path": r.log_path,
-             "lines": targets(r.target_kind).read_logs(ref_of(r).handle, lines)} for r in rows]}
+        return LogsResult(service, env, [
+            InstanceLog(r.instance_id, r.status, r.log_path, targets(r.target_kind).read_logs(ref_of(r).handle, lines))
+            for r in rows])
     finally:
         store.close()

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
-    deployment_view,
+    deployment_record,
     needs_care,
     service_and_envs,
     take_care,
     targets_by_kind,
 )
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.status import (
+    CurrentRelease,
+    DeploymentInProgress,
+    EnvironmentStatus,
+    InstanceStatus,
+    NeverDeployedEnvironment,
+    StatusResult,
+)
 
 if TYPE_CHECKING:
     from shipmate.store.rows import DeploymentRow, InstanceRow
@@ -30,7 +38,7 @@ def _answers(port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def status(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+def status(spec_file: str | None, *, environment: str | None = None) -> StatusResult:
     from shipmate.store.sqlite_reader import SqliteReader
 
     ws = Workspace.locate(spec_file)
@@ -40,37 +48,35 @@ def status(spec_file: str | None, *, environment: str | None = None) -> dict[str
         store.close()
         take_care(ws)
         store = SqliteReader.open(ws.home)
-    out: dict[str, Any] = {"service": service, "home": str(ws.home), "environments": []}
     if store is None:
-        out["environments"] = [{"environment": e, "current": None, "serving": False, "instances": []} for e in envs]
-        return out
+        return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs])
+    environments: list[EnvironmentStatus | NeverDeployedEnvironment] = []
     try:
         from shipmate.release_config import ReleaseConfig
 
         active = {(d.service, d.environment): d for d in store.active_deployments()}
         targets = targets_by_kind()
         for env in envs:
-            entry: dict[str, Any] = {"environment": env, "current": None, "serving": False}
             cur = store.current(service, env)
             dep = active.get((service, env))
-            entry["instances"] = _instances_view(store, targets, service, env, cur.release_id if cur else None, dep)
+            instances = _instances_view(store, targets, service, env, cur.release_id if cur else None, dep)
+            current, serving = None, False
             if cur is not None:
                 rel = store.get_release(cur.release_id)
                 config = ReleaseConfig.from_dict(rel.spec) if rel else None
-                live = sum(1 for i in entry["instances"] if i["role"] == "current" and i["alive"])
-                entry["current"] = {
-                    "version": rel.version if rel else None, "release_id": cur.release_id,
-                    "deployment_id": cur.deployment_id, "since": cur.updated_at,
-                    "replicas": config.replicas if config else None, "live": live,
-                    "port": config.port if config else None,
-                }
-                entry["serving"] = bool(config and live and _answers(config.port))
-            entry["deployment_in_progress"] = None if dep is None else {
-                "deployment_id": dep.id, "state": str(dep.state), "kind": dep.kind}
+                live = sum(1 for i in instances if i.role == "current" and i.alive)
+                current = CurrentRelease(
+                    version=rel.version if rel else None, release_id=cur.release_id,
+                    deployment_id=cur.deployment_id, since=cur.updated_at,
+                    replicas=config.replicas if config else None, live=live, port=config.port if config else None)
+                serving = bool(config and live and _answers(config.port))
+            in_progress = None if dep is None else DeploymentInProgress(dep.id, str(dep.state), dep.kind)
             last = store.deployments(service, env, limit=1)
-            entry["last_deployment"] = deployment_view(store, last[0]) if last else None
-            out["environments"].append(entry)
-        return out
+            environments.append(EnvironmentStatus(
+                environment=env, current=current, serving=serving, instances=instances,
+                deployment_in_progress=in_progress,
+                last_deployment=deployment_record(store, last[0]) if last else None))
+        return StatusResult(service, str(ws.home), environments)
     finally:
         store.close()
 
@@ -84,13 +90,13 @@ def _role(row: InstanceRow, current_release: str | None, deploying: DeploymentRo
 
 
 def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target], service: str, env: str,
-                    current_release: str | None, deploying: DeploymentRow | None) -> list[dict[str, Any]]:
+                    current_release: str | None, deploying: DeploymentRow | None) -> list[InstanceStatus]:
     """Each live instance as its target sees it now, with its role: current, new (in-progress deploy) or old."""
     from shipmate.engine.context import ref_of
     from shipmate.errors import ShipmateError
 
     versions: dict[str, str | None] = {}
-    out: list[dict[str, Any]] = []
+    out: list[InstanceStatus] = []
     for row in store.instances(service, env, live_only=True):
         if row.release_id not in versions:
             rel = store.get_release(row.release_id)
@@ -100,9 +106,9 @@ def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target
             alive, pid = seen.alive, seen.pid or row.pid
         except ShipmateError:
             alive, pid = False, row.pid   # cannot look (unknown kind, access denied): not shown as serving
-        out.append({"instance_id": row.instance_id, "version": versions[row.release_id], "port": row.port,
-                    "host": row.host, "pid": pid, "status": row.status, "alive": alive,
-                    "role": _role(row, current_release, deploying)})
+        out.append(InstanceStatus(instance_id=row.instance_id, version=versions[row.release_id], port=row.port,
+                                  host=row.host, pid=pid, status=row.status, alive=alive,
+                                  role=_role(row, current_release, deploying)))
     return out
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from shipmate.errors import RollbackFailed
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.instances import RecoverResult
 
 
-def recover(spec_file: str | None) -> dict[str, Any]:
+def recover(spec_file: str | None) -> RecoverResult:
     ws = Workspace.locate(spec_file)
     store = ws.open_store_readonly()
     if store is None:
-        return {"recovered": []}
+        return RecoverResult([])
     store.close()
     store = ws.open_store()
     try:
@@ -28,4 +27,4 @@ def recover(spec_file: str | None) -> dict[str, Any]:
                                   "`shipmate rollback --to VERSION`")
         err.details = {"recovered": report}
         raise err
-    return {"recovered": report}
+    return RecoverResult(report)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.errors import NotFoundError
 from shipmate.ops.common.conduct import conduct_of
@@ -13,6 +13,8 @@ from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
 from shipmate.ops.gates.hooks import around_release, check_pre_hook
+from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
+from shipmate.ops.results.plans import ReleasePlan
 from shipmate.release_config import ReleaseConfig
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True) -> dict[str, Any]:
+             wait_approval: bool = True) -> DeploymentResult | NoChangeResult | ReleasePlan:
     from shipmate.spec.identity import read_identity
 
     ws = Workspace.locate(spec_file)
@@ -40,7 +42,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             reconcile_all(rt)
         target = _rollback_target(store, service, env, to_version)
         if dry_run:
-            return planned_release(ws, target, kind="rollback", store=store)
+            return ReleasePlan.of(planned_release(ws, target, kind="rollback", store=store))
         from shipmate.secrets.resolve import pinned_for_rollback
 
         conduct, secret_warnings = conduct_of(ws.spec_path, env)
@@ -57,7 +59,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             lambda: run_release(rt, target, kind="rollback", force=False, confidence=score)))
         if secret_warnings:
             result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
-        return result
+        return release_result(result)
     finally:
         store.close()
 

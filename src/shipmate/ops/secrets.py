@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
 
 from shipmate.errors import InvalidInputError, NotFoundError
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
 
 
-def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
+def secrets_set(spec_file: str | None, name: str, value: str) -> SecretWritten:
     """Store ``value`` as the next version of ``name`` (a rotation when one exists); the next deploy uses it."""
     from shipmate.secrets.redact import MIN_LENGTH
     from shipmate.secrets.vault import Vault
@@ -22,10 +23,10 @@ def secrets_set(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
     problem = _rule_problem(ws.spec_path, name, value)
     if problem is not None:
         warnings.append(f"{name} v{written.version} {problem}: the next deploy will refuse it")
-    return {"secret": written.as_dict(), "rotated": written.version > 1, "warnings": warnings}
+    return SecretWritten(SecretInfo.of(written), rotated=written.version > 1, warnings=warnings)
 
 
-def secrets_rotate(spec_file: str | None, name: str, value: str) -> dict[str, Any]:
+def secrets_rotate(spec_file: str | None, name: str, value: str) -> SecretWritten:
     """A new version of a secret that exists; the next deploy uses it, and the old version is removed once
     that release passed its monitor window. A name never set is refused (a typo would start a new secret)."""
     from shipmate.secrets.vault import Vault
@@ -37,9 +38,9 @@ def secrets_rotate(spec_file: str | None, name: str, value: str) -> dict[str, An
                             hint=f"set it first with `shipmate secrets set {name}` (value on stdin); "
                                  "`shipmate secrets list` shows the ones set")
     result = secrets_set(spec_file, name, value)
-    if result["secret"]["fingerprint"] == before.fingerprint:
-        result["warnings"].append(f"{name} v{result['secret']['version']} has the same value as v{before.version}")
-    return {**result, "previous": before.as_dict()}
+    if result.secret.fingerprint == before.fingerprint:
+        result.warnings.append(f"{name} v{result.secret.version} has the same value as v{before.version}")
+    return dataclasses.replace(result, previous=SecretInfo.of(before))
 
 
 def _rule_problem(spec_path: Path, name: str, value: str) -> str | None:
@@ -64,14 +65,14 @@ def read_value_file(path: str) -> str:
                                 hint="give a readable UTF-8 file with --file, or pipe the value on stdin") from exc
 
 
-def secrets_list(spec_file: str | None) -> dict[str, Any]:
+def secrets_list(spec_file: str | None) -> SecretsList:
     from shipmate.secrets.vault import Vault
 
-    return {"secrets": [found.as_dict() for found in Vault(Workspace.locate(spec_file).home).listing()]}
+    return SecretsList([SecretInfo.of(found) for found in Vault(Workspace.locate(spec_file).home).listing()])
 
 
-def secrets_rm(spec_file: str | None, name: str) -> dict[str, Any]:
+def secrets_rm(spec_file: str | None, name: str) -> SecretRemoved:
     from shipmate.secrets.vault import Vault
 
     removed = Vault(Workspace.locate(spec_file).home).remove(name)
-    return {"name": name, "removed_versions": removed}
+    return SecretRemoved(name, removed)

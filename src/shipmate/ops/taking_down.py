@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from shipmate.errors import NotFoundError
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
+from shipmate.ops.results.instances import DownPlan, NothingRunning, TakenDown
 
 
 def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False,
-         identity: Identity | None = None, wait_approval: bool = True) -> dict[str, Any]:
+         identity: Identity | None = None, wait_approval: bool = True) -> TakenDown | NothingRunning | DownPlan:
     from shipmate.engine import runner
     from shipmate.engine.context import DeployContext
     from shipmate.engine.lease import Lease
@@ -30,13 +30,13 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
     try:
         cur = store.current(service, env)
         if cur is None:
-            return {"service": service, "environment": env, "noop": True, "message": "nothing is running"}
+            return NothingRunning(service, env, noop=True, message="nothing is running")
         rel = store.get_release(cur.release_id)
         assert rel is not None
         config = ReleaseConfig.from_dict(rel.spec)
         plan = down_plan(service, env, config.version, config.port, config.drain_s, config.stop_grace_s)
         if dry_run:
-            return {"dry_run": True, "service": service, "environment": env, "plan": plan.as_dict()}
+            return DownPlan(dry_run=True, service=service, environment=env, plan=plan.as_dict())
         approval = approval_gate.require(ws, store, service=service, environment=env, action="down", config=config,
                                          identity=identity or cli_identity(), wait=wait_approval)
         rt = ws.runtime(store)
@@ -50,8 +50,7 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
             runner.execute(ctx)
         if approval is not None:
             store.link_approval(approval.id, dep.id)
-        return {"service": service, "environment": env, "stopped_version": config.version,
-                "deployment_id": dep.id}
+        return TakenDown(service=service, environment=env, stopped_version=config.version, deployment_id=dep.id)
     finally:
         store.close()
 

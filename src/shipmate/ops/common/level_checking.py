@@ -7,10 +7,11 @@ Exit 3 (HealthCheckFailed) for any failing level; the level is in the message an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.analysis.health_levels import LEVEL_NAMES, first_failure
 from shipmate.errors import HealthCheckFailed, InvalidInputError
+from shipmate.ops.results.health import CheckResult
 
 if TYPE_CHECKING:
     from shipmate.store.rows import InstanceRow, ReleaseRow
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def check_levels(service: str, env: str, rel: ReleaseRow, serving: Sequence[InstanceRow],
-                 targets: Callable[[str], Target], level: int | None) -> dict[str, Any]:
+                 targets: Callable[[str], Target], level: int | None) -> CheckResult:
     from shipmate.engine.level_runner import levels_of, run_levels
     from shipmate.release_config import ReleaseConfig
 
@@ -29,19 +30,18 @@ def check_levels(service: str, env: str, rel: ReleaseRow, serving: Sequence[Inst
     configured = levels_of(config)
     results = run_levels(config, targets, serving, upto=level, facts=rel.facts, version=rel.version)
     failed = first_failure(results)
-    out: dict[str, Any] = {
-        "service": service, "environment": env, "version": rel.version,
-        "checks": [c for r in results for c in r.checks],
-        "healthy": failed is None,
-        "levels": [r.as_dict() for r in results],
-        "failed_level": failed.level if failed else None,
-        "configured_levels": configured,
-        "not_configured": [n for n in LEVEL_NAMES if n not in configured and (level is None or n <= level)],
-        "warnings": [w for r in results for w in r.warnings],
-    }
+    out = CheckResult(
+        service=service, environment=env, version=rel.version,
+        checks=[c for r in results for c in r.checks],
+        healthy=failed is None,
+        levels=[r.as_dict() for r in results],
+        failed_level=failed.level if failed else None,
+        configured_levels=list(configured),
+        not_configured=[n for n in LEVEL_NAMES if n not in configured and (level is None or n <= level)],
+        warnings=[w for r in results for w in r.warnings])
     if failed is not None:
         err = HealthCheckFailed(f"{service}/{env} {rel.version}: {failed.describe()}",
                                 hint=failed.hint or "`shipmate logs` shows the instance's output")
-        err.details = {**out, "level": failed.level}
+        err.details = {**out.to_json(), "level": failed.level}
         raise err
     return out

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
+    from shipmate.ops.results.deployments import DeploymentRecord
     from shipmate.store.rows import InstanceRow
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
@@ -70,12 +71,15 @@ def serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
     return [r for r in store.instances(service, env, live_only=True) if r.release_id == cur.release_id]
 
 
-def deployment_view(store: Store | SqliteReader, dep: Any) -> dict[str, Any]:
+def deployment_record(store: Store | SqliteReader, dep: Any, environment: str | None = None) -> DeploymentRecord:
+    """``environment``: named in a history row; a status's last deployment leaves it out."""
+    from shipmate.ops.results.deployments import DeploymentRecord
+
     rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
-    return {"deployment_id": dep.id, "version": rel.version if rel else None, "kind": dep.kind,
-            "state": str(dep.state), "strategy": dep.strategy, "verified": bool(dep.verified),
-            "started_at": dep.started_at, "finished_at": dep.finished_at, "duration_s": duration,
-            "actor": dep.actor, "error": dep.error,
-            "confidence": (getattr(dep, "confidence", None) or {}).get("score"),   # the full factors: explain
-            "origin": getattr(dep, "origin", None)}
+    return DeploymentRecord(
+        environment=environment, deployment_id=dep.id, version=rel.version if rel else None, kind=dep.kind,
+        state=str(dep.state), strategy=dep.strategy, verified=bool(dep.verified), started_at=dep.started_at,
+        finished_at=dep.finished_at, duration_s=duration, actor=dep.actor, error=dep.error,
+        confidence=(getattr(dep, "confidence", None) or {}).get("score"),   # the full factors: explain
+        origin=getattr(dep, "origin", None))

@@ -1,0 +1,44 @@
+"""What the secrets commands return: versions are shown by name, number and fingerprint, never by value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from shipmate.ops.results.json_result import OMIT_IF_NONE, JsonResult
+
+if TYPE_CHECKING:
+    from shipmate.secrets.vault import SecretVersion
+
+
+@dataclass(frozen=True)
+class SecretInfo(JsonResult):
+    name: str
+    version: int
+    fingerprint: str      # sha256 prefix of the value: tells versions apart without showing them
+    created_at: float
+
+    @classmethod
+    def of(cls, found: SecretVersion) -> SecretInfo:
+        return cls(found.name, found.version, found.fingerprint, found.created_at)
+
+
+@dataclass(frozen=True)
+class SecretWritten(JsonResult):
+    """secrets set / rotate: the version written (and, for rotate, the one it follows)."""
+
+    secret: SecretInfo
+    rotated: bool
+    warnings: list[str]
+    previous: SecretInfo | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+
+
+@dataclass(frozen=True)
+class SecretsList(JsonResult):
+    secrets: list[SecretInfo]   # the latest version of each
+
+
+@dataclass(frozen=True)
+class SecretRemoved(JsonResult):
+    name: str
+    removed_versions: int

@@ -1,0 +1,66 @@
+"""What `status` returns: each environment's current release, its instances as their targets see them now,
+and what is in progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shipmate.ops.results.deployments import DeploymentRecord
+from shipmate.ops.results.json_result import JsonResult
+
+
+@dataclass(frozen=True)
+class CurrentRelease(JsonResult):
+    version: str | None
+    release_id: str
+    deployment_id: str
+    since: float
+    replicas: int | None
+    live: int             # instances of this release alive now
+    port: int | None      # the public port
+
+
+@dataclass(frozen=True)
+class InstanceStatus(JsonResult):
+    instance_id: str
+    version: str | None
+    port: int | None
+    host: str
+    pid: int | None
+    status: str
+    alive: bool
+    role: str             # current | new (the deployment in progress) | old
+
+
+@dataclass(frozen=True)
+class DeploymentInProgress(JsonResult):
+    deployment_id: str
+    state: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class EnvironmentStatus(JsonResult):
+    environment: str
+    current: CurrentRelease | None
+    serving: bool         # the current release is live and its public port answers
+    instances: list[InstanceStatus]
+    deployment_in_progress: DeploymentInProgress | None
+    last_deployment: DeploymentRecord | None
+
+
+@dataclass(frozen=True)
+class NeverDeployedEnvironment(JsonResult):
+    """An environment of a home with no state yet: nothing current, nothing serving."""
+
+    environment: str
+    current: None = None
+    serving: bool = False
+    instances: tuple[InstanceStatus, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusResult(JsonResult):
+    service: str
+    home: str
+    environments: list[EnvironmentStatus | NeverDeployedEnvironment]
