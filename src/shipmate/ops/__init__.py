@@ -37,7 +37,15 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
     from shipmate.ops.recovering import recover
-    from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
+    from shipmate.ops.results.approvals import (
+        Approval,
+        ApprovalsResult,
+        Decider,
+        DeciderAdded,
+        DeciderRevoked,
+        DecidersResult,
+        DecisionResult,
+    )
     from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
@@ -138,6 +146,10 @@ _HOMES = {
     "Approval": "shipmate.ops.results.approvals",
     "ApprovalsResult": "shipmate.ops.results.approvals",
     "DecisionResult": "shipmate.ops.results.approvals",
+    "Decider": "shipmate.ops.results.approvals",
+    "DeciderAdded": "shipmate.ops.results.approvals",
+    "DeciderRevoked": "shipmate.ops.results.approvals",
+    "DecidersResult": "shipmate.ops.results.approvals",
     "SecretInfo": "shipmate.ops.results.secrets",
     "SecretWritten": "shipmate.ops.results.secrets",
     "SecretsList": "shipmate.ops.results.secrets",
@@ -158,17 +170,18 @@ _HOMES = {
     "redact_tree": "shipmate.secrets.redact",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
-           "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
-           "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult",
-           "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
-           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "RecoverResult", "ReleasePlan",
-           "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown",
-           "ValidationResult", "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
-           "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain",
-           "history", "home_of", "import_compose", "init", "list_approvals", "list_deciders", "lock_release",
-           "lock_status", "logs", "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call",
-           "recover", "redact", "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list",
-           "secrets_rm", "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate", "withdraw"]
+           "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked", "DecidersResult", "DecisionResult",
+           "DeploymentInProgress", "DeploymentRecord", "DeploymentResult", "DownPlan", "EnvironmentStatus",
+           "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult", "InstanceLog", "InstanceStatus",
+           "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult", "NeverDeployedEnvironment",
+           "NoChangeResult", "NothingRunning", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved",
+           "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown", "ValidationResult",
+           "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune", "backup_restore",
+           "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of",
+           "import_compose", "init", "list_approvals", "list_deciders", "lock_release", "lock_status", "logs",
+           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm",
+           "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate", "withdraw"]
 
 
 def __getattr__(name: str) -> Any:

@@ -12,12 +12,13 @@ import os
 import re
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shipmate.errors import ApprovalRefused, InvalidInputError, NotFoundError
 from shipmate.ops.common.agent_environment import agent_signal
 from shipmate.ops.common.identity import cli_identity
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.approvals import Decider, DeciderAdded, DeciderRevoked, DecidersResult
 
 if TYPE_CHECKING:
     from shipmate.store.store import Store
@@ -31,7 +32,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
-def add_decider(spec_file: str | None, name: str, *, ask_token: AskToken | None = None) -> dict[str, Any]:
+def add_decider(spec_file: str | None, name: str, *, ask_token: AskToken | None = None) -> DeciderAdded:
     """A new person's token, returned once (the store keeps its hash)."""
     if not NAME.match(name):
         raise InvalidInputError(f"decider name {name[:40]!r}: lowercase letters, digits, '.', '_', '-'",
@@ -48,23 +49,23 @@ def add_decider(spec_file: str | None, name: str, *, ask_token: AskToken | None 
         if added is None:
             raise InvalidInputError(f"decider {name} exists (or existed): names are never reused",
                                     hint="`shipmate approvals token list` shows them; pick another name")
-        return {"decider": added.as_dict(), "token": token,
-                "note": "shown once: keep it where only this person can read it (not in the agent's reach)"}
+        return DeciderAdded(Decider.of(added), token,
+                            "shown once: keep it where only this person can read it (not in the agent's reach)")
     finally:
         store.close()
 
 
-def list_deciders(spec_file: str | None) -> dict[str, Any]:
+def list_deciders(spec_file: str | None) -> DecidersResult:
     store = Workspace.locate(spec_file).open_store_readonly()
     if store is None:
-        return {"deciders": []}
+        return DecidersResult([])
     try:
-        return {"deciders": [t.as_dict() for t in store.decider_tokens()]}
+        return DecidersResult([Decider.of(t) for t in store.decider_tokens()])
     finally:
         store.close()
 
 
-def revoke_decider(spec_file: str | None, name: str, *, ask_token: AskToken | None = None) -> dict[str, Any]:
+def revoke_decider(spec_file: str | None, name: str, *, ask_token: AskToken | None = None) -> DeciderRevoked:
     ws = Workspace.locate(spec_file)
     service = _service_of(ws)
     store = ws.open_store()
@@ -73,7 +74,7 @@ def revoke_decider(spec_file: str | None, name: str, *, ask_token: AskToken | No
         by = _decider_or_refuse(store, service, ask_token, "revoke a decider token")
         if not store.revoke_decider_token(name, revoked_by=f"{who} (token:{by})"[:128], service=service):
             raise NotFoundError(f"no active decider {name[:64]}", hint="`shipmate approvals token list` shows them")
-        return {"revoked": name, "by": f"token:{by}"}
+        return DeciderRevoked(name, f"token:{by}")
     finally:
         store.close()
 
