@@ -85,3 +85,25 @@ def test_a_protected_environment_dry_run_says_an_approval_will_be_needed_and_why
     assert "approval: an approval will be needed: production needs a person's approval (protected)" in out
     report = project.json("deploy", "--dry-run")["approval"]
     assert (report["required"], report["outcome"]) == (True, "approval")
+
+
+def test_a_waiting_notice_tier_deploy_killed_leaves_the_request_pending_and_the_next_call_proceeds(
+        project: Project) -> None:
+    import signal
+
+    from tests.waiting import wait_until
+
+    project.spec("1.0.0", extra=_tiered(0.8, notice_period="20s"))   # long enough to kill it while it waits
+    waiting = project.spawn("deploy", "--json")
+    wait_until(lambda: any(r["state"] == "pending" for r in project.json("approvals")["approvals"])
+               or waiting.poll() is not None, 60, "a pending notice-tier request")
+    waiting.send_signal(signal.SIGKILL)
+    waiting.communicate(timeout=30)
+    [row] = project.json("approvals")["approvals"]
+    assert row["state"] == "pending" and not project.our_processes()   # nothing started, nothing decided
+    assert project.json("history")["deployments"] == []
+    proceeds_at = row["confidence"]["proceeds_at"]
+    wait_until(lambda: time.time() >= proceeds_at, 60, "the notice period to pass")
+    result = project.json("deploy")
+    assert result["state"] == "succeeded" and result["approval"]["approval_id"] == row["id"]
+    assert project.serves("1.0.0")
