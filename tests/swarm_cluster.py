@@ -26,7 +26,7 @@ import pytest
 from tests.engines import REQUIRE_ENV, required_engines
 from tests.swarm_host import (
     WORKDIR_PREFIX,
-    ClusterUnavailable,
+    ClusterUnavailableError,
     HostRecord,
     check_prerequisites,
     pick_block,
@@ -119,7 +119,7 @@ class _Builder:
             run(["ip", "netns", "add", self.netns])
             run(["ip", "link", "add", self.host_veth, "type", "veth", "peer", "name", self.ns_veth])
         except RuntimeError as exc:
-            raise ClusterUnavailable(f"no network namespace or veth here: {exc}") from exc
+            raise ClusterUnavailableError(f"no network namespace or veth here: {exc}") from exc
         run(["ip", "link", "set", self.ns_veth, "netns", self.netns])
         run(["ip", "addr", "add", f"{host_addr}/{veth.prefixlen}", "dev", self.host_veth])
         run(["ip", "link", "set", self.host_veth, "up"])
@@ -272,13 +272,13 @@ def swarm_cluster() -> Iterator[SwarmCluster]:
     try:
         with swarm_cluster_running(tag) as cluster:
             yield cluster
-    except ClusterUnavailable as exc:
+    except ClusterUnavailableError as exc:
         cluster_unavailable(exc)
     left = traces_of(tag)
     assert not left, f"the swarm cluster's teardown left these on the host: {left}"
 
 
-def cluster_unavailable(exc: ClusterUnavailable) -> NoReturn:
+def cluster_unavailable(exc: ClusterUnavailableError) -> NoReturn:
     """Skip with the reason, or fail when SHIPMATE_REQUIRE lists docker (CI never goes green by skipping)."""
     if "docker" in required_engines():
         pytest.fail(f"docker is required ({REQUIRE_ENV}={os.environ.get(REQUIRE_ENV)}) but the swarm cluster "

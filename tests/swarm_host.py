@@ -27,7 +27,7 @@ HOST_PATHS = ("/etc/docker/key.json", "/etc/docker", "/run/docker/plugins", "/ru
 BLOCK_TRIES = 64  # random 10.x.y.0/24 blocks tried before giving up
 
 
-class ClusterUnavailable(Exception):
+class ClusterUnavailableError(Exception):
     """The sandbox cannot host the cluster (not root, a tool missing, no netns): skip, or fail when required."""
 
 
@@ -40,14 +40,14 @@ def run(argv: list[str], check: bool = True) -> str:
 
 def check_prerequisites() -> None:
     if os.geteuid() != 0:
-        raise ClusterUnavailable("a second dockerd in a network namespace needs root")
+        raise ClusterUnavailableError("a second dockerd in a network namespace needs root")
     for tool in ("ip", "nsenter", "unshare", "dockerd", "ss"):
         if shutil.which(tool) is None:
-            raise ClusterUnavailable(f"`{tool}` is not installed (apt-get install iproute2 util-linux docker.io)")
+            raise ClusterUnavailableError(f"`{tool}` is not installed (apt-get install iproute2 util-linux docker.io)")
     try:
         import docker  # noqa: F401
     except ImportError as exc:
-        raise ClusterUnavailable("the docker SDK is not installed (make install)") from exc
+        raise ClusterUnavailableError("the docker SDK is not installed (make install)") from exc
 
 
 def pick_block() -> ipaddress.IPv4Network:

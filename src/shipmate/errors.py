@@ -1,25 +1,30 @@
 """Every error shipmate raises on purpose, one tree, each with an exit code and a hint.
 
-    ShipmateError                    exit 5   base: something a person must look at
-    ├── InvalidInputError            exit 2   bad arguments
-    │   ├── SpecError(path)          exit 2   shipmate.yaml is missing, malformed or invalid
-    │   └── BackupCorrupt            exit 2   a backup archive fails its checksums: nothing restored
-    ├── HealthCheckFailed            exit 3   `shipmate check` found the service unhealthy
-    ├── LockHeldError                exit 4   another deployment holds the lease
-    ├── DeploymentFailed             exit 1   the deployment failed and was rolled back
-    ├── RollbackFailed               exit 5   rolling back failed too: a person must look
-    ├── ApprovalRequired             exit 6   a person's approval is pending, was refused, or expired
-    │   └── ApprovalRefused          exit 6   this identity may not decide it (no person, no code, self)
-    ├── PrerequisiteMissing          exit 7   port taken, command not found, engine unreachable
-    │   └── HookFailed               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
-    ├── TargetError                  exit 5   a target (processes, containers) refused an action
-    ├── StoreError                   exit 5   the state database refused or is corrupt
-    │   └── LockLostError            exit 4   our lease was taken over (fencing number moved on)
-    │       └── StaleFencingError    exit 4   the router refused a change from an older lock holder
-    ├── NotFoundError                exit 2   no such release, deployment or service
-    ├── Interrupted                  exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
-    └── PolicyRefused                exit 6   an environment's policy said no (freeze, require_passed_in,
-                                              dirty tree) or a promotion has no passed release to promote
+    ShipmateError                         exit 5   base: something a person must look at
+    ├── InvalidInputError                 exit 2   bad arguments
+    │   ├── SpecError(path)               exit 2   shipmate.yaml is missing, malformed or invalid
+    │   └── BackupCorruptError            exit 2   a backup archive fails its checksums: nothing restored
+    ├── HealthCheckFailedError            exit 3   `shipmate check` found the service unhealthy
+    ├── LockHeldError                     exit 4   another deployment holds the lease
+    ├── DeploymentFailedError             exit 1   the deployment failed and was rolled back
+    ├── RollbackFailedError               exit 5   rolling back failed too: a person must look
+    ├── ApprovalRequiredError             exit 6   a person's approval is pending, was refused, or expired
+    │   └── ApprovalRefusedError          exit 6   this identity may not decide it (no person, no code, self)
+    ├── PrerequisiteMissingError          exit 7   port taken, command not found, engine unreachable
+    │   └── HookFailedError               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
+    ├── TargetError                       exit 5   a target (processes, containers) refused an action
+    ├── StoreError                        exit 5   the state database refused or is corrupt
+    │   └── LockLostError                 exit 4   our lease was taken over (fencing number moved on)
+    │       └── StaleFencingError         exit 4   the router refused a change from an older lock holder
+    ├── NotFoundError                     exit 2   no such release, deployment or service
+    ├── CommandInterruptedError           exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
+    └── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
+                                                   dirty tree) or a promotion has no passed release to promote
+
+A few live beside the code that raises them and subclass one of these (``McpProbeError``,
+``McpServerUnreachableError``, ``SqliteCopyFailedError``, ``RefusedError`` in the MCP face).
+Every name ends in ``Error`` (ruff N818 keeps it so); what a face may show besides the message
+(ids, a plan, a hook's output) is passed at construction: ``SomeError(msg, hint=..., details={...})``.
 
 Foreign exceptions are mapped to these once, where they enter (``raise ... from exc``);
 each face (CLI, later MCP and HTTP) maps these to its own codes at its edge only.
@@ -38,11 +43,11 @@ class ShipmateError(Exception):
     exit_code: ClassVar[int] = 5
     code: ClassVar[str] = "error"
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
-        self.details: dict[str, Any] = {}   # what a face may show besides the message (ids, plan)
+        self.details: dict[str, Any] = dict(details or {})   # what a face may show besides the message (ids, plan)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message, "exit_code": self.exit_code}
@@ -85,7 +90,7 @@ class NotFoundError(ShipmateError):
     code = "not_found"
 
 
-class HealthCheckFailed(ShipmateError):
+class HealthCheckFailedError(ShipmateError):
     exit_code = 3
     code = "health_check_failed"
 
@@ -95,24 +100,24 @@ class LockHeldError(ShipmateError):
     code = "locked"
 
 
-class DeploymentFailed(ShipmateError):
+class DeploymentFailedError(ShipmateError):
     """The new release was refused and the previous one is serving again."""
 
     exit_code = 1
     code = "deployment_failed"
 
 
-class RollbackFailed(ShipmateError):
+class RollbackFailedError(ShipmateError):
     exit_code = 5
     code = "rollback_failed"
 
 
-class ApprovalRequired(ShipmateError):
+class ApprovalRequiredError(ShipmateError):
     exit_code = 6
     code = "approval_required"
 
 
-class PrerequisiteMissing(ShipmateError):
+class PrerequisiteMissingError(ShipmateError):
     exit_code = 7
     code = "prerequisite_missing"
 
@@ -138,7 +143,7 @@ class StaleFencingError(LockLostError):
     code = "stale_fencing"
 
 
-class Interrupted(ShipmateError):
+class CommandInterruptedError(ShipmateError):
     """Ctrl-C, SIGTERM or SIGHUP outside a deployment's steps: nothing was changed by this command.
 
     (Inside a deployment an interruption rolls back, exit 1, or keeps a promoted release, exit 0.)
@@ -148,7 +153,7 @@ class Interrupted(ShipmateError):
     code = "interrupted"
 
 
-class HookFailed(PrerequisiteMissing):
+class HookFailedError(PrerequisiteMissingError):
     """A pre_deploy or pre_rollback hook failed, timed out or could not start; nothing was changed.
 
     Exit 7 with the prerequisites: refused before anything started, fix it and run again (exit 1 would
@@ -158,13 +163,13 @@ class HookFailed(PrerequisiteMissing):
     code = "hook_failed"
 
 
-class ApprovalRefused(ApprovalRequired):
+class ApprovalRefusedError(ApprovalRequiredError):
     """A grant or rejection this identity may not make: an agent without the one-time code, or self-approval."""
 
     code = "approval_refused"
 
 
-class PolicyRefused(ShipmateError):
+class PolicyRefusedError(ShipmateError):
     """An environment's ``policy:`` or the promotion rules refused; nothing was changed.
 
     ``details["refusals"]`` lists every gate that said no (``{"gate", "reason"}``), not just the first.
@@ -174,7 +179,7 @@ class PolicyRefused(ShipmateError):
     code = "policy_refused"
 
 
-class BackupCorrupt(InvalidInputError):
+class BackupCorruptError(InvalidInputError):
     """A backup archive whose bytes do not match its manifest's sha256: restoring it would replace good data."""
 
     code = "backup_corrupt"

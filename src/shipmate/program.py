@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli import main as cli
+from shipmate.cli.help_panels import AGENTS
 from shipmate.cli.output import Progress, run_command
 
 mcp_app = typer.Typer()
@@ -23,7 +24,7 @@ ReadOnly = Annotated[bool, typer.Option("--read-only", help="Offer and allow onl
 NoDestructive = Annotated[bool, typer.Option("--no-destructive", help="Hide and refuse destructive tools (down).")]
 
 
-@mcp_app.command("mcp")
+@mcp_app.command("mcp", rich_help_panel=AGENTS)
 def mcp(file: File = None,
         http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp (SSE at /sse).")] = False,
         host: Annotated[str, typer.Option(help="HTTP address to bind.")] = "127.0.0.1",
@@ -31,24 +32,24 @@ def mcp(file: File = None,
         read_only: ReadOnly = False, no_destructive: NoDestructive = False) -> None:
     """Serve shipmate as an MCP server (stdio by default); over HTTP state-changing tools need a bearer token."""
     def act(p: Progress) -> dict[str, Any]:
-        from shipmate.mcp.policy import Policy
+        from shipmate.mcp.policy import ToolPolicy
         from shipmate.mcp.server import build_server
 
         if not http:
-            build_server(file, Policy(read_only, no_destructive), cli_commands()).run("stdio")
+            build_server(file, ToolPolicy(read_only, no_destructive), cli_commands()).run("stdio")
             return {}
         from shipmate import ops
         from shipmate.mcp.http_app import resolve_token, serve_http
 
         token, source = resolve_token(ops.home_of(file))
-        server = build_server(file, Policy(read_only, no_destructive, token), cli_commands())
+        server = build_server(file, ToolPolicy(read_only, no_destructive, token), cli_commands())
         sys.stderr.write(f"shipmate mcp: http://{host}:{port}/mcp (SSE /sse); bearer token from {source}\n")
         serve_http(server, host, port)
         return {}
     run_command("mcp", False, act, None)
 
 
-@mcp_app.command("guide")
+@mcp_app.command("guide", rich_help_panel=AGENTS)
 def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDestructive = False,
           json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False
           ) -> None:
@@ -56,9 +57,9 @@ def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDest
     def act(p: Progress) -> dict[str, Any]:
         from shipmate.mcp.catalog import TOOLS
         from shipmate.mcp.guide import build_guide, token_figure
-        from shipmate.mcp.policy import Policy
+        from shipmate.mcp.policy import ToolPolicy
 
-        policy = Policy(read_only, no_destructive)
+        policy = ToolPolicy(read_only, no_destructive)
         tools = [tool for tool in TOOLS if policy.lists(tool)]
         text = build_guide(tools=tools, commands=cli_commands())
         return {"guide": text, **token_figure(text, tools)}

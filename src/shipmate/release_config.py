@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from shipmate.traffic import DEFAULT_HOLD_S
+
 
 @dataclass(frozen=True)
 class HealthConfig:
@@ -88,7 +90,7 @@ class ReleaseConfig:
     monitor: MonitorConfig
     extra: dict[str, Any] = field(default_factory=dict)
     router_mode: str = "http"             # http | tcp (releases stored before it existed: derived below)
-    router_hold_s: float = 10.0
+    router_hold_s: float = DEFAULT_HOLD_S
     # Many instances (issue 6); the defaults are what releases stored before them ran with.
     replicas: int = 1
     canary_steps: tuple[CanaryStepConfig, ...] = ()   # empty unless strategy is canary

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 RouterMode = Literal["http", "tcp"]
+DEFAULT_HOLD_S = 10.0   # http: with no ready backend, requests wait this long, then 503 (spec `router.hold`)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class RouteSpec:
     service: str
     environment: str
     mode: RouterMode = "http"
-    hold_s: float = 10.0            # http: with no ready backend, requests wait this long, then 503
+    hold_s: float = DEFAULT_HOLD_S
     sticky: bool = False            # http: a cookie keeps a client on the side it first reached
 
 
@@ -130,7 +131,7 @@ class TrafficRouter(Protocol):
     def set_backends(self, route: RouteSpec, backends: Sequence[Backend], *, fencing: int) -> None:
         """Atomically replace the route's backend set and weights, binding the port if needed.
 
-        Raises PrerequisiteMissing when the port cannot be bound, StaleFencingError (a LockLostError)
+        Raises PrerequisiteMissingError when the port cannot be bound, StaleFencingError (a LockLostError)
         when ``fencing`` is older than the last change's, TargetError otherwise.
         """
         ...

@@ -10,7 +10,7 @@ import pytest
 import zstandard
 
 from shipmate.backups.plan import MANIFEST_SUFFIX
-from shipmate.errors import BackupCorrupt, NotFoundError
+from shipmate.errors import BackupCorruptError, NotFoundError
 from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
 from tests.backups.conftest import DataProject
 
@@ -76,7 +76,7 @@ def test_a_corrupted_archive_is_refused_and_nothing_is_replaced(data_project: Da
     path.write_bytes(bytes(blob))
     (data_project.root / "app.conf").write_text("after\n")
     before = sorted(p.name for p in data_project.root.iterdir())
-    with pytest.raises(BackupCorrupt) as caught:
+    with pytest.raises(BackupCorruptError) as caught:
         backup_restore(data_project.spec, result["backup_id"])
     assert caught.value.exit_code == 2 and caught.value.code == "backup_corrupt"
     assert (data_project.root / "app.conf").read_text() == "after\n"
@@ -102,7 +102,7 @@ def test_a_file_whose_bytes_differ_from_the_manifest_is_refused(data_project: Da
             new.addfile(member, io.BytesIO(data))
     path.write_bytes(gzip.compress(out.getvalue()))
     Path(str(path) + MANIFEST_SUFFIX).unlink()
-    with pytest.raises(BackupCorrupt, match="sha256"):
+    with pytest.raises(BackupCorruptError, match="sha256"):
         backup_restore(data_project.spec, result["backup_id"])
     assert (data_project.root / "app.conf").read_text() == "mode = production\n"
 
@@ -169,7 +169,7 @@ def test_a_truncated_archive_is_refused(data_project: DataProject, compression: 
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     Path(str(path) + MANIFEST_SUFFIX).unlink()     # no outer checksum to lean on: the stream itself must tell
     (data_project.root / "app.conf").write_text("after\n")
-    with pytest.raises(BackupCorrupt):
+    with pytest.raises(BackupCorruptError):
         backup_restore(data_project.spec, result["backup_id"])
     assert (data_project.root / "app.conf").read_text() == "after\n"
     assert not list(data_project.root.glob(".*shipmate-restore-*"))

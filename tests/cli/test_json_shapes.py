@@ -99,9 +99,9 @@ def test_logs_down_locks_secrets_validate_init_and_recover_keep_their_json_shape
     _pinned("recover_nothing", project.json("recover"))
     value = project.root / "value.txt"
     value.write_text("s3cret-value-0001\n")
-    _pinned("secrets_set", project.json("secrets", "set", "API_KEY", "--file", str(value)))
+    _pinned("secrets_set", project.json("secrets", "set", "API_KEY", "--from-file", str(value)))
     value.write_text("s3cret-value-0002\n")
-    _pinned("secrets_rotate", project.json("secrets", "rotate", "API_KEY", "--file", str(value)))
+    _pinned("secrets_rotate", project.json("secrets", "rotate", "API_KEY", "--from-file", str(value)))
     _pinned("secrets_list", project.json("secrets", "list"))
     _pinned("secrets_rm", project.json("secrets", "rm", "API_KEY"))
     assert project.json("deploy")["state"] == "succeeded"
@@ -111,3 +111,12 @@ def test_logs_down_locks_secrets_validate_init_and_recover_keep_their_json_shape
     _pinned("down_dry_run", project.json("down", "--dry-run"))
     _pinned("down", project.json("down"))
     _pinned("down_nothing", project.json("down"))
+
+
+def test_promote_keeps_its_json_shape(project: Project) -> None:
+    from tests.waiting import free_port
+
+    project.spec("1.0", extra=f"environments:\n  staging: {{}}\n  production:\n    port: {free_port()}\n")
+    assert project.json("deploy", "-e", "staging")["verified"] is True
+    _pinned("promote_dry_run", project.json("promote", "--from", "staging", "--to", "production", "--dry-run"))
+    _pinned("promote", project.json("promote", "--from", "staging", "--to", "production"))

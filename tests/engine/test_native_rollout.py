@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from shipmate.engine.context import Runtime
-from shipmate.errors import DeploymentFailed
+from shipmate.errors import DeploymentFailedError
 from shipmate.model import InstanceRef
 from shipmate.ops.common import release_run as deploying
 from shipmate.ops.common import releases
@@ -137,7 +137,7 @@ def test_engine_rolled_back_update_fails_the_deploy_and_serves_the_previous_rele
     port = free_port()
     _deploy(rt, "1.0.0", port)
     target.crashing.add("2.0.0")
-    with pytest.raises(DeploymentFailed) as failed:
+    with pytest.raises(DeploymentFailedError) as failed:
         _deploy(rt, "2.0.0", port)
     assert "rollback_completed" in failed.value.message
     assert router.members(port) == {"1.0.0": 3}
@@ -153,7 +153,7 @@ def test_unhealthy_new_tasks_roll_out_the_previous_spec_again_not_the_engines_pr
     port = free_port()
     _deploy(rt, "1.0.0", port)
     target.unhealthy_versions.add("2.0.0")   # the engine says completed; our probes say no
-    with pytest.raises(DeploymentFailed) as failed:
+    with pytest.raises(DeploymentFailedError) as failed:
         _deploy(rt, "2.0.0", port, deadline_s=0.5)
     assert "health check failed" in failed.value.message
     assert target.updates == ["1.0.0", "2.0.0", "1.0.0"], "the previous release rolled out again from our store"
@@ -168,7 +168,7 @@ def test_failed_first_native_deploy_removes_the_service_and_its_route(
     rt, target, router = swarm
     port = free_port()
     target.crashing.add("1.0.0")
-    with pytest.raises(DeploymentFailed):
+    with pytest.raises(DeploymentFailedError):
         _deploy(rt, "1.0.0", port)
     assert target.alive_ids() == []
     assert port not in router.routes_now

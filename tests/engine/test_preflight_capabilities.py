@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shipmate.engine.preflight import check_capabilities
-from shipmate.errors import PrerequisiteMissing
+from shipmate.errors import PrerequisiteMissingError
 from shipmate.targets.base import Capabilities
 from tests.engine.fake_world import release
 
@@ -28,6 +28,6 @@ def test_a_release_the_target_cannot_run_is_refused_with_a_hint(
     if refused is None:
         check_capabilities(config, can)
         return
-    with pytest.raises(PrerequisiteMissing) as err:
+    with pytest.raises(PrerequisiteMissingError) as err:
         check_capabilities(config, can)
     assert refused in err.value.message and err.value.hint

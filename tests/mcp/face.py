@@ -10,12 +10,12 @@ from typing import Any
 from mcp import Client
 from mcp_types import CallToolResult, Implementation
 
-from shipmate.mcp.policy import Policy
+from shipmate.mcp.policy import ToolPolicy
 from shipmate.mcp.server import build_server
 
 
 @asynccontextmanager
-async def connected(spec: Path, policy: Policy | None = None, name: str = "test-agent") -> AsyncIterator[Client]:
+async def connected(spec: Path, policy: ToolPolicy | None = None, name: str = "test-agent") -> AsyncIterator[Client]:
     server = build_server(str(spec), policy)
     async with Client(server, mode="legacy", cache=None, client_info=Implementation(name=name, version="1")) as client:
         yield client

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shipmate import ops
-from shipmate.mcp.policy import Policy
+from shipmate.mcp.policy import ToolPolicy
 from tests.e2e.cli_project import Project
 from tests.mcp.face import body, connected, mcp_events
 
@@ -17,7 +17,7 @@ PROTECTED = "environments:\n  staging: {}\n  production: {protected: true}\n"
 
 async def test_read_only_lists_only_read_tools_and_refuses_a_mutating_call(project: Project) -> None:
     spec = project.spec("1.0.0")
-    async with connected(spec, Policy(read_only=True)) as client:
+    async with connected(spec, ToolPolicy(read_only=True)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         refused = await client.call_tool("deploy", {"confirm": True})
     assert names == {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe",
@@ -32,7 +32,7 @@ async def test_read_only_lists_only_read_tools_and_refuses_a_mutating_call(proje
 
 async def test_no_destructive_hides_and_refuses_down_but_keeps_deploy(project: Project) -> None:
     spec = project.spec("1.0.0")
-    async with connected(spec, Policy(no_destructive=True)) as client:
+    async with connected(spec, ToolPolicy(no_destructive=True)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         refused = await client.call_tool("down", {})
     assert "down" not in names and {"deploy", "rollback"} <= names

@@ -10,7 +10,7 @@ from tests import mcp_servers
 from tests.mcp_servers import REPO, RunningServer, stdio_argv
 
 from shipmate.errors import InvalidInputError
-from shipmate.probes.mcp import McpProbeError, McpServerUnreachable, McpTarget, parse_target, schema_hash
+from shipmate.probes.mcp import McpProbeError, McpServerUnreachableError, McpTarget, parse_target, schema_hash
 from shipmate.probes.mcp_calls import call_tool, list_tools, measure
 
 TEST_TOOLS = ("add", "echo", "slow")
@@ -140,14 +140,14 @@ def test_an_unreachable_url_is_a_missing_prerequisite() -> None:
     from tests.waiting import free_port
 
     started = time.monotonic()
-    with pytest.raises(McpServerUnreachable) as caught:
+    with pytest.raises(McpServerUnreachableError) as caught:
         list_tools(parse_target(f"http://127.0.0.1:{free_port()}/mcp"), timeout_s=5)
     assert caught.value.exit_code == 7 and "nothing answers" in caught.value.message
     assert time.monotonic() - started < 5
 
 
 def test_a_stdio_command_not_found_is_a_missing_prerequisite() -> None:
-    with pytest.raises(McpServerUnreachable) as caught:
+    with pytest.raises(McpServerUnreachableError) as caught:
         list_tools(parse_target("stdio:shipmate-no-such-mcp-server --flag"), timeout_s=5)
     assert caught.value.exit_code == 7 and "shipmate-no-such-mcp-server" in caught.value.message
 

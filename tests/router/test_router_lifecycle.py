@@ -16,7 +16,7 @@ import psutil
 import pytest
 from router_support import DaemonTracker, free_port, http_get, wait_for
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.ports import port_is_free
 from shipmate.router.client import RouterClient
 from shipmate.router.paths import RouterPaths
@@ -55,7 +55,7 @@ def test_taken_port_is_refused_and_table_unchanged(daemon: DaemonTracker, backen
         squatter.listen()
         taken = squatter.getsockname()[1]
         assert not port_is_free(taken)
-        with pytest.raises(PrerequisiteMissing, match=f"port {taken} is already in use") as info:
+        with pytest.raises(PrerequisiteMissingError, match=f"port {taken} is already in use") as info:
             _route(daemon, taken, a.port)
         assert info.value.hint
     assert daemon.client.routes() == []
@@ -140,7 +140,7 @@ def test_corrupt_route_table_refuses_to_start_with_a_hint(tmp_path: Path, runtim
     paths.routes_file.write_text("{not json")
     tracker = DaemonTracker(tmp_path / ".shipmate")
     try:
-        with pytest.raises(PrerequisiteMissing) as info:
+        with pytest.raises(PrerequisiteMissingError) as info:
             tracker.client.ensure_running(timeout=20)
         assert str(paths.log_file) in (info.value.hint or "")
         assert "corrupt" in paths.log_file.read_text()

@@ -124,13 +124,13 @@ def _mode(path: Path) -> int:
 
 def test_a_pinned_version_that_is_gone_stops_the_start_before_a_container_exists(
         engine: Any, home_id: str, tmp_path: Path) -> None:
-    from shipmate.errors import PrerequisiteMissing
+    from shipmate.errors import PrerequisiteMissingError
 
     home = tmp_path / ".shipmate"
     Vault(home).set("API_KEY", CANARY)
     config = with_secrets(home, (SecretSpec(name="API_KEY"),), _docker_config(tmp_path, ensure_python_base(engine)))
     Vault(home).remove("API_KEY")
-    with pytest.raises(PrerequisiteMissing, match="secret API_KEY") as caught:
+    with pytest.raises(PrerequisiteMissingError, match="secret API_KEY") as caught:
         DockerTarget().start(_launch(home, home_id, config))
     assert caught.value.exit_code == 7 and caught.value.hint
     assert engine.containers.list(all=True, filters={"label": [f"shipmate.home={home_id}"]}) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shipmate.errors import InvalidInputError, PrerequisiteMissing
+from shipmate.errors import InvalidInputError, PrerequisiteMissingError
 from shipmate.ops.common.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.resolve import with_secrets
@@ -26,7 +26,7 @@ def _config(tmp_path: Path) -> ReleaseConfig:
 
 def test_every_missing_secret_is_named_with_the_command_that_sets_it(tmp_path: Path) -> None:
     declared = (SecretSpec(name="API_KEY"), SecretSpec(name="DB_PASSWORD"))
-    with pytest.raises(PrerequisiteMissing) as caught:
+    with pytest.raises(PrerequisiteMissingError) as caught:
         with_secrets(tmp_path / "home", declared, _config(tmp_path))
     assert "API_KEY, DB_PASSWORD" in caught.value.message and caught.value.exit_code == 7
     assert caught.value.hint == "run `shipmate secrets set API_KEY` with the value on stdin"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shipmate.errors import PrerequisiteMissing
+from shipmate.errors import PrerequisiteMissingError
 from shipmate.ops.common.releases import config_from
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.readable import readable_copy
@@ -80,6 +80,6 @@ def test_a_rollback_is_refused_when_no_version_of_its_secret_is_left(tmp_path: P
     _set(home, "API_KEY", "value-one-111")
     old = with_secrets(home, (SecretSpec(name="API_KEY"),), _config(tmp_path))
     Vault(home).remove("API_KEY")
-    with pytest.raises(PrerequisiteMissing, match="needs secret API_KEY v1") as caught:
+    with pytest.raises(PrerequisiteMissingError, match="needs secret API_KEY v1") as caught:
         pinned_for_rollback(home, old)
     assert caught.value.exit_code == 7 and "shipmate secrets set API_KEY" in (caught.value.hint or "")

@@ -18,7 +18,7 @@ from tests.docker_images import ensure_python_base
 from tests.engines import docker_client_or_skip
 from tests.waiting import free_port, wait_until
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets.docker import DockerTarget
@@ -77,7 +77,7 @@ def test_an_unreachable_engine_is_a_missing_prerequisite_with_a_hint(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     config = _config("docker", (), tmp_path, _settings("127.0.0.1:1/x/y:1", tmp_path))
-    with pytest.raises(PrerequisiteMissing, match=r"Docker engine .* is not reachable") as caught:
+    with pytest.raises(PrerequisiteMissingError, match=r"Docker engine .* is not reachable") as caught:
         DockerTarget().preflight(config)
     assert caught.value.exit_code == 7 and caught.value.hint and "DOCKER_HOST" in caught.value.hint
 
@@ -116,9 +116,9 @@ def test_a_missing_image_or_a_bind_mount_leading_out_of_the_project_is_refused(e
     target = DockerTarget()
     outside = _settings(python_image(engine), project,
                         volumes=[{"kind": "bind", "source": "escape", "target": "/x", "read_only": True}])
-    with pytest.raises(PrerequisiteMissing, match="leads outside the project"):
+    with pytest.raises(PrerequisiteMissingError, match="leads outside the project"):
         target.preflight(_config("docker", (), project, outside))
-    with pytest.raises(PrerequisiteMissing, match="not in the local Docker engine") as caught:
+    with pytest.raises(PrerequisiteMissingError, match="not in the local Docker engine") as caught:
         target.preflight(_config("docker", (), project, _settings("127.0.0.1:1/shipmate-test/absent:1", project)))
     assert caught.value.hint and "never pulls" in caught.value.hint
 
@@ -213,7 +213,7 @@ def test_a_named_volume_keeps_its_data_from_one_container_to_the_next(engine: An
 
 def test_an_image_that_cannot_run_its_command_leaves_no_container(engine: Any, home: str, tmp_path: Path) -> None:
     target = DockerTarget()
-    with pytest.raises(PrerequisiteMissing, match="no-such-program") as caught:
+    with pytest.raises(PrerequisiteMissingError, match="no-such-program") as caught:
         target.start(_launch(home, _settings(python_image(engine), tmp_path), ("/no/no-such-program",), free_port()))
     assert caught.value.hint and caught.value.exit_code == 7
     assert engine.containers.list(all=True, filters={"label": [f"shipmate.home={home}"]}) == []

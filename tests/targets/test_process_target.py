@@ -14,7 +14,7 @@ import pytest
 from target_support import TrackedTarget, log_contains, log_of, pid_gone, pid_of, python_argv
 from tests.waiting import APP, free_port, wait_until
 
-from shipmate.errors import PrerequisiteMissing
+from shipmate.errors import PrerequisiteMissingError
 from shipmate.model import LaunchSpec
 
 MakeLaunch = Callable[..., LaunchSpec]
@@ -152,7 +152,7 @@ def test_stop_spares_an_unrelated_process_with_that_pid(target: TrackedTarget,
 
 def test_command_not_found_is_a_missing_prerequisite_and_starts_nothing(
         target: TrackedTarget, make_launch: MakeLaunch, home_id: str) -> None:
-    with pytest.raises(PrerequisiteMissing, match="command not found: no-such-cmd-xyz") as caught:
+    with pytest.raises(PrerequisiteMissingError, match="command not found: no-such-cmd-xyz") as caught:
         target.start(make_launch(("no-such-cmd-xyz", "--serve")))
     assert caught.value.hint
     assert target.find_strays(home_id, set()) == []
@@ -165,14 +165,14 @@ def test_relative_command_is_resolved_against_cwd(target: TrackedTarget, make_la
     script.chmod(0o755)
     ref = target.start(make_launch(("./run.sh",), cwd=str(tmp_path)))
     wait_until(lambda: log_contains(Path(log_of(ref)), "relative-ok"), 20, "the script's output")
-    with pytest.raises(PrerequisiteMissing, match=r"command not found: \./missing\.sh"):
+    with pytest.raises(PrerequisiteMissingError, match=r"command not found: \./missing\.sh"):
         target.start(make_launch(("./missing.sh",), cwd=str(tmp_path)))
 
 
 def test_missing_cwd_is_a_missing_prerequisite(target: TrackedTarget, make_launch: MakeLaunch,
                                                tmp_path: Path, home_id: str) -> None:
     missing = str(tmp_path / "gone")
-    with pytest.raises(PrerequisiteMissing, match="gone"):
+    with pytest.raises(PrerequisiteMissingError, match="gone"):
         target.start(make_launch((sys.executable, "-c", "pass"), cwd=missing))
     assert target.find_strays(home_id, set()) == []
 
@@ -182,6 +182,6 @@ def test_command_that_cannot_exec_reports_the_pump_reason(target: TrackedTarget,
     script = tmp_path / "broken.sh"
     script.write_text("#!/no/such/interpreter\n")
     script.chmod(0o755)
-    with pytest.raises(PrerequisiteMissing, match="cannot run"):
+    with pytest.raises(PrerequisiteMissingError, match="cannot run"):
         target.start(make_launch((str(script),)))
     assert target.find_strays(home_id, set()) == []

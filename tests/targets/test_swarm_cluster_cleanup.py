@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from tests.swarm_cluster import cluster_unavailable, swarm_cluster_running
-from tests.swarm_host import ClusterUnavailable, check_prerequisites, reap_abandoned, traces_of
+from tests.swarm_host import ClusterUnavailableError, check_prerequisites, reap_abandoned, traces_of
 
 REPO = Path(__file__).resolve().parents[2]
 UP_TIMEOUT_S = 60.0
@@ -31,14 +31,14 @@ with swarm_cluster_running(sys.argv[1]) as cluster:
 def prerequisites() -> None:
     try:
         check_prerequisites()
-    except ClusterUnavailable as exc:
+    except ClusterUnavailableError as exc:
         cluster_unavailable(exc)
 
 
 def test_without_root_the_cluster_skips_with_the_reason_or_fails_when_docker_is_required(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    with pytest.raises(ClusterUnavailable, match="needs root") as caught:
+    with pytest.raises(ClusterUnavailableError, match="needs root") as caught:
         check_prerequisites()
 
     monkeypatch.delenv("SHIPMATE_REQUIRE", raising=False)

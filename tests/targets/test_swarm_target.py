@@ -17,7 +17,7 @@ from tests.docker_images import hello_image
 from tests.swarm_engine import published_on_loopback
 from tests.waiting import wait_until
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import InstanceRef
 from shipmate.targets.registry import capabilities_of, target_for
 from shipmate.targets.swarm import SwarmTarget, tasks_running
@@ -154,7 +154,7 @@ def test_a_first_deploy_that_keeps_failing_is_reported_and_taken_down(
 def test_preflight_refuses_an_image_the_engine_does_not_have(
         target: SwarmTarget, swarm_engine: Any, tmp_path: Path) -> None:
     config = swarm_config("nosuch", "1", "", tmp_path, image="127.0.0.1:1/shipmate-test/no-such-image:1")
-    with pytest.raises(PrerequisiteMissing, match="not in the local Docker engine"):
+    with pytest.raises(PrerequisiteMissingError, match="not in the local Docker engine"):
         target.preflight(config)
 
 
@@ -171,7 +171,7 @@ def test_preflight_accepts_a_manager_with_the_image_and_refuses_more_fixed_port_
     nodes = len(swarm_engine.nodes.list())
     fixed = swarm_config("pre", "1", images["1"], tmp_path, replicas=nodes + 1, published_port=9,
                          update={"order": "stop-first"}, rollback={"order": "stop-first"})
-    with pytest.raises(PrerequisiteMissing, match="need as many nodes") as caught:
+    with pytest.raises(PrerequisiteMissingError, match="need as many nodes") as caught:
         target.preflight(fixed)
     assert "published_port: null" in str(caught.value.hint)
     assert swarm_engine.api.services(filters={"name": service_name("pre", "test")}) == []

@@ -16,7 +16,7 @@ import pytest
 from contract_kinds import DEPLOYMENT_ID, FACTORIES, KindUnderTest
 from tests.waiting import free_port, port_open, wait_until
 
-from shipmate.errors import InvalidInputError, PrerequisiteMissing
+from shipmate.errors import InvalidInputError, PrerequisiteMissingError
 from shipmate.model import InstanceRef
 from shipmate.targets.base import Capabilities, InstanceState
 from shipmate.targets.registry import capabilities_of, target_for, target_kinds
@@ -148,10 +148,10 @@ def test_strays_are_the_instances_of_this_home_nobody_knows(kind: KindUnderTest)
 def test_preflight_accepts_a_runnable_release_and_refuses_a_missing_command_or_folder(
         kind: KindUnderTest, tmp_path: Path) -> None:
     kind.target.preflight(kind.runnable)
-    with pytest.raises(PrerequisiteMissing, match="no-such-command-contract") as no_command:
+    with pytest.raises(PrerequisiteMissingError, match="no-such-command-contract") as no_command:
         kind.target.preflight(kind.without_command(kind.runnable))
     assert no_command.value.hint
-    with pytest.raises(PrerequisiteMissing, match="no-such-folder") as no_folder:
+    with pytest.raises(PrerequisiteMissingError, match="no-such-folder") as no_folder:
         kind.target.preflight(kind.without_folder(kind.runnable, tmp_path))
     assert no_folder.value.hint
     assert kind.target.find_strays(kind.home_id, set()) == []   # a refusal starts nothing

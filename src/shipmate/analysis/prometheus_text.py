@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from shipmate.analysis.rules import MetricRule
 
 
@@ -16,6 +14,9 @@ def rule_values(text: str, rules: Sequence[MetricRule]) -> tuple[float | None, .
     (``http_requests``) and the sample is its value (``http_requests`` / ``http_requests_total``),
     and its labels include every label of the rule. Raises ValueError on text that does not parse.
     """
+    # Imported here: only a monitor window with an app metric rule parses Prometheus text, not every deploy.
+    from prometheus_client.parser import text_string_to_metric_families
+
     sums: list[float | None] = [None] * len(rules)
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

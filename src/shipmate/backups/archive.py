@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shipmate.backups.plan import MANIFEST_MEMBER, SOURCES_MEMBER, FileItem
-from shipmate.errors import BackupCorrupt
+from shipmate.errors import BackupCorruptError
 
 CHUNK = 1 << 20
 ZSTD_LEVEL = 3
@@ -127,16 +127,16 @@ def _decompressor(compression: str, raw: IO[bytes]) -> Any:
 def read_archive(raw: IO[bytes], compression: str, place: Callable[[dict[str, Any], str], Path | None],
                  label: str) -> Extracted:
     """Write each file member where ``place(sources, arcname)`` says (None: only hash it), hashing as it goes;
-    raise BackupCorrupt when the stream is damaged or any file differs from the manifest."""
+    raise BackupCorruptError when the stream is damaged or any file differs from the manifest."""
     import zstandard
 
     hint = "nothing was replaced; restore another backup (`shipmate backup list`)"
     try:
         return _read(raw, compression, place, label)
-    except BackupCorrupt:
+    except BackupCorruptError:
         raise
     except (tarfile.TarError, zstandard.ZstdError, EOFError, OSError, ValueError, KeyError) as exc:
-        raise BackupCorrupt(f"{label} is damaged: {type(exc).__name__}: {exc}", hint=hint) from exc
+        raise BackupCorruptError(f"{label} is damaged: {type(exc).__name__}: {exc}", hint=hint) from exc
 
 
 def _read(raw: IO[bytes], compression: str, place: Callable[[dict[str, Any], str], Path | None],
@@ -154,16 +154,16 @@ def _read(raw: IO[bytes], compression: str, place: Callable[[dict[str, Any], str
                 sources, manifest = (value, manifest) if member.name == SOURCES_MEMBER else (sources, value)
                 continue
             if sources is None:
-                raise BackupCorrupt(f"{label} does not start with {SOURCES_MEMBER}", hint="not a shipmate backup")
+                raise BackupCorruptError(f"{label} does not start with {SOURCES_MEMBER}", hint="not a shipmate backup")
             seen[member.name] = _copy_out(handle, place(sources, member.name))
     if sources is None or manifest is None:
-        raise BackupCorrupt(f"{label} has no {MANIFEST_MEMBER}: it was cut short",
-                            hint="nothing was replaced; restore another backup (`shipmate backup list`)")
+        raise BackupCorruptError(f"{label} has no {MANIFEST_MEMBER}: it was cut short",
+                                 hint="nothing was replaced; restore another backup (`shipmate backup list`)")
     expected = {f["name"]: (int(f["size"]), str(f["sha256"])) for f in manifest["files"]}
     bad = sorted(name for name in expected.keys() | seen.keys() if expected.get(name) != seen.get(name))
     if bad:
-        raise BackupCorrupt(f"{label}: {len(bad)} file(s) fail their sha256 check, first {bad[0]}",
-                            hint="nothing was replaced; restore another backup (`shipmate backup list`)")
+        raise BackupCorruptError(f"{label}: {len(bad)} file(s) fail their sha256 check, first {bad[0]}",
+                                 hint="nothing was replaced; restore another backup (`shipmate backup list`)")
     return Extracted(sources, manifest, seen)
 
 

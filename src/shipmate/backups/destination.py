@@ -17,7 +17,7 @@ from typing import IO, Any
 import psutil
 
 from shipmate.durable import fsync_dir
-from shipmate.errors import PrerequisiteMissing
+from shipmate.errors import PrerequisiteMissingError
 
 PART_MARK = ".part-"
 
@@ -49,8 +49,8 @@ class Destination:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise PrerequisiteMissing(f"cannot create the backup destination {self.root}: {exc.strerror}",
-                                      hint="fix backup.destination or its permissions") from exc
+            raise PrerequisiteMissingError(f"cannot create the backup destination {self.root}: {exc.strerror}",
+                                           hint="fix backup.destination or its permissions") from exc
 
     @contextlib.contextmanager
     def writing(self, final: str, staging: Path) -> Iterator[IO[bytes]]:
@@ -114,8 +114,8 @@ class FsspecDestination(Destination):
         try:
             self.fs.makedirs(self.path, exist_ok=True)
         except Exception as exc:   # each backend raises its own errors
-            raise PrerequisiteMissing(f"cannot reach the backup destination {self.url}: {exc}",
-                                      hint="check the URL and its credentials") from exc
+            raise PrerequisiteMissingError(f"cannot reach the backup destination {self.url}: {exc}",
+                                           hint="check the URL and its credentials") from exc
 
     @contextlib.contextmanager
     def writing(self, final: str, staging: Path) -> Iterator[IO[bytes]]:
@@ -174,8 +174,8 @@ def destination_for(configured: str | None, base_dir: Path, home: Path) -> Desti
 
         fs, path = url_to_fs(configured)
     except (ImportError, ValueError) as exc:
-        raise PrerequisiteMissing(f"cannot use the backup destination {configured}: {exc}",
-                                  hint="a folder, file:///path, or an fsspec URL whose package is installed "
+        raise PrerequisiteMissingError(f"cannot use the backup destination {configured}: {exc}",
+                                       hint="a folder, file:///path, or an fsspec URL whose package is installed "
                                        "(s3:// needs s3fs)") from exc
     if isinstance(fs, LocalFileSystem):
         return Destination(Path(path), configured)

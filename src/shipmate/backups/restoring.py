@@ -21,7 +21,7 @@ from shipmate.backups.archive import read_archive
 from shipmate.backups.destination import Destination
 from shipmate.backups.plan import MANIFEST_SUFFIX, parse_archive_name
 from shipmate.backups.sqlite_copy import restore_database
-from shipmate.errors import BackupCorrupt
+from shipmate.errors import BackupCorruptError
 
 RESTORE_MARK = ".shipmate-restore-"
 REPLACED_MARK = ".shipmate-replaced-"
@@ -63,7 +63,7 @@ def aside_path(live: Path, backup_id: str) -> Path:
 
 def verify_and_stage(dest: Destination, name: str, live_of: LiveOf, backup_id: str, *,
                      stage: bool = True) -> list[Placed]:
-    """Every file extracted to its staging place (``stage=False``: only hashed) and checked; BackupCorrupt
+    """Every file extracted to its staging place (``stage=False``: only hashed) and checked; BackupCorruptError
     (staging removed) otherwise."""
     parsed = parse_archive_name(name)
     compression = "zstd" if parsed and parsed["ext"] == "tar.zst" else "gzip"
@@ -74,7 +74,7 @@ def verify_and_stage(dest: Destination, name: str, live_of: LiveOf, backup_id: s
         source = next((s for s in sources["sources"] if str(s["index"]) == index), None)
         rel = PurePosixPath(relative)
         if source is None or not relative or rel.is_absolute() or ".." in rel.parts:
-            raise BackupCorrupt(f"{name} holds an unexpected member {arcname!r}", hint="not a shipmate backup")
+            raise BackupCorruptError(f"{name} holds an unexpected member {arcname!r}", hint="not a shipmate backup")
         if index not in placed:
             live = live_of(source)
             placed[index] = Placed(source, live, staged_path(live, backup_id))
@@ -92,8 +92,8 @@ def verify_and_stage(dest: Destination, name: str, live_of: LiveOf, backup_id: s
         if beside is not None:
             want = json.loads(beside).get("archive", {}).get("sha256")
             if want and want != stream.sha.hexdigest():
-                raise BackupCorrupt(f"{name} does not match the sha256 in its manifest",
-                                    hint="nothing was replaced; restore another backup (`shipmate backup list`)")
+                raise BackupCorruptError(f"{name} does not match the sha256 in its manifest",
+                                         hint="nothing was replaced; restore another backup (`shipmate backup list`)")
         for source in extracted.sources["sources"]:   # a folder saved empty is restored empty
             if str(source["index"]) not in placed and source["shape"] == "dir":
                 live = live_of(source)

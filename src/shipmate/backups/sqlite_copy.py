@@ -6,12 +6,12 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-from shipmate.errors import BackupCorrupt, ShipmateError
+from shipmate.errors import BackupCorruptError, ShipmateError
 
 BUSY_TIMEOUT_S = 30.0
 
 
-class SqliteCopyFailed(ShipmateError):
+class SqliteCopyFailedError(ShipmateError):
     code = "sqlite_copy_failed"
 
 
@@ -34,12 +34,13 @@ def copy_database(source: Path, dest: Path) -> int:
             dst.execute("PRAGMA synchronous=OFF")   # a scratch copy: the archive it goes into is fsynced
             src.backup(dst, pages=-1)
     except sqlite3.Error as exc:
-        raise SqliteCopyFailed(f"cannot copy the SQLite database {source}: {exc}",
-                               hint="is it a SQLite database, and readable?") from exc
+        raise SqliteCopyFailedError(f"cannot copy the SQLite database {source}: {exc}",
+                                    hint="is it a SQLite database, and readable?") from exc
     verdict = _checked(dest)
     if verdict != "ok":
-        raise SqliteCopyFailed(f"the copy of {source} fails integrity_check: {verdict}",
-                               hint="the live database may be damaged: run `sqlite3 FILE 'PRAGMA integrity_check'`")
+        raise SqliteCopyFailedError(
+            f"the copy of {source} fails integrity_check: {verdict}",
+            hint="the live database may be damaged: run `sqlite3 FILE 'PRAGMA integrity_check'`")
     return dest.stat().st_size
 
 
@@ -47,15 +48,15 @@ def restore_database(copy: Path, live: Path) -> None:
     """Write ``copy`` into ``live`` through SQLite (its locks, its WAL): open connections see the restored data."""
     verdict = _checked(copy)
     if verdict != "ok":
-        raise BackupCorrupt(f"the archived database for {live} fails integrity_check: {verdict}",
-                            hint="restore an older backup (`shipmate backup list`)")
+        raise BackupCorruptError(f"the archived database for {live} fails integrity_check: {verdict}",
+                                 hint="restore an older backup (`shipmate backup list`)")
     try:
         with contextlib.closing(sqlite3.connect(copy)) as src, \
                 contextlib.closing(sqlite3.connect(live, timeout=BUSY_TIMEOUT_S)) as dst:
             src.backup(dst, pages=-1)
     except sqlite3.Error as exc:
-        raise SqliteCopyFailed(f"cannot write the database {live}: {exc}",
-                               hint="another process may hold a long write lock; retry") from exc
+        raise SqliteCopyFailedError(f"cannot write the database {live}: {exc}",
+                                    hint="another process may hold a long write lock; retry") from exc
 
 
 def _checked(path: Path) -> str:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from shipmate.cli.help_panels import SAFETY
 from shipmate.cli.output import run_command
 
 approvals_app = typer.Typer()
@@ -47,7 +48,7 @@ def withdraw(approval_id: ApprovalId, file: File = None,
                 _render_decided)
 
 
-@approvals_app.command("approve")
+@approvals_app.command("approve", rich_help_panel=SAFETY)
 def approve(approval_id: ApprovalId, file: File = None,
             comment: Annotated[str | None, typer.Option(help="Why it is fine (recorded).")] = None,
             json_out: Json = False) -> None:
@@ -58,7 +59,7 @@ def approve(approval_id: ApprovalId, file: File = None,
                 _render_decided)
 
 
-@approvals_app.command("reject")
+@approvals_app.command("reject", rich_help_panel=SAFETY)
 def reject(approval_id: ApprovalId,
            reason: Annotated[str, typer.Option("--reason", help="Why not (recorded, shown to the requester).")],
            file: File = None, json_out: Json = False) -> None:

@@ -14,11 +14,13 @@ import typer
 from shipmate.cli import render
 from shipmate.cli.approvals_cli import approvals_app, approvals_group
 from shipmate.cli.backup_cli import backup_app
+from shipmate.cli.help_panels import AGENTS, DATA, DEPLOY, OBSERVE, SAFETY, GroupedHelp
+from shipmate.cli.logs_cli import logs
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
-from shipmate.errors import Interrupted
+from shipmate.errors import CommandInterruptedError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
 2 invalid input · 3 health check failed · 4 locked by another deployment · 5 rollback failed (attention!) ·
@@ -29,17 +31,39 @@ cut short (exit 0)."""
 
 app = typer.Typer(name="shipmate", help="Deploy a service alone and safely: prove it healthy, watch it, "
                   "roll back by itself.", epilog=EXIT_CODES, no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False, rich_markup_mode=None)
+                  pretty_exceptions_enable=False, rich_markup_mode=None, cls=GroupedHelp)
 lock_app = typer.Typer(help="Inspect or release the per-service deployment lock.", no_args_is_help=True)
-app.add_typer(lock_app, name="lock")
+app.add_typer(lock_app, name="lock", rich_help_panel=SAFETY)
 import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
-app.add_typer(secrets_app, name="secrets")
-app.add_typer(probe_app, name="probe")
+app.add_typer(import_app, name="import", rich_help_panel=DEPLOY)
+app.add_typer(secrets_app, name="secrets", rich_help_panel=DATA)
+app.add_typer(probe_app, name="probe", rich_help_panel=AGENTS)
 app.add_typer(approvals_app)  # shipmate approve, reject
-app.add_typer(approvals_group, name="approvals")  # shipmate approvals [--all], approvals withdraw ID
-app.command()(promote)
-app.add_typer(backup_app, name="backup")
+app.add_typer(approvals_group, name="approvals", rich_help_panel=SAFETY)  # approvals [--all], approvals withdraw ID
+app.command(rich_help_panel=DEPLOY)(promote)
+app.command(rich_help_panel=OBSERVE)(logs)
+app.add_typer(backup_app, name="backup", rich_help_panel=DATA)
+
+
+
+def _print_version(asked: bool) -> None:
+    if not asked:
+        return
+    from shipmate import __version__
+
+    if "--json" in sys.argv[1:]:
+        sys.stdout.write(json.dumps({"ok": True, "command": "version", "version": __version__}) + "\n")
+    else:
+        sys.stdout.write(f"shipmate {__version__}\n")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                                   help="Print shipmate's version and exit.")] = False,
+             json_out: Annotated[bool, typer.Option("--json", hidden=True)] = False) -> None:
+    """Options before the command (`--version --json` prints one JSON object)."""
+
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: the first declared).")]
@@ -47,7 +71,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on std
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan; touch nothing.")]
 
 
-@app.command()
+@app.command(rich_help_panel=DEPLOY)
 def init(file: File = None, force: Annotated[bool, typer.Option(help="Overwrite.")] = False,
          json_out: Json = False) -> None:
     """Write a commented example shipmate.yaml that validates."""
@@ -56,7 +80,7 @@ def init(file: File = None, force: Annotated[bool, typer.Option(help="Overwrite.
     run_command("init", json_out, lambda p: ops.init(file, force=force), render.init)
 
 
-@app.command()
+@app.command(rich_help_panel=DEPLOY)
 def validate(file: File = None, env: Env = None,
              version: Annotated[str | None, typer.Option("--version", help="Version to assume.")] = None,
              json_out: Json = False) -> None:
@@ -67,7 +91,7 @@ def validate(file: File = None, env: Env = None,
                 render.validate)
 
 
-@app.command()
+@app.command(rich_help_panel=AGENTS)
 def schema(json_out: Json = False) -> None:
     """Print the JSON Schema of shipmate.yaml (for editors)."""
     from shipmate import ops
@@ -75,7 +99,7 @@ def schema(json_out: Json = False) -> None:
     run_command("schema", json_out, lambda p: {"schema": ops.schema()}, render.schema)
 
 
-@app.command()
+@app.command(rich_help_panel=DEPLOY)
 def deploy(file: File = None, env: Env = None,
            version: Annotated[str | None, typer.Option("--version", help="Override the spec's version.")] = None,
            dry_run: DryRun = False,
@@ -91,7 +115,7 @@ def deploy(file: File = None, env: Env = None,
     run_command("deploy", json_out, act, render.deployment)
 
 
-@app.command()
+@app.command(rich_help_panel=DEPLOY)
 def rollback(file: File = None, env: Env = None,
              to: Annotated[str | None, typer.Option("--to", help="Version (default: last verified).")] = None,
              dry_run: DryRun = False, no_wait: NoWait = False, json_out: Json = False) -> None:
@@ -104,7 +128,7 @@ def rollback(file: File = None, env: Env = None,
     run_command("rollback", json_out, act, render.deployment)
 
 
-@app.command()
+@app.command(rich_help_panel=OBSERVE)
 def status(file: File = None, env: Env = None, json_out: Json = False) -> None:
     """What runs now, whether it answers, and what is in progress."""
     from shipmate import ops
@@ -112,7 +136,7 @@ def status(file: File = None, env: Env = None, json_out: Json = False) -> None:
     run_command("status", json_out, lambda p: ops.status(file, environment=env), render.status)
 
 
-@app.command()
+@app.command(rich_help_panel=OBSERVE)
 def history(file: File = None, env: Env = None,
             limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, json_out: Json = False) -> None:
     """Past deployments, newest first."""
@@ -122,7 +146,7 @@ def history(file: File = None, env: Env = None,
                 render.history)
 
 
-@app.command()
+@app.command(rich_help_panel=OBSERVE)
 def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
            deployment: Annotated[str | None, typer.Option(help="Only this deployment id.")] = None,
            verify: Annotated[bool, typer.Option(help="Verify the hash chain and the JSONL mirror.")] = False,
@@ -135,7 +159,7 @@ def events(file: File = None, env: Env = None, limit: Annotated[int, typer.Optio
                 render.events)
 
 
-@app.command()
+@app.command(rich_help_panel=OBSERVE)
 def explain(deployment_id: Annotated[str, typer.Argument(metavar="DEPLOYMENT_ID", help="e.g. dep_1a2b3c4d5e6f.")],
             file: File = None, json_out: Json = False) -> None:
     """A deployment's confidence score and its factors, beside how it ended."""
@@ -145,7 +169,7 @@ def explain(deployment_id: Annotated[str, typer.Argument(metavar="DEPLOYMENT_ID"
     run_command("explain", json_out, lambda p: ops.explain(file, deployment_id), render_explain)
 
 
-@app.command()
+@app.command(rich_help_panel=OBSERVE)
 def check(file: File = None, env: Env = None,
           level: Annotated[int | None, typer.Option(min=1, max=5, help="Run levels 1..N only (1 instance, "
                                                     "2 endpoint, 3 application, 4 MCP, 5 smoke).")] = None,
@@ -156,18 +180,7 @@ def check(file: File = None, env: Env = None,
     run_command("check", json_out, lambda p: ops.check(file, environment=env, level=level), render.check)
 
 
-@app.command()
-def logs(file: File = None, env: Env = None, lines: Annotated[int, typer.Option("-n", "--lines", min=1,
-         max=100000)] = 100, deployment: Annotated[str | None, typer.Option(help="Instances of this "
-         "deployment.")] = None, json_out: Json = False) -> None:
-    """The last lines of the current instance's log."""
-    from shipmate import ops
-
-    run_command("logs", json_out, lambda p: ops.logs(file, environment=env, lines=lines,
-                                                        deployment_id=deployment), render.logs)
-
-
-@app.command()
+@app.command(rich_help_panel=DEPLOY)
 def down(file: File = None, env: Env = None, dry_run: DryRun = False, no_wait: NoWait = False,
          json_out: Json = False) -> None:
     """Stop the service and close its port (history is kept)."""
@@ -177,7 +190,7 @@ def down(file: File = None, env: Env = None, dry_run: DryRun = False, no_wait: N
                                                       wait_approval=not no_wait), render.down)
 
 
-@app.command()
+@app.command(rich_help_panel=SAFETY)
 def recover(file: File = None, json_out: Json = False) -> None:
     """Reconcile deployments interrupted by a crash (every command also does this first)."""
     from shipmate import ops
@@ -230,7 +243,7 @@ def run() -> None:
     except KeyboardInterrupt as exc:  # before or after a command ran (Click's own "Aborted!" is exit 1)
         code = EXIT_INTERRUPTED
         if as_json:
-            error = Interrupted(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}").to_dict()
+            error = CommandInterruptedError(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}").to_dict()
             with contextlib.suppress(OSError):
                 sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
                 sys.stdout.flush()

@@ -11,16 +11,16 @@ import signal
 import sys
 from collections.abc import Callable, Mapping
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
 from shipmate.cli.terminal import detach_output
-from shipmate.errors import Interrupted, ShipmateError
+from shipmate.errors import CommandInterruptedError, ShipmateError
 from shipmate.ops import as_json as json_object
 from shipmate.ops import redact, redact_tree
 
-EXIT_INTERRUPTED = Interrupted.exit_code
+EXIT_INTERRUPTED = CommandInterruptedError.exit_code
 
 Renderer = Callable[[dict[str, Any]], None]
 Progress = Callable[[str, dict[str, Any]], None]
@@ -32,17 +32,18 @@ def run_command(command: str, as_json: bool, action: Callable[[Progress], Mappin
     try:
         result = _with_progress(action, as_json)
     except ShipmateError as exc:
-        _fail(command, as_json, exc)
+        fail(command, as_json, exc)
     except KeyboardInterrupt as exc:
         # Only outside a deployment's steps (the engine turns those into rolled back, or kept if promoted).
-        _fail(command, as_json, Interrupted(f"interrupted by {exc.args[0] if exc.args else 'SIGINT (Ctrl-C)'}",
-                                            hint="run `shipmate status` to see where it stopped"))
+        by = exc.args[0] if exc.args else "SIGINT (Ctrl-C)"
+        fail(command, as_json, CommandInterruptedError(f"interrupted by {by}",
+                                                       hint="run `shipmate status` to see where it stopped"))
     except Exception as exc:  # a bug of ours: one line, never a traceback with locals (secrets)
         if os.environ.get("SHIPMATE_DEBUG"):
             raise
         err = ShipmateError(f"internal error: {type(exc).__name__}: {exc}",
                             hint="rerun with SHIPMATE_DEBUG=1 for the traceback, and report it")
-        _fail(command, as_json, err)
+        fail(command, as_json, err)
     result = redact_tree(json_object(result))   # the CLI's one way out: known secret values become ***
     try:
         if as_json:
@@ -91,7 +92,8 @@ def _redacting(report: Progress) -> Progress:
     return filtered
 
 
-def _fail(command: str, as_json: bool, exc: ShipmateError) -> None:
+def fail(command: str, as_json: bool, exc: ShipmateError) -> NoReturn:
+    """Print the error (redacted) as text or one JSON object, then exit with its documented code."""
     exc.message, exc.hint, exc.details = redact(exc.message), exc.hint and redact(exc.hint), redact_tree(exc.details)
     try:
         if as_json:

@@ -47,6 +47,8 @@ def import_compose(result: dict[str, Any]) -> None:
 def validate(result: dict[str, Any]) -> None:
     _console().print(f"[green]valid[/]: {result['file']} — {result['service']} on port {result['port']} "
                      f"({result['strategy']}, environment {result['environment']})")
+    for warning in result.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def deployment(result: dict[str, Any]) -> None:
@@ -86,7 +88,16 @@ def deployment(result: dict[str, Any]) -> None:
             c.print(f"[yellow]note[/]: step {step['name']} {step['status']}", highlight=False)
 
 
+def _said_never_deployed(result: dict[str, Any]) -> bool:
+    if result.get("never_deployed"):
+        sys.stdout.write(f"{result['service']} has never been deployed from here: nothing to show yet "
+                         "(`shipmate deploy` starts it)\n")
+    return bool(result.get("never_deployed"))
+
+
 def status(result: dict[str, Any]) -> None:
+    if _said_never_deployed(result):
+        return
     from rich.table import Table
 
     table = Table(title=f"{result['service']}", title_justify="left")
@@ -134,6 +145,8 @@ def _where(instance: dict[str, Any]) -> str:
 
 
 def history(result: dict[str, Any]) -> None:
+    if _said_never_deployed(result):
+        return
     from rich.table import Table
 
     table = Table(title=f"{result['service']} deployments", title_justify="left")
@@ -147,6 +160,8 @@ def history(result: dict[str, Any]) -> None:
 
 
 def events(result: dict[str, Any]) -> None:
+    if _said_never_deployed(result):
+        return
     c = _console()
     for e in result["events"]:
         errs = f" errors={e['errors']}" if e.get("errors") else ""

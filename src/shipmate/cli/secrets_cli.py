@@ -13,13 +13,13 @@ from shipmate.cli.output import run_command
 secrets_app = typer.Typer(help="Set, list and remove the service's secrets (values never shown).",
                           no_args_is_help=True)
 
-File = Annotated[str | None, typer.Option("--spec", help="Spec file (default ./shipmate.yaml).")]
+# -f/--file names the spec, as in every other command (--spec still works); the value file is --from-file.
+File = Annotated[str | None, typer.Option("-f", "--file", "--spec", help="Spec file (default ./shipmate.yaml).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
 Name = Annotated[str, typer.Argument(metavar="NAME", help="Secret name, e.g. API_KEY.")]
 
 
-ValueFile = Annotated[str | None, typer.Option("--from-file", "--file", help="Read the value from this file "
-                                                "(default: stdin).")]
+ValueFile = Annotated[str | None, typer.Option("--from-file", help="Read the value from this file (default: stdin).")]
 
 
 @secrets_app.command("set")

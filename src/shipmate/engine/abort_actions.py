@@ -14,7 +14,7 @@ from typing import Any
 from shipmate.engine import instance_sets, instances, routing
 from shipmate.engine.actions import Action, Outcome
 from shipmate.engine.context import DeployContext
-from shipmate.errors import RollbackFailed
+from shipmate.errors import RollbackFailedError
 from shipmate.store.rows import InstanceRow
 from shipmate.targets.base import NativeRollout
 
@@ -50,7 +50,7 @@ def restore_previous(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
             failures.append((detail, hint))
     if not live:
         detail, hint = failures[0] if failures else ("no instance could be started", None)
-        raise RollbackFailed(f"previous release {prev.config.version} is not healthy either: {detail}", hint=hint)
+        raise RollbackFailedError(f"previous release {prev.config.version} is not healthy either: {detail}", hint=hint)
     routing.serve_only(rt.router, prev.config, live, fencing=ctx.fencing, port=port)
     cur = rt.store.current(ctx.service, ctx.environment)
     rt.store.set_current(ctx.service, ctx.environment, release_id=prev.release_id,

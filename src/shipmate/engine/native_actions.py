@@ -14,7 +14,7 @@ from typing import Any
 from shipmate.engine import instance_sets, instances, probe_set, routing
 from shipmate.engine.actions import Action, Outcome
 from shipmate.engine.context import DeployContext, Runtime, ref_of
-from shipmate.errors import RollbackFailed, TargetError
+from shipmate.errors import RollbackFailedError, TargetError
 from shipmate.model import Phase
 from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
@@ -152,7 +152,7 @@ def roll_back_native(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
                              on_tick=sync.tick)
     if not report.ok or not report.instances:
         error, hint = _describe(report)
-        raise RollbackFailed(f"previous release {prev.config.version} did not come back: {error}", hint=hint)
+        raise RollbackFailedError(f"previous release {prev.config.version} did not come back: {error}", hint=hint)
     rows = _settle(ctx, prev.release_id, prev.config, report)
     live = []
     for row in rows:
@@ -163,8 +163,8 @@ def roll_back_native(ctx: DeployContext, args: dict[str, Any]) -> Outcome:
         if healthy:
             live.append(rt.store.set_instance_status(row.id, "running", fencing=ctx.fencing))
     if not live:
-        raise RollbackFailed(f"previous release {prev.config.version} runs again but no task passes its probes",
-                             hint="see `shipmate logs`")
+        raise RollbackFailedError(f"previous release {prev.config.version} runs again but no task passes its probes",
+                                  hint="see `shipmate logs`")
     for row in instance_sets.by_ids(ctx, instance_sets.previous_ids(ctx)):
         if row.live and not rt.target.is_alive(ref_of(row)):
             rt.store.set_instance_status(row.id, "stopped", fencing=ctx.fencing)  # replaced by the engine

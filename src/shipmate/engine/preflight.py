@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.ports import port_is_free
 from shipmate.release_config import ReleaseConfig
+from shipmate.strategies.names import ROUTED_STRATEGIES
 
 if TYPE_CHECKING:
     from shipmate.targets.base import Capabilities
     from shipmate.traffic import TrafficRouter
 
-ROUTED_STRATEGIES = frozenset({"blue-green", "canary", "rolling"})
 
 
 def check_port(router: TrafficRouter, port: int, service: str, environment: str) -> None:
@@ -27,12 +27,13 @@ def check_port(router: TrafficRouter, port: int, service: str, environment: str)
         if int(str(route["port"])) == port:
             if (route.get("service"), route.get("environment")) == (service, environment):
                 return
-            raise PrerequisiteMissing(
+            raise PrerequisiteMissingError(
                 f"port {port} is already routed to {route.get('service')}/{route.get('environment')}",
                 hint="pick another port: in shipmate.yaml, or run `shipmate down` for that service")
     if not port_is_free(port):
-        raise PrerequisiteMissing(f"port {port} is already in use on 127.0.0.1",
-                                  hint="stop what listens there (ss -ltnp), or choose another port in shipmate.yaml")
+        raise PrerequisiteMissingError(
+            f"port {port} is already in use on 127.0.0.1",
+            hint="stop what listens there (ss -ltnp), or choose another port in shipmate.yaml")
 
 
 def check_command(config: ReleaseConfig) -> None:
@@ -48,8 +49,8 @@ def check_capabilities(config: ReleaseConfig, can: Capabilities) -> None:
     """Ask the target what it can do (never its kind): replicas it can run, traffic it can take."""
     most = can.max_replicas if can.replicas else 1
     if config.replicas > most:
-        raise PrerequisiteMissing(f"target kind {config.target_kind} runs at most {most} instance(s) of a "
-                                  f"release, not {config.replicas}", hint=f"set replicas: {most} or fewer")
+        raise PrerequisiteMissingError(f"target kind {config.target_kind} runs at most {most} instance(s) of a "
+                                       f"release, not {config.replicas}", hint=f"set replicas: {most} or fewer")
     if config.strategy in ROUTED_STRATEGIES and not can.routable:
-        raise PrerequisiteMissing(f"strategy {config.strategy} moves traffic through the router, and target "
-                                  f"kind {config.target_kind} is not routable", hint="use strategy: recreate")
+        raise PrerequisiteMissingError(f"strategy {config.strategy} moves traffic through the router, and target "
+                                       f"kind {config.target_kind} is not routable", hint="use strategy: recreate")

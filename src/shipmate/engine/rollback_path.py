@@ -12,7 +12,7 @@ from typing import Any
 from shipmate.engine import crashpoints
 from shipmate.engine.action_table import ACTIONS  # abort steps are actions too (abort_actions, native_actions)
 from shipmate.engine.context import DeployContext
-from shipmate.errors import RollbackFailed, ShipmateError
+from shipmate.errors import RollbackFailedError, ShipmateError
 from shipmate.model import DeploymentState
 from shipmate.plan import PlanStep
 
@@ -21,7 +21,7 @@ DEFAULT_ABORT = (PlanStep("restore_previous"), PlanStep("stop_new"))
 
 
 def roll_back(ctx: DeployContext, reason: str) -> None:
-    """Drive the deployment to rolled_back, or to failed (raising RollbackFailed) if we cannot."""
+    """Drive the deployment to rolled_back, or to failed (raising RollbackFailedError) if we cannot."""
     store = ctx.rt.store
     if ctx.deployment.state != DeploymentState.ROLLING_BACK:
         ctx.deployment = store.set_state(ctx.deployment.id, DeploymentState.ROLLING_BACK, fencing=ctx.fencing,
@@ -39,7 +39,7 @@ def roll_back(ctx: DeployContext, reason: str) -> None:
             ctx.deployment.id, DeploymentState.FAILED, fencing=ctx.fencing, error=message,
             event=_event(ctx, "deployment.failed", "failed", errors=[reason, message]))
         then = "the service may be down: run `shipmate status`, then `shipmate rollback --to VERSION` or fix and deploy"
-        raise RollbackFailed(message, hint=f"{exc.hint}; {then}" if exc.hint else then) from exc
+        raise RollbackFailedError(message, hint=f"{exc.hint}; {then}" if exc.hint else then) from exc
     ctx.deployment = store.set_state(
         ctx.deployment.id, DeploymentState.ROLLED_BACK, fencing=ctx.fencing, error=reason,
         event=_event(ctx, "deployment.rolled_back", "rolled_back", errors=[reason]))

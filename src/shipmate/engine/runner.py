@@ -17,7 +17,7 @@ from shipmate.engine.action_table import ACTIONS
 from shipmate.engine.actions import Outcome
 from shipmate.engine.context import DeployContext
 from shipmate.engine.rollback_path import roll_back
-from shipmate.errors import DeploymentFailed, LockLostError, RollbackFailed, ShipmateError, TargetError
+from shipmate.errors import DeploymentFailedError, LockLostError, RollbackFailedError, ShipmateError, TargetError
 from shipmate.interruptions import signals_held
 from shipmate.model import DeploymentState
 from shipmate.plan import CLEANUP, WAITS
@@ -26,7 +26,7 @@ INTERRUPTED_GRACE_S = 2.0  # after promote the old instance has no traffic left 
 
 
 def execute(ctx: DeployContext, *, start_index: int = 0) -> DeployContext:
-    """Drive ``ctx`` to a terminal state; raise DeploymentFailed / RollbackFailed when not succeeded.
+    """Drive ``ctx`` to a terminal state; raise DeploymentFailedError / RollbackFailedError when not succeeded.
 
     An interruption lands between store writes, never inside one (the store holds signals off while
     it writes), so the rows always say how far we got.
@@ -114,8 +114,8 @@ def _fail(ctx: DeployContext, error: str, cause_hint: str | None = None) -> None
         raise TargetError(f"down failed: {error}", hint="run `shipmate down` again")
     roll_back(ctx, error)
     hint = _rolled_back_hint(ctx)
-    raise DeploymentFailed(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {error}",
-                           hint=f"{cause_hint}; {hint}" if cause_hint else hint)
+    raise DeploymentFailedError(f"{ctx.config.service} {ctx.config.version} failed and was rolled back: {error}",
+                                hint=f"{cause_hint}; {hint}" if cause_hint else hint)
 
 
 def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) -> Outcome:
@@ -135,7 +135,7 @@ def run_step(ctx: DeployContext, index: int, name: str, args: dict[str, Any]) ->
                               fencing=ctx.fencing, event={"event_type": f"step.{name}", "status": "failed",
                                                           "version": ctx.config.version, "errors": [why]})
         raise
-    except (LockLostError, RollbackFailed):
+    except (LockLostError, RollbackFailedError):
         raise
     except ShipmateError as exc:
         # A refused action is a failed step, not a crash: record it and let the caller roll back.

@@ -37,7 +37,7 @@ WORKFLOWS = """## Workflows
    dry_run: true} -> promote. policy_refused (exit 6) says why (failed, superseded, drift, freeze)."""
 
 SAFETY = """## Safety rules
-- Policy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
+- ToolPolicy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
   annotations and arguments such as confirm are never trusted.
 - Protected environments (or approval: required) need a person's approval for deploy, promote, rollback
   to an older release and down: exit 6 with the pending approval; you can request, never grant without a

@@ -56,11 +56,11 @@ def serve_http(server: ShipmateServer, host: str, port: int) -> None:
     try:
         sock.bind((host, port))
     except OSError as exc:
-        from shipmate.errors import PrerequisiteMissing
+        from shipmate.errors import PrerequisiteMissingError
 
         sock.close()
-        raise PrerequisiteMissing(f"cannot listen on {host}:{port}: {exc.strerror}",
-                                  hint="pick another --port") from exc
+        raise PrerequisiteMissingError(f"cannot listen on {host}:{port}: {exc.strerror}",
+                                       hint="pick another --port") from exc
     bound = sock.getsockname()[1]
     config = uvicorn.Config(http_app(server, host, bound), log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])

@@ -24,7 +24,7 @@ class RefusedError(InvalidInputError):
 
 
 @dataclass(frozen=True)
-class Policy:
+class ToolPolicy:
     read_only: bool = False
     no_destructive: bool = False
     token: str | None = None   # set when serving HTTP: every mutating call must carry it as a bearer token

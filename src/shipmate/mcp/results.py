@@ -12,7 +12,7 @@ from typing import Any
 
 from mcp_types import CallToolResult, TextContent
 
-from shipmate.errors import Interrupted, InvalidInputError, ShipmateError
+from shipmate.errors import CommandInterruptedError, InvalidInputError, ShipmateError
 from shipmate.ops import as_json, redact, redact_tree
 
 
@@ -37,7 +37,8 @@ def as_shipmate_error(exc: BaseException) -> ShipmateError:
     if isinstance(exc, ShipmateError):
         return exc
     if isinstance(exc, KeyboardInterrupt):
-        return Interrupted("interrupted before anything changed", hint="call the status tool to see where it stopped")
+        return CommandInterruptedError("interrupted before anything changed",
+                                       hint="call the status tool to see where it stopped")
     if os.environ.get("SHIPMATE_DEBUG"):
         raise exc
     return ShipmateError(f"internal error: {type(exc).__name__}: {exc}",

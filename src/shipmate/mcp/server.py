@@ -22,7 +22,7 @@ from shipmate import ops
 from shipmate.errors import InvalidInputError, ShipmateError
 from shipmate.mcp.callers import actor_of, headers_of
 from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
-from shipmate.mcp.policy import Policy
+from shipmate.mcp.policy import ToolPolicy
 from shipmate.mcp.results import bad_arguments, error_of, error_result
 from shipmate.mcp.tools import ShipmateTools
 
@@ -32,7 +32,7 @@ SERVER_NAME = "shipmate"
 class ShipmateServer(MCPServer):
     """tools/list shows only what the policy allows; tools/call checks the policy again, on every call."""
 
-    def __init__(self, spec_file: str | None, policy: Policy, commands: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(self, spec_file: str | None, policy: ToolPolicy, commands: Sequence[tuple[str, str]] = ()) -> None:
         from shipmate.mcp import resources
         from shipmate.mcp.guide import INSTRUCTIONS, build_guide
 
@@ -94,9 +94,9 @@ def annotations_of(info: ToolInfo) -> ToolAnnotations:
                            idempotent_hint=info.idempotent, open_world_hint=False)
 
 
-def build_server(spec_file: str | None, policy: Policy | None = None,
+def build_server(spec_file: str | None, policy: ToolPolicy | None = None,
                  commands: Sequence[tuple[str, str]] = ()) -> ShipmateServer:
-    return ShipmateServer(spec_file, policy or Policy(), commands)
+    return ShipmateServer(spec_file, policy or ToolPolicy(), commands)
 
 
 def _version() -> str:

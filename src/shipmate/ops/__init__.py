@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from shipmate.ops.decider_tokens import add_decider, list_deciders, revoke_decider
     from shipmate.ops.deploying import deploy
     from shipmate.ops.explaining import explain
+    from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.json_result import JsonResult, as_json
     from shipmate.ops.results.locks import LockReleaseResult, LocksResult
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -107,6 +109,7 @@ _HOMES = {
     "lock_release": "shipmate.ops.locking",
     "lock_status": "shipmate.ops.locking",
     "logs": "shipmate.ops.reading_logs",
+    "follow_logs": "shipmate.ops.following_logs",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
     "recover": "shipmate.ops.recovering",
@@ -166,6 +169,9 @@ _HOMES = {
     "LockReleaseResult": "shipmate.ops.results.locks",
     "ReleasePlan": "shipmate.ops.results.plans",
     "GatedPlan": "shipmate.ops.results.plans",
+    "PromotionResult": "shipmate.ops.results.promotions",
+    "PromotionUnchanged": "shipmate.ops.results.promotions",
+    "PromotionPlan": "shipmate.ops.results.promotions",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
@@ -174,15 +180,15 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCh
            "DeploymentInProgress", "DeploymentRecord", "DeploymentResult", "DownPlan", "EnvironmentStatus",
            "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult", "InstanceLog", "InstanceStatus",
            "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult", "NeverDeployedEnvironment",
-           "NoChangeResult", "NothingRunning", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved",
-           "SecretWritten", "SecretsList", "StatusResult", "StepResult", "TakenDown", "ValidationResult",
-           "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune", "backup_restore",
-           "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain", "history", "home_of",
-           "import_compose", "init", "list_approvals", "list_deciders", "lock_release", "lock_status", "logs",
-           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
-           "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm",
-           "secrets_rotate", "secrets_set", "spec_path_of", "status", "validate", "withdraw"]
-
+           "NoChangeResult", "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged",
+           "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
+           "StatusResult", "StepResult", "TakenDown", "ValidationResult", "add_decider", "approve", "as_json",
+           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
+           "deploy", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose", "init",
+           "list_approvals", "list_deciders", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp",
+           "promote", "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject",
+           "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set",
+           "spec_path_of", "status", "validate", "withdraw"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -12,7 +12,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from shipmate.errors import ApprovalRefused, ApprovalRequired, NotFoundError, ShipmateError
+from shipmate.errors import ApprovalRefusedError, ApprovalRequiredError, NotFoundError, ShipmateError
 from shipmate.ops.common.agent_environment import agent_signal
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.workspace import Workspace
@@ -88,11 +88,10 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
             raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
         if row.state != "pending":
             who = f" by {row.decided_by}" if row.decided_by else ""
-            err = ApprovalRequired(f"{row.id} is already {row.state}{who}: nothing was changed",
-                                   hint="run the command again to ask for a new approval"
-                                   if row.state in ("expired", "used") else "`shipmate approvals --all` shows it")
-            err.details = {"approval_id": row.id, "state": row.state}
-            raise err
+            raise ApprovalRequiredError(f"{row.id} is already {row.state}{who}: nothing was changed",
+                                        hint="run the command again to ask for a new approval"
+                                        if row.state in ("expired", "used") else "`shipmate approvals --all` shows it",
+                                        details={"approval_id": row.id, "state": row.state})
         holder = holder_of(ws.home, row.id, code, row.code_hash, host_people())
         via_code = holder is not None
         verb = "approve" if state == "approved" else "reject"
@@ -127,8 +126,8 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
         decided = store.decide_approval(row.id, state=state, decided_by=identity.actor, decided_face=identity.face,
                                         comment=comment)
         if decided is None:
-            raise ApprovalRequired(f"{row.id} was decided or expired meanwhile: nothing was changed",
-                                   hint="`shipmate approvals --all` shows it")
+            raise ApprovalRequiredError(f"{row.id} was decided or expired meanwhile: nothing was changed",
+                                        hint="`shipmate approvals --all` shows it")
         via = ("one-time code" if holder == "notify" else f"one-time code of {holder}, presented by {presenter}"
                if holder else identity.face)
         _notify_decided(ws, store, decided, identity, via)
@@ -162,7 +161,7 @@ def withdraw(spec_file: str | None, approval_id: str, *, identity: Identity | No
         withdrawn = store.withdraw_approval(row.id, withdrawn_by=who, face=identity.face,
                                             comment=(reason or "").strip()[:500] or None)
         if withdrawn is None:
-            err = ApprovalRequired(f"{row.id} is already {row.state}: nothing was changed",
+            err = ApprovalRequiredError(f"{row.id} is already {row.state}: nothing was changed",
                                    hint="`shipmate approvals --all` shows it")
             err.details = {"approval_id": row.id, "state": row.state}
             raise err
@@ -193,14 +192,12 @@ def _policy(ws: Workspace, row: ApprovalRow) -> ApprovalPolicy:
 
 
 def _refused(store: Store, row: ApprovalRow, identity: Identity, verb: str, message: str,
-             hint: str) -> ApprovalRefused:
+             hint: str) -> ApprovalRefusedError:
     """Audit a refused decision (without any code given) and return the error to raise."""
     store.append_event(event_type="approval.refused", service=row.service, environment=row.environment,
                        version=row.version, status="refused", notes=row.id, deployed_by=identity.actor,
                        errors=[message], data={"approval_id": row.id, "decision": verb, "face": identity.face})
-    err = ApprovalRefused(message, hint=hint)
-    err.details = {"approval_id": row.id, "state": row.state}
-    return err
+    return ApprovalRefusedError(message, hint=hint, details={"approval_id": row.id, "state": row.state})
 
 
 def _notify_decided(ws: Workspace, store: Store, row: ApprovalRow, identity: Identity, via: str) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import HealthCheckFailed, NotFoundError, SpecError
+from shipmate.errors import HealthCheckFailedError, NotFoundError, SpecError
 from shipmate.ops.common.backup_taking import (
     create_backup,
     destination_of,
@@ -69,7 +69,7 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     On an environment whose `approval:` gates restores (protected ones do), a person's approval of exactly this
     backup comes first."""
     from shipmate.backups.restoring import discard, remove_asides, verify_and_stage
-    from shipmate.errors import BackupCorrupt
+    from shipmate.errors import BackupCorruptError
 
     ws, loaded, bspec = _load(spec_file, environment)
     service, env = loaded.spec.service, loaded.environment
@@ -83,7 +83,7 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
 
     try:
         placed = verify_and_stage(dest, found["name"], live_of, backup_id, stage=not dry_run)
-    except BackupCorrupt as exc:
+    except BackupCorruptError as exc:
         record_backup_event(ws, "backup.restore_refused", service, env, "error", errors=[exc.message],
                 data={"backup_id": backup_id, "code": exc.code})
         raise
@@ -107,11 +107,10 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     result = {"backup_id": backup_id, "service": service, "environment": env, "restored": targets,
               "health": health, "kept_aside": kept}
     if health.get("checked") and not health["healthy"]:   # a release runs and fails its checks: exit 3
-        failed = HealthCheckFailed(f"restored {backup_id}, but {service}/{env} is unhealthy: {health['reason']}",
-                                   hint="the replaced files are kept aside: " +
-                                        ", ".join(a["aside"] for a in kept) if kept else "nothing was replaced")
-        failed.details = result
-        raise failed
+        raise HealthCheckFailedError(
+            f"restored {backup_id}, but {service}/{env} is unhealthy: {health['reason']}",
+            hint="the replaced files are kept aside: " + ", ".join(a["aside"] for a in kept) if kept
+            else "nothing was replaced", details=result)
     return result
 
 
@@ -148,7 +147,7 @@ def _approved_restore(ws: Workspace, loaded: LoadedSpec, backup_id: str, identit
 
 def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
     """Where an archived part goes back to: its path under the project (checked again), or its volume."""
-    from shipmate.errors import BackupCorrupt
+    from shipmate.errors import BackupCorruptError
     from shipmate.targets.docker_volumes import volume_mountpoint
 
     target = str(source["target"])
@@ -158,7 +157,7 @@ def _live_path(source: dict[str, Any], loaded: LoadedSpec) -> Path:
     project = loaded.base_dir.resolve()
     real = live.parent.resolve() / live.name
     if project != real and project not in real.parents:
-        raise BackupCorrupt(f"the backup names {target}, outside the project folder", hint="not restored")
+        raise BackupCorruptError(f"the backup names {target}, outside the project folder", hint="not restored")
     return real
 
 
@@ -171,7 +170,7 @@ def _health_after(spec_file: str | None, env: str) -> dict[str, Any]:
         try:
             out = check(spec_file, environment=env)
             return {"healthy": True, "checked": True, "version": out.get("version"), "checks": out.get("checks", [])}
-        except HealthCheckFailed as exc:
+        except HealthCheckFailedError as exc:
             reason, checked = exc.message, bool(exc.details)
             if not checked or attempt == HEALTH_ATTEMPTS - 1:   # no release at all: no point in waiting
                 break

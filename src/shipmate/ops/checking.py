@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shipmate.errors import HealthCheckFailed
+from shipmate.errors import HealthCheckFailedError
 from shipmate.ops.common.reading import (
     open_reconciled,
     service_and_envs,
@@ -31,13 +31,13 @@ def check(spec_file: str | None, *, environment: str | None = None, level: int |
     if store is None or cur is None:
         if store:
             store.close()
-        raise HealthCheckFailed(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
+        raise HealthCheckFailedError(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
     try:
         rel = store.get_release(cur.release_id)
         serving = serving_rows(store, service, env)
         if rel is None or not serving:
-            raise HealthCheckFailed(f"{service}/{env}: current release has no instance",
-                                    hint="run `shipmate deploy --force`")
+            raise HealthCheckFailedError(f"{service}/{env}: current release has no instance",
+                                         hint="run `shipmate deploy --force`")
         return check_levels(service, env, rel, serving, targets_by_kind(), level)
     finally:
         store.close()

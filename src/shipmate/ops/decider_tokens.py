@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from shipmate.errors import ApprovalRefused, InvalidInputError, NotFoundError
+from shipmate.errors import ApprovalRefusedError, InvalidInputError, NotFoundError
 from shipmate.ops.common.agent_environment import agent_signal
 from shipmate.ops.common.identity import cli_identity
 from shipmate.ops.common.workspace import Workspace
@@ -102,7 +102,7 @@ def _person_or_refuse(store: Store, service: str, what: str) -> str:
     agent = agent_signal(os.environ)
     if agent is not None:
         _audit(store, service, cli_identity().actor, f"cannot {what}: {agent}")
-        raise ApprovalRefused(f"an agent never manages deciders: {agent}",
+        raise ApprovalRefusedError(f"an agent never manages deciders: {agent}",
                               hint="a person runs it in their own terminal, outside the agent")
     return cli_identity().actor
 
@@ -111,7 +111,7 @@ def _decider_or_refuse(store: Store, service: str, ask_token: AskToken | None, w
     name = decider_from(store, ask_token)
     if name is None:
         _audit(store, service, cli_identity().actor, f"cannot {what}: no valid decider token was typed")
-        raise ApprovalRefused(f"to {what}, type an existing decider's token at the prompt (a terminal is needed)",
+        raise ApprovalRefusedError(f"to {what}, type an existing decider's token at the prompt (a terminal is needed)",
                               hint="a person who has a decider token runs it in their own terminal")
     return name
 

@@ -13,12 +13,12 @@ def lock_status(spec_file: str | None, *, environment: str | None = None) -> Loc
 
     Without -f and without ./shipmate.yaml there is no service to pick: every lock of the home is listed.
     """
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
     service, key = None, None
     if spec_file is not None or ws.spec_path.exists() or environment is not None:
-        service, declared = read_identity(ws.spec_path)
+        service, declared = read_service_names(ws.spec_path)
         key = None if environment is None else f"{service}/{resolve_environment(declared, environment)}"
     store = ws.open_store_readonly()
     if store is None:
@@ -33,10 +33,10 @@ def lock_status(spec_file: str | None, *, environment: str | None = None) -> Loc
 
 def lock_release(spec_file: str | None, *, environment: str | None = None, force: bool = False,
                  dry_run: bool = False) -> LockReleaseResult:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     key = f"{service}/{resolve_environment(declared, environment)}"
     store = ws.open_store_readonly() if dry_run else ws.open_store()
     if store is None:

@@ -33,11 +33,9 @@ def probe_mcp(target: str, *, calls: int = 20, tool: str | None = None, argument
         "errors": latency.errors, "first_error": latency.first_error or None,
     }
     if latency.errors:
-        failed = McpProbeError(f"{latency.errors} of {calls} {latency.operation} calls to {parsed.describe()} "
-                               f"failed: {latency.first_error}", cause=latency.first_error,
-                               hint="the server answers, but not reliably: see its logs")
-        failed.details["probe"] = result
-        raise failed
+        raise McpProbeError(f"{latency.errors} of {calls} {latency.operation} calls to {parsed.describe()} "
+                            f"failed: {latency.first_error}", cause=latency.first_error,
+                            hint="the server answers, but not reliably: see its logs", details={"probe": result})
     return result
 
 

@@ -2,7 +2,7 @@
 
 Exact means: the same version, the same base config (config hash, overlays aside) and the same artifact
 (docker/swarm: the image id, never rebuilt; process: the files' hash), with the target environment's
-overlay applied. Anything else is refused with the reason (PolicyRefused, exit 6) before any change.
+overlay applied. Anything else is refused with the reason (PolicyRefusedError, exit 6) before any change.
 """
 
 from __future__ import annotations
@@ -10,13 +10,20 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import InvalidInputError, PolicyRefused
+from shipmate.errors import InvalidInputError, PolicyRefusedError
 from shipmate.ops.common import releases
 from shipmate.ops.common.artifacts import artifact_id, changed_files, files_are_artifact, with_artifact
 from shipmate.ops.common.passed_releases import Passed, find_passed
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import chain as gated_release
 from shipmate.ops.gates import policy as policy_gates
+from shipmate.ops.results.promotions import (
+    PromotionPlan,
+    PromotionResult,
+    PromotionUnchanged,
+    promotion_plan,
+    promotion_result,
+)
 from shipmate.spec.config_hash import changed_keys
 
 if TYPE_CHECKING:
@@ -28,16 +35,16 @@ if TYPE_CHECKING:
 def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str | None = None,
             dry_run: bool = False, progress: Progress | None = None,
             override_freeze: str | None = None, identity: Identity | None = None,
-            wait_approval: bool = True) -> dict[str, Any]:
+            wait_approval: bool = True) -> PromotionResult | PromotionUnchanged | PromotionPlan:
     """Goes through the same gates as deploy (ops.gated_release), asking approvals for action "promote"."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.release_run import planned_release
     from shipmate.ops.common.spec_loading import load_spec
     from shipmate.secrets.resolve import with_secrets
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     source, target = resolve_environment(declared, from_env), resolve_environment(declared, to_env)
     if source == target:
         raise InvalidInputError(f"--from and --to are both {source}", hint="promote moves a release to another "
@@ -54,9 +61,10 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
                                     origin={"promoted_from": evidence})
     facts = {"promoted_from": evidence, "artifact": artifact_id(config)}
     if dry_run:
-        return {**gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")), **facts}
-    result = gated_release.run_gated(release, force=False, wait_approval=wait_approval, progress=progress)
-    return {**result, **facts}
+        return promotion_plan(gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")),
+                              facts)
+    return promotion_result(gated_release.run_gated(release, force=False, wait_approval=wait_approval,
+                                                    progress=progress), facts)
 
 
 def _passed_in(ws: Workspace, service: str, env: str, version: str | None) -> Passed:
@@ -113,9 +121,8 @@ def _exact(ws: Workspace, config: ReleaseConfig, passed: Passed) -> ReleaseConfi
 
 
 def _refused(message: str, *, gate: str, hint: str | None = None, changed: list[str] | None = None
-             ) -> PolicyRefused:
-    error = PolicyRefused(message, hint=hint)
-    error.details = {"refusals": [{"gate": gate, "reason": message, "hint": hint or ""}]}
+             ) -> PolicyRefusedError:
+    details: dict[str, Any] = {"refusals": [{"gate": gate, "reason": message, "hint": hint or ""}]}
     if changed is not None:
-        error.details["changed"] = changed
-    return error
+        details["changed"] = changed
+    return PolicyRefusedError(message, hint=hint, details=details)

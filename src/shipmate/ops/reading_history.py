@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
     deployment_record,
+    open_reader_reconciled,
     open_reconciled,
     service_and_envs,
 )
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> HistoryResult:
     ws = Workspace.locate(spec_file)
     service, envs = service_and_envs(ws, environment)
-    store = open_reconciled(ws)
+    store = open_reader_reconciled(ws)   # stdlib sqlite3, like status: no SQLAlchemy to import
     rows: list[DeploymentRecord] = []
-    if store is not None:
-        try:
-            for env in envs:
-                rows += [deployment_record(store, d, env) for d in store.deployments(service, env, limit)]
-        finally:
-            store.close()
+    if store is None:
+        return HistoryResult(service, [], never_deployed=True)
+    try:
+        for env in envs:
+            rows += [deployment_record(store, d, env) for d in store.deployments(service, env, limit)]
+    finally:
+        store.close()
     rows.sort(key=lambda r: r.started_at, reverse=True)
     return HistoryResult(service, rows[:limit])
 
@@ -38,7 +40,7 @@ def events(spec_file: str | None, *, environment: str | None = None, limit: int 
     service, envs = service_and_envs(ws, environment)
     store = open_reconciled(ws)
     if store is None:
-        return EventsResult(service, [])
+        return EventsResult(service, [], never_deployed=True)
     if verify:
         # A writable open first catches the mirror up (a sync skipped while a frozen writer held
         # its lock is written now), so --verify judges the file, not a moment's lag.

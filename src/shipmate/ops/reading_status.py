@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
     deployment_record,
-    needs_care,
+    open_reader_reconciled,
     service_and_envs,
-    take_care,
     targets_by_kind,
 )
 from shipmate.ops.common.workspace import Workspace
@@ -39,17 +38,11 @@ def _answers(port: int, timeout: float = 0.5) -> bool:
 
 
 def status(spec_file: str | None, *, environment: str | None = None) -> StatusResult:
-    from shipmate.store.sqlite_reader import SqliteReader
-
     ws = Workspace.locate(spec_file)
     service, envs = service_and_envs(ws, environment)
-    store = SqliteReader.open(ws.home)  # stdlib sqlite3: status is called in loops, keep it fast
-    if store is not None and needs_care(store, ws):
-        store.close()
-        take_care(ws)
-        store = SqliteReader.open(ws.home)
+    store = open_reader_reconciled(ws)  # stdlib sqlite3: status is called in loops, keep it fast
     if store is None:
-        return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs])
+        return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs], never_deployed=True)
     environments: list[EnvironmentStatus | NeverDeployedEnvironment] = []
     try:
         from shipmate.release_config import ReleaseConfig

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shipmate.errors import RollbackFailed
+from shipmate.errors import RollbackFailedError
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.results.instances import RecoverResult
@@ -21,10 +21,9 @@ def recover(spec_file: str | None) -> RecoverResult:
         store.close()
     failed = [r for r in report if str(r.get("outcome", "")).startswith("failed")]
     if failed:
-        err = RollbackFailed(f"{len(failed)} interrupted deployment(s) could not be rolled back: "
-                             + "; ".join(str(r["outcome"]) for r in failed),
-                             hint="see `shipmate status` and `shipmate events`; fix and deploy, or "
-                                  "`shipmate rollback --to VERSION`")
-        err.details = {"recovered": report}
-        raise err
+        raise RollbackFailedError(f"{len(failed)} interrupted deployment(s) could not be rolled back: "
+                                  + "; ".join(str(r["outcome"]) for r in failed),
+                                  hint="see `shipmate status` and `shipmate events`; fix and deploy, or "
+                                       "`shipmate rollback --to VERSION`",
+                                  details={"recovered": report})
     return RecoverResult(report)

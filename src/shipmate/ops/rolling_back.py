@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
              wait_approval: bool = True) -> DeploymentResult | NoChangeResult | ReleasePlan:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
     store = ws.open_store_readonly()
     if store is None:  # checked read-only first: a refused rollback must not create a state folder

@@ -62,7 +62,7 @@ def read_value_file(path: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read the secret file {path}: {type(exc).__name__}",
-                                hint="give a readable UTF-8 file with --file, or pipe the value on stdin") from exc
+                                hint="give a readable UTF-8 file with --from-file, or pipe the value on stdin") from exc
 
 
 def secrets_list(spec_file: str | None) -> SecretsList:

@@ -19,10 +19,10 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
     from shipmate.engine.lease import Lease
     from shipmate.plan import down_plan
     from shipmate.release_config import ReleaseConfig
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
     store = ws.open_store_readonly() if dry_run else ws.open_store()
     if store is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from shipmate.errors import HealthCheckFailed, InvalidInputError, PrerequisiteMissing
+from shipmate.errors import HealthCheckFailedError, InvalidInputError, PrerequisiteMissingError
 
 TransportKind = Literal["stdio", "http", "sse"]
 
@@ -21,19 +21,18 @@ TARGET_HELP = ("give http://HOST:PORT/mcp (streamable HTTP), http://HOST:PORT/ss
                "or stdio:COMMAND ARGS (e.g. 'stdio:mcp-server-time --local-timezone UTC')")
 
 
-class McpProbeError(HealthCheckFailed):
+class McpProbeError(HealthCheckFailedError):
     """The target did not behave as an MCP server (exit 3); ``cause`` is the first real error, for evidence."""
 
     code = "mcp_probe_failed"
 
-    def __init__(self, message: str, *, cause: str = "", hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str, *, cause: str = "", hint: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, hint=hint, details={**({"cause": cause} if cause else {}), **(details or {})})
         self.cause = cause
-        if cause:
-            self.details["cause"] = cause
 
 
-class McpServerUnreachable(McpProbeError, PrerequisiteMissing):
+class McpServerUnreachableError(McpProbeError, PrerequisiteMissingError):
     """Nothing to talk to: connection refused, unknown host, or a stdio command that is not found (exit 7)."""
 
     exit_code = 7

@@ -13,7 +13,7 @@ from shipmate.probes.mcp import Latency, McpTarget, ToolCall, ToolsListing
 
 
 def list_tools(target: McpTarget, *, timeout_s: float, legacy_init: bool = True) -> ToolsListing:
-    """Connect, initialize, and list every tool page; raises McpProbeError (or McpServerUnreachable)."""
+    """Connect, initialize, and list every tool page; raises McpProbeError (or McpServerUnreachableError)."""
     from shipmate.probes import mcp_client
 
     return mcp_client.run_bounded(target, timeout_s, lambda c: mcp_client.listing_of(c), legacy_init=legacy_init)

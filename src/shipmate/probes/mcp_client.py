@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from shipmate.probes.mcp import (
     Latency,
     McpProbeError,
-    McpServerUnreachable,
+    McpServerUnreachableError,
     McpTarget,
     ToolCall,
     ToolsListing,
@@ -237,12 +237,12 @@ def failure(target: McpTarget, exc: BaseException, stage: str, timeout_s: float)
     where = target.describe()
     cause = describe(exc, timeout_s)
     if isinstance(exc, FileNotFoundError | PermissionError) and target.kind == "stdio":
-        return McpServerUnreachable(f"cannot start {target.argv[0]!r}: {exc.strerror or exc}", cause=cause,
-                                    hint="install the MCP server or give its full path after 'stdio:'")
+        return McpServerUnreachableError(f"cannot start {target.argv[0]!r}: {exc.strerror or exc}", cause=cause,
+                                         hint="install the MCP server or give its full path after 'stdio:'")
     if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout) or (
             isinstance(exc, OSError) and exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH)):
-        return McpServerUnreachable(f"nothing answers at {where}: {_short(exc)}", cause=cause,
-                                    hint="is the MCP server running, on this host and port?")
+        return McpServerUnreachableError(f"nothing answers at {where}: {_short(exc)}", cause=cause,
+                                         hint="is the MCP server running, on this host and port?")
     if isinstance(exc, TimeoutError) or (isinstance(exc, MCPError) and exc.code == REQUEST_TIMEOUT) \
             or isinstance(exc, httpx2.TimeoutException):
         return McpProbeError(f"{where} gave no answer to {stage} within {timeout_s:g}s", cause=cause,

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from shipmate.errors import NotFoundError, PrerequisiteMissing, ShipmateError, StaleFencingError, TargetError
+from shipmate.errors import NotFoundError, PrerequisiteMissingError, ShipmateError, StaleFencingError, TargetError
 from shipmate.router.fingerprint import code_fingerprint
 from shipmate.router.paths import RouterPaths
 from shipmate.traffic import Backend, DrainResult, RouteSpec, RouteStats
@@ -82,7 +82,7 @@ class RouterClient:
                 f"router refused {op} on port {port}: {message}",
                 hint="another shipmate took the deployment lock over; this one must stop")
         if code in ("port_in_use", "bind_failed"):
-            raise PrerequisiteMissing(
+            raise PrerequisiteMissingError(
                 f"port {port} is already in use" if code == "port_in_use"
                 else f"port {port} cannot be opened: {message}",
                 hint=f"stop whatever listens on 127.0.0.1:{port} (see `ss -ltnp 'sport = :{port}'`)"
@@ -140,7 +140,7 @@ class RouterClient:
             if (code is not None and code != 0) or time.monotonic() >= deadline:
                 break  # exit 0 means another starter won the lock: keep polling for it
             time.sleep(POLL_INTERVAL)
-        raise PrerequisiteMissing(
+        raise PrerequisiteMissingError(
             f"the router for {self.paths.state_dir} did not start within {timeout:g}s"
             + (f" (exit code {code})" if code is not None else ""),
             hint=f"see {self.paths.log_file}",
@@ -160,8 +160,8 @@ class RouterClient:
             except TargetError:
                 pass
             time.sleep(POLL_INTERVAL)
-        raise PrerequisiteMissing(f"the router for {self.paths.state_dir} was not replaced within {timeout:g}s",
-                                  hint=f"see {self.paths.log_file}")
+        raise PrerequisiteMissingError(f"the router for {self.paths.state_dir} was not replaced within {timeout:g}s",
+                                       hint=f"see {self.paths.log_file}")
 
     def shutdown(self) -> None:
         self._call("shutdown")

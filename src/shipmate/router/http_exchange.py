@@ -28,7 +28,7 @@ STICKY_COOKIE = "shipmate_side"
 DROPPED = frozenset({ROUTE_HEADER, TOKEN_HEADER, b"x-forwarded-proto", b"x-forwarded-host"})
 
 
-class Reject(Exception):
+class RejectedRequestError(Exception):
     """A request the router answers itself and never forwards (400, 405, 414, 431, 505)."""
 
     def __init__(self, status: int, reason: str) -> None:
@@ -127,9 +127,9 @@ class Exchange:
         self.header_count += 1
         self.head_bytes += len(name) + len(value) + 4
         if self.header_count > MAX_HEADERS or self.head_bytes > MAX_HEAD_BYTES:
-            raise Reject(431, "request header fields too large")
+            raise RejectedRequestError(431, "request header fields too large")
         if b"\r" in value or b"\n" in value or b"\0" in value:
-            raise Reject(400, "control character in a header value")
+            raise RejectedRequestError(400, "control character in a header value")
         lower = name.lower()
         if lower == b"host":
             self.host = value
@@ -148,7 +148,7 @@ class Exchange:
             return
         elif lower == b"transfer-encoding":
             if value.strip().lower() != b"chunked":  # other codings: we would re-frame them wrongly
-                raise Reject(501, "only Transfer-Encoding: chunked is supported")
+                raise RejectedRequestError(501, "only Transfer-Encoding: chunked is supported")
             self.chunked = True
             return  # re-framed by the router: the backend sees chunked again, nothing else
         self.headers.append((name, value))

@@ -19,7 +19,14 @@ from typing import cast
 from httptools import HttpParserCallbackError, HttpParserError, HttpParserUpgrade, HttpRequestParser
 
 from shipmate.router.backend_pool import BackendState, Upstream, set_nodelay
-from shipmate.router.http_exchange import CLOSE_HEADER, MAX_HEAD_BYTES, MAX_URL_BYTES, STICKY_COOKIE, Exchange, Reject
+from shipmate.router.http_exchange import (
+    CLOSE_HEADER,
+    MAX_HEAD_BYTES,
+    MAX_URL_BYTES,
+    STICKY_COOKIE,
+    Exchange,
+    RejectedRequestError,
+)
 from shipmate.router.http_relay import ResponseRelay
 from shipmate.router.route_state import RouteState
 from shipmate.router.table import DEFAULT_IDLE_TIMEOUT_S
@@ -76,7 +83,7 @@ class HttpClient(ResponseRelay):
             self._client_upgraded(data[int(exc.args[0]):])
         except HttpParserCallbackError as exc:
             cause = exc.__context__
-            if isinstance(cause, Reject):
+            if isinstance(cause, RejectedRequestError):
                 self._reject(cause.status, str(cause))
             else:
                 log.error("port %d: request handling failed", self.state.port, exc_info=cause)
@@ -167,7 +174,7 @@ class HttpClient(ResponseRelay):
         if ex is not None:
             ex.url += url
             if len(ex.url) > MAX_URL_BYTES:
-                raise Reject(414, "request target too long")
+                raise RejectedRequestError(414, "request target too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.reading is not None:
@@ -180,13 +187,13 @@ class HttpClient(ResponseRelay):
         version = parser.get_http_version()
         if version not in ("1.1", "1.0"):
             if version.startswith("0."):
-                raise Reject(400, "malformed request line")
-            raise Reject(505, f"HTTP/{version} is not supported")
+                raise RejectedRequestError(400, "malformed request line")
+            raise RejectedRequestError(505, f"HTTP/{version} is not supported")
         method = parser.get_method()
         if method == b"CONNECT":
-            raise Reject(405, "CONNECT is not supported")
+            raise RejectedRequestError(405, "CONNECT is not supported")
         if len(ex.url) + ex.head_bytes > MAX_HEAD_BYTES:
-            raise Reject(431, "request head too large")
+            raise RejectedRequestError(431, "request head too large")
         ex.client_keep_alive = parser.should_keep_alive()
         ex.upgrade = parser.should_upgrade()
         ex.build_head(method, version, self.client_ip)

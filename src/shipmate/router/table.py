@@ -12,11 +12,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipmate.traffic import Backend
+from shipmate.traffic import DEFAULT_HOLD_S, Backend
 
 TABLE_VERSION = 2
 MODES = ("http", "tcp")
-DEFAULT_HOLD_S = 10.0
 DEFAULT_HEAD_TIMEOUT_S = 10.0       # a client must send a whole request head within this (else 408)
 DEFAULT_RESPONSE_TIMEOUT_S = 60.0   # a backend must start its response within this (else 504)
 DEFAULT_IDLE_TIMEOUT_S = 75.0       # an idle client keep-alive connection is closed after this

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from shipmate.errors import PrerequisiteMissing
+from shipmate.errors import PrerequisiteMissingError
 
 
 def read_or_create(path: Path, make: Callable[[], str], *, what: str, hint: str) -> str:
@@ -25,4 +25,4 @@ def read_or_create(path: Path, make: Callable[[], str], *, what: str, hint: str)
             out.write(value + "\n")
         return value
     except OSError as exc:
-        raise PrerequisiteMissing(f"cannot read or create {what} {path}: {exc.strerror}", hint=hint) from exc
+        raise PrerequisiteMissingError(f"cannot read or create {what} {path}: {exc.strerror}", hint=hint) from exc

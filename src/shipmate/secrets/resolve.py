@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-from shipmate.errors import InvalidInputError, PrerequisiteMissing
+from shipmate.errors import InvalidInputError, PrerequisiteMissingError
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.vault import Vault, secret_path
 from shipmate.spec.secrets import SecretSpec
@@ -30,8 +30,8 @@ def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseCo
     missing = [secret.name for secret in declared if vault.latest(secret.name) is None]
     if missing:
         listed = f"secret {missing[0]} is" if len(missing) == 1 else f"secrets {', '.join(missing)} are"
-        raise PrerequisiteMissing(f"{listed} declared in shipmate.yaml but not set",
-                                  hint=f"run `shipmate secrets set {missing[0]}` with the value on stdin")
+        raise PrerequisiteMissingError(f"{listed} declared in shipmate.yaml but not set",
+                                       hint=f"run `shipmate secrets set {missing[0]}` with the value on stdin")
     for secret in declared:
         latest = vault.latest(secret.name)
         assert latest is not None
@@ -62,9 +62,10 @@ def check_pinned(home: Path, config: ReleaseConfig) -> None:
     """A rollback runs with the versions its release recorded: each must still be there."""
     for name, version in sorted(config.secrets.items()):
         if not secret_path(home, name, version).is_file():
-            raise PrerequisiteMissing(f"release {config.version} needs secret {name} v{version}, which was removed",
-                                      hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
-                                           "another version with --to")
+            raise PrerequisiteMissingError(
+                f"release {config.version} needs secret {name} v{version}, which was removed",
+                hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
+                     "another version with --to")
 
 
 def pinned_for_rollback(home: Path, config: ReleaseConfig) -> tuple[ReleaseConfig, list[str]]:
@@ -78,9 +79,10 @@ def pinned_for_rollback(home: Path, config: ReleaseConfig) -> tuple[ReleaseConfi
             continue
         latest = vault.latest(name)
         if latest is None:
-            raise PrerequisiteMissing(f"release {config.version} needs secret {name} v{version}, which was removed",
-                                      hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
-                                           "another version with --to")
+            raise PrerequisiteMissingError(
+                f"release {config.version} needs secret {name} v{version}, which was removed",
+                hint=f"deploy again after `shipmate secrets set {name}`, or roll back to "
+                     "another version with --to")
         versions[name] = latest.version
         warnings.append(f"secret {name} v{version} of release {config.version} was retired after a rotation: "
                         f"it runs with v{latest.version} ({latest.fingerprint})")

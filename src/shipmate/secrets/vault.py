@@ -50,7 +50,8 @@ class Vault:
         """Write the next version; the previous ones stay for releases that still point at them."""
         _check_name(name)
         if not value:
-            raise InvalidInputError(f"secret {name}: the value is empty", hint="pipe the value on stdin or use --file")
+            raise InvalidInputError(f"secret {name}: the value is empty",
+                                    hint="pipe the value on stdin or use --from-file")
         folder = self.root / name
         for directory in (self.home, self.root, folder):
             directory.mkdir(mode=0o700, exist_ok=True)

@@ -83,7 +83,7 @@ class DockerResources(SpecModel):
     memory: MemoryText | None = Field(None, description="Memory limit, e.g. 256m or 1g.")
 
 
-class DockerTarget(SpecModel):
+class DockerTargetSpec(SpecModel):
     """Run each instance as a Docker container, published on 127.0.0.1 for the router."""
 
     kind: Literal["docker"] = Field(description="Target kind: docker.")
@@ -113,7 +113,7 @@ class DockerTarget(SpecModel):
         "older ones are removed (containers) and untagged (images) after a successful deploy.")
 
     @model_validator(mode="after")
-    def _image_or_build(self) -> DockerTarget:
+    def _image_or_build(self) -> DockerTargetSpec:
         if (self.image is None) == (self.build is None):
             raise PydanticCustomError("image_or_build", "needs exactly one of image or build",
                                       {"hint": "image: repo/name:tag, or build: {context: .}"})

@@ -1,7 +1,7 @@
 """The shipmate.yaml spec as pydantic models: pure data and rules, no I/O.
 
 Every model forbids unknown keys and is frozen. Durations are float seconds once loaded.
-To add a target kind, write its model with ``kind: Literal["..."]`` and add it to ``Target``.
+To add a target kind, write its model with ``kind: Literal["..."]`` and add it to ``TargetSpec``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from shipmate.spec.approval_spec import ApprovalSpec
 from shipmate.spec.argv_template import ARGV_HINT, argv_problem
 from shipmate.spec.backup_spec import BackupSpec
 from shipmate.spec.checks import Check, HttpCheck, TcpCheck
-from shipmate.spec.docker_target import DockerTarget, writable_volumes_in
+from shipmate.spec.docker_target import DockerTargetSpec, writable_volumes_in
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
 from shipmate.spec.env_rules import EnvVars
 from shipmate.spec.field_types import (
@@ -31,10 +31,9 @@ from shipmate.spec.field_types import (
 )
 from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
-from shipmate.spec.policy_spec import Policy, check_policy_envs
+from shipmate.spec.policy_spec import PolicySpec, check_policy_envs
 from shipmate.spec.quoting import quoted
 from shipmate.spec.secrets import Secrets, check_unique
-from shipmate.spec.strategy_settings import STRATEGIES as STRATEGIES
 from shipmate.spec.strategy_settings import (
     Canary,
     Replicas,
@@ -43,7 +42,9 @@ from shipmate.spec.strategy_settings import (
     check_strategy_settings,
     fill_strategy_section,
 )
-from shipmate.spec.swarm_target import SwarmTarget, check_swarm_fits, default_swarm_strategy
+from shipmate.spec.swarm_target import SwarmTargetSpec, check_swarm_fits, default_swarm_strategy
+from shipmate.strategies.names import DEFAULT_STRATEGY, RECREATE, StrategyName
+from shipmate.traffic import DEFAULT_HOLD_S
 
 
 def _check_argv_arg(value: str) -> str:
@@ -58,7 +59,7 @@ def _check_argv_arg(value: str) -> str:
 ArgvArg = Annotated[NonEmptyText, AfterValidator(_check_argv_arg)]
 
 
-class ProcessTarget(SpecModel):
+class ProcessTargetSpec(SpecModel):
     """Run the service as a local child process that listens on $PORT."""
 
     kind: Literal["process"] = Field(description="Target kind: process (local child processes).")
@@ -84,7 +85,7 @@ class ProcessTarget(SpecModel):
 
 
 # A discriminated union on `kind`: a new target kind adds its model here.
-Target = Annotated[ProcessTarget | DockerTarget | SwarmTarget, Field(discriminator="kind")]
+TargetSpec = Annotated[ProcessTargetSpec | DockerTargetSpec | SwarmTargetSpec, Field(discriminator="kind")]
 
 
 class Health(SpecModel):
@@ -254,7 +255,8 @@ class Router(SpecModel):
         "Default: http when any health check is http, else tcp.",
     )
     hold: Annotated[float, DurationRange("0s", "5m")] = default_duration(
-        "10s", "http mode: while no instance is ready (recreate, a restart), requests wait this long, then 503."
+        f"{DEFAULT_HOLD_S:g}s",
+        "http mode: while no instance is ready (recreate, a restart), requests wait this long, then 503.",
     )
 
 
@@ -267,7 +269,7 @@ class EnvOverlay(SpecModel):
     protected: bool = Field(False, description="Agents (MCP) may not deploy, roll back or take it down.")
     approval: ApprovalSpec | None = Field(None, description="none | required | {auto_if_confidence: 0.9}; "
                                           "default: required when protected.")
-    policy: Policy | None = Field(None, description="Gates before deploying here: require_passed_in, freeze, "
+    policy: PolicySpec | None = Field(None, description="Gates before deploying here: require_passed_in, freeze, "
                                   "allow_dirty.")
     backup_before_deploy: bool | None = Field(None, description="Take a backup before each deploy changes "
                                               "anything (default: true when protected).")
@@ -281,13 +283,13 @@ class Spec(SpecModel):
         None, description='Release version; "git" = from `git describe --tags --always --dirty`; --version overrides.'
     )
     port: Port = Field(description="Public port; the router listens on 127.0.0.1:port.")
-    target: Target = Field(description="What to run; `kind` picks the target type.")
+    target: TargetSpec = Field(description="What to run; `kind` picks the target type.")
     health: Health = Field(
         default_factory=lambda: Health.model_validate({}), description="How a new instance proves it is healthy."
     )
     replicas: Replicas = Field(1, description="How many instances run each release (1-32).")
-    strategy: Literal["blue-green", "recreate", "canary", "rolling"] = Field(
-        "blue-green", description="blue-green (zero downtime), recreate (stop old, then start new), canary "
+    strategy: StrategyName = Field(
+        DEFAULT_STRATEGY, description="blue-green (zero downtime), recreate (stop old, then start new), canary "
         "(growing shares of traffic, each judged) or rolling (a few instances at a time)."
     )
     canary: Canary | None = Field(None, description="strategy: canary only; default steps 10% then 50%, 30s each.")
@@ -321,7 +323,7 @@ class Spec(SpecModel):
     @classmethod
     def _default_strategy_section(cls, data: Any) -> Any:
         if isinstance(data, dict) and "strategy" not in data and writable_volumes_in(data.get("target")):
-            data = {**data, "strategy": "recreate"}     # state is safe by default: one copy at a time
+            data = {**data, "strategy": RECREATE}     # state is safe by default: one copy at a time
         return fill_strategy_section(default_swarm_strategy(data))
 
     @model_validator(mode="after")
@@ -329,9 +331,9 @@ class Spec(SpecModel):
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
         check_policy_envs({name: overlay.policy for name, overlay in self.environments.items()})
-        if isinstance(self.target, DockerTarget) and not self.target.shared_volume_ok:
+        if isinstance(self.target, DockerTargetSpec) and not self.target.shared_volume_ok:
             check_one_copy(self.target.writable_volumes(), self.strategy, self.replicas, overlays)
-        if isinstance(self.target, SwarmTarget):
+        if isinstance(self.target, SwarmTargetSpec):
             check_swarm_fits(self.target, self.strategy, self.replicas, overlays)
         return self
 

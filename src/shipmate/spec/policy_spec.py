@@ -37,7 +37,7 @@ def _check_zone(name: str) -> str:
 FreezeText = Annotated[NonEmptyText, AfterValidator(_check_window)]
 
 
-class Policy(SpecModel):
+class PolicySpec(SpecModel):
     """Gates checked before a deploy or a promotion to this environment (a rollback is never frozen)."""
 
     require_passed_in: DnsLabel | None = Field(
@@ -59,7 +59,7 @@ class Policy(SpecModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-def check_policy_envs(policies: dict[str, Policy | None]) -> None:
+def check_policy_envs(policies: dict[str, PolicySpec | None]) -> None:
     """require_passed_in names another declared environment."""
     for env, policy in policies.items():
         wanted = policy.require_passed_in if policy is not None else None

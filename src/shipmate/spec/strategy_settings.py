@@ -15,8 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from shipmate.spec.durations import DurationRange, default_duration
 from shipmate.spec.field_types import IntRange, SpecModel
+from shipmate.strategies.names import CANARY, RECREATE, ROLLING
 
-STRATEGIES = ("blue-green", "recreate", "canary", "rolling")
 MAX_REPLICAS = 32  # the documented bound: what one host's process target is meant to run per release
 REPLICAS_HINT = f"replicas is how many instances run each release: 1 to {MAX_REPLICAS}"
 DEFAULT_CANARY_STEPS: tuple[JsonDict, ...] = (
@@ -94,7 +94,7 @@ def fill_strategy_section(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     filled = dict(data)
-    for name in ("canary", "rolling"):
+    for name in (CANARY, ROLLING):   # a strategy with its own settings section, named like it
         if (name in data and data[name] is None) or (name not in data and data.get("strategy") == name):
             filled[name] = {}
     return filled
@@ -103,7 +103,7 @@ def fill_strategy_section(data: Any) -> Any:
 def check_strategy_settings(strategy: str, replicas: int, canary: Canary | None, rolling: Rolling | None,
                             overlay_replicas: dict[str, int | None]) -> None:
     """A section its strategy would ignore is a mistake, not a no-op; rolling limits fit every environment."""
-    for name, section in (("canary", canary), ("rolling", rolling)):
+    for name, section in ((CANARY, canary), (ROLLING, rolling)):
         if section is not None and strategy != name:
             raise PydanticCustomError(
                 "section_without_strategy",
@@ -140,7 +140,7 @@ def check_one_copy(volumes: list[str], strategy: str, replicas: int, overlay_rep
     if not volumes:
         return
     shown = ", ".join(volumes[:3])
-    if strategy != "recreate":
+    if strategy != RECREATE:
         raise PydanticCustomError(
             "shared_volume", "{strategy} runs two copies at once, which would share target.volumes ({volumes})",
             {"strategy": strategy, "volumes": shown, "at": ("strategy",), "hint": SHARED_VOLUME_HINT})

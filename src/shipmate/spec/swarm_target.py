@@ -14,8 +14,8 @@ from shipmate.spec.docker_target import DockerBuild, DockerResources, ImageRef, 
 from shipmate.spec.durations import DurationRange, default_duration, format_duration
 from shipmate.spec.env_rules import EnvVars
 from shipmate.spec.field_types import FloatRange, IntRange, NonEmptyText, Port, SpecModel, TextRule
+from shipmate.strategies.names import NATIVE_STRATEGIES, RECREATE, ROLLING
 
-SWARM_STRATEGIES = ("rolling", "recreate")
 STRATEGY_HINT = ("Swarm replaces tasks itself: use strategy: rolling (update.parallelism tasks at a time) or "
                  "recreate (all at once, stop-first)")
 Constraint = Annotated[str, TextRule(r"^[A-Za-z0-9_.\-]+ *(==|!=) *[A-Za-z0-9_.\-:/]+\Z",
@@ -61,7 +61,7 @@ class SwarmPlacement(SpecModel):
     max_per_node: Annotated[int, IntRange(0, 1000)] = Field(0, description="Tasks per node at most (0 = no limit).")
 
 
-class SwarmTarget(SpecModel):
+class SwarmTargetSpec(SpecModel):
     """Run the service as a Docker Swarm service; each replica is a task published in host mode for the router."""
 
     kind: Literal["swarm"] = Field(description="Target kind: swarm (a Docker Swarm service on a manager node).")
@@ -94,7 +94,7 @@ class SwarmTarget(SpecModel):
         5, description="Images of this many recent releases stay tagged; older shipmate/<service> tags are removed.")
 
     @model_validator(mode="after")
-    def _fits_swarm(self) -> SwarmTarget:
+    def _fits_swarm(self) -> SwarmTargetSpec:
         if (self.image is None) == (self.build is None):
             raise PydanticCustomError("image_or_build", "needs exactly one of image or build",
                                       {"hint": "image: repo/name:tag, or build: {context: .}"})
@@ -125,16 +125,16 @@ class SwarmTarget(SpecModel):
                 "keep_releases": self.keep_releases}
 
 
-def check_swarm_fits(target: SwarmTarget, strategy: str, replicas: int, overlay_replicas: dict[str, int | None]
+def check_swarm_fits(target: SwarmTargetSpec, strategy: str, replicas: int, overlay_replicas: dict[str, int | None]
                      ) -> None:
     """Spec-wide rules of a swarm target: a strategy Swarm can run, and batches no larger than the service."""
-    if strategy not in SWARM_STRATEGIES:
+    if strategy not in NATIVE_STRATEGIES:
         raise PydanticCustomError("swarm_strategy", "{strategy} is not possible with target.kind: swarm",
                                   {"strategy": strategy, "at": ("strategy",), "hint": STRATEGY_HINT})
     counts: dict[tuple[str, ...], int] = {("replicas",): replicas}
     counts.update({("environments", env, "replicas"): n for env, n in overlay_replicas.items() if n is not None})
     sections: list[tuple[str, SwarmUpdate | SwarmRollback]] = [("update", target.update), ("rollback", target.rollback)]
-    for section, cfg in sections[1:] if strategy == "recreate" else sections:   # recreate: all at once, stop-first
+    for section, cfg in sections[1:] if strategy == RECREATE else sections:   # recreate: all at once, stop-first
         if target.published_port is not None and cfg.order == "start-first":
             raise PydanticCustomError(
                 "swarm_start_first_fixed_port", "start-first with published_port {port}: the new task could never "
@@ -154,5 +154,5 @@ def default_swarm_strategy(data: Any) -> Any:
     """Raw spec data: a swarm target without `strategy:` rolls (Swarm's own update), not blue-green."""
     if isinstance(data, dict) and "strategy" not in data and isinstance(data.get("target"), dict) \
             and data["target"].get("kind") == "swarm":
-        return {**data, "strategy": "rolling"}
+        return {**data, "strategy": ROLLING}
     return data

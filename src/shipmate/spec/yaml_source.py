@@ -1,6 +1,6 @@
 """Read shipmate.yaml into plain data: safe YAML only, duplicate keys refused, positions kept.
 
-Stdlib + PyYAML only (no pydantic), so the fast read-only path (identity.py) can use it too.
+Stdlib + PyYAML only (no pydantic), so the fast read-only path (service_names.py) can use it too.
 Positions map each key path to its line and column, so errors can be reported in document order.
 """
 

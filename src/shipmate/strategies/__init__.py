@@ -7,6 +7,7 @@ from collections.abc import Callable
 from shipmate.errors import InvalidInputError
 from shipmate.plan import Plan, PlanInput
 from shipmate.strategies import blue_green, canary, native, recreate, rolling
+from shipmate.strategies.names import NATIVE_STRATEGIES
 
 STRATEGIES: dict[str, Callable[[PlanInput], Plan]] = {
     blue_green.NAME: blue_green.plan,
@@ -14,8 +15,6 @@ STRATEGIES: dict[str, Callable[[PlanInput], Plan]] = {
     canary.NAME: canary.plan,
     rolling.NAME: rolling.plan,
 }
-# What a native-rollout target (Swarm) can do with its own update settings; the spec refuses the others.
-NATIVE_STRATEGIES = (rolling.NAME, recreate.NAME)
 
 
 def build_plan(strategy: str, given: PlanInput) -> Plan:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from shipmate.plan import Plan, PlanInput
 from shipmate.strategies import common
+from shipmate.strategies.names import BLUE_GREEN
 
-NAME = "blue-green"
+NAME = BLUE_GREEN
 
 
 def plan(given: PlanInput, name: str = NAME) -> Plan:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from shipmate.plan import Plan, PlanInput, PlanStep
 from shipmate.strategies import blue_green, common
+from shipmate.strategies.names import CANARY
 
-NAME = "canary"
+NAME = CANARY
 
 
 def plan(given: PlanInput) -> Plan:

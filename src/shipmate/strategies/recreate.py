@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from shipmate.plan import Plan, PlanInput, PlanStep
 from shipmate.strategies import common
+from shipmate.strategies.names import RECREATE
 
-NAME = "recreate"
+NAME = RECREATE
 
 
 def plan(given: PlanInput) -> Plan:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from shipmate.plan import Plan, PlanInput, PlanStep
 from shipmate.strategies import blue_green, common
+from shipmate.strategies.names import ROLLING
 
-NAME = "rolling"
+NAME = ROLLING
 
 
 def plan(given: PlanInput) -> Plan:

@@ -11,8 +11,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from shipmate.errors import TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 
@@ -64,6 +65,14 @@ class Usage:
     rss_bytes: float
 
 
+class LogFollower(Protocol):
+    """The lines an instance writes from now on, one poll at a time (``shipmate logs --follow``)."""
+
+    def read_new(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
 class Target(ABC):
     """Starts, inspects and stops instances; never decides anything (that is the engine's job)."""
 
@@ -77,7 +86,7 @@ class Target(ABC):
     def preflight(self, config: ReleaseConfig) -> None:
         """Refuse a release this target cannot run, before anything is written.
 
-        Raises PrerequisiteMissing or SpecError, each with a hint.
+        Raises PrerequisiteMissingError or SpecError, each with a hint.
         """
 
     def prepare(self, config: ReleaseConfig) -> dict[str, Any]:
@@ -91,7 +100,7 @@ class Target(ABC):
     def start(self, launch: LaunchSpec) -> InstanceRef:
         """Start one instance detached; return as soon as it runs (health is the probes' job).
 
-        Raises PrerequisiteMissing when the command cannot be found or run, TargetError otherwise.
+        Raises PrerequisiteMissingError when the command cannot be found or run, TargetError otherwise.
         """
 
     @abstractmethod
@@ -118,6 +127,13 @@ class Target(ABC):
     @abstractmethod
     def read_logs(self, handle: dict[str, Any], tail: int) -> list[str]:
         """The last ``tail`` lines of an instance's log (across rotated files); [] when there is none."""
+
+    def follow_logs(self, handle: dict[str, Any], *, tail: int = 0, from_start: bool = False) -> LogFollower:
+        """Follow an instance's log: its last ``tail`` lines, then each new one (``from_start``: every line from
+        its first); TargetError where the target cannot follow yet."""
+        raise TargetError(f"`logs --follow` is not available for target.kind {self.kind} yet",
+                          hint="run `shipmate logs` without --follow, or the engine's own log command "
+                               "(docker logs -f CONTAINER)")
 
     @abstractmethod
     def last_output(self, handle: dict[str, Any], lines: int) -> LastOutput:

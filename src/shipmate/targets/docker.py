@@ -9,7 +9,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import InvalidInputError, PrerequisiteMissing, TargetError
+from shipmate.errors import InvalidInputError, PrerequisiteMissingError, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 from shipmate.secrets.resolve import SECRET_NAMES
@@ -69,17 +69,17 @@ class DockerTarget(Target):
                                         hint="mount the volume elsewhere; the app finds the secret at NAME_FILE")
             outside = bind_outside_project(volume, project)
             if outside is not None:
-                raise PrerequisiteMissing(f"target.volumes: bind mount {volume['source']} leads outside the "
-                                          f"project to {outside}", hint="mount a folder inside the project")
+                raise PrerequisiteMissingError(f"target.volumes: bind mount {volume['source']} leads outside the "
+                                               f"project to {outside}", hint="mount a folder inside the project")
         if build:
             context = str(build["context"])
             if not os.path.isdir(context):
-                raise PrerequisiteMissing(f"target.build.context: no such directory: {context}",
-                                          hint="build.context is relative to the folder of shipmate.yaml")
+                raise PrerequisiteMissingError(f"target.build.context: no such directory: {context}",
+                                               hint="build.context is relative to the folder of shipmate.yaml")
             dockerfile = os.path.join(context, str(build["dockerfile"]))
             if not os.path.isfile(dockerfile):
-                raise PrerequisiteMissing(f"target.build.dockerfile: no such file: {dockerfile}",
-                                          hint="build.dockerfile is relative to build.context")
+                raise PrerequisiteMissingError(f"target.build.dockerfile: no such file: {dockerfile}",
+                                               hint="build.dockerfile is relative to build.context")
         client = self.client
         if not build:
             local_image(client, str(s.get("image_id") or s.get("image") or ""))
@@ -102,9 +102,10 @@ class DockerTarget(Target):
             try:
                 container = self._create(kwargs, launch.home_id)
             except ImageNotFound as exc:
-                raise PrerequisiteMissing(f"image {image} is not in the local Docker engine",
-                                          hint="build or pull it first; shipmate never pulls (the images of releases "
-                                            "older than target.keep_releases are pruned)") from exc
+                raise PrerequisiteMissingError(
+                    f"image {image} is not in the local Docker engine",
+                    hint="build or pull it first; shipmate never pulls (the images of releases "
+                         "older than target.keep_releases are pruned)") from exc
             try:
                 container.start()
             except APIError as exc:
@@ -125,8 +126,8 @@ class DockerTarget(Target):
         said = self._log_lines({"container_id": container.id}, 3, timestamps=False)
         quietly(lambda: container.remove(force=True), None)
         reason = said[-1] if said else f"exit {state.get('ExitCode')}"
-        raise PrerequisiteMissing(f"cannot run the command in image {image}: {reason}",
-                                  hint="check target.command (or the image's CMD) and that the program is in "
+        raise PrerequisiteMissingError(f"cannot run the command in image {image}: {reason}",
+                                       hint="check target.command (or the image's CMD) and that the program is in "
                                        "the image")
 
     def _create(self, kwargs: dict[str, Any], home_id: str) -> Container:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import LaunchSpec
 from shipmate.secrets.readable import readable_copy
 from shipmate.secrets.resolve import SECRET_NAMES
@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 def connect() -> DockerClient:
-    """A client for the engine DOCKER_HOST names (or the default socket); PrerequisiteMissing when none answers."""
+    """A client for the engine DOCKER_HOST names (or the default socket); PrerequisiteMissingError when none answers."""
     import docker
     from docker.errors import DockerException
 
@@ -37,8 +37,8 @@ def connect() -> DockerClient:
         client.ping()
     except DockerException as exc:
         where = os.environ.get("DOCKER_HOST", "the default socket")
-        raise PrerequisiteMissing(f"the Docker engine at {where} is not reachable: {_root_cause(exc)}",
-                                  hint=ENGINE_HINT) from exc
+        raise PrerequisiteMissingError(f"the Docker engine at {where} is not reachable: {_root_cause(exc)}",
+                                       hint=ENGINE_HINT) from exc
     return client
 
 
@@ -159,8 +159,8 @@ def secret_mounts(launch: LaunchSpec) -> dict[str, tuple[str, str]]:
     for name in launch.settings.get(SECRET_NAMES) or ():
         source = launch.env.get(f"{name}_FILE")
         if not source or not os.path.isfile(source):
-            raise PrerequisiteMissing(f"secret {name}: the version this release runs with is gone",
-                                      hint=f"run `shipmate secrets set {name}`, then deploy again")
+            raise PrerequisiteMissingError(f"secret {name}: the version this release runs with is gone",
+                                           hint=f"run `shipmate secrets set {name}`, then deploy again")
         try:
             copy = readable_copy(Path(source))
         except OSError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets.docker_engine import LABEL, engine_errors, quietly, tag_for
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def local_image(client: DockerClient, ref: str) -> str:
-    """The id of a local image; PrerequisiteMissing when the engine does not have it (we never pull)."""
+    """The id of a local image; PrerequisiteMissingError when the engine does not have it (we never pull)."""
     from docker.errors import ImageNotFound
 
     with engine_errors(f"look up image {ref}"):
@@ -24,9 +24,9 @@ def local_image(client: DockerClient, ref: str) -> str:
         except ImageNotFound as exc:
             pruned = " (a release older than target.keep_releases had its image pruned: deploy it again)" \
                 if ref.startswith("sha256:") else ""
-            raise PrerequisiteMissing(f"target.image: {ref or '(none)'} is not in the local Docker engine",
-                                      hint=f"build or pull it first (docker pull {ref}); shipmate never pulls{pruned}"
-                                      ) from exc
+            raise PrerequisiteMissingError(
+                f"target.image: {ref or '(none)'} is not in the local Docker engine",
+                hint=f"build or pull it first (docker pull {ref}); shipmate never pulls{pruned}") from exc
 
 
 def prepare_image(client: DockerClient, config: ReleaseConfig) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shipmate.errors import PrerequisiteMissing, SpecError
+from shipmate.errors import PrerequisiteMissingError, SpecError
 
 
 def volume_mountpoint(name: str) -> Path:
@@ -13,7 +13,7 @@ def volume_mountpoint(name: str) -> Path:
         import docker
         from docker.errors import DockerException, NotFound
     except ImportError as exc:  # pragma: no cover - a dependency
-        raise PrerequisiteMissing("the Docker SDK is not installed", hint="reinstall shipmate") from exc
+        raise PrerequisiteMissingError("the Docker SDK is not installed", hint="reinstall shipmate") from exc
     try:
         client = docker.from_env(timeout=10)
         try:
@@ -24,11 +24,11 @@ def volume_mountpoint(name: str) -> Path:
         raise SpecError(f"no Docker volume named {name}", path="backup.paths",
                         hint="`docker volume ls` lists them") from exc
     except DockerException as exc:
-        raise PrerequisiteMissing(f"cannot reach Docker to read volume {name}: {exc}",
-                                  hint="start the Docker engine, or set DOCKER_HOST") from exc
+        raise PrerequisiteMissingError(f"cannot reach Docker to read volume {name}: {exc}",
+                                       hint="start the Docker engine, or set DOCKER_HOST") from exc
     mountpoint = Path(str(attrs.get("Mountpoint") or ""))
     if not str(mountpoint) or not mountpoint.is_dir():
-        raise PrerequisiteMissing(f"volume {name} has no readable mount point on this host ({mountpoint})",
-                                  hint="volumes of the local driver on this host only; run as root or in the "
+        raise PrerequisiteMissingError(f"volume {name} has no readable mount point on this host ({mountpoint})",
+                                       hint="volumes of the local driver on this host only; run as root or in the "
                                        "docker group")
     return mountpoint

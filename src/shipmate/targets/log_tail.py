@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import IO
 
 from shipmate.targets.base import LastOutput
 from shipmate.targets.log_pump import EXIT_LINE_PREFIX
@@ -30,22 +31,26 @@ def tail_file(path: str, lines: int) -> list[str]:
         return []
     try:
         with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            position = handle.tell()
-            chunks: list[bytes] = []
-            newlines = 0
-            # One newline more than wanted proves the earliest kept line is complete.
-            while position > 0 and newlines <= lines:
-                step = min(BLOCK_BYTES, position)
-                position -= step
-                handle.seek(position)
-                chunk = handle.read(step)
-                chunks.append(chunk)
-                newlines += chunk.count(b"\n")
+            return tail_before(handle, handle.seek(0, os.SEEK_END), lines)
     except FileNotFoundError:
         return []  # rotated away between listing and reading
+
+
+def tail_before(handle: IO[bytes], end: int, lines: int) -> list[str]:
+    """Last ``lines`` lines of an open file before byte ``end`` (its read position is moved)."""
+    position = end
+    chunks: list[bytes] = []
+    newlines = 0
+    # One newline more than wanted proves the earliest kept line is complete.
+    while position > 0 and newlines <= lines:
+        step = min(BLOCK_BYTES, position)
+        position -= step
+        handle.seek(position)
+        chunk = handle.read(step)
+        chunks.append(chunk)
+        newlines += chunk.count(b"\n")
     text = b"".join(reversed(chunks)).decode("utf-8", errors="replace")
-    return text.splitlines()[-lines:]
+    return text.splitlines()[-lines:] if lines > 0 else []
 
 
 def tail_logs(log_path: str, lines: int) -> list[str]:

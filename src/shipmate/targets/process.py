@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +13,13 @@ from typing import Any
 
 import psutil
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.command_path import resolve_command
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets import process_group
 from shipmate.targets.base import Capabilities, InstanceState, LastOutput, Target, Usage
+from shipmate.targets.log_follow import FileFollower
 from shipmate.targets.log_pump import EXIT_CANNOT_RUN
 from shipmate.targets.log_tail import last_output, tail_logs
 
@@ -26,21 +27,6 @@ PUMP_MODULE = "shipmate.targets.log_pump"
 READY_TIMEOUT = 10.0  # the pump reports "running" or dies within this, even on a loaded machine
 HOME_MARKER = "SHIPMATE_HOME_ID"
 INSTANCE_MARKER = "SHIPMATE_INSTANCE_ID"
-
-
-def resolve_command(command: str, cwd: str, path_env: str | None) -> str:
-    """The executable ``command`` names, as the pump's exec will find it; PrerequisiteMissing if none."""
-    if os.sep in command:
-        candidate = command if os.path.isabs(command) else os.path.join(cwd, command)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    else:
-        found = shutil.which(command, path=path_env)
-        if found:
-            return found
-    raise PrerequisiteMissing(f"command not found: {command}",
-                              hint="install it, or fix target.command in shipmate.yaml (a relative path is "
-                                   f"taken from {cwd})")
 
 
 def pump_argv(launch: LaunchSpec, ready_fd: int) -> list[str]:
@@ -83,22 +69,23 @@ class ProcessTarget(Target):
     def preflight(self, config: ReleaseConfig) -> None:
         """The command and its folder must exist before any instance, row or file is made."""
         if not Path(config.cwd).is_dir():
-            raise PrerequisiteMissing(f"target.cwd: no such directory: {config.cwd}",
-                                      hint="fix target.cwd in shipmate.yaml (relative to the spec file)")
+            raise PrerequisiteMissingError(f"target.cwd: no such directory: {config.cwd}",
+                                           hint="fix target.cwd in shipmate.yaml (relative to the spec file)")
         if not config.argv:
-            raise PrerequisiteMissing("target.command: no command to run", hint="set target.command in shipmate.yaml")
+            raise PrerequisiteMissingError("target.command: no command to run",
+                                           hint="set target.command in shipmate.yaml")
         path_env = config.env.get("PATH", os.environ.get("PATH", os.defpath))
         try:
             resolve_command(config.argv[0], config.cwd, path_env)
-        except PrerequisiteMissing as exc:
-            raise PrerequisiteMissing(f"target.command: {exc.message}", hint=exc.hint) from exc
+        except PrerequisiteMissingError as exc:
+            raise PrerequisiteMissingError(f"target.command: {exc.message}", hint=exc.hint) from exc
 
     def start(self, launch: LaunchSpec) -> InstanceRef:
         if not os.path.isdir(launch.cwd):
-            raise PrerequisiteMissing(f"working directory not found: {launch.cwd}",
-                                      hint="check target.cwd in shipmate.yaml; was the folder removed?")
+            raise PrerequisiteMissingError(f"working directory not found: {launch.cwd}",
+                                           hint="check target.cwd in shipmate.yaml; was the folder removed?")
         if not launch.argv:
-            raise PrerequisiteMissing("no command to run", hint="set target.command in shipmate.yaml")
+            raise PrerequisiteMissingError("no command to run", hint="set target.command in shipmate.yaml")
         env = {**os.environ, **launch.env, HOME_MARKER: launch.home_id, INSTANCE_MARKER: launch.instance_id}
         resolve_command(launch.argv[0], launch.cwd, env.get("PATH", os.defpath))
         ready_read, ready_write = os.pipe()
@@ -134,8 +121,8 @@ class ProcessTarget(Target):
         if code == EXIT_CANNOT_RUN:
             lines = tail_logs(launch.log_path, 2)
             reason = lines[0].split(" ", 1)[-1].removeprefix("[shipmate] ") if lines else ""
-            raise PrerequisiteMissing(reason or f"cannot run {launch.argv[0]} (exit 127)",
-                                      hint=f"check the command and see {launch.log_path}")
+            raise PrerequisiteMissingError(reason or f"cannot run {launch.argv[0]} (exit 127)",
+                                           hint=f"check the command and see {launch.log_path}")
         # Any other exit: it ran and stopped; the probes will report that, not start().
 
     def _process(self, handle: dict[str, Any]) -> psutil.Process | None:
@@ -228,6 +215,9 @@ class ProcessTarget(Target):
         except OSError as exc:
             raise TargetError(f"cannot read log {log_path}: {exc.strerror or exc}",
                               hint="check the file's permissions") from exc
+
+    def follow_logs(self, handle: dict[str, Any], *, tail: int = 0, from_start: bool = False) -> FileFollower:
+        return FileFollower(_log_path(handle), tail=tail, from_start=from_start)
 
     def last_output(self, handle: dict[str, Any], lines: int) -> LastOutput:
         log_path = _log_path(handle)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import PrerequisiteMissing, TargetError
+from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import LOCAL_HOST, InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
 from shipmate.targets import swarm_observe as observe
@@ -88,26 +88,26 @@ class SwarmTarget(Target, NativeRollout):
         if build:
             context = str(build["context"])
             if not os.path.isdir(context):
-                raise PrerequisiteMissing(f"target.build.context: no such directory: {context}",
-                                          hint="build.context is relative to the folder of shipmate.yaml")
+                raise PrerequisiteMissingError(f"target.build.context: no such directory: {context}",
+                                               hint="build.context is relative to the folder of shipmate.yaml")
             if not os.path.isfile(os.path.join(context, str(build["dockerfile"]))):
-                raise PrerequisiteMissing(f"target.build.dockerfile: no such file in {context}",
-                                          hint="build.dockerfile is relative to build.context")
+                raise PrerequisiteMissingError(f"target.build.dockerfile: no such file in {context}",
+                                               hint="build.dockerfile is relative to build.context")
         client = self.client
         with engine_errors("read the engine's swarm state"):
             swarm = (client.info() or {}).get("Swarm") or {}
         if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
             state = swarm.get("LocalNodeState") or "inactive"
             role = "a worker" if state == "active" else f"not in a swarm ({state})"
-            raise PrerequisiteMissing(f"target.kind swarm: the Docker engine is {role}, not a swarm manager",
-                                      hint=SWARM_HINT)
+            raise PrerequisiteMissingError(f"target.kind swarm: the Docker engine is {role}, not a swarm manager",
+                                           hint=SWARM_HINT)
         if not build:
             local_image(client, str(s.get("image_id") or s.get("image") or ""))
         if s.get("published_port"):
             with engine_errors("list the swarm's nodes"):
                 ready = [n for n in api(client).nodes() if (n.get("Status") or {}).get("State") == "ready"]
             if config.replicas > len(ready):
-                raise PrerequisiteMissing(
+                raise PrerequisiteMissingError(
                     f"target.published_port {s['published_port']}: {config.replicas} tasks need as many nodes, the "
                     f"swarm has {len(ready)} ready", hint="set published_port: null, or lower replicas")
 

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from shipmate.release_config import ReleaseConfig
+from shipmate.strategies.names import RECREATE
 
 LABEL = "shipmate"
 HASH_LABEL = f"{LABEL}.spec_hash"
@@ -108,7 +109,7 @@ def service_spec(config: ReleaseConfig, home_id: str, image: str, secret_ids: di
     port: dict[str, Any] = {"Protocol": "tcp", "TargetPort": int(s["container_port"]), "PublishMode": "host"}
     if s.get("published_port"):
         port["PublishedPort"] = int(s["published_port"])
-    recreate = config.strategy == "recreate"
+    recreate = config.strategy == RECREATE
     spec: dict[str, Any] = {
         "Name": service_name(config.service, config.environment),
         "Labels": labels,

@@ -23,13 +23,13 @@ GROUP = 4
 
 
 def _key(home: Path) -> bytes:
-    from shipmate.errors import PrerequisiteMissing
+    from shipmate.errors import PrerequisiteMissingError
 
     path = home / KEY_FILE
     key = read_or_create(path, lambda: secrets.token_hex(32), what="the approval key",
                          hint=f"fix the permissions of {home}")
     if len(key) < 32:
-        raise PrerequisiteMissing(f"the approval key {path} is damaged", hint="delete it: pending codes change")
+        raise PrerequisiteMissingError(f"the approval key {path} is damaged", hint="delete it: pending codes change")
     return key.encode()
 
 

@@ -27,11 +27,11 @@ def redact_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
 def record_call(spec_file: str | None, *, face: str, actor: str, action: str, arguments: dict[str, Any],
                 outcome: str, environment: str | None = None, error: dict[str, Any] | None = None) -> None:
     """One event: ``{face}.call`` (outcome ok, error or cancelled) or ``{face}.refused`` (outcome refused)."""
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
     try:
-        service, declared = read_identity(ws.spec_path)
+        service, declared = read_service_names(ws.spec_path)
     except ShipmateError:
         service, declared = "unknown", []
     env = environment or (declared[0] if declared else "default")

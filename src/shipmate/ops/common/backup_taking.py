@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import PrerequisiteMissing, ShipmateError
+from shipmate.errors import PrerequisiteMissingError, ShipmateError
 
 if TYPE_CHECKING:
     from shipmate.backups.destination import Destination
@@ -53,8 +53,8 @@ def create_backup(ws: Workspace, loaded: LoadedSpec, bspec: BackupSpec, *, dry_r
             _notify_backup_failed(ws, service, env, exc, reason)
         raise
     except OSError as exc:
-        failed = PrerequisiteMissing(f"backup of {service}/{env} failed: {exc}",
-                                     hint="check the paths and the destination (space, permissions)")
+        failed = PrerequisiteMissingError(f"backup of {service}/{env} failed: {exc}",
+                                          hint="check the paths and the destination (space, permissions)")
         _notify_backup_failed(ws, service, env, failed, reason)
         raise failed from exc
     pruned = prune_backups(job.destination, bspec, service, env, dry_run=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 def bearer_token(home: Path, *, env: str, file_name: str, what: str) -> tuple[str, str]:
     """(token, where it came from): the environment variable ``env``, or ``home``/``file_name``."""
-    from shipmate.errors import PrerequisiteMissing
+    from shipmate.errors import PrerequisiteMissingError
     from shipmate.secrets.key_file import read_or_create
     from shipmate.secrets.redact import remember
 
@@ -22,6 +22,6 @@ def bearer_token(home: Path, *, env: str, file_name: str, what: str) -> tuple[st
     token = read_or_create(path, lambda: secrets.token_urlsafe(32), what=what,
                            hint=f"set {env}, or fix the permissions of {home}")
     if not token:
-        raise PrerequisiteMissing(f"{what} {path} is empty", hint="delete it to get a new token")
+        raise PrerequisiteMissingError(f"{what} {path} is empty", hint="delete it to get a new token")
     remember(token)
     return token, str(path)

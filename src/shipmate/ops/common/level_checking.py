@@ -1,6 +1,6 @@
 """`shipmate check [--level N]`: the current release's health levels, as the JSON every face shows.
 
-Exit 3 (HealthCheckFailed) for any failing level; the level is in the message and in the details (`level`,
+Exit 3 (HealthCheckFailedError) for any failing level; the level is in the message and in the details (`level`,
 `failed_level`), as the README's table says. The older keys (`checks`, `healthy`) stay for compatibility.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from shipmate.analysis.health_levels import LEVEL_NAMES, first_failure
-from shipmate.errors import HealthCheckFailed, InvalidInputError
+from shipmate.errors import HealthCheckFailedError, InvalidInputError
 from shipmate.ops.results.health import CheckResult
 
 if TYPE_CHECKING:
@@ -40,8 +40,7 @@ def check_levels(service: str, env: str, rel: ReleaseRow, serving: Sequence[Inst
         not_configured=[n for n in LEVEL_NAMES if n not in configured and (level is None or n <= level)],
         warnings=[w for r in results for w in r.warnings])
     if failed is not None:
-        err = HealthCheckFailed(f"{service}/{env} {rel.version}: {failed.describe()}",
-                                hint=failed.hint or "`shipmate logs` shows the instance's output")
-        err.details = {**out.to_json(), "level": failed.level}
-        raise err
+        raise HealthCheckFailedError(f"{service}/{env} {rel.version}: {failed.describe()}",
+                                     hint=failed.hint or "`shipmate logs` shows the instance's output",
+                                     details={**out.to_json(), "level": failed.level})
     return out

@@ -1,7 +1,7 @@
 """Which release passed an environment's monitor window, and why none qualifies when none does.
 
 The answer is data (a Passed, or a refusal reason); promote and the require_passed_in gate turn it
-into PolicyRefused. Reads the store only.
+into PolicyRefusedError. Reads the store only.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 
 def service_and_envs(ws: Workspace, environment: str | None) -> tuple[str, list[str]]:
-    from shipmate.spec.identity import read_identity
+    from shipmate.spec.service_names import read_service_names
 
-    service, declared = read_identity(ws.spec_path)
+    service, declared = read_service_names(ws.spec_path)
     if environment is not None:
         return service, [resolve_environment(declared, environment)]
     return service, declared or ["default"]
@@ -54,6 +54,19 @@ def open_reconciled(ws: Workspace) -> Store | None:
     store.close()
     take_care(ws)
     return ws.open_store_readonly()
+
+
+def open_reader_reconciled(ws: Workspace) -> SqliteReader | None:
+    """open_reconciled, read with stdlib sqlite3: status and history run in agents' loops, and importing
+    SQLAlchemy alone costs more than they take. None: never deployed here."""
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    reader = SqliteReader.open(ws.home)
+    if reader is not None and needs_care(reader, ws):
+        reader.close()
+        take_care(ws)
+        reader = SqliteReader.open(ws.home)
+    return reader
 
 
 def targets_by_kind() -> Callable[[str], Target]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.engine.context import DeployContext, Previous, Runtime, ref_of
 from shipmate.engine.lease import Lease
-from shipmate.errors import DeploymentFailed, RollbackFailed
+from shipmate.errors import DeploymentFailedError, RollbackFailedError
 from shipmate.ops.common import releases
 from shipmate.ops.common.workspace import Workspace
 from shipmate.release_config import ReleaseConfig
@@ -105,7 +105,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
             runner.execute(ctx)
-        except (DeploymentFailed, RollbackFailed) as exc:
+        except (DeploymentFailedError, RollbackFailedError) as exc:
             exc.details = summary(ctx)
             raise
         return summary(ctx)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import ApprovalRefused, ApprovalRequired, ShipmateError, SpecError
+from shipmate.errors import ApprovalRefusedError, ApprovalRequiredError, ShipmateError, SpecError
 from shipmate.ops.common.identity import Identity
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def would(ws: Workspace, environment: str, action: str, identity: Identity,
 def require(ws: Workspace, store: Store, *, service: str, environment: str, action: str, config: ReleaseConfig,
             identity: Identity, wait: bool, timeout_s: float | None = None, progress: Progress | None = None,
             confidence: dict[str, Any] | None = None, force: bool = False) -> ApprovalRow | None:
-    """The approval this change uses (marked used), None when none is needed; else wait or ApprovalRequired."""
+    """The approval this change uses (marked used), None when none is needed; else wait or ApprovalRequiredError."""
     policy = policy_for(ws.spec_path, environment)
     if not policy.needed(face=identity.face, action=action):
         return None
@@ -164,7 +164,7 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
             reminded = now
         seen = store.get_approval(row.id)
         if seen is None:
-            raise ApprovalRequired(f"approval {row.id} disappeared", hint="deploy again to ask for a new one")
+            raise ApprovalRequiredError(f"approval {row.id} disappeared", hint="deploy again to ask for a new one")
         if notice_over(seen):
             proceeded = _proceed(store, seen, requester)
             if proceeded is not None:
@@ -178,11 +178,11 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
         if seen.state == "rejected":
             raise _rejected_error(seen)
         if seen.state == "withdrawn":
-            raise ApprovalRequired(f"{seen.id} was withdrawn by {seen.decided_by}: nothing was changed",
+            raise ApprovalRequiredError(f"{seen.id} was withdrawn by {seen.decided_by}: nothing was changed",
                                    hint="run the command again to ask for a new approval")
         if seen.state == "used":
-            raise ApprovalRequired(f"{seen.id} was used by another deployment of the same release meanwhile",
-                                   hint="run the command again to ask for a new approval")
+            raise ApprovalRequiredError(f"{seen.id} was used by another deployment of the same release meanwhile",
+                                        hint="run the command again to ask for a new approval")
         if seen.state == "expired" or now >= seen.expires_at:
             store.expire_approvals()
             raise _expired_error(seen)
@@ -262,7 +262,7 @@ def _proceed(store: Store, row: ApprovalRow, requester: str) -> ApprovalRow | No
 
 
 def _escalated(ws: Workspace, store: Store, config: ReleaseConfig, action: str, requester: str,
-               policy: ApprovalPolicy, confidence: dict[str, Any] | None) -> ApprovalRefused:
+               policy: ApprovalPolicy, confidence: dict[str, Any] | None) -> ApprovalRefusedError:
     """Below the lowest tier: nothing is asked, nothing changes; the people `notify:` names are told."""
     from shipmate.ops.common.announcing import announce
     from shipmate.ops.common.conduct import conduct_of
@@ -281,7 +281,7 @@ def _escalated(ws: Workspace, store: Store, config: ReleaseConfig, action: str, 
         "service": config.service, "environment": config.environment, "version": config.version,
         "action": action, "requested_by": requester, "confidence": score, "threshold": floor,
         "message": message})
-    err = ApprovalRefused(message, hint="raise the evidence: let the release pass its window where it must pass "
+    err = ApprovalRefusedError(message, hint="raise the evidence: let the release pass its window where it must pass "
                                         "first (e.g. staging), then promote it; `shipmate explain` shows the factors")
     err.details = {"tier": "refuse", "confidence": confidence, "threshold": floor, "escalated": True,
                    "notify_warnings": warnings}
@@ -357,16 +357,16 @@ def _link(store: Store, approval: ApprovalRow | None, result: dict[str, Any]) ->
         store.link_approval(approval.id, deployment_id)
 
 
-def pending_error(row: ApprovalRow) -> ApprovalRequired:
+def pending_error(row: ApprovalRow) -> ApprovalRequiredError:
     when = proceeds_at(row)
     if when is not None:
-        err = ApprovalRequired(
+        err = ApprovalRequiredError(
             f"{row.action} of {row.service}/{row.environment} {row.version} proceeds at {_clock(when)} unless a "
             f"person rejects it: {row.id} is in its notice period (confidence {(row.confidence or {}).get('score')})",
             hint=f"call again after that time; a person stops it with `shipmate reject {row.id} --reason TEXT` "
                  f"or lets it go now with `shipmate approve {row.id}`")
     else:
-        err = ApprovalRequired(
+        err = ApprovalRequiredError(
             f"{row.action} of {row.service}/{row.environment} {row.version} needs a person's approval: {row.id} "
             f"is pending",
             hint=f"a person runs `shipmate approve {row.id}` on the host (or gives you its one-time code for the "
@@ -381,15 +381,13 @@ def details_of(row: ApprovalRow) -> dict[str, Any]:
             "confidence": row.confidence, "expires_at": row.expires_at, "proceeds_at": proceeds_at(row)}
 
 
-def _rejected_error(row: ApprovalRow) -> ApprovalRequired:
-    err = ApprovalRequired(f"{row.id} was rejected by {row.decided_by}: {row.comment or 'no reason given'}",
-                           hint="deploy another version, or ask again after the rejection expires")
-    err.details = details_of(row)
-    return err
+def _rejected_error(row: ApprovalRow) -> ApprovalRequiredError:
+    return ApprovalRequiredError(f"{row.id} was rejected by {row.decided_by}: {row.comment or 'no reason given'}",
+                                 hint="deploy another version, or ask again after the rejection expires",
+                                 details=details_of(row))
 
 
-def _expired_error(row: ApprovalRow) -> ApprovalRequired:
-    err = ApprovalRequired(f"{row.id} expired before it was used: nothing was changed",
-                           hint="run the command again to ask for a new approval")
-    err.details = {**details_of(row), "state": "expired"}
-    return err
+def _expired_error(row: ApprovalRow) -> ApprovalRequiredError:
+    return ApprovalRequiredError(f"{row.id} expired before it was used: nothing was changed",
+                                 hint="run the command again to ask for a new approval",
+                                 details={**details_of(row), "state": "expired"})

@@ -1,6 +1,6 @@
 """A release run wrapped in its hooks and notifications: pre hook, started, run, post hook or on_failure.
 
-A failing pre hook raises HookFailed before anything is written; everything after the run only adds
+A failing pre hook raises HookFailedError before anything is written; everything after the run only adds
 warnings to the result (or to the error's details), it never changes the deployment's outcome.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import DeploymentFailed, HookFailed, RollbackFailed, ShipmateError
+from shipmate.errors import DeploymentFailedError, HookFailedError, RollbackFailedError, ShipmateError
 from shipmate.hooks.invocation import HookContext, HookOutcome, hook_env, invocations
 from shipmate.ops.common.announcing import announce
 from shipmate.ops.common.conduct import Conduct
@@ -59,28 +59,27 @@ def run_hooks(conduct: Conduct, hook: str, context: HookContext) -> list[HookOut
 
 
 def check_pre_hook(conduct: Conduct, kind: str, config: ReleaseConfig, actor: str) -> None:
-    """Run pre_deploy/pre_rollback; HookFailed (exit 7) when one fails: nothing has been changed."""
+    """Run pre_deploy/pre_rollback; HookFailedError (exit 7) when one fails: nothing has been changed."""
     hook = f"pre_{kind}"
     context = HookContext(config.service, config.version, config.environment, actor)
     failed = [o for o in run_hooks(conduct, hook, context) if not o.ok]
     if failed:
         first = failed[0]
-        error = HookFailed(f"{hook} hook {' '.join(first.argv)[:120]} failed ({first.problem}); nothing was changed",
-                           hint=f"fix it or remove it from hooks.{hook} in shipmate.yaml, then run again")
-        error.details = {"hook": first.as_dict()}
-        raise error
+        raise HookFailedError(f"{hook} hook {' '.join(first.argv)[:120]} failed ({first.problem}); nothing was changed",
+                              hint=f"fix it or remove it from hooks.{hook} in shipmate.yaml, then run again",
+                              details={"hook": first.as_dict()})
 
 
 def around_release(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str, actor: str,
                    run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Announce, run, then post hooks (success) or on_failure (DeploymentFailed/RollbackFailed, re-raised)."""
+    """Announce, run, then post hooks (success) or on_failure (DeploymentFailedError/RollbackFailedError, re-raised)."""
     fields: dict[str, Any] = {"service": config.service, "environment": config.environment,
                               "version": config.version, "kind": kind, "actor": actor}
     warnings = announce(home, conduct.notify, f"{kind}.started", fields)
     started = time.monotonic()
     try:
         result = run()
-    except (DeploymentFailed, RollbackFailed) as exc:
+    except (DeploymentFailedError, RollbackFailedError) as exc:
         done = {**fields, **_outcome_fields(exc.details), "error": exc.message}
         warnings += _after(conduct, "on_failure", done, actor, time.monotonic() - started)
         warnings += announce(home, conduct.notify, "deploy.failed", done)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import InvalidInputError, PolicyRefused
+from shipmate.errors import InvalidInputError, PolicyRefusedError
 from shipmate.git_repo import dirty_tree
 from shipmate.spec.config_hash import changed_keys
 from shipmate.spec.freeze_windows import frozen_by
@@ -21,7 +21,7 @@ from shipmate.spec.freeze_windows import frozen_by
 if TYPE_CHECKING:
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.models import Spec
-    from shipmate.spec.policy_spec import Policy
+    from shipmate.spec.policy_spec import PolicySpec
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
 
@@ -80,7 +80,7 @@ def now() -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-def policy_refusals(policy: Policy | None, config: ReleaseConfig, store: Store | SqliteReader | None, *,
+def policy_refusals(policy: PolicySpec | None, config: ReleaseConfig, store: Store | SqliteReader | None, *,
                     promoted_from: str | None = None, override_freeze: str | None = None) -> list[Refusal]:
     """Every gate of ``policy`` that says no to deploying ``config`` now (empty: go ahead)."""
     if policy is None:
@@ -110,9 +110,8 @@ def raise_refused(refusals: list[Refusal], what: str) -> None:
     if refusals:
         first = refusals[0]
         more = f" (+{len(refusals) - 1} more)" if len(refusals) > 1 else ""
-        error = PolicyRefused(f"{what} refused by policy: {first.reason}{more}", hint=first.hint or None)
-        error.details = {"refusals": [r.as_dict() for r in refusals]}
-        raise error
+        raise PolicyRefusedError(f"{what} refused by policy: {first.reason}{more}", hint=first.hint or None,
+                                 details={"refusals": [r.as_dict() for r in refusals]})
 
 
 def _not_passed_in(store: Store | SqliteReader | None, config: ReleaseConfig, env: str) -> str:

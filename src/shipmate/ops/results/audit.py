@@ -54,3 +54,5 @@ class EventsResult(JsonResult):
     events: list[AuditEvent]
     # with --verify
     chain: ChainCheck | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+    # only in a folder never deployed (no state yet): said so, and nothing was created by asking
+    never_deployed: bool | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)

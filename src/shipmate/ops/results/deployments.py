@@ -32,6 +32,8 @@ class DeploymentRecord(JsonResult):
 class HistoryResult(JsonResult):
     service: str
     deployments: list[DeploymentRecord]
+    # only in a folder never deployed (no state yet): said so, and nothing was created by asking
+    never_deployed: bool | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
 
 
 @dataclass(frozen=True)

@@ -21,3 +21,4 @@ class ValidationResult(JsonResult):
     strategy: str
     port: int
     replicas: int
+    warnings: list[str]   # valid, but a deploy from this host would be refused (a command not on PATH)

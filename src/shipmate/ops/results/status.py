@@ -3,10 +3,10 @@ and what is in progress."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shipmate.ops.results.deployments import DeploymentRecord
-from shipmate.ops.results.json_result import JsonResult
+from shipmate.ops.results.json_result import OMIT_IF_NONE, JsonResult
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,5 @@ class StatusResult(JsonResult):
     service: str
     home: str
     environments: list[EnvironmentStatus | NeverDeployedEnvironment]
+    # only in a folder never deployed (no state yet): said so, and nothing was created by asking
+    never_deployed: bool | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)

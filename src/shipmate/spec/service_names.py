@@ -1,4 +1,4 @@
-"""The fast path for read-only commands: service name and environment names, without pydantic.
+"""The service name and environment names of a spec, read without pydantic: the fast path for read-only commands.
 
 `shipmate status` runs in loops driven by agents; importing pydantic and validating the whole
 spec would cost more than the command itself. Imports here: stdlib, PyYAML, shipmate.errors.
@@ -15,7 +15,7 @@ from shipmate.spec.yaml_source import load_mapping
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-def read_identity(path: Path) -> tuple[str, list[str]]:
+def read_service_names(path: Path) -> tuple[str, list[str]]:
     """(service, declared environment names in file order); SpecError if the file or service is bad."""
     data, _ = load_mapping(path)
     service = data.get("service")
