@@ -11,7 +11,8 @@
     ├── ApprovalRequiredError             exit 6   a person's approval is pending, was refused, or expired
     │   └── ApprovalRefusedError          exit 6   this identity may not decide it (no person, no code, self)
     ├── PrerequisiteMissingError          exit 7   port taken, command not found, engine unreachable
-    │   └── HookFailedError               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
+    │   ├── HookFailedError               exit 7   a pre_deploy/pre_rollback hook said no: nothing was changed
+    │   └── BuildFailedError              exit 7   a target.build step failed or hung: nothing was changed
     ├── TargetError                       exit 5   a target (processes, containers) refused an action
     ├── StoreError                        exit 5   the state database refused or is corrupt
     │   └── LockLostError                 exit 4   our lease was taken over (fencing number moved on)
@@ -161,6 +162,13 @@ class HookFailedError(PrerequisiteMissingError):
     """
 
     code = "hook_failed"
+
+
+class BuildFailedError(PrerequisiteMissingError):
+    """A ``target.build`` step failed, timed out or could not start inside the new snapshot; nothing was
+    recorded and the serving release is untouched. ``details["build"]`` holds the argv and its last lines."""
+
+    code = "build_failed"
 
 
 class ApprovalRefusedError(ApprovalRequiredError):

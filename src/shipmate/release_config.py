@@ -108,6 +108,11 @@ class ReleaseConfig:
     artifact: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def run_cwd(self) -> str:
+        """Where the release's instances run: its own snapshot (a process release's bytes), else target.cwd."""
+        return str(self.target_settings.get("snapshot_dir") or self.cwd)
+
+    @property
     def has_http_check(self) -> bool:
         return any("http" in check for check in self.health.checks)
 

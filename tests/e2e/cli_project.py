@@ -30,7 +30,9 @@ class Project:
 
     def spec(self, version: str, *, name: str = "shipmate.yaml", app_env: dict[str, str] | None = None,
              monitor: str = "1s", strategy: str = "blue-green", deadline: str = "15s",
-             drain: str = "1s", extra: str = "", replicas: int = 1, min_samples: int = 3) -> Path:
+             drain: str = "1s", extra: str = "", replicas: int = 1, min_samples: int = 3,
+             target_extra: str = "", command: str = "app.py") -> Path:
+        """``target_extra``: more lines of the target section, each indented by two spaces."""
         env_lines = "".join(f"    {k}: \"{v}\"\n" for k, v in (app_env or {}).items())
         replicas_line = f"replicas: {replicas}\n" if replicas != 1 else ""
         text = f"""service: hello
@@ -38,9 +40,9 @@ version: "{version}"
 port: {self.port}
 {replicas_line}target:
   kind: process
-  command: ["{sys.executable}", "app.py"]
+  command: ["{sys.executable}", "{command}"]
   stop_grace: 3s
-  env:
+{target_extra}  env:
     GREETING: hi
 {env_lines}health:
   interval: 100ms

@@ -16,8 +16,8 @@ from tests.e2e.cli_project import Project
 from tests.waiting import wait_until
 
 # v1 running, v2 blue-green with a monitor window: preflight, start, wait, switch, monitor, promote,
-# drain_old, stop_old = 8 steps.
-CRASH_POINTS = names_for(8)
+# drain_old, stop_old = 8 steps; before them, 2.0.0's snapshot is written (its files changed: a new one).
+CRASH_POINTS = names_for(8, snapshot=True)
 
 
 def _assert_consistent(project: Project, *, expect_versions: set[str]) -> None:
@@ -38,6 +38,7 @@ def test_sigkill_at_each_crash_point_is_reconciled_by_the_next_command(project: 
     project.spec("1.0.0")
     project.json("deploy")
     project.spec("2.0.0")
+    (project.root / "release.txt").write_text("2.0.0\n")   # new files: 2.0.0 gets a snapshot of its own
     proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": point})
     assert proc.returncode == -9, f"{point}: {proc.returncode} {proc.stdout} {proc.stderr}"
     _assert_consistent(project, expect_versions={"1.0.0", "2.0.0"})

@@ -70,16 +70,19 @@ def test_promote_deploys_the_release_that_passed_staging_with_the_same_artifact(
 
 
 def test_promotion_refuses_config_and_file_drift_and_changes_nothing(project: Project) -> None:
+    """Without snapshots (target.snapshot: false) the files on disk are the artifact: an edit supersedes it.
+    (With snapshots the source's snapshot is promoted: tests/e2e/test_release_snapshots.py.)"""
     production = free_port()
-    project.spec("1.0", extra=_envs(production))
+    nosnap = "  snapshot: false\n"
+    project.spec("1.0", extra=_envs(production), target_extra=nosnap)
     project.json("deploy", "-e", "staging")
 
-    project.spec("1.0", extra=_envs(production), app_env={"EXTRA": "1"}, monitor="2s")
+    project.spec("1.0", extra=_envs(production), app_env={"EXTRA": "1"}, monitor="2s", target_extra=nosnap)
     drift = project.json("promote", "--from", "staging", "--to", "production", expect=6)["error"]
     assert drift["code"] == "policy_refused" and drift["message"].startswith("config drift")
     assert drift["details"]["changed"] == ["monitor.duration", "target.env"]
 
-    project.spec("1.0", extra=_envs(production))
+    project.spec("1.0", extra=_envs(production), target_extra=nosnap)
     (project.root / "app.py").write_text((project.root / "app.py").read_text() + "\n# edited after staging\n")
     superseded = project.json("promote", "--from", "staging", "--to", "production", expect=6)["error"]
     assert superseded["message"].startswith("superseded: the project's files changed") and "~app.py" in \

@@ -1,4 +1,5 @@
-"""Retention is a cleanup step of the plan, there only when the target keeps stopped instances and images."""
+"""Retention is a cleanup step of the plan, there when the target keeps stopped instances and images, or when
+process releases keep snapshots."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from shipmate.release_config import ReleaseConfig
 from shipmate.spec.loader import load_spec
 
 DOCKER = 'target: {kind: docker, image: "web:1", container_port: 8000%s}'
-PROCESS = "target: {kind: process, command: [python3, app.py]}"
+PROCESS = "target: {kind: process, command: [python3, app.py]%s}"
 
 
 def _config(tmp_path: Path, target: str) -> ReleaseConfig:
@@ -36,6 +37,13 @@ def test_the_default_keeps_five_releases(tmp_path: Path) -> None:
     assert plan.steps[-1].args == {"keep_releases": 5}
 
 
-def test_the_process_target_keeps_nothing_so_its_plan_has_no_prune_step(tmp_path: Path) -> None:
-    plan = plan_for(_config(tmp_path, PROCESS), kind="deploy", previous=None)
+def test_a_process_release_with_snapshots_ends_with_a_prune_step_for_its_snapshots(tmp_path: Path) -> None:
+    plan = plan_for(_config(tmp_path, PROCESS % ", keep_releases: 2"), kind="deploy", previous=None)
+    last = plan.steps[-1]
+    assert last.name == "prune" and last.has(CLEANUP) and last.args == {"keep_releases": 2}
+    assert "snapshots" in last.why
+
+
+def test_the_process_target_without_snapshots_keeps_nothing_so_its_plan_has_no_prune_step(tmp_path: Path) -> None:
+    plan = plan_for(_config(tmp_path, PROCESS % ", snapshot: false"), kind="deploy", previous=None)
     assert "prune" not in [step.name for step in plan.steps]

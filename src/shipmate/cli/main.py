@@ -118,13 +118,17 @@ def deploy(file: File = None, env: Env = None,
 @app.command(rich_help_panel=DEPLOY)
 def rollback(file: File = None, env: Env = None,
              to: Annotated[str | None, typer.Option("--to", help="Version (default: last verified).")] = None,
+             force: Annotated[bool, typer.Option("--force", help="Put back a release that failed or was rolled "
+                                                 "back (a warning and an audit event).")] = False,
+             no_monitor: Annotated[bool, typer.Option("--no-monitor", help="Do not watch the restored release "
+                                                      "for the monitor window.")] = False,
              dry_run: DryRun = False, no_wait: NoWait = False, json_out: Json = False) -> None:
-    """Put back the last release that passed its monitor window (or --to VERSION)."""
+    """Put back the last release that passed its monitor window (or --to VERSION), then watch it."""
     from shipmate import ops
 
     def act(p: Progress) -> Mapping[str, Any]:
         return ops.rollback(file, environment=env, to_version=to, dry_run=dry_run, progress=p,
-                            wait_approval=not no_wait)
+                            wait_approval=not no_wait, force=force, monitor=not no_monitor)
     run_command("rollback", json_out, act, render.deployment)
 
 

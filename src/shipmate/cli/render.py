@@ -75,8 +75,9 @@ def deployment(result: dict[str, Any]) -> None:
         return
     verdict = result.get("verdict") or {}
     detail = f" — monitor {verdict['phase']}, {verdict['samples']} samples" if verdict else ""
-    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {result['version']} serving in "
-            f"{result['environment']} ({result['deployment_id']}){detail}")
+    shown = label(result["version"], result.get("artifact_short"))
+    c.print(f"[green]{result['kind']} ok[/]: {result['service']} {shown} "
+            f"serving in {result['environment']} ({result['deployment_id']}){detail}")
     for line in evidence_lines(verdict):
         c.print(f"  {line}", markup=False, highlight=False)
     if policy_text.origin_text(result.get("origin")):
@@ -111,7 +112,7 @@ def status(result: dict[str, Any]) -> None:
             last_txt += f", {policy_text.origin_text(last['origin'])}"
         if busy:
             last_txt += f" (in progress: {busy['state']})"
-        table.add_row(e["environment"], (cur or {}).get("version") or "-",
+        table.add_row(e["environment"], label(cur["version"], cur.get("artifact_short")) if cur else "-",
                       "[green]yes[/]" if e.get("serving") else "[red]no[/]",
                       f"{cur['live']}/{cur['replicas']}" if cur else "-",
                       str((cur or {}).get("port") or "-"), last_txt)
@@ -153,7 +154,8 @@ def history(result: dict[str, Any]) -> None:
     for col in ("when", "env", "version", "kind", "state", "verified", "took", "error / origin"):
         table.add_column(col)
     for d in result["deployments"]:
-        table.add_row(_ago(d["started_at"]), d["environment"], d["version"] or "-", d["kind"], d["state"],
+        table.add_row(_ago(d["started_at"]), d["environment"], label(d["version"], d.get("artifact_short")), d["kind"],
+                      d["state"],
                       "yes" if d["verified"] else "", f"{d['duration_s']}s" if d["duration_s"] else "-",
                       (d["error"] or policy_text.origin_text(d.get("origin")))[:90])
     _console().print(table)
@@ -244,3 +246,8 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def label(version: str | None, short: str | None) -> str:
+    """`1.0.0 (3f2a9c1b)`: a version with its artifact's short hash, so two releases of one version differ."""
+    return f"{version or '-'} ({short})" if short else (version or "-")

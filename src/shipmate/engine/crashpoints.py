@@ -1,6 +1,8 @@
 """Named places where a test can make shipmate die as if the machine lost power.
 
 SHIPMATE_CRASHPOINT=NAME kills this process with SIGKILL at that place:
+  snapshot:filled   a process release's snapshot has its files, not its build nor its seal (not recorded)
+  snapshot:built    its build ran, its seal is not written (a folder without a seal is no release's files)
   state:planned     right after the deployment row is created
   state:running     after that state commits
   instance:started  between starting a process and recording it
@@ -23,9 +25,13 @@ def hit(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def names_for(step_count: int) -> list[str]:
-    """Every named crash point a plan of ``step_count`` steps passes through, in order."""
-    names = ["state:planned", "state:running", "instance:started"]
+SNAPSHOT_POINTS = ["snapshot:filled", "snapshot:built"]
+
+
+def names_for(step_count: int, *, snapshot: bool = False) -> list[str]:
+    """Every named crash point a plan of ``step_count`` steps passes through, in order (``snapshot``: a process
+    release written as a new snapshot first)."""
+    names = [*(SNAPSHOT_POINTS if snapshot else []), "state:planned", "state:running", "instance:started"]
     for i in range(1, step_count + 1):
         names += [f"step:{i}", f"step:{i}:done"]
     return names

@@ -46,7 +46,8 @@ def launch_spec(rt: Runtime, config: ReleaseConfig, deployment_id: str) -> Launc
         **{f"{name}_FILE": str(secret_path(rt.home, name, version)) for name, version in config.secrets.items()},
     }
     argv = fill_argv(config.argv, {name: env[name] for name in ARGV_NAMES})  # no shell: filled in here
-    return LaunchSpec(instance_id, argv, config.cwd, env, port,
+    # run_cwd: the release's snapshot, so every start (deploy, rollback, recovery, restart) runs its own bytes.
+    return LaunchSpec(instance_id, argv, config.run_cwd, env, port,
                       rt.log_path(config.service, config.environment, instance_id), rt.home_id,
                       config.log_max_bytes, config.log_backups, dict(config.target_settings))
 

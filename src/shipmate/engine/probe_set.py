@@ -48,7 +48,7 @@ def leveled_probes(config: ReleaseConfig, target: Target, ref: InstanceRef, *, p
             probes.append((2, TcpProbe(ref.host, ref.port, timeout)))
         elif kind == "command":
             env = {**os.environ, **config.env, "PORT": str(ref.port)}
-            probes.append((3, CommandProbe(list(args["argv"]), cwd=config.cwd, env=env,
+            probes.append((3, CommandProbe(list(args["argv"]), cwd=config.run_cwd, env=env,
                                            timeout=float(args.get("timeout", 5.0)))))
         # "process" is already the first probe
     levels = config.health.levels

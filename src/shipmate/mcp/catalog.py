@@ -44,8 +44,10 @@ TOOLS: tuple[ToolInfo, ...] = (
     ToolInfo("deploy", "deploy", "Deploy the spec's release: start, prove healthy, switch, watch; rolls back "
              "by itself on failure (exit 1). dry_run returns the plan.", read_only=False, destructive=False,
              idempotent=False, long_running=True),
-    ToolInfo("rollback", "rollback", "Put back the last verified release, or to_version. dry_run returns the "
-             "plan.", read_only=False, destructive=False, idempotent=False, long_running=True),
+    ToolInfo("rollback", "rollback", "Put back the last verified release, or to_version, then watch it for the "
+             "monitor window (monitor: false skips; a failed window is exit 5). A to_version that failed or was "
+             "rolled back is refused (exit 2) unless force (audited). dry_run returns the plan.", read_only=False,
+             destructive=False, idempotent=False, long_running=True),
     ToolInfo("down", "down", "Stop the service and close its port (history kept). dry_run returns the plan.",
              read_only=False, destructive=True, idempotent=True),
     ToolInfo("promote", "promote", "Deploy to to_env the exact release that passed from_env (same artifact and "

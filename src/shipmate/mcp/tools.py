@@ -114,11 +114,12 @@ class ShipmateTools:
                                                        identity=_identity(ctx), wait_approval=False))
 
     async def rollback(self, ctx: Context, env: str | None = None, to_version: str | None = None,
-                       dry_run: bool = False) -> CallToolResult:
-        return await self._invoke("rollback", ctx, {"env": env, "to_version": to_version, "dry_run": dry_run},
+                       dry_run: bool = False, force: bool = False, monitor: bool = True) -> CallToolResult:
+        return await self._invoke("rollback", ctx, {"env": env, "to_version": to_version, "dry_run": dry_run,
+                                                    "force": force, "monitor": monitor},
                                   lambda p: ops.rollback(self.spec_file, environment=env, to_version=to_version,
                                                          dry_run=dry_run, progress=p, identity=_identity(ctx),
-                                                         wait_approval=False))
+                                                         wait_approval=False, force=force, monitor=monitor))
 
     async def down(self, ctx: Context, env: str | None = None, dry_run: bool = False) -> CallToolResult:
         return await self._invoke("down", ctx, {"env": env, "dry_run": dry_run},

@@ -1,18 +1,26 @@
 """promote: deploy to one environment the exact release that passed another one's monitor window.
 
 Exact means: the same version, the same base config (config hash, overlays aside) and the same artifact
-(docker/swarm: the image id, never rebuilt; process: the files' hash), with the target environment's
-overlay applied. Anything else is refused with the reason (PolicyRefusedError, exit 6) before any change.
+(docker/swarm: the image id, never rebuilt; process: the source's snapshot, or without one the files' hash),
+with the target environment's overlay applied. Anything else is refused with the reason (PolicyRefusedError,
+exit 6) before any change.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, PolicyRefusedError
 from shipmate.ops.common import releases
-from shipmate.ops.common.artifacts import artifact_id, changed_files, files_are_artifact, with_artifact
+from shipmate.ops.common.artifacts import (
+    artifact_id,
+    changed_files,
+    files_are_artifact,
+    with_artifact,
+    with_artifact_of,
+)
 from shipmate.ops.common.passed_releases import Passed, find_passed
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import chain as gated_release
@@ -24,6 +32,8 @@ from shipmate.ops.results.promotions import (
     promotion_plan,
     promotion_result,
 )
+from shipmate.snapshots import SNAPSHOT_DIR
+from shipmate.snapshots.writer import is_sealed
 from shipmate.spec.config_hash import changed_keys
 
 if TYPE_CHECKING:
@@ -105,6 +115,11 @@ def _exact(ws: Workspace, config: ReleaseConfig, passed: Passed) -> ReleaseConfi
                            f"({before.artifact.get('skipped') or 'deployed by an older shipmate'})",
                            gate="artifact_drift", hint=f"deploy it to {passed.environment} again (target.cwd "
                            "should hold the project only)")
+        snapshot = before.target_settings.get(SNAPSHOT_DIR)
+        if snapshot and is_sealed(Path(str(snapshot))):
+            # The source's snapshot IS the artifact: the files on disk now may have moved on, it has not.
+            return dataclasses.replace(with_artifact_of(config, before.artifact),
+                                       target_settings={**config.target_settings, SNAPSHOT_DIR: str(snapshot)})
         now = with_artifact(config, ws.home, ws.spec_path)
         if artifact_id(now) != artifact_id(before):
             files = changed_files(before.artifact, now.artifact)

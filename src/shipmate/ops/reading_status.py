@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
     deployment_record,
+    files_view,
     open_reader_reconciled,
     service_and_envs,
     targets_by_kind,
@@ -61,7 +62,8 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
                 current = CurrentRelease(
                     version=rel.version if rel else None, release_id=cur.release_id,
                     deployment_id=cur.deployment_id, since=cur.updated_at,
-                    replicas=config.replicas if config else None, live=live, port=config.port if config else None)
+                    replicas=config.replicas if config else None, live=live, port=config.port if config else None,
+                    **files_view(config, look_inside=True))
                 serving = bool(config and live and _answers(config.port))
             in_progress = None if dep is None else DeploymentInProgress(dep.id, str(dep.state), dep.kind)
             last = store.deployments(service, env, limit=1)

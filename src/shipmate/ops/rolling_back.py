@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
-from shipmate.errors import NotFoundError
+from shipmate.errors import DeploymentFailedError, NotFoundError
+from shipmate.ops.common import rollback_rules
+from shipmate.ops.common.artifacts import files_are_artifact
 from shipmate.ops.common.conduct import conduct_of
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
@@ -24,7 +27,10 @@ if TYPE_CHECKING:
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True) -> DeploymentResult | NoChangeResult | ReleasePlan:
+             wait_approval: bool = True, force: bool = False,
+             monitor: bool = True) -> DeploymentResult | NoChangeResult | ReleasePlan:
+    """``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
+    release for the spec's monitor window (a failed window: RollbackFailedError, exit 5)."""
     from shipmate.spec.service_names import read_service_names
 
     ws = Workspace.locate(spec_file)
@@ -40,9 +46,16 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         rt = ws.runtime(store, progress)
         if not dry_run:
             reconcile_all(rt)
-        target = _rollback_target(store, service, env, to_version)
+        target, release_id = _rollback_target(store, service, env, to_version)
+        if files_are_artifact(target) and target.artifact.get("sha256") and "spec" not in target.artifact:
+            # Recorded before the spec's path was: its files are compared the same way (spec file left out).
+            target = dataclasses.replace(target, artifact={**target.artifact, "spec": str(ws.spec_path)})
         if dry_run:
-            return ReleasePlan.of(planned_release(ws, target, kind="rollback", store=store))
+            if to_version is not None and not force and rollback_rules.bad_record(store, target, release_id):
+                rollback_rules.check_allowed(store, target, release_id, force=False, actor="")
+            return ReleasePlan.of(planned_release(ws, target, kind="rollback", store=store, monitor=monitor))
+        forced = rollback_rules.check_allowed(store, target, release_id, force=force, actor=rt.actor) \
+            if to_version is not None else []
         from shipmate.secrets.resolve import pinned_for_rollback
 
         conduct, secret_warnings = conduct_of(ws.spec_path, env)
@@ -54,23 +67,33 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         if target.target_kind != rt.target.kind:
             rt = ws.runtime(store, progress, kind=target.target_kind)
         score = assess_current(store, target, conduct.weights)
-        result = approval_gate.linked(store, approval, lambda: around_release(
-            ws.home, conduct, target, "rollback", rt.actor,
-            lambda: run_release(rt, target, kind="rollback", force=False, confidence=score)))
-        if secret_warnings:
-            result["warnings"] = [*secret_warnings, *result.get("warnings", [])]
+        restored = target
+        try:
+            result = approval_gate.linked(store, approval, lambda: around_release(
+                ws.home, conduct, restored, "rollback", rt.actor,
+                lambda: run_release(rt, restored, kind="rollback", force=False, confidence=score, monitor=monitor)))
+        except DeploymentFailedError as exc:
+            if monitor and rollback_rules.window_failed(exc):
+                raise rollback_rules.as_failed_window(exc, store, target, rt.actor) from exc
+            raise
+        warnings = [*forced, *secret_warnings]
+        if warnings:
+            result["warnings"] = [*warnings, *result.get("warnings", [])]
         return release_result(result)
     finally:
         store.close()
 
 
-def _rollback_target(store: Store, service: str, env: str, to_version: str | None) -> ReleaseConfig:
+def _rollback_target(store: Store, service: str, env: str, to_version: str | None) -> tuple[ReleaseConfig, str]:
+    """The release to put back and its id (of one version with several artifacts: the newest with a good record,
+    else the newest, which the rollback rules then refuse)."""
     cur = store.current(service, env)
     if to_version is not None:
-        for rel in store.releases(service, limit=500):
-            config = ReleaseConfig.from_dict(rel.spec)
-            if rel.version == to_version and config.environment == env:
-                return config
+        found = [(ReleaseConfig.from_dict(rel.spec), rel.id) for rel in store.releases(service, limit=500)
+                 if rel.version == to_version]
+        found = [(config, rid) for config, rid in found if config.environment == env]
+        if found:
+            return next(((c, rid) for c, rid in found if rollback_rules.bad_record(store, c, rid) is None), found[0])
         raise NotFoundError(f"no release {to_version} of {service} in {env}",
                             hint="`shipmate history` lists the releases you can roll back to")
     verified = store.last_verified_release(service, env, exclude_release_id=cur.release_id if cur else None)
@@ -78,4 +101,4 @@ def _rollback_target(store: Store, service: str, env: str, to_version: str | Non
         raise NotFoundError(f"no verified release of {service}/{env} to roll back to",
                             hint="a release is verified when it passes its monitor window; "
                                  "pass --to VERSION to pick one yourself")
-    return ReleaseConfig.from_dict(verified.spec)
+    return ReleaseConfig.from_dict(verified.spec), verified.id

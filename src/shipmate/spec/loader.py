@@ -87,6 +87,11 @@ _NESTED_OMITTED_AT: dict[tuple[str, ...], Any] = {
     ("health", "levels"): None,
     ("monitor", "rollback_if", "mcp_error_rate"): None,
     ("monitor", "rollback_if", "mcp_p95_ms"): None,
+    ("target", "snapshot"): True,
+    ("target", "shared"): [],
+    ("target", "build"): [],
+    ("target", "build_timeout"): 600.0,
+    ("target", "keep_releases"): 5,
 }
 
 

@@ -34,6 +34,7 @@ from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 from shipmate.spec.policy_spec import PolicySpec, check_policy_envs
 from shipmate.spec.quoting import quoted
 from shipmate.spec.secrets import Secrets, check_unique
+from shipmate.spec.snapshot_spec import ReleaseFilesSpec
 from shipmate.spec.strategy_settings import (
     Canary,
     Replicas,
@@ -59,7 +60,7 @@ def _check_argv_arg(value: str) -> str:
 ArgvArg = Annotated[NonEmptyText, AfterValidator(_check_argv_arg)]
 
 
-class ProcessTargetSpec(SpecModel):
+class ProcessTargetSpec(ReleaseFilesSpec):
     """Run the service as a local child process that listens on $PORT."""
 
     kind: Literal["process"] = Field(description="Target kind: process (local child processes).")
@@ -80,8 +81,8 @@ class ProcessTargetSpec(SpecModel):
     log_backups: Annotated[int, IntRange(0, 100)] = Field(3, description="How many rotated log files to keep.")
 
     def settings(self, project: str) -> dict[str, Any]:
-        """Nothing beyond the common fields: argv, cwd and env say it all."""
-        return {}
+        """Beyond argv, cwd and env: how the release's files are kept (spec/snapshot_spec.py)."""
+        return self.release_files()
 
 
 # A discriminated union on `kind`: a new target kind adds its model here.

@@ -29,7 +29,8 @@ def with_artifact(config: ReleaseConfig, home: Path, spec_path: Path) -> Release
     """The process target's config with its files' hash; other targets learn theirs in prepare (image_id)."""
     if not files_are_artifact(config):
         return config
-    return dataclasses.replace(config, artifact=process_artifact(Path(config.cwd), home, spec_path))
+    # The spec file's path goes with it: hashing the same files again later leaves it out the same way.
+    return with_artifact_of(config, {**process_artifact(Path(config.cwd), home, spec_path), "spec": str(spec_path)})
 
 
 def artifact_id(config: ReleaseConfig) -> str | None:
@@ -38,6 +39,22 @@ def artifact_id(config: ReleaseConfig) -> str | None:
         return config.artifact.get("sha256") or None
     image = config.target_settings.get("image_id")
     return str(image) if image else None
+
+
+def with_artifact_of(config: ReleaseConfig, artifact: dict[str, Any]) -> ReleaseConfig:
+    """``config`` running ``artifact``: its files' hash joins the release identity (digest), so the same version
+    with changed files is a new release, never "already running"."""
+    sha = artifact.get("sha256")
+    digest = config.digest
+    if sha:
+        digest = hashlib.sha256(f"{config.digest}|artifact:{sha}".encode()).hexdigest()[:len(config.digest) or 16]
+    return dataclasses.replace(config, artifact=artifact, digest=digest)
+
+
+def short_artifact(config: ReleaseConfig) -> str | None:
+    """The first 8 hex digits of the artifact, shown beside the version (`1.0.0 (3f2a9c1b)`)."""
+    found = artifact_id(config)
+    return found.split(":", 1)[-1][:8] if found else None
 
 
 def files_are_artifact(config: ReleaseConfig) -> bool:
@@ -50,11 +67,36 @@ def files_are_artifact(config: ReleaseConfig) -> bool:
 
 def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> dict[str, Any]:
     """The spec file itself is left out: its content is the config hash's business, not the artifact's."""
+    listed = artifact_digests(cwd, home, spec_path)
+    if isinstance(listed, tuple):
+        return {"files": listed[0], "source": listed[1], "skipped": f"more than {FILE_LIMIT} files"}
+    out: dict[str, Any] = {"sha256": listed.sha256, "files": len(listed.digests), "source": listed.source}
+    if len(listed.digests) <= MANIFEST_LIMIT:
+        out["manifest"] = {rel: digest[:16] for rel, digest in listed.digests.items()}
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class ArtifactFiles:
+    """Every file of an artifact with its full sha256 (hex), in sorted order, and the total."""
+
+    digests: dict[str, str]
+    source: str
+    sha256: str
+
+
+# The files hashed for an artifact in this process, by (cwd, total): the snapshot writer takes them from here
+# instead of hashing 10,000 files twice in one deploy.
+_HASHED: dict[tuple[str, str], ArtifactFiles] = {}
+
+
+def artifact_digests(cwd: Path, home: Path, spec_path: Path | None = None) -> ArtifactFiles | tuple[int, str]:
+    """The artifact's files and hashes; (count, source) when there are more than FILE_LIMIT of them."""
     files, source = tracked_files(cwd), "git"
     if files is None:
         files, source = _walked_files(cwd), "walk"   # not a git repository (or git refused)
     if len(files) > FILE_LIMIT:
-        return {"files": len(files), "source": source, "skipped": f"more than {FILE_LIMIT} files"}
+        return len(files), source
     home = home.resolve()
     digests: dict[str, str] = {}
     for rel in sorted(files):
@@ -66,10 +108,14 @@ def process_artifact(cwd: Path, home: Path, spec_path: Path | None = None) -> di
     total = hashlib.sha256()
     for rel, digest in digests.items():
         total.update(f"{rel}\0{digest}\n".encode())
-    out: dict[str, Any] = {"sha256": "sha256:" + total.hexdigest(), "files": len(digests), "source": source}
-    if len(digests) <= MANIFEST_LIMIT:
-        out["manifest"] = {rel: digest[:16] for rel, digest in digests.items()}
-    return out
+    listed = ArtifactFiles(digests, source, "sha256:" + total.hexdigest())
+    _HASHED[(str(cwd), listed.sha256)] = listed
+    return listed
+
+
+def hashed_files(cwd: Path, sha256: str) -> ArtifactFiles | None:
+    """The files this process hashed for artifact ``sha256`` of ``cwd`` (None: not hashed here)."""
+    return _HASHED.get((str(cwd), sha256))
 
 
 def changed_files(before: dict[str, Any], after: dict[str, Any], limit: int = 10) -> list[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 
 if TYPE_CHECKING:
     from shipmate.ops.results.deployments import DeploymentRecord
+    from shipmate.release_config import ReleaseConfig
     from shipmate.store.rows import InstanceRow
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
@@ -87,12 +89,32 @@ def serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
 def deployment_record(store: Store | SqliteReader, dep: Any, environment: str | None = None) -> DeploymentRecord:
     """``environment``: named in a history row; a status's last deployment leaves it out."""
     from shipmate.ops.results.deployments import DeploymentRecord
+    from shipmate.release_config import ReleaseConfig
 
     rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
     return DeploymentRecord(
-        environment=environment, deployment_id=dep.id, version=rel.version if rel else None, kind=dep.kind,
+        environment=environment, deployment_id=dep.id, version=rel.version if rel else None,
+        artifact_short=files_view(ReleaseConfig.from_dict(rel.spec) if rel else None)["artifact_short"],
+        kind=dep.kind,
         state=str(dep.state), strategy=dep.strategy, verified=bool(dep.verified), started_at=dep.started_at,
         finished_at=dep.finished_at, duration_s=duration, actor=dep.actor, error=dep.error,
         confidence=(getattr(dep, "confidence", None) or {}).get("score"),   # the full factors: explain
         origin=getattr(dep, "origin", None))
+
+
+def files_view(config: ReleaseConfig | None, *, look_inside: bool = False) -> dict[str, Any]:
+    """What status/history show of a release's files: its short artifact hash and, with ``look_inside``, its
+    snapshot and the files its instances made there (kept and reported, never pruned silently)."""
+    from shipmate.ops.common.artifacts import short_artifact
+    from shipmate.snapshots import SNAPSHOT_DIR
+    from shipmate.snapshots.retention import made_by_instances
+
+    if config is None:
+        return {"artifact_short": None}
+    out: dict[str, Any] = {"artifact_short": short_artifact(config)}
+    snapshot = config.target_settings.get(SNAPSHOT_DIR)
+    if look_inside and snapshot:
+        out["snapshot"] = str(snapshot)
+        out["created_files"] = made_by_instances(Path(str(snapshot)))
+    return out

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from shipmate.engine.context import DeployContext, Previous, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailedError, RollbackFailedError
-from shipmate.ops.common import releases
+from shipmate.ops.common import release_files, releases
+from shipmate.ops.common.artifacts import short_artifact
 from shipmate.ops.common.workspace import Workspace
 from shipmate.release_config import ReleaseConfig
 
@@ -46,7 +46,9 @@ def _fast_rollback(store: Store, config: ReleaseConfig, kind: str) -> bool:
     return False
 
 
-def planned_release(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None) -> dict[str, Any]:
+def planned_release(ws: Workspace, config: ReleaseConfig, *, kind: str, store: Store | None = None,
+                    monitor: bool = True) -> dict[str, Any]:
+    """``monitor``: whether a rollback's plan watches the restored release (a deploy's always does)."""
     own = store is None
     if own:
         store = ws.open_store_readonly()
@@ -60,7 +62,7 @@ def planned_release(ws: Workspace, config: ReleaseConfig, *, kind: str, store: S
     fast = store is not None and _fast_rollback(store, config, kind)
     plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
                              previous_ids=previous.instance_ids if previous and running else (),
-                             monitor=kind == "deploy", fast_rollback=fast)
+                             monitor=kind == "deploy" or monitor, fast_rollback=fast)
     return {"dry_run": True, "service": config.service, "environment": config.environment,
             "version": config.version, "plan": plan.as_dict(), "gate_levels": gate_levels(config)}
 
@@ -74,8 +76,10 @@ def gate_levels(config: ReleaseConfig) -> list[dict[str, Any]]:
 
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
-                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``origin``: a promotion's evidence from its source environment, stored with the deployment."""
+                confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None,
+                monitor: bool = True) -> dict[str, Any]:
+    """``origin``: a promotion's evidence from its source environment, stored with the deployment;
+    ``monitor``: a rollback watches the restored release for the monitor window too (a deploy always does)."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -86,14 +90,14 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
                 and previous.config.version == config.version:
             return {"noop": True, "service": config.service, "environment": config.environment,
                     "version": config.version, "message": f"{config.version} is already running (use --force)"}
-        prepared = rt.target.prepare(config)   # e.g. the image built and its id, recorded with the release
-        if prepared:
-            config = dataclasses.replace(config, target_settings={**config.target_settings, **prepared})
+        # The image built (docker) or the files snapshotted (process), before the release is recorded.
+        config = release_files.prepared(rt, config, kind=kind)
         release = store.ensure_release(config.service, config.version, config.digest, config.to_dict(),
                                        config.target_kind)
         plan = releases.plan_for(config, kind=kind, previous=previous.config if previous else None,
                                  previous_ids=previous.instance_ids if previous and running else (),
-                                 monitor=kind == "deploy", fast_rollback=_fast_rollback(store, config, kind))
+                                 monitor=kind == "deploy" or monitor,
+                                 fast_rollback=_fast_rollback(store, config, kind))
         dep = store.create_deployment(
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),
@@ -115,7 +119,8 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
     dep = ctx.rt.store.get_deployment(ctx.deployment.id) or ctx.deployment
     return {
         "deployment_id": dep.id, "service": ctx.service, "environment": ctx.environment,
-        "version": ctx.config.version, "kind": dep.kind, "state": str(dep.state),
+        "version": ctx.config.version, "artifact_short": short_artifact(ctx.config), "kind": dep.kind,
+        "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
         "verified": bool(dep.verified), "confidence": (dep.confidence or {}).get("score"),
         "verdict": ctx.verdict.as_dict() if ctx.verdict else None,

@@ -90,12 +90,14 @@ def _native(config: ReleaseConfig) -> bool:
 
 
 def with_prune(plan: Plan, config: ReleaseConfig) -> Plan:
-    """A target that keeps stopped instances and images gets a last cleanup step that prunes old releases."""
+    """A target that keeps stopped instances and images, or a process release with snapshots, gets a last cleanup
+    step that prunes old releases."""
     from shipmate.engine.retention import DEFAULT_KEEP_RELEASES, prune_step
     from shipmate.targets.registry import capabilities_of
 
     can = capabilities_of(config.target_kind)
-    if can is None or not can.keeps_artifacts:
+    snapshots = bool(can and can.file_artifact and config.target_settings.get("snapshots"))
+    if can is None or not (can.keeps_artifacts or snapshots):
         return plan
     keep = int(config.target_settings.get("keep_releases") or DEFAULT_KEEP_RELEASES)
-    return dataclasses.replace(plan, steps=(*plan.steps, prune_step(keep)))
+    return dataclasses.replace(plan, steps=(*plan.steps, prune_step(keep, snapshots=snapshots)))

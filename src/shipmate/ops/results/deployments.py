@@ -26,6 +26,7 @@ class DeploymentRecord(JsonResult):
     error: str | None
     confidence: float | None       # the score; its factors: `shipmate explain`
     origin: dict[str, Any] | None  # a promotion's evidence from its source environment
+    artifact_short: str | None = field(default=None, kw_only=True)   # the files' (or image's) short hash
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class DeploymentResult(JsonResult):
     warnings: list[str]
     origin: dict[str, Any] | None
     steps: list[StepResult]
+    artifact_short: str | None = field(default=None, kw_only=True)   # the files' (or image's) short hash
     approval: ApprovalUsed | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
     # the archive taken before the deploy
     backup: dict[str, Any] | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
@@ -85,7 +87,8 @@ class DeploymentResult(JsonResult):
             confidence=summary["confidence"], verdict=summary["verdict"], error=summary["error"],
             warnings=list(summary["warnings"]), origin=summary["origin"],
             steps=[StepResult(s["name"], s["status"], s["duration_s"]) for s in summary["steps"]],
-            approval=cls.of_approval(summary.get("approval")), backup=summary.get("backup"))
+            artifact_short=summary.get("artifact_short"), approval=cls.of_approval(summary.get("approval")),
+            backup=summary.get("backup"))
 
     @staticmethod
     def of_approval(given: dict[str, Any] | None) -> ApprovalUsed | None:

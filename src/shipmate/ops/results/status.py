@@ -18,6 +18,10 @@ class CurrentRelease(JsonResult):
     replicas: int | None
     live: int             # instances of this release alive now
     port: int | None      # the public port
+    artifact_short: str | None = field(default=None, kw_only=True)   # the files' short hash: 1.0.0 (3f2a9c1b)
+    # a process release's snapshot, and files its instances made there (kept and reported, never pruned)
+    snapshot: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+    created_files: list[str] | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
 
 
 @dataclass(frozen=True)
