@@ -1,3 +1,11 @@
 """Fixtures shared by the whole suite: real engines (tests/engines.py) and offline Docker images."""
 
+import pytest
+
 pytest_plugins = ["tests.engines", "tests.docker_images", "tests.swarm_engine", "tests.swarm_cluster"]
+
+
+@pytest.fixture(autouse=True)
+def _private_host_registry(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deploys register their home under $XDG_STATE_HOME/shipmate/: a test's go to its own folder, never the host's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))

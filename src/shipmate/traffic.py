@@ -159,3 +159,8 @@ class TrafficRouter(Protocol):
     def shutdown_if_idle(self) -> bool:
         """Stop the switch when it routes nothing; True if it stopped."""
         ...
+
+    def daemon_pid(self) -> int | None:
+        """The local process that is the switch, for a watcher that wants to see it die (`shipmate serve`);
+        None when it does not run (or is not one local process)."""
+        ...

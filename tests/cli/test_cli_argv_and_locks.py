@@ -37,9 +37,9 @@ def test_python_http_server_gets_its_port_from_argv_and_serves(project: Project)
     assert project.json("deploy")["state"] == "succeeded"
     with urllib.request.urlopen(f"http://127.0.0.1:{project.port}/index.html", timeout=5) as resp:
         assert b"static 2.0.0" in resp.read()
-    leaders = project.instance_leaders()
-    assert len(leaders) == 1
-    app = leaders[0].children()[0].cmdline()
+    apps = project.instance_apps()
+    assert len(apps) == 1
+    app = apps[0].cmdline()
     assert "${PORT}" not in app and app[-1].isdigit()
 
 

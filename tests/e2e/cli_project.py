@@ -184,16 +184,24 @@ monitor:
                 continue
         return found
 
-    def instance_leaders(self) -> list[psutil.Process]:
-        return [p for p in self.our_processes() if _is_leader(p)]
+    def instance_apps(self) -> list[psutil.Process]:
+        """One process per running instance: the app its log pump started (the pid status reports)."""
+        ours = self.our_processes()
+        pumps = {p.pid for p in ours if _is_pump(p)}
+        apps = []
+        for proc in ours:
+            with contextlib.suppress(psutil.Error):
+                if proc.pid not in pumps and (proc.ppid() in pumps or proc.ppid() not in {p.pid for p in ours}):
+                    apps.append(proc)
+        return apps
 
     def census(self, path: str = "/health", timeout: float = 1.0) -> tuple[int, int]:
         """(instances running, instances answering ``path`` with 200 on their own port), asked directly.
 
-        An instance is its process group leader carrying this project's marker; the router is not asked.
+        An instance is its app carrying this project's marker; the router is not asked.
         """
         ports = []
-        for leader in self.instance_leaders():
+        for leader in self.instance_apps():
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, KeyError, ValueError):
                 ports.append(int(leader.environ()["PORT"]))
         return len(ports), sum(_answers(port, path, timeout) for port in ports)
@@ -205,6 +213,13 @@ def _answers(port: int, path: str, timeout: float) -> bool:
             resp.read()
             return bool(resp.status == 200)
     except (OSError, ValueError):
+        return False
+
+
+def _is_pump(proc: psutil.Process) -> bool:
+    try:
+        return "shipmate.targets.log_pump" in proc.cmdline()
+    except psutil.Error:
         return False
 
 

@@ -27,7 +27,7 @@ def _assert_consistent(project: Project, *, expect_versions: set[str]) -> None:
     assert env["current"] is not None and env["current"]["version"] in expect_versions
     assert env["serving"] is True
     assert project.get("/")["version"] == env["current"]["version"]
-    wait_until(lambda: len(project.instance_leaders()) == 1, 15, "exactly one instance (no orphans)")
+    wait_until(lambda: len(project.instance_apps()) == 1, 15, "exactly one instance (no orphans)")
     chain = project.json("events", "--verify", "--limit", "10000")["chain"]
     assert chain["ok"] and chain["mirror_ok"], chain
 

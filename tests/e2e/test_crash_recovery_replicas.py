@@ -64,9 +64,9 @@ def _assert_one_whole_release(project: Project, shape: Shape, versions: set[str]
     live = [i for i in env["instances"] if i["role"] == "current" and i["alive"]]
     assert len(live) == shape.replicas and {i["version"] for i in live} == {version}, env["instances"]
     assert (current["replicas"], current["live"]) == (shape.replicas, shape.replicas), current
-    wait_until(lambda: len(project.instance_leaders()) == shape.replicas, 15,
+    wait_until(lambda: len(project.instance_apps()) == shape.replicas, 15,
                f"exactly {shape.replicas} instance processes (no orphans)")
-    assert {p.pid for p in project.instance_leaders()} == {i["pid"] for i in live}, "a running process is not current"
+    assert {p.pid for p in project.instance_apps()} == {i["pid"] for i in live}, "a running process is not current"
     ports = project.instance_ports(version)
     assert len(ports) == shape.replicas, f"{version} runs on {ports}, wanted {shape.replicas} replicas"
     assert all(project.get_direct(port)["version"] == version for port in ports)

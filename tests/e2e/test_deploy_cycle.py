@@ -28,8 +28,8 @@ def test_first_deploy_serves_on_the_public_port_and_is_verified(project: Project
     [instance] = env["instances"]
     assert (instance["role"], instance["version"], instance["alive"], instance["status"]) == (
         "current", "1.0.0", True, "running")
-    assert instance["pid"] in [p.pid for p in project.instance_leaders()]
-    assert len(project.instance_leaders()) == 1
+    assert instance["pid"] in [p.pid for p in project.instance_apps()]
+    assert len(project.instance_apps()) == 1
     text = project.run("status").stdout   # the plain table: one line per instance
     assert "instances" in text and instance["instance_id"] in text and "1/1" in text
 
@@ -51,7 +51,7 @@ def test_broken_release_is_rolled_back_while_the_previous_keeps_serving(
     assert project.get("/")["version"] == "1.0.0"
     status = project.json("status")["environments"][0]
     assert status["current"]["version"] == "1.0.0" and status["serving"] is True
-    wait_until(lambda: len(project.instance_leaders()) == 1, 10, "the broken instance to be stopped")
+    wait_until(lambda: len(project.instance_apps()) == 1, 10, "the broken instance to be stopped")
 
 
 def test_release_that_never_gets_healthy_is_never_switched_to(project: Project) -> None:
@@ -104,7 +104,7 @@ def test_recreate_strategy_replaces_the_release(project: Project) -> None:
     # The http router parks new requests first, so the gap costs latency, not errors.
     assert [s["name"] for s in out["steps"]][:3] == ["preflight", "hold_route", "stop_old"]
     assert project.get("/")["version"] == "2.0.0"
-    wait_until(lambda: len(project.instance_leaders()) == 1, 10, "one instance left")
+    wait_until(lambda: len(project.instance_apps()) == 1, 10, "one instance left")
 
 
 def test_failed_recreate_restarts_the_previous_release(project: Project) -> None:
@@ -147,7 +147,7 @@ def test_down_stops_the_service_and_keeps_its_history(project: Project) -> None:
     project.json("deploy")
     out = project.json("down")
     assert out["stopped_version"] == "1.0.0"
-    wait_until(lambda: not project.instance_leaders(), 10, "instances to stop")
+    wait_until(lambda: not project.instance_apps(), 10, "instances to stop")
     status = project.json("status")["environments"][0]
     assert status["current"] is None and status["serving"] is False
     kinds = [d["kind"] for d in project.json("history")["deployments"]]

@@ -147,4 +147,4 @@ def test_status_lists_every_replica_of_the_current_release(project: Project) -> 
 
 
 def _leader_ports(project: Project) -> list[int]:
-    return [int(p.environ()["PORT"]) for p in project.instance_leaders()]
+    return [int(p.environ()["PORT"]) for p in project.instance_apps()]

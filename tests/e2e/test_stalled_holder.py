@@ -121,7 +121,7 @@ def test_a_frozen_deploy_is_taken_over_as_stalled_and_cannot_act_when_it_wakes(
         assert env["current"]["version"] == expected and env["serving"] is True
         assert env["deployment_in_progress"] is None
         assert _serves(project, expected)
-        wait_until(lambda: len(project.instance_leaders()) == 1, 15, f"only {expected}'s instance left")
+        wait_until(lambda: len(project.instance_apps()) == 1, 15, f"only {expected}'s instance left")
         frozen = [d for d in project.json("history")["deployments"] if d["version"] == "2.0.0"]
         assert [d["state"] for d in frozen] == ["rolled_back"]
         chain = project.json("events", "--verify", "--limit", "10000")["chain"]

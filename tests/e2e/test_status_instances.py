@@ -35,7 +35,7 @@ def test_status_lists_every_replica_and_counts_the_live_ones(project: Project) -
     assert len(current) == 3 and all(i["alive"] and i["version"] == "1.0.0" for i in current)
     assert len({i["pid"] for i in current}) == 3 and len({i["port"] for i in current}) == 3
 
-    os.killpg(current[0]["pid"], signal.SIGKILL)   # one replica dies under us: status says so
+    os.kill(current[0]["pid"], signal.SIGKILL)   # one replica's app dies under us: status says so
     wait_until(lambda: _env(project)["current"]["live"] == 2, 15, "status to count two live replicas")
     env = _env(project)
     dead = [i for i in env["instances"] if i["instance_id"] == current[0]["instance_id"]]

@@ -73,6 +73,9 @@ class FakeTrafficRouter:
     def routes(self) -> list[dict[str, Any]]:
         return []
 
+    def daemon_pid(self) -> int | None:
+        return None
+
     def shutdown_if_idle(self) -> bool:
         return False
 

@@ -135,6 +135,9 @@ class RecordingRouter:
         return [{"port": port, "service": self.specs[port].service, "environment": self.specs[port].environment,
                  "mode": self.specs[port].mode} for port in self.routes_now]
 
+    def daemon_pid(self) -> int | None:
+        return None
+
     def shutdown_if_idle(self) -> bool:
         return not self.routes_now
 

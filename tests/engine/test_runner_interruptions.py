@@ -79,7 +79,7 @@ def test_a_signal_during_the_monitor_window_rolls_back_and_exits_1(project: Proj
     assert project.get("/")["version"] == "1.0.0"
     status = project.json("status")["environments"][0]
     assert status["current"]["version"] == "1.0.0" and status["deployment_in_progress"] is None
-    wait_until(lambda: len(project.instance_leaders()) == 1, 15, "the new instance to be stopped")
+    wait_until(lambda: len(project.instance_apps()) == 1, 15, "the new instance to be stopped")
 
 
 @pytest.mark.slow
@@ -125,7 +125,7 @@ def test_a_signal_after_promote_keeps_the_release_and_only_cuts_the_cleanup(
     assert project.get("/")["version"] == "2.0.0"
     status = project.json("status")["environments"][0]
     assert status["current"]["version"] == "2.0.0"
-    wait_until(lambda: len(project.instance_leaders()) == 1, 15, "the old instance to be gone")
+    wait_until(lambda: len(project.instance_apps()) == 1, 15, "the old instance to be gone")
     events = project.json("events")["events"]
     succeeded = [e for e in events if e["event_type"] == "deployment.succeeded"]
     assert any(f"interrupted by {sig.name}" in json.dumps(e) for e in succeeded)

@@ -32,8 +32,13 @@ def log_contains(path: Path, text: str) -> bool:
 
 
 def pid_of(ref: InstanceRef) -> int:
-    """The pump's pid: these tests check the process target itself, so they may read its handle."""
+    """The app's pid: these tests check the process target itself, so they may read its handle."""
     return int(ref.handle["pid"])
+
+
+def pump_pid_of(ref: InstanceRef) -> int:
+    """The log pump's pid (it leads the instance's session and process group)."""
+    return int(ref.handle["pump_pid"])
 
 
 def log_of(ref: InstanceRef) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from target_support import TrackedTarget, log_contains, log_of, pid_gone, pid_of, python_argv
+from target_support import TrackedTarget, log_contains, log_of, pid_gone, pid_of, pump_pid_of, python_argv
 from tests.waiting import APP, free_port, wait_until
 
 from shipmate.errors import PrerequisiteMissingError
@@ -77,11 +77,12 @@ def test_instance_runs_in_its_own_session_with_markers_in_env_not_argv(
         target: TrackedTarget, make_launch: MakeLaunch, home_id: str) -> None:
     launch = make_launch(python_argv(SLEEPER), env={"API_TOKEN": "canary-s3cret"})
     ref = target.start(launch)
-    pump = psutil.Process(pid_of(ref))
-    assert os.getpgid(pid_of(ref)) == pid_of(ref) and os.getsid(pid_of(ref)) == pid_of(ref)
-    assert os.getsid(pid_of(ref)) != os.getsid(0)
+    pump = psutil.Process(pump_pid_of(ref))
+    assert os.getpgid(pump.pid) == pump.pid and os.getsid(pump.pid) == pump.pid
+    assert os.getsid(pump.pid) != os.getsid(0)
     wait_until(lambda: log_contains(Path(log_of(ref)), "ready"), 20, "the app under the pump")
-    app = pump.children()[0]
+    app = psutil.Process(pid_of(ref))
+    assert app.ppid() == pump.pid and os.getpgid(app.pid) == pump.pid  # the handle names the app, not the pump
     assert app.environ()["API_TOKEN"] == "canary-s3cret"
     assert app.environ()["SHIPMATE_HOME_ID"] == home_id
     assert app.environ()["SHIPMATE_INSTANCE_ID"] == launch.instance_id
@@ -92,7 +93,7 @@ def test_process_ignoring_sigterm_is_killed_after_grace(target: TrackedTarget,
                                                         make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(IGNORES_SIGTERM)))
     wait_until(lambda: log_contains(Path(log_of(ref)), "ready"), 20, "the app to start")
-    app_pids = [p.pid for p in psutil.Process(pid_of(ref)).children(recursive=True)]
+    app_pids = [pid_of(ref), *(p.pid for p in psutil.Process(pid_of(ref)).children(recursive=True))]
 
     target.stop(ref, grace=0.5)
     assert not target.is_alive(ref)
@@ -135,7 +136,10 @@ def test_exited_instance_of_another_parent_counts_dead_even_as_zombie(make_launc
 def test_wrong_create_time_is_never_alive_and_never_killed(target: TrackedTarget,
                                                            make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(SLEEPER)))
-    impostor = dataclasses.replace(ref, handle={**ref.handle, "create_time": ref.handle["create_time"] - 1000})
+    # A stale record: both recorded processes have other create times, and no process carries its id.
+    impostor = dataclasses.replace(ref, instance_id="gone-1", handle={
+        **ref.handle, "create_time": ref.handle["create_time"] - 1000,
+        "pump_create_time": ref.handle["pump_create_time"] - 1000})
     assert not target.is_alive(impostor)
     target.stop(impostor, grace=0.2)
     assert target.is_alive(ref)
@@ -145,7 +149,9 @@ def test_wrong_create_time_is_never_alive_and_never_killed(target: TrackedTarget
 def test_stop_spares_an_unrelated_process_with_that_pid(target: TrackedTarget,
                                                         make_launch: MakeLaunch) -> None:
     ref = target.start(make_launch(python_argv(SLEEPER)))
-    reused = dataclasses.replace(ref, handle={**ref.handle, "pid": os.getpid()})  # our own pid, another create time
+    # our own pid (another create time) for both, and an id no process carries
+    reused = dataclasses.replace(ref, instance_id="gone-1",
+                                 handle={**ref.handle, "pid": os.getpid(), "pump_pid": os.getpid()})
     target.stop(reused, grace=0.2)
     assert target.is_alive(ref)  # and we are still here to assert it
 

@@ -18,7 +18,7 @@ AGENTS = "Agents"
 PANELS = (DEPLOY, OBSERVE, SAFETY, DATA, AGENTS)
 # Within a panel: the order a user meets them (commands not named here follow, in registration order).
 ORDER = ("init", "validate", "deploy", "promote", "rollback", "down", "import",
-         "status", "check", "logs", "history", "events", "explain",
+         "status", "check", "logs", "history", "events", "explain", "serve",
          "approvals", "approve", "reject", "lock", "recover",
          "secrets", "backup",
          "mcp", "guide", "probe", "schema")

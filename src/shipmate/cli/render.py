@@ -121,6 +121,11 @@ def status(result: dict[str, Any]) -> None:
     rows = [(e["environment"], i) for e in result["environments"] for i in e.get("instances") or []]
     if rows:
         c.print(_instances_table(rows))
+    watcher = result.get("supervisor") or {}
+    if watcher.get("running"):
+        c.print(f"supervised by shipmate serve (pid {watcher.get('pid')})")
+    elif watcher:
+        c.print(f"[yellow]{watcher.get('message')}[/]; {watcher.get('hint')}")
 
 
 def _instances_table(rows: list[tuple[str, dict[str, Any]]]) -> Any:
@@ -128,13 +133,25 @@ def _instances_table(rows: list[tuple[str, dict[str, Any]]]) -> Any:
     from rich.table import Table
 
     table = Table(title="instances", title_justify="left")
-    for col in ("env", "instance", "role", "version", "status", "alive", "pid", "port"):
+    for col in ("env", "instance", "role", "version", "status", "alive", "pid", "port", "rotation", "restarts",
+                "last exit", "uptime", "cpu", "mem"):
         table.add_column(col)
     for env, i in rows:
-        table.add_row(env, i["instance_id"], i["role"], i.get("version") or "-", i["status"],
+        version = i.get("version") or "-"
+        if i.get("artifact"):
+            version += f" ({str(i['artifact'])[:12]})"
+        rotation = {True: "in", False: "[yellow]out[/]", None: "-"}[i.get("in_rotation")]
+        last_exit = (i.get("last_exit") or {}).get("status") or "-"
+        table.add_row(env, i["instance_id"], i["role"], version, i["status"],
                       "[green]yes[/]" if i["alive"] else "[red]no[/]", str(i.get("pid") or "-"),
-                      _where(i))
+                      _where(i), rotation, str(i.get("restarts") or 0), last_exit,
+                      _figure(i.get("uptime_s"), "s"), _figure(i.get("cpu_percent"), "%"),
+                      _figure(i.get("memory_mb"), " MB"))
     return table
+
+
+def _figure(value: Any, unit: str) -> str:
+    return "-" if value is None else f"{value:g}{unit}"
 
 
 def _where(instance: dict[str, Any]) -> str:

@@ -33,7 +33,7 @@ def reconcile(rt: Runtime) -> list[dict[str, Any]]:
                 report.append(_recover_one(rt, fresh, lease))
         except LockHeldError:
             continue  # its owner is alive, heartbeating, and still working on it
-    report.extend(_stop_strays(rt))
+    report.extend(stop_strays(rt))
     return report
 
 
@@ -106,7 +106,7 @@ def _windows_passed(steps: list[StepRow]) -> tuple[bool, bool]:
     return bool(phases) and not unproven, unproven
 
 
-def _stop_strays(rt: Runtime) -> list[dict[str, Any]]:
+def stop_strays(rt: Runtime) -> list[dict[str, Any]]:
     """Processes we started whose start was never recorded, or that outlived their stop."""
     known = {row.instance_id for row in rt.store.instances(live_only=True)}
     active = {d.id for d in rt.store.active_deployments()}

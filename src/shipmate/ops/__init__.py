@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
+    from shipmate.ops.serving import serve, systemd_unit
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
     from shipmate.secrets.redact import redact, redact_tree
@@ -128,6 +129,8 @@ _HOMES = {
     "home_of": "shipmate.ops.common.workspace",
     "spec_path_of": "shipmate.ops.common.workspace",
     "bearer_token": "shipmate.ops.common.face_tokens",
+    "serve": "shipmate.ops.serving",
+    "systemd_unit": "shipmate.ops.serving",
     "JsonResult": "shipmate.ops.results.json_result",
     "as_json": "shipmate.ops.results.json_result",
     "StatusResult": "shipmate.ops.results.status",
@@ -188,7 +191,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCh
            "list_approvals", "list_deciders", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp",
            "promote", "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject",
            "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set",
-           "spec_path_of", "status", "validate", "withdraw"]
+           "serve", "spec_path_of", "status", "systemd_unit", "validate", "withdraw"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

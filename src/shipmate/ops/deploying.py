@@ -37,5 +37,8 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity)
     if dry_run:
         return GatedPlan.of(gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")))
+    from shipmate.ops.serving import remember_home
+
+    remember_home(ws)   # `shipmate serve` watches every home a deploy registered
     return release_result(gated_release.run_gated(release, force=force, wait_approval=wait_approval,
                                                   progress=progress))

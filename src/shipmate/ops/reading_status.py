@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from shipmate.ops.common.reading import (
@@ -21,13 +20,11 @@ from shipmate.ops.results.status import (
     InstanceStatus,
     NeverDeployedEnvironment,
     StatusResult,
+    Supervisor,
 )
 
 if TYPE_CHECKING:
-    from shipmate.store.rows import DeploymentRow, InstanceRow
     from shipmate.store.sqlite_reader import SqliteReader
-    from shipmate.store.store import Store
-    from shipmate.targets.base import Target
 
 
 def _answers(port: int, timeout: float = 0.5) -> bool:
@@ -46,6 +43,7 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
         return StatusResult(service, str(ws.home), [NeverDeployedEnvironment(e) for e in envs], never_deployed=True)
     environments: list[EnvironmentStatus | NeverDeployedEnvironment] = []
     try:
+        from shipmate.ops.common.instance_view import artifact_hash, instances_view, members
         from shipmate.release_config import ReleaseConfig
 
         active = {(d.service, d.environment): d for d in store.active_deployments()}
@@ -53,14 +51,17 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
         for env in envs:
             cur = store.current(service, env)
             dep = active.get((service, env))
-            instances = _instances_view(store, targets, service, env, cur.release_id if cur else None, dep)
+            rel = store.get_release(cur.release_id) if cur is not None else None
+            config = ReleaseConfig.from_dict(rel.spec) if rel else None
+            routable = config is not None and targets(config.target_kind).capabilities.routable
+            in_route = members(ws.traffic_router(), config.port) if config and routable else None
+            instances = [InstanceStatus(**item) for item in instances_view(
+                store, targets, service, env, cur.release_id if cur else None, dep, in_route)]
             current, serving = None, False
             if cur is not None:
-                rel = store.get_release(cur.release_id)
-                config = ReleaseConfig.from_dict(rel.spec) if rel else None
                 live = sum(1 for i in instances if i.role == "current" and i.alive)
                 current = CurrentRelease(
-                    version=rel.version if rel else None, release_id=cur.release_id,
+                    version=rel.version if rel else None, artifact=artifact_hash(rel), release_id=cur.release_id,
                     deployment_id=cur.deployment_id, since=cur.updated_at,
                     replicas=config.replicas if config else None, live=live, port=config.port if config else None,
                     **files_view(config, look_inside=True))
@@ -71,39 +72,14 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
                 environment=env, current=current, serving=serving, instances=instances,
                 deployment_in_progress=in_progress,
                 last_deployment=deployment_record(store, last[0]) if last else None))
-        return StatusResult(service, str(ws.home), environments)
+        return StatusResult(service, str(ws.home), environments, supervisor=_supervisor(store))
     finally:
         store.close()
 
 
-def _role(row: InstanceRow, current_release: str | None, deploying: DeploymentRow | None) -> str:
-    """new: started by the deployment in progress for the release it brings (a forced redeploy of the
-    current release included); current: the current release's (restored replicas included); old: the rest."""
-    if deploying is not None and row.deployment_id == deploying.id and row.release_id == deploying.release_id:
-        return "new"
-    return "current" if row.release_id == current_release else "old"
-
-
-def _instances_view(store: SqliteReader | Store, targets: Callable[[str], Target], service: str, env: str,
-                    current_release: str | None, deploying: DeploymentRow | None) -> list[InstanceStatus]:
-    """Each live instance as its target sees it now, with its role: current, new (in-progress deploy) or old."""
-    from shipmate.engine.context import ref_of
-    from shipmate.errors import ShipmateError
-
-    versions: dict[str, str | None] = {}
-    out: list[InstanceStatus] = []
-    for row in store.instances(service, env, live_only=True):
-        if row.release_id not in versions:
-            rel = store.get_release(row.release_id)
-            versions[row.release_id] = rel.version if rel else None
-        try:
-            seen = targets(row.target_kind).inspect(ref_of(row).handle)
-            alive, pid = seen.alive, seen.pid or row.pid
-        except ShipmateError:
-            alive, pid = False, row.pid   # cannot look (unknown kind, access denied): not shown as serving
-        out.append(InstanceStatus(instance_id=row.instance_id, version=versions[row.release_id], port=row.port,
-                                  host=row.host, pid=pid, status=row.status, alive=alive,
-                                  role=_role(row, current_release, deploying)))
-    return out
-
-
+def _supervisor(store: SqliteReader) -> Supervisor:
+    owner = store.live_lock_owner("serve")
+    if owner is not None:
+        return Supervisor(True, pid=owner.get("pid"), command=owner.get("command"))
+    return Supervisor(False, message="nothing supervises this home: a crash stays down until the next deploy",
+                      hint="start `shipmate serve` (foreground), or install `shipmate serve --systemd` as a unit")

@@ -17,6 +17,8 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
     from shipmate.engine import runner
     from shipmate.engine.context import DeployContext
     from shipmate.engine.lease import Lease
+    from shipmate.engine.recovery import stop_strays
+    from shipmate.ops.serving import forget_home
     from shipmate.plan import down_plan
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.service_names import read_service_names
@@ -48,6 +50,9 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
                 actor=rt.actor, fencing=lease.fencing)
             ctx = DeployContext(rt, lease, dep, plan, rel.id, config, None)
             runner.execute(ctx)
+            stop_strays(rt)   # whatever of ours outlived its wrapper or its record: nothing is left running
+        if not any(cur.service == service for cur in store.all_current()):
+            forget_home(ws)   # nothing of this spec's service runs any more: `shipmate serve` need not watch it
         if approval is not None:
             store.link_approval(approval.id, dep.id)
         return TakenDown(service=service, environment=env, stopped_version=config.version, deployment_id=dep.id)

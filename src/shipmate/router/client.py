@@ -116,6 +116,12 @@ class RouterClient:
             except ShipmateError as exc:  # the old daemon keeps serving: correct, only not the newest code
                 logging.getLogger("shipmate.router").warning("router upgrade hand-over failed: %s", exc)
 
+    def daemon_pid(self) -> int | None:
+        try:
+            return int(self._call("ping")["pid"])
+        except (TargetError, KeyError, ValueError):
+            return None
+
     def ensure_daemon(self, timeout: float = 10.0) -> int:
         """Return the daemon's pid, spawning it detached first when nobody answers."""
         try:

@@ -108,9 +108,10 @@ def _drop_at(data: dict[str, Any], path: tuple[str, ...], default: Any) -> None:
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version, other environments' overlays and backup settings; changes with anything
     else."""
-    # hooks/notify/confidence/backup say how a deployment is conducted, not what runs: not part of the release.
-    data = spec.model_dump(mode="json", by_alias=True,
-                           exclude={"version", "environments", "hooks", "notify", "confidence", "backup"})
+    # hooks/notify/confidence/backup/supervise say how a deployment is conducted or watched, not what runs:
+    # not part of the release.
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments", "hooks", "notify",
+                                                                "confidence", "backup", "supervise"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     for path, default in _NESTED_OMITTED_AT.items():

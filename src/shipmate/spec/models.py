@@ -43,6 +43,7 @@ from shipmate.spec.strategy_settings import (
     check_strategy_settings,
     fill_strategy_section,
 )
+from shipmate.spec.supervise_spec import SuperviseSpec
 from shipmate.spec.swarm_target import SwarmTargetSpec, check_swarm_fits, default_swarm_strategy
 from shipmate.strategies.names import DEFAULT_STRATEGY, RECREATE, StrategyName
 from shipmate.traffic import DEFAULT_HOLD_S
@@ -314,6 +315,8 @@ class Spec(SpecModel):
     notify: Notify | None = Field(None, description="Apprise URLs told about deployment events.")
     confidence: ConfidenceSpec | None = Field(None, description="Weights of the confidence score.")
     backup: BackupSpec | None = Field(None, description="What `shipmate backup` archives, where to, how long.")
+    supervise: SuperviseSpec = Field(default_factory=lambda: SuperviseSpec.model_validate({}),
+                                     description="How `shipmate serve` restarts, checks and rolls back the release.")
 
     @field_validator("secrets")
     @classmethod

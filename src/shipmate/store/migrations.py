@@ -66,6 +66,13 @@ def _decider_tokens(conn: Connection) -> None:
     schema.decider_tokens.create(conn, checkfirst=True)
 
 
+def _instance_supervision(conn: Connection) -> None:
+    # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
+    # whether the router has it in rotation. NULL reads as {} (never supervised).
+    if "supervision" not in {c["name"] for c in inspect(conn).get_columns(schema.instances.name)}:
+        conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -75,7 +82,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "approvals: requests for a person's yes before a gated change", _approvals),
     Migration(6, "deployments.origin: the evidence a promoted release carries from its source environment (JSON)",
               _deployment_origin),
-    Migration(7, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
+              _instance_supervision),
+    Migration(8, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
 )
 
 HEAD = MIGRATIONS[-1].version

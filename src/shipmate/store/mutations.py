@@ -162,3 +162,17 @@ class StoreMutations:
             row = serving.set_instance_status(tx.conn, instance_id, status)
             tx.event(event, **self._deployment_event_defaults(tx.conn, dep, row.status))
             return row
+
+    def set_instance_supervision(self, instance_id: str, changes: dict[str, Any], *, fencing: int,
+                                 status: str | None = None, event: EventSpec | None = None) -> InstanceRow:
+        """What `shipmate serve` learned of an instance, merged into its row under the service's lock (with a new
+        ``status`` in the same write, when given: a restart's critical path counts every fsync)."""
+        with self._write() as tx:
+            ins = serving.must_get_instance(tx.conn, instance_id)
+            dep = deps.must_get_deployment(tx.conn, ins.deployment_id)
+            tx.fence(dep.service, dep.environment, fencing)
+            row = serving.set_instance_supervision(tx.conn, instance_id, changes)
+            if status is not None:
+                row = serving.set_instance_status(tx.conn, instance_id, status)
+            tx.event(event, **self._deployment_event_defaults(tx.conn, dep, row.status))
+            return row

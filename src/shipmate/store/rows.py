@@ -120,6 +120,8 @@ class InstanceRow(_AsDict):
     created_at: float
     updated_at: float
     handle: dict[str, Any] = field(default_factory=dict)   # {} for rows written before migration 2
+    # What `shipmate serve` recorded: {"restarts": n, "last_exit": {...}, "in_rotation": bool}; {} if never
+    supervision: dict[str, Any] = field(default_factory=dict)
 
     @property
     def live(self) -> bool:
@@ -138,6 +140,7 @@ class InstanceRow(_AsDict):
     def of(cls, m: RowMapping) -> InstanceRow:
         values = dict(m)
         values["handle"] = dict(values.get("handle") or {})
+        values["supervision"] = dict(values.get("supervision") or {})
         return cls(**values)
 
 

@@ -110,6 +110,7 @@ instances = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Column("supervision", JSON, nullable=True),   # restarts / last_exit / in_rotation (migration 7)
     Index("ix_instances_service_env", "service", "environment"),
 )
 

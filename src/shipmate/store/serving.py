@@ -77,6 +77,14 @@ def set_instance_status(conn: Connection, instance_id: str, status: str) -> Inst
     return must_get_instance(conn, instance_id)
 
 
+def set_instance_supervision(conn: Connection, instance_id: str, changes: dict[str, Any]) -> InstanceRow:
+    """Merge ``changes`` into the instance's supervision record (restarts, last_exit, in_rotation)."""
+    row = must_get_instance(conn, instance_id)
+    conn.execute(_ins.update().where(_ins.c.id == instance_id)
+                 .values(supervision={**row.supervision, **changes}, updated_at=time.time()))
+    return must_get_instance(conn, instance_id)
+
+
 def get_instance(conn: Connection, instance_id: str) -> InstanceRow | None:
     m = conn.execute(select(_ins).where(_ins.c.id == instance_id)).mappings().first()
     return None if m is None else InstanceRow.of(m)

@@ -18,7 +18,7 @@ from shipmate.model import TERMINAL_STATES
 from shipmate.store.owners import judge
 from shipmate.store.rows import LIVE_INSTANCE_STATUSES, CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
-_JSON_COLUMNS = {"spec", "plan", "verdict", "handle", "facts", "confidence", "origin"}
+_JSON_COLUMNS = {"spec", "plan", "verdict", "handle", "facts", "confidence", "origin", "supervision"}
 
 
 class SqliteReader:
@@ -100,6 +100,13 @@ class SqliteReader:
         seen = judge(json.loads(row["owner"]), heartbeat_at=row["heartbeat_at"], lease_until=row["lease_until"],
                      released_at=row["released_at"], now=time.time())
         return seen.held and seen.owner_alive is True
+
+    def live_lock_owner(self, key: str) -> dict[str, Any] | None:
+        """The owner record of ``key`` when a live process on this host holds it, else None."""
+        if not self.lock_owner_alive(key):
+            return None
+        rows = self._rows("SELECT owner FROM locks WHERE key = ?", key)
+        return dict(json.loads(rows[0]["owner"])) if rows else None
 
     def get_instance(self, instance_id: str) -> InstanceRow | None:
         rows = self._rows("SELECT * FROM instances WHERE id = ?", instance_id)

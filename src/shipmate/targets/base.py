@@ -47,6 +47,7 @@ class InstanceState:
     pid: int | None = None          # the process a human can look at, if there is one
     detail: str = ""
     health: str | None = None       # the engine's own health check (Docker HEALTHCHECK): healthy | unhealthy | starting
+    restarts: int | None = None     # restarts the engine did by itself (Docker's RestartCount); None: it does none
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ class Target(ABC):
     @abstractmethod
     def inspect(self, handle: dict[str, Any]) -> InstanceState:
         """Whether the instance behind ``handle`` (not a reused pid or id) still runs, and how it ended."""
+
+    def mend(self, ref: InstanceRef) -> str | None:
+        """Repair what the target can around a running instance without restarting it (a process's dead log
+        pump); returns what it did, None when nothing needed doing."""
+        return None
 
     def is_alive(self, ref: InstanceRef) -> bool:
         """True only if this very instance (not a reused pid) still runs."""

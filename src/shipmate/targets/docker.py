@@ -38,6 +38,9 @@ NOT_RUNNABLE_WAIT = 0.3   # a command the init cannot exec ends the container wi
                           # start missed it on a loaded machine: exit 7 must not depend on timing)
 
 
+RESTART_POLICY = "unless-stopped"
+
+
 class DockerTarget(Target):
     """Starts, inspects and stops containers; never decides anything."""
 
@@ -162,8 +165,9 @@ class DockerTarget(Target):
         pid = int(state.get("Pid") or 0) or None
         health = (state.get("Health") or {}).get("Status")
         said = f"; docker health: {health}" if health else ""
+        restarts = int(container.attrs.get("RestartCount") or 0)
         if state.get("Running"):
-            return InstanceState(alive=True, state="running", pid=pid,
+            return InstanceState(alive=True, state="running", pid=pid, restarts=restarts,
                                  detail=f"container {container.short_id} running{said}", health=health)
         ended = exit_status(state)
         if ended is None:
@@ -171,6 +175,21 @@ class DockerTarget(Target):
                                  f"{state.get('Status', 'created')}, never ran")
         return InstanceState(alive=False, state="exited", exit_status=ended,
                              detail=f"container {container.short_id} {ended}{said}", health=health)
+
+    def mend(self, ref: InstanceRef) -> str | None:
+        """A current container gets Docker's restart policy (unless-stopped), so it outlives a dead `serve` and comes
+        back after a reboot, as Kamal's do; `docker stop` (a deploy retiring it, `down`) still ends it for good."""
+        container = self._container(ref.handle)
+        if container is None or not (container.attrs.get("State") or {}).get("Running"):
+            return None
+        policy = ((container.attrs.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or "no"
+        if policy != "no":
+            return None
+        with engine_errors(f"update container {container.short_id}"):
+            # the stubs list only always/on-failure; the API takes unless-stopped (always would also bring back
+            # retired containers after a reboot)
+            container.update(restart_policy={"Name": RESTART_POLICY})  # type: ignore[arg-type]
+        return f"container {container.short_id} gets restart policy {RESTART_POLICY}"
 
     def stop(self, ref: InstanceRef, grace: float) -> None:
         """The container's stop signal, then SIGKILL after ``grace``; the container itself is kept."""

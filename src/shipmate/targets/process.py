@@ -1,13 +1,14 @@
-"""The process target: each instance is a detached log pump (own session and process group)
-running the release's command, tracked by pid + create time so a reused pid is never ours."""
+"""The process target: each instance is the release's command (the app) run by a detached log pump
+(own session and process group). The handle names the app by pid + create time (so a reused pid is
+never ours) and its pump beside it: the app is what lives or dies, the pump only copies its output.
+Every process carries the instance's environment markers, so nothing of ours is left when one dies."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import select
+import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,34 +18,16 @@ from shipmate.command_path import resolve_command
 from shipmate.errors import PrerequisiteMissingError, TargetError
 from shipmate.model import InstanceRef, LaunchSpec
 from shipmate.release_config import ReleaseConfig
-from shipmate.targets import process_group
+from shipmate.targets import process_family, process_group
 from shipmate.targets.base import Capabilities, InstanceState, LastOutput, Target, Usage
 from shipmate.targets.log_follow import FileFollower
 from shipmate.targets.log_pump import EXIT_CANNOT_RUN
 from shipmate.targets.log_tail import last_output, tail_logs
+from shipmate.targets.process_family import HOME_MARKER, INSTANCE_MARKER, PUMP_MODULE, SERVICE_MARKER
+from shipmate.targets.process_launch import app_handle, process_handle, pump_argv, wait_ready
 
-PUMP_MODULE = "shipmate.targets.log_pump"
 READY_TIMEOUT = 10.0  # the pump reports "running" or dies within this, even on a loaded machine
-HOME_MARKER = "SHIPMATE_HOME_ID"
-INSTANCE_MARKER = "SHIPMATE_INSTANCE_ID"
-
-
-def pump_argv(launch: LaunchSpec, ready_fd: int) -> list[str]:
-    # -I: the release directory (cwd) and its PYTHON* env must not shadow the pump's own imports.
-    return [sys.executable, "-I", "-m", PUMP_MODULE, "--log", launch.log_path,
-            "--max-bytes", str(launch.log_max_bytes), "--backups", str(launch.log_backups),
-            "--ready-fd", str(ready_fd), "--", *launch.argv]
-
-
-def wait_ready(ready_read: int, timeout: float) -> bool:
-    """True once the pump says its command runs; False on EOF (it died first) or timeout."""
-    readable, _, _ = select.select([ready_read], [], [], timeout)
-    return bool(readable) and os.read(ready_read, 64).startswith(b"running")
-
-
-def process_handle(pid: int, create_time: float, log_path: str, **extra: Any) -> dict[str, Any]:
-    """The handle the store keeps for a process instance (JSON-ready)."""
-    return {"pid": pid, "create_time": create_time, "log_path": log_path, **extra}
+__all__ = ["HOME_MARKER", "INSTANCE_MARKER", "PUMP_MODULE", "SERVICE_MARKER", "ProcessTarget"]
 
 
 def _pid(handle: dict[str, Any]) -> int:
@@ -87,6 +70,7 @@ class ProcessTarget(Target):
         if not launch.argv:
             raise PrerequisiteMissingError("no command to run", hint="set target.command in shipmate.yaml")
         env = {**os.environ, **launch.env, HOME_MARKER: launch.home_id, INSTANCE_MARKER: launch.instance_id}
+        env.setdefault(SERVICE_MARKER, "")
         resolve_command(launch.argv[0], launch.cwd, env.get("PATH", os.defpath))
         ready_read, ready_write = os.pipe()
         try:
@@ -102,14 +86,20 @@ class ProcessTarget(Target):
         finally:
             os.close(ready_write)
         self._spawned[pump.pid] = pump
-        create_time = psutil.Process(pump.pid).create_time()  # a zombie child still has one
+        pump_proc = psutil.Process(pump.pid)  # a zombie child still has a create time
         try:
-            if not wait_ready(ready_read, READY_TIMEOUT):
+            app_pid = wait_ready(ready_read, READY_TIMEOUT)
+            if app_pid is None:
                 self._fail_if_not_runnable(pump, launch)
         finally:
             os.close(ready_read)
-        return InstanceRef(instance_id=launch.instance_id, port=launch.port,
-                           handle=process_handle(pump.pid, create_time, launch.log_path))
+        app = None
+        if app_pid is not None:
+            with contextlib.suppress(psutil.Error):
+                app = psutil.Process(app_pid)
+        handle = process_handle(app.pid if app else 0, process_family.create_time(app), launch.log_path,
+                                pump_pid=pump.pid, pump_create_time=pump_proc.create_time(), home_id=launch.home_id)
+        return InstanceRef(instance_id=launch.instance_id, port=launch.port, handle=handle)
 
     def _fail_if_not_runnable(self, pump: subprocess.Popen[bytes], launch: LaunchSpec) -> None:
         """The pump closed its ready pipe without a word: find out whether it could not run the command."""
@@ -126,36 +116,49 @@ class ProcessTarget(Target):
         # Any other exit: it ran and stopped; the probes will report that, not start().
 
     def _process(self, handle: dict[str, Any]) -> psutil.Process | None:
-        """The instance's pump if it is still this very process and running (zombies are dead)."""
-        pid = _pid(handle)
-        if pid <= 0:
-            return None
-        popen = self._spawned.get(pid)
-        if popen is not None and popen.poll() is not None:
-            del self._spawned[pid]
+        """The instance's app if it is still this very process and running (zombies are dead)."""
+        self._reap_spawned()
         try:
-            proc = psutil.Process(pid)
-            if not process_group.same_create_time(proc.create_time(), float(handle.get("create_time") or 0.0)):
-                return None
-            if proc.status() == psutil.STATUS_ZOMBIE:
-                process_group.reap(pid)
-                return None
-            return proc
-        except (psutil.NoSuchProcess, psutil.ZombieProcess):
-            return None
+            return process_family.app_of(handle)
         except psutil.AccessDenied as exc:
-            raise TargetError(f"cannot inspect pid {pid}: access denied",
+            raise TargetError(f"cannot inspect pid {_pid(handle)}: access denied",
                               hint="run shipmate as the user that started the instance") from exc
 
+    def _reap_spawned(self) -> None:
+        for pid, popen in list(self._spawned.items()):
+            if popen.poll() is not None:
+                del self._spawned[pid]
+
     def inspect(self, handle: dict[str, Any]) -> InstanceState:
+        app = self._process(handle)
+        if app is not None:
+            pump_note = "" if process_family.pump_of(handle) is not None else " (its log pump is gone)"
+            return InstanceState(alive=True, state="running", pid=app.pid,
+                                 detail=f"pid {app.pid} running{pump_note}")
         pid = _pid(handle) or None
-        if self._process(handle) is not None:
-            return InstanceState(alive=True, state="running", pid=pid, detail=f"pid {pid} running")
         ended = self._exit_status(handle)
         if ended is not None:
             return InstanceState(alive=False, state="exited", exit_status=ended, pid=pid,
                                  detail=f"pid {pid} {ended}")
         return InstanceState(alive=False, state="gone", pid=pid, detail=f"pid {pid} is not running")
+
+    def mend(self, ref: InstanceRef) -> str | None:
+        """A running app whose log pump died gets a new pump on its kept output pipe, so no line is lost."""
+        if not process_family.tracks_app(ref.handle):
+            return None
+        app = self._process(ref.handle)
+        if app is None or process_family.pump_of(ref.handle) is not None or process_family.pump_attached(app.pid):
+            return None
+        log_path = _log_path(ref.handle)
+        if not log_path:
+            return None
+        try:
+            pump = process_family.attach_pump(app, ref.instance_id, log_path)
+        except (OSError, psutil.Error) as exc:
+            raise TargetError(f"cannot re-attach a log pump to pid {app.pid}: {exc}",
+                              hint=f"see {log_path}") from exc
+        self._spawned[pump.pid] = pump
+        return f"log pump re-attached to pid {app.pid} (pump pid {pump.pid})"
 
     def _exit_status(self, handle: dict[str, Any]) -> str | None:
         """How the app ended, from the pump's last note; None when the log does not say (e.g. SIGKILLed pump)."""
@@ -167,44 +170,55 @@ class ProcessTarget(Target):
             return None
 
     def stop(self, ref: InstanceRef, grace: float) -> None:
-        proc = self._process(ref.handle)
-        if proc is None:
+        """SIGTERM every process of the instance (app, pump, the app's children, anything with its markers),
+        SIGKILL what outlives ``grace``: whichever of them died first, none is left."""
+        members = process_family.family(ref.instance_id, ref.handle).members
+        if not members:
             return
-        survivors = process_group.terminate_group(proc, grace)
-        popen = self._spawned.pop(proc.pid, None)
-        if popen is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(timeout=1.0)
+        for proc in members:
+            with contextlib.suppress(psutil.Error):
+                proc.send_signal(signal.SIGTERM)  # psutil checks the create time: a reused pid is spared
+        alive = process_group.wait_gone(members, max(grace, 0.0))
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        survivors = process_group.wait_gone(alive, 5.0)
+        for proc in members:
+            popen = self._spawned.pop(proc.pid, None)
+            if popen is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    popen.wait(timeout=1.0)
         if survivors:
             pids = ", ".join(str(p.pid) for p in survivors)
             raise TargetError(f"instance {ref.instance_id} did not stop: pid {pids} survived SIGKILL",
                               hint="a process stuck in the kernel (D state); check `ps -o stat`")
 
     def find_strays(self, home_id: str, known: set[str]) -> list[InstanceRef]:
-        strays: list[InstanceRef] = []
-        for proc in psutil.process_iter():
-            try:
-                if proc.pid != os.getpgid(proc.pid):
-                    continue  # pumps lead their own group; the app under them does not
-                cmdline = proc.cmdline()
-                if PUMP_MODULE not in cmdline or proc.status() == psutil.STATUS_ZOMBIE:
-                    continue
-                env = proc.environ()
-                if env.get(HOME_MARKER) != home_id or env.get(INSTANCE_MARKER, "") in known:
-                    continue
-                strays.append(self._ref_from(proc, cmdline, env))
-            except (psutil.Error, ProcessLookupError, PermissionError):
-                continue
+        groups: dict[str, list[tuple[psutil.Process, dict[str, str]]]] = {}
+        for proc, env in process_family.marked(**{HOME_MARKER: home_id}):
+            instance_id = env.get(INSTANCE_MARKER, "")
+            if instance_id and instance_id not in known:
+                groups.setdefault(instance_id, []).append((proc, env))
+        strays = []
+        for instance_id, found in sorted(groups.items()):
+            procs = [proc for proc, _ in found]
+            app, pump = process_family.pick_app(procs), process_family.pick_pump(procs)
+            env = next((e for p, e in found if p is app), found[0][1])
+            strays.append(self._ref_from(instance_id, app, pump, env))
         return strays
 
     @staticmethod
-    def _ref_from(proc: psutil.Process, cmdline: list[str], env: dict[str, str]) -> InstanceRef:
-        log_path = cmdline[cmdline.index("--log") + 1] if "--log" in cmdline else ""
+    def _ref_from(instance_id: str, app: psutil.Process | None, pump: psutil.Process | None,
+                  env: dict[str, str]) -> InstanceRef:
+        log_path = ""
+        if pump is not None:
+            with contextlib.suppress(psutil.Error):
+                cmdline = pump.cmdline()
+                log_path = cmdline[cmdline.index("--log") + 1] if "--log" in cmdline else ""
         port_text = env.get("PORT", "")
-        handle = process_handle(proc.pid, proc.create_time(), log_path,
-                                deployment_id=env.get("SHIPMATE_DEPLOYMENT_ID", ""))
-        return InstanceRef(instance_id=env.get(INSTANCE_MARKER, ""),
-                           port=int(port_text) if port_text.isdigit() else 0, handle=handle)
+        handle = app_handle(app, pump, log_path, deployment_id=env.get("SHIPMATE_DEPLOYMENT_ID", ""),
+                            home_id=env.get(HOME_MARKER, ""))
+        return InstanceRef(instance_id=instance_id, port=int(port_text) if port_text.isdigit() else 0, handle=handle)
 
     def read_logs(self, handle: dict[str, Any], tail: int) -> list[str]:
         log_path = _log_path(handle)
@@ -230,12 +244,12 @@ class ProcessTarget(Target):
                               hint="check the file's permissions") from exc
 
     def usage(self, handle: dict[str, Any]) -> Usage | None:
-        """The app's processes under the pump (the pump itself only copies output)."""
+        """The app and its children (the pump only copies output)."""
         try:
-            leader = self._process(handle)
-            if leader is None:
+            app = self._process(handle)
+            if app is None:
                 return None
-            tree = leader.children(recursive=True)
+            tree = [app, *app.children(recursive=True)]
         except (psutil.NoSuchProcess, psutil.ZombieProcess):
             return None
         except psutil.Error as exc:

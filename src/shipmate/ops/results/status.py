@@ -4,6 +4,7 @@ and what is in progress."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from shipmate.ops.results.deployments import DeploymentRecord
 from shipmate.ops.results.json_result import OMIT_IF_NONE, JsonResult
@@ -12,6 +13,7 @@ from shipmate.ops.results.json_result import OMIT_IF_NONE, JsonResult
 @dataclass(frozen=True)
 class CurrentRelease(JsonResult):
     version: str | None
+    artifact: str | None  # the release's artifact hash (process snapshot sha256, docker image id): tells twins apart
     release_id: str
     deployment_id: str
     since: float
@@ -34,6 +36,24 @@ class InstanceStatus(JsonResult):
     status: str
     alive: bool
     role: str             # current | new (the deployment in progress) | old
+    artifact: str | None = None
+    restarts: int = 0                         # restarts `shipmate serve` made in this instance's place
+    last_exit: dict[str, Any] | None = None   # how the instance it replaced ended: {status, at, pid}
+    uptime_s: float | None = None
+    cpu_percent: float | None = None          # over a 0.1 s look (process target)
+    memory_mb: float | None = None
+    in_rotation: bool | None = None           # a member of the router's route with weight now; None: not routed
+
+
+@dataclass(frozen=True)
+class Supervisor(JsonResult):
+    """Whether a `shipmate serve` watches this home now (it holds the home's "serve" lock while it runs)."""
+
+    running: bool
+    pid: int | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+    command: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+    message: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+    hint: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
 
 
 @dataclass(frozen=True)
@@ -68,5 +88,6 @@ class StatusResult(JsonResult):
     service: str
     home: str
     environments: list[EnvironmentStatus | NeverDeployedEnvironment]
+    supervisor: Supervisor | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
     # only in a folder never deployed (no state yet): said so, and nothing was created by asking
     never_deployed: bool | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
