@@ -33,8 +33,10 @@ if TYPE_CHECKING:
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
     from shipmate.ops.probing import probe_mcp
+    from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
     from shipmate.ops.reading_history import events, history
+    from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
     from shipmate.ops.recovering import recover
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
         StepResult,
     )
     from shipmate.ops.results.health import CheckResult
+    from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
         DownPlan,
         InstanceLog,
@@ -82,8 +85,10 @@ if TYPE_CHECKING:
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
+    from shipmate.ops.submitting_task import inbox_submit
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
+    from shipmate.ops.watching_inbox import inbox_watch
     from shipmate.secrets.redact import redact, redact_tree
 
 _HOMES = {
@@ -105,6 +110,10 @@ _HOMES = {
     "events": "shipmate.ops.reading_history",
     "history": "shipmate.ops.reading_history",
     "import_compose": "shipmate.ops.importing",
+    "inbox_process": "shipmate.ops.processing_inbox",
+    "inbox_status": "shipmate.ops.reading_inbox",
+    "inbox_submit": "shipmate.ops.submitting_task",
+    "inbox_watch": "shipmate.ops.watching_inbox",
     "init": "shipmate.ops.initialising",
     "schema": "shipmate.ops.initialising",
     "lock_release": "shipmate.ops.locking",
@@ -132,6 +141,10 @@ _HOMES = {
     "serve": "shipmate.ops.serving",
     "systemd_unit": "shipmate.ops.serving",
     "JsonResult": "shipmate.ops.results.json_result",
+    "InboxPass": "shipmate.ops.results.inbox_results",
+    "InboxStatus": "shipmate.ops.results.inbox_results",
+    "SubmittedTask": "shipmate.ops.results.inbox_results",
+    "TaskOutcome": "shipmate.ops.results.inbox_results",
     "as_json": "shipmate.ops.results.json_result",
     "StatusResult": "shipmate.ops.results.status",
     "EnvironmentStatus": "shipmate.ops.results.status",
@@ -181,17 +194,19 @@ _HOMES = {
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
            "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked", "DecidersResult", "DecisionResult",
            "DeploymentInProgress", "DeploymentRecord", "DeploymentResult", "DownPlan", "EnvironmentStatus",
-           "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult", "InstanceLog", "InstanceStatus",
-           "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult", "NeverDeployedEnvironment",
-           "NoChangeResult", "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged",
-           "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
-           "StatusResult", "StepResult", "TakenDown", "ValidationResult", "add_decider", "approve", "as_json",
-           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose", "init",
-           "list_approvals", "list_deciders", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp",
-           "promote", "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject",
-           "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set",
-           "serve", "spec_path_of", "status", "systemd_unit", "validate", "withdraw"]
+           "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus", "InitResult",
+           "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
+           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "PromotionPlan", "PromotionResult",
+           "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
+           "SecretsList", "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome",
+           "ValidationResult", "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
+           "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "down", "events", "explain",
+           "follow_logs", "history", "home_of", "import_compose", "inbox_process", "inbox_status", "inbox_submit",
+           "inbox_watch", "init", "list_approvals", "list_deciders", "lock_release", "lock_status", "logs",
+           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
+           "redact_tree", "reject", "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm",
+           "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status", "systemd_unit", "validate",
+           "withdraw"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -66,6 +66,10 @@ def _decider_tokens(conn: Connection) -> None:
     schema.decider_tokens.create(conn, checkfirst=True)
 
 
+
+
+def _inbox_tasks(conn: Connection) -> None:
+    schema.inbox_tasks.create(conn, checkfirst=True)
 def _instance_supervision(conn: Connection) -> None:
     # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
     # whether the router has it in rotation. NULL reads as {} (never supervised).
@@ -84,7 +88,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _deployment_origin),
     Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
               _instance_supervision),
-    Migration(8, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(8, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
+    Migration(9, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
 )
 
 HEAD = MIGRATIONS[-1].version
