@@ -123,9 +123,9 @@ async def multi_environment(agent: Agent, person: Person) -> None:
     approval_id = asked["error"]["details"]["approval_id"]
     listed = await agent.call("approvals")
     assert [row["id"] for row in listed["approvals"]] == [approval_id] and "code" not in listed["approvals"][0]
-    own = await agent.call("approve", {"id": approval_id})
+    own = await agent.call("approve", {"approval_id": approval_id})
     assert own["error"]["code"] == "approval_refused", own          # an agent never grants on its own say-so
-    granted = await agent.call("approve", {"id": approval_id, "code": person.shares_code(approval_id)})
+    granted = await agent.call("approve", {"approval_id": approval_id, "code": person.shares_code(approval_id)})
     assert granted["approval"]["state"] == "approved", granted
     promoted = await agent.call("promote", {"from_env": "staging", "to_env": "production"})
     assert promoted["state"] == "succeeded", promoted
