@@ -112,3 +112,30 @@ def test_a_first_deploy_to_production_after_staging_stays_below_0_9(tmp_path: Pa
         _record(store, staging, DeploymentState.SUCCEEDED, current=True, samples=30)
         result = assess(store, dataclasses.replace(staging, environment="production"), None, passed_in="staging")
     assert [f.name for f in result.factors] == ["base", "passed_first", "first_deploy"] and result.score == 0.55
+
+
+def test_known_fixes_with_root_cause_and_prevention_for_the_services_failures_raise_the_score(tmp_path: Path) -> None:
+    from shipmate.analysis.failure_signature import FailureFacts, signature_of
+
+    v1 = release("1.0", port=9000)
+    with Store.open(tmp_path) as store:
+        _record(store, v1, DeploymentState.SUCCEEDED, current=True)
+        seen = signature_of(FailureFacts("wait_healthy", "process", "deployment_failed",
+                                         "instance ins_1 exited with code 1 before it was healthy"))
+        other = signature_of(FailureFacts("preflight", "process", "prerequisite_missing",
+                                          "port 9000 is already in use"))
+        store.memory.record_failure(dataclasses.asdict(seen), service="svc", environment="default",
+                                    deployment_id=None, kind="deployment_failed", message="exited", shown_fix_ids=[])
+        store.memory.record_failure(dataclasses.asdict(other), service="another", environment="default",
+                                    deployment_id=None, kind="prerequisite_missing", message="port",
+                                    shown_fix_ids=[])
+        for root_cause, prevention, signature in (("missing import", "a smoke test in CI", seen.key),
+                                                  ("", "", seen.key),                      # no root cause: not known
+                                                  ("port taken", "free ports", other.key)):   # another service's
+            store.memory.add_fix(symptom=f"exits {root_cause or 'at once'}", root_cause=root_cause,
+                                 solution="fix it", prevention=prevention, source="test", created_by="t",
+                                 signature_id=signature)
+        previous = previous_config_of(store, "svc", "default")
+        result = assess(store, dataclasses.replace(v1, version="1.1"), previous)
+    factors = {f.name: f for f in result.factors}
+    assert factors["known_fixes"].delta == 0.03 and "1 known fix" in factors["known_fixes"].detail

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from shipmate.analysis.diagnosis import Finding
 from shipmate.errors import HealthCheckFailedError, PrerequisiteMissingError, ShipmateError
 from shipmate.ops.doctoring.context import DoctorContext
-from shipmate.ops.doctoring.memory_seam import known_fixes, open_failures
+from shipmate.ops.doctoring.memory_seam import FAILED_STATES, memory_first
+from shipmate.ops.doctoring.snapshot_checks import files_made_in_snapshot
 
 if TYPE_CHECKING:
     from shipmate.store.store import Store
@@ -24,7 +25,6 @@ LOW_DISK_BYTES = 512 * 1024 * 1024
 LOW_DISK_SHARE = 0.05
 CLOCK_SKEW_S = 120.0
 RECENT_S = 24 * 3600.0
-FAILED_STATES = ("rolled_back", "failed")
 
 
 @dataclass(frozen=True)
@@ -32,34 +32,6 @@ class Check:
     id: str
     title: str
     run: Callable[[DoctorContext], list[Finding]]
-
-
-def memory_first(ctx: DoctorContext) -> list[Finding]:
-    """The last failure here and the known fixes that match it (failure memory): a failed deployment, or a
-    failure that stopped a deploy before it had a row (a missing secret) and no deploy has settled since."""
-    if ctx.store is None or ctx.service is None or ctx.environment is None:
-        return []
-    last = ctx.store.deployments(ctx.service, ctx.environment, limit=1)
-    if last and str(last[0].state) in FAILED_STATES:
-        dep = last[0]
-        fixes = known_fixes(ctx, dep.id, dep.error or "")
-        return [Finding("memory.last_failure", "warning",
-                        f"the last deployment {dep.id} ended {dep.state}: {dep.error or 'no error recorded'}"
-                        f"{_first_fix(fixes)}", f"shipmate explain {dep.id}",
-                        detail={"deployment_id": dep.id, "known_fixes": fixes})]
-    unsettled = [f for f in open_failures(ctx) if not f.get("deployment_id")]
-    if not unsettled:
-        return []
-    failure = unsettled[-1]
-    fixes = list(failure.get("known_fixes") or [])
-    return [Finding("memory.last_failure", "warning", f"the last deploy failed: {failure.get('message')}"
-                    f"{_first_fix(fixes)}", "shipmate memory show " + str(failure.get("id")),
-                    detail={"failure_id": failure.get("id"), "signature_id": failure.get("signature_id"),
-                            "known_fixes": fixes})]
-
-
-def _first_fix(fixes: list[dict[str, object]]) -> str:
-    return f"; known fix: {fixes[0].get('solution') or fixes[0]}" if fixes else ""
 
 
 def spec_loads(ctx: DoctorContext) -> list[Finding]:
@@ -322,5 +294,6 @@ CHECKS: tuple[Check, ...] = (
     Check("locks", "no lock held by a dead process", stale_locks),
     Check("locks.interrupted", "no deployment left half-done", interrupted_deployments),
     Check("orphans", "no instance without a record", orphans),
+    Check("snapshot", "no file written inside the release's snapshot", files_made_in_snapshot),
     Check("events", "recent failures", recent_failures),
 )

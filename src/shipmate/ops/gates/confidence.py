@@ -30,13 +30,13 @@ def assess(store: Store, config: ReleaseConfig, previous_config: ReleaseConfig |
 
 
 def known_fixes_for(store: Store, service: str) -> int:
-    """Known fixes (root cause and prevention recorded) for the failure signatures ``service`` has seen.
-
-    The failure memory (issue 18, memory/) owns that count; until its store API is merged this is 0,
-    and this one function is where it is read.
-    """
-    del store, service
-    return 0
+    """Known fixes (root cause and prevention recorded) for the failure signatures ``service`` has seen:
+    what was learned from its failures, so the same failure is less likely to surprise this deployment."""
+    memory = store.memory
+    seen = memory.signatures_seen(service)
+    if not seen:
+        return 0
+    return sum(1 for fix in memory.fixes(signature_ids=seen) if fix.root_cause.strip() and fix.prevention.strip())
 
 
 def passed_first(store: Store, config: ReleaseConfig, environment: str,
