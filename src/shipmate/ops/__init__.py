@@ -39,6 +39,15 @@ if TYPE_CHECKING:
     from shipmate.ops.recovering import recover
     from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
     from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
+    from shipmate.ops.results.backups import (
+        BackupEntry,
+        BackupPlan,
+        BackupRestored,
+        BackupsList,
+        BackupsPruned,
+        BackupTaken,
+        RestorePlan,
+    )
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
         DeploymentRecord,
@@ -47,7 +56,9 @@ if TYPE_CHECKING:
         NoChangeResult,
         StepResult,
     )
+    from shipmate.ops.results.explanations import Calibration, Explanation
     from shipmate.ops.results.health import CheckResult
+    from shipmate.ops.results.imports import ComposeImport
     from shipmate.ops.results.instances import (
         DownPlan,
         InstanceLog,
@@ -59,6 +70,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.json_result import JsonResult, as_json
     from shipmate.ops.results.locks import LockReleaseResult, LocksResult
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
@@ -158,22 +170,36 @@ _HOMES = {
     "PromotionResult": "shipmate.ops.results.promotions",
     "PromotionUnchanged": "shipmate.ops.results.promotions",
     "PromotionPlan": "shipmate.ops.results.promotions",
+    "BackupPlan": "shipmate.ops.results.backups",
+    "BackupTaken": "shipmate.ops.results.backups",
+    "BackupEntry": "shipmate.ops.results.backups",
+    "BackupsList": "shipmate.ops.results.backups",
+    "BackupsPruned": "shipmate.ops.results.backups",
+    "RestorePlan": "shipmate.ops.results.backups",
+    "BackupRestored": "shipmate.ops.results.backups",
+    "Explanation": "shipmate.ops.results.explanations",
+    "Calibration": "shipmate.ops.results.explanations",
+    "ComposeImport": "shipmate.ops.results.imports",
+    "McpProbeResult": "shipmate.ops.results.probes",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
 }
-__all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
-           "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
-           "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InitResult",
-           "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
-           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "PromotionPlan", "PromotionResult",
-           "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
-           "SecretsList", "StatusResult", "StepResult", "TakenDown", "ValidationResult", "approve", "as_json",
-           "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose", "init",
-           "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp", "promote",
-           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "rollback", "schema",
-           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
-           "systemd_unit", "validate"]
+__all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
+           "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
+           "CheckResult", "ComposeImport", "CurrentRelease", "DecisionResult", "DeploymentInProgress",
+           "DeploymentRecord", "DeploymentResult", "DownPlan", "EnvironmentStatus", "EventsResult",
+           "Explanation", "GatedPlan", "HistoryResult", "Identity", "InitResult", "InstanceLog",
+           "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
+           "McpProbeResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
+           "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan",
+           "RestorePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult",
+           "StepResult", "TakenDown", "ValidationResult", "approve", "as_json", "backup_create",
+           "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
+           "deploy", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose",
+           "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp",
+           "promote", "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject",
+           "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve",
+           "spec_path_of", "status", "systemd_unit", "validate"]
 
 
 def __getattr__(name: str) -> Any:
