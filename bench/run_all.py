@@ -3,7 +3,7 @@
 Run: make bench   (= .venv/bin/python bench/run_all.py); takes about 30 minutes on 2 cores.
 One or a few sections alone, replacing only theirs in BENCHMARKS.md:
     .venv/bin/python bench/run_all.py docker swarm
-    (names: strategies, docker, swarm, router, mcp_probe, mcp_face, backups, gates)
+    (names: strategies, docker, swarm, router, mcp_probe, mcp_face, backups, gates, inbox)
 The Docker and Swarm sections need an engine: DOCKER_HOST, or the private one `.ci/docker-engine up` starts.
 """
 
@@ -72,9 +72,15 @@ def gates() -> str:
     return section()
 
 
+def inbox() -> str:
+    from inbox_bench import section
+
+    return section()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {"strategies": strategies, "docker": docker, "swarm": swarm,
                                           "router": router, "mcp_probe": mcp_probe, "mcp_face": mcp_face,
-                                          "backups": backups, "gates": gates}
+                                          "backups": backups, "gates": gates, "inbox": inbox}
 
 
 def _with_engine(title: str, section: Callable[[], str]) -> str:
@@ -124,7 +130,7 @@ def main() -> None:
     started = _now()
     rows = [bench_wall_time(), bench_zero_downtime(), *traffic_rows(), *bench_cli()]
     router_text = router()
-    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face(), backups(), gates()]
+    sections = [strategies(), docker(), swarm(), router_text, mcp_probe(), mcp_face(), backups(), gates(), inbox()]
     text = f"""# Benchmarks
 
 Latest run: {started} on {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}.

@@ -49,11 +49,17 @@ def tracked_files(cwd: Path) -> list[str] | None:
     return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
+# The inbox beside the spec (ops/common/inbox_folder.py) holds requests, not the release: a dropped task
+# never makes the tree dirty. Its subfolders are named, not inbox/ itself, so a project's own inbox/ counts.
+INBOX_EXCLUDES = tuple(f":(exclude)inbox/{name}" for name in ("tmp", "incoming", "active", "completed", "failed",
+                                                               "rejected"))
+
+
 def dirty_tree(cwd: Path) -> str:
     """'' when the git working tree under ``cwd`` is clean, else what is wrong (not a repository is wrong)."""
     try:
         done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal", "--", ".",
-                               ":(exclude).shipmate"], cwd=cwd, capture_output=True, text=True,
+                               ":(exclude).shipmate", *INBOX_EXCLUDES], cwd=cwd, capture_output=True, text=True,
                               timeout=FILES_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"allow_dirty: false needs git to look at {cwd}: {exc}"

@@ -100,7 +100,7 @@ def test_crash_recovery_restarts_the_previous_release_from_its_snapshot(project:
     project.spec("2.0.0")
     proc = project.run("deploy", "--json", env={"SHIPMATE_CRASHPOINT": "step:3"})
     assert proc.returncode == -9
-    os.killpg(v1["pid"], signal.SIGKILL)      # the old release's instance dies too, while nobody watches
+    os.kill(v1["pid"], signal.SIGKILL)      # the old release's app dies too, while nobody watches
     wait_until(lambda: not psutil.pid_exists(v1["pid"]) or psutil.Process(v1["pid"]).status() == "zombie",
                10, "the old instance to die")
     recovered = project.json("recover")["recovered"]

@@ -64,3 +64,33 @@ def test_dirty_tree_says_clean_dirty_or_not_a_repository(tmp_path: Path) -> None
     plain = tmp_path / "plain"
     plain.mkdir()
     assert "not in a git repository" in dirty_tree(plain)
+
+
+def _task_files(root: Path) -> None:
+    """What an inbox pass leaves: a task in every folder, with its result and summary."""
+    for folder in ("tmp", "incoming", "active", "completed", "failed", "rejected"):
+        (root / "inbox" / folder).mkdir(parents=True, exist_ok=True)
+        (root / "inbox" / folder / "t.json").write_text('{"trace_id": "T-1"}\n')
+    (root / "inbox" / "completed" / "t.SUMMARY.md").write_text("**Status**: COMPLETED\n")
+
+
+def test_dropping_inbox_tasks_changes_neither_the_artifact_nor_the_tree_in_git(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "proj")
+    (root / ".shipmate").mkdir()
+    before = process_artifact(root, root / ".shipmate", root / "shipmate.yaml")
+    _task_files(root)
+    assert process_artifact(root, root / ".shipmate", root / "shipmate.yaml")["sha256"] == before["sha256"]
+    assert dirty_tree(root) == ""
+    (root / "inbox" / "notes.txt").write_text("the project's own file beside the folders counts\n")
+    assert "inbox/" in dirty_tree(root)
+    assert process_artifact(root, root / ".shipmate", root / "shipmate.yaml")["sha256"] != before["sha256"]
+
+
+def test_dropping_inbox_tasks_does_not_change_a_walked_artifact(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    root.mkdir()
+    (root / "app.py").write_text("print('hi')\n")
+    before = process_artifact(root, root / ".shipmate", root / "shipmate.yaml")
+    _task_files(root)
+    after = process_artifact(root, root / ".shipmate", root / "shipmate.yaml")
+    assert after["sha256"] == before["sha256"] and list(after["manifest"]) == ["app.py"]

@@ -9,7 +9,8 @@ from shipmate.ops.results.deployments import DeploymentRecord, HistoryResult, No
 from shipmate.ops.results.json_result import as_json
 from shipmate.ops.results.status import NeverDeployedEnvironment, StatusResult
 
-SUMMARY = {"deployment_id": "dep_1", "service": "web", "environment": "default", "version": "1.0", "kind": "deploy",
+SUMMARY = {"deployment_id": "dep_1", "trace_id": "T-1", "service": "web", "environment": "default", "version": "1.0",
+           "kind": "deploy",
            "state": "succeeded", "previous_version": None, "verified": True, "confidence": 0.9, "verdict": None,
            "error": None, "warnings": [], "origin": None,
            "steps": [{"name": "preflight", "status": "done", "duration_s": 0.01}], "artifact_short": None}
@@ -22,7 +23,7 @@ def test_a_never_deployed_environment_has_only_its_four_keys() -> None:
 
 
 def test_a_history_row_names_its_environment_first_and_a_status_row_leaves_it_out() -> None:
-    fields = {"deployment_id": "dep_1", "version": "1.0", "kind": "deploy", "state": "succeeded",
+    fields = {"deployment_id": "dep_1", "trace_id": "T-1", "version": "1.0", "kind": "deploy", "state": "succeeded",
               "strategy": "blue-green", "verified": True, "started_at": 1.0, "finished_at": 2.5, "duration_s": 1.5,
               "actor": "user:ann", "error": None, "confidence": None, "origin": None, "artifact_short": None}
     row = DeploymentRecord(environment="production", **fields)

@@ -15,6 +15,7 @@ from shipmate.cli import render
 from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.backup_cli import backup_app
 from shipmate.cli.help_panels import AGENTS, DATA, DEPLOY, OBSERVE, SAFETY, GroupedHelp
+from shipmate.cli.inbox_cli import inbox_app
 from shipmate.cli.logs_cli import logs
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
@@ -43,6 +44,7 @@ app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 app.command(rich_help_panel=DEPLOY)(promote)
 app.command(rich_help_panel=OBSERVE)(logs)
 app.add_typer(backup_app, name="backup", rich_help_panel=DATA)
+app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)
 app.add_typer(serve_app)  # shipmate serve (Observe)
 
 
@@ -93,11 +95,13 @@ def validate(file: File = None, env: Env = None,
 
 
 @app.command(rich_help_panel=AGENTS)
-def schema(json_out: Json = False) -> None:
-    """Print the JSON Schema of shipmate.yaml (for editors)."""
+def schema(kind: Annotated[str, typer.Argument(metavar="[spec|inbox]", help="spec: shipmate.yaml; inbox: a task "
+                                               "file in inbox/incoming/.")] = "spec",
+           json_out: Json = False) -> None:
+    """Print the JSON Schema of shipmate.yaml, or of an inbox task (for editors and task writers)."""
     from shipmate import ops
 
-    run_command("schema", json_out, lambda p: {"schema": ops.schema()}, render.schema)
+    run_command("schema", json_out, lambda p: {"schema": ops.schema(kind)}, render.schema)
 
 
 @app.command(rich_help_panel=DEPLOY)
@@ -106,13 +110,16 @@ def deploy(file: File = None, env: Env = None,
            dry_run: DryRun = False,
            force: Annotated[bool, typer.Option(help="Deploy even if this release already runs.")] = False,
            no_wait: NoWait = False, override_freeze: OverrideFreeze = False, reason: Reason = None,
+           trace_id: Annotated[str | None, typer.Option("--trace-id", help="Record this trace id on the deployment "
+                                                        "and its events (a CI run's, a ticket's).")] = None,
            json_out: Json = False) -> None:
     """Deploy a release: start, prove healthy, switch, watch; roll back by itself on failure."""
     from shipmate import ops
 
     def act(p: Progress) -> Mapping[str, Any]:
         return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p,
-                          wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason))
+                          wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason),
+                          trace_id=trace_id)
     run_command("deploy", json_out, act, render.deployment)
 
 

@@ -61,6 +61,11 @@ TOOLS: tuple[ToolInfo, ...] = (
              "decided ones too). Never codes.", read_only=True),
     ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
              "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
+    ToolInfo("inbox_status", "inbox status", "Inbox task files per folder, active tasks with their claim, the latest "
+             "results.", read_only=True),
+    ToolInfo("inbox_submit", "inbox submit", "Queue a task (`shipmate schema inbox`) in inbox/incoming/; a bad one is "
+             "refused with every problem (exit 2). serve or `inbox process` acts on it once per trace_id.",
+             read_only=False, idempotent=True),
     ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
              read_only=False, idempotent=False),
 )

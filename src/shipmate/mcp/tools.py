@@ -39,7 +39,8 @@ class ShipmateTools:
                 "deploy": self.deploy, "rollback": self.rollback, "down": self.down,
                 "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
-                "backup_create": self.backup_create}
+                "backup_create": self.backup_create, "inbox_status": self.inbox_status,
+                "inbox_submit": self.inbox_submit}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -147,6 +148,15 @@ class ShipmateTools:
 
         return await self._invoke("backup_create", ctx, {"env": env, "dry_run": dry_run},
                                   lambda p: backup_create(self.spec_file, environment=env, dry_run=dry_run))
+
+    async def inbox_status(self, ctx: Context) -> CallToolResult:
+        return await self._invoke("inbox_status", ctx, {},
+                                  lambda p: ops.inbox_status(self.spec_file).to_json())
+
+    async def inbox_submit(self, ctx: Context, task: dict[str, Any]) -> CallToolResult:
+        """Queued only: the task is an agent's request whatever it says, gated like this client's own deploy."""
+        return await self._invoke("inbox_submit", ctx, {"trace_id": task.get("trace_id")},
+                                  lambda p: ops.inbox_submit(self.spec_file, task).to_json())
 
     async def approvals(self, ctx: Context, all: bool = False) -> CallToolResult:
         from shipmate.ops import list_approvals

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
     from shipmate.ops.probing import probe_mcp
+    from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
     from shipmate.ops.reading_history import events, history
+    from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
     from shipmate.ops.recovering import recover
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.explanations import Calibration, Explanation
     from shipmate.ops.results.health import CheckResult
     from shipmate.ops.results.imports import ComposeImport
+    from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
         DownPlan,
         InstanceLog,
@@ -85,8 +88,10 @@ if TYPE_CHECKING:
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
+    from shipmate.ops.submitting_task import inbox_submit
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
+    from shipmate.ops.watching_inbox import inbox_watch
     from shipmate.secrets.redact import redact, redact_tree
 
 _HOMES = {
@@ -104,6 +109,10 @@ _HOMES = {
     "events": "shipmate.ops.reading_history",
     "history": "shipmate.ops.reading_history",
     "import_compose": "shipmate.ops.importing",
+    "inbox_process": "shipmate.ops.processing_inbox",
+    "inbox_status": "shipmate.ops.reading_inbox",
+    "inbox_submit": "shipmate.ops.submitting_task",
+    "inbox_watch": "shipmate.ops.watching_inbox",
     "init": "shipmate.ops.initialising",
     "schema": "shipmate.ops.initialising",
     "lock_release": "shipmate.ops.locking",
@@ -131,6 +140,10 @@ _HOMES = {
     "serve": "shipmate.ops.serving",
     "systemd_unit": "shipmate.ops.serving",
     "JsonResult": "shipmate.ops.results.json_result",
+    "InboxPass": "shipmate.ops.results.inbox_results",
+    "InboxStatus": "shipmate.ops.results.inbox_results",
+    "SubmittedTask": "shipmate.ops.results.inbox_results",
+    "TaskOutcome": "shipmate.ops.results.inbox_results",
     "as_json": "shipmate.ops.results.json_result",
     "StatusResult": "shipmate.ops.results.status",
     "EnvironmentStatus": "shipmate.ops.results.status",
@@ -188,14 +201,15 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
            "CheckResult", "ComposeImport", "CurrentRelease", "DecisionResult", "DeploymentInProgress",
            "DeploymentRecord", "DeploymentResult", "DownPlan", "EnvironmentStatus", "EventsResult",
-           "Explanation", "GatedPlan", "HistoryResult", "Identity", "InitResult", "InstanceLog",
-           "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult", "LogsResult",
-           "McpProbeResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
+           "Explanation", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
+           "InitResult", "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult",
+           "LogsResult", "McpProbeResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
            "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan",
            "RestorePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult",
-           "StepResult", "TakenDown", "ValidationResult", "approve", "as_json", "backup_create",
-           "backup_list", "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity",
-           "deploy", "down", "events", "explain", "follow_logs", "history", "home_of", "import_compose",
+           "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult", "approve",
+           "as_json", "backup_create", "backup_list", "backup_prune", "backup_restore", "bearer_token",
+           "check", "cli_identity", "deploy", "down", "events", "explain", "follow_logs", "history",
+           "home_of", "import_compose", "inbox_process", "inbox_status", "inbox_submit", "inbox_watch",
            "init", "list_approvals", "lock_release", "lock_status", "logs", "mcp_identity", "probe_mcp",
            "promote", "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject",
            "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shipmate.ops.common import releases
-from shipmate.ops.common.release_run import planned_release
+from shipmate.ops.common.release_run import check_trace_id, planned_release
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
 from shipmate.ops.results.plans import GatedPlan
@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None,
            identity: Identity | None = None, wait_approval: bool = True,
-           override_freeze: str | None = None) -> DeploymentResult | NoChangeResult | GatedPlan:
+           override_freeze: str | None = None, trace_id: str | None = None
+           ) -> DeploymentResult | NoChangeResult | GatedPlan:
     """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse.
+    ``trace_id``: recorded on the deployment and its events (an inbox task's id, a CI run's); else a fresh one.
     A dry run returns the plan and what each gate would say."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.artifacts import with_artifact
@@ -32,9 +34,11 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
+    check_trace_id(trace_id)
     config = with_artifact(config, ws.home, ws.spec_path)
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
-    release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity)
+    release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity,
+                                    trace_id=trace_id)
     if dry_run:
         return GatedPlan.of(gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")))
     from shipmate.ops.serving import remember_home

@@ -27,7 +27,14 @@ def init(spec_file: str | None, *, force: bool = False) -> InitResult:
     return InitResult(str(ws.spec_path))
 
 
-def schema() -> dict[str, Any]:
+def schema(kind: str = "spec") -> dict[str, Any]:
+    """``kind``: spec (shipmate.yaml) or inbox (an inbox task file)."""
+    if kind == "inbox":
+        from shipmate.spec.task_spec import task_json_schema
+
+        return task_json_schema()
+    if kind != "spec":
+        raise InvalidInputError(f"unknown schema '{kind}'", hint="shipmate schema [spec|inbox]")
     from shipmate.spec.schema import json_schema
 
     return json_schema()

@@ -11,7 +11,7 @@ from shipmate.ops.common.artifacts import files_are_artifact
 from shipmate.ops.common.conduct import conduct_of
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
-from shipmate.ops.common.release_run import planned_release, run_release
+from shipmate.ops.common.release_run import check_trace_id, planned_release, run_release
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
@@ -27,12 +27,14 @@ if TYPE_CHECKING:
 
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True, force: bool = False,
-             monitor: bool = True) -> DeploymentResult | NoChangeResult | ReleasePlan:
+             wait_approval: bool = True, force: bool = False, monitor: bool = True, trace_id: str | None = None
+             ) -> DeploymentResult | NoChangeResult | ReleasePlan:
     """``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
-    release for the spec's monitor window (a failed window: RollbackFailedError, exit 5)."""
+    release for the spec's monitor window (a failed window: RollbackFailedError, exit 5); ``trace_id``: recorded
+    on the rollback's deployment (an inbox task's), else a fresh one."""
     from shipmate.spec.service_names import read_service_names
 
+    check_trace_id(trace_id)
     ws = Workspace.locate(spec_file)
     service, declared = read_service_names(ws.spec_path)
     env = resolve_environment(declared, environment)
@@ -71,7 +73,8 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         try:
             result = approval_gate.linked(store, approval, lambda: around_release(
                 ws.home, conduct, restored, "rollback", rt.actor,
-                lambda: run_release(rt, restored, kind="rollback", force=False, confidence=score, monitor=monitor)))
+                lambda: run_release(rt, restored, kind="rollback", force=False, confidence=score, monitor=monitor,
+                                    trace_id=trace_id)))
         except DeploymentFailedError as exc:
             if monitor and rollback_rules.window_failed(exc):
                 raise rollback_rules.as_failed_window(exc, store, target, rt.actor) from exc

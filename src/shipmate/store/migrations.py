@@ -62,6 +62,8 @@ def _deployment_origin(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
+def _inbox_tasks(conn: Connection) -> None:
+    schema.inbox_tasks.create(conn, checkfirst=True)
 def _instance_supervision(conn: Connection) -> None:
     # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
     # whether the router has it in rotation. NULL reads as {} (never supervised).
@@ -80,6 +82,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _deployment_origin),
     Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
               _instance_supervision),
+    Migration(8, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
 )
 
 HEAD = MIGRATIONS[-1].version

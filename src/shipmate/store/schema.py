@@ -174,3 +174,22 @@ approvals = Table(
     Index("ix_approvals_target", "service", "environment", "action", "version", "digest"),
     Index("ix_approvals_state", "state"),
 )
+
+# One row per inbox trace id: the idempotency key (a second task with the same trace id never acts) and
+# who works on it now (owner: pid + create time, so a killed processor's claim can be taken over).
+inbox_tasks = Table(
+    "inbox_tasks", metadata,
+    Column("trace_id", String(64), primary_key=True),
+    Column("service", String(63), nullable=False),
+    Column("environment", String(63), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("state", String(16), nullable=False),          # claimed | waiting | completed | failed
+    Column("owner", JSON, nullable=True),
+    Column("claimed_at", Float, nullable=False),
+    Column("finished_at", Float, nullable=True),
+    Column("deployment_id", String(32), nullable=True),
+    Column("approval_id", String(32), nullable=True),
+    Column("result", JSON, nullable=True),
+    Index("ix_inbox_tasks_state", "state"),
+)

@@ -19,12 +19,13 @@ from shipmate.store import events, locks, migrations
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
+from shipmate.store.inbox_tasks import StoreInboxTasks
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
 from shipmate.store.rows import EventRow, LockRow
 
 
-class Store(StoreQueries, StoreMutations, StoreApprovals):
+class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks):
     """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
 
     def __init__(self, home: Path, db: Database) -> None:

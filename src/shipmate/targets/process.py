@@ -27,6 +27,7 @@ from shipmate.targets.process_family import HOME_MARKER, INSTANCE_MARKER, PUMP_M
 from shipmate.targets.process_launch import app_handle, process_handle, pump_argv, wait_ready
 
 READY_TIMEOUT = 10.0  # the pump reports "running" or dies within this, even on a loaded machine
+PUMP_FINISH_S = 2.0   # after its app ended, a pump copies the last output and notes the exit within this
 __all__ = ["HOME_MARKER", "INSTANCE_MARKER", "PUMP_MODULE", "SERVICE_MARKER", "ProcessTarget"]
 
 
@@ -136,6 +137,9 @@ class ProcessTarget(Target):
             return InstanceState(alive=True, state="running", pid=app.pid,
                                  detail=f"pid {app.pid} running{pump_note}")
         pid = _pid(handle) or None
+        pump = process_family.pump_of(handle) if process_family.tracks_app(handle) else None
+        if pump is not None:   # the app just ended: its pump is writing how (its last line), give it a moment
+            process_group.wait_gone([pump], PUMP_FINISH_S)
         ended = self._exit_status(handle)
         if ended is not None:
             return InstanceState(alive=False, state="exited", exit_status=ended, pid=pid,

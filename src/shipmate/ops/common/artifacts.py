@@ -4,7 +4,8 @@ The process target runs straight from target.cwd, so its artifact is a sha256 ov
 (the spec file excepted):
 in a git repository the files git would track (`git ls-files --cached --others --exclude-standard`,
 so .gitignore'd data is left out, committed or not); elsewhere a walk of the folder. Either way the
-state folder, .git, __pycache__, .venv, venv, node_modules and *.pyc are skipped. A manifest of
+state folder, the inbox's folders beside the spec, .git, __pycache__, .venv, venv, node_modules and *.pyc
+are skipped. A manifest of
 per-file hashes (up to MANIFEST_LIMIT files) lets a promotion name the files that changed.
 """
 
@@ -92,16 +93,17 @@ _HASHED: dict[tuple[str, str], ArtifactFiles] = {}
 
 def artifact_digests(cwd: Path, home: Path, spec_path: Path | None = None) -> ArtifactFiles | tuple[int, str]:
     """The artifact's files and hashes; (count, source) when there are more than FILE_LIMIT of them."""
+    inbox = _inbox_prefixes(cwd, spec_path)
     files, source = tracked_files(cwd), "git"
     if files is None:
-        files, source = _walked_files(cwd), "walk"   # not a git repository (or git refused)
+        files, source = _walked_files(cwd, inbox), "walk"   # not a git repository (or git refused)
     if len(files) > FILE_LIMIT:
         return len(files), source
     home = home.resolve()
     digests: dict[str, str] = {}
     for rel in sorted(files):
         path = cwd / rel
-        if _skipped(rel) or _inside(path, home) or not (path.is_file() or path.is_symlink()) \
+        if _skipped(rel) or rel.startswith(inbox) or _inside(path, home) or not (path.is_file() or path.is_symlink()) \
                 or (spec_path is not None and path.absolute() == spec_path.absolute()):
             continue
         digests[rel] = _file_digest(path)
@@ -128,15 +130,29 @@ def changed_files(before: dict[str, Any], after: dict[str, Any], limit: int = 10
     return out[:limit]
 
 
-def _walked_files(cwd: Path) -> list[str]:
+def _walked_files(cwd: Path, pruned: tuple[str, ...] = ()) -> list[str]:
     found: list[str] = []
     for root, dirs, names in os.walk(cwd):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
         base = Path(root).relative_to(cwd)
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and f"{(base / d).as_posix()}/" not in pruned]
         found += [(base / name).as_posix() for name in names]
         if len(found) > FILE_LIMIT:
             break
     return found
+
+
+def _inbox_prefixes(cwd: Path, spec_path: Path | None) -> tuple[str, ...]:
+    """The inbox's folders beside the spec, as "inbox/incoming/" relative to ``cwd``: tasks dropped there are
+    requests, never part of what runs (an empty tuple when the inbox is not under cwd)."""
+    if spec_path is None:
+        return ()
+    from shipmate.ops.common.inbox_folder import FOLDERS, inbox_of
+
+    try:
+        root = inbox_of(spec_path.absolute()).resolve().relative_to(cwd.resolve())
+    except (ValueError, OSError):
+        return ()
+    return tuple(f"{(root / name).as_posix()}/" for name in ("tmp", *FOLDERS))
 
 
 def _skipped(rel: str) -> bool:

@@ -10,12 +10,12 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-Face = Literal["cli", "mcp", "http"]
+Face = Literal["cli", "mcp", "http", "inbox"]
 
 
 @dataclass(frozen=True)
 class Identity:
-    actor: str        # user:<name> | mcp:<client name> | token:<name>
+    actor: str        # user:<name> | mcp:<client name> | token:<name> | inbox:<requested_by>
     face: Face
     person: bool      # a channel that identifies a person (may grant without a one-time code)
 
@@ -42,3 +42,8 @@ def mcp_identity(client: str) -> Identity:
     """``client`` is the MCP client's name (or already `mcp:<name>`)."""
     name = client if client.startswith("mcp:") else f"mcp:{client}"
     return Identity(actor=name[:100], face="mcp", person=False)
+
+
+def inbox_identity(requested_by: str) -> Identity:
+    """An inbox task is an agent's request: never a person, whatever the file says about approval."""
+    return Identity(actor=f"inbox:{requested_by}"[:100], face="inbox", person=False)

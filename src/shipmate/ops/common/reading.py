@@ -94,7 +94,7 @@ def deployment_record(store: Store | SqliteReader, dep: Any, environment: str | 
     rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
     return DeploymentRecord(
-        environment=environment, deployment_id=dep.id, version=rel.version if rel else None,
+        environment=environment, deployment_id=dep.id, trace_id=dep.trace_id, version=rel.version if rel else None,
         artifact_short=files_view(ReleaseConfig.from_dict(rel.spec) if rel else None)["artifact_short"],
         kind=dep.kind,
         state=str(dep.state), strategy=dep.strategy, verified=bool(dep.verified), started_at=dep.started_at,

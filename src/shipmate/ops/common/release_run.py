@@ -77,9 +77,10 @@ def gate_levels(config: ReleaseConfig) -> list[dict[str, Any]]:
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
                 confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None,
-                monitor: bool = True) -> dict[str, Any]:
+                monitor: bool = True, trace_id: str | None = None) -> dict[str, Any]:
     """``origin``: a promotion's evidence from its source environment, stored with the deployment;
-    ``monitor``: a rollback watches the restored release for the monitor window too (a deploy always does)."""
+    ``monitor``: a rollback watches the restored release for the monitor window too (a deploy always does);
+    ``trace_id``: the caller's (an inbox task's, `deploy --trace-id`), else a fresh one."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -102,7 +103,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),
             previous_release_id=previous.release_id if previous else None,
-            trace_id=uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
+            trace_id=trace_id or uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
         if confidence is not None:
             store.set_deployment_confidence(dep.id, confidence)
         crashpoints.hit("state:planned")
@@ -118,7 +119,7 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
 def summary(ctx: DeployContext) -> dict[str, Any]:
     dep = ctx.rt.store.get_deployment(ctx.deployment.id) or ctx.deployment
     return {
-        "deployment_id": dep.id, "service": ctx.service, "environment": ctx.environment,
+        "deployment_id": dep.id, "trace_id": dep.trace_id, "service": ctx.service, "environment": ctx.environment,
         "version": ctx.config.version, "artifact_short": short_artifact(ctx.config), "kind": dep.kind,
         "state": str(dep.state),
         "previous_version": ctx.previous.config.version if ctx.previous else None,
@@ -128,3 +129,15 @@ def summary(ctx: DeployContext) -> dict[str, Any]:
             {"name": s.name, "status": s.status, "duration_s": (s.result or {}).get("duration_s")}
             for s in ctx.rt.store.steps(dep.id)],
     }
+
+
+def check_trace_id(trace_id: str | None) -> None:
+    """A caller's trace id fits the deployments' column and reads back as given (the inbox task's rule)."""
+    import re
+
+    from shipmate.errors import InvalidInputError
+    from shipmate.spec.task_spec import TRACE_ID_PATTERN
+
+    if trace_id is not None and re.fullmatch(TRACE_ID_PATTERN, trace_id) is None:
+        raise InvalidInputError(f"--trace-id {trace_id[:70]!r} is not 1-64 letters, digits, '.', '_', ':' or '-'",
+                                hint="e.g. --trace-id CHORA-DEPLOY-2025-001")

@@ -7,6 +7,7 @@ does so before anything changed; keeping the order in one place is what makes a 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ class Release:
     action: str                              # deploy | promote (approvals are asked for this action)
     identity: Identity | None = None
     origin: dict[str, Any] | None = None     # a promotion's evidence from its source environment
+    trace_id: str | None = None              # the caller's trace id (an inbox task's), else a fresh one
 
     @property
     def who(self) -> Identity:
@@ -78,12 +80,15 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
                                          action=release.action, config=config, identity=release.who,
                                          wait=wait_approval, progress=progress, confidence=score, force=force)
         rt = ws.runtime(store, progress, kind=config.target_kind)
+        if release.who.face == "inbox":
+            rt = dataclasses.replace(rt, actor=release.who.actor)   # the deployment names the agent that asked
         reconcile_all(rt)
         policy_gates.audit_overrides(store, config, release.gates, rt.actor)
         backup = before_deploy(ws, release.loaded)   # a failure raises here: nothing changed yet
         result = approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, config, "deploy", rt.actor,
-            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin)))
+            lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin,
+                                trace_id=release.trace_id)))
         return {**result, "backup": backup} if backup else result
     finally:
         store.close()

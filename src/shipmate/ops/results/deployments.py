@@ -14,6 +14,7 @@ class DeploymentRecord(JsonResult):
 
     environment: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
     deployment_id: str
+    trace_id: str                  # the caller's (an inbox task's, `deploy --trace-id`) or a fresh one
     version: str | None
     kind: str
     state: str
@@ -58,6 +59,7 @@ class DeploymentResult(JsonResult):
     """What a deploy, a rollback or a promotion ran: its state, verdict and steps."""
 
     deployment_id: str
+    trace_id: str
     service: str
     environment: str
     version: str
@@ -80,7 +82,7 @@ class DeploymentResult(JsonResult):
     def of(cls, summary: dict[str, Any]) -> DeploymentResult:
         """From the engine's summary of a run (ops/common/release_run.py), with what the gates added."""
         return cls(
-            deployment_id=summary["deployment_id"], service=summary["service"],
+            deployment_id=summary["deployment_id"], trace_id=summary["trace_id"], service=summary["service"],
             environment=summary["environment"], version=summary["version"], kind=summary["kind"],
             state=summary["state"], previous_version=summary["previous_version"], verified=summary["verified"],
             confidence=summary["confidence"], verdict=summary["verdict"], error=summary["error"],
