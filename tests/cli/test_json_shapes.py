@@ -160,3 +160,18 @@ def test_explain_and_import_compose_keep_their_json_shape(project: Project) -> N
 
 def test_probe_mcp_keeps_its_json_shape(http_server: RunningServer, project: Project) -> None:
     _pinned("probe_mcp", project.json("probe", "mcp", http_server.url("/mcp"), "--calls", "3"))
+
+
+def test_a_remembered_failure_and_the_memory_commands_keep_their_json_shape(project: Project) -> None:
+    path = project.spec("1.0.0", deadline="3s")
+    path.write_text(path.read_text().replace("path: /health,", "path: /healthz,"))
+    failed = project.json("deploy", expect=1)
+    _pinned("deploy_failed", failed)
+    dep = failed["error"]["details"]["deployment_id"]
+    _pinned("memory_add", project.json("memory", "add", "--symptom", "404 on health", "--solution", "use /health",
+                                       "--root-cause", "typo", "--prevention", "test it", "--from", dep))
+    listed = project.json("memory", "list")
+    _pinned("memory_list", listed)
+    _pinned("memory_search", project.json("memory", "search", "health 404"))
+    _pinned("memory_show", project.json("memory", "show", listed["signatures"][0]["id"]))
+    _pinned("memory_stats", project.json("memory", "stats"))
