@@ -26,6 +26,7 @@ log = logging.getLogger("shipmate.serve")
 RETRY_S = 1.0       # a change refused (lock held by a deploy, store busy) is tried again after this
 REFRESH_S = 2.0     # new deploys, rollbacks and `down` are picked up this often (when the store changed)
 QUIET_REFRESH_S = 30.0   # and this often anyway
+DEATHS_LOOKBACK = 500    # events read back for a release's recent deaths (a crash loop is a handful of them)
 
 
 RollBack = Callable[[str, str, dict[str, Any]], str]   # (service, environment, evidence) -> outcome
@@ -106,12 +107,34 @@ class HomeWatch:
                     continue
                 self._forget_service(svc)
                 svc.release_id, svc.config = rel.id, ReleaseConfig.from_dict(rel.spec)
-                svc.deaths, svc.streak, svc.pending, svc.degraded, svc.rollback_from = [], 0, [], False, None
+                svc.pending, svc.degraded, svc.rollback_from = [], False, None
+                svc.deployment_id, svc.current_since = cur.deployment_id, cur.updated_at
+                svc.deaths, svc.streak = self._deaths_on_record(rt, svc, now)
             svc.deployment_id, svc.current_since = cur.deployment_id, cur.updated_at
             self._adopt(rt, svc, now)
         for key in [k for k in self.services if k not in seen]:
             self._forget_service(self.services.pop(key))   # `down`: nothing current any more
         self._started = True
+
+    def _deaths_on_record(self, rt: Runtime, svc: ServiceWatch, now: float) -> tuple[list[float], int]:
+        """The release's counted deaths inside the crash-loop window and the last streak, from the audit
+        events serve wrote: a new serve (the old one killed) continues the count instead of starting over."""
+        assert svc.config is not None
+        settings = self._settings_of(svc.service, svc.environment)
+        deaths: list[float] = []
+        streak = 0
+        for event in rt.store.events(service=svc.service, environment=svc.environment, limit=DEATHS_LOOKBACK):
+            data = event.data or {}
+            at = float(data.get("at") or 0.0)
+            if (event.event_type != "instance.died" or event.version != svc.config.version or not data.get("counted")
+                    or at < svc.current_since or now - at > settings.crash_within_s):
+                continue
+            deaths.append(at)
+            streak = int((data.get("decision") or {}).get("streak") or streak)
+        if deaths:
+            log.info("%s: %d death(s) of %s on record within the crash-loop window (streak %d)",
+                     svc.key, len(deaths), svc.config.version, streak)
+        return sorted(deaths), streak
 
     def _forget_service(self, svc: ServiceWatch) -> None:
         for instance_id in [i for i, w in self.watched.items() if w.svc is svc]:
@@ -194,7 +217,8 @@ class HomeWatch:
         if restarted_by_engine:
             restarting.record_engine_restart(rt, row, svc.config, ended, decision.reason)
         else:
-            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
+            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
+                    "streak": svc.streak}
             at_once = decision.action is not Action.ROLLBACK and decision.delay_s == 0
             restarting.record_death(rt, row, svc.config, ended, said, mark=not at_once)
         if decision.action is Action.ROLLBACK:
@@ -205,7 +229,8 @@ class HomeWatch:
         svc.restarts += 1
         if not restarted_by_engine:
             dead = row if decision.delay_s == 0 else None
-            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
+            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
+                    "streak": svc.streak}
             svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead, said))
 
     # -- acting ---------------------------------------------------------------------------------------
