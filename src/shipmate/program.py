@@ -30,7 +30,7 @@ NoDestructive = Annotated[bool, typer.Option("--no-destructive", help="Hide and 
 def mcp(file: File = None,
         http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp (SSE at /sse).")] = False,
         host: Annotated[str, typer.Option(help="HTTP address to bind.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(min=0, max=65535, help="HTTP port (0: any free one).")] = 8765,
+        port: Annotated[int, typer.Option(min=0, max=65535, help="HTTP port (0: any free one).")] = 8766,
         read_only: ReadOnly = False, no_destructive: NoDestructive = False) -> None:
     """Serve shipmate as an MCP server (stdio by default); over HTTP state-changing tools need a bearer token."""
     def act(p: Progress) -> dict[str, Any]:
