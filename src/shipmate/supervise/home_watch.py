@@ -17,8 +17,10 @@ from shipmate.errors import LockHeldError, ShipmateError
 from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
 from shipmate.supervise import liveness, restarting
+from shipmate.supervise.death_record import deaths_on_record
 from shipmate.supervise.death_watch import DeathWatch
 from shipmate.supervise.restart_policy import Action, PolicySettings, decide, next_streak
+from shipmate.supervise.restart_workers import Finished, RestartWorkers
 from shipmate.supervise.router_keeper import RouterKeeper
 from shipmate.supervise.watch_state import Pending, ServiceWatch, Watched
 
@@ -26,7 +28,6 @@ log = logging.getLogger("shipmate.serve")
 RETRY_S = 1.0       # a change refused (lock held by a deploy, store busy) is tried again after this
 REFRESH_S = 2.0     # new deploys, rollbacks and `down` are picked up this often (when the store changed)
 QUIET_REFRESH_S = 30.0   # and this often anyway
-DEATHS_LOOKBACK = 500    # events read back for a release's recent deaths (a crash loop is a handful of them)
 
 
 RollBack = Callable[[str, str, dict[str, Any]], str]   # (service, environment, evidence) -> outcome
@@ -48,6 +49,7 @@ class HomeWatch:
         self._store_stamp: tuple[float, ...] = ()
         self.router = RouterKeeper(home, deaths)
         self.router_key = self.router.key
+        self._restarts = RestartWorkers(home)
 
     # -- the store ------------------------------------------------------------------------------------
 
@@ -57,6 +59,7 @@ class HomeWatch:
         return self._rt
 
     def close(self) -> None:
+        self._restarts.close()   # bounded: a restart still waiting for health is left to the next serve
         if self._rt is not None:
             self._rt.store.close()
             self._rt = None
@@ -109,32 +112,13 @@ class HomeWatch:
                 svc.release_id, svc.config = rel.id, ReleaseConfig.from_dict(rel.spec)
                 svc.pending, svc.degraded, svc.rollback_from = [], False, None
                 svc.deployment_id, svc.current_since = cur.deployment_id, cur.updated_at
-                svc.deaths, svc.streak = self._deaths_on_record(rt, svc, now)
+                settings = self._settings_of(svc.service, svc.environment)
+                svc.deaths, svc.streak = deaths_on_record(rt.store, svc, now, settings.crash_within_s)
             svc.deployment_id, svc.current_since = cur.deployment_id, cur.updated_at
             self._adopt(rt, svc, now)
         for key in [k for k in self.services if k not in seen]:
             self._forget_service(self.services.pop(key))   # `down`: nothing current any more
         self._started = True
-
-    def _deaths_on_record(self, rt: Runtime, svc: ServiceWatch, now: float) -> tuple[list[float], int]:
-        """The release's counted deaths inside the crash-loop window and the last streak, from the audit
-        events serve wrote: a new serve (the old one killed) continues the count instead of starting over."""
-        assert svc.config is not None
-        settings = self._settings_of(svc.service, svc.environment)
-        deaths: list[float] = []
-        streak = 0
-        for event in rt.store.events(service=svc.service, environment=svc.environment, limit=DEATHS_LOOKBACK):
-            data = event.data or {}
-            at = float(data.get("at") or 0.0)
-            if (event.event_type != "instance.died" or event.version != svc.config.version or not data.get("counted")
-                    or at < svc.current_since or now - at > settings.crash_within_s):
-                continue
-            deaths.append(at)
-            streak = int((data.get("decision") or {}).get("streak") or streak)
-        if deaths:
-            log.info("%s: %d death(s) of %s on record within the crash-loop window (streak %d)",
-                     svc.key, len(deaths), svc.config.version, streak)
-        return sorted(deaths), streak
 
     def _forget_service(self, svc: ServiceWatch) -> None:
         for instance_id in [i for i, w in self.watched.items() if w.svc is svc]:
@@ -247,20 +231,38 @@ class HomeWatch:
         if svc.rollback_from is not None:
             self._auto_rollback(svc, now)
             return
-        for pending in [p for p in svc.pending if p.due <= now]:
-            try:
-                row = restarting.restart(rt, svc.config, svc.release_id, svc.deployment_id, pending.replaces,
-                                         pending.restarts, pending.dead, pending.decision)
-            except LockHeldError:
-                pending.due = now + RETRY_S
-                log.info("%s: restart waits: the service's lock is held (a deploy wins)", svc.key)
-                continue
+        done = self._restarts.done(svc.key)
+        if done is not None:
+            self._restarted(rt, svc, done, now)
+        if self._restarts.busy(svc.key):
+            return   # one restart of a service at a time: never two of one instance
+        due = [p for p in svc.pending if p.due <= now]
+        if due:
+            pending, config, release_id, deployment_id = due[0], svc.config, svc.release_id, svc.deployment_id
+            self._restarts.begin(svc.key, pending, lambda: restarting.restart(
+                rt, config, release_id, deployment_id, pending.replaces, pending.restarts, pending.dead,
+                pending.decision))
+
+    def _restarted(self, rt: Runtime, svc: ServiceWatch, done: Finished, now: float) -> None:
+        """A restart's worker finished: what it brought is judged here, on the loop."""
+        pending, row, error = done
+        if isinstance(error, LockHeldError):
+            pending.due = now + RETRY_S
+            log.info("%s: restart waits: the service's lock is held (a deploy wins)", svc.key)
+            return
+        if pending in svc.pending:
             svc.pending.remove(pending)
-            if row.status != "running":   # never became healthy: a death like any other (backoff, crash loop)
-                self._died(rt, svc, row, now, counted=True, ended=dict(row.supervision.get("last_exit") or {}))
-                continue
-            log.info("%s: restarted as %s (pid %s)", svc.key, row.instance_id, row.pid)
-            self._next_refresh = now   # adopt it (pidfd) at once
+        if error is not None:
+            log.warning("%s: restart failed: %s (trying again)", svc.key, error)
+            svc.pending.append(Pending(now + RETRY_S, pending.replaces, pending.restarts, pending.dead,
+                                       pending.decision))
+            return
+        assert row is not None
+        if row.status != "running":   # never became healthy: a death like any other (backoff, crash loop)
+            self._died(rt, svc, row, now, counted=True, ended=dict(row.supervision.get("last_exit") or {}))
+            return
+        log.info("%s: restarted as %s (pid %s)", svc.key, row.instance_id, row.pid)
+        self._next_refresh = now   # adopt it (pidfd) at once
 
     def _auto_rollback(self, svc: ServiceWatch, now: float) -> None:
         evidence = svc.rollback_from or {}
