@@ -120,3 +120,18 @@ def test_promote_keeps_its_json_shape(project: Project) -> None:
     assert project.json("deploy", "-e", "staging")["verified"] is True
     _pinned("promote_dry_run", project.json("promote", "--from", "staging", "--to", "production", "--dry-run"))
     _pinned("promote", project.json("promote", "--from", "staging", "--to", "production"))
+
+
+def test_a_remembered_failure_and_the_memory_commands_keep_their_json_shape(project: Project) -> None:
+    path = project.spec("1.0.0", deadline="3s")
+    path.write_text(path.read_text().replace("path: /health,", "path: /healthz,"))
+    failed = project.json("deploy", expect=1)
+    _pinned("deploy_failed", failed)
+    dep = failed["error"]["details"]["deployment_id"]
+    _pinned("memory_add", project.json("memory", "add", "--symptom", "404 on health", "--solution", "use /health",
+                                       "--root-cause", "typo", "--prevention", "test it", "--from", dep))
+    listed = project.json("memory", "list")
+    _pinned("memory_list", listed)
+    _pinned("memory_search", project.json("memory", "search", "health 404"))
+    _pinned("memory_show", project.json("memory", "show", listed["signatures"][0]["id"]))
+    _pinned("memory_stats", project.json("memory", "stats"))

@@ -181,3 +181,30 @@ def test_the_value_is_never_taken_from_argv(project: Project) -> None:
     proc = project.run("secrets", "set", "API_KEY", "hunter2-hunter2")
     assert proc.returncode == 2
     assert not (project.home() / "secrets").exists()
+
+
+def test_staging_and_production_run_with_their_own_values_and_a_service_wide_one_is_the_fallback(
+        project: Project) -> None:
+    from tests.waiting import free_port
+
+    _use_secret_app(project)
+    production_port = free_port()
+    project.spec("1.0.0", extra=f"secrets: [API_KEY]\nenvironments:\n  staging: {{}}\n"
+                                f"  production: {{port: {production_port}}}\n")
+    _set_secret(project, "API_KEY", "shared-value-0000")
+    proc = subprocess.run([SHIPMATE, "secrets", "set", "API_KEY", "--env", "production", "--json"],
+                          input="production-value-1111\n", cwd=project.root, env=project.env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["secret"]["environment"] == "production"
+    typo = subprocess.run([SHIPMATE, "secrets", "set", "API_KEY", "--env", "prod"], input="x-value-22222\n",
+                          cwd=project.root, env=project.env, capture_output=True, text=True, timeout=60)
+    assert typo.returncode == 2 and "unknown environment 'prod'" in typo.stderr and "Traceback" not in typo.stderr
+
+    assert project.json("deploy", "--env", "staging")["state"] == "succeeded"
+    assert project.json("deploy", "--env", "production")["state"] == "succeeded"
+    assert project.get("/")["sha256"] == hashlib.sha256(b"shared-value-0000").hexdigest()
+    production = Project(project.root, production_port, project.env)
+    assert production.get("/")["sha256"] == hashlib.sha256(b"production-value-1111").hexdigest()
+    listed = project.json("secrets", "list")["secrets"]
+    assert [(s["name"], s.get("environment")) for s in listed] == [("API_KEY", None), ("API_KEY", "production")]

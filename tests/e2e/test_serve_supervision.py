@@ -76,6 +76,11 @@ def test_a_crash_loop_after_the_switch_is_rolled_back_by_serve(project: Project)
     assert automatic[0]["data"]["version"] == "2.0.0" and automatic[0]["data"]["deaths"] >= 2
     assert "crash loop" in automatic[0]["notes"]
     assert len(events_of(project, "instance.died")) >= 2
+    # The failure memory has the crash loop, with the starter fix it was offered.
+    [restart] = [s for s in project.json("memory", "list")["signatures"] if s["phase"] == "restart"]
+    shown = project.json("memory", "show", restart["id"])
+    assert shown["failures"][0]["kind"] == "restart"
+    assert "fix_starter_crash_loop" in shown["failures"][0]["shown_fix_ids"]
 
 
 def _answers(project: Project, path: str) -> bool:

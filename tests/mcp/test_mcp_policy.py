@@ -3,6 +3,8 @@ environments refuse deploy, rollback and down with exit 6; each refusal is audit
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shipmate import ops
@@ -21,7 +23,8 @@ async def test_read_only_lists_only_read_tools_and_refuses_a_mutating_call(proje
         names = {tool.name for tool in (await client.list_tools()).tools}
         refused = await client.call_tool("deploy", {"confirm": True})
     assert names == {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe",
-                     "approvals", "explain", "backups", "inbox_status"}
+                     "approvals", "explain", "backups", "doctor",
+                     "inbox_status", "memory_search"}
     error = body(refused)["error"]
     assert refused.is_error and error["code"] == "refused" and "read-only" in error["message"]
     assert ops.history(str(spec))["deployments"] == [] and not project.our_processes()
@@ -68,3 +71,16 @@ def test_protected_is_a_valid_key_of_an_environment_overlay(project: Project) ->
     plain = ops.validate(str(project.spec("1.0.0", extra="environments:\n  production: {}\n")))
     marked = ops.validate(str(project.spec("1.0.0", extra=PROTECTED)))
     assert plain["valid"] and marked["valid"]
+
+
+@pytest.mark.anyio
+async def test_a_refused_secrets_set_never_records_the_value_in_the_audit(project: Project) -> None:
+    spec = project.spec("1.0.0")
+    canary = "policy-canary-4e1f9a7b"
+    async with connected(spec, ToolPolicy(read_only=True)) as client:
+        refused = await client.call_tool("secrets_set", {"name": "API_KEY", "value": canary})
+    assert refused.is_error and body(refused)["error"]["code"] == "refused"
+    [event] = mcp_events(spec)
+    assert event["data"]["arguments"] == {"name": "API_KEY", "value": "***"}
+    assert canary not in json.dumps(ops.as_json(ops.events(str(spec), limit=100)))
+    assert not (project.home() / "secrets").exists()

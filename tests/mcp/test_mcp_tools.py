@@ -19,17 +19,18 @@ pytestmark = pytest.mark.anyio
 http_server = mcp_servers.http_server
 
 READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals",
-              "explain", "backups", "inbox_status"}
-MUTATING = {"deploy", "rollback", "down", "promote", "backup_create"}
+              "explain", "backups", "doctor", "inbox_status", "memory_search"}
+MUTATING = {"deploy", "rollback", "down", "promote", "backup_create", "secrets_set", "secrets_rotate"}
 DECISIONS = {"approve", "reject"}
 QUEUEING = {"inbox_submit"}   # writes a task file only: checked first, acted on by `inbox process` or serve
+TEACHING = {"memory_add"}   # writes knowledge only, never a service: no dry run
 
 
 async def test_tools_list_offers_one_tool_per_operation_with_truthful_annotations(project: Project) -> None:
     spec = project.spec("1.0.0")
     async with connected(spec) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(tools) == READ_TOOLS | MUTATING | DECISIONS | QUEUEING
+    assert set(tools) == READ_TOOLS | MUTATING | DECISIONS | QUEUEING | TEACHING
     for name, tool in tools.items():
         assert tool.annotations is not None and tool.annotations.read_only_hint is (name in READ_TOOLS)
         if name in MUTATING:
@@ -114,7 +115,7 @@ async def test_a_dry_run_deploy_returns_the_plan_and_starts_nothing(project: Pro
 
 
 def test_every_tool_is_described_in_the_catalog() -> None:
-    assert {tool.name for tool in TOOLS} == READ_TOOLS | MUTATING | DECISIONS | QUEUEING
+    assert {tool.name for tool in TOOLS} == READ_TOOLS | MUTATING | DECISIONS | QUEUEING | TEACHING
 
 
 async def test_a_missing_spec_file_is_an_invalid_input_error_not_a_crash(tmp_path: Path) -> None:

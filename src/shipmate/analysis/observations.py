@@ -80,6 +80,16 @@ class McpSample:
 
 
 @dataclass(frozen=True)
+class SmokeSample:
+    """One run of the level-5 smoke test through the public port (the smoke gate)."""
+
+    at: float
+    ok: bool
+    what: str              # "http step 2/3 POST /orders", "command ./smoke.sh"
+    output: str = ""       # the smoke's own words when it failed: status, excerpt, cause
+
+
+@dataclass(frozen=True)
 class MetricSample:
     """One scrape of the app's Prometheus text: per metric rule (same order), the matched value.
 

@@ -19,11 +19,13 @@ from shipmate.analysis.observations import (
     MetricSample,
     ProbeSample,
     ProcessSample,
+    SmokeSample,
     Traffic,
     TrafficSample,
 )
 from shipmate.analysis.rules import Finding, Rules
 from shipmate.analysis.sample_rules import metric_findings, probe_findings, process_findings
+from shipmate.analysis.smoke_rules import smoke_evidence, smoke_findings
 from shipmate.analysis.stats import percentile
 from shipmate.analysis.traffic_delta import total
 from shipmate.analysis.traffic_rules import canary_findings, router_findings
@@ -46,6 +48,7 @@ class Window:
     process: list[ProcessSample] = field(default_factory=list)
     metrics: list[MetricSample] = field(default_factory=list)
     mcp: list[McpSample] = field(default_factory=list)
+    smoke: list[SmokeSample] = field(default_factory=list)
 
     _new_sum: Traffic = field(default_factory=Traffic, init=False, repr=False)
     _stable_sum: Traffic | None = field(default=None, init=False, repr=False)
@@ -127,6 +130,8 @@ def findings_of(window: Window, rules: Rules, *, final: bool) -> list[Finding]:
         found += metric_findings(window.metrics, rules)
     if "mcp" in window.sources:
         found += mcp_findings(window.mcp, rules, final=final)
+    if "smoke" in window.sources:
+        found += smoke_findings(window.smoke, final=final)
     return found
 
 
@@ -149,8 +154,8 @@ def judge(window: Window, rules: Rules, *, now: float, final: bool) -> Verdict |
             Finding("window", "sources", Phase.INCONCLUSIVE, None, None, 0, "no source saw enough to judge")]
         return _verdict(window, rules, Phase.INCONCLUSIVE, unseen, found, coverage)
     # A rule the spec asked for explicitly that never got data is not a pass either.
-    explicit = ("process", "prometheus", "mcp", "canary") if rules.compare_required else (
-        "process", "prometheus", "mcp")
+    explicit = ("process", "prometheus", "mcp", "smoke", "canary") if rules.compare_required else (
+        "process", "prometheus", "mcp", "smoke")
     unjudged = [f for f in found if f.phase is Phase.INCONCLUSIVE and f.source in explicit]
     if unjudged:
         return _verdict(window, rules, Phase.INCONCLUSIVE, unjudged, found, coverage)
@@ -205,6 +210,8 @@ def _sources(window: Window) -> dict[str, object]:
                              "failed": sum(1 for s in window.metrics if s.detail)}
     if "mcp" in window.sources:
         out["mcp"] = mcp_evidence(window.mcp)
+    if "smoke" in window.sources:
+        out["smoke"] = smoke_evidence(window.smoke)
     return out
 
 

@@ -14,9 +14,11 @@ import typer
 from shipmate.cli import render
 from shipmate.cli.approvals_cli import approvals_app
 from shipmate.cli.backup_cli import backup_app
+from shipmate.cli.doctor_cli import doctor
 from shipmate.cli.help_panels import AGENTS, DATA, DEPLOY, OBSERVE, SAFETY, GroupedHelp
 from shipmate.cli.inbox_cli import inbox_app
 from shipmate.cli.logs_cli import logs
+from shipmate.cli.memory_cli import memory_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
@@ -43,6 +45,8 @@ app.add_typer(approvals_app)  # shipmate approvals, approve, reject
 app.command(rich_help_panel=DEPLOY)(promote)
 app.command(rich_help_panel=OBSERVE)(logs)
 app.add_typer(backup_app, name="backup", rich_help_panel=DATA)
+app.command(rich_help_panel=OBSERVE)(doctor)
+app.add_typer(memory_app, name="memory", rich_help_panel=AGENTS)
 app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)
 
 
@@ -108,6 +112,8 @@ def deploy(file: File = None, env: Env = None,
            dry_run: DryRun = False,
            force: Annotated[bool, typer.Option(help="Deploy even if this release already runs.")] = False,
            no_wait: NoWait = False, override_freeze: OverrideFreeze = False, reason: Reason = None,
+           note: Annotated[str | None, typer.Option("--note", help="What this deploy changed to fix the last "
+                                                    "failure (becomes a known fix if it succeeds).")] = None,
            trace_id: Annotated[str | None, typer.Option("--trace-id", help="Record this trace id on the deployment "
                                                         "and its events (a CI run's, a ticket's).")] = None,
            json_out: Json = False) -> None:
@@ -117,7 +123,7 @@ def deploy(file: File = None, env: Env = None,
     def act(p: Progress) -> Mapping[str, Any]:
         return ops.deploy(file, environment=env, version=version, dry_run=dry_run, force=force, progress=p,
                           wait_approval=not no_wait, override_freeze=freeze_reason(override_freeze, reason),
-                          trace_id=trace_id)
+                          trace_id=trace_id, note=note)
     run_command("deploy", json_out, act, render.deployment)
 
 

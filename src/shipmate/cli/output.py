@@ -104,12 +104,22 @@ def fail(command: str, as_json: bool, exc: ShipmateError) -> NoReturn:
             from rich.console import Console
 
             console = Console(stderr=True, highlight=False, soft_wrap=True)
+            for line in _known_fix_lines(exc.details.get("known_fixes")):   # what to try comes first
+                console.print(line, markup=False)
             console.print(f"[bold red]error:[/] {_escape(exc.message)}")
             if exc.hint:
                 console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
     except OSError:
         detach_output()
     raise typer.Exit(exc.exit_code)
+
+
+def _known_fix_lines(fixes: Any) -> list[str]:
+    if not fixes:
+        return []
+    from shipmate.cli.fix_text import fix_lines
+
+    return fix_lines(list(fixes))
 
 
 def _escape(text: str) -> str:

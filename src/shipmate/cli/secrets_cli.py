@@ -17,28 +17,32 @@ secrets_app = typer.Typer(help="Set, list and remove the service's secrets (valu
 File = Annotated[str | None, typer.Option("-f", "--file", "--spec", help="Spec file (default ./shipmate.yaml).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")]
 Name = Annotated[str, typer.Argument(metavar="NAME", help="Secret name, e.g. API_KEY.")]
+Env = Annotated[str | None, typer.Option("--env", "-e", help="Only for this environment (default: every "
+                                         "environment that has no value of its own).")]
 
 
 ValueFile = Annotated[str | None, typer.Option("--from-file", help="Read the value from this file (default: stdin).")]
 
 
 @secrets_app.command("set")
-def secrets_set(name: Name, spec: File = None, value_file: ValueFile = None, json_out: Json = False) -> None:
+def secrets_set(name: Name, spec: File = None, value_file: ValueFile = None, env: Env = None,
+                json_out: Json = False) -> None:
     """Store a new version of NAME; the next deploy uses it."""
     from shipmate import ops
 
-    run_command("secrets set", json_out, lambda _: ops.secrets_set(spec, name, _read_value(name, value_file)),
-                _render_set)
+    run_command("secrets set", json_out,
+                lambda _: ops.secrets_set(spec, name, _read_value(name, value_file), env), _render_set)
 
 
 @secrets_app.command("rotate")
-def secrets_rotate(name: Name, spec: File = None, value_file: ValueFile = None, json_out: Json = False) -> None:
+def secrets_rotate(name: Name, spec: File = None, value_file: ValueFile = None, env: Env = None,
+                   json_out: Json = False) -> None:
     """A new version of NAME (set before); the next deploy uses it, and the old version is removed once that
     release passed its monitor window."""
     from shipmate import ops
 
-    run_command("secrets rotate", json_out, lambda _: ops.secrets_rotate(spec, name, _read_value(name, value_file)),
-                _render_set)
+    run_command("secrets rotate", json_out,
+                lambda _: ops.secrets_rotate(spec, name, _read_value(name, value_file), env), _render_set)
 
 
 def _read_value(name: str, value_file: str | None) -> str:
@@ -61,11 +65,11 @@ def secrets_list(spec: File = None, json_out: Json = False) -> None:
 
 
 @secrets_app.command("rm")
-def secrets_rm(name: Name, spec: File = None, json_out: Json = False) -> None:
+def secrets_rm(name: Name, spec: File = None, env: Env = None, json_out: Json = False) -> None:
     """Remove every version of NAME (a release that still uses it can no longer start new instances)."""
     from shipmate import ops
 
-    run_command("secrets rm", json_out, lambda p: ops.secrets_rm(spec, name), _render_rm)
+    run_command("secrets rm", json_out, lambda p: ops.secrets_rm(spec, name, env), _render_rm)
 
 
 def _when(ts: float) -> str:
@@ -75,7 +79,8 @@ def _when(ts: float) -> str:
 def _render_set(result: dict[str, Any]) -> None:
     s = result["secret"]
     done = "rotated" if "previous" in result else "set"
-    print(f"{s['name']} v{s['version']} {s['fingerprint']} {done} — the next deploy uses it")
+    scope = f" for {s['environment']}" if "environment" in s else ""
+    print(f"{s['name']} v{s['version']} {s['fingerprint']} {done}{scope} — the next deploy uses it")
     for warning in result["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
 
@@ -84,7 +89,8 @@ def _render_list(result: dict[str, Any]) -> None:
     if not result["secrets"]:
         print("no secrets set")
     for s in result["secrets"]:
-        print(f"{s['name']:<24} v{s['version']:<4} {s['fingerprint']}  {_when(s['created_at'])}")
+        scope = s.get("environment") or "(all)"
+        print(f"{s['name']:<24} {scope:<12} v{s['version']:<4} {s['fingerprint']}  {_when(s['created_at'])}")
 
 
 def _render_rm(result: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from shipmate.engine.monitor_sources import (
     ProcessSource,
     PrometheusSource,
     RouterSource,
+    SmokeSource,
     Source,
 )
 from shipmate.model import Verdict
@@ -87,6 +88,10 @@ def sources_for(rt: Runtime, config: ReleaseConfig, rows: Sequence[InstanceRow],
     mcp = config.health.levels.get("mcp")
     if mcp and (mon.mcp_error_rate is not None or mon.mcp_p95_ms is not None):
         sources.append(McpSource(refs, mcp, config.version))
+    smoke = config.health.levels.get("smoke")
+    if smoke and smoke.get("gate"):
+        # the same run as `shipmate check --level 5`, through the public port the router now serves
+        sources.append(SmokeSource(smoke, mcp or {}, config.port, config.cwd, config.env))
     return sources
 
 

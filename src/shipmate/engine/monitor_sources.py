@@ -11,7 +11,14 @@ import http.client
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shipmate.analysis.observations import McpSample, MetricSample, ProbeSample, ProcessSample, TrafficSample
+from shipmate.analysis.observations import (
+    McpSample,
+    MetricSample,
+    ProbeSample,
+    ProcessSample,
+    SmokeSample,
+    TrafficSample,
+)
 from shipmate.analysis.prometheus_text import rule_values
 from shipmate.analysis.rules import MetricRule
 from shipmate.analysis.traffic_delta import TrafficDeltas
@@ -118,6 +125,36 @@ class McpSource:
         ok = level.phase is Phase.PASS
         return McpSample(at, ref.instance_id, self.version, ok, probe.list_ms if ok else 0.0,
                          "" if ok else level.evidence.excerpt)
+
+
+class SmokeSource:
+    """The level-5 smoke test through the public port, once, on the window's first tick (the smoke gate):
+    real users' path, after the switch. Once, because a smoke may change data (it creates an order...)."""
+
+    name = "smoke"
+
+    def __init__(self, smoke: Mapping[str, Any], mcp: Mapping[str, Any], port: int, cwd: str,
+                 env: Mapping[str, str]) -> None:
+        self.smoke, self.mcp, self.port, self.cwd, self.env = dict(smoke), dict(mcp), port, cwd, dict(env)
+
+    def observe(self, window: Window, at: float) -> None:
+        if window.smoke:
+            return
+        from shipmate.probes.smoke import run_smoke
+
+        try:
+            result = run_smoke(self.smoke, self.mcp, HOST, self.port, cwd=self.cwd, env=self.env)
+        except (ShipmateError, OSError) as exc:
+            window.smoke.append(SmokeSample(at, False, "smoke", f"{type(exc).__name__}: {exc}"))
+            return
+        what = str(result.checks[0]["probe"]) if result.checks else "smoke"
+        if result.phase is Phase.PASS:
+            window.smoke.append(SmokeSample(at, True, what))
+            return
+        ev = result.evidence
+        said = [ev.excerpt, f"status {ev.status}" if ev.status and ev.status not in ev.excerpt else "",
+                f"cause {ev.cause}" if ev.cause and ev.cause not in ev.excerpt else ""]
+        window.smoke.append(SmokeSample(at, False, what, "; ".join(part for part in said if part)))
 
 
 class ProcessSource:

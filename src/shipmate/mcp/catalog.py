@@ -18,6 +18,7 @@ class ToolInfo:
     destructive: bool = False
     idempotent: bool = True
     long_running: bool = False   # sends progress notifications; a cancellation rolls it back
+    secret_args: tuple[str, ...] = ()   # arguments never recorded (the audit gets *** in their place)
 
     @property
     def mutating(self) -> bool:
@@ -41,6 +42,14 @@ TOOLS: tuple[ToolInfo, ...] = (
              "p50/p95/p99. URLs only (no commands).", read_only=True),
     ToolInfo("secrets_list", "secrets list", "Secret names, versions and fingerprints; never values.",
              read_only=True),
+    ToolInfo("secrets_set", "secrets set", "Store a new version of secret name (env: that environment only); the "
+             "next deploy uses it. The value is never echoed or audited.", read_only=False, idempotent=False,
+             secret_args=("value",)),
+    ToolInfo("secrets_rotate", "secrets rotate", "Like secrets_set for a secret that exists; the old version "
+             "goes once the next release passed its window.", read_only=False, idempotent=False,
+             secret_args=("value",)),
+    ToolInfo("doctor", "doctor", "Troubleshoot: the last failure first, then prerequisites, instances, router, "
+             "endpoints, levels 1-4, locks. Each finding: id, severity, fix.", read_only=True),
     ToolInfo("deploy", "deploy", "Deploy the spec's release: start, prove healthy, switch, watch; rolls back "
              "by itself on failure (exit 1). dry_run returns the plan.", read_only=False, destructive=False,
              idempotent=False, long_running=True),
@@ -61,6 +70,10 @@ TOOLS: tuple[ToolInfo, ...] = (
              "decided ones too). Never codes.", read_only=True),
     ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
              "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
+    ToolInfo("memory_search", "memory search", "Known fixes and failure signatures matching words of an error, "
+             "with how often each fix worked here.", read_only=True),
+    ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
+             "to a failed deployment's signature with from_deployment.", read_only=False, idempotent=True),
     ToolInfo("inbox_status", "inbox status", "Inbox task files per folder, active tasks with their claim, the latest "
              "results.", read_only=True),
     ToolInfo("inbox_submit", "inbox submit", "Queue a task (`shipmate schema inbox`) in inbox/incoming/; a bad one is "
@@ -71,3 +84,16 @@ TOOLS: tuple[ToolInfo, ...] = (
 )
 
 BY_NAME = {tool.name: tool for tool in TOOLS}
+
+# Asked for by agents, kept on the host on purpose: the refusal says what a person runs and what the agent can do.
+HOST_ONLY = {
+    "backup_restore": "restore overwrites data and stops the service: a person runs `shipmate backup restore ID "
+                      "--dry-run`, then without --dry-run, on the host; you can list backups and take one "
+                      "(backup_create)",
+    "doctor_fix": "fixes run on the host: a person runs `shipmate doctor --fix`; doctor shows what it would fix",
+}
+
+
+def audited(info: ToolInfo, arguments: dict[str, object]) -> dict[str, object]:
+    """The arguments as the audit records them: secret ones replaced."""
+    return {key: "***" if key in info.secret_args else value for key, value in arguments.items()}

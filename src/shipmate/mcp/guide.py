@@ -22,16 +22,25 @@ EXIT_MEANING = {0: "ok", 1: "deployment failed and was rolled back (previous rel
                 7: "prerequisite missing (port taken, command not found, a pre hook failed)",
                 130: "interrupted before any change"}
 
-WORKFLOWS = """## Workflows
-1. Deploy: status -> deploy {dry_run: true} -> deploy. exit 1: it rolled back by itself; read
-   logs {deployment} and events {deployment}, fix, deploy again. noop: already running (force: true).
-2. Emergency rollback: status -> rollback {dry_run: true} -> rollback (or to_version from history) -> check.
-3. Troubleshoot: status -> check -> logs -> events -> history; lock_status when exit 4.
-4. Take down: down {dry_run: true} -> down.
-5. Approval (exit 6, details.approval_id): show the person details.diff and confidence; they run
-   `shipmate approve ID` on the host (or give you its one-time code for approve); call the same tool again.
-6. Production: deploy {env: staging} -> wait for verified -> promote {from_env: staging, to_env: production,
-   dry_run: true} -> promote. policy_refused (exit 6) says why (failed, superseded, drift, freeze)."""
+WORKFLOWS = """## Workflows (the seed's eight)
+1. Standard deploy: status -> backup_create -> deploy {dry_run: true} -> deploy -> check -> events.
+   exit 1: it rolled back by itself (a failing smoke gate too); read logs/events {deployment}, fix, deploy.
+   noop: already running (force: true).
+2. Environments: deploy {env: staging} -> verified -> promote {from_env: staging, to_env: production,
+   dry_run: true} -> promote. exit 6 with details.approval_id: show the person details.diff and
+   confidence; they run `shipmate approve ID` (or give you its one-time code for approve); call again.
+   policy_refused (exit 6) says why (failed, superseded, drift, freeze).
+3. Emergency rollback: status -> rollback {dry_run: true} -> rollback (or to_version from history) -> check.
+4. Secrets: secrets_list -> secrets_set/secrets_rotate {name, value, env} -> deploy (a rotation is a new
+   release). A value is never shown back; prereq.secret_missing in doctor names what is missing.
+5. Health debugging: check {level: 1..5} one level at a time; the first failing level and its hint say
+   where (1 instance, 2 endpoint, 3 application, 4 MCP, 5 smoke) -> logs.
+6. Backups: backups -> backup_create {dry_run: true} -> backup_create. Restore is host-only: a person runs
+   `shipmate backup restore ID --dry-run`, then without it.
+7. Troubleshoot: doctor first (the last failure and its known fixes, then prerequisites, instances,
+   router, endpoints, levels, locks: each finding has id, severity, fix) -> logs -> events -> history.
+   Fixes marked fixable: a person runs `shipmate doctor --fix`.
+8. Take down: down {dry_run: true} -> down."""
 
 SAFETY = """## Safety rules
 - ToolPolicy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;

@@ -26,7 +26,9 @@ def ok_result(command: str, result: Mapping[str, Any]) -> CallToolResult:
 def error_result(command: str, exc: ShipmateError) -> CallToolResult:
     """isError with the CLI's error object: {code, message, hint, exit_code, details}."""
     exc.message, exc.hint, exc.details = redact(exc.message), exc.hint and redact(exc.hint), redact_tree(exc.details)
-    body = {"ok": False, "command": command, "error": exc.to_dict()}
+    fixes = exc.details.get("known_fixes")
+    # Known fixes first (also kept in error.details): the first thing an agent reads is what to try.
+    body = {**({"known_fixes": fixes} if fixes else {}), "ok": False, "command": command, "error": exc.to_dict()}
     text = json.dumps(body, default=str)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=json.loads(text),
                           is_error=True)

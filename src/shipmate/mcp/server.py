@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from shipmate import ops
 from shipmate.errors import InvalidInputError, ShipmateError
 from shipmate.mcp.callers import actor_of, headers_of
-from shipmate.mcp.catalog import BY_NAME, TOOLS, ToolInfo
+from shipmate.mcp.catalog import BY_NAME, HOST_ONLY, TOOLS, ToolInfo, audited
 from shipmate.mcp.policy import ToolPolicy
 from shipmate.mcp.results import bad_arguments, error_of, error_result
 from shipmate.mcp.tools import ShipmateTools
@@ -58,10 +58,11 @@ class ShipmateServer(MCPServer):
                         ) -> CallToolResult | InputRequiredResult:
         info = BY_NAME.get(name)
         if info is None:
-            refusal: ShipmateError | None = InvalidInputError(f"unknown tool {name[:80]}",
-                                                              hint="tools/list names the tools")
+            refusal: ShipmateError | None = _unknown(name)
+            arguments = {key: "***" for key in arguments}     # an unknown tool's arguments may be anything
         else:
             refusal = self.policy.refusal(info, arguments, headers_of(context), self.spec_path)
+            arguments = audited(info, arguments) if refusal is not None else arguments
         if refusal is not None:
             result = error_result(info.command if info else name[:80], refusal)
             await self.audit(name[:80], context, arguments, "refused", error_of(result))
@@ -76,7 +77,7 @@ class ShipmateServer(MCPServer):
             fields = sorted({".".join(str(p) for p in err["loc"]) for err in cause.errors()}) \
                 if isinstance(cause, ValidationError) else []
             result = error_result(info.command, bad_arguments(name, fields))
-            await self.audit(name, context, arguments, "refused", error_of(result))
+            await self.audit(name, context, audited(info, arguments), "refused", error_of(result))
             return result
 
     async def audit(self, tool: str, ctx: Context | None, arguments: dict[str, Any], outcome: str,
@@ -86,6 +87,14 @@ class ShipmateServer(MCPServer):
             await anyio.to_thread.run_sync(lambda: ops.record_call(
                 self.spec_file, face="mcp", actor=actor_of(ctx), action=tool, arguments=dict(arguments),
                 outcome=outcome, environment=env, error=error))
+
+
+def _unknown(name: str) -> ShipmateError:
+    from shipmate.mcp.policy import RefusedError
+
+    if name in HOST_ONLY:
+        return RefusedError(f"{name} is not offered over MCP", hint=HOST_ONLY[name])
+    return InvalidInputError(f"unknown tool {name[:80]}", hint="tools/list names the tools")
 
 
 def annotations_of(info: ToolInfo) -> ToolAnnotations:

@@ -35,12 +35,14 @@ class ShipmateTools:
     def functions(self) -> dict[str, Callable[..., Awaitable[CallToolResult]]]:
         return {"status": self.status, "history": self.history, "events": self.events, "check": self.check,
                 "logs": self.logs, "lock_status": self.lock_status, "secrets_list": self.secrets_list,
+                "secrets_set": self.secrets_set, "secrets_rotate": self.secrets_rotate, "doctor": self.doctor,
                 "probe": self.probe,
                 "deploy": self.deploy, "rollback": self.rollback, "down": self.down,
                 "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
                 "backup_create": self.backup_create, "inbox_status": self.inbox_status,
-                "inbox_submit": self.inbox_submit}
+                "inbox_submit": self.inbox_submit, "memory_search": self.memory_search,
+                "memory_add": self.memory_add}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -89,6 +91,25 @@ class ShipmateTools:
 
     async def secrets_list(self, ctx: Context) -> CallToolResult:
         return await self._invoke("secrets_list", ctx, {}, lambda p: ops.secrets_list(self.spec_file))
+
+    async def secrets_set(self, ctx: Context, name: str, value: str, env: str | None = None,
+                          dry_run: bool = False) -> CallToolResult:
+        """The value goes to the vault and the secret filter, never into the audit or the result."""
+        ops.remember(value)
+        return await self._invoke("secrets_set", ctx, {"name": name, "env": env, "value": "***", "dry_run": dry_run},
+                                  lambda p: ops.secrets_set(self.spec_file, name, value, env, dry_run=dry_run))
+
+    async def secrets_rotate(self, ctx: Context, name: str, value: str, env: str | None = None,
+                             dry_run: bool = False) -> CallToolResult:
+        ops.remember(value)
+        return await self._invoke("secrets_rotate", ctx, {"name": name, "env": env, "value": "***",
+                                                          "dry_run": dry_run},
+                                  lambda p: ops.secrets_rotate(self.spec_file, name, value, env, dry_run=dry_run))
+
+    async def doctor(self, ctx: Context, env: str | None = None) -> CallToolResult:
+        """Read-only: the findings and their fixes; applying them (`--fix`) stays on the host."""
+        return await self._invoke("doctor", ctx, {"env": env},
+                                  lambda p: ops.doctor(self.spec_file, environment=env).to_json())
 
     async def probe(self, ctx: Context, url: str, calls: int = 20, timeout_s: float = 10.0) -> CallToolResult:
         """Only URLs: a `stdio:` target would let a client run any command on this machine."""
@@ -179,6 +200,24 @@ class ShipmateTools:
         return await self._invoke("reject", ctx, {"id": id, "reason": reason, "code": code},
                                   lambda p: reject(self.spec_file, id, reason=reason, identity=_identity(ctx),
                                                    code=code))
+
+    async def memory_search(self, ctx: Context, text: str, limit: int = 10) -> CallToolResult:
+        from shipmate.ops import memory_search
+
+        limit = max(1, min(limit, 100))
+        return await self._invoke("memory_search", ctx, {"text": text, "limit": limit},
+                                  lambda p: memory_search(self.spec_file, text, limit=limit))
+
+    async def memory_add(self, ctx: Context, symptom: str, solution: str, root_cause: str = "",
+                         prevention: str = "", from_deployment: str | None = None) -> CallToolResult:
+        from shipmate.ops import memory_add
+
+        return await self._invoke("memory_add", ctx, {"symptom": symptom, "solution": solution,
+                                                      "root_cause": root_cause, "prevention": prevention,
+                                                      "from_deployment": from_deployment},
+                                  lambda p: memory_add(self.spec_file, symptom=symptom, solution=solution,
+                                                       root_cause=root_cause, prevention=prevention,
+                                                       from_deployment=from_deployment))
 
 
 def _identity(ctx: Context) -> Identity:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
     from shipmate.ops.common.workspace import home_of, spec_path_of
     from shipmate.ops.deploying import deploy
+    from shipmate.ops.doctoring import doctor
     from shipmate.ops.explaining import explain
     from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
@@ -38,7 +39,16 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
+    from shipmate.ops.recalling import (
+        memory_export,
+        memory_list,
+        memory_match,
+        memory_search,
+        memory_show,
+        memory_stats,
+    )
     from shipmate.ops.recovering import recover
+    from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
     from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
     from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
     from shipmate.ops.results.deployments import (
@@ -49,6 +59,7 @@ if TYPE_CHECKING:
         NoChangeResult,
         StepResult,
     )
+    from shipmate.ops.results.doctor import DoctorReport
     from shipmate.ops.results.health import CheckResult
     from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
@@ -61,6 +72,17 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.results.json_result import JsonResult, as_json
     from shipmate.ops.results.locks import LockReleaseResult, LocksResult
+    from shipmate.ops.results.memory import (
+        MemoryAddResult,
+        MemoryExportResult,
+        MemoryGroupResult,
+        MemoryImportResult,
+        MemoryListResult,
+        MemoryMatchResult,
+        MemorySearchResult,
+        MemoryShowResult,
+        MemoryStatsResult,
+    )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
@@ -80,7 +102,7 @@ if TYPE_CHECKING:
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
     from shipmate.ops.watching_inbox import inbox_watch
-    from shipmate.secrets.redact import redact, redact_tree
+    from shipmate.secrets.redact import redact, redact_tree, remember
 
 _HOMES = {
     "approve": "shipmate.ops.approvals",
@@ -92,6 +114,8 @@ _HOMES = {
     "backup_restore": "shipmate.ops.backups",
     "check": "shipmate.ops.checking",
     "deploy": "shipmate.ops.deploying",
+    "doctor": "shipmate.ops.doctoring",
+    "DoctorReport": "shipmate.ops.results.doctor",
     "down": "shipmate.ops.taking_down",
     "explain": "shipmate.ops.explaining",
     "events": "shipmate.ops.reading_history",
@@ -106,6 +130,16 @@ _HOMES = {
     "lock_release": "shipmate.ops.locking",
     "lock_status": "shipmate.ops.locking",
     "logs": "shipmate.ops.reading_logs",
+    "memory_add": "shipmate.ops.remembering",
+    "memory_import": "shipmate.ops.remembering",
+    "memory_merge": "shipmate.ops.remembering",
+    "memory_split": "shipmate.ops.remembering",
+    "memory_export": "shipmate.ops.recalling",
+    "memory_list": "shipmate.ops.recalling",
+    "memory_match": "shipmate.ops.recalling",
+    "memory_search": "shipmate.ops.recalling",
+    "memory_show": "shipmate.ops.recalling",
+    "memory_stats": "shipmate.ops.recalling",
     "follow_logs": "shipmate.ops.following_logs",
     "probe_mcp": "shipmate.ops.probing",
     "promote": "shipmate.ops.promoting",
@@ -149,6 +183,15 @@ _HOMES = {
     "ChainCheck": "shipmate.ops.results.audit",
     "EventsResult": "shipmate.ops.results.audit",
     "CheckResult": "shipmate.ops.results.health",
+    "MemoryAddResult": "shipmate.ops.results.memory",
+    "MemoryExportResult": "shipmate.ops.results.memory",
+    "MemoryGroupResult": "shipmate.ops.results.memory",
+    "MemoryImportResult": "shipmate.ops.results.memory",
+    "MemoryListResult": "shipmate.ops.results.memory",
+    "MemoryMatchResult": "shipmate.ops.results.memory",
+    "MemorySearchResult": "shipmate.ops.results.memory",
+    "MemoryShowResult": "shipmate.ops.results.memory",
+    "MemoryStatsResult": "shipmate.ops.results.memory",
     "Approval": "shipmate.ops.results.approvals",
     "ApprovalsResult": "shipmate.ops.results.approvals",
     "DecisionResult": "shipmate.ops.results.approvals",
@@ -173,21 +216,26 @@ _HOMES = {
     "PromotionPlan": "shipmate.ops.results.promotions",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
+    "remember": "shipmate.secrets.redact",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
            "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
-           "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InboxPass",
-           "InboxStatus", "InitResult", "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult",
-           "LocksResult", "LogsResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
+           "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity",
+           "InboxPass", "InboxStatus", "InitResult", "InstanceLog", "InstanceStatus", "JsonResult",
+           "LockReleaseResult", "LocksResult", "LogsResult", "MemoryAddResult", "MemoryExportResult",
+           "MemoryGroupResult", "MemoryImportResult", "MemoryListResult", "MemoryMatchResult", "MemorySearchResult",
+           "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
            "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo",
            "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "SubmittedTask",
            "TakenDown", "TaskOutcome", "ValidationResult", "approve", "as_json", "backup_create", "backup_list",
-           "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "down", "events",
-           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process", "inbox_status",
-           "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release", "lock_status", "logs",
-           "mcp_identity", "probe_mcp", "promote", "read_value_file", "record_call", "recover", "redact",
-           "redact_tree", "reject", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate",
-           "secrets_set", "serve", "spec_path_of", "status", "systemd_unit", "validate"]
+           "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down",
+           "events", "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
+           "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release", "lock_status",
+           "logs", "mcp_identity", "memory_add", "memory_export", "memory_import", "memory_list", "memory_match",
+           "memory_merge", "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote",
+           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "remember", "rollback",
+           "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of",
+           "status", "systemd_unit", "validate"]
 
 
 def __getattr__(name: str) -> Any:

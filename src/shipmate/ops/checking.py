@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shipmate.errors import HealthCheckFailedError
+from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.reading import (
     open_reconciled,
     service_and_envs,
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     pass
 
 
+@remembers("check")
 def check(spec_file: str | None, *, environment: str | None = None, level: int | None = None) -> CheckResult:
     """Run the current release's health levels 1..level now (all configured ones by default), directly and
     through the public port; stops at the first failing level (exit 3, the level in the message and details)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shipmate.ops.common import releases
+from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.release_run import check_trace_id, planned_release
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
@@ -15,14 +16,18 @@ if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity
 
 
+@remembers("deploy")
 def deploy(spec_file: str | None, *, environment: str | None = None, version: str | None = None,
            dry_run: bool = False, force: bool = False, progress: Progress | None = None,
            identity: Identity | None = None, wait_approval: bool = True,
-           override_freeze: str | None = None, trace_id: str | None = None
+           override_freeze: str | None = None, trace_id: str | None = None,
+           note: str | None = None
            ) -> DeploymentResult | NoChangeResult | GatedPlan:
     """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse.
     ``trace_id``: recorded on the deployment and its events (an inbox task's id, a CI run's); else a fresh one.
-    A dry run returns the plan and what each gate would say."""
+    A dry run returns the plan and what each gate would say.
+    ``note``: what this deploy changed to fix the last failure; stored, and made a known fix if it succeeds.
+    A failure carries the top known fixes first in its details (``known_fixes``)."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.artifacts import with_artifact
     from shipmate.ops.common.spec_loading import load_spec
@@ -38,7 +43,7 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     config = with_artifact(config, ws.home, ws.spec_path)
     gates = policy_gates.evaluate(ws.home, loaded.spec, config, override_freeze=override_freeze)
     release = gated_release.Release(ws, loaded, config, gates, action="deploy", identity=identity,
-                                    trace_id=trace_id)
+                                    trace_id=trace_id, note=note)
     if dry_run:
         return GatedPlan.of(gated_release.dry_run_report(release, planned_release(ws, config, kind="deploy")))
     from shipmate.ops.serving import remember_home

@@ -21,6 +21,7 @@ from shipmate.ops.common.artifacts import (
     with_artifact,
     with_artifact_of,
 )
+from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.passed_releases import Passed, find_passed
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import chain as gated_release
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from shipmate.release_config import ReleaseConfig
 
 
+@remembers("promote", env_arg="to_env")
 def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str | None = None,
             dry_run: bool = False, progress: Progress | None = None,
             override_freeze: str | None = None, identity: Identity | None = None,

@@ -9,6 +9,7 @@ from shipmate.errors import DeploymentFailedError, NotFoundError
 from shipmate.ops.common import rollback_rules
 from shipmate.ops.common.artifacts import files_are_artifact
 from shipmate.ops.common.conduct import conduct_of
+from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.release_run import check_trace_id, planned_release, run_release
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from shipmate.store.store import Store
 
 
+@remembers("rollback")
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
              wait_approval: bool = True, force: bool = False, monitor: bool = True, trace_id: str | None = None

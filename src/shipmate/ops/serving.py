@@ -155,6 +155,7 @@ def _roll_back(home: _Home) -> Callable[[str, str, dict[str, Any]], str]:
         store.append_event(event_type="rollback.automatic", service=service, environment=environment,
                            version=str(evidence.get("version")), status="started", deployed_by="shipmate-serve",
                            notes=f"crash loop: {evidence.get('reason')}", data=evidence)
+        _remember_crash_loop(store, service, environment, evidence)
         env = {**os.environ, "SHIPMATE_HOME": str(home.ws.home), "SHIPMATE_ACTOR": "shipmate-serve"}
         argv = [sys.executable, "-m", "shipmate", "rollback", "-f", str(spec), "--env", environment,
                 "--no-wait", "--json"]
@@ -174,6 +175,20 @@ def _roll_back(home: _Home) -> Callable[[str, str, dict[str, Any]], str]:
         return outcome
 
     return roll_back
+
+
+def _remember_crash_loop(store: Store, service: str, environment: str, evidence: dict[str, Any]) -> None:
+    """The failure memory records the crash loop (phase "restart"); it never stands in the rollback's way."""
+    from shipmate.analysis.failure_signature import FailureFacts
+    from shipmate.ops.common.failure_memory import remember_facts
+
+    reason = f"crash loop: {evidence.get('reason')}"
+    try:
+        remember_facts(store, FailureFacts("restart", str(evidence.get("target_kind") or ""), "crash_loop", reason),
+                       words=reason, message=reason, service=service, environment=environment, kind="restart",
+                       deployment_id=evidence.get("deployment_id"))
+    except Exception as exc:
+        log.warning("%s/%s: failure memory: %s: %s", service, environment, type(exc).__name__, exc)
 
 
 @contextlib.contextmanager

@@ -19,19 +19,21 @@ SECRET_FILES = "secret_files"       # target_settings key for swarm: name -> <ho
 
 
 def with_secrets(home: Path, declared: tuple[SecretSpec, ...], config: ReleaseConfig) -> ReleaseConfig:
-    """``config`` pinned to the newest version of each declared secret; refuses a missing or invalid one."""
+    """``config`` pinned to the newest version of each declared secret (the environment's own, else the
+    service-wide one); refuses a missing or invalid one."""
     if not declared:
         return config
     if config.target_kind not in SECRET_TARGETS:
         raise InvalidInputError(f"secrets: the {config.target_kind} target does not take secrets",
                                 hint=f"secrets reach the {', '.join(SECRET_TARGETS)} targets; remove `secrets:`")
-    vault = Vault(home)
+    vault = Vault(home, config.environment)
     versions: dict[str, int] = {}
     missing = [secret.name for secret in declared if vault.latest(secret.name) is None]
     if missing:
         listed = f"secret {missing[0]} is" if len(missing) == 1 else f"secrets {', '.join(missing)} are"
+        only = "" if config.environment == "default" else f" (add --env {config.environment} for it alone)"
         raise PrerequisiteMissingError(f"{listed} declared in shipmate.yaml but not set",
-                                       hint=f"run `shipmate secrets set {missing[0]}` with the value on stdin")
+                                       hint=f"run `shipmate secrets set {missing[0]}` with the value on stdin{only}")
     for secret in declared:
         latest = vault.latest(secret.name)
         assert latest is not None
@@ -71,7 +73,7 @@ def check_pinned(home: Path, config: ReleaseConfig) -> None:
 def pinned_for_rollback(home: Path, config: ReleaseConfig) -> tuple[ReleaseConfig, list[str]]:
     """A stored release to run again, with the versions it recorded; a version retired after a rotation is
     replaced by the newest one (the old value is superseded, often revoked). Refused when none is left."""
-    vault = Vault(home)
+    vault = Vault(home, config.environment)
     versions = dict(config.secrets)
     warnings: list[str] = []
     for name, version in sorted(config.secrets.items()):

@@ -27,7 +27,8 @@ def retire_superseded(home: Path, in_use: Mapping[str, int],
     vault = Vault(home)
     removed: list[str] = []
     for name, current in sorted(in_use.items()):
-        for version in vault.versions(name):
+        # Only the scope the version in use came from: production's rotation never removes staging's value.
+        for version in vault.versions(name, vault.scope_of(name, current)):
             if version < current and version not in kept.get(name, set()) and vault.remove_version(name, version):
                 removed.append(f"{name} v{version}")
     return removed

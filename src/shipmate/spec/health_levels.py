@@ -76,6 +76,8 @@ class SmokeLevel(SpecModel):
     mcp_call: McpCallSmoke | None = Field(None, description="An MCP tools/call (uses the mcp level's endpoint).")
     timeout: Annotated[float, DurationRange("100ms", "10m")] = default_duration(
         "10s", "Time limit of the whole smoke test.")
+    gate: bool = Field(False, description="Also run it through the public port in the monitor window after the "
+                       "switch; a failing smoke rolls back like a failing window.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SmokeLevel:
@@ -92,7 +94,8 @@ class HealthLevels(SpecModel):
     endpoint: bool = Field(True, description="Level 2: TCP connect on each instance and the public port.")
     application: bool = Field(True, description="Level 3: health.checks' http/command checks and Docker HEALTHCHECK.")
     mcp: McpLevel | None = Field(None, description="Level 4: the MCP protocol check.")
-    smoke: SmokeLevel | None = Field(None, description="Level 5: a smoke test (run by `shipmate check`).")
+    smoke: SmokeLevel | None = Field(None, description="Level 5: a smoke test (run by `shipmate check`; with "
+                                     "gate: true also in the monitor window of every deploy).")
 
     @model_validator(mode="after")
     def _mcp_call_needs_mcp(self) -> HealthLevels:

@@ -12,18 +12,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shipmate.errors import SpecError
+from shipmate.spec.durations import format_duration
 from shipmate.spec.error_messages import spec_error_from
 from shipmate.spec.field_types import VERSION_PATTERN
-from shipmate.spec.models import Spec
+from shipmate.spec.models import Monitor, Spec
 from shipmate.spec.quoting import clip
 from shipmate.spec.yaml_source import load_mapping
 
 DEFAULT_ENVIRONMENT = "default"
+M = TypeVar("M", bound=BaseModel)
 Describe = Callable[[Path, str, str], str]   # (directory, spec file, version pattern) -> version
 
 
@@ -141,7 +143,35 @@ def _apply_overlay(spec: Spec, environment: str) -> Spec:
     target = spec.target.model_copy(update={"env": {**spec.target.env, **overlay.env}})
     port = overlay.port if overlay.port is not None else spec.port
     replicas = overlay.replicas if overlay.replicas is not None else spec.replicas
-    return spec.model_copy(update={"target": target, "port": port, "replicas": replicas})
+    monitor = _merged_monitor(spec, overlay.monitor, environment)
+    return spec.model_copy(update={"target": target, "port": port, "replicas": replicas, "monitor": monitor})
+
+
+def _merged_monitor(spec: Spec, written: Monitor | None, environment: str) -> Monitor:
+    """The base monitor with the overlay's written keys (only those: unset ones keep the base's value)."""
+    if written is None:
+        return spec.monitor
+    merged = _merge_written(spec.monitor, written)
+    if merged.duration > 0 and merged.interval > merged.duration:
+        raise SpecError(f"{format_duration(merged.interval)} is longer than the whole window (monitor.duration: "
+                        f"{format_duration(merged.duration)}); it could never pass",
+                        path=f"environments.{environment}.monitor.interval",
+                        hint="make the interval at most the duration in this environment, e.g. interval: 1s")
+    if merged.duration == 0 and spec.smoke_gate():
+        raise SpecError("the smoke gate runs inside the monitor window, and it is 0s in this environment",
+                        path=f"environments.{environment}.monitor.duration",
+                        hint="give this environment a window, e.g. duration: 10s, or set smoke gate: false")
+    return merged
+
+
+def _merge_written(base: M, over: M) -> M:
+    """``base`` with each field ``over`` wrote replaced; nested models are merged the same way."""
+    update: dict[str, Any] = {}
+    for key in over.model_fields_set:
+        value, before = getattr(over, key), getattr(base, key)
+        same_kind = isinstance(value, BaseModel) and type(value) is type(before)
+        update[key] = _merge_written(before, value) if same_kind else value
+    return base.model_copy(update=update)
 
 
 def _resolve_version(declared: str | None, override: str | None, base_dir: Path, file: str,

@@ -275,6 +275,8 @@ class EnvOverlay(SpecModel):
                                   "allow_dirty.")
     backup_before_deploy: bool | None = Field(None, description="Take a backup before each deploy changes "
                                               "anything (default: true when protected).")
+    monitor: Monitor | None = Field(None, description="Merged key by key over the base monitor: only the keys "
+                                    "written here change, e.g. a longer duration in production.")
 
 
 class Spec(SpecModel):
@@ -335,11 +337,19 @@ class Spec(SpecModel):
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
         check_policy_envs({name: overlay.policy for name, overlay in self.environments.items()})
+        if self.smoke_gate() and self.monitor.duration == 0:
+            raise PydanticCustomError(
+                "smoke_gate_needs_window", "the smoke gate runs inside the monitor window, and monitor.duration is 0s",
+                {"at": ("health", "levels", "smoke", "gate"), "hint": "set monitor.duration, e.g. 10s, or gate: false"})
         if isinstance(self.target, DockerTargetSpec) and not self.target.shared_volume_ok:
             check_one_copy(self.target.writable_volumes(), self.strategy, self.replicas, overlays)
         if isinstance(self.target, SwarmTargetSpec):
             check_swarm_fits(self.target, self.strategy, self.replicas, overlays)
         return self
+
+    def smoke_gate(self) -> bool:
+        levels = self.health.levels
+        return levels is not None and levels.smoke is not None and levels.smoke.gate
 
     def router_mode(self) -> Literal["http", "tcp"]:
         """router.mode, else http when the service proves itself over HTTP, else tcp."""

@@ -28,6 +28,7 @@ def _install_dialect_objects(conn: Connection) -> None:
     # Dialect hook: triggers and other non-portable DDL; a PostgreSQL store adds its own branch.
     if conn.dialect.name == "sqlite":
         sqlite_dialect.install_event_triggers(conn)
+        sqlite_dialect.install_memory_search(conn)
 
 
 def _initial(conn: Connection) -> None:
@@ -71,6 +72,14 @@ def _instance_supervision(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
 
 
+def _failure_memory(conn: Connection) -> None:
+    # Self-contained: new tables only (and their full-text index), nothing existing changes.
+    for table in schema.MEMORY_TABLES:
+        table.create(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite":
+        sqlite_dialect.install_memory_search(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -83,6 +92,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "instances.supervision: restarts, last exit and rotation as `shipmate serve` saw them (JSON)",
               _instance_supervision),
     Migration(8, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
+    Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
+              _failure_memory),
 )
 
 HEAD = MIGRATIONS[-1].version

@@ -90,3 +90,28 @@ def describe_error(exc: BaseException) -> tuple[str, str] | None:
         return ("cannot be opened", "check that the directory exists and is writable")
     return None
 
+
+
+# The failure memory's full-text index (FTS5, BM25 ranking). Own copies keyed by the row id, kept by triggers:
+# an external-content index would follow implicit rowids, which VACUUM may renumber on these text-keyed tables.
+MEMORY_SEARCH = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fixes_fts USING fts5("
+    "ref UNINDEXED, symptom, root_cause, solution, prevention, tokenize='porter unicode61')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS memory_signatures_fts USING fts5("
+    "ref UNINDEXED, text, phase, error_code, tokenize='porter unicode61')",
+    "CREATE TRIGGER IF NOT EXISTS memory_fixes_ai AFTER INSERT ON memory_fixes BEGIN "
+    "INSERT INTO memory_fixes_fts(ref, symptom, root_cause, solution, prevention) "
+    "VALUES (new.id, new.symptom, new.root_cause, new.solution, new.prevention); END",
+    "CREATE TRIGGER IF NOT EXISTS memory_fixes_ad AFTER DELETE ON memory_fixes BEGIN "
+    "DELETE FROM memory_fixes_fts WHERE ref = old.id; END",
+    "CREATE TRIGGER IF NOT EXISTS memory_signatures_ai AFTER INSERT ON memory_signatures BEGIN "
+    "INSERT INTO memory_signatures_fts(ref, text, phase, error_code) "
+    "VALUES (new.id, new.text, new.phase, new.error_code); END",
+    "CREATE TRIGGER IF NOT EXISTS memory_signatures_ad AFTER DELETE ON memory_signatures BEGIN "
+    "DELETE FROM memory_signatures_fts WHERE ref = old.id; END",
+)
+
+
+def install_memory_search(conn: Connection) -> None:
+    for ddl in MEMORY_SEARCH:
+        conn.exec_driver_sql(ddl)

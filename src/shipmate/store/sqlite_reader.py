@@ -121,3 +121,13 @@ class SqliteReader:
             args += sorted(LIVE_INSTANCE_STATUSES)
         rows = self._rows(sql + " ORDER BY created_at", *args)
         return [InstanceRow.of(r) for r in rows]  # type: ignore[arg-type]
+
+    def memory_search(self, terms: list[str], limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """`memory search` without SQLAlchemy: the same statements as Store.memory.search (memory_search.py);
+        nothing found when the database predates the failure memory."""
+        from shipmate.store.memory_search import search_rows_with
+
+        has_memory = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'memory_fixes_fts'").fetchone()
+        if has_memory is None:
+            return [], []
+        return search_rows_with(lambda sql, args: self._rows(sql, *args), terms, limit)

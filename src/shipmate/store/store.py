@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -23,6 +23,9 @@ from shipmate.store.inbox_tasks import StoreInboxTasks
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
 from shipmate.store.rows import EventRow, LockRow
+
+if TYPE_CHECKING:
+    from shipmate.store.memory import MemoryRepository
 
 
 class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks):
@@ -97,6 +100,13 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks):
     @property
     def readonly(self) -> bool:
         return self._db.readonly
+
+    @property
+    def memory(self) -> MemoryRepository:
+        """The failure memory's repository, imported on first use (fast commands never load it)."""
+        from shipmate.store.memory import MemoryRepository
+
+        return MemoryRepository(self._read, self._write, readonly=self.readonly)
 
     def close(self) -> None:
         self._db.close()

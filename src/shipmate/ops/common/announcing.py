@@ -39,8 +39,10 @@ def message(event: str, fields: dict[str, Any]) -> tuple[str, str]:
     who = f"{fields.get('service', '?')}/{fields.get('environment', '?')}"
     title = f"shipmate {event}: {who} {fields.get('version') or ''}".strip()
     keys = [k for k in FIELD_ORDER if fields.get(k) is not None] + sorted(
-        k for k in fields if k not in FIELD_ORDER and fields[k] is not None)
-    body = "\n".join(f"{key}: {fields[key]}" for key in keys)
+        k for k in fields if k not in FIELD_ORDER and fields[k] is not None and k != "known_fixes")
+    # Known fixes come before anything else: what to try is what the reader needs first.
+    fixes = [f"known fix: {fix['solution']} ({fix['record']}; {fix['id']})" for fix in fields.get("known_fixes") or ()]
+    body = "\n".join([*fixes, *(f"{key}: {fields[key]}" for key in keys)])
     return redact(title), redact(body)
 
 

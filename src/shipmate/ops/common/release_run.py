@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from shipmate.engine.context import DeployContext, Previous, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailedError, RollbackFailedError
-from shipmate.ops.common import release_files, releases
+from shipmate.ops.common import failure_memory, release_files, releases
 from shipmate.ops.common.artifacts import short_artifact
 from shipmate.ops.common.workspace import Workspace
 from shipmate.release_config import ReleaseConfig
@@ -77,10 +77,12 @@ def gate_levels(config: ReleaseConfig) -> list[dict[str, Any]]:
 
 def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
                 confidence: dict[str, Any] | None = None, origin: dict[str, Any] | None = None,
-                monitor: bool = True, trace_id: str | None = None) -> dict[str, Any]:
+                monitor: bool = True, trace_id: str | None = None,
+                note: str | None = None) -> dict[str, Any]:
     """``origin``: a promotion's evidence from its source environment, stored with the deployment;
     ``monitor``: a rollback watches the restored release for the monitor window too (a deploy always does);
-    ``trace_id``: the caller's (an inbox task's, `deploy --trace-id`), else a fresh one."""
+    ``trace_id``: the caller's (an inbox task's, `deploy --trace-id`), else a fresh one;
+    ``note``: what was changed to fix an earlier failure (`deploy --note`), credited if this one succeeds."""
     from shipmate.engine import crashpoints, runner
 
     store = rt.store
@@ -106,14 +108,32 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
             trace_id=trace_id or uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
         if confidence is not None:
             store.set_deployment_confidence(dep.id, confidence)
+        if note:
+            store.memory.set_deployment_note(dep.id, note)
         crashpoints.hit("state:planned")
         ctx = DeployContext(rt, lease, dep, plan, release.id, config, previous)
         try:
             runner.execute(ctx)
         except (DeploymentFailedError, RollbackFailedError) as exc:
             exc.details = summary(ctx)
+            failure_memory.remember(store, exc, service=config.service, environment=config.environment,
+                                    kind=kind, target_kind=config.target_kind, deployment_id=dep.id)
             raise
-        return summary(ctx)
+        result = summary(ctx)
+        if note:
+            result["note"] = note
+        if kind == "deploy":
+            _settle_quietly(store, result)
+        return result
+
+
+def _settle_quietly(store: Store, result: dict[str, Any]) -> None:
+    """Credit the fixes tried since the last failures; the memory never turns a success into an error."""
+    try:
+        failure_memory.settle_success(store, result["service"], result["environment"], result["deployment_id"],
+                                      result.get("note"))
+    except Exception as err:
+        result["warnings"] = [*result["warnings"], f"failure memory: {type(err).__name__}: {err}"]
 
 
 def summary(ctx: DeployContext) -> dict[str, Any]:

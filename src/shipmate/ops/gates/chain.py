@@ -41,6 +41,7 @@ class Release:
     identity: Identity | None = None
     origin: dict[str, Any] | None = None     # a promotion's evidence from its source environment
     trace_id: str | None = None              # the caller's trace id (an inbox task's), else a fresh one
+    note: str | None = None                  # `deploy --note`: what was changed to fix the last failure
 
     @property
     def who(self) -> Identity:
@@ -88,7 +89,7 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
         result = approval_gate.linked(store, approval, lambda: around_release(
             ws.home, conduct, config, "deploy", rt.actor,
             lambda: run_release(rt, config, kind="deploy", force=force, confidence=score, origin=release.origin,
-                                trace_id=release.trace_id)))
+                                trace_id=release.trace_id, note=release.note)))
         return {**result, "backup": backup} if backup else result
     finally:
         store.close()

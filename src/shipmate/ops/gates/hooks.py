@@ -78,7 +78,9 @@ def around_release(home: Path, conduct: Conduct, config: ReleaseConfig, kind: st
     try:
         result = run()
     except (DeploymentFailedError, RollbackFailedError) as exc:
-        done = {**fields, **_outcome_fields(exc.details), "error": exc.message}
+        # The known fixes first, as everywhere a failure is shown (the release run put them in the details).
+        done = {**({"known_fixes": exc.details["known_fixes"]} if exc.details.get("known_fixes") else {}),
+                **fields, **_outcome_fields(exc.details), "error": exc.message}
         warnings += _after(conduct, "on_failure", done, actor, time.monotonic() - started)
         warnings += announce(home, conduct.notify, "deploy.failed", done)
         if kind == "deploy" and done.get("state") == "rolled_back":

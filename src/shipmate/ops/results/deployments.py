@@ -77,6 +77,8 @@ class DeploymentResult(JsonResult):
     approval: ApprovalUsed | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
     # the archive taken before the deploy
     backup: dict[str, Any] | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
+    # `deploy --note`: what this deploy changed to fix the last failure (the failure memory credits it)
+    note: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
 
     @classmethod
     def of(cls, summary: dict[str, Any]) -> DeploymentResult:
@@ -89,7 +91,7 @@ class DeploymentResult(JsonResult):
             warnings=list(summary["warnings"]), origin=summary["origin"],
             steps=[StepResult(s["name"], s["status"], s["duration_s"]) for s in summary["steps"]],
             artifact_short=summary.get("artifact_short"), approval=cls.of_approval(summary.get("approval")),
-            backup=summary.get("backup"))
+            backup=summary.get("backup"), note=summary.get("note"))
 
     @staticmethod
     def of_approval(given: dict[str, Any] | None) -> ApprovalUsed | None:

@@ -17,10 +17,11 @@ class SecretInfo(JsonResult):
     version: int
     fingerprint: str      # sha256 prefix of the value: tells versions apart without showing them
     created_at: float
+    environment: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)   # None: service-wide
 
     @classmethod
     def of(cls, found: SecretVersion) -> SecretInfo:
-        return cls(found.name, found.version, found.fingerprint, found.created_at)
+        return cls(found.name, found.version, found.fingerprint, found.created_at, environment=found.environment)
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,22 @@ class SecretWritten(JsonResult):
 
 
 @dataclass(frozen=True)
+class SecretDryRun(JsonResult):
+    """secrets set / rotate with dry_run: what would be written, checked like the real thing; nothing stored."""
+
+    dry_run: bool
+    would_set: dict[str, str | None]     # {"name", "environment"}
+    previous: SecretInfo | None
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
 class SecretsList(JsonResult):
-    secrets: list[SecretInfo]   # the latest version of each
+    secrets: list[SecretInfo]   # the latest version of each, per scope (service-wide, then each environment)
 
 
 @dataclass(frozen=True)
 class SecretRemoved(JsonResult):
     name: str
     removed_versions: int
+    environment: str | None = field(default=None, kw_only=True, metadata=OMIT_IF_NONE)
