@@ -34,6 +34,13 @@ def test_score_and_factors_match_the_table(case: dict[str, Any]) -> None:
     assert result.score == pytest.approx(sum(f.delta for f in result.factors), abs=1e-3)
 
 
+def test_the_reachable_maximum_is_the_cap_with_the_defaults_and_follows_the_weights() -> None:
+    assert score(ConfidenceInputs()).as_dict()["reachable_max"] == 0.95
+    # Without the new evidence the old formula stopped at 0.75: auto_if_confidence 0.9 could never fire.
+    old = {"passed_first": 0, "max_soak": 0, "max_known_fix": 0}
+    assert score(ConfidenceInputs(), old).reachable_max == 0.75
+
+
 def test_the_score_round_trips_as_data() -> None:
     result = score(ConfidenceInputs(previous_successes=1, first_deploy=True))
     again = Confidence.from_dict(result.as_dict())

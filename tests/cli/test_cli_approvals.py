@@ -1,10 +1,13 @@
 """Approvals through the real CLI: a protected deploy waits for `shipmate approve` from another process, or exits 6
-with the id under --no-wait; self-approval, unknown, decided and expired ids are refused with nothing changed."""
+with the id under --no-wait; a person alone approves their own request unless self_approval: false; an agent's
+shell never decides; unknown, decided and expired ids are refused with nothing changed; the requester withdraws."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import pytest
 
 from tests.e2e.cli_project import Project
 from tests.waiting import wait_until
@@ -27,14 +30,14 @@ def test_a_protected_deploy_waits_and_proceeds_when_a_person_approves_from_anoth
         "deploy", "production", "1.0.0", "agent:ci")
     assert row["diff"]["first_deploy"] is True and row["code"]   # the person on the host sees the code
     assert not project.our_processes()   # nothing started while it waits
-    approved = project.json("approve", row["id"], "--comment", "looks fine", env={"SHIPMATE_ACTOR": "agent:x"})
+    approved = project.json("approve", row["id"], "--comment", "looks fine", env={"SHIPMATE_ACTOR": "ops:x"})
     assert approved["approval"]["decided_by"].startswith("user:")   # the OS user, never SHIPMATE_ACTOR
     assert approved["via"] == "cli"
     out, err = project.finish(deploy, 120)
     assert deploy.returncode == 0, f"{out}\n{err}"
     assert f"waiting for approval {row['id']} (shipmate approve {row['id']})" in err
     result = json.loads(out)
-    assert result["approval"]["id"] == row["id"] and project.serves("1.0.0")
+    assert result["approval"]["approval_id"] == row["id"] and project.serves("1.0.0")
     [used] = [r for r in project.json("approvals", "--all")["approvals"] if r["id"] == row["id"]]
     assert used["state"] == "used" and used["used_by_deployment"] == result["deployment_id"] and "code" not in used
     kinds = [e["event_type"] for e in project.json("events", "--limit", "1000")["events"]]
@@ -52,8 +55,22 @@ def test_no_wait_exits_6_with_the_approval_id_and_a_retry_reuses_it(project: Pro
     assert not project.our_processes() and project.json("history")["deployments"] == []
 
 
-def test_the_requester_cannot_approve_their_own_deploy(project: Project) -> None:
+def test_a_person_alone_approves_their_own_deploy(project: Project) -> None:
     project.spec("1.0.0", extra=PROTECTED)
+    mine = {"SHIPMATE_ACTOR": ""}   # the requester is then the OS user, the same one who approves
+    error = project.json("deploy", "--no-wait", expect=6, env=mine)["error"]
+    approval_id = error["details"]["approval_id"]
+    assert f"shipmate approve {approval_id}" in error["hint"]
+    [row] = _pending(project)
+    assert row["id"] == approval_id and row["code"]   # they may approve it, so they are shown its code
+    approved = project.json("approve", approval_id, env=mine)["approval"]
+    assert approved["state"] == "approved" and approved["decided_by"] == approved["requested_by"]
+    assert project.json("deploy", env=mine)["state"] == "succeeded" and project.serves("1.0.0")
+
+
+def test_a_team_that_prevents_self_review_refuses_the_requesters_own_approval(project: Project) -> None:
+    project.spec("1.0.0", extra="environments:\n  production:\n    protected: true\n"
+                                 "    approval: {mode: required, self_approval: false}\n")
     mine = {"SHIPMATE_ACTOR": ""}   # the requester is then the OS user, the same one who approves
     approval_id = project.json("deploy", "--no-wait", expect=6, env=mine)["error"]["details"]["approval_id"]
     refused = project.json("approve", approval_id, expect=6)
@@ -64,12 +81,48 @@ def test_the_requester_cannot_approve_their_own_deploy(project: Project) -> None
     assert any(e["event_type"] == "approval.refused" for e in events)
 
 
-def test_self_approval_is_allowed_when_the_policy_says_so(project: Project) -> None:
-    project.spec("1.0.0", extra="environments:\n  production:\n    protected: true\n"
-                                 "    approval: {mode: required, self_approval: true}\n")
-    mine = {"SHIPMATE_ACTOR": ""}
-    approval_id = project.json("deploy", "--no-wait", expect=6, env=mine)["error"]["details"]["approval_id"]
-    assert project.json("approve", approval_id)["approval"]["state"] == "approved"
+AGENT_SHELLS = [{"SHIPMATE_ACTOR": "agent:bot"}, {"SHIPMATE_ACTOR": "mcp:claude"}, {"CLAUDECODE": "1"},
+                {"CURSOR_AGENT": "1"}, {"GEMINI_CLI": "1"}, {"CODEX_THREAD_ID": "t-1"}]
+
+
+@pytest.mark.parametrize("agent", AGENT_SHELLS, ids=[next(iter(a.items()))[0] + "=" + next(iter(a.values()))
+                                                     for a in AGENT_SHELLS])
+def test_an_agents_shell_never_approves_nor_rejects(project: Project, agent: dict[str, str]) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    approval_id = project.json("deploy", "--no-wait", expect=6,
+                               env={"SHIPMATE_ACTOR": "agent:bot"})["error"]["details"]["approval_id"]
+    for args in (("approve", approval_id), ("reject", approval_id, "--reason", "no")):
+        refused = project.json(*args, expect=6, env=agent)["error"]
+        assert refused["code"] == "approval_refused" and "an agent never decides" in refused["message"]
+        assert refused["hint"] and "Traceback" not in json.dumps(refused)
+    [row] = _pending(project)
+    assert row["id"] == approval_id and row["decided_by"] is None   # nothing changed
+    refusals = [e for e in project.json("events", "--limit", "1000")["events"]
+                if e["event_type"] == "approval.refused"]
+    assert len(refusals) == 2 and {e["data"]["decision"] for e in refusals} == {"approve", "reject"}
+    assert project.json("history")["deployments"] == [] and not project.our_processes()
+
+
+def test_the_requester_withdraws_a_request_and_a_waiting_deploy_stops_with_exit_6(project: Project) -> None:
+    project.spec("1.0.0", extra=PROTECTED)
+    deploy = project.spawn("deploy", "--json", env={"SHIPMATE_ACTOR": "agent:ci"})
+    wait_until(lambda: bool(_pending(project)) or deploy.poll() is not None, 60, "a pending approval")
+    [row] = _pending(project)
+    someone_else = project.json("approvals", "withdraw", row["id"], expect=6)["error"]
+    assert someone_else["code"] == "approval_refused" and "only the requester" in someone_else["message"]
+    withdrawn = project.json("approvals", "withdraw", row["id"], "--reason", "wrong branch",
+                             env={"SHIPMATE_ACTOR": "agent:ci"})["approval"]
+    assert (withdrawn["state"], withdrawn["decided_by"], withdrawn["comment"]) == ("withdrawn", "agent:ci",
+                                                                                  "wrong branch")
+    out, _ = project.finish(deploy, 60)
+    error = json.loads(out)["error"]
+    assert deploy.returncode == 6 and "withdrawn by agent:ci" in error["message"]
+    again = project.json("approvals", "withdraw", row["id"], expect=6, env={"SHIPMATE_ACTOR": "agent:ci"})
+    assert "already withdrawn" in again["error"]["message"]
+    assert project.json("approve", row["id"], expect=6)["error"]["code"] == "approval_required"
+    kinds = [e["event_type"] for e in project.json("events", "--limit", "1000")["events"]]
+    assert "approval.withdrawn" in kinds and "approval.refused" in kinds
+    assert project.json("history")["deployments"] == [] and not project.our_processes()
 
 
 def test_unknown_decided_and_expired_ids_are_clear_errors_that_change_nothing(project: Project) -> None:

@@ -83,11 +83,11 @@ def test_the_approval_commands_keep_their_json_shape(project: Project) -> None:
     agent = {"SHIPMATE_ACTOR": "agent:ci"}
     first = project.json("deploy", "--no-wait", expect=6, env=agent)["error"]["details"]["approval_id"]
     _pinned("approvals", project.json("approvals"))
-    _pinned("approve", project.json("approve", first, env=agent))
+    _pinned("approve", project.json("approve", first))   # a person decides: an agent's shell is refused
     project.spec("1.0.1", extra=PROTECTED)
     second = project.json("deploy", "--no-wait", expect=6, env=agent)["error"]["details"]["approval_id"]
     assert second != first
-    _pinned("reject", project.json("reject", second, "--reason", "not today", env=agent))
+    _pinned("reject", project.json("reject", second, "--reason", "not today"))
     _pinned("approvals_all", project.json("approvals", "--all"))
 
 

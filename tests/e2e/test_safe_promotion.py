@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from shipmate.ops.common.approval_codes import code_for
+from shipmate.ops.common.identity import os_user
 from shipmate.store.store import Store
 from tests.e2e.cli_project import Project
 from tests.notify_receiver import Receiver, receiver
@@ -84,7 +86,9 @@ def test_staging_then_promote_waits_for_a_person_backs_up_and_deploys_the_same_a
     assert (asked["action"], asked["environment"], asked["requested_by"]) == ("promote", "production", "agent:ci")
     wait_until(lambda: "approval.requested" in people.events(), 30, "the approval notification")
     [told] = [b for b in people.bodies if "approval.requested" in str(b.get("title"))]
-    assert asked["id"] in told["message"] and asked["code"] in told["message"]   # the person gets the one-time code
+    # the people notify names get the approval's own code; `shipmate approvals` showed this person their own
+    assert asked["id"] in told["message"] and code_for(project.home(), asked["id"]) in told["message"]
+    assert asked["code"] == code_for(project.home(), asked["id"], f"user:{os_user()}")
     assert _production(project) == (None, None)                            # nothing moved while it waits
 
     decided = project.json("approve", asked["id"], "--comment", "staging looked good")
@@ -92,7 +96,7 @@ def test_staging_then_promote_waits_for_a_person_backs_up_and_deploys_the_same_a
     out, err = project.finish(promotion, 180)
     assert promotion.returncode == 0, f"{out}\n{err}"
     result = json.loads(out)
-    assert result["state"] == "succeeded" and result["approval"]["id"] == asked["id"]
+    assert result["state"] == "succeeded" and result["approval"]["approval_id"] == asked["id"]
     assert result["origin"]["promoted_from"]["deployment_id"] == staged["deployment_id"]
     assert result["backup"]["backup_id"] in {b["backup_id"] for b in project.json("backup", "list", "-e",
                                                                                   "production")["backups"]}

@@ -47,8 +47,8 @@ async def test_the_agents_own_approve_is_refused_and_a_persons_cli_approval_lets
         code = _code(project, approval_id)
         listed = body(await client.call_tool("approvals", {}))["approvals"]
         assert [row["id"] for row in listed] == [approval_id] and "code" not in listed[0]
-        own = await client.call_tool("approve", {"id": approval_id})
-        guessed = await client.call_tool("approve", {"id": approval_id, "code": "AAAA-BBBB-CCCC"})
+        own = await client.call_tool("approve", {"approval_id": approval_id})
+        guessed = await client.call_tool("approve", {"approval_id": approval_id, "code": "AAAA-BBBB-CCCC"})
         for refused in (own, guessed):
             assert refused.is_error and body(refused)["error"]["code"] == "approval_refused"
             assert body(refused)["error"]["exit_code"] == 6
@@ -56,7 +56,7 @@ async def test_the_agents_own_approve_is_refused_and_a_persons_cli_approval_lets
         done = await client.call_tool("deploy", {"env": "production"})
         texts = [asked, own, guessed, done]
     assert not done.is_error, body(done)
-    assert body(done)["state"] == "succeeded" and body(done)["approval"]["id"] == approval_id
+    assert body(done)["state"] == "succeeded" and body(done)["approval"]["approval_id"] == approval_id
     assert project.serves("1.0.0")
     refusals = [e for e in _events(spec) if e["event_type"] == "approval.refused"]
     assert [(e["deployed_by"], e["data"]["approval_id"]) for e in refusals] == [("mcp:test-agent", approval_id)] * 2
@@ -68,19 +68,20 @@ async def test_the_agents_own_approve_is_refused_and_a_persons_cli_approval_lets
     assert all(code not in path.read_text(errors="replace") for path in project.home().rglob("*.jsonl"))
 
 
-async def test_an_mcp_approve_carrying_the_one_time_code_grants_once_as_the_client(project: Project) -> None:
+async def test_an_mcp_approve_carrying_a_persons_code_grants_once_as_that_person(project: Project) -> None:
     spec = project.spec("1.0.0", extra=PROTECTED)
     async with connected(spec) as client:
         approval_id = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
         code = _code(project, approval_id)
-        granted = await client.call_tool("approve", {"id": approval_id, "code": code.lower(), "comment": "ok"})
-        again = await client.call_tool("approve", {"id": approval_id, "code": code})
+        granted = await client.call_tool("approve", {"approval_id": approval_id, "code": code.lower(), "comment": "ok"})
+        again = await client.call_tool("approve", {"approval_id": approval_id, "code": code})
         done = await client.call_tool("deploy", {"env": "production"})
     assert not granted.is_error, body(granted)
     approval = body(granted)["approval"]
-    assert (approval["state"], approval["decided_by"], approval["decided_face"]) == ("approved", "mcp:test-agent",
-                                                                                    "mcp")
-    assert body(granted)["via"] == "one-time code"
+    person = project.json("approvals", "--all")["approvals"][0]["decided_by"]
+    assert person.startswith("user:")   # the code `shipmate approvals` showed was that person's own
+    assert (approval["state"], approval["decided_by"], approval["decided_face"]) == ("approved", person, "mcp")
+    assert body(granted)["via"] == f"one-time code of {person}, presented by mcp:test-agent"
     assert body(again)["error"]["exit_code"] == 6 and "already approved" in body(again)["error"]["message"]
     assert body(done)["state"] == "succeeded"
     calls = [e for e in _events(spec) if e["event_type"] == "mcp.call" and e["notes"] == "approve"]
@@ -94,7 +95,7 @@ async def test_an_expired_approval_is_refused_and_the_next_call_asks_anew(projec
         first = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
         code = code_for(project.home(), first)   # as the host shows it; a CLI call could outlast the 2 s under load
         wait_until(lambda: not project.json("approvals")["approvals"], 30, "the 2s approval to expire")
-        late = await client.call_tool("approve", {"id": first, "code": code})
+        late = await client.call_tool("approve", {"approval_id": first, "code": code})
         second = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
     assert body(late)["error"]["exit_code"] == 6 and "expired" in body(late)["error"]["message"]
     assert second != first and ops.history(str(spec), environment="production")["deployments"] == []
@@ -152,7 +153,7 @@ async def test_over_real_http_the_agent_waits_for_the_persons_approval_then_its_
     try:
         asked = await call("deploy", {"env": "production"})
         approval_id = asked["error"]["details"]["approval_id"]
-        own = await call("approve", {"id": approval_id, "comment": "trust me"})
+        own = await call("approve", {"approval_id": approval_id, "comment": "trust me"})
         assert (own["error"]["code"], own["error"]["exit_code"]) == ("approval_refused", 6)
         assert project.json("approve", approval_id)["approval"]["state"] == "approved"
         done = await call("deploy", {"env": "production"})
@@ -162,6 +163,20 @@ async def test_over_real_http_the_agent_waits_for_the_persons_approval_then_its_
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-    assert done["state"] == "succeeded" and done["approval"]["id"] == approval_id and project.serves("1.0.0")
+    assert done["state"] == "succeeded" and done["approval"]["approval_id"] == approval_id and project.serves("1.0.0")
     refused = [e for e in _events(spec) if e["event_type"] == "approval.refused"]
     assert [e["deployed_by"] for e in refused] == ["mcp:http-agent"]
+
+
+async def test_the_agent_withdraws_its_own_request_and_the_next_call_asks_anew(project: Project) -> None:
+    spec = project.spec("1.0.0", extra=PROTECTED)
+    async with connected(spec) as client:
+        first = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
+        withdrawn = await client.call_tool("withdraw", {"approval_id": first, "reason": "wrong version"})
+        again = await client.call_tool("withdraw", {"approval_id": first})
+        second = body(await client.call_tool("deploy", {"env": "production"}))["error"]["details"]["approval_id"]
+    assert not withdrawn.is_error, body(withdrawn)
+    row = body(withdrawn)["approval"]
+    assert (row["state"], row["decided_by"], row["comment"]) == ("withdrawn", "mcp:test-agent", "wrong version")
+    assert body(again)["error"]["exit_code"] == 6 and "already withdrawn" in body(again)["error"]["message"]
+    assert second != first and [e for e in _events(spec) if e["event_type"] == "approval.withdrawn"]

@@ -47,7 +47,7 @@ async def test_an_agent_promotes_to_production_only_after_a_persons_approval(pro
         approved = project.json("approve", approval_id)                # the person, on the host
         assert approved["approval"]["decided_by"].startswith("user:")
         done = body(await client.call_tool("promote", {"from_env": "staging", "to_env": "production"}))
-        assert done["ok"] is True and done["state"] == "succeeded" and done["approval"]["id"] == approval_id
+        assert done["ok"] is True and done["state"] == "succeeded" and done["approval"]["approval_id"] == approval_id
         assert done["origin"]["promoted_from"]["deployment_id"] == staged["deployment_id"]
         backups = body(await client.call_tool("backups", {"env": "production"}))["backups"]
         assert done["backup"]["backup_id"] in {b["backup_id"] for b in backups}

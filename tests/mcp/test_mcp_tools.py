@@ -21,7 +21,7 @@ http_server = mcp_servers.http_server
 READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals",
               "explain", "backups", "doctor", "inbox_status", "memory_search"}
 MUTATING = {"deploy", "rollback", "down", "promote", "backup_create", "secrets_set", "secrets_rotate"}
-DECISIONS = {"approve", "reject"}
+DECISIONS = {"approve", "reject", "withdraw"}   # an approval's decisions, and its requester's withdrawal
 QUEUEING = {"inbox_submit"}   # writes a task file only: checked first, acted on by `inbox process` or serve
 TEACHING = {"memory_add"}   # writes knowledge only, never a service: no dry run
 

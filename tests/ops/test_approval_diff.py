@@ -17,10 +17,29 @@ def _config(version: str, **over: Any) -> dict[str, Any]:
     return {**base, **over}
 
 
-def test_a_first_deploy_has_no_from_side() -> None:
+def test_a_first_deploy_has_no_from_side_and_names_no_changed_key() -> None:
     diff = release_diff(None, _config("1.0.0"))
     assert diff["first_deploy"] and diff["version"] == {"from": None, "to": "1.0.0"}
-    assert "env.GREETING" in diff["config_keys_changed"] and "version" not in diff["config_keys_changed"]
+    assert diff["config_keys_changed"] == []   # nothing to change from (it listed every key, 39 of them)
+    assert diff["target"]["target_settings.image"] == {"from": None, "to": "web:1"}
+    assert summary_line(diff) == "nothing -> 1.0.0, first deploy here"
+
+
+def test_an_unchanged_argv_is_no_change_whether_stored_as_a_list_or_a_tuple() -> None:
+    stored = _config("1.0.0", argv=["python3", "app.py"], health={"checks": [{"http": {"path": "/"}}]})
+    new = _config("1.1.0", argv=("python3", "app.py"), health={"checks": ({"http": {"path": "/"}},)})
+    assert release_diff(stored, new)["config_keys_changed"] == []
+
+
+def test_what_prepare_added_to_the_running_release_is_not_a_change() -> None:
+    running = _config("1.0.0", target_settings={"image": "web:1", "volumes": [], "image_id": "sha256:abc"})
+    diff = release_diff(running, _config("1.0.1"))
+    assert diff["config_keys_changed"] == [] and diff["target"] == {}
+
+
+def test_stopping_says_what_stops_never_none() -> None:
+    diff = {"stops": True, "version": {"from": "1.2.0", "to": None}, "config_keys_changed": []}
+    assert summary_line(diff) == "stops 1.2.0"
 
 
 def test_changed_keys_are_named_and_only_artifact_settings_show_values() -> None:

@@ -40,7 +40,7 @@ def test_the_chain_check_appears_only_with_verify() -> None:
 
 
 def test_a_release_summary_round_trips_with_what_the_gates_added_in_order() -> None:
-    approval = {"id": "apr_1", "approved_by": "user:bob", "face": "cli"}
+    approval = {"approval_id": "apr_1", "approved_by": "user:bob", "face": "cli"}
     given = {**SUMMARY, "approval": approval, "backup": {"backup_id": "bk-1"}}
     result = release_result(given)
     assert result.to_json() == given and list(result.to_json()) == list(given)

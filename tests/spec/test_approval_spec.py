@@ -14,7 +14,7 @@ def test_the_shorthands_and_the_mapping_mean_the_same_rule() -> None:
     assert ApprovalSpec.model_validate("none").mode == "none"
     auto = ApprovalSpec.model_validate({"auto_if_confidence": 0.9})
     assert (auto.mode, auto.auto_if_confidence, auto.expires, auto.self_approval, auto.cli) == (
-        "required", 0.9, 86400.0, False, True)
+        "required", 0.9, 86400.0, True, True)   # self-approval allowed unless a team turns it off
 
 
 @pytest.mark.parametrize("bad", ["sometimes", {"mode": "none", "auto_if_confidence": 0.5},

@@ -94,3 +94,29 @@ def test_a_database_from_before_migration_5_gets_the_approvals_table(home: Path)
         assert store.get_approval(_ask(store)) is not None
     versions = sqlite3.connect(home / "state.db").execute("SELECT version FROM schema_version").fetchall()
     assert 5 in {v for (v,) in versions}
+
+
+def test_a_withdrawal_ends_an_open_request_once_and_never_a_used_one(store: Store) -> None:
+    pending, granted = _ask(store), _ask(store, version="1.0.1")
+    store.decide_approval(granted, state="approved", decided_by="user:ann", decided_face="cli", comment=None)
+    for approval_id in (pending, granted):
+        row = store.withdraw_approval(approval_id, withdrawn_by="agent:ci", face="mcp", comment="oops")
+        assert row is not None and (row.state, row.decided_by, row.code_hash) == ("withdrawn", "agent:ci", None)
+        assert store.withdraw_approval(approval_id, withdrawn_by="agent:ci", face="mcp", comment=None) is None
+    used = _ask(store, version="1.0.2")
+    store.decide_approval(used, state="approved", decided_by="user:ann", decided_face="cli", comment=None)
+    assert store.use_approval(used, used_by="agent:ci") is not None
+    assert store.withdraw_approval(used, withdrawn_by="agent:ci", face="mcp", comment=None) is None
+    assert [e.event_type for e in store.events(service="web")].count("approval.withdrawn") == 2
+
+
+def test_decider_tokens_keep_only_hashes_never_reuse_a_name_and_revoke_for_good(store: Store) -> None:
+    added = store.add_decider_token("ann", "11" * 32, created_by="user:root", service="web")
+    assert added is not None and store.add_decider_token("ann", "22" * 32, created_by="user:root") is None
+    assert store.decider_of("11" * 32) == "ann" and store.decider_of("33" * 32) is None
+    assert store.revoke_decider_token("ann", revoked_by="token:ann", service="web")
+    assert not store.revoke_decider_token("ann", revoked_by="token:ann")
+    assert store.decider_of("11" * 32) is None
+    [row] = store.decider_tokens()
+    assert row.name == "ann" and row.revoked_at is not None and "11" * 32 not in str(row.as_dict())
+    assert store.add_decider_token("ann", "44" * 32, created_by="user:root") is None   # a name is one person

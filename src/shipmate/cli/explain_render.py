@@ -15,7 +15,9 @@ def explain(result: dict[str, Any]) -> None:
     if conf is None:
         c.print("confidence: not recorded (deployed before confidence scores existed)")
     else:
-        c.print(f"confidence: {conf['score']:.2f}")
+        top = conf.get("reachable_max")
+        c.print(f"confidence: {conf['score']:.2f}" + (f" (reachable with these weights: {top:.2f})"
+                                                      if top is not None else ""))
         for factor in conf.get("factors") or []:
             c.print(f"  {factor['delta']:+.2f}  {factor['name']:<20} {factor['detail']}", markup=False)
     verified = {True: "verified", False: "not verified", None: "not judged"}[result.get("verified")]

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli import render
-from shipmate.cli.approvals_cli import approvals_app
+from shipmate.cli.approvals_cli import approvals_app, approvals_group
 from shipmate.cli.backup_cli import backup_app
 from shipmate.cli.doctor_cli import doctor
 from shipmate.cli.help_panels import AGENTS, DATA, DEPLOY, OBSERVE, SAFETY, GroupedHelp
@@ -41,7 +41,8 @@ import_app = typer.Typer(help="Write a shipmate.yaml from another tool's file.",
 app.add_typer(import_app, name="import", rich_help_panel=DEPLOY)
 app.add_typer(secrets_app, name="secrets", rich_help_panel=DATA)
 app.add_typer(probe_app, name="probe", rich_help_panel=AGENTS)
-app.add_typer(approvals_app)  # shipmate approvals, approve, reject
+app.add_typer(approvals_app)  # shipmate approve, reject
+app.add_typer(approvals_group, name="approvals", rich_help_panel=SAFETY)  # approvals [--all], approvals withdraw ID
 app.command(rich_help_panel=DEPLOY)(promote)
 app.command(rich_help_panel=OBSERVE)(logs)
 app.add_typer(backup_app, name="backup", rich_help_panel=DATA)

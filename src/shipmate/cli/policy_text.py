@@ -13,7 +13,16 @@ def gate_lines(report: dict[str, Any] | None) -> list[str]:
     for refusal in report["refusals"]:
         state = "overridden" if "overridden" in refusal else "would refuse"
         lines.append(f"policy {refusal['gate']}: {state}: {refusal['reason']}")
-    return lines or ["policy: every gate passes"]
+    return lines or ["policy: freeze, require_passed_in and allow_dirty pass"]
+
+
+def approval_line(report: dict[str, Any] | None) -> str:
+    """A dry run's approval section: what the gate would do with this release's score, and why."""
+    if not report or not report.get("why"):
+        return ""
+    label = {"proceed": "no approval needed", "notice": "proceeds after a notice period",
+             "approval": "an approval will be needed", "refuse": "would be refused"}.get(report["outcome"], "")
+    return f"approval: {label}: {report['why']}"
 
 
 def origin_text(origin: dict[str, Any] | None) -> str:

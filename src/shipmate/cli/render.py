@@ -66,6 +66,8 @@ def deployment(result: dict[str, Any]) -> None:
             c.print(f"  health levels before traffic: {shown}", markup=False, highlight=False)
         for line in policy_text.gate_lines(result.get("policy")):
             c.print(line, markup=False, highlight=False)
+        if policy_text.approval_line(result.get("approval")):
+            c.print(policy_text.approval_line(result.get("approval")), markup=False, highlight=False)
         c.print("[dim]dry run: nothing was started, written or changed[/]")
         return
     if result.get("noop"):

@@ -66,10 +66,11 @@ TOOLS: tuple[ToolInfo, ...] = (
     ToolInfo("backups", "backup list", "Backups of an environment: id, time, size, archive.", read_only=True),
     ToolInfo("backup_create", "backup create", "Take a backup of the spec's backup: paths now. dry_run lists what "
              "it would archive and its size.", read_only=False, idempotent=False),
-    ToolInfo("approvals", "approvals", "Pending approvals: id, action, release, diff, confidence, expiry (all: "
-             "decided ones too). Never codes.", read_only=True),
-    ToolInfo("approve", "approve", "Grant a pending approval; needs the one-time code a person was shown out of "
-             "band, else refused (exit 6) and audited.", read_only=False, idempotent=False),
+    ToolInfo("approvals", "approvals", "Pending approvals: id, action, release, diff, confidence, expiry, "
+             "proceeds_at (notice tier) (all: decided ones too). Never codes.", read_only=True),
+    ToolInfo("approve", "approve", "Grant a pending approval (approval_id); needs the one-time code a person was "
+             "shown out of band, else refused (exit 6) and audited, recorded as that person's code.",
+             read_only=False, idempotent=False),
     ToolInfo("memory_search", "memory search", "Known fixes and failure signatures matching words of an error, "
              "with how often each fix worked here.", read_only=True),
     ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
@@ -79,8 +80,10 @@ TOOLS: tuple[ToolInfo, ...] = (
     ToolInfo("inbox_submit", "inbox submit", "Queue a task (`shipmate schema inbox`) in inbox/incoming/; a bad one is "
              "refused with every problem (exit 2). serve or `inbox process` acts on it once per trace_id.",
              read_only=False, idempotent=True),
-    ToolInfo("reject", "reject", "Reject a pending approval with a reason; needs the one-time code too.",
-             read_only=False, idempotent=False),
+    ToolInfo("reject", "reject", "Reject a pending approval (approval_id) with a reason; needs the one-time code "
+             "too.", read_only=False, idempotent=False),
+    ToolInfo("withdraw", "approvals withdraw", "Withdraw your own pending request (approval_id): the waiting "
+             "change stops. Only the requester may.", read_only=False, idempotent=False),
 )
 
 BY_NAME = {tool.name: tool for tool in TOOLS}

@@ -28,7 +28,9 @@ WORKFLOWS = """## Workflows (the seed's eight)
    noop: already running (force: true).
 2. Environments: deploy {env: staging} -> verified -> promote {from_env: staging, to_env: production,
    dry_run: true} -> promote. exit 6 with details.approval_id: show the person details.diff and
-   confidence; they run `shipmate approve ID` (or give you its one-time code for approve); call again.
+   confidence; they run `shipmate approve ID` in their own terminal (or give you their one-time code for
+   approve); call again. details.proceeds_at: the notice tier, it proceeds then unless rejected. withdraw
+   {approval_id} cancels your own request. approval_refused below the tiers: escalated; `explain` says why.
    policy_refused (exit 6) says why (failed, superseded, drift, freeze).
 3. Emergency rollback: status -> rollback {dry_run: true} -> rollback (or to_version from history) -> check.
 4. Secrets: secrets_list -> secrets_set/secrets_rotate {name, value, env} -> deploy (a rotation is a new
@@ -46,8 +48,10 @@ SAFETY = """## Safety rules
 - ToolPolicy is enforced by the server: a --read-only or --no-destructive server hides and refuses tools;
   annotations and arguments such as confirm are never trusted.
 - Protected environments (or approval: required) need a person's approval for deploy, promote, rollback
-  to an older release and down: exit 6 with the pending approval; you can request, never grant without the
-  one-time code (tries are audited). Rollback to the last verified release is never held. dry_run works.
+  to an older release and down: exit 6 with the pending approval; you can request, never grant without a
+  person's one-time code (tries are audited; the decision is recorded as that person's). Never run
+  `shipmate approve` yourself: it is refused in an agent's shell. Rollback to the last verified release is
+  never held. dry_run says whether an approval will be needed.
 - Over HTTP every state-changing tool needs Authorization: Bearer <token>.
 - Every call and refusal is audited (events, actor mcp:<client name>); secret values never appear.
 - Cancelling deploy or rollback rolls it back, as Ctrl-C does."""

@@ -39,6 +39,7 @@ class ShipmateTools:
                 "probe": self.probe,
                 "deploy": self.deploy, "rollback": self.rollback, "down": self.down,
                 "approvals": self.approvals, "approve": self.approve, "reject": self.reject,
+                "withdraw": self.withdraw,
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
                 "backup_create": self.backup_create, "inbox_status": self.inbox_status,
                 "inbox_submit": self.inbox_submit, "memory_search": self.memory_search,
@@ -185,21 +186,29 @@ class ShipmateTools:
         return await self._invoke("approvals", ctx, {"all": all},
                                   lambda p: list_approvals(self.spec_file, show_all=all, identity=_identity(ctx)))
 
-    async def approve(self, ctx: Context, id: str, code: str | None = None, comment: str | None = None
+    async def approve(self, ctx: Context, approval_id: str, code: str | None = None, comment: str | None = None
                       ) -> CallToolResult:
         """Grants only with the one-time code a person was shown (never with the agent's own say-so)."""
         from shipmate.ops import approve
 
-        return await self._invoke("approve", ctx, {"id": id, "code": code, "comment": comment},
-                                  lambda p: approve(self.spec_file, id, identity=_identity(ctx), code=code,
+        return await self._invoke("approve", ctx, {"approval_id": approval_id, "code": code, "comment": comment},
+                                  lambda p: approve(self.spec_file, approval_id, identity=_identity(ctx), code=code,
                                                     comment=comment))
 
-    async def reject(self, ctx: Context, id: str, reason: str, code: str | None = None) -> CallToolResult:
+    async def reject(self, ctx: Context, approval_id: str, reason: str, code: str | None = None) -> CallToolResult:
         from shipmate.ops import reject
 
-        return await self._invoke("reject", ctx, {"id": id, "reason": reason, "code": code},
-                                  lambda p: reject(self.spec_file, id, reason=reason, identity=_identity(ctx),
-                                                   code=code))
+        return await self._invoke("reject", ctx, {"approval_id": approval_id, "reason": reason, "code": code},
+                                  lambda p: reject(self.spec_file, approval_id, reason=reason,
+                                                   identity=_identity(ctx), code=code))
+
+    async def withdraw(self, ctx: Context, approval_id: str, reason: str | None = None) -> CallToolResult:
+        """The requester (this client) cancels its own request; needs no code."""
+        from shipmate.ops import withdraw
+
+        return await self._invoke("withdraw", ctx, {"approval_id": approval_id, "reason": reason},
+                                  lambda p: withdraw(self.spec_file, approval_id, identity=_identity(ctx),
+                                                     reason=reason))
 
     async def memory_search(self, ctx: Context, text: str, limit: int = 10) -> CallToolResult:
         from shipmate.ops import memory_search

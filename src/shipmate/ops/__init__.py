@@ -18,13 +18,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shipmate.ops.approvals import approve, list_approvals, reject
+    from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
     from shipmate.ops.checking import check
     from shipmate.ops.common.auditing import record_call
     from shipmate.ops.common.face_tokens import bearer_token
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
     from shipmate.ops.common.workspace import home_of, spec_path_of
+    from shipmate.ops.decider_tokens import add_decider, list_deciders, revoke_decider
     from shipmate.ops.deploying import deploy
     from shipmate.ops.doctoring import doctor
     from shipmate.ops.explaining import explain
@@ -49,7 +50,15 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.recovering import recover
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
-    from shipmate.ops.results.approvals import Approval, ApprovalsResult, DecisionResult
+    from shipmate.ops.results.approvals import (
+        Approval,
+        ApprovalsResult,
+        Decider,
+        DeciderAdded,
+        DeciderRevoked,
+        DecidersResult,
+        DecisionResult,
+    )
     from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
@@ -108,6 +117,10 @@ _HOMES = {
     "approve": "shipmate.ops.approvals",
     "list_approvals": "shipmate.ops.approvals",
     "reject": "shipmate.ops.approvals",
+    "withdraw": "shipmate.ops.approvals",
+    "add_decider": "shipmate.ops.decider_tokens",
+    "list_deciders": "shipmate.ops.decider_tokens",
+    "revoke_decider": "shipmate.ops.decider_tokens",
     "backup_create": "shipmate.ops.backups",
     "backup_list": "shipmate.ops.backups",
     "backup_prune": "shipmate.ops.backups",
@@ -195,6 +208,10 @@ _HOMES = {
     "Approval": "shipmate.ops.results.approvals",
     "ApprovalsResult": "shipmate.ops.results.approvals",
     "DecisionResult": "shipmate.ops.results.approvals",
+    "Decider": "shipmate.ops.results.approvals",
+    "DeciderAdded": "shipmate.ops.results.approvals",
+    "DeciderRevoked": "shipmate.ops.results.approvals",
+    "DecidersResult": "shipmate.ops.results.approvals",
     "SecretInfo": "shipmate.ops.results.secrets",
     "SecretWritten": "shipmate.ops.results.secrets",
     "SecretsList": "shipmate.ops.results.secrets",
@@ -219,24 +236,24 @@ _HOMES = {
     "remember": "shipmate.secrets.redact",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
-           "CurrentRelease", "DecisionResult", "DeploymentInProgress", "DeploymentRecord", "DeploymentResult",
-           "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity",
-           "InboxPass", "InboxStatus", "InitResult", "InstanceLog", "InstanceStatus", "JsonResult",
-           "LockReleaseResult", "LocksResult", "LogsResult", "MemoryAddResult", "MemoryExportResult",
-           "MemoryGroupResult", "MemoryImportResult", "MemoryListResult", "MemoryMatchResult", "MemorySearchResult",
-           "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning",
-           "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo",
-           "SecretRemoved", "SecretWritten", "SecretsList", "StatusResult", "StepResult", "SubmittedTask",
-           "TakenDown", "TaskOutcome", "ValidationResult", "approve", "as_json", "backup_create", "backup_list",
-           "backup_prune", "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down",
-           "events", "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
-           "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "lock_release", "lock_status",
+           "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked", "DecidersResult", "DecisionResult",
+           "DeploymentInProgress", "DeploymentRecord", "DeploymentResult", "DoctorReport", "DownPlan",
+           "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
+           "InitResult", "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult",
+           "LogsResult", "MemoryAddResult", "MemoryExportResult", "MemoryGroupResult", "MemoryImportResult",
+           "MemoryListResult", "MemoryMatchResult", "MemorySearchResult", "MemoryShowResult", "MemoryStatsResult",
+           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "PromotionPlan", "PromotionResult",
+           "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
+           "SecretsList", "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome",
+           "ValidationResult", "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
+           "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events",
+           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process", "inbox_status",
+           "inbox_submit", "inbox_watch", "init", "list_approvals", "list_deciders", "lock_release", "lock_status",
            "logs", "mcp_identity", "memory_add", "memory_export", "memory_import", "memory_list", "memory_match",
            "memory_merge", "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote",
-           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "remember", "rollback",
-           "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of",
-           "status", "systemd_unit", "validate"]
-
+           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "remember",
+           "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set",
+           "serve", "spec_path_of", "status", "systemd_unit", "validate", "withdraw"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

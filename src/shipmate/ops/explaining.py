@@ -29,7 +29,7 @@ def explain(spec_file: str | None, deployment_id: str) -> dict[str, Any]:
     finally:
         store.close()
     state = str(dep.state)
-    confidence = dep.confidence
+    confidence = _with_reachable_max(dep.confidence)
     actual = 1 if state in SUCCESS and dep.verified is not False else 0 if state in FAILURE else None
     return {
         "deployment_id": dep.id, "service": dep.service, "environment": dep.environment,
@@ -38,3 +38,14 @@ def explain(spec_file: str | None, deployment_id: str) -> dict[str, Any]:
         "confidence": confidence,
         "calibration": {"predicted": confidence["score"] if confidence else None, "actual": actual},
     }
+
+
+def _with_reachable_max(confidence: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Scores stored before `reachable_max` existed get it from their own weights (a formula without the
+    staging evidence had none of it: those weights count 0, so its ceiling shows as it was, 0.75)."""
+    if confidence is None or "reachable_max" in confidence:
+        return confidence
+    from shipmate.analysis.confidence import reachable_max
+
+    weights = {"passed_first": 0.0, "max_soak": 0.0, **(confidence.get("weights") or {})}
+    return {**confidence, "reachable_max": reachable_max(weights)}

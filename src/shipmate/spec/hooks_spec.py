@@ -16,13 +16,14 @@ from shipmate.spec.field_types import FloatRange, NonEmptyText, SpecModel
 
 HOOK_NAMES = ("pre_deploy", "post_deploy", "pre_rollback", "post_rollback", "on_failure")
 Event = Literal["deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back", "rollback.started",
-                "rollback.succeeded", "approval.requested", "approval.decided", "backup.failed"]
+                "rollback.succeeded", "approval.requested", "approval.decided", "approval.escalated",
+                "backup.failed"]
 EVENTS: tuple[Event, ...] = ("deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back",
                              "rollback.started", "rollback.succeeded", "approval.requested", "approval.decided",
-                             "backup.failed")
-WEIGHT_NAMES = ("base", "per_success", "max_success", "per_known_fix", "max_known_fix", "per_changed_key",
-                "max_changed_keys", "security_change", "first_deploy", "per_failed_run", "max_failed_runs",
-                "cap", "floor")
+                             "approval.escalated", "backup.failed")
+WEIGHT_NAMES = ("base", "per_success", "max_success", "passed_first", "passed_min_samples", "per_soak_hour",
+                "max_soak", "per_known_fix", "max_known_fix", "per_changed_key", "max_changed_keys",
+                "security_change", "security_cap", "first_deploy", "per_failed_run", "max_failed_runs", "cap", "floor")
 
 
 class HookCommand(SpecModel):
@@ -82,11 +83,18 @@ class ConfidenceWeights(SpecModel):
     base: Weight | None = Field(None, description="Starting score (default 0.5).")
     per_success: Weight | None = Field(None, description="Added per previous successful deploy (default 0.05).")
     max_success: Weight | None = Field(None, description="Most the successes add (default 0.25).")
+    passed_first: Weight | None = Field(None, description="Added when it passed its window in the environment "
+                                                          "it must pass first (default 0.25).")
+    passed_min_samples: Annotated[int, Field(ge=1, le=100000)] | None = Field(
+        None, description="Samples of that window for full credit; fewer give a share (default 10).")
+    per_soak_hour: Weight | None = Field(None, description="Added per hour it has run there (default 0.05).")
+    max_soak: Weight | None = Field(None, description="Most the time there adds (default 0.1).")
     per_known_fix: Weight | None = Field(None, description="Added per known fix with root cause (default 0.03).")
     max_known_fix: Weight | None = Field(None, description="Most known fixes add (default 0.1).")
     per_changed_key: Weight | None = Field(None, description="Subtracted per changed config key (default 0.02).")
     max_changed_keys: Weight | None = Field(None, description="Most changed keys subtract (default 0.2).")
     security_change: Weight | None = Field(None, description="Subtracted for a security change (default 0.15).")
+    security_cap: Weight | None = Field(None, description="Highest score of a security change (default 0.85).")
     first_deploy: Weight | None = Field(None, description="Subtracted for a first deploy (default 0.2).")
     per_failed_run: Weight | None = Field(None, description="Subtracted per failed run of the version (default 0.15).")
     max_failed_runs: Weight | None = Field(None, description="Most failed runs subtract (default 0.3).")
@@ -94,7 +102,7 @@ class ConfidenceWeights(SpecModel):
     floor: Weight | None = Field(None, description="Lowest score (default 0.05).")
 
     def given(self) -> dict[str, float]:
-        return {name: value for name in WEIGHT_NAMES if (value := getattr(self, name)) is not None}
+        return {name: float(value) for name in WEIGHT_NAMES if (value := getattr(self, name)) is not None}
 
 
 class ConfidenceSpec(SpecModel):

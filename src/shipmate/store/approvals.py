@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from shipmate.store.mutations import WriteTx
 
-APPROVAL_STATES = ("pending", "approved", "rejected", "expired", "used")
+APPROVAL_STATES = ("pending", "approved", "rejected", "expired", "used", "withdrawn")
 OPEN_STATES = ("pending", "approved")   # these expire at expires_at
 _t = schema.approvals
 
@@ -127,6 +127,23 @@ class StoreApprovals:
             tx.conn.execute(_t.update().where(_t.c.id == approval_id, _t.c.state == "pending").values(
                 state=state, decided_by=decided_by, decided_face=decided_face, decided_at=now, comment=comment,
                 code_hash=None))
+            return _get(tx.conn, approval_id)
+
+    def withdraw_approval(self, approval_id: str, *, withdrawn_by: str, face: str, comment: str | None,
+                          now: float | None = None) -> ApprovalRow | None:
+        """pending or approved-but-unused -> withdrawn (the requester cancels); None when it was not open."""
+        now = time.time() if now is None else now
+        with self._write() as tx:
+            row = _get(tx.conn, approval_id)
+            if row is None or row.state not in OPEN_STATES:
+                return None
+            tx.conn.execute(_t.update().where(_t.c.id == approval_id, _t.c.state == row.state).values(
+                state="withdrawn", decided_by=withdrawn_by, decided_face=face, decided_at=now, comment=comment,
+                code_hash=None))
+            tx.appended.append(events.append(
+                tx.conn, event_type="approval.withdrawn", service=row.service, environment=row.environment,
+                version=row.version, status="withdrawn", notes=row.id, deployed_by=withdrawn_by,
+                data={"approval_id": row.id, "action": row.action, "was": row.state, "face": face}))
             return _get(tx.conn, approval_id)
 
     def expire_approvals(self, *, now: float | None = None) -> list[ApprovalRow]:

@@ -124,6 +124,12 @@ class MemoryRepository:
                 stmt = stmt.where(_fail.c.signature_id.in_(_group(conn, signature_id)))
             return [FailureRow.of(m) for m in conn.execute(stmt).mappings()]
 
+    def signatures_seen(self, service: str) -> list[str]:
+        """Every signature a failure of ``service`` carried, with the signatures merged into the same group."""
+        with self._read() as conn:
+            ids = conn.execute(select(_fail.c.signature_id).where(_fail.c.service == service).distinct()).scalars()
+            return sorted({member for sid in list(ids) for member in _group(conn, str(sid))})
+
     def failure_of_deployment(self, deployment_id: str, *, failure_id: str | None = None) -> FailureRow | None:
         """The newest failure of a deployment (or the one with ``failure_id``, deployment_id then ignored)."""
         where = _fail.c.id == failure_id if failure_id is not None else _fail.c.deployment_id == deployment_id

@@ -63,6 +63,12 @@ def _deployment_origin(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
 
 
+def _decider_tokens(conn: Connection) -> None:
+    schema.decider_tokens.create(conn, checkfirst=True)
+
+
+
+
 def _inbox_tasks(conn: Connection) -> None:
     schema.inbox_tasks.create(conn, checkfirst=True)
 def _instance_supervision(conn: Connection) -> None:
@@ -94,6 +100,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "inbox_tasks: one row per inbox trace id (idempotency key, claim owner, outcome)", _inbox_tasks),
     Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
+    Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
 )
 
 HEAD = MIGRATIONS[-1].version

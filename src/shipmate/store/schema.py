@@ -149,6 +149,16 @@ locks = Table(
 )
 
 # One row per request for a person's yes (migration 5). The one-time code is kept only as its sha256.
+decider_tokens = Table(
+    # A person's token for deciding approvals (approval.deciders: tokens): only its sha256 is kept.
+    "decider_tokens", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)
+
 approvals = Table(
     "approvals", metadata,
     Column("id", String(32), primary_key=True),

@@ -19,6 +19,7 @@ from shipmate.store import events, locks, migrations
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
+from shipmate.store.decider_tokens import StoreDeciderTokens
 from shipmate.store.inbox_tasks import StoreInboxTasks
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
 
 
-class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks):
+class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens):
     """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
 
     def __init__(self, home: Path, db: Database) -> None:

@@ -3,6 +3,9 @@
 A code is HMAC(key, approval id), the key a random file `<home>/approval-key` (0600) on the host: the
 database holds sha256(code) only, yet `shipmate approvals` on the host can show the code again. Whoever
 can read that file is on the host, i.e. already a person's channel.
+
+The code sent through `notify:` is the approval's own; `shipmate approvals` shows each OS user a code of
+their own, HMAC(key, id|user:<name>), so a code an agent presents tells whose it was (holder_of).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ def _key(home: Path) -> bytes:
     return key.encode()
 
 
-def code_for(home: Path, approval_id: str) -> str:
-    """The approval's code, e.g. "K7QD-3MZP-X2AB" (60 bits, letters and digits that read aloud well)."""
-    digest = hmac.new(_key(home), approval_id.encode(), hashlib.sha256).digest()
+def code_for(home: Path, approval_id: str, holder: str | None = None) -> str:
+    """The approval's code, e.g. "K7QD-3MZP-X2AB" (60 bits, letters and digits that read aloud well);
+    with ``holder`` (user:<name>) the code that person is shown."""
+    message = approval_id if holder is None else f"{approval_id}|{holder}"
+    digest = hmac.new(_key(home), message.encode(), hashlib.sha256).digest()
     text = base64.b32encode(digest).decode()[:12]
     return "-".join(text[i:i + GROUP] for i in range(0, len(text), GROUP))
 
@@ -49,3 +54,19 @@ def code_matches(given: str | None, stored_hash: str | None) -> bool:
     if not given or not stored_hash:
         return False
     return hmac.compare_digest(hash_code(given), stored_hash)
+
+
+def holder_of(home: Path, approval_id: str, given: str | None, stored_hash: str | None,
+              people: list[str]) -> str | None:
+    """Whose code ``given`` is: "notify" (the code notifications carried), one of ``people``, or None."""
+    if not given:
+        return None
+    if code_matches(given, stored_hash):
+        return "notify"
+    if stored_hash is None:
+        return None   # decided or expired: no code of it is valid any more
+    wanted = normalise(given)
+    for person in people:
+        if hmac.compare_digest(normalise(code_for(home, approval_id, person)), wanted):
+            return person
+    return None

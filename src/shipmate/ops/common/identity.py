@@ -34,6 +34,13 @@ def os_user() -> str:
         return f"uid:{uid}"
 
 
+def host_people() -> list[str]:
+    """user:<name> of every account on this host: who may have been shown a personal one-time code."""
+    import pwd
+
+    return [f"user:{entry.pw_name}" for entry in pwd.getpwall()] + [f"user:{os_user()}"]
+
+
 def cli_identity() -> Identity:
     return Identity(actor=f"user:{os_user()}", face="cli", person=True)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import ApprovalRequiredError, ShipmateError, SpecError
+from shipmate.errors import ApprovalRefusedError, ApprovalRequiredError, ShipmateError, SpecError
 from shipmate.ops.common.identity import Identity
 
 if TYPE_CHECKING:
@@ -50,12 +50,35 @@ def policy_for(spec_path: Path, environment: str) -> ApprovalPolicy:
     return effective_policy(approval, protected=overlay.get("protected") is True)
 
 
-def would(ws: Workspace, environment: str, action: str, identity: Identity) -> dict[str, Any]:
-    """What the gate would do (for --dry-run): whether this face needs an approval here, and on what terms."""
+def would(ws: Workspace, environment: str, action: str, identity: Identity,
+          confidence: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the gate would do (for --dry-run): whether this face needs an approval here, the outcome the
+    score would get (proceed | notice | approval | refuse), and why, in one line."""
     policy = policy_for(ws.spec_path, environment)
-    return {"required": policy.needed(face=identity.face, action=action), "face": identity.face,
+    required = policy.needed(face=identity.face, action=action)
+    score = (confidence or {}).get("score")
+    tier = policy.tiers.of(confidence) if policy.tiers is not None else None
+    if not required:
+        outcome, why = "proceed", f"{environment} does not gate a {action} through the {identity.face}"
+    elif tier == "auto" or (tier is None and policy.auto_met(confidence)):
+        threshold = policy.tiers.auto if policy.tiers is not None else policy.auto_if_confidence
+        outcome, why = "proceed", f"confidence {score} >= {threshold}: it proceeds on its own"
+    elif tier == "notice" and policy.tiers is not None:
+        outcome, why = "notice", (f"confidence {score} is in the notice tier: it would proceed "
+                                  f"{policy.tiers.notice_s:g}s after asking unless a person rejects it")
+    elif tier == "refuse" and policy.tiers is not None:
+        outcome, why = "refuse", f"confidence {score} is below {policy.tiers.approve}: refused and escalated"
+    else:
+        rule = "protected" if policy.protected else "approval: required"
+        below = (f"; confidence {score} is below {policy.auto_if_confidence}"
+                 if policy.auto_if_confidence is not None else "")
+        outcome, why = "approval", f"{environment} needs a person's approval ({rule}{below})"
+    return {"required": required, "outcome": outcome, "why": why, "face": identity.face, "score": score,
             "auto_if_confidence": policy.auto_if_confidence, "expires_s": policy.expires_s,
-            "self_approval": policy.self_approval}
+            "self_approval": policy.self_approval,
+            "tiers": None if policy.tiers is None else {"auto": policy.tiers.auto, "notice": policy.tiers.notice,
+                                                        "approve": policy.tiers.approve,
+                                                        "notice_s": policy.tiers.notice_s}}
 
 
 def require(ws: Workspace, store: Store, *, service: str, environment: str, action: str, config: ReleaseConfig,
@@ -68,10 +91,15 @@ def require(ws: Workspace, store: Store, *, service: str, environment: str, acti
     if action == "deploy" and not force and _already_current(store, config):
         return None   # the same artifact again is a no-op (or a restart of what was approved before)
     requester = requester_of(identity)
-    if policy.auto_met(confidence):
+    tier = policy.tiers.of(confidence) if policy.tiers is not None else None
+    if tier == "auto" or (tier is None and policy.auto_met(confidence)):
         return _auto(store, config, action, requester, identity, policy, confidence)
+    if tier == "refuse":
+        raise _escalated(ws, store, config, action, requester, policy, confidence)
     now = time.time()
     store.expire_approvals(now=now)
+    if tier == "notice" and policy.tiers is not None:
+        confidence = {**(confidence or {}), "tier": "notice", "proceeds_at": now + policy.tiers.notice_s}
     row = _find_or_request(ws, store, config, action, requester, identity, policy, confidence)
     if row.state == "used":
         return row
@@ -105,6 +133,10 @@ def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action:
             continue
         if row.state == "rejected":
             raise _rejected_error(row)
+        if notice_over(row):
+            proceeded = _proceed(store, row, requester)
+            if proceeded is not None:
+                return proceeded
         return row   # pending: the same request again (a retry), not a second one
     diff = change_of(store, config, action)
     approval_id = f"apr_{uuid.uuid4().hex[:12]}"
@@ -123,6 +155,9 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
           progress: Progress) -> ApprovalRow:
     deadline = row.expires_at if timeout_s is None else min(row.expires_at, time.time() + timeout_s)
     message = f"waiting for approval {row.id} (shipmate approve {row.id})"
+    if proceeds_at(row) is not None:
+        message = (f"{row.id} proceeds at {_clock(proceeds_at(row))} unless a person rejects it "
+                   f"(shipmate reject {row.id} --reason TEXT)")
     reminded = 0.0
     while True:
         now = time.time()
@@ -132,6 +167,11 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
         seen = store.get_approval(row.id)
         if seen is None:
             raise ApprovalRequiredError(f"approval {row.id} disappeared", hint="deploy again to ask for a new one")
+        if notice_over(seen):
+            proceeded = _proceed(store, seen, requester)
+            if proceeded is not None:
+                return proceeded
+            seen = store.get_approval(row.id) or seen
         if seen.state == "approved":
             used = store.use_approval(seen.id, used_by=requester)
             if used is not None:
@@ -139,6 +179,9 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
             seen = store.get_approval(row.id) or seen
         if seen.state == "rejected":
             raise _rejected_error(seen)
+        if seen.state == "withdrawn":
+            raise ApprovalRequiredError(f"{seen.id} was withdrawn by {seen.decided_by}: nothing was changed",
+                                   hint="run the command again to ask for a new approval")
         if seen.state == "used":
             raise ApprovalRequiredError(f"{seen.id} was used by another deployment of the same release meanwhile",
                                         hint="run the command again to ask for a new approval")
@@ -181,17 +224,74 @@ def change_of(store: Store, config: ReleaseConfig, action: str) -> dict[str, Any
 def _auto(store: Store, config: ReleaseConfig, action: str, requester: str, identity: Identity,
           policy: ApprovalPolicy, confidence: dict[str, Any] | None) -> ApprovalRow:
     score = (confidence or {}).get("score")
+    rule, threshold = (("tiers.auto", policy.tiers.auto) if policy.tiers is not None
+                       else ("auto_if_confidence", policy.auto_if_confidence))
     row = store.create_approval(
         service=config.service, environment=config.environment, action=action, release_id=None,
         version=config.version, digest=config.digest, requested_by=requester, requested_face=identity.face,
         expires_at=time.time() + policy.expires_s, code_hash=None, diff=change_of(store, config, action),
-        confidence=confidence, state="used", decided_by="shipmate:auto_if_confidence", decided_face="auto",
-        comment=f"confidence {score} >= {policy.auto_if_confidence}")
+        confidence=confidence, state="used", decided_by=f"shipmate:{rule}", decided_face="auto",
+        comment=f"confidence {score} >= {threshold}")
     store.append_event(event_type="approval.auto", service=row.service, environment=row.environment,
                        version=row.version, status="approved", notes=row.id, deployed_by=requester,
-                       data={"approval_id": row.id, "action": action, "score": score,
-                             "threshold": policy.auto_if_confidence})
+                       data={"approval_id": row.id, "action": action, "score": score, "rule": rule,
+                             "threshold": threshold})
     return row
+
+
+def proceeds_at(row: ApprovalRow) -> float | None:
+    """When a request of the notice tier proceeds by itself (None: it waits for a person)."""
+    when = (row.confidence or {}).get("proceeds_at")
+    return float(when) if isinstance(when, int | float) else None
+
+
+def notice_over(row: ApprovalRow, now: float | None = None) -> bool:
+    when = proceeds_at(row)
+    return row.state == "pending" and when is not None and (time.time() if now is None else now) >= when
+
+
+def _proceed(store: Store, row: ApprovalRow, requester: str) -> ApprovalRow | None:
+    """Nobody rejected it within the notice period: approved by the tier, then used (None: decided meanwhile)."""
+    decided = store.decide_approval(row.id, state="approved", decided_by="shipmate:notice_period",
+                                    decided_face="auto", comment="no one rejected it within the notice period")
+    if decided is None:
+        return None
+    store.append_event(event_type="approval.decided", service=row.service, environment=row.environment,
+                       version=row.version, status="approved", notes=row.id, deployed_by="shipmate:notice_period",
+                       data={"approval_id": row.id, "action": row.action, "decision": "approved", "face": "auto",
+                             "via": "notice_period", "comment": decided.comment})
+    return store.use_approval(row.id, used_by=requester)
+
+
+def _escalated(ws: Workspace, store: Store, config: ReleaseConfig, action: str, requester: str,
+               policy: ApprovalPolicy, confidence: dict[str, Any] | None) -> ApprovalRefusedError:
+    """Below the lowest tier: nothing is asked, nothing changes; the people `notify:` names are told."""
+    from shipmate.ops.common.announcing import announce
+    from shipmate.ops.common.conduct import conduct_of
+
+    score = (confidence or {}).get("score")
+    floor = policy.tiers.approve if policy.tiers is not None else 0.0
+    message = (f"{action} of {config.service}/{config.environment} {config.version} refused: confidence {score} "
+               f"is below {floor} (approval.tiers.approve); escalated to a person")
+    data = {"action": action, "score": score, "threshold": floor, "requested_by": requester,
+            "factors": [f"{f.get('name')} {f.get('delta'):+}" for f in (confidence or {}).get("factors") or []]}
+    store.append_event(event_type="approval.escalated", service=config.service, environment=config.environment,
+                       version=config.version, status="refused", notes=message[:500], deployed_by=requester,
+                       errors=[message], data=data)
+    conduct, _ = conduct_of(ws.spec_path, config.environment)
+    warnings = announce(ws.home, conduct.notify, "approval.escalated", {
+        "service": config.service, "environment": config.environment, "version": config.version,
+        "action": action, "requested_by": requester, "confidence": score, "threshold": floor,
+        "message": message})
+    err = ApprovalRefusedError(message, hint="raise the evidence: let the release pass its window where it must pass "
+                                        "first (e.g. staging), then promote it; `shipmate explain` shows the factors")
+    err.details = {"tier": "refuse", "confidence": confidence, "threshold": floor, "escalated": True,
+                   "notify_warnings": warnings}
+    return err
+
+
+def _clock(when: float | None) -> str:
+    return "-" if when is None else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(when))
 
 
 def _notify_requested(ws: Workspace, store: Store, row: ApprovalRow, code: str) -> list[str]:
@@ -205,14 +305,14 @@ def _notify_requested(ws: Workspace, store: Store, row: ApprovalRow, code: str) 
                        version=row.version, status="pending", notes=row.id, deployed_by=row.requested_by,
                        data={"approval_id": row.id, "action": row.action, "face": row.requested_face,
                              "summary": summary_line(row.diff), "expires_at": row.expires_at,
-                             "confidence": row.confidence})
+                             "proceeds_at": proceeds_at(row), "confidence": row.confidence})
     conduct, _ = conduct_of(ws.spec_path, row.environment)
     score = (row.confidence or {}).get("score")
     return announce(ws.home, conduct.notify, "approval.requested", {
         "service": row.service, "environment": row.environment, "version": row.version, "approval_id": row.id,
         "action": row.action, "requested_by": row.requested_by, "change": summary_line(row.diff),
-        "confidence": score, "expires_at": row.expires_at, "one_time_code": code,
-        "approve": f"shipmate approve {row.id}"})
+        "confidence": score, "expires_at": row.expires_at, "proceeds_at": proceeds_at(row),
+        "one_time_code": code, "approve": f"shipmate approve {row.id}", "reject": f"shipmate reject {row.id}"})
 
 
 def require_rollback(ws: Workspace, store: Store, target: ReleaseConfig, *, identity: Identity, wait: bool,
@@ -248,7 +348,8 @@ def linked(store: Store, approval: ApprovalRow | None, run: Callable[[], dict[st
         raise
     _link(store, approval, result)
     if approval is not None:
-        result["approval"] = {"id": approval.id, "approved_by": approval.decided_by, "face": approval.decided_face}
+        result["approval"] = {"approval_id": approval.id, "approved_by": approval.decided_by,
+                              "face": approval.decided_face}
     return result
 
 
@@ -259,17 +360,27 @@ def _link(store: Store, approval: ApprovalRow | None, result: dict[str, Any]) ->
 
 
 def pending_error(row: ApprovalRow) -> ApprovalRequiredError:
-    return ApprovalRequiredError(
-        f"{row.action} of {row.service}/{row.environment} {row.version} needs a person's approval: {row.id} "
-        f"is pending",
-        hint=f"a person runs `shipmate approve {row.id}` on the host (or gives you its one-time code for the "
-             "approve tool); then call again", details=details_of(row))
+    when = proceeds_at(row)
+    if when is not None:
+        err = ApprovalRequiredError(
+            f"{row.action} of {row.service}/{row.environment} {row.version} proceeds at {_clock(when)} unless a "
+            f"person rejects it: {row.id} is in its notice period (confidence {(row.confidence or {}).get('score')})",
+            hint=f"call again after that time; a person stops it with `shipmate reject {row.id} --reason TEXT` "
+                 f"or lets it go now with `shipmate approve {row.id}`")
+    else:
+        err = ApprovalRequiredError(
+            f"{row.action} of {row.service}/{row.environment} {row.version} needs a person's approval: {row.id} "
+            f"is pending",
+            hint=f"a person runs `shipmate approve {row.id}` on the host (or gives you its one-time code for the "
+                 "approve tool); then call again")
+    err.details = details_of(row)
+    return err
 
 
 def details_of(row: ApprovalRow) -> dict[str, Any]:
     return {"approval_id": row.id, "state": row.state, "action": row.action, "service": row.service,
             "environment": row.environment, "version": row.version, "diff": row.diff,
-            "confidence": row.confidence, "expires_at": row.expires_at}
+            "confidence": row.confidence, "expires_at": row.expires_at, "proceeds_at": proceeds_at(row)}
 
 
 def _rejected_error(row: ApprovalRow) -> ApprovalRequiredError:

@@ -54,13 +54,21 @@ class Release:
         policy = overlay.policy if overlay is not None else None
         return policy.require_passed_in if policy is not None else None
 
+    @property
+    def passed_in(self) -> str | None:
+        """Where its passed window and time there count for confidence: the policy's, else a promotion's source."""
+        source = (self.origin or {}).get("promoted_from") or {}
+        return self.must_pass_in or (source.get("environment") if isinstance(source, dict) else None)
+
 
 def dry_run_report(release: Release, planned: dict[str, Any]) -> dict[str, Any]:
     """What the gates would say, beside the plan: nothing runs, nothing is written."""
     conduct = conduct_from_loaded(release.loaded)
-    report = {**planned, "policy": policy_gates.gate_report(release.gates),
-              **would_do(release.ws.home, conduct, release.config, "deploy"),
-              "approval": approval_gate.would(release.ws, release.config.environment, release.action, release.who)}
+    conducted = would_do(release.ws.home, conduct, release.config, "deploy", must_pass_in=release.must_pass_in,
+                         passed_in=release.passed_in)
+    report = {**planned, "policy": policy_gates.gate_report(release.gates), **conducted,
+              "approval": approval_gate.would(release.ws, release.config.environment, release.action, release.who,
+                                              confidence=conducted.get("confidence"))}
     backup = before_deploy(release.ws, release.loaded, dry_run=True)
     return {**report, "backup": backup} if backup else report
 
@@ -76,7 +84,8 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
     check_pre_hook(conduct, "deploy", config, actor())   # a 'no' before the store is even opened
     store = ws.open_store()
     try:
-        score = assess_current(store, config, conduct.weights, must_pass_in=release.must_pass_in)
+        score = assess_current(store, config, conduct.weights, must_pass_in=release.must_pass_in,
+                               passed_in=release.passed_in)
         approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
                                          action=release.action, config=config, identity=release.who,
                                          wait=wait_approval, progress=progress, confidence=score, force=force)

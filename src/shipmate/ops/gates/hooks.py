@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     pass
 
 
-def would_do(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str) -> dict[str, Any]:
+def would_do(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str, *, must_pass_in: str | None = None,
+             passed_in: str | None = None) -> dict[str, Any]:
     """For --dry-run: the hooks that would run, the events that would be sent, the score it would get."""
     from shipmate.analysis.confidence import ConfidenceInputs, score
     from shipmate.ops.gates.confidence import assess_current
@@ -37,7 +38,8 @@ def would_do(home: Path, conduct: Conduct, config: ReleaseConfig, kind: str) -> 
         store = Store.open_readonly(home)
         if store is not None:
             with store:
-                confidence = assess_current(store, config, conduct.weights)
+                confidence = assess_current(store, config, conduct.weights, must_pass_in=must_pass_in,
+                                            passed_in=passed_in)
         else:   # nothing recorded here yet
             confidence = score(ConfidenceInputs(first_deploy=True), conduct.weights).as_dict()
     except ShipmateError:

@@ -10,6 +10,7 @@ from shipmate.ops.results.json_result import OMIT_IF_NONE, JsonResult
 
 if TYPE_CHECKING:
     from shipmate.store.approvals import ApprovalRow
+    from shipmate.store.decider_tokens import DeciderToken
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Approval(JsonResult):
     requested_face: str
     requested_at: float
     expires_at: float
-    state: str                         # pending | approved | rejected | expired | used
+    state: str                         # pending | approved | rejected | expired | used | withdrawn
     decided_by: str | None
     decided_face: str | None
     decided_at: float | None
@@ -58,4 +59,36 @@ class ApprovalsResult(JsonResult):
 @dataclass(frozen=True)
 class DecisionResult(JsonResult):
     approval: Approval
-    via: str                           # the face that decided, or "one-time code"
+    via: str                           # the face that decided, or "one-time code [of user:<name>, presented by ...]"
+
+
+@dataclass(frozen=True)
+class Decider(JsonResult):
+    """A person who may decide under approval.deciders: tokens (never their token)."""
+
+    name: str
+    created_at: float
+    created_by: str
+    revoked_at: float | None
+
+    @classmethod
+    def of(cls, row: DeciderToken) -> Decider:
+        return cls(row.name, row.created_at, row.created_by, row.revoked_at)
+
+
+@dataclass(frozen=True)
+class DeciderAdded(JsonResult):
+    decider: Decider
+    token: str                         # shown this once; the store keeps its sha256
+    note: str
+
+
+@dataclass(frozen=True)
+class DecidersResult(JsonResult):
+    deciders: list[Decider]
+
+
+@dataclass(frozen=True)
+class DeciderRevoked(JsonResult):
+    revoked: str
+    by: str                            # token:<name> of the decider who revoked it

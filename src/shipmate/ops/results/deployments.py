@@ -47,9 +47,10 @@ class StepResult(JsonResult):
 
 @dataclass(frozen=True)
 class ApprovalUsed(JsonResult):
-    """The approval a gated change ran under."""
+    """The approval a gated change ran under (approval_id: the one name of an approval's id in results,
+    errors, events and MCP arguments)."""
 
-    id: str
+    approval_id: str
     approved_by: str | None
     face: str | None
 
@@ -95,7 +96,7 @@ class DeploymentResult(JsonResult):
 
     @staticmethod
     def of_approval(given: dict[str, Any] | None) -> ApprovalUsed | None:
-        return None if given is None else ApprovalUsed(given["id"], given["approved_by"], given["face"])
+        return None if given is None else ApprovalUsed(given["approval_id"], given["approved_by"], given["face"])
 
 
 @dataclass(frozen=True)
