@@ -108,6 +108,9 @@ def test_an_app_writing_sqlite_in_its_cwd_loses_no_row_across_three_releases_and
 
     current = project.json("status")["environments"][0]["current"]
     assert current["created_files"] == ["made-by-1.0.0.txt"], current   # reported, kept
+    report = project.json("doctor")                                 # and doctor names them, with what to do
+    [found] = [f for f in report["findings"] if f["id"] == "snapshot.created_files"]
+    assert found["detail"]["files"] == ["made-by-1.0.0.txt"] and "target.shared" in found["fix"], found
     events = project.json("events", "--limit", "500")["events"]
     kept = [e for e in events if e["event_type"] == "snapshot.kept"]
     assert kept, "a retired snapshot with an instance's own files must be audited when it is kept"

@@ -16,6 +16,7 @@ from shipmate.analysis.diagnosis import Finding
 from shipmate.errors import HealthCheckFailedError, PrerequisiteMissingError, ShipmateError
 from shipmate.ops.doctoring.context import DoctorContext
 from shipmate.ops.doctoring.memory_seam import known_fixes
+from shipmate.ops.doctoring.snapshot_checks import files_made_in_snapshot
 
 if TYPE_CHECKING:
     from shipmate.store.store import Store
@@ -309,5 +310,6 @@ CHECKS: tuple[Check, ...] = (
     Check("locks", "no lock held by a dead process", stale_locks),
     Check("locks.interrupted", "no deployment left half-done", interrupted_deployments),
     Check("orphans", "no instance without a record", orphans),
+    Check("snapshot", "no file written inside the release's snapshot", files_made_in_snapshot),
     Check("events", "recent failures", recent_failures),
 )
