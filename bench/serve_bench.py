@@ -139,6 +139,11 @@ def crash_loop(env: dict[str, str]) -> tuple[float, float]:
 def cpu(services: int, seconds: float, env: dict[str, str]) -> tuple[float, float]:
     """(% of one core with ``services`` watched, % with one), serve found through the host registry."""
     projects: list[BenchProject] = []
+    # One host: every project shares the runtime dir (the routers' sockets), and serve gets the full environment
+    # the deploys had. (An earlier version gave serve only XDG_STATE_HOME: it looked for 50 routers in another
+    # runtime dir, could not start its own on their ports, and never finished a first pass.)
+    env = {**os.environ, **env, "SHIPMATE_RUNTIME_DIR": tempfile.mkdtemp(prefix="shipmate-bench-run-"),
+           "SHIPMATE_ACTOR": "bench"}
     try:
         for i in range(services):
             project = BenchProject()
@@ -175,8 +180,12 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=50)
     parser.add_argument("--cpu-seconds", type=float, default=60.0)
     parser.add_argument("--long", action="store_true", help="CPU over 300 s, the issue's figure")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU figure (skip restarts, crash loop)")
     args = parser.parse_args()
     env = {"XDG_STATE_HOME": tempfile.mkdtemp(prefix="shipmate-bench-xdg-")}
+    if args.cpu_only:
+        _print_cpu(args, env)
+        return
     base = app_start(args.rounds)
     back = restart(args.rounds, env)
     print(f"restart: SIGKILLed app -> serving again {back:.3f} s (median of {args.rounds}); the app's own start "
@@ -184,6 +193,10 @@ def main() -> None:
     automatic, manual = crash_loop(env)
     print(f"crash loop: crash-looping release current -> last verified serving {automatic:.2f} s (goal <= 30 s); "
           f"manual `shipmate rollback` {manual:.2f} s; ratio {automatic / manual:.2f}x", flush=True)
+    _print_cpu(args, env)
+
+
+def _print_cpu(args: argparse.Namespace, env: dict[str, str]) -> None:
     seconds = 300.0 if args.long else args.cpu_seconds
     many, one = cpu(args.services, seconds, env)
     print(f"cpu: serve watching {args.services} services {many:.2f} % of one core over {seconds:g} s "

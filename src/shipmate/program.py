@@ -1,5 +1,6 @@
 """The `shipmate` program: the CLI face, plus the two commands that start the MCP face
-(`shipmate mcp`, over stdio or HTTP) and print its agent guide (`shipmate guide`).
+(`shipmate mcp`, over stdio or HTTP) and print its agent guide (`shipmate guide`), and `shipmate serve`,
+which hands the web face's app factory to ops.serve (the core never imports a face).
 
 This is the composition root, not a face: faces never import each other (the layer contracts in
 pyproject.toml say so), so the one place that knows both the CLI and the MCP face is here.
@@ -8,13 +9,14 @@ The MCP SDK is imported inside these commands only: `shipmate --help` and `statu
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Annotated, Any
 
 import typer
 
 from shipmate.cli import main as cli
-from shipmate.cli.help_panels import AGENTS
+from shipmate.cli.help_panels import AGENTS, OBSERVE
 from shipmate.cli.output import Progress, run_command
 
 mcp_app = typer.Typer()
@@ -28,7 +30,7 @@ NoDestructive = Annotated[bool, typer.Option("--no-destructive", help="Hide and 
 def mcp(file: File = None,
         http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp (SSE at /sse).")] = False,
         host: Annotated[str, typer.Option(help="HTTP address to bind.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(min=0, max=65535, help="HTTP port (0: any free one).")] = 8765,
+        port: Annotated[int, typer.Option(min=0, max=65535, help="HTTP port (0: any free one).")] = 8766,
         read_only: ReadOnly = False, no_destructive: NoDestructive = False) -> None:
     """Serve shipmate as an MCP server (stdio by default); over HTTP state-changing tools need a bearer token."""
     def act(p: Progress) -> dict[str, Any]:
@@ -66,6 +68,30 @@ def guide(file: File = None, read_only: ReadOnly = False, no_destructive: NoDest
     run_command("guide", json_out, act, _print_guide)
 
 
+@mcp_app.command("serve", rich_help_panel=OBSERVE)
+def serve(files: Annotated[list[str] | None, typer.Option(
+              "-f", "--file", help="Watch only this spec's home (repeatable; default: every registered home).")] = None,
+          port: Annotated[int, typer.Option(min=1, max=65535, help="Port of /healthz on 127.0.0.1.")] = 8765,
+          systemd: Annotated[bool, typer.Option("--systemd", help="Print a systemd unit that runs this at boot, "
+                                                                   "and exit.")] = False) -> None:
+    """Keep every current release running: restarts with backoff, liveness, crash loop -> automatic rollback,
+    the router back within a second. Stops on SIGTERM/SIGINT; the instances keep running."""
+    from shipmate import ops
+
+    if systemd:
+        sys.stdout.write(ops.systemd_unit(files or [], port=port))
+        return
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def act(p: Progress) -> dict[str, Any]:
+        from shipmate.web.app import create_app
+
+        return ops.serve(files or [], http_app=create_app, port=port)
+
+    run_command("serve", False, act, None)
+
+
 def _print_guide(result: dict[str, Any]) -> None:
     sys.stdout.write(result["guide"])
 
@@ -81,7 +107,7 @@ def cli_commands() -> list[tuple[str, str]]:
     return [(name.replace("_", "-"), text) for name, text in found if name]
 
 
-cli.app.add_typer(mcp_app)  # shipmate mcp, shipmate guide
+cli.app.add_typer(mcp_app)  # shipmate mcp, shipmate guide, shipmate serve (with the web face)
 
 
 def run() -> None:

@@ -65,3 +65,15 @@ def test_secrets_take_the_spec_with_f_like_every_other_command(project: Project)
     listed = project.json("secrets", "list", "--file", str(spec))["secrets"]
     assert [s["name"] for s in listed] == ["API_KEY"]
     assert project.json("secrets", "rm", "API_KEY", "-f", str(spec))["name"] == "API_KEY"
+
+
+def test_init_into_a_folder_that_does_not_exist_exits_7_with_a_hint_and_writes_nothing(project: Project) -> None:
+    before = sorted(p.name for p in project.root.iterdir())
+    proc = project.run("init", "-f", "missing_dir/shipmate.yaml")
+    assert proc.returncode == 7, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout and "internal error" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 2 and "missing_dir" in lines[0] and lines[1].startswith("hint:") and "mkdir" in lines[1]
+    out = project.json("init", "-f", "missing_dir/shipmate.yaml", expect=7)
+    assert out["error"]["code"] == "prerequisite_missing" and "missing_dir" in out["error"]["message"]
+    assert sorted(p.name for p in project.root.iterdir()) == before

@@ -1,4 +1,5 @@
-"""The `--json` shapes of status, deploy, rollback, check, history, events and the approvals commands are pinned:
+"""The `--json` shapes of status, deploy, rollback, check, history, events, the approvals and backup commands,
+explain, import compose and probe mcp (and more, below) are pinned:
 keys and value types, recursively, as the real CLI prints them for a real deployed service (examples/hello).
 
 Values are normalised away (ids, times, ports differ per run); numbers are "number" (a duration may be
@@ -13,11 +14,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tests import mcp_servers
 from tests.e2e.cli_project import Project
+from tests.mcp_servers import RunningServer
 
 SHAPES = Path(__file__).parent / "data" / "json_shapes"
 FREE_FORM = {"data", "diff"}   # an event's data and an approval's diff: their keys depend on the event/the change
 PROTECTED = "environments:\n  production: {protected: true}\n"
+http_server = mcp_servers.http_server
 
 
 def shape(value: Any) -> Any:
@@ -120,6 +124,42 @@ def test_promote_keeps_its_json_shape(project: Project) -> None:
     assert project.json("deploy", "-e", "staging")["verified"] is True
     _pinned("promote_dry_run", project.json("promote", "--from", "staging", "--to", "production", "--dry-run"))
     _pinned("promote", project.json("promote", "--from", "staging", "--to", "production"))
+
+
+def test_the_backup_commands_keep_their_json_shape(project: Project) -> None:
+    (project.root / "data").mkdir()
+    (project.root / "data" / "a.txt").write_text("alpha\n")
+    project.spec("1.0.0", extra="backup:\n  paths: [data/]\n  keep: 3\n")
+    assert project.json("deploy")["state"] == "succeeded"
+    _pinned("backup_create_dry_run", project.json("backup", "create", "--dry-run"))
+    first = project.json("backup", "create")["backup_id"]
+    _pinned("backup_restore_dry_run", project.json("backup", "restore", first, "--dry-run"))
+    (project.root / "data" / "a.txt").write_text("changed\n")
+    _pinned("backup_restore", project.json("backup", "restore", first))
+    assert (project.root / "data" / "a.txt").read_text() == "alpha\n"
+    assert project.json("backup", "create")["pruned"] == []
+    _pinned("backup_list", project.json("backup", "list"))
+    project.spec("1.0.0", extra="backup:\n  paths: [data/]\n  keep: 1\n")
+    assert project.json("backup", "prune", "--dry-run")["removed"] == [first]
+    _pinned("backup_prune", project.json("backup", "prune", "--dry-run"))
+    taken = project.json("backup", "create")   # keep 1: taking it removes both older ones
+    assert first in taken["pruned"] and len(taken["pruned"]) == 2
+    _pinned("backup_create", taken)
+
+
+def test_explain_and_import_compose_keep_their_json_shape(project: Project) -> None:
+    project.spec("1.0.0")
+    deployment = project.json("deploy")["deployment_id"]
+    _pinned("explain", project.json("explain", deployment))
+    (project.root / "other").mkdir()
+    compose = project.root / "other" / "docker-compose.yml"
+    compose.write_text("services:\n  web: {image: web:1, ports: [\"8000:8000\"], volumes: [\"./d:/d\"]}\n")
+    _pinned("import_compose", project.json("import", "compose", str(compose), "--out",
+                                           str(project.root / "imported.yaml")))
+
+
+def test_probe_mcp_keeps_its_json_shape(http_server: RunningServer, project: Project) -> None:
+    _pinned("probe_mcp", project.json("probe", "mcp", http_server.url("/mcp"), "--calls", "3"))
 
 
 def test_a_remembered_failure_and_the_memory_commands_keep_their_json_shape(project: Project) -> None:

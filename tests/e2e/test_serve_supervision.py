@@ -116,3 +116,26 @@ def test_liveness_restarts_a_hung_uvicorn_and_the_router_routes_around_it(projec
     assert fresh and "liveness failed 3 times" in fresh[0]["last_exit"]["status"]
     assert len(events_of(project, "instance.restarted")) == 1   # one death, one restart
     assert _answers(project, uvicorn.health_path)
+
+
+def test_a_crash_loop_spanning_a_serve_restart_still_adds_up_to_a_rollback(project: Project) -> None:
+    loop = supervise_block(crash_loop="{deaths: 3, within: 5m}")
+    project.spec("1.0.0", extra=loop)
+    assert project.json("deploy")["verified"] is True
+    project.spec("2.0.0", extra=loop)
+    assert project.json("deploy")["state"] == "succeeded"
+    first = Serve(project).start()
+    for deaths in (1, 2):
+        kill(app_pid(current(project)[0]))
+        wait_until(lambda n=deaths: (lambda now: len(now) == 1 and now[0]["alive"] and now[0]["restarts"] == n)(
+            current(project)), 30, f"serve to restart the app after death {deaths}")
+    first.kill()   # the count of two deaths must not die with it
+    second = Serve(project).start()
+    wait_until(lambda: second.health().get("instances") == 1, 20, "the new serve to adopt the instance")
+    kill(app_pid(current(project)[0]))
+    wait_until(lambda: project.json("status")["environments"][0]["current"]["version"] == "1.0.0", 40,
+               "the new serve to roll back on the third death in the window")
+    automatic = events_of(project, "rollback.automatic")
+    assert automatic and automatic[0]["data"]["version"] == "2.0.0" and automatic[0]["data"]["deaths"] == 3
+    wait_until(lambda: project.serves("1.0.0"), 15, "the last verified release to serve")
+    assert second.stop() == 0

@@ -53,3 +53,18 @@ def test_a_noop_is_its_own_type_and_reads_like_its_json() -> None:
     result = release_result(noop)
     assert isinstance(result, NoChangeResult) and result["noop"] is True and dict(result) == noop
     assert json.loads(json.dumps(as_json(result))) == noop
+
+
+def test_a_backup_listing_and_an_explanation_give_nested_objects_in_their_json() -> None:
+    from shipmate.ops.results.backups import BackupEntry, BackupsList
+    from shipmate.ops.results.explanations import Calibration, Explanation
+
+    entry = {"backup_id": "b1", "name": "web.tar.gz", "created_at": 1.0, "bytes": 10, "sha256": "ab", "files": 1,
+             "uncompressed_bytes": 20, "manifest": True}
+    listing = BackupsList("web", "default", "/tmp/b", [BackupEntry(**entry)])
+    assert json.loads(json.dumps(listing.to_json()))["backups"] == [entry]
+    explained = Explanation(deployment_id="dep_1", service="web", environment="default", version=None,
+                            kind="deploy", actor="user:ann", state="running", verified=None, error=None,
+                            confidence=None, calibration=Calibration(predicted=None, actual=None))
+    assert explained["calibration"] == {"predicted": None, "actual": None}
+    assert list(explained.to_json())[-1] == "calibration"

@@ -60,6 +60,15 @@ if TYPE_CHECKING:
         DecisionResult,
     )
     from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
+    from shipmate.ops.results.backups import (
+        BackupEntry,
+        BackupPlan,
+        BackupRestored,
+        BackupsList,
+        BackupsPruned,
+        BackupTaken,
+        RestorePlan,
+    )
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
         DeploymentRecord,
@@ -69,7 +78,9 @@ if TYPE_CHECKING:
         StepResult,
     )
     from shipmate.ops.results.doctor import DoctorReport
+    from shipmate.ops.results.explanations import Calibration, Explanation
     from shipmate.ops.results.health import CheckResult
+    from shipmate.ops.results.imports import ComposeImport
     from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
         DownPlan,
@@ -93,6 +104,7 @@ if TYPE_CHECKING:
         MemoryStatsResult,
     )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
+    from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
@@ -231,29 +243,44 @@ _HOMES = {
     "PromotionResult": "shipmate.ops.results.promotions",
     "PromotionUnchanged": "shipmate.ops.results.promotions",
     "PromotionPlan": "shipmate.ops.results.promotions",
+    "BackupPlan": "shipmate.ops.results.backups",
+    "BackupTaken": "shipmate.ops.results.backups",
+    "BackupEntry": "shipmate.ops.results.backups",
+    "BackupsList": "shipmate.ops.results.backups",
+    "BackupsPruned": "shipmate.ops.results.backups",
+    "RestorePlan": "shipmate.ops.results.backups",
+    "BackupRestored": "shipmate.ops.results.backups",
+    "Explanation": "shipmate.ops.results.explanations",
+    "Calibration": "shipmate.ops.results.explanations",
+    "ComposeImport": "shipmate.ops.results.imports",
+    "McpProbeResult": "shipmate.ops.results.probes",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
 }
-__all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "ChainCheck", "CheckResult",
-           "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked", "DecidersResult", "DecisionResult",
-           "DeploymentInProgress", "DeploymentRecord", "DeploymentResult", "DoctorReport", "DownPlan",
-           "EnvironmentStatus", "EventsResult", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
+__all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
+           "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
+           "CheckResult", "ComposeImport", "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked",
+           "DecidersResult", "DecisionResult", "DeploymentInProgress", "DeploymentRecord",
+           "DeploymentResult", "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult",
+           "Explanation", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
            "InitResult", "InstanceLog", "InstanceStatus", "JsonResult", "LockReleaseResult", "LocksResult",
-           "LogsResult", "MemoryAddResult", "MemoryExportResult", "MemoryGroupResult", "MemoryImportResult",
-           "MemoryListResult", "MemoryMatchResult", "MemorySearchResult", "MemoryShowResult", "MemoryStatsResult",
-           "NeverDeployedEnvironment", "NoChangeResult", "NothingRunning", "PromotionPlan", "PromotionResult",
-           "PromotionUnchanged", "RecoverResult", "ReleasePlan", "SecretInfo", "SecretRemoved", "SecretWritten",
-           "SecretsList", "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome",
-           "ValidationResult", "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
+           "LogsResult", "McpProbeResult", "MemoryAddResult", "MemoryExportResult", "MemoryGroupResult",
+           "MemoryImportResult", "MemoryListResult", "MemoryMatchResult", "MemorySearchResult",
+           "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult",
+           "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult",
+           "ReleasePlan", "RestorePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
+           "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
+           "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
            "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events",
-           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process", "inbox_status",
-           "inbox_submit", "inbox_watch", "init", "list_approvals", "list_deciders", "lock_release", "lock_status",
-           "logs", "mcp_identity", "memory_add", "memory_export", "memory_import", "memory_list", "memory_match",
-           "memory_merge", "memory_search", "memory_show", "memory_split", "memory_stats", "probe_mcp", "promote",
-           "read_value_file", "record_call", "recover", "redact", "redact_tree", "reject", "remember",
-           "revoke_decider", "rollback", "schema", "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set",
-           "serve", "spec_path_of", "status", "systemd_unit", "validate", "withdraw"]
+           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
+           "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "list_deciders",
+           "lock_release", "lock_status", "logs", "mcp_identity", "memory_add", "memory_export",
+           "memory_import", "memory_list", "memory_match", "memory_merge", "memory_search", "memory_show",
+           "memory_split", "memory_stats", "probe_mcp", "promote", "read_value_file", "record_call",
+           "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
+           "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
+           "systemd_unit", "validate", "withdraw"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

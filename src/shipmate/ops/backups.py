@@ -16,6 +16,15 @@ from shipmate.ops.common.backup_taking import (
     record_backup_event,
 )
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.backups import (
+    BackupEntry,
+    BackupPlan,
+    BackupRestored,
+    BackupsList,
+    BackupsPruned,
+    BackupTaken,
+    RestorePlan,
+)
 
 if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity
@@ -38,32 +47,35 @@ def _load(spec_file: str | None, environment: str | None) -> tuple[Workspace, Lo
     return ws, loaded, loaded.spec.backup
 
 
-def backup_create(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def backup_create(spec_file: str | None, *, environment: str | None = None,
+                  dry_run: bool = False) -> BackupPlan | BackupTaken:
     ws, loaded, bspec = _load(spec_file, environment)
-    return create_backup(ws, loaded, bspec, dry_run=dry_run, reason="manual")
+    made = create_backup(ws, loaded, bspec, dry_run=dry_run, reason="manual")
+    return BackupPlan(**made) if dry_run else BackupTaken(**made)
 
 
-def backup_list(spec_file: str | None, *, environment: str | None = None) -> dict[str, Any]:
+def backup_list(spec_file: str | None, *, environment: str | None = None) -> BackupsList:
     ws, loaded, bspec = _load(spec_file, environment)
     dest = destination_of(ws, loaded, bspec)
-    return {"service": loaded.spec.service, "environment": loaded.environment, "destination": dest.describe(),
-            "backups": listed_backups(dest, loaded.spec.service, loaded.environment)}
+    return BackupsList(service=loaded.spec.service, environment=loaded.environment, destination=dest.describe(),
+                       backups=[BackupEntry(**b) for b in listed_backups(dest, loaded.spec.service,
+                                                                         loaded.environment)])
 
 
-def backup_prune(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def backup_prune(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False) -> BackupsPruned:
     ws, loaded, bspec = _load(spec_file, environment)
     dest = destination_of(ws, loaded, bspec)
     removed = prune_backups(dest, bspec, loaded.spec.service, loaded.environment, dry_run=dry_run)
     if not dry_run and removed:
         record_backup_event(ws, "backup.pruned", loaded.spec.service, loaded.environment, "ok",
                             data={"removed": removed})
-    return {"service": loaded.spec.service, "environment": loaded.environment, "dry_run": dry_run,
-            "removed": removed, "keep": bspec.keep, "max_age_s": bspec.max_age}
+    return BackupsPruned(service=loaded.spec.service, environment=loaded.environment, dry_run=dry_run,
+                         removed=removed, keep=bspec.keep, max_age_s=bspec.max_age)
 
 
 def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | None = None,
                    dry_run: bool = False, identity: Identity | None = None,
-                   wait_approval: bool = True) -> dict[str, Any]:
+                   wait_approval: bool = True) -> RestorePlan | BackupRestored:
     """Verify every checksum, then replace; the replaced files stay aside until the service checks healthy.
 
     On an environment whose `approval:` gates restores (protected ones do), a person's approval of exactly this
@@ -90,8 +102,8 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     targets = [{"target": item.source["target"], "live": str(item.live)} for item in placed]
     if dry_run:
         discard(placed)
-        return {"dry_run": True, "backup_id": backup_id, "service": service, "environment": env,
-                "verified": True, "would_replace": targets}
+        return RestorePlan(dry_run=True, backup_id=backup_id, service=service, environment=env, verified=True,
+                           would_replace=targets)
     try:
         _approved_restore(ws, loaded, backup_id, identity, wait_approval)
         asides, health = _swap_under_lease(ws, f"{service}/{env}", placed, backup_id,
@@ -104,13 +116,13 @@ def backup_restore(spec_file: str | None, backup_id: str, *, environment: str | 
     kept = [] if health["healthy"] else asides
     record_backup_event(ws, "backup.restored", service, env, "ok" if health["healthy"] else "unhealthy",
             data={"backup_id": backup_id, "restored": targets, "kept_aside": kept, "health": health})
-    result = {"backup_id": backup_id, "service": service, "environment": env, "restored": targets,
-              "health": health, "kept_aside": kept}
+    result = BackupRestored(backup_id=backup_id, service=service, environment=env, restored=targets,
+                            health=health, kept_aside=kept)
     if health.get("checked") and not health["healthy"]:   # a release runs and fails its checks: exit 3
         raise HealthCheckFailedError(
             f"restored {backup_id}, but {service}/{env} is unhealthy: {health['reason']}",
             hint="the replaced files are kept aside: " + ", ".join(a["aside"] for a in kept) if kept
-            else "nothing was replaced", details=result)
+            else "nothing was replaced", details=result.to_json())
     return result
 
 

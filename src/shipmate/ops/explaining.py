@@ -10,11 +10,12 @@ from typing import Any
 
 from shipmate.errors import NotFoundError
 from shipmate.ops.common.workspace import Workspace
+from shipmate.ops.results.explanations import Calibration, Explanation
 
 SUCCESS, FAILURE = frozenset({"succeeded"}), frozenset({"failed", "rolled_back"})
 
 
-def explain(spec_file: str | None, deployment_id: str) -> dict[str, Any]:
+def explain(spec_file: str | None, deployment_id: str) -> Explanation:
     ws = Workspace.locate(spec_file)
     store = ws.open_store_readonly()
     if store is None:
@@ -31,13 +32,11 @@ def explain(spec_file: str | None, deployment_id: str) -> dict[str, Any]:
     state = str(dep.state)
     confidence = _with_reachable_max(dep.confidence)
     actual = 1 if state in SUCCESS and dep.verified is not False else 0 if state in FAILURE else None
-    return {
-        "deployment_id": dep.id, "service": dep.service, "environment": dep.environment,
-        "version": release.version if release else None, "kind": dep.kind, "actor": dep.actor,
-        "state": state, "verified": dep.verified, "error": dep.error,
-        "confidence": confidence,
-        "calibration": {"predicted": confidence["score"] if confidence else None, "actual": actual},
-    }
+    return Explanation(
+        deployment_id=dep.id, service=dep.service, environment=dep.environment,
+        version=release.version if release else None, kind=dep.kind, actor=dep.actor,
+        state=state, verified=dep.verified, error=dep.error, confidence=confidence,
+        calibration=Calibration(predicted=confidence["score"] if confidence else None, actual=actual))
 
 
 def _with_reachable_max(confidence: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -8,10 +8,11 @@ from typing import Any
 
 from shipmate.errors import InvalidInputError, SpecError
 from shipmate.ops.common.workspace import DEFAULT_SPEC
+from shipmate.ops.results.imports import ComposeImport
 
 
 def import_compose(compose_file: str, *, service: str | None = None, out: str | None = None,
-                   force: bool = False) -> dict[str, Any]:
+                   force: bool = False) -> ComposeImport:
     """Write shipmate.yaml from one compose service; refuses to overwrite without ``force``."""
     import yaml
 
@@ -34,7 +35,7 @@ def import_compose(compose_file: str, *, service: str | None = None, out: str | 
     header += "".join(f"# not carried: {n['path']}: {n['message']}\n" for n in notes)
     text = header + yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
     _write_checked(target, text)
-    return {"written": str(target), "service": spec["service"], "compose_service": chosen, "warnings": notes}
+    return ComposeImport(written=str(target), service=spec["service"], compose_service=chosen, warnings=notes)
 
 
 def _read_compose(source: Path) -> dict[str, Any]:

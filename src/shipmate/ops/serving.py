@@ -192,12 +192,10 @@ def _remember_crash_loop(store: Store, service: str, environment: str, evidence:
 
 
 @contextlib.contextmanager
-def _http(port: int, health: Callable[[], dict[str, Any]]) -> Iterator[None]:
+def _http(port: int, app: Any) -> Iterator[None]:
     import uvicorn
 
-    from shipmate.web.app import create_app
-
-    config = uvicorn.Config(create_app(health), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="serve-http", daemon=True)
@@ -216,8 +214,15 @@ def _http(port: int, health: Callable[[], dict[str, Any]]) -> Iterator[None]:
         thread.join(timeout=5.0)
 
 
-def serve(spec_files: list[str], *, port: int = DEFAULT_PORT, stop: threading.Event | None = None) -> dict[str, Any]:
-    """Supervise until SIGTERM/SIGINT (or ``stop``); returns what it watched. Instances keep running after."""
+Health = Callable[[], dict[str, Any]]
+HttpApp = Callable[[Health], Any]   # health -> an ASGI app: the web face, handed in by the composition root
+
+
+def serve(spec_files: list[str], *, http_app: HttpApp, port: int = DEFAULT_PORT,
+          stop: threading.Event | None = None) -> dict[str, Any]:
+    """Supervise until SIGTERM/SIGINT (or ``stop``); returns what it watched. Instances keep running after.
+    ``http_app`` builds the app on ``port`` from the supervisor's health (the core never imports a face)."""
+    from shipmate.ops.common.inbox_runner import inbox_runner
     from shipmate.supervise.death_watch import DeathWatch
     from shipmate.supervise.home_watch import HomeWatch
     from shipmate.supervise.loop import Supervisor
@@ -235,7 +240,8 @@ def serve(spec_files: list[str], *, port: int = DEFAULT_PORT, stop: threading.Ev
                                      _Settings(home.specs), _roll_back(home), deaths))
         previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            with _http(port, supervisor.health):
+            specs = [spec for home in homes.values() for spec in home.specs.values()]
+            with _http(port, http_app(supervisor.health)), inbox_runner(specs):
                 log.info("shipmate serve: watching %d home(s) on 127.0.0.1:%d", len(homes), port)
                 supervisor.run(stop)
         finally:

@@ -17,8 +17,10 @@ from shipmate.errors import LockHeldError, ShipmateError
 from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
 from shipmate.supervise import liveness, restarting
+from shipmate.supervise.death_record import deaths_on_record
 from shipmate.supervise.death_watch import DeathWatch
 from shipmate.supervise.restart_policy import Action, PolicySettings, decide, next_streak
+from shipmate.supervise.restart_workers import Finished, RestartWorkers
 from shipmate.supervise.router_keeper import RouterKeeper
 from shipmate.supervise.watch_state import Pending, ServiceWatch, Watched
 
@@ -47,6 +49,7 @@ class HomeWatch:
         self._store_stamp: tuple[float, ...] = ()
         self.router = RouterKeeper(home, deaths)
         self.router_key = self.router.key
+        self._restarts = RestartWorkers(home)
 
     # -- the store ------------------------------------------------------------------------------------
 
@@ -56,6 +59,7 @@ class HomeWatch:
         return self._rt
 
     def close(self) -> None:
+        self._restarts.close()   # bounded: a restart still waiting for health is left to the next serve
         if self._rt is not None:
             self._rt.store.close()
             self._rt = None
@@ -106,7 +110,10 @@ class HomeWatch:
                     continue
                 self._forget_service(svc)
                 svc.release_id, svc.config = rel.id, ReleaseConfig.from_dict(rel.spec)
-                svc.deaths, svc.streak, svc.pending, svc.degraded, svc.rollback_from = [], 0, [], False, None
+                svc.pending, svc.degraded, svc.rollback_from = [], False, None
+                svc.deployment_id, svc.current_since = cur.deployment_id, cur.updated_at
+                settings = self._settings_of(svc.service, svc.environment)
+                svc.deaths, svc.streak = deaths_on_record(rt.store, svc, now, settings.crash_within_s)
             svc.deployment_id, svc.current_since = cur.deployment_id, cur.updated_at
             self._adopt(rt, svc, now)
         for key in [k for k in self.services if k not in seen]:
@@ -194,7 +201,8 @@ class HomeWatch:
         if restarted_by_engine:
             restarting.record_engine_restart(rt, row, svc.config, ended, decision.reason)
         else:
-            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
+            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
+                    "streak": svc.streak}
             at_once = decision.action is not Action.ROLLBACK and decision.delay_s == 0
             restarting.record_death(rt, row, svc.config, ended, said, mark=not at_once)
         if decision.action is Action.ROLLBACK:
@@ -205,7 +213,8 @@ class HomeWatch:
         svc.restarts += 1
         if not restarted_by_engine:
             dead = row if decision.delay_s == 0 else None
-            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s}
+            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
+                    "streak": svc.streak}
             svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead, said))
 
     # -- acting ---------------------------------------------------------------------------------------
@@ -222,20 +231,38 @@ class HomeWatch:
         if svc.rollback_from is not None:
             self._auto_rollback(svc, now)
             return
-        for pending in [p for p in svc.pending if p.due <= now]:
-            try:
-                row = restarting.restart(rt, svc.config, svc.release_id, svc.deployment_id, pending.replaces,
-                                         pending.restarts, pending.dead, pending.decision)
-            except LockHeldError:
-                pending.due = now + RETRY_S
-                log.info("%s: restart waits: the service's lock is held (a deploy wins)", svc.key)
-                continue
+        done = self._restarts.done(svc.key)
+        if done is not None:
+            self._restarted(rt, svc, done, now)
+        if self._restarts.busy(svc.key):
+            return   # one restart of a service at a time: never two of one instance
+        due = [p for p in svc.pending if p.due <= now]
+        if due:
+            pending, config, release_id, deployment_id = due[0], svc.config, svc.release_id, svc.deployment_id
+            self._restarts.begin(svc.key, pending, lambda: restarting.restart(
+                rt, config, release_id, deployment_id, pending.replaces, pending.restarts, pending.dead,
+                pending.decision))
+
+    def _restarted(self, rt: Runtime, svc: ServiceWatch, done: Finished, now: float) -> None:
+        """A restart's worker finished: what it brought is judged here, on the loop."""
+        pending, row, error = done
+        if isinstance(error, LockHeldError):
+            pending.due = now + RETRY_S
+            log.info("%s: restart waits: the service's lock is held (a deploy wins)", svc.key)
+            return
+        if pending in svc.pending:
             svc.pending.remove(pending)
-            if row.status != "running":   # never became healthy: a death like any other (backoff, crash loop)
-                self._died(rt, svc, row, now, counted=True, ended=dict(row.supervision.get("last_exit") or {}))
-                continue
-            log.info("%s: restarted as %s (pid %s)", svc.key, row.instance_id, row.pid)
-            self._next_refresh = now   # adopt it (pidfd) at once
+        if error is not None:
+            log.warning("%s: restart failed: %s (trying again)", svc.key, error)
+            svc.pending.append(Pending(now + RETRY_S, pending.replaces, pending.restarts, pending.dead,
+                                       pending.decision))
+            return
+        assert row is not None
+        if row.status != "running":   # never became healthy: a death like any other (backoff, crash loop)
+            self._died(rt, svc, row, now, counted=True, ended=dict(row.supervision.get("last_exit") or {}))
+            return
+        log.info("%s: restarted as %s (pid %s)", svc.key, row.instance_id, row.pid)
+        self._next_refresh = now   # adopt it (pidfd) at once
 
     def _auto_rollback(self, svc: ServiceWatch, now: float) -> None:
         evidence = svc.rollback_from or {}

@@ -1,5 +1,5 @@
-"""What `serve` holds in memory per current release and per instance: rebuilt from the store by a new `serve`,
-so losing it loses only the backoff streak and the crash-loop count of the last minutes."""
+"""What `serve` holds in memory per current release and per instance: rebuilt from the store by a new `serve`
+(the crash-loop count and the backoff streak too, from the death events serve wrote)."""
 
 from __future__ import annotations
 
