@@ -44,10 +44,10 @@ class Shape:
 
 CANARY = Shape("canary", 2, "canary:\n  steps: [{weight: 30, pause: 500ms}, {weight: 60, pause: 500ms}]\n", (
     "preflight", "start_instances", "wait_healthy", "set_weight", "analyze", "set_weight", "analyze",
-    "switch_route", "monitor", "promote", "drain_old", "stop_old"))
+    "switch_route", "monitor", "promote", "drain_old", "stop_old", "prune"))   # prune: the snapshots kept
 _BATCH = ("start_instances", "wait_healthy", "add_backends", "remove_backends", "drain_old", "stop_old")
 ROLLING = Shape("rolling", 3, "rolling: {max_unavailable: 1, max_surge: 1}\n",
-                ("preflight", *_BATCH, *_BATCH, *_BATCH, "monitor", "promote"))
+                ("preflight", *_BATCH, *_BATCH, *_BATCH, "monitor", "promote", "prune"))
 SHAPES = {s.strategy: s for s in (CANARY, ROLLING)}
 CASES = [pytest.param(shape, point, id=f"{shape.strategy}-{point}") for shape in SHAPES.values()
          for point in shape.points()]

@@ -12,7 +12,7 @@ from tests.notify_receiver import receiver
 from tests.waiting import free_port
 
 HOOK = """import json, os, sys
-with open("hooks.log", "a") as log:
+with open(os.environ["HOOKS_LOG"], "a") as log:   # outside the project: not part of its files
     log.write(json.dumps({"hook": sys.argv[1], **{k: v for k, v in os.environ.items()
                                                   if k.startswith("SHIPMATE_")}}) + "\\n")
 sys.exit(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
@@ -20,7 +20,7 @@ sys.exit(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
 
 
 def _hooks(root: Path, fail: str = "") -> str:
-    (root / "hook.py").write_text(HOOK)
+    (root / "hook.py").write_text(HOOK.replace('os.environ["HOOKS_LOG"]', repr(str(root.parent / "hooks.log"))))
     lines = ["hooks:"]
     for name in ("pre_deploy", "post_deploy", "pre_rollback", "post_rollback", "on_failure"):
         code = ', "4"' if name == fail else ""
@@ -29,7 +29,7 @@ def _hooks(root: Path, fail: str = "") -> str:
 
 
 def _ran(root: Path) -> list[dict[str, Any]]:
-    path = root / "hooks.log"
+    path = root.parent / "hooks.log"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 

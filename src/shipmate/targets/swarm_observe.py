@@ -59,8 +59,11 @@ def state_of(client: DockerClient, handle: dict[str, Any]) -> InstanceState:
     pid = int((status.get("ContainerStatus") or {}).get("PID") or 0) or None
     if state == "running":
         desired = task.get("DesiredState")
-        if desired in ("remove", "shutdown") and _local(client, task) and local_container(client, handle) is None:
-            # Swarm reports a removed service's task as running until its agent catches up; the container is gone.
+        container = local_container(client, handle) if desired in ("remove", "shutdown") else None
+        if desired in ("remove", "shutdown") and _local(client, task) and (
+                container is None or container.status != "running"):
+            # Swarm reports a removed service's task as running until its agent catches up; the container is
+            # gone, or stopped and not yet removed.
             return InstanceState(alive=False, state="gone", detail=f"task {short} stopped (desired {desired}; "
                                  "its container is gone)")
         return InstanceState(alive=True, state="running", pid=pid, detail=f"task {short} running "
