@@ -76,16 +76,8 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
     from shipmate.ops.common.identity import host_people
 
     ws = Workspace.locate(spec_file)
-    existing = ws.open_store_readonly()
-    if existing is None:   # nothing ever requested here: do not create a state folder to say so
-        raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
-    existing.close()
-    store = ws.open_store()
+    store, row = _open_with_approval(ws, approval_id)
     try:
-        store.expire_approvals()
-        row = store.get_approval(approval_id)
-        if row is None:
-            raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
         if row.state != "pending":
             who = f" by {row.decided_by}" if row.decided_by else ""
             raise ApprovalRequiredError(f"{row.id} is already {row.state}{who}: nothing was changed",
@@ -144,16 +136,8 @@ def withdraw(spec_file: str | None, approval_id: str, *, identity: Identity | No
     identity = identity or cli_identity()
     who = requester_of(identity)
     ws = Workspace.locate(spec_file)
-    existing = ws.open_store_readonly()
-    if existing is None:
-        raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
-    existing.close()
-    store = ws.open_store()
+    store, row = _open_with_approval(ws, approval_id)
     try:
-        store.expire_approvals()
-        row = store.get_approval(approval_id)
-        if row is None:
-            raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
         if row.requested_by != who:
             raise _refused(store, row, identity, "withdraw", f"{who} did not request {row.id} "
                            f"({row.requested_by} did): only the requester withdraws it",
@@ -214,3 +198,24 @@ def _notify_decided(ws: Workspace, store: Store, row: ApprovalRow, identity: Ide
         "service": row.service, "environment": row.environment, "version": row.version, "approval_id": row.id,
         "action": row.action, "decision": row.state, "decided_by": identity.actor, "via": via,
         "comment": row.comment})
+
+
+def _open_with_approval(ws: Workspace, approval_id: str) -> tuple[Store, ApprovalRow]:
+    """The writable store and the approval ``approval_id`` (expired ones marked first); the caller closes the store.
+
+    NotFoundError when there is no such approval; a home where nothing was ever requested gets no state folder."""
+    existing = ws.open_store_readonly()
+    if existing is None:
+        raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
+    existing.close()
+    store = ws.open_store()
+    try:
+        store.expire_approvals()
+        row = store.get_approval(approval_id)
+    except BaseException:
+        store.close()
+        raise
+    if row is None:
+        store.close()
+        raise NotFoundError(f"no approval {approval_id[:40]}", hint="`shipmate approvals --all` lists them")
+    return store, row
