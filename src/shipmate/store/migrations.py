@@ -86,6 +86,12 @@ def _failure_memory(conn: Connection) -> None:
         sqlite_dialect.install_memory_search(conn)
 
 
+def _uptime(conn: Connection) -> None:
+    # Self-contained: new tables only (raw samples, hourly rollups, incidents, alert state).
+    for table in schema.UPTIME_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -101,6 +107,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
     Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(11, "uptime: raw samples, hourly rollups, incidents and alert state (shipmate serve)", _uptime),
 )
 
 HEAD = MIGRATIONS[-1].version

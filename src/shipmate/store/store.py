@@ -27,6 +27,7 @@ from shipmate.store.rows import EventRow, LockRow
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
+    from shipmate.store.uptime import UptimeRepository
 
 
 class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens):
@@ -108,6 +109,13 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         from shipmate.store.memory import MemoryRepository
 
         return MemoryRepository(self._read, self._write, readonly=self.readonly)
+
+    @property
+    def uptime(self) -> UptimeRepository:
+        """Uptime samples, rollups, incidents and alert state, imported on first use."""
+        from shipmate.store.uptime import UptimeRepository
+
+        return UptimeRepository(self._read, self._write)
 
     def close(self) -> None:
         self._db.close()
