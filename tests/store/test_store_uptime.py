@@ -82,3 +82,9 @@ def test_a_period_without_checks_has_no_uptime_figure(store: Store) -> None:
 def test_the_month_window_starts_on_the_first_of_the_month_utc() -> None:
     assert slo_window_start("month", 1_700_000_000) == 1_698_796_800   # 2023-11-01T00:00:00Z
     assert slo_window_start("30d", 1_700_000_000) == 1_700_000_000 - 30 * 86400
+
+
+def test_raw_counts_are_exact_to_the_second(store: Store) -> None:
+    store.uptime.record([_sample(T0 + i, ok=i % 4 != 0, span=1.0) for i in range(600)])
+    c = store.uptime.raw_counts("web", "production", T0 + 300, T0 + 600)
+    assert (c.checks, c.failures, c.bad_seconds) == (300, 75, 75.0)

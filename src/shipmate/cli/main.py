@@ -285,3 +285,12 @@ def _run(as_json: bool, command: str) -> None:
         sys.stdout.write(json.dumps({"ok": False, "command": command, "error": error}) + "\n")
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+@app.command(rich_help_panel=OBSERVE)
+def uptime(file: File = None, env: Env = None, json_out: Json = False) -> None:
+    """Uptime over 24 h / 7 d / 30 d and the SLO window, error budget left, incidents (from `serve`'s checks)."""
+    from shipmate import ops
+    from shipmate.cli.uptime_render import render_uptime
+
+    run_command("uptime", json_out, lambda p: ops.uptime(file, environment=env), render_uptime)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
+    from shipmate.ops.reading_uptime import uptime
     from shipmate.ops.recalling import (
         memory_export,
         memory_list,
@@ -116,6 +117,7 @@ if TYPE_CHECKING:
         NeverDeployedEnvironment,
         StatusResult,
     )
+    from shipmate.ops.results.uptime import UptimeResult
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
@@ -176,6 +178,8 @@ _HOMES = {
     "secrets_rotate": "shipmate.ops.secrets",
     "secrets_set": "shipmate.ops.secrets",
     "status": "shipmate.ops.reading_status",
+    "uptime": "shipmate.ops.reading_uptime",
+    "UptimeResult": "shipmate.ops.results.uptime",
     "validate": "shipmate.ops.validating",
     "record_call": "shipmate.ops.common.auditing",
     "Identity": "shipmate.ops.common.identity",
@@ -281,6 +285,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["UptimeResult", "uptime"]   # issue 20: uptime and SLOs
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from shipmate.engine.lease import Lease
     from shipmate.store.store import Store
     from shipmate.supervise.restart_policy import PolicySettings
+    from shipmate.supervise.uptime_prober import UptimeProber
+    from shipmate.supervise.uptime_settings import UptimeSettings
 
 SERVE_LOCK = "serve"
 SERVE_LEASE_S = 60.0   # a SIGKILLed serve is taken over at once (its pid is gone); the lease only bounds a frozen one
@@ -233,15 +235,16 @@ def serve(spec_files: list[str], *, http_app: HttpApp, port: int = DEFAULT_PORT,
     try:
         deaths = DeathWatch()
         supervisor = Supervisor(deaths)
+        prober = _uptime_prober(homes)
         for home in homes.values():
             store = home.store
             assert store is not None
             supervisor.add(HomeWatch(str(home.ws.home), lambda ws=home.ws, s=store: ws.runtime(s),  # type: ignore[misc]
-                                     _Settings(home.specs), _roll_back(home), deaths))
+                                     _Settings(home.specs), _roll_back(home), deaths, on_fact=prober.fact))
         previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             specs = [spec for home in homes.values() for spec in home.specs.values()]
-            with _http(port, http_app(supervisor.health)), inbox_runner(specs):
+            with _http(port, http_app(supervisor.health)), inbox_runner(specs), _running(prober, stop):
                 log.info("shipmate serve: watching %d home(s) on 127.0.0.1:%d", len(homes), port)
                 supervisor.run(stop)
         finally:
@@ -250,6 +253,31 @@ def serve(spec_files: list[str], *, http_app: HttpApp, port: int = DEFAULT_PORT,
         return {"stopped": True, "homes": [str(h) for h in homes], "port": port}
     finally:
         _unlock(homes)
+
+
+def _uptime_prober(homes: dict[Path, _Home]) -> UptimeProber:
+    """Uptime checks on their own thread; alerts go out through each service's `notify:` URLs."""
+    from shipmate.ops.common.announcing import announce
+    from shipmate.supervise.uptime_prober import UptimeProber
+
+    def send(home: Path, service: str, environment: str, event: str, fields: dict[str, Any],
+             settings: UptimeSettings) -> None:
+        for warning in announce(home, settings.notify, event, {"service": service, "environment": environment,
+                                                                **fields}):
+            log.warning("%s/%s: %s", service, environment, warning)
+
+    return UptimeProber([(h.ws.home, h.specs) for h in homes.values()], send=send)
+
+
+@contextlib.contextmanager
+def _running(prober: UptimeProber, stop: threading.Event) -> Iterator[None]:
+    thread = threading.Thread(target=prober.run, args=(stop,), name="serve-uptime", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=20.0)   # bounded: a store that hangs at exit must not keep serve from stopping
 
 
 def systemd_unit(spec_files: list[str], *, port: int = DEFAULT_PORT) -> str:

@@ -17,10 +17,11 @@ from shipmate.spec.field_types import FloatRange, NonEmptyText, SpecModel
 HOOK_NAMES = ("pre_deploy", "post_deploy", "pre_rollback", "post_rollback", "on_failure")
 Event = Literal["deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back", "rollback.started",
                 "rollback.succeeded", "approval.requested", "approval.decided", "approval.escalated",
-                "backup.failed"]
+                "backup.failed", "uptime.down", "uptime.up", "slo.page", "slo.ticket"]
 EVENTS: tuple[Event, ...] = ("deploy.started", "deploy.succeeded", "deploy.failed", "deploy.rolled_back",
                              "rollback.started", "rollback.succeeded", "approval.requested", "approval.decided",
-                             "approval.escalated", "backup.failed")
+                             "approval.escalated", "backup.failed",
+                             "uptime.down", "uptime.up", "slo.page", "slo.ticket")   # sent by `serve` (uptime)
 WEIGHT_NAMES = ("base", "per_success", "max_success", "passed_first", "passed_min_samples", "per_soak_hour",
                 "max_soak", "per_known_fix", "max_known_fix", "per_changed_key", "max_changed_keys",
                 "security_change", "security_cap", "first_deploy", "per_failed_run", "max_failed_runs", "cap", "floor")

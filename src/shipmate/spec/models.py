@@ -45,6 +45,7 @@ from shipmate.spec.strategy_settings import (
 )
 from shipmate.spec.supervise_spec import SuperviseSpec
 from shipmate.spec.swarm_target import SwarmTargetSpec, check_swarm_fits, default_swarm_strategy
+from shipmate.spec.uptime_spec import SloSpec, UptimeSpec
 from shipmate.strategies.names import DEFAULT_STRATEGY, RECREATE, StrategyName
 from shipmate.traffic import DEFAULT_HOLD_S
 
@@ -319,6 +320,9 @@ class Spec(SpecModel):
     backup: BackupSpec | None = Field(None, description="What `shipmate backup` archives, where to, how long.")
     supervise: SuperviseSpec = Field(default_factory=lambda: SuperviseSpec.model_validate({}),
                                      description="How `shipmate serve` restarts, checks and rolls back the release.")
+    uptime: UptimeSpec = Field(default_factory=lambda: UptimeSpec.model_validate({}),
+                               description="How `shipmate serve` probes the service from outside (public port).")
+    slo: SloSpec | None = Field(None, description="Service level objective: {target: 99.9, window: 30d | month}.")
 
     @field_validator("secrets")
     @classmethod

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from shipmate.analysis.uptime_math import HOUR, WindowCounts, counts_of, hour_of, total
 from shipmate.store import schema
@@ -110,6 +110,18 @@ class UptimeRepository:
             parts.append(counts_of([(bool(ok), lat, float(span)) for ok, lat, span in raw]))
         return total(parts)
 
+    def raw_counts(self, service: str, environment: str, since: float, until: float) -> WindowCounts:
+        """Checks, failures and bad time of [since, until) from the raw samples alone, aggregated in the database
+        (the burn-rate windows: exact to the second, cheap for hours of samples)."""
+        bad = case((_raw.c.ok.is_(False), 1), else_=0)
+        with self._read() as conn:
+            checks, failures, bad_seconds = conn.execute(select(
+                func.count(), func.coalesce(func.sum(bad), 0),
+                func.coalesce(func.sum(case((_raw.c.ok.is_(False), _raw.c.span_seconds), else_=0.0)), 0.0),
+            ).where(_raw.c.service == service, _raw.c.environment == environment, _raw.c.at >= since,
+                    _raw.c.at < until)).one()
+        return WindowCounts(checks=int(checks), failures=int(failures), bad_seconds=float(bad_seconds))
+
     def hourly(self, service: str, environment: str, since: float,
                until: float) -> list[tuple[int, WindowCounts]]:
         """The rolled-up hours in [since, until), oldest first (charts, reports)."""
@@ -118,6 +130,16 @@ class UptimeRepository:
                 _hour.c.service == service, _hour.c.environment == environment,
                 _hour.c.hour >= since, _hour.c.hour < until).order_by(_hour.c.hour)).mappings()
             return [(int(m["hour"]), self._counts_of_hour(m)) for m in rows]
+
+    def unrolled_since(self) -> float | None:
+        """Where a rollup must start after a restart: the end of the last rolled-up hour, else the oldest
+        raw sample (None: no samples at all)."""
+        with self._read() as conn:
+            last = conn.execute(select(func.max(_hour.c.hour)).where(_hour.c.checks > 0)).scalar()
+            if last is not None:
+                return float(last) + HOUR
+            first = conn.execute(select(func.min(_raw.c.at))).scalar()
+            return None if first is None else float(first)
 
     def table_rows(self) -> dict[str, int]:
         """Row count per uptime table (the store-size figures)."""

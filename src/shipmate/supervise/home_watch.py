@@ -31,12 +31,15 @@ QUIET_REFRESH_S = 30.0   # and this often anyway
 
 
 RollBack = Callable[[str, str, dict[str, Any]], str]   # (service, environment, evidence) -> outcome
+Fact = Callable[[str, str, str, str, str], None]   # (home, service, environment, source, detail): uptime counts it
 
 
 class HomeWatch:
     def __init__(self, home: str, open_runtime: Callable[[], Runtime],
-                 settings_of: Callable[[str, str], PolicySettings], roll_back: RollBack, deaths: DeathWatch) -> None:
+                 settings_of: Callable[[str, str], PolicySettings], roll_back: RollBack, deaths: DeathWatch,
+                 on_fact: Fact | None = None) -> None:
         self.home = home
+        self._on_fact = on_fact or (lambda *_: None)
         self._open_runtime = open_runtime
         self._settings_of = settings_of
         self._roll_back = roll_back
@@ -189,6 +192,8 @@ class HomeWatch:
         settings = self._settings_of(svc.service, svc.environment)
         ended = ended or restarting.exit_record(rt, row)
         ended = {**ended, "counted": counted}
+        self._on_fact(self.home, svc.service, svc.environment, "restart" if restarted_by_engine else "death",
+                      str(ended.get("status") or "died"))
         ran = now - float(row.supervision.get("started_at") or row.created_at)
         if counted:
             svc.deaths.append(now)
@@ -301,6 +306,8 @@ class HomeWatch:
         passed, detail = liveness.check(rt, svc.config, row)
         if not passed and now < watched.grace_until:
             return   # still starting after its engine restarted it: not a liveness failure yet
+        if not passed:
+            self._on_fact(self.home, svc.service, svc.environment, "liveness", detail)
         was_in = watched.liveness.in_rotation()
         watched.liveness = watched.liveness.after(passed)
         if watched.liveness.must_restart(settings):

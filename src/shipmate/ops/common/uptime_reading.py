@@ -15,10 +15,11 @@ if TYPE_CHECKING:
 
 def uptime_over(store: Store, service: str, environment: str, *, since: float, until: float,
                 target_percent: float | None = None, budget_window: str = "period",
-                now: float | None = None) -> UptimePeriod:
+                budget_seconds: float | None = None, now: float | None = None) -> UptimePeriod:
     """Uptime, incidents (with durations) and, with a target, the error budget of [since, until).
 
-    The budget is the bad time the target allows over the period, minus the bad time measured in it.
+    The budget is the bad time the target allows over ``budget_seconds`` (default: the period; a calendar
+    month passes its full length), minus the bad time measured in the period.
     """
     now = time.time() if now is None else now
     counts = store.uptime.counts(service, environment, since, until)
@@ -30,7 +31,7 @@ def uptime_over(store: Store, service: str, environment: str, *, since: float, u
     ratio = counts.ratio
     budget = None
     if target_percent is not None:
-        b = error_budget(target_percent, until - since, counts.bad_seconds)
+        b = error_budget(target_percent, budget_seconds or (until - since), counts.bad_seconds)
         budget = ErrorBudgetView(target_percent=target_percent, window=budget_window,
                                  allowed_minutes=round(b.allowed_minutes, 3),
                                  spent_minutes=round(b.spent_minutes, 3), left_minutes=round(b.left_minutes, 3))
@@ -49,6 +50,16 @@ def slo_window_start(window: str, now: float) -> float:
     return now - window_seconds(window)
 
 
+def slo_window_length(window: str, now: float) -> float:
+    """Seconds the SLO's budget is spread over: the rolling window, or the whole calendar month."""
+    if window != "month":
+        return window_seconds(window)
+    t = time.gmtime(now)
+    return calendar.monthrange(t.tm_year, t.tm_mon)[1] * 86400.0
+
+
 def window_seconds(window: str) -> float:
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    return float(window[:-1]) * units[window[-1]]
+    """ "30d", "12h", "90m", "500ms" -> seconds (the spec's duration units)."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    unit = "ms" if window.endswith("ms") else window[-1]
+    return float(window[: -len(unit)]) * units[unit]
