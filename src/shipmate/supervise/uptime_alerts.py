@@ -48,8 +48,8 @@ def restore(store: Store, service: str, environment: str) -> TargetState:
 
 
 def observe(store: Store, t: TargetState, sample: UptimeSample, mono: float, settings: UptimeSettings,
-            send: Send) -> None:
-    """Feed one outside check; opens/closes the incident and sends down/up on a transition."""
+            send: Send) -> str | None:
+    """Feed one outside check; opens/closes the incident and sends down/up on a transition (returned)."""
     new, change = step(t.state, sample.ok, failure_threshold=settings.uptime.failure_threshold,
                        success_threshold=settings.uptime.success_threshold)
     if sample.ok != t.state.down:   # a sample that agrees with the state ends any streak against it
@@ -79,10 +79,11 @@ def observe(store: Store, t: TargetState, sample: UptimeSample, mono: float, set
         log.warning("%s/%s: uptime %s not recorded: %s", t.service, t.environment, change, exc.message)
         t.state = replace(t.state, failures=min(t.state.failures, settings.uptime.failure_threshold - 1),
                           successes=min(t.state.successes, settings.uptime.success_threshold - 1))
-        return
+        return None
     if change is not None:
         t.streak_start = None
     t.state = new
+    return change
 
 
 def evaluate_burn(store: Store, t: TargetState, now: float, settings: UptimeSettings, send: Send) -> None:

@@ -188,7 +188,10 @@ class UptimeProber:
                               detail=outcome.detail or None)
         home.buffer.add(sample)
         if home.buffer.failing_since is None:
-            uptime_alerts.observe(store, target.alerts, sample, mono, target.settings, self._send(home))
+            send = self._send(home)
+            if uptime_alerts.observe(store, target.alerts, sample, mono, target.settings, send) is not None:
+                self._flush(home, mono)   # the burn-rate windows must see the checks that made it change
+                uptime_alerts.evaluate_burn(store, target.alerts, time.time(), target.settings, send)
 
     def _drain_facts(self) -> None:
         while True:
