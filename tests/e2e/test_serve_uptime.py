@@ -69,7 +69,40 @@ def test_a_service_down_then_up_is_one_incident_with_its_duration_and_one_page(p
         assert _sent(rx, "uptime.down") == 1 and _sent(rx, "slo.page") == 1
         up = next(b for b in rx.bodies if "uptime.up" in str(b.get("title")))
         assert "down_for_seconds" in str(up.get("message") or up.get("body"))
+
+        scraped = _scrape(serve.port)
+        labels = {"service": "hello", "environment": "default"}
+        assert scraped[("shipmate_service_up", labels)] == 1.0
+        assert 0 < scraped[("shipmate_uptime_30d_ratio", labels)] < 1
+        assert scraped[("shipmate_slo_target_ratio", labels)] == 0.999
+        allowed = 0.001 * 30 * 86400
+        assert 0 < scraped[("shipmate_error_budget_remaining_seconds", labels)] < allowed
+        assert scraped[("shipmate_deployments_total", {**labels, "outcome": "succeeded"})] == 1.0
+        assert scraped[("shipmate_release_info", {**labels, "version": "1.0.0"})] == 1.0
+        assert scraped[("shipmate_probe_latency_seconds_bucket", {**labels, "le": "+Inf"})] >= 1
         assert serve.stop() == 0
+
+
+class _Scrape(dict[tuple[str, frozenset[tuple[str, str]]], float]):
+    """(sample name, labels) -> value; looked up with a subset of the labels."""
+
+    def __getitem__(self, key: tuple[str, dict[str, str]]) -> float:  # type: ignore[override]
+        name, wanted = key
+        found = [v for (n, labels), v in self.items() if n == name and set(wanted.items()) <= labels]
+        assert len(found) == 1, (name, wanted, found)
+        return found[0]
+
+
+def _scrape(port: int) -> _Scrape:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    out = _Scrape()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            dict.__setitem__(out, (sample.name, frozenset(sample.labels.items())), sample.value)
+    return out
 
 
 def test_a_hanging_service_fails_its_check_in_bounded_time_and_the_loop_keeps_ticking(project: Project) -> None:

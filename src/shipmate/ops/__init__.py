@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_history import events, history
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
+    from shipmate.ops.reading_metrics import metrics
     from shipmate.ops.reading_status import status
     from shipmate.ops.reading_uptime import uptime
     from shipmate.ops.recalling import (
@@ -104,6 +105,7 @@ if TYPE_CHECKING:
         MemoryShowResult,
         MemoryStatsResult,
     )
+    from shipmate.ops.results.metrics import LabeledHistogram, LabeledValue, MetricsSnapshot
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
@@ -179,6 +181,10 @@ _HOMES = {
     "secrets_set": "shipmate.ops.secrets",
     "status": "shipmate.ops.reading_status",
     "uptime": "shipmate.ops.reading_uptime",
+    "metrics": "shipmate.ops.reading_metrics",
+    "MetricsSnapshot": "shipmate.ops.results.metrics",
+    "LabeledValue": "shipmate.ops.results.metrics",
+    "LabeledHistogram": "shipmate.ops.results.metrics",
     "UptimeResult": "shipmate.ops.results.uptime",
     "validate": "shipmate.ops.validating",
     "record_call": "shipmate.ops.common.auditing",
@@ -285,7 +291,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
-__all__ += ["UptimeResult", "uptime"]   # issue 20: uptime and SLOs
+__all__ += ["LabeledHistogram", "LabeledValue", "MetricsSnapshot", "UptimeResult", "metrics", "uptime"]   # issue 20
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -27,6 +27,7 @@ from shipmate.store.rows import EventRow, LockRow
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
+    from shipmate.store.metric_reads import MetricReads
     from shipmate.store.uptime import UptimeRepository
 
 
@@ -109,6 +110,13 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         from shipmate.store.memory import MemoryRepository
 
         return MemoryRepository(self._read, self._write, readonly=self.readonly)
+
+    @property
+    def metric_reads(self) -> MetricReads:
+        """Grouped counts for `/metrics`, imported on first use."""
+        from shipmate.store.metric_reads import MetricReads
+
+        return MetricReads(self._read)
 
     @property
     def uptime(self) -> UptimeRepository:

@@ -21,4 +21,7 @@ def create_app(health: Health) -> Starlette:
         body = health()
         return JSONResponse(body, status_code=200 if body.get("ok") else 503)
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"])])
+    from shipmate.web.metrics import metrics_route  # /metrics (issue 20): the homes serve watches, read per scrape
+
+    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]),
+                             metrics_route(lambda: [str(h) for h in health().get("homes", [])])])
