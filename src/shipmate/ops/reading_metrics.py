@@ -100,7 +100,7 @@ def _uptime(store: Store, home: Path, service: str, environment: str, snap: Metr
         since = slo_window_start(slo.window, now)
         window = store.uptime.counts(service, environment, since, now)
         budget = error_budget(slo.target, slo_window_length(slo.window, now), window.bad_seconds)
-        snap.slo_target.append(LabeledValue(labels, slo.target / 100))
+        snap.slo_target.append(LabeledValue(labels, round(slo.target / 100, 9)))
         snap.error_budget_left_seconds.append(LabeledValue(labels, budget.left_minutes * 60))
 
 
