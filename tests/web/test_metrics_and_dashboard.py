@@ -29,8 +29,8 @@ SUFFIXES = {"counter": ("_total", "_created"), "gauge": ("",), "info": ("_info",
 @contextmanager
 def _served(homes: list[str]) -> Iterator[int]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(lambda: {"ok": True, "homes": homes}, port=port), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="off"))
+    app = create_app(lambda: {"ok": True, "homes": homes}, port=port)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_until(lambda: server.started, 20, "uvicorn to listen")
