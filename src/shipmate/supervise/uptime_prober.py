@@ -108,6 +108,8 @@ class UptimeProber:
 
     def _tick(self, home: _Home, mono: float) -> None:
         if home.store is None:
+            if mono < home.next_refresh:
+                return   # the store refused to open: asked again after FLUSH_RETRY_S, not every tick
             home.store = Store.open(home.path)
         if mono >= home.next_refresh:
             self._refresh(home, home.store, mono)
