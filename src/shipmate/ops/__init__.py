@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.recovering import recover
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
+    from shipmate.ops.reporting import render_report, report
     from shipmate.ops.results.approvals import (
         Approval,
         ApprovalsResult,
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
+    from shipmate.ops.results.reports import ReportResult
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -257,6 +259,10 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
+    # reports (issue 20)
+    "report": "shipmate.ops.reporting",
+    "render_report": "shipmate.ops.reporting",
+    "ReportResult": "shipmate.ops.results.reports",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -281,6 +287,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

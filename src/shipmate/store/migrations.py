@@ -86,6 +86,11 @@ def _failure_memory(conn: Connection) -> None:
         sqlite_dialect.install_memory_search(conn)
 
 
+def _report_sends(conn: Connection) -> None:
+    # Self-contained: one new table (scheduled reports sent by serve).
+    schema.report_sends.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -101,6 +106,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
     Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(11, "report_sends: scheduled reports serve sent, once per period", _report_sends),
 )
 
 HEAD = MIGRATIONS[-1].version
