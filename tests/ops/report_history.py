@@ -21,10 +21,23 @@ from shipmate.model import DeploymentState as S
 from shipmate.store import Store
 from shipmate.store.owners import this_process_owner
 
-
+SPEC = """service: web
+version: git
+port: 18080
+target: {kind: process, command: ["python3", "-m", "http.server", "18081"]}
+environments: {staging: {}, production: {}}
+reports: {timezone: UTC}
+"""
+MONITOR = "monitor window fail: error rate 0.20 > 0.05"
+HEALTH = "health check failed before the switch: level 2 http /health 500"
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> float:
     """November 2026, UTC (2 Nov is a Monday)."""
     return datetime(2026, 11, day, hour, minute, second, tzinfo=UTC).timestamp()
+
+
+# The commit of each version: its lead time is its deploy's end minus this.
+COMMITS = {"v1.0.1": at(2, 9), "v1.0.2": at(2, 12), "v1.0.3": at(3, 7), "v1.0.4": at(4, 8), "v1.0.5": at(5, 9),
+           "v1.0.6": at(4, 13), "v1.0.7": at(6, 8), "v1.0.8": at(5, 4), "v1.0.9": at(4, 16), "v1.0.10": at(1, 0)}
 
 
 @dataclass
@@ -138,3 +151,37 @@ def git_project(path: Path, tags: dict[str, float]) -> None:
         git("add", "CHANGES")
         git("commit", "-q", "-m", tag, when=when)
         git("tag", "-a", tag, "-m", tag, when=when)
+
+
+def week_of_history(h: History) -> None:
+    """Mon 2 Nov 2026 .. Sun 8 Nov (UTC). 10 production deployments, 5 of them change failures."""
+    h.deploy("v1.0.1", at(2, 10), confidence=0.9)                                                  # d1 ok
+    h.deploy("v1.0.2", at(2, 14), outcome="rolled_back", rolling_back_after=40, error=MONITOR,     # d2 20 s
+             confidence=0.6)
+    h.deploy("v1.0.0", at(3, 8), env="staging", outcome="failed", rolling_back_after=10, error=HEALTH)  # noise
+    h.deploy("v1.0.3", at(3, 9), confidence=0.8)                                                   # d3 ok
+    h.deploy("v1.0.4", at(4, 11), confidence=0.7)                                                  # d4 crash loop
+    h.auto_rollback_decided(at(4, 11, 30), "v1.0.4")
+    h.deploy("v1.0.3", at(4, 11, 30, 5), kind="rollback", actor="shipmate-serve")                  # 65 s
+    h.deploy("v1.0.5", at(5, 10), outcome="rolled_back", rolling_back_after=30, error=HEALTH,      # d5 20 s
+             took=50, confidence=0.5)
+    h.deploy("v1.0.6", at(5, 15), confidence=0.9)                                                  # d6 ok
+    h.deploy("v1.0.3", at(5, 17), kind="rollback")            # by hand 2 h later: after rollback_within (1 h)
+    h.deploy("v1.0.7", at(6, 9), outcome="failed", rolling_back_after=40, error=HEALTH,            # d7 3620 s
+             confidence=0.4)
+    h.deploy("v1.0.8", at(6, 10), confidence=0.95)                                                 # d8 manual rb
+    h.deploy("v1.0.6", at(6, 10, 30), kind="rollback")                                             # 60 s
+    h.deploy("v1.0.9", at(6, 18), confidence=0.85)                                                 # d9 ok
+    h.deploy("v1.1.0-dirty", at(8, 23, 30))                                                        # d10 ok
+    h.deploy("v1.0.10", at(9, 1))                                                  # after the period
+    h.approval(at(2, 9), decided=at(2, 9, 10), state="approved")
+    h.approval(at(4, 10), decided=at(4, 10, 30), state="approved")
+    h.approval(at(6, 8), decided=at(6, 8, 5), state="rejected")
+    h.approval(at(8, 12), decided=None, state="pending")
+    h.approval(at(3, 12), decided=at(3, 13), state="approved", env="staging")
+    for when in (at(2, 14), at(5, 10), at(6, 9)):
+        h.failure(when, "sig_aaaaaaaaaaaaaaaa", "http /health answered <n>")
+    h.failure(at(4, 11, 30), "sig_bbbbbbbbbbbbbbbb", "crash loop: <n> deaths")
+    h.failure(at(3, 8), "sig_cccccccccccccccc", "staging only", env="staging")
+
+

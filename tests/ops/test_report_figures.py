@@ -8,20 +8,7 @@ import pytest
 
 from shipmate import ops
 from shipmate.store import Store
-from tests.ops.report_history import History, at, git_project, install_clock
-
-SPEC = """service: web
-version: git
-port: 18080
-target: {kind: process, command: ["python3", "-m", "http.server", "18081"]}
-environments: {staging: {}, production: {}}
-reports: {timezone: UTC}
-"""
-MONITOR = "monitor window fail: error rate 0.20 > 0.05"
-HEALTH = "health check failed before the switch: level 2 http /health 500"
-# The commit of each version: its lead time is its deploy's end minus this.
-COMMITS = {"v1.0.1": at(2, 9), "v1.0.2": at(2, 12), "v1.0.3": at(3, 7), "v1.0.4": at(4, 8), "v1.0.5": at(5, 9),
-           "v1.0.6": at(4, 13), "v1.0.7": at(6, 8), "v1.0.8": at(5, 4), "v1.0.9": at(4, 16), "v1.0.10": at(1, 0)}
+from tests.ops.report_history import COMMITS, SPEC, History, at, git_project, install_clock, week_of_history
 
 
 @pytest.fixture
@@ -33,42 +20,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = Store.open(tmp_path / ".shipmate")
     h = History(store, clock)
     try:
-        _week(h)
+        week_of_history(h)
     finally:
         store.close()
     return tmp_path
-
-
-def _week(h: History) -> None:
-    """Mon 2 Nov 2026 .. Sun 8 Nov (UTC). 10 production deployments, 5 of them change failures."""
-    h.deploy("v1.0.1", at(2, 10), confidence=0.9)                                                  # d1 ok
-    h.deploy("v1.0.2", at(2, 14), outcome="rolled_back", rolling_back_after=40, error=MONITOR,     # d2 20 s
-             confidence=0.6)
-    h.deploy("v1.0.0", at(3, 8), env="staging", outcome="failed", rolling_back_after=10, error=HEALTH)  # noise
-    h.deploy("v1.0.3", at(3, 9), confidence=0.8)                                                   # d3 ok
-    h.deploy("v1.0.4", at(4, 11), confidence=0.7)                                                  # d4 crash loop
-    h.auto_rollback_decided(at(4, 11, 30), "v1.0.4")
-    h.deploy("v1.0.3", at(4, 11, 30, 5), kind="rollback", actor="shipmate-serve")                  # 65 s
-    h.deploy("v1.0.5", at(5, 10), outcome="rolled_back", rolling_back_after=30, error=HEALTH,      # d5 20 s
-             took=50, confidence=0.5)
-    h.deploy("v1.0.6", at(5, 15), confidence=0.9)                                                  # d6 ok
-    h.deploy("v1.0.3", at(5, 17), kind="rollback")            # by hand 2 h later: after rollback_within (1 h)
-    h.deploy("v1.0.7", at(6, 9), outcome="failed", rolling_back_after=40, error=HEALTH,            # d7 3620 s
-             confidence=0.4)
-    h.deploy("v1.0.8", at(6, 10), confidence=0.95)                                                 # d8 manual rb
-    h.deploy("v1.0.6", at(6, 10, 30), kind="rollback")                                             # 60 s
-    h.deploy("v1.0.9", at(6, 18), confidence=0.85)                                                 # d9 ok
-    h.deploy("v1.1.0-dirty", at(8, 23, 30))                                                        # d10 ok
-    h.deploy("v1.0.10", at(9, 1))                                                  # after the period
-    h.approval(at(2, 9), decided=at(2, 9, 10), state="approved")
-    h.approval(at(4, 10), decided=at(4, 10, 30), state="approved")
-    h.approval(at(6, 8), decided=at(6, 8, 5), state="rejected")
-    h.approval(at(8, 12), decided=None, state="pending")
-    h.approval(at(3, 12), decided=at(3, 13), state="approved", env="staging")
-    for when in (at(2, 14), at(5, 10), at(6, 9)):
-        h.failure(when, "sig_aaaaaaaaaaaaaaaa", "http /health answered <n>")
-    h.failure(at(4, 11, 30), "sig_bbbbbbbbbbbbbbbb", "crash loop: <n> deaths")
-    h.failure(at(3, 8), "sig_cccccccccccccccc", "staging only", env="staging")
 
 
 def _report(project: Path, **kw: object) -> dict:
@@ -140,8 +95,8 @@ def test_compare_puts_the_previous_period_beside_it_and_an_empty_one_says_insuff
         assert metric["status"] == "insufficient data", key
     assert prev["success_rate"] == {"percent": None, "count": 0, "of": 0}
     md = ops.render_report(r, "md")
-    assert "| Change failure rate | 50.0 % | low | 5 failed of 10 deployments |" in md
-    assert "insufficient data: no production deployments (minimum 5)" in md
+    assert "| Change failure rate | 50.0 % | low | 5 failed of 10 deployments | insufficient data |" in md
+    assert "| Success rate | 70.0 % (7 of 10) | - (0 of 0) |" in md
 
 
 def test_a_small_sample_is_insufficient_data_never_a_band(project: Path) -> None:

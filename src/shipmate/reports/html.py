@@ -30,10 +30,10 @@ def charts(report: dict[str, Any]) -> list[str]:
 
 def render_html(report: dict[str, Any]) -> str:
     """``report``: ReportResult.to_json()."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from jinja2 import Environment, PackageLoader
     from markupsafe import Markup
 
-    env = Environment(loader=PackageLoader("shipmate.reports", "templates"), autoescape=select_autoescape(),
+    env = Environment(loader=PackageLoader("shipmate.reports", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(duration=wording.duration, percent=wording.percent, rate=wording.rate,
                        metric_value=wording.metric_value, metric_counts=wording.metric_counts,

@@ -23,7 +23,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         row = f"| {NAMES[key]} | {metric_value(m)} | {metric_status(m)} | {metric_counts(m)} |"
         if prev:
             p = prev["dora"][key]
-            row += f" {metric_value(p)} ({metric_status(p)}) |"
+            row += f" {metric_value(p)}" + (f" ({p['band'] or p['status']})" if p["value"] is not None else "") + " |"
         out.append(row)
     out += ["", "Definitions:", ""]
     for key, text in report["definitions"].items():
