@@ -18,6 +18,8 @@ from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.results.reports import PeriodFigures, ReportResult
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from shipmate.analysis.dora import ChangeOutcome
     from shipmate.analysis.report_facts import Period
     from shipmate.spec.models import Spec
@@ -126,16 +128,21 @@ def _commit_times(ws: Workspace, outcomes: list[ChangeOutcome],
 def _spec_and_env(ws: Workspace, environment: str | None) -> tuple[Spec, str]:
     """Today's spec (rollback_within, timezone, whether versions come from git) and the environment: -e, else
     production when declared, else the first one."""
-    from shipmate.spec.loader import load_spec
-
-    # The version is not needed here (the releases in the store have theirs), so `version: git` runs no git.
-    loaded = load_spec(ws.spec_path, environment=None, describe=lambda *_: "unused")
-    declared = list(loaded.spec.environments) or ["default"]
+    spec = today_spec(ws.spec_path)
+    declared = list(spec.environments) or ["default"]
     if environment is None:
         env = "production" if "production" in declared else declared[0]
     else:
-        env = resolve_environment(declared, environment) if loaded.spec.environments else environment
-    return loaded.spec, env
+        env = resolve_environment(declared, environment) if spec.environments else environment
+    return spec, env
+
+
+def today_spec(path: Path) -> Spec:
+    """The spec file as it is now (rollback_within, reports:, notify:, whether versions come from git)."""
+    from shipmate.spec.loader import load_spec
+
+    # The version is not needed (the releases in the store have theirs), so `version: git` runs no git here.
+    return load_spec(path, environment=None, describe=lambda *_: "unused").spec
 
 
 def _iso(t: float) -> str:
