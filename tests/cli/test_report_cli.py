@@ -103,7 +103,7 @@ def test_the_html_report_is_one_page_with_inline_charts_that_chromium_lays_out(w
     svgs = [ET.fromstring(html[i:html.index("</svg>", i) + 6]) for i in _all(html, "<svg ")]
     titles = [s.find("{http://www.w3.org/2000/svg}title").text for s in svgs]  # type: ignore[union-attr]
     assert titles == ["Production deployments per day", "Change failure rate per day",
-                      "Recovery time of failed deployments"]
+                      "Recovery time of failed deployments", "Uptime per day"]
     chromium = shutil.which("chromium")
     if chromium is None:
         engine_unavailable("chromium", "no chromium on PATH")
@@ -114,7 +114,7 @@ def test_the_html_report_is_one_page_with_inline_charts_that_chromium_lays_out(w
     if dom.returncode != 0 and "unshare" in dom.stderr:
         pytest.skip(f"no network namespace here: {dom.stderr.strip()[:200]}")
     assert dom.returncode == 0, dom.stderr[-500:]
-    assert dom.stdout.count('role="img"') == 3 and "Change failure rate" in dom.stdout
+    assert dom.stdout.count('role="img"') == 4 and "Change failure rate" in dom.stdout
     pdf = tmp_path / "report.pdf"
     subprocess.run(["unshare", "-rn", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", f"--print-to-pdf={pdf}", "--no-pdf-header-footer",

@@ -20,6 +20,7 @@ import shipmate.store.memory
 from shipmate.model import DeploymentState as S
 from shipmate.store import Store
 from shipmate.store.owners import this_process_owner
+from shipmate.store.uptime_rows import UptimeSample
 
 SPEC = """service: web
 version: git
@@ -183,5 +184,12 @@ def week_of_history(h: History) -> None:
         h.failure(when, "sig_aaaaaaaaaaaaaaaa", "http /health answered <n>")
     h.failure(at(4, 11, 30), "sig_bbbbbbbbbbbbbbbb", "crash loop: <n> deaths")
     h.failure(at(3, 8), "sig_cccccccccccccccc", "staging only", env="staging")
+    # serve's probes: one an hour all week, down at Wed 11:00 (45 min) and Fri 09:00 (1 h).
+    down = {at(4, 11), at(6, 9)}
+    h.store.uptime.record([UptimeSample("web", "production", at(2, 0) + i * 3600.0, at(2, 0) + i * 3600.0 not in down,
+                                        12.0, 3600.0) for i in range(7 * 24)])
+    for start, took in ((at(4, 11), 2700.0), (at(6, 9), 3600.0)):
+        incident = h.store.uptime.open_incident("web", "production", started_at=start, cause="probe failed")
+        h.store.uptime.close_incident(incident.id, ended_at=start + took, duration_seconds=took)
 
 

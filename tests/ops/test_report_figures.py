@@ -77,6 +77,12 @@ def test_the_other_figures_are_exact(project: Path) -> None:
                                 "decided": 3, "median_wait_seconds": 600.0}
     assert [(s["signature"], s["count"], s["services"]) for s in cur["failure_signatures"]] == [
         ("sig_aaaaaaaaaaaaaaaa", 3, ["web"]), ("sig_bbbbbbbbbbbbbbbb", 1, ["web"])]
+    assert cur["uptime"] == [{
+        "service": "web", "uptime_percent": round(166 / 168 * 100, 4), "checks": 168, "failures": 2, "incidents": 2,
+        "mttr_seconds": 3150.0, "slo_target_percent": None, "budget_allowed_minutes": None,
+        "budget_spent_minutes": None, "budget_left_minutes": None,
+        "daily_percent": [100.0, 100.0, round(23 / 24 * 100, 4), 100.0, round(23 / 24 * 100, 4), 100.0, 100.0]}]
+    assert (cur["incidents"], cur["incident_mttr_seconds"], cur["uptime_note"]) == (2, 3150.0, "")
     daily = cur["daily"]
     assert daily["labels"] == ["Mon 02 Nov", "Tue 03 Nov", "Wed 04 Nov", "Thu 05 Nov", "Fri 06 Nov", "Sat 07 Nov",
                                "Sun 08 Nov"]

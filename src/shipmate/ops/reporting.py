@@ -50,10 +50,13 @@ def report(spec_file: str | None, *, period: str = "week", since: str | None = N
     store = ws.open_store_readonly()
     rollback_within = float(spec.supervise.rollback_within)
     versions_from_git = spec.version == "git"
+    # `slo:` (the uptime part of issue 20) gives the error budget's target when the spec has one.
+    slo_target = getattr(getattr(spec, "slo", None), "target", None)
     try:
-        current = figures(store, ws, env, span, rollback_within=rollback_within, git=versions_from_git, now=now)
+        current = figures(store, ws, env, span, rollback_within=rollback_within, git=versions_from_git, now=now,
+                          slo_target=slo_target)
         previous = (figures(store, ws, env, span.previous(), rollback_within=rollback_within,
-                            git=versions_from_git, now=now) if compare else None)
+                            git=versions_from_git, now=now, slo_target=slo_target) if compare else None)
         services = store.reports.services(env) if store is not None else []
     finally:
         if store is not None:
@@ -78,7 +81,7 @@ def parse_since(text: str, tz: ZoneInfo) -> datetime:
 
 
 def figures(store: Store | None, ws: Workspace, env: str, span: Period, *, rollback_within: float, git: bool,
-            now: float) -> PeriodFigures:
+            now: float, slo_target: float | None = None) -> PeriodFigures:
     """One period's figures; an absent store (never deployed) gives the same shape with nothing in it."""
     from shipmate.analysis import dora, report_figures
     from shipmate.analysis.dora import WEEK_S
@@ -95,12 +98,9 @@ def figures(store: Store | None, ws: Workspace, env: str, span: Period, *, rollb
     commit_times, not_measurable = _commit_times(ws, outcomes, git)
     by_reason = report_figures.rollbacks_by_reason(outcomes)
     rolled_back = sum(r.numerator for r in by_reason.values())
-    services = sorted({d.service for d in facts})
-    uptime, uptime_note = uptime_lines(store, services, env, span, now=now)
-    ended = [u for u in uptime if u.mttr_seconds is not None]
-    incident_count = sum(u.incidents for u in uptime)
-    mttr = (sum(u.mttr_seconds * u.incidents for u in ended if u.mttr_seconds is not None)
-            / sum(u.incidents for u in ended)) if ended and sum(u.incidents for u in ended) else None
+    services = store.reports.services(env) if store is not None else []
+    uptime, uptime_note, mttr, incident_count = uptime_lines(store, services, env, span, now=now,
+                                                             slo_target=slo_target)
     appr = report_figures.approvals(approvals, env, span)
     empty = not outcomes and appr.requested == 0 and not any(u.checks for u in uptime)
     return PeriodFigures(
