@@ -13,7 +13,8 @@ Below MIN_COUNT samples a figure is "insufficient data" and never gets a band.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -85,15 +86,37 @@ def judge_changes(facts: Sequence[DeployFact], autos: Sequence[AutoRollback], en
                   period: Period, rollback_within: float) -> list[ChangeOutcome]:
     """Each ended production deployment of the period, judged (facts: every deployment of the environment,
     including those after the period, so a late rollback or recovery is seen)."""
-    by_target: dict[str, list[DeployFact]] = {}
+    by_target: dict[str, _Timeline] = {}
     for d in sorted(facts, key=lambda f: f.started_at):
         if d.environment == environment:
-            by_target.setdefault(d.service, []).append(d)
-    return [_judge(d, by_target[d.service], autos, rollback_within)
+            by_target.setdefault(d.service, _Timeline()).add(d)
+    autos_of: dict[str, list[AutoRollback]] = {}
+    for a in sorted(autos, key=lambda a: a.at):
+        if a.environment == environment:
+            autos_of.setdefault(a.service, []).append(a)
+    times = {service: [a.at for a in rows] for service, rows in autos_of.items()}
+    return [_judge(d, by_target[d.service], autos_of.get(d.service, []), times.get(d.service, []), rollback_within)
             for d in production_deploys(facts, environment, period)]
 
 
-def _judge(d: DeployFact, same: list[DeployFact], autos: Sequence[AutoRollback],
+class _Timeline:
+    """One service's deployments in start order; lookups walk forward from a point (no quadratic scans)."""
+
+    def __init__(self) -> None:
+        self.rows: list[DeployFact] = []
+        self.starts: list[float] = []
+
+    def add(self, d: DeployFact) -> None:
+        self.rows.append(d)
+        self.starts.append(d.started_at)
+
+    def after(self, t: float) -> Iterator[DeployFact]:
+        """Deployments that started after ``t``, in order."""
+        for i in range(bisect_right(self.starts, t), len(self.rows)):
+            yield self.rows[i]
+
+
+def _judge(d: DeployFact, same: _Timeline, autos: list[AutoRollback], auto_times: list[float],
            rollback_within: float) -> ChangeOutcome:
     if d.state in ("rolled_back", "failed"):
         reason = ("failed" if d.state == "failed" else "monitor window" if d.monitor_failed else "health checks")
@@ -101,11 +124,17 @@ def _judge(d: DeployFact, same: list[DeployFact], autos: Sequence[AutoRollback],
         recovered = d.finished_at if d.state == "rolled_back" else _next_success(same, detected)
         return ChangeOutcome(d, True, reason, detected, recovered)
     end = d.finished_at or d.started_at
-    later = [x for x in same if x.started_at > d.started_at]
-    next_deploy = next((x.started_at for x in later if x.kind == "deploy"), float("inf"))
-    limit = min(end + rollback_within, next_deploy)
-    auto = next((a for a in autos if a.service == d.service and a.environment == d.environment
-                 and end <= a.at <= limit), None)
+    limit = end + rollback_within
+    later: list[DeployFact] = []
+    for x in same.after(d.started_at):
+        if x.started_at > limit:
+            break
+        if x.kind == "deploy":
+            limit = min(limit, x.started_at)   # the next change ends this one's window
+            break
+        later.append(x)
+    first_auto = bisect_left(auto_times, end)
+    auto = next((a for a in autos[first_auto:first_auto + 1] if a.at <= limit), None)
     rollback = next((x for x in later if x.kind == "rollback" and end <= x.started_at <= limit
                      and (auto is None or x.started_at >= auto.at)), None)
     if auto is None and rollback is None:
@@ -123,12 +152,15 @@ def _judge(d: DeployFact, same: list[DeployFact], autos: Sequence[AutoRollback],
     return ChangeOutcome(d, True, reason, detected, recovered)
 
 
-def _next_success(same: list[DeployFact], after: float | None) -> float | None:
+def _next_success(same: _Timeline, after: float | None) -> float | None:
+    """When a deployment or rollback next succeeded after ``after`` (the deployment lock serialises them, so the
+    one that recovers starts after the failure was detected)."""
     if after is None:
         return None
-    ends = [x.finished_at for x in same if x.state == "succeeded" and x.kind in ("deploy", "rollback")
-            and x.finished_at is not None and x.finished_at >= after]
-    return min(ends) if ends else None
+    for x in same.after(after):
+        if x.state == "succeeded" and x.kind in ("deploy", "rollback") and x.finished_at is not None:
+            return x.finished_at
+    return None
 
 
 def change_failure_rate(outcomes: Sequence[ChangeOutcome]) -> Metric:

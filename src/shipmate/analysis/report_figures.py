@@ -120,12 +120,13 @@ def daily_series(outcomes: Sequence[ChangeOutcome], period: Period, tz: tzinfo) 
     starts = period.day_starts(tz)
     bounds = [*starts[1:], period.end]
     labels, deploys, rates, recovery = [], [], [], []
+    recoveries = [(o.detected_at, (o.recovered_at - o.detected_at) / 60.0) for o in outcomes
+                  if o.failed and o.detected_at is not None and o.recovered_at is not None]
     for start, end in zip(starts, bounds, strict=True):
         labels.append(datetime.fromtimestamp(start, tz).strftime("%a %d %b"))
         day = [o for o in outcomes if start <= o.deploy.started_at < end]
         deploys.append(float(len(day)))
         rates.append(100.0 * sum(1 for o in day if o.failed) / len(day) if day else None)
-        times = [(o.recovered_at - o.detected_at) / 60.0 for o in outcomes if o.failed and o.detected_at is not None
-                 and o.recovered_at is not None and start <= o.detected_at < end]
+        times = [minutes for at, minutes in recoveries if start <= at < end]
         recovery.append(statistics.median(times) if times else None)
     return DailySeries(tuple(labels), tuple(deploys), tuple(rates), tuple(recovery))

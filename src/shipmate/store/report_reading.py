@@ -46,9 +46,11 @@ class ReportRepository:
                    .where(_ev.c.event_type == "deployment.rolling_back", _ev.c.environment == environment,
                           _ev.c.ts >= iso_utc(since))
                    .group_by(_ev.c.deployment_id).subquery())
+        # The two JSON fields are read in SQL (portable JSON paths): decoding 20,000 documents in Python is the
+        # slowest part of a month's report otherwise.
         stmt = (select(_dep.c.id, _dep.c.service, _dep.c.environment, _dep.c.kind, _dep.c.state, _rel.c.version,
-                       _dep.c.started_at, _dep.c.finished_at, _dep.c.actor, _dep.c.error, _dep.c.confidence,
-                       _dep.c.verdict, rolling.c.ts)
+                       _dep.c.started_at, _dep.c.finished_at, _dep.c.actor, _dep.c.error,
+                       _dep.c.confidence["score"].as_float(), _dep.c.verdict["phase"].as_string(), rolling.c.ts)
                 .join(_rel, _rel.c.id == _dep.c.release_id)
                 .outerjoin(rolling, rolling.c.deployment_id == _dep.c.id)
                 .where(_dep.c.environment == environment, _dep.c.started_at >= since)
@@ -56,7 +58,8 @@ class ReportRepository:
         with self._read() as conn:
             rows = conn.execute(stmt).all()
         return [DeployFact(id=r[0], service=r[1], environment=r[2], kind=r[3], state=r[4], version=r[5],
-                           started_at=r[6], finished_at=r[7], actor=r[8], error=r[9], confidence=_score(r[10]),
+                           started_at=r[6], finished_at=r[7], actor=r[8], error=r[9],
+                           confidence=None if r[10] is None else float(r[10]),
                            rolling_back_at=from_iso(r[12]) if r[12] else None,
                            monitor_failed=_monitor_failed(r[11], r[9]))
                 for r in rows]
@@ -101,16 +104,10 @@ class ReportRepository:
                 select(_dep.c.service).where(_dep.c.environment == environment).distinct()))
 
 
-def _score(confidence: Any) -> float | None:
-    if isinstance(confidence, dict) and isinstance(confidence.get("score"), int | float):
-        return float(confidence["score"])
-    return None
-
-
-def _monitor_failed(verdict: Any, error: str | None) -> bool:
+def _monitor_failed(phase: str | None, error: str | None) -> bool:
     """The engine rolls back a failed window with the reason "monitor window <phase>: ..." (engine/actions.py);
     the verdict column holds a window's verdict when one was kept."""
-    if isinstance(verdict, dict) and verdict.get("phase") not in ("pass", None):
+    if phase not in ("pass", None):
         return True
     return bool(error) and str(error).startswith("monitor window")
 
