@@ -50,6 +50,7 @@ def week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (["--since", "yesterday"], "error: --since: 'yesterday' is not a date"),
     (["--since", "2026-02-30"], "error: --since: '2026-02-30' is not a date"),
     (["--format", "pdf"], "error: unknown format 'pdf'"),
+    (["-o", "/nonexistent/dir/report.md"], "error: -o /nonexistent/dir/report.md: No such file or directory"),
     (["-e", "nowhere"], "error: environments: unknown environment 'nowhere'"),
 ])
 def test_bad_input_exits_2_with_one_line_and_a_hint(empty: Path, args: list[str], message: str) -> None:

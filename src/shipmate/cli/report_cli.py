@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from shipmate.cli.output import run_command
+from shipmate.errors import InvalidInputError
 
 File = Annotated[str | None, typer.Option("-f", "--file", help="Spec file (default ./shipmate.yaml).")]
 Env = Annotated[str | None, typer.Option("-e", "--env", help="Environment (default: production when declared).")]
@@ -29,15 +30,20 @@ def report(file: File = None, env: Env = None,
     from shipmate import ops
 
     def build(_: Any) -> Any:
-        return ops.report(file, period=period, since=since, environment=env, compare=compare, fmt=fmt)
+        result = ops.report(file, period=period, since=since, environment=env, compare=compare, fmt=fmt)
+        if output is not None:   # written here, so a bad path is an error like any other (exit 2)
+            try:
+                output.write_text(ops.redact(ops.render_report(result, fmt)) + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise InvalidInputError(f"-o {output}: {exc.strerror or exc}",
+                                        hint="write to a file in an existing, writable folder") from exc
+        return result
 
     def show(result: Mapping[str, Any]) -> None:
-        text = ops.render_report(result, fmt)
         if output is not None:
-            output.write_text(text + "\n", encoding="utf-8")
             sys.stderr.write(f"wrote {output}\n")
         else:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(ops.render_report(result, fmt) + "\n")
 
     if (json_out or fmt == "json") and output is None:
         run_command("report", True, build)      # one JSON object: {"ok": true, "command": "report", ...}
