@@ -14,7 +14,7 @@ def test_serve_sends_the_daily_report_once_even_after_it_was_killed(project: Pro
     with receiver() as hook:
         # Events off: only the reports reach the receiver. 00:00 UTC has always passed: the latest one is due now.
         notify = f"notify: {{urls: ['{hook.url}'], events: [backup.failed]}}\n"
-        daily = 'reports: {daily: "00:00", timezone: UTC, environment: default}\n'
+        daily = 'reports: {daily: "00:00", timezone: UTC}\n'
         project.spec("1.0.0", extra=notify + daily)
         project.json("deploy")
         first = Serve(project).start()
@@ -26,7 +26,7 @@ def test_serve_sends_the_daily_report_once_even_after_it_was_killed(project: Pro
         # documented at-least-once window, tested in tests/ops/test_sending_reports.py).
         wait_until(lambda: _states(project) == ["sent"], 30, "the send to be recorded")
         first.kill()                                         # SIGKILL: no clean shutdown
-        weekly = 'reports: {daily: "00:00", weekly: "Mon 00:00", timezone: UTC, environment: default}\n'
+        weekly = 'reports: {daily: "00:00", weekly: "Mon 00:00", timezone: UTC}\n'
         project.spec("1.0.0", extra=notify + weekly)
         second = Serve(project).start()
         # Its first check goes through daily, then weekly: once the weekly one is here, daily was looked at.

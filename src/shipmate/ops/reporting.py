@@ -129,12 +129,15 @@ def _spec_and_env(ws: Workspace, environment: str | None) -> tuple[Spec, str]:
     """Today's spec (rollback_within, timezone, whether versions come from git) and the environment: -e, else
     production when declared, else the first one."""
     spec = today_spec(ws.spec_path)
+    return spec, choose_environment(spec, environment)
+
+
+def choose_environment(spec: Spec, environment: str | None) -> str:
+    """The one asked for (checked), else production when declared, else the first declared one."""
     declared = list(spec.environments) or ["default"]
     if environment is None:
-        env = "production" if "production" in declared else declared[0]
-    else:
-        env = resolve_environment(declared, environment) if spec.environments else environment
-    return spec, env
+        return "production" if "production" in declared else declared[0]
+    return resolve_environment(declared, environment) if spec.environments else environment
 
 
 def today_spec(path: Path) -> Spec:

@@ -49,7 +49,7 @@ class ReportScheduler:
 
     def _check_spec(self, spec_path: Path) -> int:
         from shipmate.analysis.report_schedule import latest_due
-        from shipmate.ops.reporting import today_spec
+        from shipmate.ops.reporting import choose_environment, today_spec
 
         spec = today_spec(spec_path)
         reports, notify = spec.reports, spec.notify
@@ -66,7 +66,8 @@ class ReportScheduler:
             if when is None:
                 continue
             due = latest_due(schedule, when, reports.timezone, now)
-            sent += self._send(ws, spec.service, reports.environment, reports.timezone, schedule, due,
+            sent += self._send(ws, spec.service, choose_environment(spec, reports.environment), reports.timezone,
+                               schedule, due,
                                list(notify.urls), now)
         return sent
 

@@ -43,4 +43,6 @@ class ReportsSpec(SpecModel):
         None, description='Send the report on the last 7 days every week at this local time, e.g. "Mon 08:00".')
     timezone: Annotated[NonEmptyText, AfterValidator(_check_zone)] = Field(
         "UTC", description="IANA timezone of the times above and of the report's days, e.g. Europe/Berlin.")
-    environment: DnsLabel = Field("production", description="The environment the scheduled report is about.")
+    environment: DnsLabel | None = Field(
+        None, description="The environment the scheduled report is about (default: production when declared, "
+        "else the first).")

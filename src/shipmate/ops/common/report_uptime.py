@@ -36,8 +36,8 @@ def uptime_lines(store: Store | None, services: list[str], environment: str, spa
                             now=now)
         if whole.checks == 0 and not whole.incidents:
             continue
-        days = [uptime_over(store, service, environment, since=a, until=b, now=now).uptime_percent
-                for a, b in zip(starts, bounds, strict=True)]
+        ratios = [store.uptime.counts(service, environment, a, b).ratio for a, b in zip(starts, bounds, strict=True)]
+        days = [None if r is None else round(r * 100, 4) for r in ratios]   # rounded as uptime_over rounds
         budget: Any = whole.error_budget
         count += len(whole.incidents)
         ended += [i.duration_seconds for i in whole.incidents if i.ended_at is not None and i.ended_at < span.end]
