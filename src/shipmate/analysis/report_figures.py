@@ -7,7 +7,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from itertools import pairwise
 from typing import Any
 
@@ -115,8 +115,6 @@ class DailySeries:
 
 
 def daily_series(outcomes: Sequence[ChangeOutcome], period: Period, tz: tzinfo) -> DailySeries:
-    from datetime import datetime
-
     starts = period.day_starts(tz)
     bounds = [*starts[1:], period.end]
     labels, deploys, rates, recovery = [], [], [], []
