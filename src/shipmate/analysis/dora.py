@@ -72,7 +72,8 @@ class ChangeOutcome:
 
     deploy: DeployFact
     failed: bool
-    reason: str | None                  # monitor window | health checks | crash loop (serve) | manual rollback | failed
+    reason: str | None      # monitor window | health checks | interrupted | other | crash loop (serve) |
+    #                         manual rollback | failed (the rollback itself failed)
     detected_at: float | None
     recovered_at: float | None
 
@@ -119,7 +120,7 @@ class _Timeline:
 def _judge(d: DeployFact, same: _Timeline, autos: list[AutoRollback], auto_times: list[float],
            rollback_within: float) -> ChangeOutcome:
     if d.state in ("rolled_back", "failed"):
-        reason = ("failed" if d.state == "failed" else "monitor window" if d.monitor_failed else "health checks")
+        reason = "failed" if d.state == "failed" else _rollback_reason(d)
         detected = d.rolling_back_at or d.finished_at
         recovered = d.finished_at if d.state == "rolled_back" else _next_success(same, detected)
         return ChangeOutcome(d, True, reason, detected, recovered)
@@ -150,6 +151,18 @@ def _judge(d: DeployFact, same: _Timeline, autos: list[AutoRollback], auto_times
     else:
         recovered = _next_success(same, detected)
     return ChangeOutcome(d, True, reason, detected, recovered)
+
+
+def _rollback_reason(d: DeployFact) -> str:
+    """Why the engine rolled it back, from its recorded reason (engine/actions.py words them)."""
+    error = (d.error or "").lower()
+    if d.monitor_failed:
+        return "monitor window"
+    if "health check" in error or "level " in error:
+        return "health checks"
+    if "interrupt" in error or "sigint" in error or "sigterm" in error:
+        return "interrupted"
+    return "other"
 
 
 def _next_success(same: _Timeline, after: float | None) -> float | None:
