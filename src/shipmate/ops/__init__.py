@@ -108,6 +108,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
+    from shipmate.ops.results.stacks import StackHistory, StackMemberResult, StackPlan, StackRunResult, StackStatus
     from shipmate.ops.results.status import (
         CurrentRelease,
         DeploymentInProgress,
@@ -253,6 +254,11 @@ _HOMES = {
     "Explanation": "shipmate.ops.results.explanations",
     "Calibration": "shipmate.ops.results.explanations",
     "ComposeImport": "shipmate.ops.results.imports",
+    "StackHistory": "shipmate.ops.results.stacks",
+    "StackMemberResult": "shipmate.ops.results.stacks",
+    "StackPlan": "shipmate.ops.results.stacks",
+    "StackRunResult": "shipmate.ops.results.stacks",
+    "StackStatus": "shipmate.ops.results.stacks",
     "McpProbeResult": "shipmate.ops.results.probes",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
@@ -270,7 +276,8 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult",
            "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult",
            "ReleasePlan", "RestorePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
-           "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
+           "StackHistory", "StackMemberResult", "StackPlan", "StackRunResult", "StackStatus", "StatusResult",
+           "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
            "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
            "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events",
            "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
@@ -282,7 +289,16 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
 
+# Stacks: these operations also take a stack file (-f shipmate.stack.yaml); ops/stack_dispatch.py picks the stack's.
+_STACK_AWARE = ("deploy", "rollback", "down", "status", "history", "recover")
+
+
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name]), name)
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    if name in _STACK_AWARE:
+        from shipmate.ops.stack_dispatch import stack_aware
+
+        value = stack_aware(name, value)
+    return value

@@ -78,6 +78,12 @@ def _instance_supervision(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
 
 
+def _stack_runs(conn: Connection) -> None:
+    # Self-contained: two new tables, nothing existing changes.
+    for table in schema.STACK_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 def _failure_memory(conn: Connection) -> None:
     # Self-contained: new tables only (and their full-text index), nothing existing changes.
     for table in schema.MEMORY_TABLES:
@@ -101,6 +107,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
     Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(11, "stack_runs, stack_members: several services released together (stacks)", _stack_runs),
 )
 
 HEAD = MIGRATIONS[-1].version
