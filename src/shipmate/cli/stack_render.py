@@ -65,3 +65,14 @@ def history(result: dict[str, Any]) -> None:
         members = ", ".join(f"{m['name']} {m['state']}" for m in r["members"])
         c.print(f"{_when(r['started_at'])} {r['environment']} {r['kind']} {r['state']} [{r['stack_run_id']}]: "
                 f"{members}" + (f" — {r['error']}" if r.get("error") else ""), markup=False)
+
+
+def compose_stack(result: dict[str, Any]) -> None:
+    c = _console()
+    c.print(f"wrote {result['written']} (stack {result['stack']}) and "
+            + ", ".join(s["written"] for s in result["services"])
+            + f" — check them, then `shipmate deploy -f {result['written']} --dry-run`", markup=False)
+    if result["warnings"]:
+        c.print(f"{len(result['warnings'])} compose keys not carried (or changed):")
+    for warning in result["warnings"]:
+        c.print(f"  {warning['path']}: {warning['message']}", markup=False)

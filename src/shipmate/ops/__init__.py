@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from shipmate.ops.explaining import explain
     from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
+    from shipmate.ops.importing_stack import import_compose_stack
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.locking import lock_release, lock_status
     from shipmate.ops.probing import probe_mcp
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.doctor import DoctorReport
     from shipmate.ops.results.explanations import Calibration, Explanation
     from shipmate.ops.results.health import CheckResult
-    from shipmate.ops.results.imports import ComposeImport
+    from shipmate.ops.results.imports import ComposeImport, ComposeStackImport
     from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
         DownPlan,
@@ -147,6 +148,7 @@ _HOMES = {
     "events": "shipmate.ops.reading_history",
     "history": "shipmate.ops.reading_history",
     "import_compose": "shipmate.ops.importing",
+    "import_compose_stack": "shipmate.ops.importing_stack",
     "inbox_process": "shipmate.ops.processing_inbox",
     "inbox_status": "shipmate.ops.reading_inbox",
     "inbox_submit": "shipmate.ops.submitting_task",
@@ -254,6 +256,7 @@ _HOMES = {
     "Explanation": "shipmate.ops.results.explanations",
     "Calibration": "shipmate.ops.results.explanations",
     "ComposeImport": "shipmate.ops.results.imports",
+    "ComposeStackImport": "shipmate.ops.results.imports",
     "StackHistory": "shipmate.ops.results.stacks",
     "StackMemberResult": "shipmate.ops.results.stacks",
     "StackPlan": "shipmate.ops.results.stacks",
@@ -266,7 +269,8 @@ _HOMES = {
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
-           "CheckResult", "ComposeImport", "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked",
+           "CheckResult", "ComposeImport", "ComposeStackImport", "CurrentRelease", "Decider", "DeciderAdded",
+           "DeciderRevoked",
            "DecidersResult", "DecisionResult", "DeploymentInProgress", "DeploymentRecord",
            "DeploymentResult", "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult",
            "Explanation", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
@@ -280,7 +284,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
            "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
            "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events",
-           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
+           "explain", "follow_logs", "history", "home_of", "import_compose", "import_compose_stack", "inbox_process",
            "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "list_deciders",
            "lock_release", "lock_status", "logs", "mcp_identity", "memory_add", "memory_export",
            "memory_import", "memory_list", "memory_match", "memory_merge", "memory_search", "memory_show",
