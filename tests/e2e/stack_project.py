@@ -3,16 +3,18 @@ own folder with its own spec (and so its own state home), driven through the ins
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.cli_project import Project, cleanup
-from tests.waiting import APP
+from tests.waiting import APP, free_port
 
 STACK = "shipmate.stack.yaml"
 
@@ -79,7 +81,10 @@ monitor: {{duration: 1s, interval: 100ms, min_samples: 3, rollback_if: {{error_r
             cleanup(member, member.root.parent / "run")
 
 
-def stack_json_line(out: str) -> dict[str, Any]:
-    assert out.count("\n") == 1, out
-    data: dict[str, Any] = json.loads(out)
-    return data
+@pytest.fixture
+def stack(project: Project) -> Iterator[StackProject]:
+    """Two members (api, web) in folders of the project; their instances and routers are stopped afterwards."""
+    members = {name: Project(project.root / name, free_port(), project.env) for name in ("api", "web")}
+    sp = StackProject(project, members)
+    yield sp
+    sp.cleanup()

@@ -7,21 +7,12 @@ A shipmate killed mid-stack (SIGKILL) is settled by `recover` or by the next com
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.cli_project import Project
-from tests.e2e.stack_project import StackProject
-from tests.waiting import free_port
+from tests.e2e.stack_project import StackProject, stack
 
-
-@pytest.fixture
-def stack(project: Project) -> Iterator[StackProject]:
-    members = {name: Project(project.root / name, free_port(), project.env) for name in ("api", "web")}
-    sp = StackProject(project, members)
-    yield sp
-    sp.cleanup()
+__all__ = ["stack"]   # the fixture
 
 
 def test_a_stack_deploys_in_dependency_order_and_status_and_history_show_each_member(stack: StackProject) -> None:
