@@ -6,11 +6,13 @@ A shipmate killed mid-stack (SIGKILL) is settled by `recover` or by the next com
 
 from __future__ import annotations
 
+import json
 import signal
 
 import pytest
 
 from tests.e2e.stack_project import StackProject, stack
+from tests.waiting import wait_until
 
 __all__ = ["stack"]   # the fixture
 
@@ -113,3 +115,16 @@ def test_bad_stack_input_is_exit_2_with_the_key_path_and_nothing_written(stack: 
         assert out["error"].get("hint")
     assert not any((stack.project.root / d / ".shipmate").exists() for d in (".", "api", "web"))
     assert stack.serving() == {"api": None, "web": None}
+
+
+def test_sigterm_in_the_middle_of_a_stack_deploy_puts_every_member_back(stack: StackProject) -> None:
+    stack.write({"api": "1.0.0", "web": "1.0.0"})
+    stack.json("deploy")
+    stack.write({"api": "2.0.0", "web": "2.0.0"})
+    proc = stack.project.spawn("deploy", "-f", "shipmate.stack.yaml", "--json")
+    wait_until(lambda: stack.api_version() == "2.0.0" or proc.poll() is not None, 120, "api to serve 2.0.0")
+    proc.send_signal(signal.SIGTERM)   # api is done or in its window; web is next or starting
+    out, err = stack.project.finish(proc, 180)
+    assert proc.returncode == 1, (out, err)
+    assert json.loads(out)["error"]["details"]["stack_run"]["state"] == "rolled_back"
+    assert stack.serving() == {"api": "1.0.0", "web": "1.0.0"}

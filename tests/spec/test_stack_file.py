@@ -100,3 +100,15 @@ def test_every_acyclic_graph_orders_each_dependency_before_its_dependants(edges:
     for name, body in services.items():
         for dep in body["depends_on"]:
             assert order.index(dep) < order.index(name)
+
+
+def test_a_one_service_command_given_a_stack_file_says_which_files_it_takes(tmp_path: Path) -> None:
+    from shipmate.spec.loader import load_spec
+    from shipmate.spec.service_names import read_service_names
+
+    stack_file = tmp_path / "shipmate.stack.yaml"
+    stack_file.write_text("stack: shop\nservices:\n  api: {spec: api/shipmate.yaml}\n")
+    for read in (read_service_names, load_spec):
+        with pytest.raises(SpecError, match="this is a stack file") as caught:
+            read(stack_file)
+        assert caught.value.path == "stack" and "api/shipmate.yaml" in (caught.value.hint or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import DeploymentFailedError, RollbackFailedError, ShipmateError
+from shipmate.errors import CommandInterruptedError, DeploymentFailedError, RollbackFailedError, ShipmateError
 from shipmate.ops import undoing_stack
 from shipmate.ops.common import stack_runs
 from shipmate.ops.common.workspace import actor
@@ -54,6 +54,10 @@ def deploy_stack(stack_file: Path, *, environment: str | None = None, version: s
                 store.set_stack_member(run.id, position, state="failed", error=exc.message,
                                        deployment_id=exc.details.get("deployment_id"))
                 _fail(store, run.id, member.name, exc, progress, identity)
+            except KeyboardInterrupt as exc:   # Ctrl-C, SIGTERM, SIGHUP outside a member's steps: undone too
+                stopped = CommandInterruptedError(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}")
+                store.set_stack_member(run.id, position, state="failed", error=stopped.message)
+                _fail(store, run.id, member.name, stopped, progress, identity)
             noop = isinstance(result, NoChangeResult)
             unchanged += noop
             store.set_stack_member(run.id, position, state="unchanged" if noop else "done",

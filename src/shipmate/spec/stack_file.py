@@ -55,6 +55,18 @@ def is_stack_file(path: Path) -> bool:
         return False
 
 
+def refuse_stack_here(data: dict[str, Any], file: Path) -> None:
+    """A command that works on one service was given a stack file: say so, and which files it takes instead."""
+    if "stack" not in data or "service" in data:
+        return
+    services = data.get("services")
+    examples = [str(body["spec"]) for body in services.values() if isinstance(body, dict) and "spec" in body] \
+        if isinstance(services, dict) else []
+    raise _fail("this is a stack file; this command works on one service's spec", "stack", file,
+                "pass -f with a member's spec" + (f" ({', '.join(examples[:3])})" if examples else "")
+                + "; deploy, rollback, down, status, history and recover take the stack file")
+
+
 def _fail(message: str, path: str, file: Path, hint: str) -> SpecError:
     return SpecError(message, path=path, file=str(file), hint=hint)
 
