@@ -4,7 +4,7 @@ all or nothing: when one fails, the members this run deployed are put back, last
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from shipmate.errors import CommandInterruptedError, DeploymentFailedError, RollbackFailedError, ShipmateError
 from shipmate.ops import undoing_stack
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from shipmate.engine.context import Progress
     from shipmate.ops.common.identity import Identity
     from shipmate.spec.stack_file import StackSpec
+    from shipmate.store.store import Store
 
 
 def deploy_stack(stack_file: Path, *, environment: str | None = None, version: str | None = None,
@@ -79,11 +80,12 @@ def _check_members(stack: StackSpec, environment: str | None, version: str | Non
         load_spec(member.spec, environment=environment, version_override=version)
 
 
-def _fail(store: Any, run_id: str, name: str, exc: ShipmateError, progress: Progress | None,
-          identity: Identity | None) -> None:
+def _fail(store: Store, run_id: str, name: str, exc: ShipmateError, progress: Progress | None,
+          identity: Identity | None) -> NoReturn:
     """Undo what this run deployed, then raise: exit 1 (all put back) or 5 (something could not be)."""
     store.set_stack_state(run_id, "rolling_back", actor=actor(), error=f"{name}: {exc.message}")
     run = store.stack_run(run_id)
+    assert run is not None
     problems = undoing_stack.undo(store, run, progress, identity)
     done = store.set_stack_state(run_id, "failed" if problems else "rolled_back", actor=actor(),
                                  error="; ".join([f"{name}: {exc.message}", *problems]))
