@@ -32,6 +32,8 @@ class _HomeRows:
 
 _cache: dict[str, _HomeRows] = {}
 _cache_lock = threading.Lock()
+_registry: dict[str, Any] = {}      # the registry's listing, kept while its folder's mtime stands
+_last_overview: dict[str, Any] = {}  # the last Overview and what it was made from
 
 
 def _stamp(home: Path, spec: Path) -> tuple[int, ...]:
@@ -67,22 +69,42 @@ def locate_service(service: str, home_id: str | None = None) -> ServiceRef:
 
 
 def overview() -> Overview:
+    """The same object as last time when nothing it was made from changed (a face may keep its rendering)."""
     homes, warnings = _scan()
+    supervised = [_supervised(home.serve_lock) for home in homes]
+    made_from = ([(home.stamp, home.ref) for home in homes], supervised, warnings)
+    with _cache_lock:
+        if _last_overview.get("from") == made_from:
+            last: Overview = _last_overview["overview"]
+            return last
     rows: list[OverviewRow] = []
-    for home in homes:
-        supervised = _supervised(home.serve_lock)
-        rows += [dataclasses.replace(r, supervised=supervised) for r in home.rows]
+    for home, watched in zip(homes, supervised, strict=True):
+        rows += [dataclasses.replace(r, supervised=watched) for r in home.rows]
     rows.sort(key=lambda r: (r.service, r.environment, r.home_id))
-    return Overview(rows, len(homes), warnings)
+    made = Overview(rows, len(homes), warnings)
+    with _cache_lock:
+        _last_overview.update({"from": made_from, "overview": made})
+    return made
 
 
 def _scan() -> tuple[list[_HomeRows], list[str]]:
-    from shipmate.supervise.registry import entries
+    from shipmate.supervise.registry import entries, registry_dir
 
-    found, warnings = entries()
+    try:
+        listed = os.stat(registry_dir()).st_mtime_ns
+    except OSError:
+        listed = 0
+    if _registry.get("mtime") == listed and listed:
+        found, warnings = _registry["found"], list[str]()
+    else:
+        found, warnings = entries()
+        _registry.update({"mtime": listed, "found": found})
     out = []
     for entry in found:
         stamp = _stamp(entry.home, entry.spec)
+        if not any(stamp):    # the home and its spec are gone: list the registry again next time
+            _registry.clear()
+            continue
         with _cache_lock:
             cached = _cache.get(entry.key)
         if cached is None or cached.stamp != stamp:
