@@ -180,3 +180,25 @@ def test_an_agent_token_requests_a_production_deploy_and_only_a_person_token_app
         assert row["version"] == "2.0.0" and row["last_deployment"]["actor"] == "agent:bot"
     finally:
         serve.kill()
+
+
+def test_where_deciders_are_tokens_an_api_token_cannot_decide(project: Project) -> None:
+    gated = """environments:
+  production:
+    approval: {mode: required, expires: 1h, deciders: tokens}
+"""
+    project.spec("1.0.0", extra="environments:\n  production: {}\n")
+    project.json("deploy", "--env", "production")
+    serve = Serve(project).start()
+    try:
+        project.spec("2.0.0", extra=gated)
+        api = Api(serve.port, token=make_token(project, "grace", "admin"))
+        asked = api.post("/api/v1/services/hello/deploy", {"environment": "production"})
+        assert asked.status == 412, asked.body
+        approval_id = asked.json()["details"]["approval_id"]
+        refused = api.post(f"/api/v1/services/hello/approvals/{approval_id}/approve", {})
+        assert refused.status == 403 and "decider token" in refused.json()["message"], refused.body
+        [row] = [a for a in project.json("approvals")["approvals"] if a["id"] == approval_id]
+        assert row["state"] == "pending"
+    finally:
+        serve.kill()
