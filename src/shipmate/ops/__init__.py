@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.recovering import recover
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
+    from shipmate.ops.reporting import render_report, report
     from shipmate.ops.results.approvals import (
         Approval,
         ApprovalsResult,
@@ -131,6 +132,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
+    from shipmate.ops.results.reports import ReportResult
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -318,6 +320,10 @@ _HOMES = {
     "OverviewRow": "shipmate.ops.results.overview",
     "ServiceRef": "shipmate.ops.results.overview",
     "ServicesResult": "shipmate.ops.results.overview",
+    # reports (issue 20)
+    "report": "shipmate.ops.reporting",
+    "render_report": "shipmate.ops.reporting",
+    "ReportResult": "shipmate.ops.results.reports",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -348,6 +354,7 @@ __all__ += ["Cancellation", "DeploymentEvents", "DeploymentsPage", "EventsPage",
             "LastDeployment", "Overview", "OverviewRow", "ServiceRef", "ServicesResult", "acting_as",
             "deployment_events", "deployment_of_trace", "deployments_page", "events_page", "find_deployment",
             "list_filters", "locate_service", "overview", "registered_services"]
+__all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
