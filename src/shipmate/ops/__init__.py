@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
+    from shipmate.ops.reading_deployment import deployment_detail
     from shipmate.ops.reading_history import events, history
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
         BackupTaken,
         RestorePlan,
     )
+    from shipmate.ops.results.deployment_detail import DeploymentDetail, LevelPassed, TimelineStep
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
         DeploymentRecord,
@@ -281,6 +283,13 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+
+# The dashboard's deployment page (issue 19)
+_HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment",
+               "DeploymentDetail": "shipmate.ops.results.deployment_detail",
+               "LevelPassed": "shipmate.ops.results.deployment_detail",
+               "TimelineStep": "shipmate.ops.results.deployment_detail"})
+__all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
