@@ -284,12 +284,18 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
 
-# The dashboard's deployment page (issue 19)
+# The dashboard's overview and deployment page (issue 19, webui)
 _HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment",
                "DeploymentDetail": "shipmate.ops.results.deployment_detail",
                "LevelPassed": "shipmate.ops.results.deployment_detail",
-               "TimelineStep": "shipmate.ops.results.deployment_detail"})
-__all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail"]
+               "TimelineStep": "shipmate.ops.results.deployment_detail",
+               "overview": "shipmate.ops.reading_overview",
+               "service_spec": "shipmate.ops.reading_overview",
+               "LastDeployment": "shipmate.ops.results.overview",
+               "OverviewResult": "shipmate.ops.results.overview",
+               "ServiceOverview": "shipmate.ops.results.overview"})
+__all__ += ["DeploymentDetail", "LastDeployment", "LevelPassed", "OverviewResult", "ServiceOverview",
+            "TimelineStep", "deployment_detail", "overview", "service_spec"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

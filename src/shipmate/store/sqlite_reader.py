@@ -131,3 +131,9 @@ class SqliteReader:
         if has_memory is None:
             return [], []
         return search_rows_with(lambda sql, args: self._rows(sql, *args), terms, limit)
+
+    def pending_approvals(self, now: float) -> dict[tuple[str, str], int]:
+        """(service, environment) -> approvals still waiting for a decision (the dashboard's overview)."""
+        rows = self._rows("SELECT service, environment, count(*) AS n FROM approvals "
+                          "WHERE state = 'pending' AND expires_at > ? GROUP BY service, environment", now)
+        return {(r["service"], r["environment"]): int(r["n"]) for r in rows}
