@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
+    from shipmate.ops.charting import window_charts
     from shipmate.ops.reading_deployment import deployment_detail
     from shipmate.ops.reading_history import events, history
     from shipmate.ops.reading_inbox import inbox_status
@@ -286,6 +287,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
 
 # The dashboard's overview and deployment page (issue 19, webui)
 _HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment",
+               "window_charts": "shipmate.ops.charting",
                "DeploymentDetail": "shipmate.ops.results.deployment_detail",
                "LevelPassed": "shipmate.ops.results.deployment_detail",
                "TimelineStep": "shipmate.ops.results.deployment_detail",
@@ -295,7 +297,7 @@ _HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment",
                "OverviewResult": "shipmate.ops.results.overview",
                "ServiceOverview": "shipmate.ops.results.overview"})
 __all__ += ["DeploymentDetail", "LastDeployment", "LevelPassed", "OverviewResult", "ServiceOverview",
-            "TimelineStep", "deployment_detail", "overview", "service_spec"]
+            "TimelineStep", "deployment_detail", "overview", "service_spec", "window_charts"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
