@@ -69,6 +69,10 @@ def _decider_tokens(conn: Connection) -> None:
 
 
 
+def _api_tokens(conn: Connection) -> None:
+    schema.api_tokens.create(conn, checkfirst=True)
+
+
 def _inbox_tasks(conn: Connection) -> None:
     schema.inbox_tasks.create(conn, checkfirst=True)
 def _instance_supervision(conn: Connection) -> None:
@@ -101,6 +105,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
     Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(11, "api_tokens: HTTP API tokens with a scope, a person's or an agent's (hashes only)", _api_tokens),
 )
 
 HEAD = MIGRATIONS[-1].version

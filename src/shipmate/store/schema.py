@@ -159,6 +159,18 @@ decider_tokens = Table(
     Column("revoked_at", Float, nullable=True),
 )
 
+api_tokens = Table(
+    # An HTTP API token (`shipmate token create`) in the host database: only its sha256 is kept.
+    "api_tokens", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope", String(8), nullable=False),          # read | deploy | admin
+    Column("agent", Boolean, nullable=False),            # an agent's token requests, never approves
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)
+
 approvals = Table(
     "approvals", metadata,
     Column("id", String(32), primary_key=True),

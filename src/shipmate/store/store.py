@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from shipmate.errors import NotFoundError, StoreError
 from shipmate.store import events, locks, migrations
+from shipmate.store.api_tokens import StoreApiTokens
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
 
 
-class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens):
+class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens, StoreApiTokens):
     """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
 
     def __init__(self, home: Path, db: Database) -> None:
