@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
+    from shipmate.ops.charting import window_charts
     from shipmate.ops.checking import check
     from shipmate.ops.common.auditing import record_call
     from shipmate.ops.common.face_tokens import bearer_token
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
-    from shipmate.ops.charting import window_charts
     from shipmate.ops.reading_deployment import deployment_detail
     from shipmate.ops.reading_history import events, history
     from shipmate.ops.reading_inbox import inbox_status

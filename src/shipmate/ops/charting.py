@@ -27,7 +27,7 @@ def window_charts(verdict: dict[str, Any] | None, *, chart_id: str = "window") -
 
     def lines(key: str, scale: float = 1.0) -> list[Series]:
         drawn = [Series("new", values("new", key, scale))]
-        return drawn + [Series("stable", values("stable", key, scale))] if compared else drawn
+        return [*drawn, Series("stable", values("stable", key, scale))] if compared else drawn
 
     rate = Chart(f"Error rate per tick ({source})", labels, lines("error_rate", 100.0), unit="%",
                  y_label="errors", chart_id=f"{chart_id}-errors")

@@ -38,9 +38,12 @@ def deployment_detail(spec_file: str | None, deployment_id: str) -> DeploymentDe
                              None if s.finished_at is None else round(s.finished_at - s.started_at, 3),
                              round(s.started_at - dep.started_at, 3)) for s in steps]
     healthy = next((s.result for s in steps if s.name == "wait_healthy" and s.result), None)
+    # A failed window's verdict is only in its step's result (the row keeps a passed one): the last one decided.
+    judged = [s.result["verdict"] for s in steps if s.result and s.result.get("verdict")]
     return DeploymentDetail(service=dep.service, deployment=record,
                             previous_version=previous.version if previous else None, steps=timeline,
-                            health_levels=levels_passed(healthy), verdict=dep.verdict, confidence=dep.confidence,
+                            health_levels=levels_passed(healthy),
+                            verdict=dep.verdict or (judged[-1] if judged else None), confidence=dep.confidence,
                             events=[AuditEvent.of(e) for e in events])
 
 

@@ -7,6 +7,7 @@ home id when two homes hold one of the same name.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError, NotFoundError, ShipmateError
@@ -17,6 +18,7 @@ from shipmate.ops.results.overview import LastDeployment, OverviewResult, Servic
 if TYPE_CHECKING:
     from shipmate.release_config import ReleaseConfig
     from shipmate.store.sqlite_reader import SqliteReader
+    from shipmate.supervise.registry import Entry
 
 
 def overview() -> OverviewResult:
@@ -25,13 +27,13 @@ def overview() -> OverviewResult:
 
     entries, warnings = registry.entries()
     rows: list[ServiceOverview] = []
-    for entry in entries:
+    for entry in _one_per_home(entries):
         try:
             service, declared = read_service_names(entry.spec)
             rows += _home_rows(Workspace(entry.spec, entry.home), service, declared or ["default"])
         except (ShipmateError, OSError) as exc:
             warnings.append(f"{entry.spec}: {str(exc)[:200]}")
-    rows.sort(key=lambda r: (r.service, r.home, r.environment))
+    rows.sort(key=lambda r: (r.service, r.home))   # stable: environments stay in the order the spec declares
     return OverviewResult(rows, warnings)
 
 
@@ -41,7 +43,7 @@ def service_spec(service: str, home: str | None = None) -> str:
     from shipmate.supervise import registry
 
     found: list[Workspace] = []
-    for entry in registry.entries()[0]:
+    for entry in _one_per_home(registry.entries()[0]):
         ws = Workspace(entry.spec, entry.home)
         try:
             named = read_service_names(entry.spec)[0]
@@ -56,6 +58,14 @@ def service_spec(service: str, home: str | None = None) -> str:
         raise InvalidInputError(f"{len(found)} homes have a service {service}: name one with ?home=",
                                 hint="home ids: " + ", ".join(ws.home_id for ws in found))
     return str(found[0].spec_path)
+
+
+def _one_per_home(entries: list[Entry]) -> list[Entry]:
+    """A home deployed from two spec files of one folder is registered twice: it is one service."""
+    seen: dict[Path, Entry] = {}
+    for entry in entries:
+        seen.setdefault(entry.home, entry)
+    return list(seen.values())
 
 
 def _home_rows(ws: Workspace, service: str, environments: list[str]) -> list[ServiceOverview]:

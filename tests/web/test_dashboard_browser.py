@@ -1,0 +1,99 @@
+"""The dashboard in a real browser (Debian's chromium through Playwright) against a real `shipmate serve` over
+real deployments: log in, the overview, a deployment's window chart, a failed deploy's verdict, approvals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.web.browser import browser, screenshot
+from tests.web.dashboard_site import Site, site
+
+__all__ = ["browser", "site"]
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context per test: no cookie carries over."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page: Any, site: Site, who: str, then: str = "/") -> None:
+    page.goto(f"{site.url}{then}")
+    page.wait_for_url(re.compile(r"/login\?next="))          # logged out: every page sends you to log in
+    page.fill("#token", site.tokens[who])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.url}{then}")
+
+
+def test_a_wrong_token_is_refused_and_the_right_one_opens_the_overview(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/")
+    page.wait_for_url(re.compile(r"/login"))
+    page.fill("#token", "smt_not-a-token")
+    page.click("button[type=submit]")
+    assert "unknown or revoked" in page.inner_text("[role=alert]")
+    screenshot(page, "login-refused")
+    log_in(page, site, "ann")
+    assert "token:ann" in page.inner_text("header")
+
+
+def test_the_overview_shows_two_services_in_two_environments(page: Any, site: Site) -> None:
+    log_in(page, site, "viewer")
+    table = page.locator("#overview")
+    assert [h.strip() for h in table.locator("thead th").all_inner_texts()] == ["Service", "staging", "production"]
+    hello = table.locator("tr[data-service=hello]")
+    api = table.locator("tr[data-service=api]")
+    assert hello.locator("td[data-environment=production] .version").inner_text() == "1.0.0"
+    assert api.locator("td[data-environment=production] .version").inner_text() == "3.1.0"
+    staging = api.locator("td[data-environment=staging]").inner_text()
+    assert "3.1.0" in staging and "healthy" in staging and "1/1" in staging      # the rollback kept 3.1.0 up
+    assert "rolled_back" in staging and "by user:dev" in staging                # its last deployment failed
+    assert "supervised" in hello.inner_text()                                   # serve holds both homes
+    screenshot(page, "overview")
+
+
+def test_a_deployment_page_shows_its_timeline_levels_rules_and_window_chart(page: Any, site: Site) -> None:
+    log_in(page, site, "viewer")
+    page.locator("tr[data-service=hello] td[data-environment=staging] a", has_text="succeeded").click()
+    page.wait_for_url(re.compile(r"/deployments/dep_"))
+    steps = page.locator("#steps li").evaluate_all("items => items.map(i => i.dataset.step)")
+    assert steps[:2] == ["preflight", "start_instances"] and "monitor" in steps
+    assert "pass" in page.inner_text("#verdict")
+    assert page.locator("#rules tr[data-rule='probes.error_rate']").count() == 1
+    charts = page.locator("#charts svg.chart")
+    assert charts.count() == 2                                   # error rate and p95 per tick
+    assert charts.nth(0).locator("polyline, circle").count() > 0  # drawn from the verdict's series
+    assert page.locator("#factors tr").count() >= 2 and page.locator("#events tr").count() >= 5
+    screenshot(page, "deployment")
+
+
+def test_a_failed_deploy_appears_with_its_verdict(page: Any, site: Site) -> None:
+    log_in(page, site, "viewer", f"/deployments/{site.failed_deployment}?service=api")
+    assert page.inner_text("#state") == "rolled_back"
+    verdict = page.inner_text("#verdict")
+    assert "fail" in verdict and "decided by" in verdict
+    failing = page.locator("#rules tr", has=page.locator(".s-fail"))
+    assert failing.count() >= 1
+    observed, limit = failing.first.locator("td.num").all_inner_texts()[:2]   # observed vs its limit
+    assert limit == "5.0%" and float(observed.rstrip("%")) > 50.0
+    assert "monitor window fail" in page.inner_text("#error")
+    screenshot(page, "failed-deployment")
+
+
+def test_history_filters_by_state_and_pages(page: Any, site: Site) -> None:
+    log_in(page, site, "viewer", "/services/api/history")
+    assert page.locator("#history tbody tr").count() == 3
+    page.select_option("select[name=state]", "rolled_back")
+    page.click("#filters button")
+    page.wait_for_url(re.compile(r"state=rolled_back"))
+    rows = page.locator("#history tbody tr")
+    assert rows.count() == 1 and "3.2.0" in rows.first.inner_text()
+    screenshot(page, "history")
