@@ -6,7 +6,7 @@ import pytest
 
 from shipmate import ops
 from shipmate.errors import NotFoundError
-from shipmate.ops.reading_deployment import levels_passed
+from shipmate.ops.reading_deployment_detail import levels_passed
 from tests.e2e.cli_project import Project
 from tests.e2e.conftest import project
 

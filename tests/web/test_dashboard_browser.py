@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import wait_until
 from tests.web.browser import browser, screenshot
-from tests.web.dashboard_site import Site, site
+from tests.web.dashboard_site import PRODUCTION_GATED, Site, site
 
 __all__ = ["browser", "site"]
 WAIT_MS = 30_000
@@ -97,3 +98,65 @@ def test_history_filters_by_state_and_pages(page: Any, site: Site) -> None:
     rows = page.locator("#history tbody tr")
     assert rows.count() == 1 and "3.2.0" in rows.first.inner_text()
     screenshot(page, "history")
+
+
+@pytest.fixture(scope="module")
+def pending_promotion(site: Site) -> Iterator[tuple[str, Any]]:
+    """hello 1.1.0 passed staging; `promote --to production` waits (a real CLI process) for a person."""
+    site.spec(site.hello, "hello", "1.1.0", PRODUCTION_GATED.format(port=site.production_port), monitor="3s")
+    site.hello.json("deploy", "-e", "staging")
+    waiting = site.hello.spawn("promote", "--from", "staging", "--to", "production", "--json")
+    found: list[str] = []
+
+    def asked() -> bool:
+        found[:] = [a["id"] for a in site.hello.json("approvals")["approvals"] if a["environment"] == "production"]
+        return bool(found)
+
+    wait_until(asked, 60, "the promotion to ask for an approval")
+    yield found[0], waiting
+
+
+def test_a_read_token_and_an_agents_token_cannot_press_approve(browser: Any, site: Site,
+                                                               pending_promotion: tuple[str, Any]) -> None:
+    approval_id, _ = pending_promotion
+    for who in ("viewer", "bot"):
+        context = browser.new_context(viewport={"width": 1360, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        tab = context.new_page()
+        log_in(tab, site, who, "/approvals")
+        card = tab.locator(f".approval[data-approval='{approval_id}']")
+        assert "1.0.0" in card.locator("table.diff").inner_text() and "1.1.0" in card.inner_text()
+        assert card.locator("button[value=approve]").is_disabled()
+        assert ("agent" if who == "bot" else "scope read") in tab.inner_text("#cannot-decide")
+        # Pressing it anyway (a forged form post with the session's own CSRF token) is refused; nothing changes.
+        csrf = tab.locator("input[name=csrf_token]").first.get_attribute("value")
+        answer = tab.request.post(f"{site.url}/approvals/{approval_id}/decide", headers={"Origin": site.url},
+                                  form={"csrf_token": csrf or "", "decision": "approve", "service": "hello"})
+        assert answer.status == 403, answer.text()
+        screenshot(tab, f"approvals-{who}")
+        context.close()
+    still = [a for a in site.hello.json("approvals")["approvals"] if a["id"] == approval_id]
+    assert still and still[0]["state"] == "pending"
+
+
+def test_a_person_approves_the_production_promotion_and_watches_it_proceed_live(
+        page: Any, site: Site, pending_promotion: tuple[str, Any]) -> None:
+    approval_id, waiting = pending_promotion
+    log_in(page, site, "ann", "/approvals")
+    card = page.locator(f".approval[data-approval='{approval_id}']")
+    card.locator("input[name=comment]").fill("staging looked good")
+    card.locator("button[value=approve]").click()
+    page.wait_for_url(re.compile(r"/approvals\?decided="))
+    assert f"{approval_id} approved by token:ann" in page.inner_text("#decided")
+    page.locator(f".approval[data-approval='{approval_id}'] a.watch").click()
+    page.wait_for_selector("#state")                                   # the promotion started: the live page
+    page.wait_for_function("document.querySelectorAll('#events tr').length > 0")   # events arrive over SSE
+    screenshot(page, "live-running")
+    page.wait_for_function("document.getElementById('state').textContent === 'succeeded'", timeout=120_000)
+    assert "Finished: succeeded" in page.inner_text("#outcome") and page.locator("#cancel").is_disabled()
+    steps = page.locator("#steps li").evaluate_all("items => items.map(i => i.dataset.step)")
+    assert "monitor" in steps and "promote" in steps
+    screenshot(page, "live-finished")
+    _, err = site.hello.finish(waiting, 120)
+    assert waiting.returncode == 0, err
+    assert site.hello.json("status", "-e", "production")["environments"][0]["current"]["version"] == "1.1.0"

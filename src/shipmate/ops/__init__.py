@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
     from shipmate.ops.charting import window_charts
     from shipmate.ops.checking import check
+    from shipmate.ops.common.acting import acting_as
     from shipmate.ops.common.auditing import record_call
+    from shipmate.ops.common.cancellation import Cancellation
     from shipmate.ops.common.face_tokens import bearer_token
     from shipmate.ops.common.host_state import host_home, web_key
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
@@ -39,8 +41,17 @@ if TYPE_CHECKING:
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
-    from shipmate.ops.reading_deployment import deployment_detail
+    from shipmate.ops.reading_deployment_detail import deployment_detail
+    from shipmate.ops.reading_deployments import (
+        deployment_events,
+        deployment_of_trace,
+        deployments_page,
+        events_page,
+        find_deployment,
+        list_filters,
+    )
     from shipmate.ops.reading_history import events, history
+    from shipmate.ops.reading_host import locate_service, overview, registered_services
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
@@ -107,6 +118,18 @@ if TYPE_CHECKING:
         MemorySearchResult,
         MemoryShowResult,
         MemoryStatsResult,
+    )
+    from shipmate.ops.results.overview import (
+        DeploymentEvents,
+        DeploymentsPage,
+        EventsPage,
+        HostDeployment,
+        HostEvent,
+        LastDeployment,
+        Overview,
+        OverviewRow,
+        ServiceRef,
+        ServicesResult,
     )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
@@ -276,6 +299,28 @@ _HOMES = {
     "TokenHolder": "shipmate.ops.results.tokens",
     "TokenRevoked": "shipmate.ops.results.tokens",
     "TokensResult": "shipmate.ops.results.tokens",
+    # serve's HTTP face: host-wide reads, who a call acts for, cancelling a worker thread's deployment
+    "acting_as": "shipmate.ops.common.acting",
+    "Cancellation": "shipmate.ops.common.cancellation",
+    "deployment_events": "shipmate.ops.reading_deployments",
+    "deployment_of_trace": "shipmate.ops.reading_deployments",
+    "deployments_page": "shipmate.ops.reading_deployments",
+    "events_page": "shipmate.ops.reading_deployments",
+    "find_deployment": "shipmate.ops.reading_deployments",
+    "list_filters": "shipmate.ops.reading_deployments",
+    "locate_service": "shipmate.ops.reading_host",
+    "overview": "shipmate.ops.reading_host",
+    "registered_services": "shipmate.ops.reading_host",
+    "DeploymentEvents": "shipmate.ops.results.overview",
+    "DeploymentsPage": "shipmate.ops.results.overview",
+    "EventsPage": "shipmate.ops.results.overview",
+    "HostDeployment": "shipmate.ops.results.overview",
+    "HostEvent": "shipmate.ops.results.overview",
+    "LastDeployment": "shipmate.ops.results.overview",
+    "Overview": "shipmate.ops.results.overview",
+    "OverviewRow": "shipmate.ops.results.overview",
+    "ServiceRef": "shipmate.ops.results.overview",
+    "ServicesResult": "shipmate.ops.results.overview",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -302,20 +347,18 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "systemd_unit", "validate", "withdraw"]
 __all__ += ["ApiToken", "TokenCreated", "TokenHolder", "TokenRevoked", "TokensResult", "host_home",
             "token_active", "token_create", "token_holder", "token_list", "token_revoke", "web_key"]
+__all__ += ["Cancellation", "DeploymentEvents", "DeploymentsPage", "EventsPage", "HostDeployment", "HostEvent",
+            "LastDeployment", "Overview", "OverviewRow", "ServiceRef", "ServicesResult", "acting_as",
+            "deployment_events", "deployment_of_trace", "deployments_page", "events_page", "find_deployment",
+            "list_filters", "locate_service", "overview", "registered_services"]
 
 # The dashboard's overview and deployment page (issue 19, webui)
-_HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment",
+_HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment_detail",
                "window_charts": "shipmate.ops.charting",
                "DeploymentDetail": "shipmate.ops.results.deployment_detail",
                "LevelPassed": "shipmate.ops.results.deployment_detail",
-               "TimelineStep": "shipmate.ops.results.deployment_detail",
-               "overview": "shipmate.ops.reading_overview",
-               "service_spec": "shipmate.ops.reading_overview",
-               "LastDeployment": "shipmate.ops.results.overview",
-               "OverviewResult": "shipmate.ops.results.overview",
-               "ServiceOverview": "shipmate.ops.results.overview"})
-__all__ += ["DeploymentDetail", "LastDeployment", "LevelPassed", "OverviewResult", "ServiceOverview",
-            "TimelineStep", "deployment_detail", "overview", "service_spec", "window_charts"]
+               "TimelineStep": "shipmate.ops.results.deployment_detail"})
+__all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail", "window_charts"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from shipmate.errors import StoreError
 from shipmate.model import TERMINAL_STATES
@@ -26,7 +26,7 @@ class SqliteReader:
         self._conn = conn
 
     @classmethod
-    def open(cls, home: Path) -> SqliteReader | None:
+    def open(cls, home: Path) -> Self | None:
         """None when there is no database yet; never creates one (mode=rw refuses to)."""
         path = home.absolute() / "state.db"
         if not path.exists():
@@ -131,9 +131,3 @@ class SqliteReader:
         if has_memory is None:
             return [], []
         return search_rows_with(lambda sql, args: self._rows(sql, *args), terms, limit)
-
-    def pending_approvals(self, now: float) -> dict[tuple[str, str], int]:
-        """(service, environment) -> approvals still waiting for a decision (the dashboard's overview)."""
-        rows = self._rows("SELECT service, environment, count(*) AS n FROM approvals "
-                          "WHERE state = 'pending' AND expires_at > ? GROUP BY service, environment", now)
-        return {(r["service"], r["environment"]): int(r["n"]) for r in rows}

@@ -28,6 +28,7 @@ from shipmate.store.rows import EventRow, LockRow
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
+    from shipmate.store.uptime import UptimeRepository
 
 
 class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens, StoreApiTokens):
@@ -109,6 +110,13 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         from shipmate.store.memory import MemoryRepository
 
         return MemoryRepository(self._read, self._write, readonly=self.readonly)
+
+    @property
+    def uptime(self) -> UptimeRepository:
+        """Uptime samples, rollups, incidents and alert state, imported on first use."""
+        from shipmate.store.uptime import UptimeRepository
+
+        return UptimeRepository(self._read, self._write)
 
     def close(self) -> None:
         self._db.close()

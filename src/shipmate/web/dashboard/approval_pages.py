@@ -28,7 +28,7 @@ def _diff_rows(diff: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             rows.append((key, {"old": change.get("from") or "—", "new": change.get("to") or "—"}))
     for key, change in sorted((diff.get("target") or {}).items()):
         rows.append((key, {"old": change.get("from"), "new": change.get("to")}))
-    rows += [(key, {"old": "…", "new": "changed"}) for key in diff.get("config_keys_changed") or []
+    rows += [(key, {"old": "(value not shown)", "new": "changed"}) for key in diff.get("config_keys_changed") or []
              if key not in (diff.get("target") or {})]
     return rows
 
@@ -39,12 +39,12 @@ async def approvals_page(request: Request) -> Response:
     show_all = request.query_params.get("all") == "1"
 
     def read() -> list[dict[str, Any]]:
-        specs = {c.spec: c.home_id for c in ops.overview().services}
-        found = []
+        specs = {ref.spec: ref.home_id for ref in ops.registered_services().services}
+        found: list[dict[str, Any]] = []
         for spec, home_id in specs.items():
             for approval in ops.list_approvals(spec, show_all=show_all, identity=caller.identity()).approvals:
                 found.append({"approval": approval, "home": home_id, "diff": _diff_rows(approval.diff)})
-        found.sort(key=lambda item: item["approval"].requested_at, reverse=True)
+        found.sort(key=lambda item: float(item["approval"].requested_at), reverse=True)
         return found
 
     approvals = await run_in_threadpool(read)
@@ -75,7 +75,7 @@ async def _decide(request: Request) -> Response:
         raise InvalidInputError("decision must be approve or reject", hint="press one of the two buttons")
 
     def act() -> str:
-        spec = ops.service_spec(fields["service"], fields["home"] or None)
+        spec = ops.locate_service(fields["service"], fields["home"] or None).spec
         if fields["decision"] == "approve":
             result = ops.approve(spec, approval_id, identity=caller.identity(), comment=fields["comment"] or None)
         else:

@@ -14,9 +14,9 @@ from shipmate import ops
 from shipmate.errors import ShipmateError
 from shipmate.web.auth import require
 from shipmate.web.dashboard.rendering import page, render
+from shipmate.web.paging import make_cursor, read_cursor
 
 PAGE_SIZE = 25
-HISTORY_READ = 1000          # newest rows read per environment for the filters; one page of them is sent
 STATES = ("succeeded", "failed", "rolled_back", "running", "monitoring", "rolling_back", "planned", "verifying")
 END_STATES = frozenset({"succeeded", "failed", "rolled_back"})
 ERRORS = {"invalid_token": "That token is unknown or revoked."}
@@ -26,15 +26,20 @@ def _home(request: Request) -> str | None:
     return request.query_params.get("home") or None
 
 
-def _matrix(result: ops.OverviewResult) -> tuple[list[dict[str, Any]], list[str]]:
+def _matrix(overview: ops.Overview, services: ops.ServicesResult) -> tuple[list[dict[str, Any]], list[str]]:
     """One row per service (and home), one column per environment, in the order the specs declare them."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    refs = {ref.home_id: ref for ref in services.services}
     environments: list[str] = []
-    for cell in result.services:
+    for declared in services.services:
+        environments += [env for env in declared.environments if env not in environments]
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for cell in overview.services:
+        ref = refs.get(cell.home_id)
         row = rows.setdefault((cell.service, cell.home_id), {
-            "service": cell.service, "home": cell.home, "home_id": cell.home_id, "supervised": cell.supervised,
-            "cells": {}})
-        row["cells"][cell.environment] = cell
+            "service": cell.service, "home": ref.home if ref else "", "home_id": cell.home_id,
+            "supervised": cell.supervised, "cells": {}})
+        last = cell.last_deployment
+        row["cells"][cell.environment] = {"cell": cell, "in_progress": last is not None and last.finished_at is None}
         if cell.environment not in environments:
             environments.append(cell.environment)
     return list(rows.values()), environments
@@ -43,9 +48,10 @@ def _matrix(result: ops.OverviewResult) -> tuple[list[dict[str, Any]], list[str]
 @page
 async def overview_page(request: Request) -> Response:
     caller = require(request, "read")
-    result = await run_in_threadpool(ops.overview)
-    rows, environments = _matrix(result)
-    return render(request, "overview.html", caller, rows=rows, environments=environments, warnings=result.warnings)
+    overview, services = await run_in_threadpool(lambda: (ops.overview(), ops.registered_services()))
+    rows, environments = _matrix(overview, services)
+    return render(request, "overview.html", caller, rows=rows, environments=environments,
+                  warnings=overview.warnings)
 
 
 async def login_page(request: Request) -> Response:
@@ -56,34 +62,31 @@ async def login_page(request: Request) -> Response:
 
 @page
 async def history_page(request: Request) -> Response:
+    """A service's deployments, newest first, filtered and paged on the server (a signed keyset cursor)."""
     caller = require(request, "read")
     service, home = request.path_params["service"], _home(request)
     filters = {key: request.query_params.get(key, "").strip()[:100] for key in ("environment", "state", "actor")}
-    try:
-        number = max(1, min(10_000, int(request.query_params.get("page", "1"))))
-    except ValueError:
-        number = 1
+    scope = {"service": service, "home": home or "", **filters}
 
-    def read() -> tuple[list[ops.DeploymentRecord], list[str], str]:
-        spec = ops.service_spec(service, home)
-        environments = [c.environment for c in ops.overview().services
-                        if c.service == service and c.spec == spec]
-        found = ops.history(spec, environment=filters["environment"] or None, limit=HISTORY_READ).deployments
-        return found, environments, spec
+    def read() -> tuple[ops.ServiceRef, ops.DeploymentsPage]:
+        ref = ops.locate_service(service, home)
+        key = read_cursor(request.query_params.get("cursor"), scope)
+        wanted = ops.list_filters(service=service, environment=filters["environment"] or None,
+                                  state=filters["state"] or None, actor=filters["actor"] or None)
+        before = (float(key[0]), str(key[1])) if key else None
+        return ref, ops.deployments_page(wanted, home_id=ref.home_id, before=before, limit=PAGE_SIZE)
 
-    found, environments, _ = await run_in_threadpool(read)
-    matching = [d for d in found if (not filters["state"] or d.state == filters["state"])
-                and (not filters["actor"] or filters["actor"].lower() in d.actor.lower())]
-    shown = matching[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-
-    def link(to: int) -> str:
-        query = {"home": home or "", **{k: v for k, v in filters.items() if v}, "page": str(to)}
-        return f"/services/{service}/history?{urlencode(query)}"
-
-    return render(request, "history.html", caller, service=service, home=home or "", rows=shown,
-                  environments=environments, states=STATES, filters=filters, page=number,
-                  prev_url=link(number - 1) if number > 1 else None,
-                  next_url=link(number + 1) if len(matching) > number * PAGE_SIZE else None)
+    ref, found = await run_in_threadpool(read)
+    query = {k: v for k, v in {"home": home or "", **filters}.items() if v}
+    first_url = f"/services/{service}/history?{urlencode(query)}"
+    next_url = None
+    if found.more and found.deployments:
+        last = found.deployments[-1]
+        cursor = make_cursor([last.started_at, last.deployment_id], scope)
+        next_url = f"{first_url}&{urlencode({'cursor': cursor})}"
+    return render(request, "history.html", caller, service=service, home=ref.home_id, rows=found.deployments,
+                  environments=ref.environments, states=STATES, filters=filters,
+                  first_url=first_url if request.query_params.get("cursor") else None, next_url=next_url)
 
 
 @page
@@ -94,7 +97,7 @@ async def deployment_page(request: Request) -> Response:
     home = _home(request)
 
     def read() -> tuple[ops.DeploymentDetail, list[str], list[ops.InstanceLog], str]:
-        spec = ops.service_spec(service, home)
+        spec = ops.locate_service(service, home).spec if service else ops.find_deployment(deployment_id, home).spec
         detail = ops.deployment_detail(spec, deployment_id)
         try:
             logs = ops.logs(spec, environment=detail.deployment.environment, lines=40,
@@ -127,18 +130,15 @@ async def live_page(request: Request) -> Response:
         after = float("inf")
 
     def read() -> tuple[ops.DeploymentDetail | None, str]:
-        spec = ops.service_spec(service, home)
+        ref = ops.locate_service(service, home)
         deployment_id = wanted
-        home_id = home or ""
         if not deployment_id:
             cell = next((c for c in ops.overview().services
-                         if c.spec == spec and c.environment == environment), None)
+                         if c.home_id == ref.home_id and c.environment == environment), None)
             last = cell.last_deployment if cell else None
-            deployment_id = (cell.in_progress or "") if cell else ""
-            if not deployment_id and last is not None and last.started_at >= after:
-                deployment_id = last.deployment_id      # ?after=: the one that started since (it may be done)
-            home_id = cell.home_id if cell else home_id
-        return (ops.deployment_detail(spec, deployment_id) if deployment_id else None), home_id
+            if last is not None and (last.finished_at is None or last.started_at >= after):
+                deployment_id = last.deployment_id   # running now, or (?after=) the one that started since
+        return (ops.deployment_detail(ref.spec, deployment_id) if deployment_id else None), ref.home_id
 
     detail, home_id = await run_in_threadpool(read)
     holder = caller.holder
