@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_project import SHIPMATE, BenchProject, free_port  # noqa: E402
+from bench_project import SHIPMATE, BenchProject, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost", "--no-sandbox",
