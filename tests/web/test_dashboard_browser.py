@@ -100,6 +100,19 @@ def test_history_filters_by_state_and_pages(page: Any, site: Site) -> None:
     screenshot(page, "history")
 
 
+def test_bad_input_on_a_page_is_a_readable_error_never_a_traceback(page: Any, site: Site) -> None:
+    log_in(page, site, "viewer")
+    for path, status, words in [
+            ("/deployments/dep_nope?service=api", 404, "no deployment dep_nope"),
+            ("/services/nope/history", 404, "no registered service"),
+            ("/services/api/history?cursor=eyJrIjpbMSwiYSJdfQ.forged", 400, "cursor was altered"),
+            ("/live/api/staging?deployment=../../etc/passwd", 404, "no deployment")]:
+        answer = page.goto(f"{site.url}{path}")
+        assert answer is not None and answer.status == status, (path, answer and answer.status)
+        text = page.inner_text("main")
+        assert words in text and "Traceback" not in text, (path, text)
+
+
 @pytest.fixture(scope="module")
 def pending_promotion(site: Site) -> Iterator[tuple[str, Any]]:
     """hello 1.1.0 passed staging; `promote --to production` waits (a real CLI process) for a person."""
@@ -160,3 +173,24 @@ def test_a_person_approves_the_production_promotion_and_watches_it_proceed_live(
     _, err = site.hello.finish(waiting, 120)
     assert waiting.returncode == 0, err
     assert site.hello.json("status", "-e", "production")["environments"][0]["current"]["version"] == "1.1.0"
+
+
+def test_the_cancel_button_stops_a_running_deployment_and_it_rolls_back(page: Any, site: Site) -> None:
+    # 3.2.0 again (healthy this time, a 60 s window), started through the API by a person's deploy token.
+    started = page.request.post(f"{site.url}/api/v1/services/api/deploy", data={"environment": "staging"},
+                                headers={"Authorization": f"Bearer {site.tokens['ann']}"})
+    assert started.status == 202, started.text()
+    deployment_id = started.json()["deployment_id"]
+    log_in(page, site, "ann", f"/live/api/staging?deployment={deployment_id}")
+    # The switch is done (its step event arrived): the 60 s window is running now.
+    page.wait_for_function("(document.querySelector('#steps li[data-step=switch_route] .badge') || {})"
+                           ".textContent === 'ok'", timeout=60_000)
+    assert page.inner_text("#state") not in ("succeeded", "rolled_back", "failed")
+    screenshot(page, "live-before-cancel")
+    page.click("#cancel")
+    page.wait_for_function("['rolled_back', 'failed'].includes(document.getElementById('state').textContent)",
+                           timeout=120_000)
+    assert page.inner_text("#state") == "rolled_back" and "Finished: rolled_back" in page.inner_text("#outcome")
+    screenshot(page, "live-cancelled")
+    staging = site.api.json("status", "-e", "staging")["environments"][0]
+    assert staging["current"]["version"] == "3.1.0"                       # the running release kept serving
