@@ -30,6 +30,7 @@ from shipmate.web.api.params import (
     RollbackBody,
     Service,
 )
+from shipmate.web.api.read_routes import status_reads
 from shipmate.web.api.responses import model, result
 from shipmate.web.auth import Caller, needs, require_decider
 from shipmate.web.jobs import Action, Jobs
@@ -42,6 +43,7 @@ LONG: dict[int | str, dict[str, Any]] = {
 
 def _audited(ref: ops.ServiceRef, caller: Caller, action: str, arguments: dict[str, Any],
              run: Callable[[], Mapping[str, Any]], environment: str | None = None) -> Mapping[str, Any]:
+    status_reads.forget()
     try:
         with ops.acting_as(caller.actor):
             out = run()
@@ -59,6 +61,7 @@ def action_routes(jobs: Jobs) -> APIRouter:
 
     def long_running(ref: ops.ServiceRef, caller: Caller, action: str, arguments: dict[str, Any],
                      start: Action, environment: str | None) -> JSONResponse:
+        status_reads.forget()
         job = jobs.start(ref, caller.actor, start)
         if job.deployment_id is None:   # ended before a deployment began: a refusal, a no-op, or bad input
             if job.error is not None:
