@@ -1,6 +1,6 @@
 """A host for the dashboard's browser tests: two services (hello, api) in two environments each, really
 deployed by the CLI, a failed deploy among them, tokens of a person, a reader and an agent, and one
-`shipmate serve` carrying the dashboard. Built once per module: deploys are the slow part."""
+`shipmate serve` carrying the dashboard. Built once per session (tests/web/conftest.py): deploys are the slow part."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def token(project: Project, name: str, scope: str, *more: str) -> str:
     return secret
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     base = tmp_path_factory.mktemp("dashboard")
     env = {**os.environ, "XDG_STATE_HOME": str(base / "xdg"), "SHIPMATE_RUNTIME_DIR": str(base / "run"),

@@ -11,9 +11,9 @@ import pytest
 
 from tests.waiting import wait_until
 from tests.web.browser import browser, screenshot
-from tests.web.dashboard_site import PRODUCTION_GATED, Site, site
+from tests.web.dashboard_site import PRODUCTION_GATED, Site
 
-__all__ = ["browser", "site"]
+__all__ = ["browser"]
 WAIT_MS = 30_000
 
 
@@ -122,7 +122,8 @@ def pending_promotion(site: Site) -> Iterator[tuple[str, Any]]:
     found: list[str] = []
 
     def asked() -> bool:
-        found[:] = [a["id"] for a in site.hello.json("approvals")["approvals"] if a["environment"] == "production"]
+        found[:] = [a["id"] for a in site.hello.json("approvals")["approvals"]
+                    if a["environment"] == "production" and a["action"] == "promote" and a["version"] == "1.1.0"]
         return bool(found)
 
     wait_until(asked, 60, "the promotion to ask for an approval")
