@@ -3,7 +3,9 @@ real deployments: log in, the overview, a deployment's window chart, a failed de
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +61,26 @@ def test_the_overview_shows_two_services_in_two_environments(page: Any, site: Si
     assert "rolled_back" in staging and "by user:dev" in staging                # its last deployment failed
     assert "supervised" in hello.inner_text()                                   # serve holds both homes
     screenshot(page, "overview")
+
+
+def test_after_an_instance_is_killed_the_overview_shows_serve_bringing_it_back(page: Any, site: Site) -> None:
+    """SIGKILL the app of hello in staging: the overview tells the truth (serve restarts it: 1/1 alive, the
+    restart counted), never a stale healthy cell with no restart."""
+    before = site.hello.json("status", "-e", "staging")["environments"][0]
+    app = next(i for i in before["instances"] if i["role"] == "current" and i["alive"])
+    os.kill(int(app["pid"]), signal.SIGKILL)
+    log_in(page, site, "viewer")
+    cell = page.locator("tr[data-service=hello] td[data-environment=staging]")
+
+    def restarted() -> bool:
+        page.reload()
+        text = cell.inner_text()
+        return "1 restart" in text and "1/1" in text and "healthy" in text
+
+    wait_until(restarted, 60, "the overview to show the instance restarted by serve")
+    after = site.hello.json("status", "-e", "staging")["environments"][0]
+    assert next(i for i in after["instances"] if i["role"] == "current")["pid"] != app["pid"]
+    screenshot(page, "overview-after-restart")
 
 
 def test_a_deployment_page_shows_its_timeline_levels_rules_and_window_chart(page: Any, site: Site) -> None:
