@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.recovering import recover
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
+    from shipmate.ops.reporting import render_report, report
     from shipmate.ops.results.approvals import (
         Approval,
         ApprovalsResult,
@@ -134,6 +135,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
+    from shipmate.ops.results.reports import ReportResult
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -321,6 +323,10 @@ _HOMES = {
     "OverviewRow": "shipmate.ops.results.overview",
     "ServiceRef": "shipmate.ops.results.overview",
     "ServicesResult": "shipmate.ops.results.overview",
+    # reports (issue 20)
+    "report": "shipmate.ops.reporting",
+    "render_report": "shipmate.ops.reporting",
+    "ReportResult": "shipmate.ops.results.reports",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -359,6 +365,7 @@ _HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment_detail",
                "LevelPassed": "shipmate.ops.results.deployment_detail",
                "TimelineStep": "shipmate.ops.results.deployment_detail"})
 __all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail", "window_charts"]
+__all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
