@@ -120,6 +120,13 @@ def test_history_filters_by_state_and_pages(page: Any, site: Site) -> None:
     rows = page.locator("#history tbody tr")
     assert rows.count() == 1 and "3.2.0" in rows.first.inner_text()
     screenshot(page, "history")
+    # Paged on the server: two rows a page, then the older one through the signed cursor.
+    page.goto(f"{site.url}/services/api/history?limit=2")
+    assert page.locator("#history tbody tr").count() == 2
+    page.click("a[rel=next]")
+    page.wait_for_url(re.compile(r"cursor="))
+    assert page.locator("#history tbody tr").count() == 1 and page.locator("a[rel=next]").count() == 0
+    assert "3.1.0" in page.inner_text("#history tbody") and page.locator("a[rel=first]").count() == 1
 
 
 def test_bad_input_on_a_page_is_a_readable_error_never_a_traceback(page: Any, site: Site) -> None:

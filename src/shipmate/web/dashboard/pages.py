@@ -66,6 +66,10 @@ async def history_page(request: Request) -> Response:
     caller = require(request, "read")
     service, home = request.path_params["service"], _home(request)
     filters = {key: request.query_params.get(key, "").strip()[:100] for key in ("environment", "state", "actor")}
+    limit = request.query_params.get("limit", "")
+    size = max(1, min(200, int(limit))) if limit.isdigit() else PAGE_SIZE
+    if limit.isdigit():
+        filters["limit"] = str(size)
     scope = {"service": service, "home": home or "", **filters}
 
     def read() -> tuple[ops.ServiceRef, ops.DeploymentsPage]:
@@ -74,7 +78,7 @@ async def history_page(request: Request) -> Response:
         wanted = ops.list_filters(service=service, environment=filters["environment"] or None,
                                   state=filters["state"] or None, actor=filters["actor"] or None)
         before = (float(key[0]), str(key[1])) if key else None
-        return ref, ops.deployments_page(wanted, home_id=ref.home_id, before=before, limit=PAGE_SIZE)
+        return ref, ops.deployments_page(wanted, home_id=ref.home_id, before=before, limit=size)
 
     ref, found = await run_in_threadpool(read)
     query = {k: v for k, v in {"home": home or "", **filters}.items() if v}
