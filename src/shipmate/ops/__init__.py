@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from shipmate.ops.explaining import explain
     from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
+    from shipmate.ops.importing_stack import import_compose_stack
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.issuing_tokens import token_active, token_create, token_holder, token_list, token_revoke
     from shipmate.ops.locking import lock_release, lock_status
@@ -97,7 +98,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.doctor import DoctorReport
     from shipmate.ops.results.explanations import Calibration, Explanation
     from shipmate.ops.results.health import CheckResult
-    from shipmate.ops.results.imports import ComposeImport
+    from shipmate.ops.results.imports import ComposeImport, ComposeStackImport
     from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
         DownPlan,
@@ -138,6 +139,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.reports import ReportResult
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
+    from shipmate.ops.results.stacks import StackHistory, StackMemberResult, StackPlan, StackRunResult, StackStatus
     from shipmate.ops.results.status import (
         CurrentRelease,
         DeploymentInProgress,
@@ -177,6 +179,7 @@ _HOMES = {
     "events": "shipmate.ops.reading_history",
     "history": "shipmate.ops.reading_history",
     "import_compose": "shipmate.ops.importing",
+    "import_compose_stack": "shipmate.ops.importing_stack",
     "inbox_process": "shipmate.ops.processing_inbox",
     "inbox_status": "shipmate.ops.reading_inbox",
     "inbox_submit": "shipmate.ops.submitting_task",
@@ -284,6 +287,12 @@ _HOMES = {
     "Explanation": "shipmate.ops.results.explanations",
     "Calibration": "shipmate.ops.results.explanations",
     "ComposeImport": "shipmate.ops.results.imports",
+    "ComposeStackImport": "shipmate.ops.results.imports",
+    "StackHistory": "shipmate.ops.results.stacks",
+    "StackMemberResult": "shipmate.ops.results.stacks",
+    "StackPlan": "shipmate.ops.results.stacks",
+    "StackRunResult": "shipmate.ops.results.stacks",
+    "StackStatus": "shipmate.ops.results.stacks",
     "McpProbeResult": "shipmate.ops.results.probes",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
@@ -330,7 +339,8 @@ _HOMES = {
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
-           "CheckResult", "ComposeImport", "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked",
+           "CheckResult", "ComposeImport", "ComposeStackImport", "CurrentRelease", "Decider", "DeciderAdded",
+           "DeciderRevoked",
            "DecidersResult", "DecisionResult", "DeploymentInProgress", "DeploymentRecord",
            "DeploymentResult", "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult",
            "Explanation", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
@@ -340,10 +350,11 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult",
            "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult",
            "ReleasePlan", "RestorePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
-           "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
+           "StackHistory", "StackMemberResult", "StackPlan", "StackRunResult", "StackStatus", "StatusResult",
+           "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
            "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
            "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events",
-           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
+           "explain", "follow_logs", "history", "home_of", "import_compose", "import_compose_stack", "inbox_process",
            "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "list_deciders",
            "lock_release", "lock_status", "logs", "mcp_identity", "memory_add", "memory_export",
            "memory_import", "memory_list", "memory_match", "memory_merge", "memory_search", "memory_show",
@@ -367,7 +378,16 @@ _HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment_detail",
 __all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail", "window_charts"]
 __all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
 
+# Stacks: these operations also take a stack file (-f shipmate.stack.yaml); ops/stack_dispatch.py picks the stack's.
+_STACK_AWARE = ("deploy", "rollback", "down", "status", "history", "recover")
+
+
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name]), name)
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    if name in _STACK_AWARE:
+        from shipmate.ops.stack_dispatch import stack_aware
+
+        value = stack_aware(name, value)
+    return value
