@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
+    from shipmate.ops.charting import window_charts
     from shipmate.ops.checking import check
     from shipmate.ops.common.acting import acting_as
     from shipmate.ops.common.auditing import record_call
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
+    from shipmate.ops.reading_deployment_detail import deployment_detail
     from shipmate.ops.reading_deployments import (
         deployment_events,
         deployment_of_trace,
@@ -86,6 +88,7 @@ if TYPE_CHECKING:
         BackupTaken,
         RestorePlan,
     )
+    from shipmate.ops.results.deployment_detail import DeploymentDetail, LevelPassed, TimelineStep
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
         DeploymentRecord,
@@ -375,6 +378,14 @@ __all__ += ["Cancellation", "DeploymentEvents", "DeploymentsPage", "EventsPage",
             "LastDeployment", "Overview", "OverviewRow", "ServiceRef", "ServicesResult", "acting_as",
             "deployment_events", "deployment_of_trace", "deployments_page", "events_page", "find_deployment",
             "list_filters", "locate_service", "overview", "registered_services"]
+
+# The dashboard's overview and deployment page (issue 19, webui)
+_HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment_detail",
+               "window_charts": "shipmate.ops.charting",
+               "DeploymentDetail": "shipmate.ops.results.deployment_detail",
+               "LevelPassed": "shipmate.ops.results.deployment_detail",
+               "TimelineStep": "shipmate.ops.results.deployment_detail"})
+__all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail", "window_charts"]
 __all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
 __all__ += ["LabeledHistogram", "LabeledValue", "MetricsSnapshot", "UptimeResult", "metrics", "uptime"]   # issue 20
 
