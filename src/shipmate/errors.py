@@ -19,8 +19,9 @@
     │       └── StaleFencingError         exit 4   the router refused a change from an older lock holder
     ├── NotFoundError                     exit 2   no such release, deployment or service
     ├── CommandInterruptedError           exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
-    └── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
-                                                   dirty tree) or a promotion has no passed release to promote
+    ├── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
+    │                                              dirty tree) or a promotion has no passed release to promote
+    └── ReleaseStepFailedError            exit 5   a `release.steps` command failed: the steps after it never ran
 
 A few live beside the code that raises them and subclass one of these (``McpProbeError``,
 ``McpServerUnreachableError``, ``SqliteCopyFailedError``, ``RefusedError`` in the MCP face).
@@ -198,3 +199,13 @@ class NotifyError(ShipmateError):
 
     exit_code = 7
     code = "notify_failed"
+
+
+class ReleaseStepFailedError(ShipmateError):
+    """A `release.steps` command failed, timed out or could not start; the steps after it did not run.
+
+    The release commit and tag stay (local, not pushed): fix the cause and run the steps again with
+    `shipmate release --steps-only`. ``details["steps"]`` holds every run with its last output lines.
+    """
+
+    code = "release_step_failed"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
+    from shipmate.ops.bumping_version import version_bump
     from shipmate.ops.checking import check
     from shipmate.ops.common.auditing import record_call
     from shipmate.ops.common.face_tokens import bearer_token
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
+    from shipmate.ops.reading_version import version_check, version_show
     from shipmate.ops.recalling import (
         memory_export,
         memory_list,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
         memory_stats,
     )
     from shipmate.ops.recovering import recover
+    from shipmate.ops.releasing import release
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
     from shipmate.ops.results.approvals import (
         Approval,
@@ -115,6 +118,15 @@ if TYPE_CHECKING:
         InstanceStatus,
         NeverDeployedEnvironment,
         StatusResult,
+    )
+    from shipmate.ops.results.versions import (
+        BumpResult,
+        CommitView,
+        NothingToRelease,
+        ReleaseDryRun,
+        ReleaseResult,
+        VersionCheckResult,
+        VersionResult,
     )
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
@@ -257,6 +269,18 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
+    # Issue 21: versions and releases
+    "version_show": "shipmate.ops.reading_version",
+    "version_check": "shipmate.ops.reading_version",
+    "version_bump": "shipmate.ops.bumping_version",
+    "release": "shipmate.ops.releasing",
+    "BumpResult": "shipmate.ops.results.versions",
+    "CommitView": "shipmate.ops.results.versions",
+    "NothingToRelease": "shipmate.ops.results.versions",
+    "ReleaseDryRun": "shipmate.ops.results.versions",
+    "ReleaseResult": "shipmate.ops.results.versions",
+    "VersionCheckResult": "shipmate.ops.results.versions",
+    "VersionResult": "shipmate.ops.results.versions",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -281,6 +305,8 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["BumpResult", "CommitView", "NothingToRelease", "ReleaseDryRun", "ReleaseResult",  # issue 21
+            "VersionCheckResult", "VersionResult", "release", "version_bump", "version_check", "version_show"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -79,6 +79,16 @@ def load_spec(
     )
 
 
+def validated_spec(path: Path) -> Spec:
+    """The spec as written, validated, nothing resolved (no environment, no version): for `shipmate version`,
+    which must work before `version: git` has a tag to stand for."""
+    data, positions = load_mapping(path)
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as exc:
+        raise spec_error_from(exc, root=Spec, file=str(path), positions=positions) from None
+
+
 # Keys added later, left out of the digest at these values: a spec that does not use them keeps the
 # digest an older shipmate gave it (so an unchanged, running release is not deployed again).
 _DIGEST_OMITTED_AT: dict[str, Any] = {"replicas": 1, "canary": None, "rolling": None, "secrets": []}
@@ -110,10 +120,11 @@ def _drop_at(data: dict[str, Any], path: tuple[str, ...], default: Any) -> None:
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version, other environments' overlays and backup settings; changes with anything
     else."""
-    # hooks/notify/confidence/backup/supervise say how a deployment is conducted or watched, not what runs:
+    # hooks/notify/confidence/backup/supervise/release say how a deployment is conducted or watched, not what runs:
     # not part of the release.
     data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments", "hooks", "notify",
-                                                                "confidence", "backup", "supervise"})
+                                                                "confidence", "backup", "supervise",
+                                                                "release"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     for path, default in _NESTED_OMITTED_AT.items():
