@@ -17,8 +17,11 @@ _BULLET = re.compile(r"^\s*(?:[*-]\s+)?")
 _BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE: ?(?P<desc>.*)$")
 _MERGE = re.compile(r"^Merge (?:branch|pull request|remote-tracking branch|tag) ")
 
-# The types that move a version; every other well-formed type (docs, chore, ci...) is a change of no bump.
+# The types that move a version; the other known types (docs, chore, ci...) are changes of no bump. An unknown
+# type ("wip:", a "Signed-off-by:" trailer) is no change: a commit made only of those is unparsed, shown loudly.
 TYPE_BUMPS = {"feat": Bump.MINOR, "fix": Bump.PATCH, "perf": Bump.PATCH}
+KNOWN_TYPES = frozenset({*TYPE_BUMPS, "docs", "style", "refactor", "test", "tests", "build", "ci", "chore", "revert",
+                         "deps", "security", "remove"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class ClassifiedCommit:
 
 def parse_header(line: str) -> Change | None:
     found = _HEADER.match(line.strip())
-    if found is None:
+    if found is None or found["type"].lower() not in KNOWN_TYPES:
         return None
     return Change(found["type"].lower(), (found["scope"] or "").strip(), found["desc"].strip(),
                   breaking=found["bang"] is not None)
@@ -69,7 +72,7 @@ def classify(sha: str, message: str) -> ClassifiedCommit:
             breaking_note = footer["desc"].strip() or "breaking change"
             continue
         inner = parse_header(_BULLET.sub("", line, count=1))
-        if inner is not None and inner.type.upper() != "BREAKING":
+        if inner is not None:
             changes.append(inner)
     if breaking_note:
         if changes:
