@@ -93,9 +93,12 @@ def apply_bump(project: ReleaseProject, planned: PlannedBump) -> str:
         for path, old, new in planned.writes:
             written.append((path, old))
             write_atomically(base / path, new)
-        commit = git_repo.commit_paths(base, paths, f"chore(release): {planned.version}")
+        # No version file and no changelog: the release is the tag alone, on HEAD.
+        head = (git_repo.commit_paths(base, paths, f"chore(release): {planned.version}") if paths
+                else git_repo.require_repository(base))
+        commit = head if paths else None
         git_repo.create_tag(base, planned.tag, f"Release {planned.version}\n\n{planned.section}")
-        return commit
+        return head
     except BaseException:
         if commit is not None:
             git_repo.undo_commit(base, commit, paths)
