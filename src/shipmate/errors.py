@@ -21,7 +21,10 @@
     ├── CommandInterruptedError           exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
     ├── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
     │                                              dirty tree) or a promotion has no passed release to promote
-    └── ReleaseStepFailedError            exit 5   a `release.steps` command failed: the steps after it never ran
+    ├── ReleaseStepFailedError            exit 5   a `release.steps` command failed: the steps after it never ran
+    └── AccessDeniedError                 exit 6   an HTTP caller without a valid token, scope, Host or Origin
+        ├── NotAuthenticatedError         exit 6   no token, or an unknown or revoked one (HTTP 401)
+        └── MisdirectedRequestError       exit 6   a Host header outside the allowlist: DNS rebinding (HTTP 421)
 
 A few live beside the code that raises them and subclass one of these (``McpProbeError``,
 ``McpServerUnreachableError``, ``SqliteCopyFailedError``, ``RefusedError`` in the MCP face).
@@ -209,3 +212,20 @@ class ReleaseStepFailedError(ShipmateError):
     """
 
     code = "release_step_failed"
+
+
+class AccessDeniedError(ShipmateError):
+    """An HTTP caller may not do this: its token's scope is too small, or its Origin or CSRF token is wrong."""
+
+    exit_code = 6
+    code = "forbidden"
+
+
+class NotAuthenticatedError(AccessDeniedError):
+    code = "unauthenticated"
+
+
+class MisdirectedRequestError(AccessDeniedError):
+    """The Host header names no address this server answers as (a DNS-rebinding page's own name)."""
+
+    code = "misdirected"

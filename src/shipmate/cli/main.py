@@ -23,6 +23,7 @@ from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_s
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
+from shipmate.cli.token_cli import token_app
 from shipmate.cli.version_cli import release, version_app
 from shipmate.errors import CommandInterruptedError
 
@@ -52,6 +53,7 @@ app.add_typer(memory_app, name="memory", rich_help_panel=AGENTS)
 app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)
 app.add_typer(version_app, name="version", rich_help_panel=DEPLOY)   # issue 21
 app.command(rich_help_panel=DEPLOY)(release)
+app.add_typer(token_app, name="token", rich_help_panel=SAFETY)  # HTTP API tokens (serve)
 
 
 
