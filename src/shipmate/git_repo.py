@@ -95,14 +95,14 @@ def _first_line(done: subprocess.CompletedProcess[str]) -> str:
 
 def require_repository(directory: Path) -> str:
     """HEAD's full hash; an InvalidInputError when ``directory`` is not in a git repository or has no commit."""
-    inside = _git(directory, "rev-parse", "--is-inside-work-tree")
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
+    done = _git(directory, "rev-parse", "--is-inside-work-tree", "HEAD")   # one call: it runs every time
+    lines = done.stdout.split()
+    if not lines or lines[0] != "true":
         raise InvalidInputError(f"{directory} is not in a git repository", hint=NOT_A_REPO_HINT)
-    head = _git(directory, "rev-parse", "--verify", "-q", "HEAD")
-    if head.returncode != 0:
+    if done.returncode != 0 or len(lines) < 2 or re.fullmatch(r"[0-9a-f]{40,64}", lines[1]) is None:
         raise InvalidInputError(f"the git repository at {directory} has no commit yet",
                                 hint="commit something first (git commit)")
-    return head.stdout.strip()
+    return lines[1]
 
 
 def reachable_tags(directory: Path) -> list[str]:

@@ -79,16 +79,6 @@ def load_spec(
     )
 
 
-def validated_spec(path: Path) -> Spec:
-    """The spec as written, validated, nothing resolved (no environment, no version): for `shipmate version`,
-    which must work before `version: git` has a tag to stand for."""
-    data, positions = load_mapping(path)
-    try:
-        return Spec.model_validate(data)
-    except ValidationError as exc:
-        raise spec_error_from(exc, root=Spec, file=str(path), positions=positions) from None
-
-
 # Keys added later, left out of the digest at these values: a spec that does not use them keeps the
 # digest an older shipmate gave it (so an unchanged, running release is not deployed again).
 _DIGEST_OMITTED_AT: dict[str, Any] = {"replicas": 1, "canary": None, "rolling": None, "secrets": []}

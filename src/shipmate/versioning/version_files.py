@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+from typing import TYPE_CHECKING, Any
 
 from shipmate.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 KINDS = ("text", "pyproject", "package_json", "python")
 _PY_VERSION = re.compile(r"""^(?P<lead>[ \t]*__version__[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*)(?P<q>["'])"""
@@ -61,6 +62,8 @@ def write_version(kind: str, path: str, text: str, version: str) -> str:
         read_version(kind, path, text)
         return version + "\n"
     if kind == "pyproject":
+        import tomlkit  # only here: `shipmate version` loads this module on every call
+
         document, project = _pyproject_table(path, text)
         project["version"] = version
         return tomlkit.dumps(document)
@@ -71,7 +74,10 @@ def write_version(kind: str, path: str, text: str, version: str) -> str:
     return _PY_VERSION.sub(lambda m: f"{m['lead']}{m['q']}{version}{m['q']}", text, count=1)
 
 
-def _pyproject_table(path: str, text: str) -> tuple[tomlkit.TOMLDocument, dict[str, object]]:
+def _pyproject_table(path: str, text: str) -> tuple[TOMLDocument, dict[str, Any]]:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         document = tomlkit.parse(text)
     except TOMLKitError as exc:

@@ -39,14 +39,15 @@ class VersionState:
 
 def open_project(file: str | None) -> ReleaseProject:
     """The spec's `release:` section (defaults when it has none, or when no -f was given and there is no spec)."""
-    from shipmate.spec.loader import validated_spec
+    from shipmate.spec.release_section import release_section
     from shipmate.spec.release_spec import ReleaseSpec
 
     path = Path(file or DEFAULT_SPEC).expanduser().absolute()
+    folder_name = path.parent.name or "project"
     if file is None and not path.exists():
-        return ReleaseProject(ReleaseSpec.model_validate({}), path.parent, path.parent.name or "project")
-    spec = validated_spec(path)
-    return ReleaseProject(spec.release or ReleaseSpec.model_validate({}), path.parent, spec.service)
+        return ReleaseProject(ReleaseSpec.model_validate({}), path.parent, folder_name)
+    settings, service = release_section(path)
+    return ReleaseProject(settings, path.parent, service or folder_name)
 
 
 def read_state(project: ReleaseProject) -> VersionState:
