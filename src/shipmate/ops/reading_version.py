@@ -20,6 +20,8 @@ def version_show(file: str | None = None) -> VersionResult:
         message = nothing_sentence(state)
     else:
         message = f"{state.current} -> {state.next} ({bump.label}, from {len(state.commits)} commit(s))"
+        if bump is not state.wanted:
+            message += "; a breaking change below 1.0.0 is a minor bump (release.major_on_zero: false)"
     return VersionResult(str(state.current), state.source, state.tag,
                          None if state.next is None else str(state.next), bump.label, len(state.commits),
                          unparsed, message)

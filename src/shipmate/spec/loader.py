@@ -22,6 +22,7 @@ from shipmate.spec.error_messages import spec_error_from
 from shipmate.spec.field_types import VERSION_PATTERN
 from shipmate.spec.models import Monitor, Spec
 from shipmate.spec.quoting import clip
+from shipmate.spec.release_spec import released_version
 from shipmate.spec.yaml_source import load_mapping
 
 DEFAULT_ENVIRONMENT = "default"
@@ -59,6 +60,8 @@ def load_spec(
     name = _resolve_environment(spec, environment, shown)
     resolved = _apply_overlay(spec, name)
     version = _resolve_version(spec.version, version_override, base_dir, shown, describe)
+    if spec.release is not None and spec.version == "git" and version_override is None:
+        version = released_version(version, spec.release.tag_format)
     cwd = (base_dir / getattr(resolved.target, "cwd", ".")).resolve()  # docker: the project
     if not cwd.is_dir():
         raise SpecError(

@@ -285,7 +285,8 @@ class Spec(SpecModel):
 
     service: DnsLabel = Field(description="Service name (a DNS label).")
     version: VersionText | None = Field(
-        None, description='Release version; "git" = from `git describe --tags --always --dirty`; --version overrides.'
+        None, description='Release version; "git" = from `git describe --tags --always --dirty` (with a release: '
+        'section, a clean release tag at HEAD gives its version: v1.2.3 -> 1.2.3); --version overrides.'
     )
     port: Port = Field(description="Public port; the router listens on 127.0.0.1:port.")
     target: TargetSpec = Field(description="What to run; `kind` picks the target type.")

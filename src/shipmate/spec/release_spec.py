@@ -5,6 +5,7 @@ Like `hooks:` it says how the project is released, not what runs: left out of th
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -12,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from shipmate.spec.durations import DurationRange, default_duration
 from shipmate.spec.field_types import DNS_LABEL_RULE, NonEmptyText, SpecModel
-from shipmate.versioning.semver import check_tag_format
+from shipmate.versioning.semver import check_tag_format, parse_semver
 from shipmate.versioning.version_files import kind_for
 
 FileKind = Literal["text", "pyproject", "package_json", "python"]
@@ -93,3 +94,16 @@ class ReleaseSpec(SpecModel):
             raise PydanticCustomError("duplicate_step", "two steps are named '{got}'",
                                       {"got": dup[0], "at": ("steps",), "hint": "give each step its own name"})
         return self
+
+
+def released_version(described: str, tag_format: str) -> str:
+    """`version: git` with a `release:` section: HEAD exactly at a clean release tag (`git describe` printed the
+    tag alone) is that release's version, 1.2.3 rather than v1.2.3, the one `shipmate version` names and the
+    release steps got. Anything else (commits after the tag, -dirty) stays what git describe said."""
+    prefix, suffix = tag_format.split("{version}")
+    if not (described.startswith(prefix) and described.endswith(suffix)) or described.endswith("-dirty"):
+        return described
+    inner = described[len(prefix):len(described) - len(suffix)]
+    if parse_semver(inner) is None or re.search(r"-\d+-g[0-9a-f]{4,}$", inner):
+        return described
+    return inner
