@@ -71,6 +71,7 @@ def test_nothing_to_release_is_exit_0_with_a_sentence(repo: GitProject) -> None:
                                             "or breaking change")
     shown = repo.json("release")
     assert shown["nothing_to_release"] is True and shown["commits"][0]["subject"] == "chore: tidy"
+    _pinned("release_nothing", shown)
     assert not (repo.root / "built.txt").exists()
 
 

@@ -108,6 +108,8 @@ def test_an_explicit_bump_level_overrides_the_commits(repo: GitProject) -> None:
     assert repo.json("version", "--bump", "patch", "--dry-run")["version"] == "1.2.1"
     bad = repo.run("version", "--bump", "huge")
     assert bad.returncode == 2 and "--bump" in bad.stderr and "auto, major, minor, patch" in bad.stderr
+    alone = repo.run("version", "--dry-run")
+    assert alone.returncode == 2 and alone.stderr.startswith("error: --dry-run goes with --bump")
 
 
 def test_a_commit_hook_that_refuses_leaves_nothing_half_done(repo: GitProject) -> None:

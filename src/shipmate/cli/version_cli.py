@@ -31,7 +31,14 @@ def version(ctx: typer.Context, file: File = None,
         return
     from shipmate import ops
 
-    if bump is not None:
+    if dry_run and bump is None:
+        from shipmate.errors import InvalidInputError
+
+        def refuse(p: object) -> dict[str, Any]:
+            raise InvalidInputError("--dry-run goes with --bump: `version` and `--next` write nothing anyway",
+                                    hint="shipmate version --bump auto --dry-run")
+        run_command("version", json_out, refuse)
+    elif bump is not None:
         run_command("version bump", json_out, lambda p: ops.version_bump(file, level=bump, dry_run=dry_run),
                     _render_bump)
     elif show_next:
