@@ -132,3 +132,17 @@ def test_release_refuses_when_the_version_files_disagree(repo: GitProject) -> No
     done = repo.run("release")
     assert done.returncode == 2 and "VERSION says 1.9.0" in done.stderr
     assert repo.snapshot() == before and not (repo.root / "built.txt").exists()
+
+
+def test_a_bump_that_git_refuses_releases_nothing_and_is_recorded(repo: GitProject) -> None:
+    repo.commit("feat: search")
+    hook = repo.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'no commits today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = repo.snapshot()
+    done = repo.run("release")
+    assert done.returncode == 7 and "git commit failed: no commits today" in done.stderr
+    assert repo.snapshot() == before and not (repo.root / "built.txt").exists()
+    (event,) = _events(repo)
+    assert (event["event_type"], event["version"]) == ("release.failed", "2.1.0")
+    assert event["errors"] == ["bump: git commit failed: no commits today"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from shipmate.errors import InvalidInputError, ReleaseStepFailedError
+from shipmate.errors import InvalidInputError, ReleaseStepFailedError, ShipmateError
 from shipmate.ops.common.commit_views import commit_views, nothing_sentence
 from shipmate.ops.common.release_bumping import apply_bump, plan_bump
 from shipmate.ops.common.release_project import open_project, read_state
@@ -46,7 +46,12 @@ def release(file: str | None = None, *, dry_run: bool = False,
         unparsed = tuple(v.sha for v in views if v.kind == "unparsed")
         return ReleaseDryRun(str(state.current), str(state.next), bump.label, planned.tag, views, unparsed,
                            tuple(s.name for s in project.settings.steps))
-    commit = apply_bump(project, planned)
+    try:
+        commit = apply_bump(project, planned)
+    except ShipmateError as exc:   # undone by apply_bump; the attempt is still part of the audit trail
+        _record(project, str(state.next), planned.tag, state.head, str(state.current), (),
+                int((time.monotonic() - started) * 1000), f"bump: {exc.message}")
+        raise
     return _run(project, str(state.current), str(state.next), planned.tag, commit, started)
 
 
@@ -56,7 +61,8 @@ def _run(project: ReleaseProject, previous: str, version: str, tag: str, commit:
     runs = run_steps(project.settings.steps, project.base_dir, env)
     took_ms = int((time.monotonic() - started) * 1000)
     failed = next((run for run in runs if not run.ok), None)
-    _record(project, version, tag, commit, previous, runs, took_ms, failed)
+    _record(project, version, tag, commit, previous, runs, took_ms,
+            None if failed is None else f"step {failed.name}: {_why(failed)}")
     if failed is not None:
         raise ReleaseStepFailedError(
             f"release {version}: step '{failed.name}' failed ({_why(failed)}); the steps after it did not run",
@@ -73,8 +79,9 @@ def _why(run: StepRun) -> str:
 
 
 def _record(project: ReleaseProject, version: str, tag: str, commit: str, previous: str,
-            runs: tuple[StepRun, ...], took_ms: int, failed: StepRun | None) -> None:
-    """The audit event: `release.succeeded` or `release.failed`, with its duration and every step's outcome."""
+            runs: tuple[StepRun, ...], took_ms: int, failed: str | None) -> None:
+    """The audit event: `release.succeeded` or `release.failed` (``failed`` says why), with its duration and
+    every step's outcome."""
     from shipmate.ops.common.workspace import Workspace, actor
 
     store = Workspace.locate(project.base_dir / "shipmate.yaml").open_store()
@@ -82,7 +89,7 @@ def _record(project: ReleaseProject, version: str, tag: str, commit: str, previo
         store.append_event(
             event_type="release.failed" if failed else "release.succeeded", service=project.service,
             environment=RELEASE_ENVIRONMENT, version=version, status="failed" if failed else "succeeded",
-            duration_seconds=took_ms / 1000, errors=[f"step {failed.name}: {_why(failed)}"] if failed else [],
+            duration_seconds=took_ms / 1000, errors=[failed] if failed else [],
             notes=tag, deployed_by=actor(),
             data={"tag": tag, "commit": commit, "previous": previous,
                   "steps": [{"name": r.name, "ok": r.ok, "exit_code": r.exit_code, "duration_ms": r.duration_ms}
