@@ -1,4 +1,5 @@
-"""The one place shipmate runs git: `version: git`, the files a process release is made of, a clean tree.
+"""The one place shipmate runs git: `version: git`, the files a process release is made of, a clean tree,
+commit times (reports), and releases (`shipmate version`/`release`: tags, the log, the release commit and tag).
 
 Each function answers in shipmate's terms (a version, a file list, '' or what is wrong); subprocess and
 its failures stay here. Bounded by a timeout: a hung git (a network filesystem, a lock) never hangs a deploy.
