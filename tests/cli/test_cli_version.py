@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.cli.test_json_shapes import _pinned
-from tests.versioning.git_project import GitProject
+from tests.versioning.git_project import SHIPMATE, GitProject
+from tests.waiting import wait_until
 
 FILES = """\
 release:
@@ -153,3 +157,32 @@ def test_the_pre_1_0_rule_is_explicit(tmp_path: Path) -> None:
     repo.write("shipmate.yaml", repo.read("shipmate.yaml").replace("release: {", "release: {major_on_zero: true, "))
     repo.git("commit", "-qam", "chore: major on zero")
     assert repo.json("version", "--next")["next_version"] == "1.0.0"
+
+
+def test_after_a_bump_is_killed_midway_version_and_check_tell_the_truth(repo: GitProject) -> None:
+    """SIGKILL while git commits (the files are written, the hook holds the commit): no tag, the version is still
+    the tag's, `version check` names every file that went ahead, and nothing claims a release happened."""
+    hook = repo.root / ".git" / "hooks" / "commit-msg"
+    started = repo.root / "hook-started"
+    hook.write_text(f"#!/bin/sh\ntouch {started}\nsleep 60\n")
+    hook.chmod(0o755)
+    child = subprocess.Popen([SHIPMATE, "version", "--bump", "auto"], cwd=repo.root, env=repo.env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until(started.exists, 60, "the release commit's hook to start")
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)   # shipmate, git and the hook: as a power cut would
+        child.wait(timeout=30)
+    hook.unlink()
+    assert repo.git("tag") == "v1.2.0"
+    assert repo.git("log", "-1", "--format=%s") == "Update notes"
+    assert repo.run("version").stdout.strip() == "1.2.0  (tag v1.2.0)"
+    failed = repo.json("version", "check", code=2)
+    assert {m["path"] for m in failed["error"]["details"]["mismatches"]} == {
+        "VERSION", "pyproject.toml", "web/package.json", "src/demo/__init__.py"}
+    # A new bump refuses to sweep the half-written files into a release; putting them back makes it work.
+    refused = repo.run("version", "--bump", "auto")
+    assert refused.returncode == 2 and "uncommitted changes in" in refused.stderr
+    (repo.root / ".git" / "index.lock").unlink(missing_ok=True)   # the killed git's lock, as git's message says
+    repo.git("reset", "-q", "--hard", "HEAD")
+    assert repo.json("version", "--bump", "auto")["tag"] == "v1.3.0"
