@@ -10,12 +10,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy import Connection
 
 from shipmate.errors import NotFoundError, StoreError
-from shipmate.store import events, locks, migrations
+from shipmate.store import events, location, locks, migrations
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
@@ -54,10 +54,10 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         except OSError as exc:
             raise StoreError(f"cannot create state directory {home}: {exc.strerror}",
                              hint="check permissions, or set SHIPMATE_HOME") from exc
-        store = cls(home, Database(home / DB_FILENAME, readonly=False))
+        store = cls(home, _database(home, readonly=False))
         try:
             with store._db.write() as conn:
-                migrations.migrate(conn, str(store.path))
+                migrations.migrate(conn, store._db.where)
             store._mirror.sync(store._events_after)
         except BaseException:
             store.close()
@@ -68,18 +68,21 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
     def open_readonly(cls, home: Path) -> Store | None:
         """Open for reading only, touching nothing; None when there is no database yet."""
         path = home / DB_FILENAME
-        if not path.is_file():
+        if location.configured_url() is None and not path.is_file():
             return None
-        store = cls(home, Database(path, readonly=True))
+        db = _database(home, readonly=True)
+        if db is None:
+            return None
+        store = cls(home, db)
         try:
             with store._db.read() as conn:
                 version = migrations.applied_version(conn)
-            migrations.check_not_newer(version, str(path))
+            migrations.check_not_newer(version, store._db.where)
             if version == 0:
                 store.close()
                 return None
             if version < migrations.HEAD:
-                raise StoreError(f"state database {path} has schema version {version}, older than "
+                raise StoreError(f"state database {store._db.where} has schema version {version}, older than "
                                  f"{migrations.HEAD}", hint="run any command without --dry-run to migrate")
         except BaseException:
             store.close()
@@ -92,7 +95,17 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
 
     @property
     def path(self) -> Path:
+        """The SQLite file (for a PostgreSQL home: where it would be; ``location`` names the real place)."""
         return self._db.path
+
+    @property
+    def location(self) -> str:
+        """Where this home's state is: the SQLite file, or the PostgreSQL URL (password masked) and schema."""
+        return self._db.where
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self._db.postgres else "sqlite"
 
     @property
     def mirror_path(self) -> Path:
@@ -207,3 +220,29 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
     def lock_owner_alive(self, key: str) -> bool:
         """True when a live, heartbeating process on this host holds ``key`` (same answer as SqliteReader's)."""
         return any(row.key == key and row.held and row.owner_alive is True for row in self.locks())
+
+
+@overload
+def _database(home: Path, *, readonly: Literal[False]) -> Database: ...
+@overload
+def _database(home: Path, *, readonly: Literal[True]) -> Database | None: ...
+def _database(home: Path, *, readonly: bool) -> Database | None:
+    """The home's database: its SQLite file, or its schema in the configured PostgreSQL (created when writable;
+    None when read-only and the home was never written)."""
+    url = location.configured_url()
+    if url is None:
+        return Database(home / DB_FILENAME, readonly=readonly)
+    from shipmate.store import pg_homes, postgres_dialect
+
+    registry = postgres_dialect.create_postgres_engine(url, None)
+    try:
+        with Database.mapped(url):
+            if readonly:
+                name = pg_homes.schema_for(home)
+                if not pg_homes.schema_exists(registry, name):
+                    return None
+            else:
+                name = pg_homes.ensure_home(registry, home)
+    finally:
+        registry.dispose()
+    return Database(home / DB_FILENAME, readonly=readonly, url=url, schema=name)
