@@ -7,6 +7,7 @@ the server runs as the ``postgres`` OS user, its folder handed to that user.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -87,10 +88,8 @@ def start_server(*, durable: bool) -> PgServer:
 
 
 def remove_server(server: PgServer) -> None:
-    try:
+    with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
         server.stop("immediate")
-    except (RuntimeError, subprocess.TimeoutExpired):
-        pass
     shutil.rmtree(server.base, ignore_errors=True)
 
 

@@ -1,7 +1,8 @@
 """Fixtures for store tests: every test runs on both backends, a real SQLite file in a tmp dir and its own
 schema in the session's real PostgreSQL server; real child processes stand as lock owners.
 
-A test about SQLite itself (its file, pragmas, old files to migrate) is marked ``sqlite_only``.
+A test about SQLite itself (its file, pragmas, old files to migrate) is marked ``sqlite_only``; one about
+PostgreSQL itself (shared homes, server restarts, copying into it) ``postgres_only``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_pg = callspec is not None and callspec.params.get("backend") == "postgres"
-        (drop if on_pg and item.get_closest_marker("sqlite_only") else keep).append(item)
+        backend = None if callspec is None else callspec.params.get("backend")
+        wrong = (backend == "postgres" and item.get_closest_marker("sqlite_only")) or \
+            (backend == "sqlite" and item.get_closest_marker("postgres_only"))
+        (drop if wrong else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

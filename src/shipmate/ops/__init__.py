@@ -116,9 +116,11 @@ if TYPE_CHECKING:
         NeverDeployedEnvironment,
         StatusResult,
     )
+    from shipmate.ops.results.store_results import StoreCopied, StoreHome, StoreHomes
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
+    from shipmate.ops.store_admin import store_copy, store_homes
     from shipmate.ops.submitting_task import inbox_submit
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
@@ -257,6 +259,12 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
+    # PostgreSQL for teams: copying a home into it, and every host's homes in one store (the dashboard's list).
+    "store_copy": "shipmate.ops.store_admin",
+    "store_homes": "shipmate.ops.store_admin",
+    "StoreCopied": "shipmate.ops.results.store_results",
+    "StoreHome": "shipmate.ops.results.store_results",
+    "StoreHomes": "shipmate.ops.results.store_results",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -281,6 +289,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["StoreCopied", "StoreHome", "StoreHomes", "store_copy", "store_homes"]   # PostgreSQL for teams
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -42,7 +42,8 @@ def search_rows(conn: Connection, terms: Sequence[str], limit: int
             f"SELECT f.*, ts_rank({FIXES_DOCUMENT.replace('coalesce(', 'coalesce(f.')}, q) AS score, "
             "(SELECT count(*) FROM memory_outcomes o WHERE o.fix_id = f.id) AS tried, "
             "(SELECT count(*) FROM memory_outcomes o WHERE o.fix_id = f.id AND o.worked) AS worked "
-            f"FROM memory_fixes f, (SELECT {query} AS q) AS query WHERE {FIXES_DOCUMENT.replace('coalesce(', 'coalesce(f.')} @@ q "
+            f"FROM memory_fixes f, (SELECT {query} AS q) AS query "
+            f"WHERE {FIXES_DOCUMENT.replace('coalesce(', 'coalesce(f.')} @@ q "
             "ORDER BY score DESC, f.created_at DESC LIMIT :limit"), {**binds, "limit": limit}).mappings()]
 
     def signatures(query: str, binds: dict[str, Any]) -> list[Any]:

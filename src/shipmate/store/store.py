@@ -27,6 +27,7 @@ from shipmate.store.rows import EventRow, LockRow
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
+    from shipmate.store.pg_homes import HomeEntry
 
 
 class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens):
@@ -88,6 +89,23 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
             store.close()
             raise
         return store
+
+    @classmethod
+    def open_listed(cls, url: str, schema: str, home: Path) -> Store:
+        """Read-only: a home another host (or this one) registered in the shared PostgreSQL at ``url``."""
+        return cls(home, Database(home / DB_FILENAME, readonly=True, url=url, schema=schema))
+
+    @staticmethod
+    def listed_homes(url: str) -> list[HomeEntry]:
+        """Every home registered in the PostgreSQL at ``url``, newest first (store/pg_homes.py)."""
+        from shipmate.store import pg_homes, postgres_dialect
+
+        registry = postgres_dialect.create_postgres_engine(url, None)
+        try:
+            with Database.mapped(url):
+                return pg_homes.list_homes(registry)
+        finally:
+            registry.dispose()
 
     @property
     def home(self) -> Path:
