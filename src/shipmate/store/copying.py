@@ -87,8 +87,9 @@ def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
         if not rows:
             break
         offset += len(rows)
-        result = dst.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=keys))
-        added += max(result.rowcount, 0)
+        inserted = dst.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=keys)
+                               .returning(*table.primary_key.columns)).all()   # only the rows it added
+        added += len(inserted)
     _advance_sequences(dst, table)
     return added
 
