@@ -89,6 +89,10 @@ def install_memory_search(conn: Connection) -> None:
 
 _CONNECTION_STATES = ("08",)            # connection exception class
 _GONE_STATES = ("57P01", "57P02", "57P03")   # admin shutdown, crash shutdown, cannot connect now
+# A connection attempt has no SQLSTATE: these texts say the server is (re)starting or gone, not refusing us.
+_GONE_SIGNS = ("server closed the connection", "connection refused", "terminating connection",
+               "consuming input failed", "the database system is shutting down", "the database system is starting up",
+               "the database system is in recovery mode", "no such file or directory")
 
 
 def is_connection_lost(exc: BaseException) -> bool:
@@ -98,8 +102,7 @@ def is_connection_lost(exc: BaseException) -> bool:
     if state.startswith(_CONNECTION_STATES) or state in _GONE_STATES:
         return True
     text = str(orig).lower()
-    return getattr(exc, "connection_invalidated", False) or "server closed the connection" in text \
-        or "connection refused" in text or "terminating connection" in text or "consuming input failed" in text
+    return bool(getattr(exc, "connection_invalidated", False)) or any(sign in text for sign in _GONE_SIGNS)
 
 
 def describe_error(exc: BaseException) -> tuple[str, str] | None:

@@ -20,6 +20,7 @@ from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
 from shipmate.store.decider_tokens import StoreDeciderTokens
+from shipmate.store.group_commit import GroupCommitter
 from shipmate.store.inbox_tasks import StoreInboxTasks
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
@@ -37,6 +38,7 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         self._home = home
         self._db = db
         self._mirror = AuditMirror(home / MIRROR_RELATIVE)
+        self._appends = GroupCommitter(self._write)
         self.last_mirror_error: Exception | None = None
 
     # -- opening ------------------------------------------------------------------------------
@@ -184,14 +186,11 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
                      status: str, deployment_id: str | None = None, trace_id: str | None = None,
                      duration_seconds: float | None = None, errors: Sequence[str] = (),
                      notes: str = "", deployed_by: str, data: dict[str, Any] | None = None) -> EventRow:
-        with self._write() as tx:
-            row = events.append(tx.conn, event_type=event_type, service=service,
-                                environment=environment, version=version, status=status,
-                                deployment_id=deployment_id, trace_id=trace_id,
-                                duration_seconds=duration_seconds, errors=errors, notes=notes,
-                                deployed_by=deployed_by, data=data)
-            tx.appended.append(row)
-            return row
+        """Returns once the event is durable; callers appending at once share a commit (group_commit.py)."""
+        return self._appends.append(dict(
+            event_type=event_type, service=service, environment=environment, version=version, status=status,
+            deployment_id=deployment_id, trace_id=trace_id, duration_seconds=duration_seconds, errors=errors,
+            notes=notes, deployed_by=deployed_by, data=data))
 
     def events(self, *, service: str | None = None, environment: str | None = None,
                deployment_id: str | None = None, limit: int | None = 100,
