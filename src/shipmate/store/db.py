@@ -37,9 +37,11 @@ class Database:
 
             self.where = f"{shown(url)} (schema {schema})"
             self.engine: Engine = postgres_dialect.create_postgres_engine(url, schema)
+            self.read_engine = postgres_dialect.create_postgres_engine(url, schema, isolation_level="REPEATABLE READ")
         else:
             self.where = str(path)
             self.engine = sqlite_dialect.create_sqlite_engine(path, readonly=readonly)
+            self.read_engine = self.engine
         if not readonly:   # every value written passes here: known secret values never reach the file
             event.listen(self.engine, "before_cursor_execute", _redacted_parameters, retval=True)
 
@@ -47,8 +49,7 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A consistent snapshot (plain BEGIN): readers never block the writer in WAL mode."""
         with self._mapped_errors():
-            conn, tx = self._begin({"isolation_level": "REPEATABLE READ",
-                                    "postgresql_readonly": self.readonly} if self.postgres else {})
+            conn, tx = self._begin(self.read_engine, {})
             with conn, tx:
                 yield conn
 
@@ -64,18 +65,18 @@ class Database:
             raise StoreError(f"{self.where} was opened read-only",
                              hint="this command must not change state (--dry-run?)")
         with signals_held(deliver=True), self._mapped_errors():
-            conn, tx = self._begin({sqlite_dialect.WRITE_OPTION: True})
+            conn, tx = self._begin(self.engine, {sqlite_dialect.WRITE_OPTION: True})
             with conn, tx:
                 yield conn
 
-    def _begin(self, options: dict[str, Any]) -> tuple[Connection, RootTransaction]:
+    def _begin(self, engine: Engine, options: dict[str, Any]) -> tuple[Connection, RootTransaction]:
         """A connection in a begun transaction. A PostgreSQL that is restarting is waited for (bounded): nothing
         ran yet, so trying again is safe for every transaction; a loss after this point is an error."""
         deadline = time.monotonic() + RECONNECT_S
         while True:
             conn: Connection | None = None
             try:
-                conn = self.engine.connect()
+                conn = engine.connect()
                 conn.execution_options(**options)
                 return conn, conn.begin()
             except DBAPIError as exc:
@@ -95,6 +96,7 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
     def _mapped_errors(self) -> AbstractContextManager[None]:
         return mapped_errors(self.where, self.path if not self.postgres else None)

@@ -96,7 +96,7 @@ class GroupCommitter:
 
     def _write_batch(self, batch: list[_Request]) -> None:
         with self._write() as tx:
-            rows = [events.append(tx.conn, **request.fields) for request in batch]
+            rows = events.append_many(tx.conn, [request.fields for request in batch])
             tx.appended.extend(rows)
             # Set as the body ends: an interruption raised after the commit leaves them set (they did commit).
             for request, row in zip(batch, rows, strict=True):

@@ -46,13 +46,16 @@ def advisory_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-def create_postgres_engine(url: str, schema: str | None) -> Engine:
+def create_postgres_engine(url: str, schema: str | None, *, isolation_level: str | None = None) -> Engine:
     """An engine whose connections live in ``schema`` (None: the registry's own connections).
 
     pool_pre_ping: a server restart leaves dead connections in the pool; each is tested (and replaced)
     before use, so a restarted PostgreSQL costs the next call a reconnect, not an error.
     """
-    engine = create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4,
+    # isolation_level: the readers' engine is REPEATABLE READ for good (a snapshot per transaction, as SQLite's
+    # plain BEGIN gives in WAL mode), set once per connection rather than on every checkout.
+    extra: dict[str, Any] = {} if isolation_level is None else {"isolation_level": isolation_level}
+    engine = create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, **extra,
                            connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
                                          "application_name": "shipmate"})
 
@@ -68,8 +71,8 @@ def create_postgres_engine(url: str, schema: str | None) -> Engine:
     key = advisory_key(schema or "shipmate")
 
     def on_begin(conn: Connection) -> None:
-        # Readers get their snapshot from Database.read's isolation_level (REPEATABLE READ); a writer stays in
-        # READ COMMITTED, so its first statement after the lock sees what the previous writer committed.
+        # A writer stays in READ COMMITTED, so its first statement after the lock sees what the previous writer
+        # committed (a REPEATABLE READ snapshot would date from the lock statement, before the wait).
         if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from shipmate.errors import StoreError
-from shipmate.model import TERMINAL_STATES
+from shipmate.model import TERMINAL_STATES, DeploymentState
 from shipmate.store.owners import judge
 from shipmate.store.rows import LIVE_INSTANCE_STATUSES, CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
@@ -76,9 +76,9 @@ class SqliteReader:
         return out
 
     def active_deployments(self) -> list[DeploymentRow]:
-        marks = ",".join("?" for _ in TERMINAL_STATES)
-        rows = self._rows(f"SELECT * FROM deployments WHERE state NOT IN ({marks}) ORDER BY started_at",
-                          *[s.value for s in TERMINAL_STATES])
+        active = sorted(s.value for s in DeploymentState if s not in TERMINAL_STATES)   # IN: the state index helps
+        marks = ",".join("?" for _ in active)
+        rows = self._rows(f"SELECT * FROM deployments WHERE state IN ({marks}) ORDER BY started_at", *active)
         return [DeploymentRow.of(r) for r in rows]  # type: ignore[arg-type]
 
     def deployments(self, service: str, environment: str, limit: int = 20) -> list[DeploymentRow]:
