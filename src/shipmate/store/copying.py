@@ -46,7 +46,7 @@ def copy_home(home: Path, url: str) -> CopyReport:
     registry = postgres_dialect.create_postgres_engine(url, None)
     try:
         with Database.mapped(url):
-            name = pg_homes.ensure_home(registry, home)
+            name = postgres_dialect.waiting_out_restarts(lambda: pg_homes.ensure_home(registry, home))
     except StoreError as exc:   # a bad URL or a server that does not answer is bad input to this command
         raise InvalidInputError(f"--to: {exc.message}", hint=exc.hint) from exc
     finally:

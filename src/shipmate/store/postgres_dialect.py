@@ -10,13 +10,18 @@ head) sees the state the previous writer committed, from any process on any host
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 from shipmate.store.sqlite_dialect import WRITE_OPTION
 
 CONNECT_TIMEOUT_S = 10
+OPEN_WAIT_S = 10.0   # opening a home waits this long for a restarting server (a wrong port fails after it too)
+T = TypeVar("T")
 STATEMENT_TIMEOUT_MS = 15000   # as SQLite's busy timeout: a stuck writer is an error, never a hang
 
 # Events are append-only at the database level too (the SQLite triggers' counterpart, in PL/pgSQL).
@@ -106,6 +111,19 @@ def is_connection_lost(exc: BaseException) -> bool:
         return True
     text = str(orig).lower()
     return bool(getattr(exc, "connection_invalidated", False)) or any(sign in text for sign in _GONE_SIGNS)
+
+
+def waiting_out_restarts(action: Callable[[], T], wait_s: float = OPEN_WAIT_S) -> T:
+    """``action`` (nothing committed when it fails), tried again while the server looks restarting or gone,
+    for at most ``wait_s``: a command started during a restart waits for it instead of failing."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return action()
+        except DBAPIError as exc:
+            if not is_connection_lost(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def describe_error(exc: BaseException) -> tuple[str, str] | None:

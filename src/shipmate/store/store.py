@@ -265,10 +265,10 @@ def _database(home: Path, *, readonly: bool) -> Database | None:
         with Database.mapped(url):
             if readonly:
                 name = pg_homes.schema_for(home)
-                if not pg_homes.schema_exists(registry, name):
+                if not postgres_dialect.waiting_out_restarts(lambda: pg_homes.schema_exists(registry, name)):
                     return None
             else:
-                name = pg_homes.ensure_home(registry, home)
+                name = postgres_dialect.waiting_out_restarts(lambda: pg_homes.ensure_home(registry, home))
     finally:
         registry.dispose()
     return Database(home / DB_FILENAME, readonly=readonly, url=url, schema=name)
