@@ -184,3 +184,24 @@ def test_the_host_config_file_names_the_store_when_the_environment_does_not(
     with Store.open(tmp_path / ".shipmate") as store:
         assert store.backend == "postgresql"
     assert not (tmp_path / ".shipmate" / "state.db").exists()
+
+
+def test_the_fast_reader_of_a_postgresql_home_has_every_method_and_the_stores_answers(store: Store,
+                                                                                       home: Path) -> None:
+    from shipmate.store.pg_reader import PostgresReader
+    from shipmate.store.sqlite_reader import SqliteReader
+
+    public = {name for name in vars(SqliteReader) if not name.startswith("_")} - {"open"}
+    assert public <= {name for name in vars(PostgresReader) if not name.startswith("_")}
+    rel = store.ensure_release("web", "1.0.0", "sha256:a", {}, "process")
+    fencing = store.acquire_lock(KEY, owner=this_process_owner("deploy", "t"), lease_seconds=60).fencing
+    dep = start_deployment(store, rel, fencing)
+    reader = SqliteReader.open(home)   # what status/history open: for this home, the PostgreSQL reader
+    assert isinstance(reader, PostgresReader)
+    try:
+        assert reader.active_deployments() == store.active_deployments() and reader.active_deployments()[0].id == dep
+        assert reader.get_release(rel.id) == rel and reader.lock_owner_alive(KEY)
+        assert reader.live_lock_owner(KEY) == store.locks()[0].owner
+        assert reader.memory_search(["port"], 5) == ([], [])
+    finally:
+        reader.close()
