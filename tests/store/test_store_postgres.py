@@ -205,3 +205,25 @@ def test_the_fast_reader_of_a_postgresql_home_has_every_method_and_the_stores_an
         assert reader.memory_search(["port"], 5) == ([], [])
     finally:
         reader.close()
+
+
+def test_the_web_apis_paged_reader_reads_a_postgresql_home_too(store: Store, home: Path) -> None:
+    from shipmate.store.paged_reads import Filters, PagedReader, lock_row
+
+    rel = store.ensure_release("web", "1.0.0", "sha256:a", {}, "process")
+    fencing = store.acquire_lock(KEY, owner=this_process_owner("deploy", "t"), lease_seconds=60).fencing
+    first = start_deployment(store, rel, fencing, event={"event_type": "deployment.started"})
+    second = start_deployment(store, rel, fencing, trace_id="t2", event={"event_type": "deployment.started"})
+    reader = PagedReader.open(home)
+    assert reader is not None
+    try:
+        page = reader.deployments_page(Filters(service="web"), before=None, limit=1)
+        assert [d.id for d in page] == [second]
+        older = reader.deployments_page(Filters(service="web"), before=(page[0].started_at, page[0].id), limit=5)
+        assert [d.id for d in older] == [first]
+        assert [e.deployment_id for e in reader.events_page(Filters(), before=None, limit=5)] == [second, first]
+        assert reader.deployment_by_trace("t2") is not None and reader.deployment(first) is not None
+        assert {d.id for d in reader.last_deployments()} <= {first, second}
+        assert (lock_row(reader, KEY) or {})["owner"]["actor"] == "t"
+    finally:
+        reader.close()

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from shipmate.cli import policy_text
+from shipmate.cli import policy_text, stack_render
 
 
 def _console() -> Any:
@@ -52,6 +52,8 @@ def validate(result: dict[str, Any]) -> None:
 
 
 def deployment(result: dict[str, Any]) -> None:
+    if "stack" in result:   # -f shipmate.stack.yaml
+        return stack_render.run(result)
     c = _console()
     if result.get("dry_run"):
         plan = result["plan"]
@@ -97,6 +99,8 @@ def _said_never_deployed(result: dict[str, Any]) -> bool:
 
 
 def status(result: dict[str, Any]) -> None:
+    if "stack" in result:
+        return stack_render.status(result)
     if _said_never_deployed(result):
         return
     from rich.table import Table
@@ -163,6 +167,8 @@ def _where(instance: dict[str, Any]) -> str:
 
 
 def history(result: dict[str, Any]) -> None:
+    if "stack" in result:
+        return stack_render.history(result)
     if _said_never_deployed(result):
         return
     from rich.table import Table
@@ -214,6 +220,8 @@ def logs(result: dict[str, Any]) -> None:
 
 
 def down(result: dict[str, Any]) -> None:
+    if "stack" in result:
+        return stack_render.run(result)
     c = _console()
     if result.get("dry_run"):
         deployment({"dry_run": True, "plan": result["plan"]})

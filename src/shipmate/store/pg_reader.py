@@ -22,11 +22,27 @@ class PostgresReader:
         self._store = store
 
     @classmethod
-    def open_home(cls, home: Path) -> PostgresReader | None:
+    def open_home(cls, home: Path, flavour: type[Any]) -> PostgresReader | None:
+        """``flavour``: the SqliteReader class asked for (e.g. the web API's PagedReader): its own queries run
+        here through ``_rows``, the base ones through the Store."""
         from shipmate.store.store import Store
 
         store = Store.open_readonly(home)
-        return None if store is None else cls(store)
+        if store is None:
+            return None
+        kind = cls if flavour.__name__ == "SqliteReader" else type(f"Postgres{flavour.__name__}", (cls, flavour), {})
+        reader: PostgresReader = kind(store)
+        return reader
+
+    def _rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        """A flavour's plain SQL (sqlite3's ``?`` placeholders) on PostgreSQL; JSON columns arrive decoded."""
+        from sqlalchemy import text
+
+        with self._store._read() as conn:
+            binds = {f"p{i}": value for i, value in enumerate(args)}
+            parts = sql.split("?")
+            statement = "".join(part + (f":p{i}" if i < len(args) else "") for i, part in enumerate(parts))
+            return [dict(m) for m in conn.execute(text(statement), binds).mappings()]
 
     def close(self) -> None:
         self._store.close()

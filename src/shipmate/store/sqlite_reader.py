@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from shipmate.errors import StoreError
 from shipmate.model import TERMINAL_STATES, DeploymentState
@@ -26,14 +26,14 @@ class SqliteReader:
         self._conn = conn
 
     @classmethod
-    def open(cls, home: Path) -> SqliteReader | None:
+    def open(cls, home: Path) -> Self | None:
         """None when there is no database yet; never creates one (mode=rw refuses to)."""
         from shipmate.store.location import configured_url
 
         if configured_url() is not None:   # the home lives in PostgreSQL: the same answers through the Store
             from shipmate.store.pg_reader import PostgresReader
 
-            return cast("SqliteReader | None", PostgresReader.open_home(home))   # same methods, duck-typed
+            return cast("Self | None", PostgresReader.open_home(home, cls))   # same methods, duck-typed
         path = home.absolute() / "state.db"
         if not path.exists():
             return None
