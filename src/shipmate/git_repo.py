@@ -73,8 +73,10 @@ def dirty_tree(cwd: Path) -> str:
     return ""
 
 
-def commit_times(directory: Path, versions: list[str]) -> tuple[dict[str, float | None], str | None]:
+def commit_times(directory: Path, versions: list[str], *,
+                 tag_format: str = "v{version}") -> tuple[dict[str, float | None], str | None]:
     """Commit time (unix seconds) of each `git describe` version (tag, tag-N-gSHA, or SHA) in ``directory``;
+    a bare release version (1.3.0, as `version: git` records a clean release tag) is looked up as its tag;
     None for a version git does not know or one with -dirty (uncommitted: no commit time). The second value says
     why none can be measured (git missing, not a repository), else None. Two git calls, whatever the count."""
     try:
@@ -95,6 +97,10 @@ def commit_times(directory: Path, versions: list[str]) -> tuple[dict[str, float 
     by_prefix: dict[str, list[str]] = {}
     for full in times:
         by_prefix.setdefault(full[:7], []).append(full)
+    for version in versions:   # `version: git` with a release: section records v1.3.0 as 1.3.0
+        tag = tag_format.replace("{version}", version)
+        if version not in tag_commit and tag in tag_commit:
+            tag_commit[version] = tag_commit[tag]
     return {version: _time_of(version, times, tag_commit, by_prefix) for version in versions}, None
 
 
