@@ -27,7 +27,7 @@ def test_help_lists_every_command_under_its_group_in_a_fixed_order(project: Proj
     assert listed["Deploy"][:4] == ["init", "validate", "deploy", "promote"]
     assert {"status", "logs", "history", "events"} <= set(listed["Observe"])
     assert {"approve", "lock", "recover"} <= set(listed["Safety"])
-    assert set(listed["Data"]) == {"secrets", "backup"}
+    assert set(listed["Data"]) == {"secrets", "backup", "store"}
     assert {"mcp", "probe"} <= set(listed["Agents"])
 
 

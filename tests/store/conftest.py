@@ -1,4 +1,9 @@
-"""Fixtures for store tests: real SQLite files in tmp dirs, real child processes as lock owners."""
+"""Fixtures for store tests: every test runs on both backends, a real SQLite file in a tmp dir and its own
+schema in the session's real PostgreSQL server; real child processes stand as lock owners.
+
+A test about SQLite itself (its file, pragmas, old files to migrate) is marked ``sqlite_only``; one about
+PostgreSQL itself (shared homes, server restarts, copying into it) ``postgres_only``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,30 @@ from tests.store.store_support import KEY
 
 from shipmate.store import ReleaseRow, Store
 from shipmate.store.owners import this_process_owner
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = None if callspec is None else callspec.params.get("backend")
+        wrong = (backend == "postgres" and item.get_closest_marker("sqlite_only")) or \
+            (backend == "sqlite" and item.get_closest_marker("postgres_only"))
+        (drop if wrong else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(autouse=True, params=BACKENDS)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where this test's stores live: SHIPMATE_STORE names the server (inherited by child processes too)."""
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        monkeypatch.setenv("SHIPMATE_STORE", server.url)
+    return str(request.param)
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import time
 from typing import Any
 
 import psutil
+from sqlalchemy import text
 
 from shipmate.store import ReleaseRow, Store
 from shipmate.store.owners import this_process_owner
@@ -36,6 +36,19 @@ def silence_lock(store: Store, key: str, *, seconds: float, lease: float) -> Non
     The controlled clock for stall tests: rewriting the row is exact, where sleeping races a loaded machine.
     """
     beat = time.time() - seconds
-    with sqlite3.connect(store.path) as conn:
-        conn.execute("UPDATE locks SET heartbeat_at = ?, lease_until = ? WHERE key = ?", (beat, beat + lease, key))
-    conn.close()
+    raw_sql(store, "UPDATE locks SET heartbeat_at = :beat, lease_until = :until WHERE key = :key",
+            beat=beat, until=beat + lease, key=key)
+
+
+def raw_sql(store: Store, sql: str, **params: Any) -> list[Any]:
+    """Run SQL straight on the store's database (either backend), around every check of ours: what a person
+    with a database shell could do. Committed at once; the rows it returned, if any."""
+    with store._db.engine.connect() as conn:
+        conn.execution_options(shipmate_write=True)
+        with conn.begin():
+            result = conn.execute(text(sql), params)
+            return list(result.all()) if result.returns_rows else []
+
+
+def drop_trigger_sql(store: Store, name: str) -> str:
+    return f"DROP TRIGGER {name}" + (" ON events" if store.backend == "postgresql" else "")

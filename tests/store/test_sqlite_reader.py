@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.store.store_support import start_deployment
 
 from shipmate.model import DeploymentState
 from shipmate.store import ReleaseRow, Store
 from shipmate.store.sqlite_reader import SqliteReader
+
+pytestmark = pytest.mark.sqlite_only   # SQLite's own file and locks
 
 
 def test_reader_returns_the_same_rows_as_the_store(store: Store, home: Path, release: ReleaseRow,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from tests.store.store_support import raw_sql
 
 from shipmate.store import Store
 
@@ -84,15 +85,13 @@ def test_approvals_filter_by_the_exact_release_newest_first(store: Store) -> Non
 
 
 def test_a_database_from_before_migration_5_gets_the_approvals_table(home: Path) -> None:
-    Store.open(home).close()
-    with sqlite3.connect(home / "state.db") as conn:
-        conn.execute("DROP TABLE approvals")
-        conn.execute("DELETE FROM schema_version WHERE version >= 5")  # and later: migrate() resumes after the top
-    conn.close()
+    with Store.open(home) as old:
+        raw_sql(old, "DROP TABLE approvals")
+        raw_sql(old, "DELETE FROM schema_version WHERE version >= 5")  # and later: migrate() resumes after the top
     with Store.open(home) as store:
         assert store.approvals() == []
         assert store.get_approval(_ask(store)) is not None
-    versions = sqlite3.connect(home / "state.db").execute("SELECT version FROM schema_version").fetchall()
+        versions = raw_sql(store, "SELECT version FROM schema_version")
     assert 5 in {v for (v,) in versions}
 
 

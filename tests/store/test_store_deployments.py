@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from tests.store.store_support import start_deployment
+from sqlalchemy.exc import IntegrityError
+from tests.store.store_support import raw_sql, start_deployment
 
 from shipmate.errors import StoreError
 from shipmate.model import TRANSITIONS, DeploymentState
@@ -125,10 +124,8 @@ def test_current_pointer_has_exactly_one_row_per_service_and_environment(
     assert store.all_current() == [now]
     assert now.release_id == r2.id and now.instance_id is None  # current names a release, not an instance
     # The primary key refuses a second row even from raw SQL.
-    raw = sqlite3.connect(store.path)
-    with pytest.raises(sqlite3.IntegrityError):
-        raw.execute("INSERT INTO current VALUES ('web', 'default', ?, ?, NULL, 0)", (release.id, d1))
-    raw.close()
+    with pytest.raises(IntegrityError):
+        raw_sql(store, "INSERT INTO current VALUES ('web', 'default', :r, :d, NULL, 0)", r=release.id, d=d1)
     store.clear_current("web", "default", fencing=fencing)
     assert store.current("web", "default") is None
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
+from tests.store.store_support import drop_trigger_sql, raw_sql
 
 from shipmate.errors import StoreError
 from shipmate.store import EventRow, Store
@@ -47,32 +48,24 @@ def test_chain_links_each_event_to_the_previous_and_verifies(store: Store) -> No
 
 def test_update_and_delete_of_events_are_refused_by_trigger(store: Store) -> None:
     append(store, 2)
-    raw = sqlite3.connect(store.path)
-    with pytest.raises(sqlite3.IntegrityError, match="events are append-only"):
-        raw.execute("UPDATE events SET notes = 'edited' WHERE seq = 1")
-    with pytest.raises(sqlite3.IntegrityError, match="events are append-only"):
-        raw.execute("DELETE FROM events WHERE seq = 2")
-    raw.close()
+    with pytest.raises(DBAPIError, match="events are append-only"):
+        raw_sql(store, "UPDATE events SET notes = 'edited' WHERE seq = 1")
+    with pytest.raises(DBAPIError, match="events are append-only"):
+        raw_sql(store, "DELETE FROM events WHERE seq = 2")
     assert store.verify_chain() == (True, None, 2)
 
 
 def test_tampering_around_the_trigger_is_detected_by_verify_chain(store: Store) -> None:
     append(store, 4)
-    raw = sqlite3.connect(store.path)
-    raw.execute("DROP TRIGGER events_no_update")
-    raw.execute("UPDATE events SET status = 'succeeded' WHERE seq = 3")
-    raw.commit()
-    raw.close()
+    raw_sql(store, drop_trigger_sql(store, "events_no_update"))
+    raw_sql(store, "UPDATE events SET status = 'succeeded' WHERE seq = 3")
     assert store.verify_chain() == (False, 3, 3)
 
 
 def test_deleted_event_breaks_the_chain(store: Store) -> None:
     append(store, 4)
-    raw = sqlite3.connect(store.path)
-    raw.execute("DROP TRIGGER events_no_delete")
-    raw.execute("DELETE FROM events WHERE seq = 2")
-    raw.commit()
-    raw.close()
+    raw_sql(store, drop_trigger_sql(store, "events_no_delete"))
+    raw_sql(store, "DELETE FROM events WHERE seq = 2")
     ok, bad, _ = store.verify_chain()
     assert (ok, bad) == (False, 3)
 

@@ -4,11 +4,12 @@ resumed by the holder of the task's own file only, and a finished one never chan
 from __future__ import annotations
 
 import socket
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from tests.store.store_support import raw_sql
 
 from shipmate.store.owners import this_process_owner
 from shipmate.store.store import Store
@@ -65,11 +66,9 @@ def test_a_waiting_task_is_resumed_by_its_own_file(tmp_path: Path) -> None:
 
 
 def test_a_database_from_before_migration_8_gets_the_inbox_tasks_table(tmp_path: Path) -> None:
-    Store.open(tmp_path).close()
-    with sqlite3.connect(tmp_path / "state.db") as conn:
-        conn.execute("DROP TABLE inbox_tasks")
-        conn.execute("DELETE FROM schema_version WHERE version >= 8")
-    conn.close()
+    with Store.open(tmp_path) as old:
+        raw_sql(old, "DROP TABLE inbox_tasks")
+        raw_sql(old, "DELETE FROM schema_version WHERE version >= 8")
     with Store.open(tmp_path) as store:
         assert store.inbox_tasks() == []
         assert _claim(store, this_process_owner("test"))[1]

@@ -81,6 +81,7 @@ def test_a_frozen_owner_silent_for_three_leases_is_taken_over_and_audited_as_sta
     assert store.locks()[0].held and store.locks()[0].fencing == new.fencing
 
 
+@pytest.mark.sqlite_only   # the stdlib reader reads SQLite files only
 def test_both_readers_say_a_stalled_owner_no_longer_holds(
         store: Store, home: Path, frozen: subprocess.Popen[bytes]) -> None:
     store.acquire_lock(KEY, owner=owner_of(frozen), lease_seconds=10)

@@ -1,11 +1,11 @@
-"""The failure memory in a real SQLite file: recording, grouping, FTS5 search, fixes, outcomes, migration 7."""
+"""The failure memory (real SQLite file, real PostgreSQL schema): recording, grouping, search, fixes, outcomes."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.store.store_support import raw_sql
 
 from shipmate.analysis.failure_signature import FailureFacts, search_terms, signature_of
 from shipmate.errors import InvalidInputError
@@ -86,12 +86,12 @@ def test_outcomes_count_worked_of_tried_and_the_hit_rate_counts_offered_fixes(st
 
 def test_a_database_from_before_migration_9_gains_the_memory_and_its_search(home: Path) -> None:
     Store.open(home).close()
-    with sqlite3.connect(home / "state.db") as conn:
-        for name in ("memory_fixes_fts", "memory_signatures_fts", "memory_outcomes", "memory_failures",
-                     "memory_fixes", "memory_signatures", "deployment_notes"):
-            conn.execute(f"DROP TABLE {name}")
-        conn.execute("DELETE FROM schema_version WHERE version >= 9")
-    conn.close()
+    with Store.open(home) as old:
+        fts = ("memory_fixes_fts", "memory_signatures_fts") if old.backend == "sqlite" else ()
+        for name in (*fts, "memory_outcomes", "memory_failures", "memory_fixes", "memory_signatures",
+                     "deployment_notes"):
+            raw_sql(old, f"DROP TABLE {name}")
+        raw_sql(old, "DELETE FROM schema_version WHERE version >= 9")
     with Store.open(home) as store:
         store.memory.add_fix(symptom="permission denied on the volume", root_cause="uid", solution="chown",
                       prevention="p", source="person", created_by="t")

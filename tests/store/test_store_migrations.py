@@ -13,6 +13,8 @@ from shipmate.store import Store, migrations
 from shipmate.store.owners import this_process_owner
 from shipmate.store.sqlite_reader import SqliteReader
 
+pytestmark = pytest.mark.sqlite_only   # builds old SQLite files by hand; PostgreSQL: test_store_postgres.py
+
 
 def _as_version_1(home: Path) -> None:
     """Turn a fresh database back into what shipmate wrote at schema version 1."""

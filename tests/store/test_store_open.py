@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.store.store_support import raw_sql
 
 from shipmate.errors import NotFoundError, StoreError
 from shipmate.store import Store, migrations
 
 
+@pytest.mark.sqlite_only
 def test_open_creates_home_and_records_schema_version(home: Path) -> None:
     with Store.open(home) as store:
         assert store.path == home / "state.db"
@@ -23,10 +25,11 @@ def test_open_creates_home_and_records_schema_version(home: Path) -> None:
 def test_migrations_are_idempotent_across_opens(home: Path) -> None:
     for _ in range(3):
         Store.open(home).close()
-    count = sqlite3.connect(home / "state.db").execute("SELECT count(*) FROM schema_version").fetchone()
-    assert count == (len(migrations.MIGRATIONS),)
+    with Store.open(home) as store:
+        assert raw_sql(store, "SELECT count(*) FROM schema_version") == [(len(migrations.MIGRATIONS),)]
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_uses_wal_and_synchronous_full(store: Store) -> None:
     with store._db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -35,6 +38,7 @@ def test_every_connection_uses_wal_and_synchronous_full(store: Store) -> None:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
 
 
+@pytest.mark.sqlite_only
 def test_writes_take_the_lock_up_front_with_begin_immediate(store: Store) -> None:
     # While our write transaction is open, another writer cannot even begin.
     with store._db.write():
@@ -64,6 +68,7 @@ def test_readonly_store_reads_but_refuses_writes(home: Path) -> None:
             ro.ensure_release("web", "2", "d", {}, "process")
 
 
+@pytest.mark.sqlite_only
 def test_readonly_open_does_not_migrate_or_write_or_leave_files(home: Path) -> None:
     Store.open(home).close()
     before = (home / "state.db").read_bytes()
@@ -76,12 +81,14 @@ def test_readonly_open_does_not_migrate_or_write_or_leave_files(home: Path) -> N
     assert sorted(p.name for p in home.rglob("*")) == files
 
 
+@pytest.mark.sqlite_only
 def test_locked_database_maps_to_store_error_with_hint(store: Store) -> None:
     err = store._db.store_error(sqlite3.OperationalError("database is locked"))
     assert isinstance(err, StoreError) and str(store.path) in err.message and "locked" in err.message
     assert err.hint
 
 
+@pytest.mark.sqlite_only
 def test_corrupt_database_is_a_store_error_naming_the_file(home: Path) -> None:
     home.mkdir(parents=True)
     (home / "state.db").write_bytes(b"this is not sqlite at all" * 100)
@@ -94,11 +101,8 @@ def test_corrupt_database_is_a_store_error_naming_the_file(home: Path) -> None:
 
 
 def test_database_from_a_newer_shipmate_is_refused(home: Path) -> None:
-    Store.open(home).close()
-    db = sqlite3.connect(home / "state.db")
-    db.execute("INSERT INTO schema_version VALUES (999, 'future', 0)")
-    db.commit()
-    db.close()
+    with Store.open(home) as store:
+        raw_sql(store, "INSERT INTO schema_version VALUES (999, 'future', 0)")
     with pytest.raises(StoreError, match="newer"):
         Store.open(home)
     with pytest.raises(StoreError, match="newer"):

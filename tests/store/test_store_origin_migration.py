@@ -5,11 +5,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from tests.store.store_support import KEY, start_deployment
 
 from shipmate.store import Store
 from shipmate.store.owners import this_process_owner
 from shipmate.store.sqlite_reader import SqliteReader
+
+pytestmark = pytest.mark.sqlite_only   # builds old SQLite files by hand; PostgreSQL: test_store_postgres.py
 
 EVIDENCE = {"promoted_from": {"environment": "staging", "deployment_id": "dep_1", "verdict": "pass", "samples": 12}}
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from shipmate.store import Store, migrations
 from shipmate.store.sqlite_reader import SqliteReader
+
+pytestmark = pytest.mark.sqlite_only   # builds old SQLite files by hand; PostgreSQL: test_store_postgres.py
 
 
 def _as_version_2(home: Path) -> str:

@@ -5,11 +5,12 @@ gets the tables by migration."""
 from __future__ import annotations
 
 import socket
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from tests.store.store_support import raw_sql
 
 from shipmate.store.migrations import MIGRATIONS
 from shipmate.store.owners import this_process_owner
@@ -56,11 +57,10 @@ def test_a_run_whose_owner_died_is_orphaned_until_it_finishes(tmp_path: Path) ->
 
 
 def test_an_older_database_gets_the_stack_tables_by_migration(tmp_path: Path) -> None:
-    Store.open(tmp_path).close()
-    with sqlite3.connect(tmp_path / "state.db") as conn:
-        conn.execute("DROP TABLE stack_members")
-        conn.execute("DROP TABLE stack_runs")
-        conn.execute("DELETE FROM schema_version WHERE version = ?", (STACK_MIGRATION,))
+    with Store.open(tmp_path) as old:   # either backend (tests/store runs on SQLite and PostgreSQL)
+        raw_sql(old, "DROP TABLE stack_members")
+        raw_sql(old, "DROP TABLE stack_runs")
+        raw_sql(old, "DELETE FROM schema_version WHERE version = :v", v=STACK_MIGRATION)
     with Store.open(tmp_path) as store:
         store.create_stack_run(stack="shop", environment="prod", kind="down", file="/p/s.yaml",
                                owner=this_process_owner("test"), actor="t", members=MEMBERS)

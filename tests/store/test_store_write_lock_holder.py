@@ -16,6 +16,8 @@ from shipmate.store import Store, sqlite_dialect
 from shipmate.store.owners import this_process_owner
 from shipmate.store.write_lock_holder import write_lock_pid
 
+pytestmark = pytest.mark.sqlite_only   # SQLite's own file and locks
+
 HOLD_WRITE_LOCK = (
     "import sqlite3, sys, time\n"
     "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"

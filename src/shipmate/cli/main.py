@@ -24,6 +24,7 @@ from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.report_cli import report
 from shipmate.cli.secrets_cli import secrets_app
+from shipmate.cli.store_cli import store_app
 from shipmate.cli.token_cli import token_app
 from shipmate.cli.version_cli import release, version_app
 from shipmate.errors import CommandInterruptedError
@@ -49,6 +50,7 @@ app.add_typer(approvals_group, name="approvals", rich_help_panel=SAFETY)  # appr
 app.command(rich_help_panel=DEPLOY)(promote)
 app.command(rich_help_panel=OBSERVE)(logs)
 app.add_typer(backup_app, name="backup", rich_help_panel=DATA)
+app.add_typer(store_app, name="store", rich_help_panel=DATA)
 app.command(rich_help_panel=OBSERVE)(doctor)
 app.add_typer(memory_app, name="memory", rich_help_panel=AGENTS)
 app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)

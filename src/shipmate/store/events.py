@@ -43,8 +43,31 @@ def append(conn: Connection, *, event_type: str, service: str, environment: str,
            errors: Sequence[str] = (), notes: str = "", deployed_by: str,
            data: dict[str, Any] | None = None) -> EventRow:
     """Append one event inside the caller's write transaction (which serialises the chain)."""
+    return append_many(conn, [dict(
+        event_type=event_type, service=service, environment=environment, version=version, status=status,
+        deployment_id=deployment_id, trace_id=trace_id, duration_seconds=duration_seconds, errors=errors,
+        notes=notes, deployed_by=deployed_by, data=data)])[0]
+
+
+def append_many(conn: Connection, specs: Sequence[dict[str, Any]]) -> list[EventRow]:
+    """Append events (append's keywords each) in order, one head read and one INSERT: group commit's write."""
     last = conn.execute(select(_t.c.seq, _t.c.hash).order_by(_t.c.seq.desc()).limit(1)).first()
-    seq, prev_hash = (1, GENESIS_HASH) if last is None else (int(last.seq) + 1, str(last.hash))
+    seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last.seq), str(last.hash))
+    rows: list[dict[str, Any]] = []
+    for spec in specs:
+        seq += 1
+        fields = _fields(seq, prev_hash, **spec)
+        prev_hash = fields["hash"]
+        rows.append(fields)
+    conn.execute(_t.insert(), rows)
+    return [EventRow(**fields) for fields in rows]
+
+
+def _fields(seq: int, prev_hash: str, *, event_type: str, service: str, environment: str,
+            version: str | None, status: str, deployment_id: str | None = None,
+            trace_id: str | None = None, duration_seconds: float | None = None,
+            errors: Sequence[str] = (), notes: str = "", deployed_by: str,
+            data: dict[str, Any] | None = None) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "seq": seq, "ts": utc_timestamp(), "event_type": event_type, "service": service,
         "environment": environment, "version": version, "status": status,
@@ -56,8 +79,7 @@ def append(conn: Connection, *, event_type: str, service: str, environment: str,
         "data": json.loads(canonical_json(redact_tree(data or {}))), "prev_hash": prev_hash,
     }
     fields["hash"] = row_hash(fields)
-    conn.execute(_t.insert().values(**fields))
-    return EventRow(**fields)
+    return fields
 
 
 def query(conn: Connection, *, service: str | None = None, environment: str | None = None,

@@ -40,6 +40,11 @@ def _order(count: int) -> str:
 
 def search_fixes(conn: Connection, terms: Sequence[str], limit: int) -> list[tuple[str, float]]:
     """(fix id, score) best first; score is -bm25 (higher is better)."""
+    if conn.dialect.name == "postgresql":
+        from shipmate.store import pg_memory_search
+
+        return pg_memory_search.search_fixes(conn, terms, limit)
+
     def run(query: str) -> list[Any]:
         many = conn.exec_driver_sql("SELECT count(*) FROM memory_fixes_fts WHERE memory_fixes_fts MATCH ?",
                                     (query,)).scalar_one()
@@ -52,6 +57,10 @@ def search_fixes(conn: Connection, terms: Sequence[str], limit: int) -> list[tup
 def search_rows(conn: Connection, terms: Sequence[str], limit: int
                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(fixes with worked/tried and score, signatures with score), best first: what `memory search` shows."""
+    if conn.dialect.name == "postgresql":
+        from shipmate.store import pg_memory_search
+
+        return pg_memory_search.search_rows(conn, terms, limit)
     return search_rows_with(lambda sql, args: [dict(m) for m in conn.exec_driver_sql(sql, args).mappings()],
                             terms, limit)
 

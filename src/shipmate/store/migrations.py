@@ -29,6 +29,11 @@ def _install_dialect_objects(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         sqlite_dialect.install_event_triggers(conn)
         sqlite_dialect.install_memory_search(conn)
+    elif conn.dialect.name == "postgresql":
+        from shipmate.store import postgres_dialect
+
+        postgres_dialect.install_event_triggers(conn)
+        postgres_dialect.install_memory_search(conn)
 
 
 def _initial(conn: Connection) -> None:
@@ -94,6 +99,10 @@ def _failure_memory(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
     if conn.dialect.name == "sqlite":
         sqlite_dialect.install_memory_search(conn)
+    elif conn.dialect.name == "postgresql":
+        from shipmate.store import postgres_dialect
+
+        postgres_dialect.install_memory_search(conn)
 
 
 def _uptime(conn: Connection) -> None:

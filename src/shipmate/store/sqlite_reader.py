@@ -11,10 +11,10 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from shipmate.errors import StoreError
-from shipmate.model import TERMINAL_STATES
+from shipmate.model import TERMINAL_STATES, DeploymentState
 from shipmate.store.owners import judge
 from shipmate.store.rows import LIVE_INSTANCE_STATUSES, CurrentRow, DeploymentRow, InstanceRow, ReleaseRow
 
@@ -28,6 +28,12 @@ class SqliteReader:
     @classmethod
     def open(cls, home: Path) -> Self | None:
         """None when there is no database yet; never creates one (mode=rw refuses to)."""
+        from shipmate.store.location import configured_url
+
+        if configured_url() is not None:   # the home lives in PostgreSQL: the same answers through the Store
+            from shipmate.store.pg_reader import PostgresReader
+
+            return cast("Self | None", PostgresReader.open_home(home, cls))   # same methods, duck-typed
         path = home.absolute() / "state.db"
         if not path.exists():
             return None
@@ -70,9 +76,9 @@ class SqliteReader:
         return out
 
     def active_deployments(self) -> list[DeploymentRow]:
-        marks = ",".join("?" for _ in TERMINAL_STATES)
-        rows = self._rows(f"SELECT * FROM deployments WHERE state NOT IN ({marks}) ORDER BY started_at",
-                          *[s.value for s in TERMINAL_STATES])
+        active = sorted(s.value for s in DeploymentState if s not in TERMINAL_STATES)   # IN: the state index helps
+        marks = ",".join("?" for _ in active)
+        rows = self._rows(f"SELECT * FROM deployments WHERE state IN ({marks}) ORDER BY started_at", *active)
         return [DeploymentRow.of(r) for r in rows]  # type: ignore[arg-type]
 
     def deployments(self, service: str, environment: str, limit: int = 20) -> list[DeploymentRow]:

@@ -10,17 +10,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy import Connection
 
 from shipmate.errors import NotFoundError, StoreError
-from shipmate.store import events, locks, migrations
+from shipmate.store import events, location, locks, migrations
 from shipmate.store.api_tokens import StoreApiTokens
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
 from shipmate.store.decider_tokens import StoreDeciderTokens
+from shipmate.store.group_commit import GroupCommitter
 from shipmate.store.inbox_tasks import StoreInboxTasks
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
@@ -30,6 +31,7 @@ from shipmate.store.stack_runs import StoreStackRuns
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
     from shipmate.store.metric_reads import MetricReads
+    from shipmate.store.pg_homes import HomeEntry
     from shipmate.store.report_reading import ReportRepository, ReportSends
     from shipmate.store.uptime import UptimeRepository
 
@@ -42,6 +44,7 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         self._home = home
         self._db = db
         self._mirror = AuditMirror(home / MIRROR_RELATIVE)
+        self._appends = GroupCommitter(self._write)
         self.last_mirror_error: Exception | None = None
 
     # -- opening ------------------------------------------------------------------------------
@@ -60,10 +63,10 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         except OSError as exc:
             raise StoreError(f"cannot create state directory {home}: {exc.strerror}",
                              hint="check permissions, or set SHIPMATE_HOME") from exc
-        store = cls(home, Database(home / DB_FILENAME, readonly=False))
+        store = cls(home, _database(home, readonly=False))
         try:
             with store._db.write() as conn:
-                migrations.migrate(conn, str(store.path))
+                migrations.migrate(conn, store._db.where)
             store._mirror.sync(store._events_after)
         except BaseException:
             store.close()
@@ -74,23 +77,43 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
     def open_readonly(cls, home: Path) -> Store | None:
         """Open for reading only, touching nothing; None when there is no database yet."""
         path = home / DB_FILENAME
-        if not path.is_file():
+        if location.configured_url() is None and not path.is_file():
             return None
-        store = cls(home, Database(path, readonly=True))
+        db = _database(home, readonly=True)
+        if db is None:
+            return None
+        store = cls(home, db)
         try:
             with store._db.read() as conn:
                 version = migrations.applied_version(conn)
-            migrations.check_not_newer(version, str(path))
+            migrations.check_not_newer(version, store._db.where)
             if version == 0:
                 store.close()
                 return None
             if version < migrations.HEAD:
-                raise StoreError(f"state database {path} has schema version {version}, older than "
+                raise StoreError(f"state database {store._db.where} has schema version {version}, older than "
                                  f"{migrations.HEAD}", hint="run any command without --dry-run to migrate")
         except BaseException:
             store.close()
             raise
         return store
+
+    @classmethod
+    def open_listed(cls, url: str, schema: str, home: Path) -> Store:
+        """Read-only: a home another host (or this one) registered in the shared PostgreSQL at ``url``."""
+        return cls(home, Database(home / DB_FILENAME, readonly=True, url=url, schema=schema))
+
+    @staticmethod
+    def listed_homes(url: str) -> list[HomeEntry]:
+        """Every home registered in the PostgreSQL at ``url``, newest first (store/pg_homes.py)."""
+        from shipmate.store import pg_homes, postgres_dialect
+
+        registry = postgres_dialect.create_postgres_engine(url, None)
+        try:
+            with Database.mapped(url):
+                return pg_homes.list_homes(registry)
+        finally:
+            registry.dispose()
 
     @property
     def home(self) -> Path:
@@ -98,7 +121,17 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
 
     @property
     def path(self) -> Path:
+        """The SQLite file (for a PostgreSQL home: where it would be; ``location`` names the real place)."""
         return self._db.path
+
+    @property
+    def location(self) -> str:
+        """Where this home's state is: the SQLite file, or the PostgreSQL URL (password masked) and schema."""
+        return self._db.where
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self._db.postgres else "sqlite"
 
     @property
     def mirror_path(self) -> Path:
@@ -187,14 +220,11 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
                      status: str, deployment_id: str | None = None, trace_id: str | None = None,
                      duration_seconds: float | None = None, errors: Sequence[str] = (),
                      notes: str = "", deployed_by: str, data: dict[str, Any] | None = None) -> EventRow:
-        with self._write() as tx:
-            row = events.append(tx.conn, event_type=event_type, service=service,
-                                environment=environment, version=version, status=status,
-                                deployment_id=deployment_id, trace_id=trace_id,
-                                duration_seconds=duration_seconds, errors=errors, notes=notes,
-                                deployed_by=deployed_by, data=data)
-            tx.appended.append(row)
-            return row
+        """Returns once the event is durable; callers appending at once share a commit (group_commit.py)."""
+        return self._appends.append(dict(
+            event_type=event_type, service=service, environment=environment, version=version, status=status,
+            deployment_id=deployment_id, trace_id=trace_id, duration_seconds=duration_seconds, errors=errors,
+            notes=notes, deployed_by=deployed_by, data=data))
 
     def events(self, *, service: str | None = None, environment: str | None = None,
                deployment_id: str | None = None, limit: int | None = 100,
@@ -241,3 +271,29 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
     def lock_owner_alive(self, key: str) -> bool:
         """True when a live, heartbeating process on this host holds ``key`` (same answer as SqliteReader's)."""
         return any(row.key == key and row.held and row.owner_alive is True for row in self.locks())
+
+
+@overload
+def _database(home: Path, *, readonly: Literal[False]) -> Database: ...
+@overload
+def _database(home: Path, *, readonly: Literal[True]) -> Database | None: ...
+def _database(home: Path, *, readonly: bool) -> Database | None:
+    """The home's database: its SQLite file, or its schema in the configured PostgreSQL (created when writable;
+    None when read-only and the home was never written)."""
+    url = location.configured_url()
+    if url is None:
+        return Database(home / DB_FILENAME, readonly=readonly)
+    from shipmate.store import pg_homes, postgres_dialect
+
+    registry = postgres_dialect.create_postgres_engine(url, None)
+    try:
+        with Database.mapped(url):
+            if readonly:
+                name = pg_homes.schema_for(home)
+                if not postgres_dialect.waiting_out_restarts(lambda: pg_homes.schema_exists(registry, name)):
+                    return None
+            else:
+                name = postgres_dialect.waiting_out_restarts(lambda: pg_homes.ensure_home(registry, home))
+    finally:
+        registry.dispose()
+    return Database(home / DB_FILENAME, readonly=readonly, url=url, schema=name)
