@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from shipmate.cli import policy_text
+from shipmate.cli import files_text, policy_text
 
 
 def _console() -> Any:
@@ -52,6 +52,9 @@ def validate(result: dict[str, Any]) -> None:
 
 
 def deployment(result: dict[str, Any]) -> None:
+    if files_text.is_files(result):
+        files_text.files_result(result)
+        return
     c = _console()
     if result.get("dry_run"):
         plan = result["plan"]
@@ -215,7 +218,9 @@ def logs(result: dict[str, Any]) -> None:
 
 def down(result: dict[str, Any]) -> None:
     c = _console()
-    if result.get("dry_run"):
+    if files_text.is_files(result):
+        files_text.files_result(result)
+    elif result.get("dry_run"):
         deployment({"dry_run": True, "plan": result["plan"]})
     elif result.get("noop"):
         c.print(result["message"])

@@ -29,6 +29,7 @@ from shipmate.spec.field_types import (
     UrlPath,
     VersionText,
 )
+from shipmate.spec.files_target import FilesTargetSpec
 from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 from shipmate.spec.policy_spec import PolicySpec, check_policy_envs
@@ -87,7 +88,8 @@ class ProcessTargetSpec(ReleaseFilesSpec):
 
 
 # A discriminated union on `kind`: a new target kind adds its model here.
-TargetSpec = Annotated[ProcessTargetSpec | DockerTargetSpec | SwarmTargetSpec, Field(discriminator="kind")]
+TargetSpec = Annotated[ProcessTargetSpec | DockerTargetSpec | SwarmTargetSpec | FilesTargetSpec,
+                       Field(discriminator="kind")]
 
 
 class Health(SpecModel):
@@ -286,7 +288,8 @@ class Spec(SpecModel):
     version: VersionText | None = Field(
         None, description='Release version; "git" = from `git describe --tags --always --dirty`; --version overrides.'
     )
-    port: Port = Field(description="Public port; the router listens on 127.0.0.1:port.")
+    port: Port | None = Field(None, description="Public port; the router listens on 127.0.0.1:port (required "
+                              "unless target.kind is files, which serves nothing).")
     target: TargetSpec = Field(description="What to run; `kind` picks the target type.")
     health: Health = Field(
         default_factory=lambda: Health.model_validate({}), description="How a new instance proves it is healthy."
@@ -334,6 +337,9 @@ class Spec(SpecModel):
 
     @model_validator(mode="after")
     def _strategy_settings_fit(self) -> Spec:
+        if self.port is None and not isinstance(self.target, FilesTargetSpec):
+            raise PydanticCustomError("port_required", "is required for target.kind {kind}",
+                                      {"at": ("port",), "kind": self.target.kind, "hint": "e.g. port: 8080"})
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
         check_policy_envs({name: overlay.policy for name, overlay in self.environments.items()})
