@@ -42,7 +42,8 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
     from shipmate.ops.deploying_files import deploy_files, is_file_set
 
     if is_file_set(loaded.spec.target.kind):
-        return deploy_files(ws, loaded, dry_run=dry_run, trace_id=trace_id)
+        return deploy_files(ws, loaded, dry_run=dry_run, trace_id=trace_id, identity=identity,
+                            wait_approval=wait_approval)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
     check_trace_id(trace_id)

@@ -1,4 +1,4 @@
-"""deploy, rollback and down of a `files` target (target.kind: files): the "switch" of ops/common/files_switch.py.
+"""deploy, rollback and down of a `files` target (target.kind: files): the "switch" of ops/switching_files.py.
 
 Called by deploy / rollback / down when the spec's (or the current release's) target places files; the faces
 see the same operations and get a FilesResult.
@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shipmate.errors import NotFoundError
-from shipmate.ops.common.files_switch import switch, target_for_home
+from shipmate.ops.switching_files import switch, target_for_home
 from shipmate.ops.results.files import FilesResult
 
 if TYPE_CHECKING:
+    from shipmate.ops.common.identity import Identity
     from shipmate.ops.common.workspace import Workspace
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.loader import LoadedSpec
@@ -47,15 +48,18 @@ def files_in_place(ws: Workspace, config: ReleaseConfig) -> bool:
         return False
 
 
-def deploy_files(ws: Workspace, loaded: LoadedSpec, *, dry_run: bool, trace_id: str | None) -> FilesResult:
+def deploy_files(ws: Workspace, loaded: LoadedSpec, *, dry_run: bool, trace_id: str | None,
+                 identity: Identity | None = None, wait_approval: bool = True) -> FilesResult:
     from shipmate.ops.common.releases import config_from
 
     config = config_from(loaded)
     wanted = target_for_home(ws).wanted(config)   # rendered in memory: a bad template or data file stops here
-    return switch(ws, config, wanted, kind="deploy", dry_run=dry_run, trace_id=trace_id)
+    return switch(ws, config, wanted, kind="deploy", dry_run=dry_run, trace_id=trace_id, identity=identity,
+                  wait_approval=wait_approval)
 
 
-def rollback_files(ws: Workspace, config: ReleaseConfig, *, dry_run: bool, trace_id: str | None) -> FilesResult:
+def rollback_files(ws: Workspace, config: ReleaseConfig, *, dry_run: bool, trace_id: str | None,
+                   identity: Identity | None = None, wait_approval: bool = True) -> FilesResult:
     """Put ``config``'s rendered set back exactly, from its snapshot (never re-rendered from today's templates)."""
     from shipmate.snapshots.rendered_sets import load_set
 
@@ -64,9 +68,10 @@ def rollback_files(ws: Workspace, config: ReleaseConfig, *, dry_run: bool, trace
         raise NotFoundError(f"release {config.version} of {config.service} kept no rendered set",
                             hint="deploy that version again instead")
     return switch(ws, config, load_set(ws.home, config.service, str(key)), kind="rollback", dry_run=dry_run,
-                  trace_id=trace_id)
+                  trace_id=trace_id, identity=identity, wait_approval=wait_approval)
 
 
-def down_files(ws: Workspace, config: ReleaseConfig, *, dry_run: bool) -> FilesResult:
+def down_files(ws: Workspace, config: ReleaseConfig, *, dry_run: bool, identity: Identity | None = None,
+               wait_approval: bool = True) -> FilesResult:
     """Remove only ours: files the user edited (and every file of theirs) stay."""
-    return switch(ws, config, {}, kind="down", dry_run=dry_run)
+    return switch(ws, config, {}, kind="down", dry_run=dry_run, identity=identity, wait_approval=wait_approval)

@@ -51,7 +51,8 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
             restored, _ = _rollback_target(store, service, env, to_version)
         finally:
             store.close()
-        return rollback_files(ws, restored, dry_run=dry_run, trace_id=trace_id)
+        return rollback_files(ws, restored, dry_run=dry_run, trace_id=trace_id, identity=identity,
+                              wait_approval=wait_approval)
     if not dry_run:
         store.close()
         store = ws.open_store()

@@ -42,7 +42,7 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
 
         if is_file_set(config.target_kind):
             store.close()
-            return down_files(ws, config, dry_run=dry_run)
+            return down_files(ws, config, dry_run=dry_run, identity=identity, wait_approval=wait_approval)
         plan = down_plan(service, env, config.version, config.port, config.drain_s, config.stop_grace_s)
         if dry_run:
             return DownPlan(dry_run=True, service=service, environment=env, plan=plan.as_dict())

@@ -1,7 +1,7 @@
 """The files target's strategy: the whole rendered set becomes the folder's set at once (no instances to shift).
 
 One forward step, the commit point; its abort step puts the previous release's set back (none: removes ours).
-ops/common/files_switch.py runs it; the plan is stored like any other, so status and history read it alike.
+ops/switching_files.py runs it; the plan is stored like any other, so status and history read it alike.
 """
 
 from __future__ import annotations

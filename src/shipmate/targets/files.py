@@ -6,6 +6,7 @@ the file half is wanted() -> plan() -> apply() and problems() (the health check)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,9 @@ class FilesTarget(Target):
         return plan_sync(self.destination(config), wanted, self.manifest(home, config), release=config.version,
                          set_key=set_key, migrate=dict(config.target_settings.get("migrate") or {}))
 
-    def apply(self, home: Path, config: ReleaseConfig, plan: SyncPlan) -> None:
-        apply_sync(self.destination(config), plan, self.manifest_file(home, config))
+    def apply(self, home: Path, config: ReleaseConfig, plan: SyncPlan,
+              checkpoint: Callable[[str], None] = lambda name: None) -> None:
+        apply_sync(self.destination(config), plan, self.manifest_file(home, config), checkpoint)
 
     def problems(self, home: Path, config: ReleaseConfig) -> dict[str, str]:
         """The health check: name -> what is wrong; {} when every file of ours is present and parses."""

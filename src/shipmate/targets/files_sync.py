@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -135,13 +136,18 @@ def _merged(before: dict[str, Owned], after: dict[str, Owned]) -> dict[str, Owne
     return out
 
 
-def apply_sync(dest: Path, plan: SyncPlan, manifest_file: Path) -> None:
-    """Intent manifest, then each write (atomic) or removal, then the final manifest."""
+def apply_sync(dest: Path, plan: SyncPlan, manifest_file: Path,
+               checkpoint: Callable[[str], None] = lambda name: None) -> None:
+    """Intent manifest, then each write (atomic) or removal, then the final manifest. ``checkpoint`` is called
+    with "files:intent" and "files:half" (half the writes done): the engine's named crash points."""
     if not plan.changes:
         return
     write_manifest(manifest_file, plan.intent)
+    checkpoint("files:intent")
     dest.mkdir(parents=True, exist_ok=True)
-    for act in plan.actions:
+    for index, act in enumerate(plan.actions):
+        if index == len(plan.actions) // 2:
+            checkpoint("files:half")
         if act.action in WRITES and act.data is not None:
             write_atomic(dest / act.path_name, act.data)
         elif act.action == "remove":

@@ -18,6 +18,7 @@ from shipmate.model import DeploymentState
 from shipmate.ops.results.files import FilesResult
 
 if TYPE_CHECKING:
+    from shipmate.ops.common.identity import Identity
     from shipmate.ops.common.workspace import Workspace
     from shipmate.release_config import ReleaseConfig
     from shipmate.store.rows import CurrentRow
@@ -65,8 +66,9 @@ def diffs_of(plan: SyncPlan) -> dict[str, str]:
 
 
 def switch(ws: Workspace, config: ReleaseConfig, wanted: dict[str, bytes], *, kind: str, dry_run: bool,
-           trace_id: str | None = None) -> FilesResult:
-    """Make ``wanted`` the folder's set as release ``config`` (deploy, or rollback to an older release)."""
+           trace_id: str | None = None, identity: Identity | None = None, wait_approval: bool = True) -> FilesResult:
+    """Make ``wanted`` the folder's set as release ``config`` (deploy, or rollback to an older release).
+    Approvals gate it as any release (a protected environment refuses agents without one)."""
     from shipmate.snapshots.rendered_sets import set_key
 
     started = time.monotonic()
@@ -86,15 +88,25 @@ def switch(ws: Workspace, config: ReleaseConfig, wanted: dict[str, bytes], *, ki
     if not plan.changes and kind != "down":
         return result(plan, noop=True, message=f"nothing changed: the {len(wanted)} files in {dest} are already "
                                                f"those of {config.service} {config.version}")
+    from shipmate.ops.common.identity import cli_identity
+    from shipmate.ops.gates import approval as approval_gate
+
     store = ws.open_store()
     try:
-        return _run(ws, store, target, config, wanted, key, kind=kind, trace_id=trace_id, result=result)
+        approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
+                                         action=kind, config=config, identity=identity or cli_identity(),
+                                         wait=wait_approval)
+        done = _run(ws, store, target, config, wanted, key, kind=kind, trace_id=trace_id, result=result)
+        if approval is not None and done.deployment_id is not None:
+            store.link_approval(approval.id, done.deployment_id)
+        return done
     finally:
         store.close()
 
 
 def _run(ws: Workspace, store: Store, target: FilesTarget, config: ReleaseConfig, wanted: dict[str, bytes],
          key: str, *, kind: str, trace_id: str | None, result: Callable[..., FilesResult]) -> FilesResult:
+    from shipmate.engine import crashpoints
     from shipmate.engine.lease import Lease
     from shipmate.ops.common.artifacts import with_artifact_of
     from shipmate.ops.common.workspace import actor
@@ -123,7 +135,7 @@ def _run(ws: Workspace, store: Store, target: FilesTarget, config: ReleaseConfig
                                  fencing=lease.fencing)
         if kind != "down":
             save_set(ws.home, service, wanted)
-        target.apply(ws.home, config, plan)
+        target.apply(ws.home, config, plan, crashpoints.hit)
         problems = target.problems(ws.home, config)
         counts = {k: len(v) for k, v in names_of(plan).items()}
         if problems:
