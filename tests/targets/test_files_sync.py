@@ -107,14 +107,14 @@ def test_a_sync_killed_after_its_intent_knows_both_old_and_new_bytes_as_ours(tmp
     plan = plan_sync(dest, {"a.md": b"A2\n", "b.md": b"B2\n"}, read_manifest(manifest), release="2",
                      set_key="2", migrate={})
 
-    class Killed(Exception):
+    class KilledError(Exception):
         pass
 
     def die(name: str) -> None:
         if name == "files:half":
-            raise Killed
+            raise KilledError
 
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         apply_sync(dest, plan, manifest, die)
     assert (dest / "a.md").read_bytes() == b"A2\n" and (dest / "b.md").read_bytes() == b"B\n"   # half done
     back = _sync(dest, manifest, {"a.md": b"A\n", "b.md": b"B\n"}, "1")     # e.g. a rollback after the crash

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shipmate.errors import NotFoundError
-from shipmate.ops.switching_files import switch, target_for_home
 from shipmate.ops.results.files import FilesResult
+from shipmate.ops.switching_files import switch, target_for_home
 
 if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity
