@@ -89,9 +89,14 @@ def switch(ws: Workspace, config: ReleaseConfig, wanted: dict[str, bytes], *, ki
         return result(plan, noop=True, message=f"nothing changed: the {len(wanted)} files in {dest} are already "
                                                f"those of {config.service} {config.version}")
     from shipmate.ops.common.identity import cli_identity
+    from shipmate.ops.common.reading import needs_care, take_care
     from shipmate.ops.gates import approval as approval_gate
 
     store = ws.open_store()
+    if needs_care(store, ws):      # a switch killed mid-way: the engine rolls it back first (engine/files_actions.py)
+        store.close()
+        take_care(ws)
+        store = ws.open_store()
     try:
         approval = approval_gate.require(ws, store, service=config.service, environment=config.environment,
                                          action=kind, config=config, identity=identity or cli_identity(),
@@ -116,7 +121,6 @@ def _run(ws: Workspace, store: Store, target: FilesTarget, config: ReleaseConfig
     service, env = config.service, config.environment
     make = result
     with Lease(store, f"{service}/{env}", actor()) as lease:
-        finish_interrupted(store, service, env, lease.fencing)
         plan = target.plan(ws.home, config, wanted, key)      # again under the lease: the folder may have moved
         if not plan.changes and kind != "down":
             return make(plan, noop=True, message="nothing changed")
@@ -160,19 +164,12 @@ def _put_back(ws: Workspace, store: Store, target: FilesTarget, config: ReleaseC
               deployment_id: str, fencing: int, problems: dict[str, str]) -> None:
     """The new set failed its check: the previous release's set goes back (none: ours go), then fail loudly."""
     from shipmate.release_config import ReleaseConfig
-    from shipmate.snapshots.rendered_sets import load_set
 
     first = next(iter(sorted(problems.items())))
     why = f"{len(problems)} file(s) failed the check, first {first[0]}: {first[1]}"
     store.set_state(deployment_id, DeploymentState.ROLLING_BACK, fencing=fencing, error=why)
     rel = store.get_release(previous_release) if previous_release else None
-    if rel is not None:
-        old = ReleaseConfig.from_dict(rel.spec)
-        key = str(old.artifact.get("set"))
-        back = target.plan(ws.home, old, load_set(ws.home, old.service, key), key)
-    else:
-        back = target.plan(ws.home, config, {}, "")
-    target.apply(ws.home, config if rel is None else old, back)
+    target.restore(ws.home, config, ReleaseConfig.from_dict(rel.spec) if rel is not None else None)
     store.set_state(deployment_id, DeploymentState.ROLLED_BACK, fencing=fencing)
     restored = f"{rel.version} is back" if rel is not None else "our files were removed again"
     raise DeploymentFailedError(f"{config.service} {config.version}: {why}; {restored}",
@@ -183,15 +180,6 @@ def _put_back(ws: Workspace, store: Store, target: FilesTarget, config: ReleaseC
 def _version(store: Store, cur: CurrentRow | None) -> str | None:
     rel = store.get_release(cur.release_id) if cur is not None else None
     return rel.version if rel is not None else None
-
-
-def finish_interrupted(store: Store, service: str, environment: str, fencing: int) -> None:
-    """A switch killed mid-way leaves its deployment running; the folder is re-synced by this run (the intent
-    manifest knows both the old and new bytes as ours), so the old record ends as failed, saying so."""
-    for dep in store.active_deployments():
-        if dep.service == service and dep.environment == environment and dep.strategy == SWITCH:
-            store.set_state(dep.id, DeploymentState.FAILED, fencing=fencing,
-                            error="interrupted during the switch; the next files command re-synced the folder")
 
 
 def _prune(ws: Workspace, store: Store, config: ReleaseConfig) -> None:

@@ -66,6 +66,19 @@ class FilesTarget(Target):
               checkpoint: Callable[[str], None] = lambda name: None) -> None:
         apply_sync(self.destination(config), plan, self.manifest_file(home, config), checkpoint)
 
+    def restore(self, home: Path, config: ReleaseConfig, previous: ReleaseConfig | None) -> SyncPlan:
+        """Put ``previous``'s kept set back in ``config``'s folder (None: remove ours); looks before it acts, so
+        running it again after a crash is safe. NotFoundError when that set is no longer kept."""
+        from shipmate.snapshots.rendered_sets import load_set
+
+        if previous is None:
+            plan = self.plan(home, config, {}, "")
+        else:
+            key = str(previous.artifact.get("set"))
+            plan = self.plan(home, previous, load_set(home, previous.service, key), key)
+        self.apply(home, config if previous is None else previous, plan)
+        return plan
+
     def problems(self, home: Path, config: ReleaseConfig) -> dict[str, str]:
         """The health check: name -> what is wrong; {} when every file of ours is present and parses."""
         from shipmate.targets.files_health import file_problems, read_schema
