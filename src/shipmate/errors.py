@@ -19,8 +19,11 @@
     │       └── StaleFencingError         exit 4   the router refused a change from an older lock holder
     ├── NotFoundError                     exit 2   no such release, deployment or service
     ├── CommandInterruptedError           exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
-    └── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
-                                                   dirty tree) or a promotion has no passed release to promote
+    ├── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
+    │                                              dirty tree) or a promotion has no passed release to promote
+    └── AccessDeniedError                 exit 6   an HTTP caller without a valid token, scope, Host or Origin
+        ├── NotAuthenticatedError         exit 6   no token, or an unknown or revoked one (HTTP 401)
+        └── MisdirectedRequestError       exit 6   a Host header outside the allowlist: DNS rebinding (HTTP 421)
 
 A few live beside the code that raises them and subclass one of these (``McpProbeError``,
 ``McpServerUnreachableError``, ``SqliteCopyFailedError``, ``RefusedError`` in the MCP face).
@@ -198,3 +201,20 @@ class NotifyError(ShipmateError):
 
     exit_code = 7
     code = "notify_failed"
+
+
+class AccessDeniedError(ShipmateError):
+    """An HTTP caller may not do this: its token's scope is too small, or its Origin or CSRF token is wrong."""
+
+    exit_code = 6
+    code = "forbidden"
+
+
+class NotAuthenticatedError(AccessDeniedError):
+    code = "unauthenticated"
+
+
+class MisdirectedRequestError(AccessDeniedError):
+    """The Host header names no address this server answers as (a DNS-rebinding page's own name)."""
+
+    code = "misdirected"

@@ -87,7 +87,7 @@ def serve(files: Annotated[list[str] | None, typer.Option(
     def act(p: Progress) -> dict[str, Any]:
         from shipmate.web.app import create_app
 
-        return ops.serve(files or [], http_app=create_app, port=port)
+        return ops.serve(files or [], http_app=lambda health: create_app(health, port=port), port=port)
 
     run_command("serve", False, act, None)
 

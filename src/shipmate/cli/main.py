@@ -23,6 +23,7 @@ from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_s
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
 from shipmate.cli.secrets_cli import secrets_app
+from shipmate.cli.token_cli import token_app
 from shipmate.errors import CommandInterruptedError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
@@ -49,6 +50,7 @@ app.add_typer(backup_app, name="backup", rich_help_panel=DATA)
 app.command(rich_help_panel=OBSERVE)(doctor)
 app.add_typer(memory_app, name="memory", rich_help_panel=AGENTS)
 app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)
+app.add_typer(token_app, name="token", rich_help_panel=SAFETY)  # HTTP API tokens (serve)
 
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from mcp.server.transport_security import TransportSecuritySettings
 
+from shipmate.http_guard import HostOriginGuard, allowed_names
+
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
@@ -30,10 +32,9 @@ def resolve_token(home: Path) -> tuple[str, str]:
 
 def security_settings(host: str, port: int) -> TransportSecuritySettings:
     """Only this server's own address (and localhost) as Host; only browser pages served from it as Origin."""
-    names = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {host}
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True,
-                                     allowed_hosts=sorted(f"{name}:{port}" for name in names),
-                                     allowed_origins=sorted(f"http://{name}:{port}" for name in names))
+    hosts, origins = allowed_names(host, port)
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=sorted(hosts),
+                                     allowed_origins=sorted(origins))
 
 
 def http_app(server: ShipmateServer, host: str, port: int) -> Starlette:
@@ -42,6 +43,9 @@ def http_app(server: ShipmateServer, host: str, port: int) -> Starlette:
     app = server.streamable_http_app(streamable_http_path="/mcp", transport_security=settings, host=host)
     legacy = server.sse_app(sse_path="/sse", message_path="/messages/", transport_security=settings, host=host)
     app.router.routes.extend(legacy.routes)
+    # The same guard as serve's API in front of the SDK's own check: one behaviour, one error shape.
+    hosts, origins = allowed_names(host, port)
+    app.add_middleware(HostOriginGuard, hosts=hosts, origins=origins)
     return app
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shipmate.ops.checking import check
     from shipmate.ops.common.auditing import record_call
     from shipmate.ops.common.face_tokens import bearer_token
+    from shipmate.ops.common.host_state import host_home, web_key
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
     from shipmate.ops.common.workspace import home_of, spec_path_of
     from shipmate.ops.decider_tokens import add_decider, list_deciders, revoke_decider
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
     from shipmate.ops.initialising import init, schema
+    from shipmate.ops.issuing_tokens import token_active, token_create, token_holder, token_list, token_revoke
     from shipmate.ops.locking import lock_release, lock_status
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
@@ -116,6 +118,7 @@ if TYPE_CHECKING:
         NeverDeployedEnvironment,
         StatusResult,
     )
+    from shipmate.ops.results.tokens import ApiToken, TokenCreated, TokenHolder, TokenRevoked, TokensResult
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
@@ -257,6 +260,19 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
+    # the HTTP API's tokens and signing key (host-level)
+    "host_home": "shipmate.ops.common.host_state",
+    "web_key": "shipmate.ops.common.host_state",
+    "token_active": "shipmate.ops.issuing_tokens",
+    "token_create": "shipmate.ops.issuing_tokens",
+    "token_holder": "shipmate.ops.issuing_tokens",
+    "token_list": "shipmate.ops.issuing_tokens",
+    "token_revoke": "shipmate.ops.issuing_tokens",
+    "ApiToken": "shipmate.ops.results.tokens",
+    "TokenCreated": "shipmate.ops.results.tokens",
+    "TokenHolder": "shipmate.ops.results.tokens",
+    "TokenRevoked": "shipmate.ops.results.tokens",
+    "TokensResult": "shipmate.ops.results.tokens",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -281,6 +297,8 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["ApiToken", "TokenCreated", "TokenHolder", "TokenRevoked", "TokensResult", "host_home",
+            "token_active", "token_create", "token_holder", "token_list", "token_revoke", "web_key"]
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

@@ -69,6 +69,10 @@ def _decider_tokens(conn: Connection) -> None:
 
 
 
+def _api_tokens(conn: Connection) -> None:
+    schema.api_tokens.create(conn, checkfirst=True)
+
+
 def _inbox_tasks(conn: Connection) -> None:
     schema.inbox_tasks.create(conn, checkfirst=True)
 def _instance_supervision(conn: Connection) -> None:
@@ -86,6 +90,12 @@ def _failure_memory(conn: Connection) -> None:
         sqlite_dialect.install_memory_search(conn)
 
 
+def _uptime(conn: Connection) -> None:
+    # Self-contained: new tables only (raw samples, hourly rollups, incidents, alert state).
+    for table in schema.UPTIME_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: releases, deployments, steps, current, instances, events, locks",
               _initial),
@@ -101,6 +111,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "failure memory: signatures, failures, known fixes, outcomes, deployment notes (+ full-text)",
               _failure_memory),
     Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
+    Migration(11, "api_tokens: HTTP API tokens with a scope, a person's or an agent's (hashes only)", _api_tokens),
+    Migration(12, "uptime: raw samples, hourly rollups, incidents and alert state (shipmate serve)", _uptime),
 )
 
 HEAD = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from shipmate.errors import NotFoundError, StoreError
 from shipmate.store import events, locks, migrations
+from shipmate.store.api_tokens import StoreApiTokens
 from shipmate.store.approvals import StoreApprovals
 from shipmate.store.audit_mirror import MIRROR_RELATIVE, AuditMirror
 from shipmate.store.db import DB_FILENAME, Database
@@ -27,9 +28,10 @@ from shipmate.store.rows import EventRow, LockRow
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
+    from shipmate.store.uptime import UptimeRepository
 
 
-class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens):
+class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens, StoreApiTokens):
     """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
 
     def __init__(self, home: Path, db: Database) -> None:
@@ -108,6 +110,13 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         from shipmate.store.memory import MemoryRepository
 
         return MemoryRepository(self._read, self._write, readonly=self.readonly)
+
+    @property
+    def uptime(self) -> UptimeRepository:
+        """Uptime samples, rollups, incidents and alert state, imported on first use."""
+        from shipmate.store.uptime import UptimeRepository
+
+        return UptimeRepository(self._read, self._write)
 
     def close(self) -> None:
         self._db.close()
