@@ -111,3 +111,15 @@ def test_a_deploy_killed_half_way_is_told_truthfully_and_finished_by_the_next_on
     states = [(d["version"], d["state"]) for d in project.json("history")["deployments"]]
     assert states == [("2.0.0", "succeeded"), ("2.0.0", "rolled_back"), ("2.0.0", "rolled_back"),
                       ("1.0.0", "succeeded")]
+
+
+def test_check_says_whether_every_file_of_ours_is_present_and_parses(project: FilesProject) -> None:
+    project.json("deploy")
+    healthy = project.json("check")
+    assert healthy["healthy"] is True and healthy["levels"][0]["name"] == "files"
+    (project.dest / "reviewer.md").write_text("---\nname: reviewer\ndescription: [unclosed\n---\n")
+    failed = project.json("check", code=3)
+    assert "reviewer.md: does not parse" in failed["error"]["message"]
+    assert project.json("status")["environments"][0]["serving"] is False
+    (project.dest / "deployer.md").unlink()
+    assert "deployer.md" in project.json("check", code=3)["error"]["details"]["problems"]

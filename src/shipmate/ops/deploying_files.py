@@ -15,8 +15,10 @@ from shipmate.ops.switching_files import switch, target_for_home
 if TYPE_CHECKING:
     from shipmate.ops.common.identity import Identity
     from shipmate.ops.common.workspace import Workspace
+    from shipmate.ops.results.health import CheckResult
     from shipmate.release_config import ReleaseConfig
     from shipmate.spec.loader import LoadedSpec
+    from shipmate.store.rows import ReleaseRow
     from shipmate.store.store import Store
 
 
@@ -46,6 +48,35 @@ def files_in_place(ws: Workspace, config: ReleaseConfig) -> bool:
         return not target_for_home(ws).problems(ws.home, config)
     except ShipmateError:    # a manifest edited into nonsense, a schema gone: not in a state we can vouch for
         return False
+
+
+def check_files(ws: Workspace, rel: ReleaseRow) -> CheckResult:
+    """`check` of a files release: each file of ours is present and parses (and matches target.schema);
+    HealthCheckFailedError (exit 3) naming the first file that does not."""
+    import time
+
+    from shipmate.errors import HealthCheckFailedError
+    from shipmate.ops.results.health import CheckResult
+    from shipmate.release_config import ReleaseConfig
+
+    config = ReleaseConfig.from_dict(rel.spec)
+    target = target_for_home(ws)
+    started = time.monotonic()
+    problems = target.problems(ws.home, config)
+    names = sorted(target.manifest(ws.home, config).files)
+    took = round((time.monotonic() - started) * 1000, 1)
+    if problems:
+        first, why = sorted(problems.items())[0]
+        raise HealthCheckFailedError(f"{config.service}/{config.environment}: {len(problems)} file(s) fail the "
+                                     f"check, first {first}: {why}",
+                                     hint="deploy again (unchanged files are skipped), or `shipmate rollback`",
+                                     details={"problems": problems})
+    checks = [{"probe": f"files in {target.destination(config)}", "phase": "pass", "latency_ms": took,
+               "detail": f"{len(names)} files present and parse"}]
+    return CheckResult(service=config.service, environment=config.environment, version=config.version,
+                       checks=checks, healthy=True,
+                       levels=[{"level": 1, "name": "files", "phase": "pass", "checks": checks}],
+                       failed_level=None, configured_levels=[1], not_configured=[2, 3, 4, 5], warnings=[])
 
 
 def deploy_files(ws: Workspace, loaded: LoadedSpec, *, dry_run: bool, trace_id: str | None,

@@ -53,6 +53,8 @@ def parsed_frontmatter(data: bytes) -> dict[str, Any] | None:
 
     parts = split_frontmatter(data)
     if parts is None:
+        if data.startswith(FENCE + b"\n") or data.startswith(FENCE + b"\r\n"):
+            raise ValueError("frontmatter opened by --- is never closed")
         return None
     value = yaml.safe_load(parts[0])
     if not isinstance(value, dict):
