@@ -140,7 +140,7 @@ def _run(ws: Workspace, store: Store, target: FilesTarget, config: ReleaseConfig
         if kind != "down":
             save_set(ws.home, service, wanted)
         target.apply(ws.home, config, plan, crashpoints.hit)
-        problems = target.problems(ws.home, config)
+        problems = target.problems(ws.home, config, parse=set(plan.names("deploy", "update", "migrate")))
         counts = {k: len(v) for k, v in names_of(plan).items()}
         if problems:
             store.step_result(step.id, "failed", {"problems": problems, **counts}, fencing=lease.fencing)

@@ -49,8 +49,9 @@ def save_set(home: Path, service: str, files: dict[str, bytes]) -> str:
         stage = tmp / ".stage"
         shas: dict[str, str] = {}
         for name, data in sorted(files.items()):
-            stage.write_bytes(data)
             shas[name] = hashlib.sha256(data).hexdigest()
+            if not os.path.exists(objects.path_of(shas[name], False)):
+                stage.write_bytes(data)   # new content: place() stores it once; known content is only linked
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             objects.place(str(stage), shas[name], str(tmp / name), executable=False)
         stage.unlink(missing_ok=True)

@@ -79,8 +79,9 @@ class FilesTarget(Target):
         self.apply(home, config if previous is None else previous, plan)
         return plan
 
-    def problems(self, home: Path, config: ReleaseConfig) -> dict[str, str]:
-        """The health check: name -> what is wrong; {} when every file of ours is present and parses."""
+    def problems(self, home: Path, config: ReleaseConfig, parse: set[str] | None = None) -> dict[str, str]:
+        """The health check: name -> what is wrong; {} when every file of ours is present and parses.
+        ``parse``: parse only these (the files a deploy wrote), only look for the others."""
         from shipmate.targets.files_health import file_problems, read_schema
 
         schema = None
@@ -91,7 +92,7 @@ class FilesTarget(Target):
             except (OSError, ValueError, Exception) as exc:   # jsonschema's SchemaError, imported lazily
                 raise InvalidInputError(f"target.schema: {path} is not a JSON Schema: {str(exc).splitlines()[0]}",
                                         hint="give a JSON Schema file (JSON or YAML)") from exc
-        return file_problems(self.destination(config), sorted(self.manifest(home, config).files), schema)
+        return file_problems(self.destination(config), sorted(self.manifest(home, config).files), schema, parse)
 
     # -- no instances -----------------------------------------------------------------------------
 

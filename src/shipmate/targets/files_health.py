@@ -18,12 +18,14 @@ def _parsed(name: str, data: bytes) -> Any:
     import yaml
 
     if name.endswith((".yaml", ".yml")):
-        return yaml.safe_load(data)
+        return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return parsed_frontmatter(data)
 
 
-def file_problems(dest: Path, names: list[str], schema: dict[str, Any] | None) -> dict[str, str]:
-    """name -> what is wrong with it ({} when every file is present and parses)."""
+def file_problems(dest: Path, names: list[str], schema: dict[str, Any] | None,
+                  parse: set[str] | None = None) -> dict[str, str]:
+    """name -> what is wrong with it ({} when every file is present and parses). ``parse``: only these are
+    read and parsed, the others only looked at (a deploy: skipped files hold bytes already checked)."""
     validator = None
     if schema is not None:
         from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
@@ -31,6 +33,10 @@ def file_problems(dest: Path, names: list[str], schema: dict[str, Any] | None) -
         validator = Draft202012Validator(schema)
     problems: dict[str, str] = {}
     for name in names:
+        if parse is not None and name not in parse:
+            if not (dest / name).is_file():
+                problems[name] = "missing"
+            continue
         try:
             data = (dest / name).read_bytes()
         except OSError as exc:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from shipmate.durable import fsync_dir
 from shipmate.targets.files_frontmatter import renamed_keys, uses_keys
 from shipmate.targets.files_manifest import Manifest, Owned, write_atomic, write_manifest
 
@@ -145,15 +146,21 @@ def apply_sync(dest: Path, plan: SyncPlan, manifest_file: Path,
     write_manifest(manifest_file, plan.intent)
     checkpoint("files:intent")
     dest.mkdir(parents=True, exist_ok=True)
+    touched: set[Path] = set()
     for index, act in enumerate(plan.actions):
         if index == len(plan.actions) // 2:
             checkpoint("files:half")
         if act.action in WRITES and act.data is not None:
-            write_atomic(dest / act.path_name, act.data)
+            write_atomic(dest / act.path_name, act.data, sync_folder=False)
+            touched.add((dest / act.path_name).parent)
         elif act.action == "remove":
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(dest / act.name)
             _prune_empty(dest, (dest / act.name).parent)
+            touched.add(dest)
+    for folder in sorted(touched):      # the renames are durable before the manifest says they happened
+        if folder.is_dir():
+            fsync_dir(folder)
     write_manifest(manifest_file, plan.manifest)
 
 
