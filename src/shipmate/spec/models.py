@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shipmate.spec.approval_spec import ApprovalSpec
@@ -283,6 +283,11 @@ class EnvOverlay(SpecModel):
 
 class Spec(SpecModel):
     """shipmate.yaml: what to run, how to prove it healthy, how to switch and watch it."""
+
+    # Editors see the rule _strategy_settings_fit enforces: port is required unless target.kind is files.
+    model_config = ConfigDict(**SpecModel.model_config, json_schema_extra={"allOf": [{
+        "if": {"properties": {"target": {"properties": {"kind": {"const": "files"}}}}},
+        "else": {"required": ["port"]}}]})
 
     service: DnsLabel = Field(description="Service name (a DNS label).")
     version: VersionText | None = Field(
