@@ -80,3 +80,11 @@ def test_a_process_target_still_needs_a_port(tmp_path: Path) -> None:
     (tmp_path / "shipmate.yaml").write_text('service: web\nversion: "1"\ntarget: {kind: process, command: [x]}\n')
     done = FilesProject(tmp_path).run("validate")
     assert done.returncode == 2 and done.stderr.startswith("error: port: is required for target.kind process")
+
+
+def test_promote_says_a_files_release_is_deployed_not_promoted(project: FilesProject) -> None:
+    project.spec("1.0.0", extra="environments:\n  staging: {}\n  production: {}\n")
+    project.json("deploy", "--env", "staging")
+    done = project.run("promote", "--from", "staging", "--to", "production")
+    assert done.returncode == 2 and "promote is not available for target.kind files" in done.stderr
+    assert "Traceback" not in done.stderr
