@@ -45,7 +45,8 @@ def import_compose(result: dict[str, Any]) -> None:
 
 
 def validate(result: dict[str, Any]) -> None:
-    _console().print(f"[green]valid[/]: {result['file']} — {result['service']} on port {result['port']} "
+    where = f"on port {result['port']}" if result['port'] else "(target.kind files: no port)"
+    _console().print(f"[green]valid[/]: {result['file']} — {result['service']} {where} "
                      f"({result['strategy']}, environment {result['environment']})")
     for warning in result.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
