@@ -123,3 +123,15 @@ def test_check_says_whether_every_file_of_ours_is_present_and_parses(project: Fi
     assert project.json("status")["environments"][0]["serving"] is False
     (project.dest / "deployer.md").unlink()
     assert "deployer.md" in project.json("check", code=3)["error"]["details"]["problems"]
+
+
+def test_only_keep_rendered_sets_are_kept_and_a_pruned_one_is_said_to_be_gone(project: FilesProject) -> None:
+    project.spec("1.0.0", extra="  keep: 1\n")
+    project.json("deploy")
+    project.agent("reviewer", prompt="two")
+    project.json("deploy", "--version", "2.0.0")
+    kept = sorted(p.name for p in (project.root / ".shipmate" / "snapshots" / "agents").iterdir() if p.is_dir())
+    assert len(kept) == 1 and kept[0].startswith("files-")
+    refused = project.json("rollback", code=2)
+    assert "no longer kept" in refused["error"]["message"] and refused["error"]["hint"]
+    assert project.folder()["reviewer.md"].endswith(b"two\n")

@@ -191,4 +191,8 @@ def _prune(ws: Workspace, store: Store, config: ReleaseConfig) -> None:
     keys = {str(ReleaseConfig.from_dict(r.spec).artifact.get("set"))
             for r in store.releases(config.service, limit=keep) if r.target_kind == "files"}
     keys.add(str(config.artifact.get("set")))
+    for cur in store.all_current():      # another environment's current set stays, however old
+        rel = store.get_release(cur.release_id) if cur.service == config.service else None
+        if rel is not None and rel.target_kind == "files":
+            keys.add(str(ReleaseConfig.from_dict(rel.spec).artifact.get("set")))
     prune_sets(ws.home, config.service, keys)
