@@ -70,3 +70,42 @@ def dirty_tree(cwd: Path) -> str:
         shown = ", ".join(lines[:5]) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
         return f"the working tree has uncommitted changes: {shown}"
     return ""
+
+
+def commit_times(directory: Path, versions: list[str]) -> tuple[dict[str, float | None], str | None]:
+    """Commit time (unix seconds) of each `git describe` version (tag, tag-N-gSHA, or SHA) in ``directory``;
+    None for a version git does not know or one with -dirty (uncommitted: no commit time). The second value says
+    why none can be measured (git missing, not a repository), else None. Two git calls, whatever the count."""
+    try:
+        log = subprocess.run(["git", "log", "--all", "--format=%H %ct"], cwd=directory, capture_output=True,
+                             text=True, timeout=FILES_TIMEOUT_S, check=False)
+        tags = subprocess.run(["git", "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)",
+                               "refs/tags"], cwd=directory, capture_output=True, text=True,
+                              timeout=FILES_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {}, f"git could not be asked ({type(exc).__name__})"
+    if log.returncode != 0:
+        return {}, f"{directory} is not a git repository with commits"
+    times = dict(line.split(" ", 1) for line in log.stdout.splitlines() if " " in line)
+    tag_commit: dict[str, str] = {}
+    for line in tags.stdout.splitlines():
+        name, obj, *peeled = line.split(" ")
+        tag_commit[name] = (peeled[0] if peeled and peeled[0] else obj)
+    by_prefix: dict[str, list[str]] = {}
+    for full in times:
+        by_prefix.setdefault(full[:7], []).append(full)
+    return {version: _time_of(version, times, tag_commit, by_prefix) for version in versions}, None
+
+
+def _time_of(version: str, times: dict[str, str], tag_commit: dict[str, str],
+             by_prefix: dict[str, list[str]]) -> float | None:
+    if version.endswith("-dirty"):
+        return None
+    sha = tag_commit.get(version)
+    if sha is None:
+        described = re.search(r"(?:^|-g)([0-9a-f]{7,40})$", version)
+        if described is None:
+            return None
+        prefix = described.group(1)
+        sha = next((full for full in by_prefix.get(prefix[:7], ()) if full.startswith(prefix)), None)
+    return float(times[sha]) if sha is not None and sha in times else None

@@ -22,6 +22,7 @@ from shipmate.cli.memory_cli import memory_app
 from shipmate.cli.output import EXIT_INTERRUPTED, Progress, run_command, treat_signals_like_ctrl_c
 from shipmate.cli.probe_cli import probe_app
 from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reason, promote
+from shipmate.cli.report_cli import report
 from shipmate.cli.secrets_cli import secrets_app
 from shipmate.cli.token_cli import token_app
 from shipmate.errors import CommandInterruptedError
@@ -51,6 +52,7 @@ app.command(rich_help_panel=OBSERVE)(doctor)
 app.add_typer(memory_app, name="memory", rich_help_panel=AGENTS)
 app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)
 app.add_typer(token_app, name="token", rich_help_panel=SAFETY)  # HTTP API tokens (serve)
+app.command(rich_help_panel=OBSERVE)(report)
 
 
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     )
     from shipmate.ops.recovering import recover
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
+    from shipmate.ops.reporting import render_report, report
     from shipmate.ops.results.approvals import (
         Approval,
         ApprovalsResult,
@@ -108,6 +109,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
+    from shipmate.ops.results.reports import ReportResult
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
     from shipmate.ops.results.status import (
@@ -273,6 +275,10 @@ _HOMES = {
     "TokenHolder": "shipmate.ops.results.tokens",
     "TokenRevoked": "shipmate.ops.results.tokens",
     "TokensResult": "shipmate.ops.results.tokens",
+    # reports (issue 20)
+    "report": "shipmate.ops.reporting",
+    "render_report": "shipmate.ops.reporting",
+    "ReportResult": "shipmate.ops.results.reports",
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
@@ -299,6 +305,7 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "systemd_unit", "validate", "withdraw"]
 __all__ += ["ApiToken", "TokenCreated", "TokenHolder", "TokenRevoked", "TokensResult", "host_home",
             "token_active", "token_create", "token_holder", "token_list", "token_revoke", "web_key"]
+__all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:

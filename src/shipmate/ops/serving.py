@@ -223,6 +223,7 @@ def serve(spec_files: list[str], *, http_app: HttpApp, port: int = DEFAULT_PORT,
     """Supervise until SIGTERM/SIGINT (or ``stop``); returns what it watched. Instances keep running after.
     ``http_app`` builds the app on ``port`` from the supervisor's health (the core never imports a face)."""
     from shipmate.ops.common.inbox_runner import inbox_runner
+    from shipmate.ops.sending_reports import scheduled_reports
     from shipmate.supervise.death_watch import DeathWatch
     from shipmate.supervise.home_watch import HomeWatch
     from shipmate.supervise.loop import Supervisor
@@ -241,7 +242,7 @@ def serve(spec_files: list[str], *, http_app: HttpApp, port: int = DEFAULT_PORT,
         previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             specs = [spec for home in homes.values() for spec in home.specs.values()]
-            with _http(port, http_app(supervisor.health)), inbox_runner(specs):
+            with _http(port, http_app(supervisor.health)), inbox_runner(specs), scheduled_reports(specs):
                 log.info("shipmate serve: watching %d home(s) on 127.0.0.1:%d", len(homes), port)
                 supervisor.run(stop)
         finally:

@@ -113,7 +113,8 @@ def spec_digest(spec: Spec) -> str:
     # hooks/notify/confidence/backup/supervise say how a deployment is conducted or watched, not what runs:
     # not part of the release.
     data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments", "hooks", "notify",
-                                                                "confidence", "backup", "supervise"})
+                                                                "confidence", "backup", "supervise",
+                                                                "reports"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     for path, default in _NESTED_OMITTED_AT.items():

@@ -34,6 +34,7 @@ from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 from shipmate.spec.policy_spec import PolicySpec, check_policy_envs
 from shipmate.spec.quoting import quoted
+from shipmate.spec.reports_spec import ReportsSpec
 from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.snapshot_spec import ReleaseFilesSpec
 from shipmate.spec.strategy_settings import (
@@ -327,6 +328,8 @@ class Spec(SpecModel):
     backup: BackupSpec | None = Field(None, description="What `shipmate backup` archives, where to, how long.")
     supervise: SuperviseSpec = Field(default_factory=lambda: SuperviseSpec.model_validate({}),
                                      description="How `shipmate serve` restarts, checks and rolls back the release.")
+    reports: ReportsSpec | None = Field(None, description="Daily/weekly reports `shipmate serve` sends through "
+                                                          "notify: (`shipmate report` prints them on demand).")
 
     @field_validator("secrets")
     @classmethod

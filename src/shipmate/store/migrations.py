@@ -94,6 +94,9 @@ def _uptime(conn: Connection) -> None:
     # Self-contained: new tables only (raw samples, hourly rollups, incidents, alert state).
     for table in schema.UPTIME_TABLES:
         table.create(conn, checkfirst=True)
+def _report_sends(conn: Connection) -> None:
+    # Self-contained: one new table (scheduled reports sent by serve).
+    schema.report_sends.create(conn, checkfirst=True)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -113,6 +116,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "decider_tokens: people's tokens for deciding approvals (hashes only)", _decider_tokens),
     Migration(11, "api_tokens: HTTP API tokens with a scope, a person's or an agent's (hashes only)", _api_tokens),
     Migration(12, "uptime: raw samples, hourly rollups, incidents and alert state (shipmate serve)", _uptime),
+    Migration(13, "report_sends: scheduled reports serve sent, once per period", _report_sends),
 )
 
 HEAD = MIGRATIONS[-1].version

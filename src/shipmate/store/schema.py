@@ -342,3 +342,20 @@ uptime_alerts = Table(
 )
 
 UPTIME_TABLES = (uptime_samples, uptime_hourly, uptime_incidents, uptime_alerts)
+# Scheduled reports `serve` sent (migration 13): one row per schedule and period, so a report goes out once per
+# period even across a serve restart. owner: pid + create time of the serve that claimed it (a dead owner's
+# claim is taken over).
+report_sends = Table(
+    "report_sends", metadata,
+    Column("key", String(200), primary_key=True),          # service|environment|schedule|period end (ISO)
+    Column("service", String(63), nullable=False),
+    Column("environment", String(63), nullable=False),
+    Column("schedule", String(16), nullable=False),         # daily | weekly
+    Column("period_start", Float, nullable=False),
+    Column("period_end", Float, nullable=False),
+    Column("state", String(16), nullable=False),            # sending | sent | failed
+    Column("owner", JSON, nullable=True),
+    Column("claimed_at", Float, nullable=False),
+    Column("sent_at", Float, nullable=True),
+    Column("detail", Text, nullable=True),                  # failed sends: why (URLs masked)
+)

@@ -28,6 +28,7 @@ from shipmate.store.rows import EventRow, LockRow
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
+    from shipmate.store.report_reading import ReportRepository, ReportSends
     from shipmate.store.uptime import UptimeRepository
 
 
@@ -117,6 +118,20 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         from shipmate.store.uptime import UptimeRepository
 
         return UptimeRepository(self._read, self._write)
+
+    @property
+    def reports(self) -> ReportRepository:
+        """The rows reports are computed from (and the record of scheduled reports sent), imported on first use."""
+        from shipmate.store.report_reading import ReportRepository
+
+        return ReportRepository(self._read, self._write)
+
+    @property
+    def report_sends(self) -> ReportSends:
+        """Which scheduled reports `serve` sent (once per period, across restarts)."""
+        from shipmate.store.report_reading import ReportSends
+
+        return ReportSends(self._read, self._write)
 
     def close(self) -> None:
         self._db.close()
