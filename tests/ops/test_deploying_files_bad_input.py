@@ -88,3 +88,9 @@ def test_promote_says_a_files_release_is_deployed_not_promoted(project: FilesPro
     done = project.run("promote", "--from", "staging", "--to", "production")
     assert done.returncode == 2 and "promote is not available for target.kind files" in done.stderr
     assert "Traceback" not in done.stderr
+    # One folder, one owner: production may not claim the files staging wrote (a `down` of one would
+    # remove what the other serves).
+    first = _refused(project, "--env", "production")
+    assert "holds the files of agents/staging" in first
+    project.json("down", "--env", "staging")
+    assert project.json("deploy", "--env", "production")["deployed"] == ["reviewer.md"]

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import DeploymentFailedError
+from shipmate.errors import DeploymentFailedError, InvalidInputError
 from shipmate.model import DeploymentState
 from shipmate.ops.results.files import FilesResult
 
@@ -76,6 +76,10 @@ def switch(ws: Workspace, config: ReleaseConfig, wanted: dict[str, bytes], *, ki
     key = set_key(wanted)
     plan = target.plan(ws.home, config, wanted, key)
     dest = str(target.destination(config))
+    owner = target.other_owner(ws.home, config)
+    if owner is not None:
+        raise InvalidInputError(f"target.destination: {dest} holds the files of {owner}; a folder has one owner",
+                                hint=f"take {owner} down first (`shipmate down`), or give this one its own folder")
 
     def result(p: SyncPlan, **more: Any) -> FilesResult:
         version = more.pop("version", None if kind == "down" else config.version)

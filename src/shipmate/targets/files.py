@@ -42,6 +42,19 @@ class FilesTarget(Target):
     def manifest(self, home: Path, config: ReleaseConfig) -> Manifest:
         return read_manifest(self.manifest_file(home, config))
 
+    def other_owner(self, home: Path, config: ReleaseConfig) -> str | None:
+        """Another service/environment of this home whose files are in the same folder (one folder, one owner:
+        else a file both call theirs could be removed by one while the other still serves it)."""
+        dest = str(self.destination(config))
+        mine = self.manifest_file(home, config)
+        for path in sorted((home / "files").glob("*/*/manifest.json")):
+            if path == mine:
+                continue
+            found = read_manifest(path)
+            if found.destination == dest and (found.files or found.conflicts):
+                return f"{path.parent.parent.name}/{path.parent.name}"
+        return None
+
     def preflight(self, config: ReleaseConfig) -> None:
         settings, project = config.target_settings, Path(config.cwd)
         self.destination(config)
