@@ -19,7 +19,8 @@ from tests.e2e.cli_project import Project
 from tests.mcp_servers import RunningServer
 
 SHAPES = Path(__file__).parent / "data" / "json_shapes"
-FREE_FORM = {"data", "diff"}   # an event's data and an approval's diff: their keys depend on the event/the change
+FREE_FORM = {"data", "diff", "series"}   # an event's data, an approval's diff, a verdict's per-tick series:
+#                                           their keys depend on the event / the change / the source watched
 PROTECTED = "environments:\n  production: {protected: true}\n"
 http_server = mcp_servers.http_server
 

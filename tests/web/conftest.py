@@ -11,6 +11,7 @@ from tests.e2e.cli_project import Project
 from tests.e2e.conftest import project
 from tests.e2e.serve_support import Serve
 from tests.web.client import Api
+from tests.web.dashboard_site import site  # the dashboard's host, built once per session
 
 
 def make_token(project: Project, name: str, scope: str, *args: str) -> str:
@@ -36,4 +37,4 @@ def api(served: tuple[Project, Serve]) -> Api:
     return Api(served[1].port)
 
 
-__all__ = ["api", "make_token", "project", "served"]
+__all__ = ["api", "make_token", "project", "served", "site"]

@@ -27,6 +27,7 @@ from shipmate.analysis.rules import Finding, Rules
 from shipmate.analysis.sample_rules import metric_findings, probe_findings, process_findings
 from shipmate.analysis.smoke_rules import smoke_evidence, smoke_findings
 from shipmate.analysis.stats import percentile
+from shipmate.analysis.tick_series import tick_series
 from shipmate.analysis.traffic_delta import total
 from shipmate.analysis.traffic_rules import canary_findings, router_findings
 from shipmate.model import Phase, Verdict
@@ -188,6 +189,7 @@ def _verdict(window: Window, rules: Rules, phase: Phase, deciding: Sequence[Find
         "rules": [f.as_dict() for f in found],
         "sources": _sources(window),
         "coverage": coverage.as_dict() if coverage else None,
+        "series": tick_series(window.start, window.traffic, window.probes),   # the dashboard's window chart
     }
     return Verdict(phase, tuple(_reason(f) for f in deciding), samples, rate, p95,
                    evidence=evidence, decided_by=deciding[0].key if deciding else None)

@@ -242,14 +242,26 @@ def lock_release(file: File = None, env: Env = None,
 def import_compose(compose_file: Annotated[str, typer.Argument(metavar="COMPOSE_FILE", help="e.g. compose.yml.")],
                    service: Annotated[str | None, typer.Option(help="Which service (default: the only one, or "
                                                                "the only one publishing a port).")] = None,
-                   out: Annotated[str, typer.Option("--out", "-o", help="Spec file to write.")] = "shipmate.yaml",
+                   out: Annotated[str | None, typer.Option("--out", "-o", help="Spec file to write (with --all: "
+                                                           "the stack file).")] = None,
                    force: Annotated[bool, typer.Option(help="Overwrite --out.")] = False,
+                   every: Annotated[bool, typer.Option("--all", help="Every service: a stack file (default "
+                                                       "shipmate.stack.yaml) and NAME/shipmate.yaml per service, "
+                                                       "keeping depends_on.")] = False,
                    json_out: Json = False) -> None:
     """Write shipmate.yaml (target.kind: docker) from one compose service; warns for every key not carried."""
     from shipmate import ops
 
-    run_command("import compose", json_out, lambda p: ops.import_compose(compose_file, service=service, out=out,
-                                                                         force=force), render.import_compose)
+    if every:
+        from shipmate.cli.stack_render import compose_stack
+
+        run_command("import compose", json_out, lambda p: ops.import_compose_stack(compose_file, out=out,
+                                                                                   force=force), compose_stack)
+        return
+
+    run_command("import compose", json_out, lambda p: ops.import_compose(compose_file, service=service,
+                                                                         out=out or "shipmate.yaml", force=force),
+                render.import_compose)
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from shipmate.cli import files_text, policy_text
+from shipmate.cli import files_text, policy_text, stack_render
 
 
 def _console() -> Any:
@@ -53,6 +53,8 @@ def validate(result: dict[str, Any]) -> None:
 
 
 def deployment(result: dict[str, Any]) -> None:
+    if "stack" in result:   # -f shipmate.stack.yaml
+        return stack_render.run(result)
     if files_text.is_files(result):
         files_text.files_result(result)
         return
@@ -101,6 +103,8 @@ def _said_never_deployed(result: dict[str, Any]) -> bool:
 
 
 def status(result: dict[str, Any]) -> None:
+    if "stack" in result:
+        return stack_render.status(result)
     if _said_never_deployed(result):
         return
     from rich.table import Table
@@ -167,6 +171,8 @@ def _where(instance: dict[str, Any]) -> str:
 
 
 def history(result: dict[str, Any]) -> None:
+    if "stack" in result:
+        return stack_render.history(result)
     if _said_never_deployed(result):
         return
     from rich.table import Table
@@ -218,6 +224,8 @@ def logs(result: dict[str, Any]) -> None:
 
 
 def down(result: dict[str, Any]) -> None:
+    if "stack" in result:
+        return stack_render.run(result)
     c = _console()
     if files_text.is_files(result):
         files_text.files_result(result)

@@ -9,37 +9,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
 
+from shipmate.ops import Cancellation
+
 ProgressSink = Callable[[str, dict[str, Any]], None]
 Reporter = Callable[[float, str], Any]   # async (progress, message) -> None, called on the event loop
-
-# Reported while the engine puts a service back (a crashed deployment's recovery, or this one's rollback):
-# an interruption there would leave it half rolled back. After "rolling back" nothing is interrupted any more.
-_RECOVERING = "recovered"
-_ROLLING_BACK = "rolling back"
-
-
-@dataclass
-class Cancellation:
-    """Set when the client cancelled; the engine is interrupted at most once, never while rolling back."""
-
-    requested: threading.Event = field(default_factory=threading.Event)
-    delivered: bool = False
-    rolling_back: bool = False
-
-    def checkpoint(self, event: str) -> None:
-        if event == _ROLLING_BACK:
-            self.rolling_back = True
-        if self.requested.is_set() and not self.delivered and not self.rolling_back and event != _RECOVERING:
-            self.delivered = True
-            raise KeyboardInterrupt("MCP cancellation")
-
 
 def _progress(report: Reporter | None, cancellation: Cancellation) -> ProgressSink:
     count = 0

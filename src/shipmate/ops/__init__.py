@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
+    from shipmate.ops.charting import window_charts
     from shipmate.ops.checking import check
+    from shipmate.ops.common.acting import acting_as
     from shipmate.ops.common.auditing import record_call
+    from shipmate.ops.common.cancellation import Cancellation
     from shipmate.ops.common.face_tokens import bearer_token
     from shipmate.ops.common.host_state import host_home, web_key
     from shipmate.ops.common.identity import Identity, cli_identity, mcp_identity
@@ -32,13 +35,24 @@ if TYPE_CHECKING:
     from shipmate.ops.explaining import explain
     from shipmate.ops.following_logs import follow_logs
     from shipmate.ops.importing import import_compose
+    from shipmate.ops.importing_stack import import_compose_stack
     from shipmate.ops.initialising import init, schema
     from shipmate.ops.issuing_tokens import token_active, token_create, token_holder, token_list, token_revoke
     from shipmate.ops.locking import lock_release, lock_status
     from shipmate.ops.probing import probe_mcp
     from shipmate.ops.processing_inbox import inbox_process
     from shipmate.ops.promoting import promote
+    from shipmate.ops.reading_deployment_detail import deployment_detail
+    from shipmate.ops.reading_deployments import (
+        deployment_events,
+        deployment_of_trace,
+        deployments_page,
+        events_page,
+        find_deployment,
+        list_filters,
+    )
     from shipmate.ops.reading_history import events, history
+    from shipmate.ops.reading_host import locate_service, overview, registered_services
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
@@ -72,6 +86,7 @@ if TYPE_CHECKING:
         BackupTaken,
         RestorePlan,
     )
+    from shipmate.ops.results.deployment_detail import DeploymentDetail, LevelPassed, TimelineStep
     from shipmate.ops.results.deployments import (
         ApprovalUsed,
         DeploymentRecord,
@@ -83,7 +98,7 @@ if TYPE_CHECKING:
     from shipmate.ops.results.doctor import DoctorReport
     from shipmate.ops.results.explanations import Calibration, Explanation
     from shipmate.ops.results.health import CheckResult
-    from shipmate.ops.results.imports import ComposeImport
+    from shipmate.ops.results.imports import ComposeImport, ComposeStackImport
     from shipmate.ops.results.inbox_results import InboxPass, InboxStatus, SubmittedTask, TaskOutcome
     from shipmate.ops.results.instances import (
         DownPlan,
@@ -106,12 +121,25 @@ if TYPE_CHECKING:
         MemoryShowResult,
         MemoryStatsResult,
     )
+    from shipmate.ops.results.overview import (
+        DeploymentEvents,
+        DeploymentsPage,
+        EventsPage,
+        HostDeployment,
+        HostEvent,
+        LastDeployment,
+        Overview,
+        OverviewRow,
+        ServiceRef,
+        ServicesResult,
+    )
     from shipmate.ops.results.plans import GatedPlan, ReleasePlan
     from shipmate.ops.results.probes import McpProbeResult
     from shipmate.ops.results.promotions import PromotionPlan, PromotionResult, PromotionUnchanged
     from shipmate.ops.results.reports import ReportResult
     from shipmate.ops.results.secrets import SecretInfo, SecretRemoved, SecretsList, SecretWritten
     from shipmate.ops.results.spec_files import InitResult, ValidationResult
+    from shipmate.ops.results.stacks import StackHistory, StackMemberResult, StackPlan, StackRunResult, StackStatus
     from shipmate.ops.results.status import (
         CurrentRelease,
         DeploymentInProgress,
@@ -151,6 +179,7 @@ _HOMES = {
     "events": "shipmate.ops.reading_history",
     "history": "shipmate.ops.reading_history",
     "import_compose": "shipmate.ops.importing",
+    "import_compose_stack": "shipmate.ops.importing_stack",
     "inbox_process": "shipmate.ops.processing_inbox",
     "inbox_status": "shipmate.ops.reading_inbox",
     "inbox_submit": "shipmate.ops.submitting_task",
@@ -258,6 +287,12 @@ _HOMES = {
     "Explanation": "shipmate.ops.results.explanations",
     "Calibration": "shipmate.ops.results.explanations",
     "ComposeImport": "shipmate.ops.results.imports",
+    "ComposeStackImport": "shipmate.ops.results.imports",
+    "StackHistory": "shipmate.ops.results.stacks",
+    "StackMemberResult": "shipmate.ops.results.stacks",
+    "StackPlan": "shipmate.ops.results.stacks",
+    "StackRunResult": "shipmate.ops.results.stacks",
+    "StackStatus": "shipmate.ops.results.stacks",
     "McpProbeResult": "shipmate.ops.results.probes",
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
@@ -275,6 +310,28 @@ _HOMES = {
     "TokenHolder": "shipmate.ops.results.tokens",
     "TokenRevoked": "shipmate.ops.results.tokens",
     "TokensResult": "shipmate.ops.results.tokens",
+    # serve's HTTP face: host-wide reads, who a call acts for, cancelling a worker thread's deployment
+    "acting_as": "shipmate.ops.common.acting",
+    "Cancellation": "shipmate.ops.common.cancellation",
+    "deployment_events": "shipmate.ops.reading_deployments",
+    "deployment_of_trace": "shipmate.ops.reading_deployments",
+    "deployments_page": "shipmate.ops.reading_deployments",
+    "events_page": "shipmate.ops.reading_deployments",
+    "find_deployment": "shipmate.ops.reading_deployments",
+    "list_filters": "shipmate.ops.reading_deployments",
+    "locate_service": "shipmate.ops.reading_host",
+    "overview": "shipmate.ops.reading_host",
+    "registered_services": "shipmate.ops.reading_host",
+    "DeploymentEvents": "shipmate.ops.results.overview",
+    "DeploymentsPage": "shipmate.ops.results.overview",
+    "EventsPage": "shipmate.ops.results.overview",
+    "HostDeployment": "shipmate.ops.results.overview",
+    "HostEvent": "shipmate.ops.results.overview",
+    "LastDeployment": "shipmate.ops.results.overview",
+    "Overview": "shipmate.ops.results.overview",
+    "OverviewRow": "shipmate.ops.results.overview",
+    "ServiceRef": "shipmate.ops.results.overview",
+    "ServicesResult": "shipmate.ops.results.overview",
     # reports (issue 20)
     "report": "shipmate.ops.reporting",
     "render_report": "shipmate.ops.reporting",
@@ -282,7 +339,8 @@ _HOMES = {
 }
 __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupEntry", "BackupPlan",
            "BackupRestored", "BackupTaken", "BackupsList", "BackupsPruned", "Calibration", "ChainCheck",
-           "CheckResult", "ComposeImport", "CurrentRelease", "Decider", "DeciderAdded", "DeciderRevoked",
+           "CheckResult", "ComposeImport", "ComposeStackImport", "CurrentRelease", "Decider", "DeciderAdded",
+           "DeciderRevoked",
            "DecidersResult", "DecisionResult", "DeploymentInProgress", "DeploymentRecord",
            "DeploymentResult", "DoctorReport", "DownPlan", "EnvironmentStatus", "EventsResult",
            "Explanation", "GatedPlan", "HistoryResult", "Identity", "InboxPass", "InboxStatus",
@@ -292,10 +350,11 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "MemoryShowResult", "MemoryStatsResult", "NeverDeployedEnvironment", "NoChangeResult",
            "NothingRunning", "PromotionPlan", "PromotionResult", "PromotionUnchanged", "RecoverResult",
            "ReleasePlan", "RestorePlan", "SecretInfo", "SecretRemoved", "SecretWritten", "SecretsList",
-           "StatusResult", "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
+           "StackHistory", "StackMemberResult", "StackPlan", "StackRunResult", "StackStatus", "StatusResult",
+           "StepResult", "SubmittedTask", "TakenDown", "TaskOutcome", "ValidationResult",
            "add_decider", "approve", "as_json", "backup_create", "backup_list", "backup_prune",
            "backup_restore", "bearer_token", "check", "cli_identity", "deploy", "doctor", "down", "events",
-           "explain", "follow_logs", "history", "home_of", "import_compose", "inbox_process",
+           "explain", "follow_logs", "history", "home_of", "import_compose", "import_compose_stack", "inbox_process",
            "inbox_status", "inbox_submit", "inbox_watch", "init", "list_approvals", "list_deciders",
            "lock_release", "lock_status", "logs", "mcp_identity", "memory_add", "memory_export",
            "memory_import", "memory_list", "memory_match", "memory_merge", "memory_search", "memory_show",
@@ -305,9 +364,30 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "systemd_unit", "validate", "withdraw"]
 __all__ += ["ApiToken", "TokenCreated", "TokenHolder", "TokenRevoked", "TokensResult", "host_home",
             "token_active", "token_create", "token_holder", "token_list", "token_revoke", "web_key"]
+__all__ += ["Cancellation", "DeploymentEvents", "DeploymentsPage", "EventsPage", "HostDeployment", "HostEvent",
+            "LastDeployment", "Overview", "OverviewRow", "ServiceRef", "ServicesResult", "acting_as",
+            "deployment_events", "deployment_of_trace", "deployments_page", "events_page", "find_deployment",
+            "list_filters", "locate_service", "overview", "registered_services"]
+
+# The dashboard's overview and deployment page (issue 19, webui)
+_HOMES.update({"deployment_detail": "shipmate.ops.reading_deployment_detail",
+               "window_charts": "shipmate.ops.charting",
+               "DeploymentDetail": "shipmate.ops.results.deployment_detail",
+               "LevelPassed": "shipmate.ops.results.deployment_detail",
+               "TimelineStep": "shipmate.ops.results.deployment_detail"})
+__all__ += ["DeploymentDetail", "LevelPassed", "TimelineStep", "deployment_detail", "window_charts"]
 __all__ += ["ReportResult", "render_report", "report"]   # reports (issue 20)
+
+# Stacks: these operations also take a stack file (-f shipmate.stack.yaml); ops/stack_dispatch.py picks the stack's.
+_STACK_AWARE = ("deploy", "rollback", "down", "status", "history", "recover")
+
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name]), name)
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    if name in _STACK_AWARE:
+        from shipmate.ops.stack_dispatch import stack_aware
+
+        value = stack_aware(name, value)
+    return value

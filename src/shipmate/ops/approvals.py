@@ -99,6 +99,11 @@ def _decide(spec_file: str | None, approval_id: str, state: str, identity: Ident
                                hint=f"run `shipmate {verb} {row.id}` in a terminal and type your token at the "
                                     "prompt (approval.deciders: tokens)")
             identity = Identity(actor=f"token:{decider}", face="cli", person=True)
+        if identity.face == "http" and identity.person and not via_code and _policy(ws, row).deciders == "tokens":
+            # An API token is not one of this environment's decider tokens: those are typed at a terminal.
+            raise _refused(store, row, identity, verb, f"{row.environment} takes decisions only from a decider "
+                           f"token typed at a terminal (approval.deciders: tokens), not from {identity.actor}",
+                           hint=f"a decider runs `shipmate {verb} {row.id}` in their own terminal")
         if not identity.person and not via_code:
             what = "a wrong one-time code" if code else "no one-time code"
             raise _refused(store, row, identity, verb, f"{identity.actor} cannot {verb} {row.id}: {what}; a grant "

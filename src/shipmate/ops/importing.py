@@ -20,7 +20,7 @@ def import_compose(compose_file: str, *, service: str | None = None, out: str | 
 
     source = Path(compose_file)
     target = Path(out or DEFAULT_SPEC)
-    compose = _read_compose(source)
+    compose = read_compose(source)
     chosen = choose_service(compose, service)
     spec, warnings = convert(compose, chosen)
     if target.exists() and target.resolve() == source.resolve():
@@ -38,7 +38,7 @@ def import_compose(compose_file: str, *, service: str | None = None, out: str | 
     return ComposeImport(written=str(target), service=spec["service"], compose_service=chosen, warnings=notes)
 
 
-def _read_compose(source: Path) -> dict[str, Any]:
+def read_compose(source: Path) -> dict[str, Any]:
     from shipmate.spec.yaml_source import parse_yaml, read_spec_text
 
     shown = str(source)

@@ -66,6 +66,10 @@ def token_revoke(name: str) -> TokenRevoked:
     from shipmate.store.store import Store
 
     who = cli_identity().actor
+    existing = Store.open_readonly(host_home())   # no host database yet: nothing to revoke, and none is made
+    if existing is None:
+        raise NotFoundError(f"no active token {name[:64]}", hint="`shipmate token list` shows them")
+    existing.close()
     with Store.open(host_home()) as store:
         if not store.revoke_api_token(name, revoked_by=who):
             raise NotFoundError(f"no active token {name[:64]}", hint="`shipmate token list` shows them")

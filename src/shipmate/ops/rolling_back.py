@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 @remembers("rollback")
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
-             wait_approval: bool = True, force: bool = False, monitor: bool = True, trace_id: str | None = None
-             ) -> DeploymentResult | NoChangeResult | ReleasePlan | FilesResult:
-    """``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
+             wait_approval: bool = True, force: bool = False, monitor: bool = True, trace_id: str | None = None,
+             to_release: str | None = None) -> DeploymentResult | NoChangeResult | ReleasePlan | FilesResult:
+    """``to_release``: this release id exactly (a stack's undo puts back the release a member ran before it);
+    ``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
     release for the spec's monitor window (a failed window: RollbackFailedError, exit 5); ``trace_id``: recorded
     on the rollback's deployment (an inbox task's), else a fresh one."""
     from shipmate.spec.service_names import read_service_names
@@ -48,7 +49,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
 
     if is_file_set(release_kind(store, service, env) or ""):
         try:
-            restored, _ = _rollback_target(store, service, env, to_version)
+            restored, _ = _rollback_target(store, service, env, to_version, to_release)
         finally:
             store.close()
         return rollback_files(ws, restored, dry_run=dry_run, trace_id=trace_id, identity=identity,
@@ -60,7 +61,7 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         rt = ws.runtime(store, progress)
         if not dry_run:
             reconcile_all(rt)
-        target, release_id = _rollback_target(store, service, env, to_version)
+        target, release_id = _rollback_target(store, service, env, to_version, to_release)
         if files_are_artifact(target) and target.artifact.get("sha256") and "spec" not in target.artifact:
             # Recorded before the spec's path was: its files are compared the same way (spec file left out).
             target = dataclasses.replace(target, artifact={**target.artifact, "spec": str(ws.spec_path)})
@@ -99,9 +100,15 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
         store.close()
 
 
-def _rollback_target(store: Store, service: str, env: str, to_version: str | None) -> tuple[ReleaseConfig, str]:
+def _rollback_target(store: Store, service: str, env: str, to_version: str | None,
+                     to_release: str | None = None) -> tuple[ReleaseConfig, str]:
     """The release to put back and its id (of one version with several artifacts: the newest with a good record,
     else the newest, which the rollback rules then refuse)."""
+    if to_release is not None:
+        exact = store.get_release(to_release)
+        if exact is None:
+            raise NotFoundError(f"no release {to_release} of {service}", hint="`shipmate history` lists the releases")
+        return ReleaseConfig.from_dict(exact.spec), exact.id
     cur = store.current(service, env)
     if to_version is not None:
         found = [(ReleaseConfig.from_dict(rel.spec), rel.id) for rel in store.releases(service, limit=500)

@@ -22,6 +22,7 @@ from shipmate.spec.error_messages import spec_error_from
 from shipmate.spec.field_types import VERSION_PATTERN
 from shipmate.spec.models import Monitor, Spec
 from shipmate.spec.quoting import clip
+from shipmate.spec.stack_file import refuse_stack_here
 from shipmate.spec.yaml_source import load_mapping
 
 DEFAULT_ENVIRONMENT = "default"
@@ -50,6 +51,7 @@ def load_spec(
     """``describe(directory, file, pattern)``: the version `version: git` stands for (None: not allowed here)."""
     shown = str(path)
     data, positions = load_mapping(path)
+    refuse_stack_here(data, path)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:

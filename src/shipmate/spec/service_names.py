@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from shipmate.errors import SpecError
+from shipmate.spec.stack_file import refuse_stack_here
 from shipmate.spec.yaml_source import load_mapping
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -18,6 +19,7 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 def read_service_names(path: Path) -> tuple[str, list[str]]:
     """(service, declared environment names in file order); SpecError if the file or service is bad."""
     data, _ = load_mapping(path)
+    refuse_stack_here(data, path)
     service = data.get("service")
     if not isinstance(service, str) or _DNS_LABEL.match(service) is None:
         raise SpecError(

@@ -82,6 +82,12 @@ def _instance_supervision(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
 
 
+def _stack_runs(conn: Connection) -> None:
+    # Self-contained: two new tables, nothing existing changes.
+    for table in schema.STACK_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 def _failure_memory(conn: Connection) -> None:
     # Self-contained: new tables only (and their full-text index), nothing existing changes.
     for table in schema.MEMORY_TABLES:
@@ -117,6 +123,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "api_tokens: HTTP API tokens with a scope, a person's or an agent's (hashes only)", _api_tokens),
     Migration(12, "uptime: raw samples, hourly rollups, incidents and alert state (shipmate serve)", _uptime),
     Migration(13, "report_sends: scheduled reports serve sent, once per period", _report_sends),
+    Migration(14, "stack_runs, stack_members: several services released together (stacks)", _stack_runs),
 )
 
 HEAD = MIGRATIONS[-1].version

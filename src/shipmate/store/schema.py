@@ -359,3 +359,40 @@ report_sends = Table(
     Column("sent_at", Float, nullable=True),
     Column("detail", Text, nullable=True),                  # failed sends: why (URLs masked)
 )
+
+
+# Stacks (migration 14): one row per stack run (deploy, rollback or down of several services together) and one
+# per member. A member's deployment lives in that member's own home, so release and deployment ids are plain
+# strings here, never foreign keys. owner: pid + create time of the running shipmate, so a killed run is found.
+stack_runs = Table(
+    "stack_runs", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("stack", String(63), nullable=False),
+    Column("environment", String(63), nullable=False),
+    Column("kind", String(16), nullable=False),           # deploy | rollback | down
+    Column("state", String(16), nullable=False),          # running | succeeded | rolling_back | rolled_back | failed
+    Column("file", Text, nullable=False),
+    Column("owner", JSON, nullable=True),
+    Column("actor", String(128), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float, nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_stack_runs_stack", "stack", "environment", "started_at"),
+)
+
+stack_members = Table(
+    "stack_members", metadata,
+    Column("run_id", String(32), ForeignKey("stack_runs.id"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(63), nullable=False),
+    Column("service", String(63), nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("state", String(16), nullable=False),   # pending|running|done|unchanged|failed|undone|undo_failed
+    Column("previous_release_id", String(32), nullable=True),
+    Column("previous_version", String(128), nullable=True),
+    Column("deployment_id", String(32), nullable=True),
+    Column("version", String(128), nullable=True),
+    Column("error", Text, nullable=True),
+)
+
+STACK_TABLES = (stack_runs, stack_members)

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from shipmate.errors import StoreError
 from shipmate.model import TERMINAL_STATES
@@ -26,7 +26,7 @@ class SqliteReader:
         self._conn = conn
 
     @classmethod
-    def open(cls, home: Path) -> SqliteReader | None:
+    def open(cls, home: Path) -> Self | None:
         """None when there is no database yet; never creates one (mode=rw refuses to)."""
         path = home.absolute() / "state.db"
         if not path.exists():

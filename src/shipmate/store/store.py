@@ -25,6 +25,7 @@ from shipmate.store.inbox_tasks import StoreInboxTasks
 from shipmate.store.mutations import StoreMutations, WriteTx
 from shipmate.store.queries import StoreQueries
 from shipmate.store.rows import EventRow, LockRow
+from shipmate.store.stack_runs import StoreStackRuns
 
 if TYPE_CHECKING:
     from shipmate.store.memory import MemoryRepository
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     from shipmate.store.uptime import UptimeRepository
 
 
-class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens, StoreApiTokens):
+class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, StoreDeciderTokens, StoreApiTokens,
+            StoreStackRuns):
     """Open with Store.open(home) or Store.open_readonly(home); close() or use as a context manager."""
 
     def __init__(self, home: Path, db: Database) -> None:

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from shipmate.errors import ShipmateError
 from shipmate.http_guard import HostOriginGuard, allowed_names
+from shipmate.web.dashboard import page_routes
 from shipmate.web.errors import on_shipmate_error, on_unexpected, shape
 from shipmate.web.sessions import session_routes
 
@@ -41,6 +42,7 @@ def create_app(health: Health, *, port: int = DEFAULT_PORT, host: str = "127.0.0
 
     app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.router.routes.extend(session_routes())
+    app.router.routes.extend(page_routes())      # the dashboard (web/dashboard, web/templates)
     app.include_router(api_router(), prefix="/api/v1")
     app.add_exception_handler(ShipmateError, on_shipmate_error)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)

@@ -17,7 +17,7 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -163,9 +163,10 @@ def require_decider(caller: Caller) -> None:
                                 hint="a person approves with their own token, or on the host CLI")
 
 
-def needs(scope: str) -> Callable[[Request], Caller]:
-    """A FastAPI dependency: `caller: Caller = Depends(needs("deploy"))`."""
-    def dependency(request: Request) -> Caller:
+def needs(scope: str) -> Callable[[Request], Awaitable[Caller]]:
+    """A FastAPI dependency: `caller: Caller = Depends(needs("deploy"))`. Async: it runs on the event loop
+    (a token lookup is a cached dict read; a miss is one short SQLite read), not on a pool thread."""
+    async def dependency(request: Request) -> Caller:
         return require(request, scope)
     dependency.__name__ = f"needs_{scope}"
     return dependency

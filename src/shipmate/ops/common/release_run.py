@@ -9,6 +9,7 @@ from shipmate.engine.context import DeployContext, Previous, Runtime, ref_of
 from shipmate.engine.lease import Lease
 from shipmate.errors import DeploymentFailedError, RollbackFailedError
 from shipmate.ops.common import failure_memory, release_files, releases
+from shipmate.ops.common.acting import acting_trace
 from shipmate.ops.common.artifacts import short_artifact
 from shipmate.ops.common.workspace import Workspace
 from shipmate.release_config import ReleaseConfig
@@ -105,7 +106,8 @@ def run_release(rt: Runtime, config: ReleaseConfig, *, kind: str, force: bool,
             service=config.service, environment=config.environment, release_id=release.id, kind=kind,
             strategy=plan.strategy, plan=plan.as_dict(),
             previous_release_id=previous.release_id if previous else None,
-            trace_id=trace_id or uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing, origin=origin)
+            trace_id=trace_id or acting_trace() or uuid.uuid4().hex, actor=rt.actor, fencing=lease.fencing,
+            origin=origin)
         if confidence is not None:
             store.set_deployment_confidence(dep.id, confidence)
         if note:

@@ -18,7 +18,13 @@ DEFAULT_SPEC = "shipmate.yaml"
 
 
 def actor() -> str:
-    """Who acts: SHIPMATE_ACTOR (agents set it, e.g. agent:claude) or the login name."""
+    """Who acts: the HTTP caller this thread acts for (ops.acting_as), SHIPMATE_ACTOR (agents set it, e.g.
+    agent:claude), or the login name."""
+    from shipmate.ops.common.acting import acting_actor
+
+    caller = acting_actor()
+    if caller is not None:
+        return caller
     explicit = os.environ.get("SHIPMATE_ACTOR", "").strip()
     if explicit:
         return explicit[:100]

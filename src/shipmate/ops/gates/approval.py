@@ -110,7 +110,7 @@ def require(ws: Workspace, store: Store, *, service: str, environment: str, acti
 
 def requester_of(identity: Identity) -> str:
     """Who asks: the deployment's actor as SHIPMATE_ACTOR names it (e.g. agent:ci), else the identity."""
-    if identity.face == "inbox":
+    if identity.face in ("inbox", "http"):
         return identity.actor   # the task's requester, whoever runs the processor
     explicit = os.environ.get("SHIPMATE_ACTOR", "").strip()
     return explicit[:100] if explicit else identity.actor

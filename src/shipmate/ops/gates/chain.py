@@ -90,7 +90,7 @@ def run_gated(release: Release, *, force: bool, wait_approval: bool, progress: P
                                          action=release.action, config=config, identity=release.who,
                                          wait=wait_approval, progress=progress, confidence=score, force=force)
         rt = ws.runtime(store, progress, kind=config.target_kind)
-        if release.who.face == "inbox":
+        if release.who.face in ("inbox", "http"):
             rt = dataclasses.replace(rt, actor=release.who.actor)   # the deployment names the agent that asked
         reconcile_all(rt)
         policy_gates.audit_overrides(store, config, release.gates, rt.actor)
