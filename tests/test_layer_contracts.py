@@ -44,6 +44,7 @@ def test_the_tree_keeps_every_contract() -> None:
     ("shipmate.engine.runner", "from shipmate.cli import output", "The core never imports a face"),
     ("shipmate.spec.models", "from shipmate.store import store", "Pure packages do no I/O"),
     ("shipmate.analysis.window", "import subprocess", "Pure packages do no I/O"),
+    ("shipmate.versioning.conventional", "from shipmate import git_repo", "Pure packages do no I/O"),
     ("shipmate.backups.sources", "import docker", "The Docker SDK only in targets/"),
     ("shipmate.ops.locking", "import sqlalchemy", "SQLAlchemy (the state database) only in store/"),
     ("shipmate.ops.common.announcing", "import apprise", "apprise only in notify.py"),

@@ -21,6 +21,7 @@
     ├── CommandInterruptedError           exit 130 Ctrl-C/SIGTERM/SIGHUP before this command changed anything
     ├── PolicyRefusedError                exit 6   an environment's policy said no (freeze, require_passed_in,
     │                                              dirty tree) or a promotion has no passed release to promote
+    ├── ReleaseStepFailedError            exit 5   a `release.steps` command failed: the steps after it never ran
     └── AccessDeniedError                 exit 6   an HTTP caller without a valid token, scope, Host or Origin
         ├── NotAuthenticatedError         exit 6   no token, or an unknown or revoked one (HTTP 401)
         └── MisdirectedRequestError       exit 6   a Host header outside the allowlist: DNS rebinding (HTTP 421)
@@ -201,6 +202,16 @@ class NotifyError(ShipmateError):
 
     exit_code = 7
     code = "notify_failed"
+
+
+class ReleaseStepFailedError(ShipmateError):
+    """A `release.steps` command failed, timed out or could not start; the steps after it did not run.
+
+    The release commit and tag stay (local, not pushed): fix the cause and run the steps again with
+    `shipmate release --steps-only`. ``details["steps"]`` holds every run with its last output lines.
+    """
+
+    code = "release_step_failed"
 
 
 class AccessDeniedError(ShipmateError):

@@ -70,3 +70,27 @@ def test_git_version_outside_a_repository_is_a_spec_error(tmp_path: Path, monkey
     assert "cannot get the version from git" in caught.value.message
     assert "\n" not in caught.value.message
     assert caught.value.hint is not None and "--version" in caught.value.hint
+
+
+RELEASED_SPEC = GIT_SPEC + "release: {version_files: []}\n"
+
+
+def test_with_a_release_section_a_clean_release_tag_at_head_is_its_version(repo: Path) -> None:
+    write_spec(repo, RELEASED_SPEC)
+    _git(repo, "commit", "-q", "-am", "chore: release section")
+    _git(repo, "tag", "v1.3.0")
+    assert load_spec(repo / "shipmate.yaml").version == "1.3.0"
+    (repo / "shipmate.yaml").write_text(RELEASED_SPEC + "drain: 5s\n", encoding="utf-8")
+    assert load_spec(repo / "shipmate.yaml").version == "v1.3.0-dirty"
+    _git(repo, "commit", "-q", "-am", "fix: after the release")
+    assert load_spec(repo / "shipmate.yaml").version.startswith("v1.3.0-1-g")
+
+
+def test_the_tag_format_decides_what_a_release_tag_is(repo: Path) -> None:
+    write_spec(repo, GIT_SPEC + "release: {tag_format: 'web-{version}'}\n")
+    _git(repo, "commit", "-q", "-am", "chore: web tags")
+    _git(repo, "tag", "web-2.0.0")
+    assert load_spec(repo / "shipmate.yaml").version == "2.0.0"
+    _git(repo, "tag", "-d", "web-2.0.0")
+    _git(repo, "tag", "v9.9.9")   # not of this format: git describe's answer as it is
+    assert load_spec(repo / "shipmate.yaml").version == "v9.9.9"

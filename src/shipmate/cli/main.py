@@ -25,6 +25,7 @@ from shipmate.cli.promote_cli import NoWait, OverrideFreeze, Reason, freeze_reas
 from shipmate.cli.report_cli import report
 from shipmate.cli.secrets_cli import secrets_app
 from shipmate.cli.token_cli import token_app
+from shipmate.cli.version_cli import release, version_app
 from shipmate.errors import CommandInterruptedError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 deployment failed and was rolled back (previous release serving) ·
@@ -51,6 +52,8 @@ app.add_typer(backup_app, name="backup", rich_help_panel=DATA)
 app.command(rich_help_panel=OBSERVE)(doctor)
 app.add_typer(memory_app, name="memory", rich_help_panel=AGENTS)
 app.add_typer(inbox_app, name="inbox", rich_help_panel=AGENTS)
+app.add_typer(version_app, name="version", rich_help_panel=DEPLOY)   # issue 21
+app.command(rich_help_panel=DEPLOY)(release)
 app.add_typer(token_app, name="token", rich_help_panel=SAFETY)  # HTTP API tokens (serve)
 app.command(rich_help_panel=OBSERVE)(report)
 

@@ -73,6 +73,8 @@ TOOLS: tuple[ToolInfo, ...] = (
              read_only=False, idempotent=False),
     ToolInfo("memory_search", "memory search", "Known fixes and failure signatures matching words of an error, "
              "with how often each fix worked here.", read_only=True),
+    ToolInfo("version", "version", "The version (latest release tag) and the next one from conventional commits "
+             "since it; check: every version file agrees (exit 2 lists mismatches).", read_only=True),
     ToolInfo("memory_add", "memory add", "Teach a known fix (symptom, solution, root_cause, prevention), linked "
              "to a failed deployment's signature with from_deployment, or to signature (a failure's "
              "details.memory.signature).", read_only=False, idempotent=True),

@@ -43,7 +43,7 @@ class ShipmateTools:
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
                 "backup_create": self.backup_create, "inbox_status": self.inbox_status,
                 "inbox_submit": self.inbox_submit, "inbox_process": self.inbox_process,
-                "memory_search": self.memory_search, "memory_add": self.memory_add}
+                "memory_search": self.memory_search, "memory_add": self.memory_add, "version": self.version}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -221,6 +221,12 @@ class ShipmateTools:
         limit = max(1, min(limit, 100))
         return await self._invoke("memory_search", ctx, {"text": text, "limit": limit},
                                   lambda p: memory_search(self.spec_file, text, limit=limit))
+
+    async def version(self, ctx: Context, check: bool = False) -> CallToolResult:
+        """Read-only: bumping and releasing commit and tag, which stays a person's (or CI's) command."""
+        return await self._invoke("version", ctx, {"check": check},
+                                  lambda p: ops.version_check(self.spec_file) if check
+                                  else ops.version_show(self.spec_file))
 
     async def memory_add(self, ctx: Context, symptom: str, solution: str, root_cause: str = "",
                          prevention: str = "", from_deployment: str | None = None, signature: str | None = None

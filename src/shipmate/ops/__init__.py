@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shipmate.ops.approvals import approve, list_approvals, reject, withdraw
     from shipmate.ops.backups import backup_create, backup_list, backup_prune, backup_restore
+    from shipmate.ops.bumping_version import version_bump
     from shipmate.ops.charting import window_charts
     from shipmate.ops.checking import check
     from shipmate.ops.common.acting import acting_as
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from shipmate.ops.reading_inbox import inbox_status
     from shipmate.ops.reading_logs import logs
     from shipmate.ops.reading_status import status
+    from shipmate.ops.reading_version import version_check, version_show
     from shipmate.ops.recalling import (
         memory_export,
         memory_list,
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
         memory_stats,
     )
     from shipmate.ops.recovering import recover
+    from shipmate.ops.releasing import release
     from shipmate.ops.remembering import memory_add, memory_import, memory_merge, memory_split
     from shipmate.ops.reporting import render_report, report
     from shipmate.ops.results.approvals import (
@@ -149,6 +152,15 @@ if TYPE_CHECKING:
         StatusResult,
     )
     from shipmate.ops.results.tokens import ApiToken, TokenCreated, TokenHolder, TokenRevoked, TokensResult
+    from shipmate.ops.results.versions import (
+        BumpResult,
+        CommitView,
+        NothingToRelease,
+        ReleaseDryRun,
+        ReleaseResult,
+        VersionCheckResult,
+        VersionResult,
+    )
     from shipmate.ops.rolling_back import rollback
     from shipmate.ops.secrets import read_value_file, secrets_list, secrets_rm, secrets_rotate, secrets_set
     from shipmate.ops.serving import serve, systemd_unit
@@ -297,6 +309,18 @@ _HOMES = {
     "redact": "shipmate.secrets.redact",
     "redact_tree": "shipmate.secrets.redact",
     "remember": "shipmate.secrets.redact",
+    # Issue 21: versions and releases
+    "version_show": "shipmate.ops.reading_version",
+    "version_check": "shipmate.ops.reading_version",
+    "version_bump": "shipmate.ops.bumping_version",
+    "release": "shipmate.ops.releasing",
+    "BumpResult": "shipmate.ops.results.versions",
+    "CommitView": "shipmate.ops.results.versions",
+    "NothingToRelease": "shipmate.ops.results.versions",
+    "ReleaseDryRun": "shipmate.ops.results.versions",
+    "ReleaseResult": "shipmate.ops.results.versions",
+    "VersionCheckResult": "shipmate.ops.results.versions",
+    "VersionResult": "shipmate.ops.results.versions",
     # the HTTP API's tokens and signing key (host-level)
     "host_home": "shipmate.ops.common.host_state",
     "web_key": "shipmate.ops.common.host_state",
@@ -362,6 +386,8 @@ __all__ = ["Approval", "ApprovalUsed", "ApprovalsResult", "AuditEvent", "BackupE
            "recover", "redact", "redact_tree", "reject", "remember", "revoke_decider", "rollback", "schema",
            "secrets_list", "secrets_rm", "secrets_rotate", "secrets_set", "serve", "spec_path_of", "status",
            "systemd_unit", "validate", "withdraw"]
+__all__ += ["BumpResult", "CommitView", "NothingToRelease", "ReleaseDryRun", "ReleaseResult",  # issue 21
+            "VersionCheckResult", "VersionResult", "release", "version_bump", "version_check", "version_show"]
 __all__ += ["ApiToken", "TokenCreated", "TokenHolder", "TokenRevoked", "TokensResult", "host_home",
             "token_active", "token_create", "token_holder", "token_list", "token_revoke", "web_key"]
 __all__ += ["Cancellation", "DeploymentEvents", "DeploymentsPage", "EventsPage", "HostDeployment", "HostEvent",

@@ -50,13 +50,15 @@ def report(spec_file: str | None, *, period: str = "week", since: str | None = N
     store = ws.open_store_readonly()
     rollback_within = float(spec.supervise.rollback_within)
     versions_from_git = spec.version == "git"
+    tag_format = spec.release.tag_format if spec.release is not None else "v{version}"
     # `slo:` (the uptime part of issue 20) gives the error budget's target when the spec has one.
     slo_target = getattr(getattr(spec, "slo", None), "target", None)
     try:
         current = figures(store, ws, env, span, rollback_within=rollback_within, git=versions_from_git, now=now,
-                          slo_target=slo_target)
+                          slo_target=slo_target, tag_format=tag_format)
         previous = (figures(store, ws, env, span.previous(), rollback_within=rollback_within,
-                            git=versions_from_git, now=now, slo_target=slo_target) if compare else None)
+                            git=versions_from_git, now=now, slo_target=slo_target, tag_format=tag_format)
+                    if compare else None)
         services = store.reports.services(env) if store is not None else []
     finally:
         if store is not None:
@@ -81,7 +83,7 @@ def parse_since(text: str, tz: ZoneInfo) -> datetime:
 
 
 def figures(store: Store | None, ws: Workspace, env: str, span: Period, *, rollback_within: float, git: bool,
-            now: float, slo_target: float | None = None) -> PeriodFigures:
+            now: float, slo_target: float | None = None, tag_format: str = "v{version}") -> PeriodFigures:
     """One period's figures; an absent store (never deployed) gives the same shape with nothing in it."""
     from shipmate.analysis import dora, report_figures
     from shipmate.analysis.dora import WEEK_S
@@ -95,7 +97,7 @@ def figures(store: Store | None, ws: Workspace, env: str, span: Period, *, rollb
     approvals = store.reports.approvals(env, span.start, span.end) if store is not None else []
     signatures = store.reports.failure_signatures(env, span.start, span.end) if store is not None else []
     outcomes = dora.judge_changes(facts, autos, env, span, rollback_within)
-    commit_times, not_measurable = _commit_times(ws, outcomes, git)
+    commit_times, not_measurable = _commit_times(ws, outcomes, git, tag_format)
     by_reason = report_figures.rollbacks_by_reason(outcomes)
     rolled_back = sum(r.numerator for r in by_reason.values())
     services = store.reports.services(env) if store is not None else []
@@ -115,14 +117,14 @@ def figures(store: Store | None, ws: Workspace, env: str, span: Period, *, rollb
         failure_signatures=signatures, daily=report_figures.daily_series(outcomes, span, tz))
 
 
-def _commit_times(ws: Workspace, outcomes: list[ChangeOutcome],
-                  git: bool) -> tuple[dict[str, float | None], str | None]:
+def _commit_times(ws: Workspace, outcomes: list[ChangeOutcome], git: bool,
+                  tag_format: str) -> tuple[dict[str, float | None], str | None]:
     if not git:
         return {}, "versions are not from git (the spec's `version:` is not \"git\"), so no commit time is known"
     from shipmate import git_repo
 
     versions = sorted({o.deploy.version for o in outcomes})
-    return git_repo.commit_times(ws.spec_path.parent, versions)
+    return git_repo.commit_times(ws.spec_path.parent, versions, tag_format=tag_format)
 
 
 def _spec_and_env(ws: Workspace, environment: str | None) -> tuple[Spec, str]:

@@ -22,6 +22,7 @@ from shipmate.spec.error_messages import spec_error_from
 from shipmate.spec.field_types import VERSION_PATTERN
 from shipmate.spec.models import Monitor, Spec
 from shipmate.spec.quoting import clip
+from shipmate.spec.release_spec import released_version
 from shipmate.spec.stack_file import refuse_stack_here
 from shipmate.spec.yaml_source import load_mapping
 
@@ -61,6 +62,8 @@ def load_spec(
     name = _resolve_environment(spec, environment, shown)
     resolved = _apply_overlay(spec, name)
     version = _resolve_version(spec.version, version_override, base_dir, shown, describe)
+    if spec.release is not None and spec.version == "git" and version_override is None:
+        version = released_version(version, spec.release.tag_format)
     cwd = (base_dir / getattr(resolved.target, "cwd", ".")).resolve()  # docker: the project
     if not cwd.is_dir():
         raise SpecError(
@@ -112,11 +115,11 @@ def _drop_at(data: dict[str, Any], path: tuple[str, ...], default: Any) -> None:
 def spec_digest(spec: Spec) -> str:
     """Stable across key order, version, other environments' overlays and backup settings; changes with anything
     else."""
-    # hooks/notify/confidence/backup/supervise say how a deployment is conducted or watched, not what runs:
+    # hooks/notify/confidence/backup/supervise/release say how a deployment is conducted or watched, not what runs:
     # not part of the release.
     data = spec.model_dump(mode="json", by_alias=True, exclude={"version", "environments", "hooks", "notify",
                                                                 "confidence", "backup", "supervise",
-                                                                "reports"})
+                                                                "reports", "release"})
     data = {key: value for key, value in data.items()
             if key not in _DIGEST_OMITTED_AT or value != _DIGEST_OMITTED_AT[key]}
     for path, default in _NESTED_OMITTED_AT.items():

@@ -34,6 +34,7 @@ from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 from shipmate.spec.policy_spec import PolicySpec, check_policy_envs
 from shipmate.spec.quoting import quoted
+from shipmate.spec.release_spec import ReleaseSpec
 from shipmate.spec.reports_spec import ReportsSpec
 from shipmate.spec.secrets import Secrets, check_unique
 from shipmate.spec.snapshot_spec import ReleaseFilesSpec
@@ -292,7 +293,8 @@ class Spec(SpecModel):
 
     service: DnsLabel = Field(description="Service name (a DNS label).")
     version: VersionText | None = Field(
-        None, description='Release version; "git" = from `git describe --tags --always --dirty`; --version overrides.'
+        None, description='Release version; "git" = from `git describe --tags --always --dirty` (with a release: '
+        'section, a clean release tag at HEAD gives its version: v1.2.3 -> 1.2.3); --version overrides.'
     )
     port: Port | None = Field(None, description="Public port; the router listens on 127.0.0.1:port (required "
                               "unless target.kind is files, which serves nothing).")
@@ -330,6 +332,8 @@ class Spec(SpecModel):
                                      description="How `shipmate serve` restarts, checks and rolls back the release.")
     reports: ReportsSpec | None = Field(None, description="Daily/weekly reports `shipmate serve` sends through "
                                                           "notify: (`shipmate report` prints them on demand).")
+    release: ReleaseSpec | None = Field(None, description="`shipmate version` / `release`: version files, tag "
+                                        "format, changelog, release steps.")
 
     @field_validator("secrets")
     @classmethod
