@@ -37,7 +37,10 @@ def test_json_schema_is_json_and_names_every_top_level_key() -> None:
     assert schema["title"] == "shipmate.yaml" and schema["description"]
     assert set(schema["properties"]) == set(Spec.model_fields)
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {"service", "port", "target"}
+    assert set(schema["required"]) == {"service", "target"}
+    # port is required unless target.kind is files (a folder of files serves nothing)
+    assert schema["allOf"][0]["else"] == {"required": ["port"]}
+    assert schema["allOf"][0]["if"]["properties"]["target"]["properties"]["kind"] == {"const": "files"}
 
 
 def test_json_schema_writes_durations_as_strings_with_units() -> None:
@@ -50,7 +53,8 @@ def test_json_schema_writes_durations_as_strings_with_units() -> None:
 def test_json_schema_carries_bounds_and_descriptions() -> None:
     schema = json_schema()
     port = schema["properties"]["port"]
-    assert (port["minimum"], port["maximum"]) == (1, 65535)
+    number = next(branch for branch in port["anyOf"] if branch.get("type") == "integer")
+    assert (number["minimum"], number["maximum"]) == (1, 65535)
     assert port["description"]
     assert schema["$defs"]["Check"]["maxProperties"] == 1
 

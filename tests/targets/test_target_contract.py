@@ -27,7 +27,8 @@ START_TIMEOUT = 30.0   # a loaded 2-core machine; every wait is bounded
 def _one_by_one_kinds() -> tuple[str, ...]:
     """Kinds whose instances the engine starts and stops one at a time. A native rollout (Swarm: the engine behind
     the target replaces tasks itself, start() refuses, stop() is a no-op) is held to tests/targets/test_swarm_*."""
-    return tuple(k for k in target_kinds() if not getattr(capabilities_of(k), "native_rollout", False))
+    return tuple(k for k in target_kinds() if not getattr(capabilities_of(k), "native_rollout", False)
+                 and not getattr(capabilities_of(k), "file_set", False))   # files: tests/targets/test_files_*
 
 
 @pytest.fixture(params=_one_by_one_kinds())

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from shipmate.cli import policy_text, stack_render
+from shipmate.cli import files_text, policy_text, stack_render
 
 
 def _console() -> Any:
@@ -45,7 +45,8 @@ def import_compose(result: dict[str, Any]) -> None:
 
 
 def validate(result: dict[str, Any]) -> None:
-    _console().print(f"[green]valid[/]: {result['file']} — {result['service']} on port {result['port']} "
+    where = f"on port {result['port']}" if result['port'] else "(target.kind files: no port)"
+    _console().print(f"[green]valid[/]: {result['file']} — {result['service']} {where} "
                      f"({result['strategy']}, environment {result['environment']})")
     for warning in result.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
@@ -54,6 +55,9 @@ def validate(result: dict[str, Any]) -> None:
 def deployment(result: dict[str, Any]) -> None:
     if "stack" in result:   # -f shipmate.stack.yaml
         return stack_render.run(result)
+    if files_text.is_files(result):
+        files_text.files_result(result)
+        return
     c = _console()
     if result.get("dry_run"):
         plan = result["plan"]
@@ -223,7 +227,9 @@ def down(result: dict[str, Any]) -> None:
     if "stack" in result:
         return stack_render.run(result)
     c = _console()
-    if result.get("dry_run"):
+    if files_text.is_files(result):
+        files_text.files_result(result)
+    elif result.get("dry_run"):
         deployment({"dry_run": True, "plan": result["plan"]})
     elif result.get("noop"):
         c.print(result["message"])

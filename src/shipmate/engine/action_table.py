@@ -6,7 +6,7 @@ Apart from actions.py so that the action modules import actions.py (Action, Outc
 
 from __future__ import annotations
 
-from shipmate.engine import abort_actions, native_actions, retention
+from shipmate.engine import abort_actions, files_actions, native_actions, retention
 from shipmate.engine.actions import (
     Action,
     add_backends,
@@ -29,5 +29,5 @@ ACTIONS: dict[str, Action] = {
     "switch_route": switch_route, "hold_route": hold_route, "set_weight": set_weight,
     "analyze": analyze, "monitor": watch, "add_backends": add_backends,
     "remove_backends": remove_backends, "promote": promote, "drain_old": drain_old, "stop_old": stop_old,
-    **abort_actions.ACTIONS, **retention.ACTIONS, **native_actions.ACTIONS,
+    **abort_actions.ACTIONS, **retention.ACTIONS, **native_actions.ACTIONS, **files_actions.ACTIONS,
 }

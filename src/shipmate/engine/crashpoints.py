@@ -9,6 +9,8 @@ SHIPMATE_CRASHPOINT=NAME kills this process with SIGKILL at that place:
   step:N            after step N's intent row, before its action
   step:N:done       after step N's action, before its result row
   rollback:1        inside the rollback path
+  files:intent      a files switch wrote its intent manifest, no file yet
+  files:half        a files switch wrote half its files
 The next command must reconcile.
 """
 

@@ -36,6 +36,10 @@ def check(spec_file: str | None, *, environment: str | None = None, level: int |
         raise HealthCheckFailedError(f"{service}/{env} has no current release", hint="run `shipmate deploy`")
     try:
         rel = store.get_release(cur.release_id)
+        from shipmate.ops.deploying_files import check_files, is_file_set
+
+        if rel is not None and is_file_set(rel.target_kind):
+            return check_files(ws, rel)
         serving = serving_rows(store, service, env)
         if rel is None or not serving:
             raise HealthCheckFailedError(f"{service}/{env}: current release has no instance",

@@ -9,6 +9,7 @@ from shipmate.ops.common.failure_memory import remembers
 from shipmate.ops.common.release_run import check_trace_id, planned_release
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
+from shipmate.ops.results.files import FilesResult
 from shipmate.ops.results.plans import GatedPlan
 
 if TYPE_CHECKING:
@@ -22,12 +23,13 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
            identity: Identity | None = None, wait_approval: bool = True,
            override_freeze: str | None = None, trace_id: str | None = None,
            note: str | None = None
-           ) -> DeploymentResult | NoChangeResult | GatedPlan:
+           ) -> DeploymentResult | NoChangeResult | GatedPlan | FilesResult:
     """``override_freeze``: the reason a freeze window is overridden (audited); None: freezes refuse.
     ``trace_id``: recorded on the deployment and its events (an inbox task's id, a CI run's); else a fresh one.
     A dry run returns the plan and what each gate would say.
     ``note``: what this deploy changed to fix the last failure; stored, and made a known fix if it succeeds.
-    A failure carries the top known fixes first in its details (``known_fixes``)."""
+    A failure carries the top known fixes first in its details (``known_fixes``).
+    A `files` target (target.kind: files) is switched as a set of files: a FilesResult."""
     from shipmate.engine.preflight import check_command
     from shipmate.ops.common.artifacts import with_artifact
     from shipmate.ops.common.spec_loading import load_spec
@@ -37,6 +39,11 @@ def deploy(spec_file: str | None, *, environment: str | None = None, version: st
 
     ws = Workspace.locate(spec_file)
     loaded = load_spec(ws.spec_path, environment=environment, version_override=version)
+    from shipmate.ops.deploying_files import deploy_files, is_file_set
+
+    if is_file_set(loaded.spec.target.kind):
+        return deploy_files(ws, loaded, dry_run=dry_run, trace_id=trace_id, identity=identity,
+                            wait_approval=wait_approval)
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)  # before anything is written: a 'no' leaves no trace
     check_trace_id(trace_id)

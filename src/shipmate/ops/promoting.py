@@ -63,6 +63,12 @@ def promote(spec_file: str | None, *, from_env: str, to_env: str, version: str |
                                 "environment; `shipmate deploy -e ENV --force` redeploys in place")
     passed = _passed_in(ws, service, source, version)
     loaded = load_spec(ws.spec_path, environment=target, version_override=passed.release.version)
+    from shipmate.ops.deploying_files import is_file_set
+
+    if is_file_set(loaded.spec.target.kind):
+        raise InvalidInputError("promote is not available for target.kind files: its releases are a folder's files, "
+                                "not an artifact to carry to another environment",
+                                hint=f"deploy the same version to {target}: unchanged files are skipped")
     config = with_secrets(ws.home, loaded.spec.secrets, releases.config_from(loaded))
     check_command(config)
     config = _exact(ws, config, passed)

@@ -29,6 +29,11 @@ def logs(spec_file: str | None, *, environment: str | None = None, lines: int = 
         else:
             rows = serving_rows(store, service, env) or rows[-1:]
         if not rows:
+            from shipmate.ops.deploying_files import is_file_set, release_kind
+
+            if is_file_set(release_kind(store, service, env) or ""):
+                raise NotFoundError(f"{service}/{env} is a files target: it runs no instances, so there are no logs",
+                                    hint="`shipmate history` and `shipmate events` show what each release wrote")
             raise NotFoundError(f"no instance of {service}/{env} matches", hint="see `shipmate history`")
         targets = targets_by_kind()
         return LogsResult(service, env, [

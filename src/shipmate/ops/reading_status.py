@@ -44,16 +44,20 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
     environments: list[EnvironmentStatus | NeverDeployedEnvironment] = []
     try:
         from shipmate.ops.common.instance_view import artifact_hash, instances_view, members
+        from shipmate.ops.deploying_files import files_in_place
         from shipmate.release_config import ReleaseConfig
 
         active = {(d.service, d.environment): d for d in store.active_deployments()}
         targets = targets_by_kind()
+        only_files = True
         for env in envs:
             cur = store.current(service, env)
             dep = active.get((service, env))
             rel = store.get_release(cur.release_id) if cur is not None else None
             config = ReleaseConfig.from_dict(rel.spec) if rel else None
             routable = config is not None and targets(config.target_kind).capabilities.routable
+            file_set = config is not None and targets(config.target_kind).capabilities.file_set
+            only_files = only_files and (cur is None or file_set)
             in_route = members(ws.traffic_router(), config.port) if config and routable else None
             instances = [InstanceStatus(**item) for item in instances_view(
                 store, targets, service, env, cur.release_id if cur else None, dep, in_route)]
@@ -65,14 +69,17 @@ def status(spec_file: str | None, *, environment: str | None = None) -> StatusRe
                     deployment_id=cur.deployment_id, since=cur.updated_at,
                     replicas=config.replicas if config else None, live=live, port=config.port if config else None,
                     **files_view(config, look_inside=True))
-                serving = bool(config and live and _answers(config.port))
+                serving = files_in_place(ws, config) if config and file_set else \
+                    bool(config and live and _answers(config.port))
             in_progress = None if dep is None else DeploymentInProgress(dep.id, str(dep.state), dep.kind)
             last = store.deployments(service, env, limit=1)
             environments.append(EnvironmentStatus(
                 environment=env, current=current, serving=serving, instances=instances,
                 deployment_in_progress=in_progress,
                 last_deployment=deployment_record(store, last[0]) if last else None))
-        return StatusResult(service, str(ws.home), environments, supervisor=_supervisor(store))
+        # Files releases have nothing to supervise: no "a crash stays down" warning about them.
+        return StatusResult(service, str(ws.home), environments,
+                            supervisor=None if only_files else _supervisor(store))
     finally:
         store.close()
 

@@ -18,6 +18,7 @@ from shipmate.ops.gates import approval as approval_gate
 from shipmate.ops.gates.confidence import assess_current
 from shipmate.ops.gates.hooks import around_release, check_pre_hook
 from shipmate.ops.results.deployments import DeploymentResult, NoChangeResult, release_result
+from shipmate.ops.results.files import FilesResult
 from shipmate.ops.results.plans import ReleasePlan
 from shipmate.release_config import ReleaseConfig
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 def rollback(spec_file: str | None, *, environment: str | None = None, to_version: str | None = None,
              dry_run: bool = False, progress: Progress | None = None, identity: Identity | None = None,
              wait_approval: bool = True, force: bool = False, monitor: bool = True, trace_id: str | None = None,
-             to_release: str | None = None) -> DeploymentResult | NoChangeResult | ReleasePlan:
+             to_release: str | None = None) -> DeploymentResult | NoChangeResult | ReleasePlan | FilesResult:
     """``to_release``: this release id exactly (a stack's undo puts back the release a member ran before it);
     ``force``: put back a release that failed or was rolled back (audited); ``monitor``: watch the restored
     release for the spec's monitor window (a failed window: RollbackFailedError, exit 5); ``trace_id``: recorded
@@ -44,6 +45,15 @@ def rollback(spec_file: str | None, *, environment: str | None = None, to_versio
     store = ws.open_store_readonly()
     if store is None:  # checked read-only first: a refused rollback must not create a state folder
         raise NotFoundError(f"{service}/{env} has never been deployed", hint="run `shipmate deploy` first")
+    from shipmate.ops.deploying_files import is_file_set, release_kind, rollback_files
+
+    if is_file_set(release_kind(store, service, env) or ""):
+        try:
+            restored, _ = _rollback_target(store, service, env, to_version, to_release)
+        finally:
+            store.close()
+        return rollback_files(ws, restored, dry_run=dry_run, trace_id=trace_id, identity=identity,
+                              wait_approval=wait_approval)
     if not dry_run:
         store.close()
         store = ws.open_store()

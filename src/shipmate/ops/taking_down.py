@@ -9,11 +9,13 @@ from shipmate.ops.common.identity import Identity, cli_identity
 from shipmate.ops.common.reconciling import reconcile_all
 from shipmate.ops.common.workspace import Workspace, resolve_environment
 from shipmate.ops.gates import approval as approval_gate
+from shipmate.ops.results.files import FilesResult
 from shipmate.ops.results.instances import DownPlan, NothingRunning, TakenDown
 
 
 def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool = False,
-         identity: Identity | None = None, wait_approval: bool = True) -> TakenDown | NothingRunning | DownPlan:
+         identity: Identity | None = None, wait_approval: bool = True
+         ) -> TakenDown | NothingRunning | DownPlan | FilesResult:
     from shipmate.engine import runner
     from shipmate.engine.context import DeployContext
     from shipmate.engine.lease import Lease
@@ -36,6 +38,11 @@ def down(spec_file: str | None, *, environment: str | None = None, dry_run: bool
         rel = store.get_release(cur.release_id)
         assert rel is not None
         config = ReleaseConfig.from_dict(rel.spec)
+        from shipmate.ops.deploying_files import down_files, is_file_set
+
+        if is_file_set(config.target_kind):
+            store.close()
+            return down_files(ws, config, dry_run=dry_run, identity=identity, wait_approval=wait_approval)
         plan = down_plan(service, env, config.version, config.port, config.drain_s, config.stop_grace_s)
         if dry_run:
             return DownPlan(dry_run=True, service=service, environment=env, plan=plan.as_dict())

@@ -146,7 +146,8 @@ def _apply_overlay(spec: Spec, environment: str) -> Spec:
     overlay = spec.environments.get(environment)
     if overlay is None:
         return spec
-    target = spec.target.model_copy(update={"env": {**spec.target.env, **overlay.env}})
+    target = spec.target if spec.target.kind == "files" else \
+        spec.target.model_copy(update={"env": {**spec.target.env, **overlay.env}})
     port = overlay.port if overlay.port is not None else spec.port
     replicas = overlay.replicas if overlay.replicas is not None else spec.replicas
     monitor = _merged_monitor(spec, overlay.monitor, environment)

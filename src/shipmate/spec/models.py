@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from shipmate.spec.approval_spec import ApprovalSpec
@@ -29,6 +29,7 @@ from shipmate.spec.field_types import (
     UrlPath,
     VersionText,
 )
+from shipmate.spec.files_target import FilesTargetSpec
 from shipmate.spec.health_levels import HealthLevels
 from shipmate.spec.hooks_spec import ConfidenceSpec, Hooks, Notify
 from shipmate.spec.policy_spec import PolicySpec, check_policy_envs
@@ -90,7 +91,8 @@ class ProcessTargetSpec(ReleaseFilesSpec):
 
 
 # A discriminated union on `kind`: a new target kind adds its model here.
-TargetSpec = Annotated[ProcessTargetSpec | DockerTargetSpec | SwarmTargetSpec, Field(discriminator="kind")]
+TargetSpec = Annotated[ProcessTargetSpec | DockerTargetSpec | SwarmTargetSpec | FilesTargetSpec,
+                       Field(discriminator="kind")]
 
 
 class Health(SpecModel):
@@ -285,12 +287,18 @@ class EnvOverlay(SpecModel):
 class Spec(SpecModel):
     """shipmate.yaml: what to run, how to prove it healthy, how to switch and watch it."""
 
+    # Editors see the rule _strategy_settings_fit enforces: port is required unless target.kind is files.
+    model_config = ConfigDict(**SpecModel.model_config, json_schema_extra={"allOf": [{
+        "if": {"properties": {"target": {"properties": {"kind": {"const": "files"}}}}},
+        "else": {"required": ["port"]}}]})
+
     service: DnsLabel = Field(description="Service name (a DNS label).")
     version: VersionText | None = Field(
         None, description='Release version; "git" = from `git describe --tags --always --dirty` (with a release: '
         'section, a clean release tag at HEAD gives its version: v1.2.3 -> 1.2.3); --version overrides.'
     )
-    port: Port = Field(description="Public port; the router listens on 127.0.0.1:port.")
+    port: Port | None = Field(None, description="Public port; the router listens on 127.0.0.1:port (required "
+                              "unless target.kind is files, which serves nothing).")
     target: TargetSpec = Field(description="What to run; `kind` picks the target type.")
     health: Health = Field(
         default_factory=lambda: Health.model_validate({}), description="How a new instance proves it is healthy."
@@ -345,6 +353,9 @@ class Spec(SpecModel):
 
     @model_validator(mode="after")
     def _strategy_settings_fit(self) -> Spec:
+        if self.port is None and not isinstance(self.target, FilesTargetSpec):
+            raise PydanticCustomError("port_required", "is required for target.kind {kind}",
+                                      {"at": ("port",), "kind": self.target.kind, "hint": "e.g. port: 8080"})
         overlays = {name: overlay.replicas for name, overlay in self.environments.items()}
         check_strategy_settings(self.strategy, self.replicas, self.canary, self.rolling, overlays)
         check_policy_envs({name: overlay.policy for name, overlay in self.environments.items()})

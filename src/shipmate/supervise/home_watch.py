@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shipmate.engine.context import Runtime, ref_of
+from shipmate.engine.instance_releases import current_with_instances
 from shipmate.errors import LockHeldError, ShipmateError
 from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
@@ -103,7 +104,7 @@ class HomeWatch:
 
     def _refresh(self, rt: Runtime, now: float) -> None:
         seen: set[str] = set()
-        for cur in rt.store.all_current():
+        for cur in current_with_instances(rt.store):   # a files release has nothing to supervise
             key = f"{cur.service}/{cur.environment}"
             seen.add(key)
             svc = self.services.setdefault(key, ServiceWatch(cur.service, cur.environment))

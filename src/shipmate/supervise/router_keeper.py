@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from shipmate.engine.context import Runtime
+from shipmate.engine.instance_releases import current_with_instances
 from shipmate.supervise.death_watch import DeathWatch
 from shipmate.supervise.restarting import SERVE_ACTOR
 
@@ -31,7 +32,7 @@ class RouterKeeper:
         self._next_ping = now + PING_S
         pid = rt.router.daemon_pid()
         if pid is None:
-            current = rt.store.all_current()
+            current = current_with_instances(rt.store)   # a files release needs no router
             if not current or busy():
                 return   # `down` (or a deploy) stopped it on purpose: what is current is read again first
             rt.router.ensure_running()

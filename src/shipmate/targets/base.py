@@ -35,6 +35,8 @@ class Capabilities:
                                        # level 3 asks it, and it counts as a configured level
     file_artifact: bool = False    # a release runs from the files in target.cwd: their hash is its artifact
                                    # (otherwise the target names it in prepare(), e.g. image_id)
+    file_set: bool = False         # a release is a set of files placed in a folder: no instances, ports or logs
+                                   # (targets/files.py); ops deploy it with the "switch" strategy
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ _KINDS: dict[str, str] = {
     "process": "shipmate.targets.process:ProcessTarget",
     "docker": "shipmate.targets.docker:DockerTarget",
     "swarm": "shipmate.targets.swarm:SwarmTarget",
+    "files": "shipmate.targets.files:FilesTarget",
 }
 
 

@@ -35,7 +35,9 @@ def needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
               if not reader.lock_owner_alive(f"{d.service}/{d.environment}")]
     if active:
         return True
-    return bool(reader.all_current()) and not ws.traffic_router().is_running()
+    from shipmate.engine.instance_releases import current_with_instances
+
+    return bool(current_with_instances(reader)) and not ws.traffic_router().is_running()
 
 
 def take_care(ws: Workspace) -> None:

@@ -13,7 +13,9 @@ def reconcile_all(rt: Runtime) -> list[dict[str, Any]]:
     from shipmate.engine.recovery import reconcile
 
     report = reconcile(rt)
-    if rt.store.all_current() and not rt.router.is_running():
+    from shipmate.engine.instance_releases import current_with_instances
+
+    if current_with_instances(rt.store) and not rt.router.is_running():
         rt.router.ensure_running()  # it restores its durable route table
         report.append({"router": "restarted with its saved routes"})
     for item in report:

@@ -20,6 +20,10 @@ def config_from(loaded: LoadedSpec) -> ReleaseConfig:
     spec = loaded.spec
     config_hash, config_keys = config_fingerprint(loaded.base or spec)
     target, health = spec.target, spec.health
+    if target.kind == "files" or spec.port is None:
+        from shipmate.ops.common.files_release import files_config
+
+        return files_config(loaded, config_hash, config_keys, monitor_config(loaded))
     checks: list[dict[str, Any]] = []
     for check in health.checks:
         checks.append({check.kind: check.settings.model_dump(mode="json", by_alias=True, exclude_none=True)})
