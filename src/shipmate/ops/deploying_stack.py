@@ -59,7 +59,8 @@ def deploy_stack(stack_file: Path, *, environment: str | None = None, version: s
                 stopped = CommandInterruptedError(f"interrupted by {exc.args[0] if exc.args else 'SIGINT'}")
                 store.set_stack_member(run.id, position, state="failed", error=stopped.message)
                 _fail(store, run.id, member.name, stopped, progress, identity)
-            noop = isinstance(result, NoChangeResult)
+            # A files member that changed nothing says so with noop (FilesResult), the others with NoChangeResult.
+            noop = isinstance(result, NoChangeResult) or bool(result.get("noop"))
             unchanged += noop
             store.set_stack_member(run.id, position, state="unchanged" if noop else "done",
                                    deployment_id=None if noop else result.get("deployment_id"),
