@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from shipmate.errors import NotifyError, ShipmateError
+from shipmate.ops.common.background import in_background
 from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -121,11 +122,6 @@ def _watch(specs: list[Path], stop: threading.Event) -> None:
 def scheduled_reports(specs: list[Path]) -> Iterator[None]:
     """Send the specs' scheduled reports while the block runs (`serve`); a send in flight at the end is cut
     short and, its claim's owner being gone, sent by the next serve."""
-    stop = threading.Event()
-    thread = threading.Thread(target=_watch, args=(sorted(set(specs)), stop), name="serve-reports", daemon=True)
-    thread.start()
-    try:
+    watched = sorted(set(specs))
+    with in_background(lambda stop: _watch(watched, stop), name="serve-reports"):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=1.0)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipmate.bounded_run import run_bounded
 from shipmate.errors import InvalidInputError, LockHeldError, NotFoundError, ShipmateError
+from shipmate.ops.common.background import in_background
 from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -273,13 +274,9 @@ def _uptime_prober(homes: dict[Path, _Home]) -> UptimeProber:
 
 @contextlib.contextmanager
 def _running(prober: UptimeProber, stop: threading.Event) -> Iterator[None]:
-    thread = threading.Thread(target=prober.run, args=(stop,), name="serve-uptime", daemon=True)
-    thread.start()
-    try:
+    # bounded: a store that hangs at exit must not keep serve from stopping
+    with in_background(prober.run, name="serve-uptime", join_timeout_s=20.0, stop=stop):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=20.0)   # bounded: a store that hangs at exit must not keep serve from stopping
 
 
 def systemd_unit(spec_files: list[str], *, port: int = DEFAULT_PORT) -> str:

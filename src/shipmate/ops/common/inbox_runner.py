@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from shipmate.bounded_run import run_bounded
+from shipmate.ops.common.background import in_background
 from shipmate.ops.common.inbox_folder import InboxFolder, inbox_of
 
 log = logging.getLogger("shipmate.serve")
@@ -52,11 +53,6 @@ def _watch(specs: list[Path], stop: threading.Event) -> None:
 def inbox_runner(specs: list[Path]) -> Iterator[None]:
     """Process the inboxes of ``specs`` while the block runs; a pass still running at the end is left to finish
     in its own process (the inbox's claim makes a second pass act exactly once)."""
-    stop = threading.Event()
-    thread = threading.Thread(target=_watch, args=(sorted(set(specs)), stop), name="serve-inbox", daemon=True)
-    thread.start()
-    try:
+    watched = sorted(set(specs))
+    with in_background(lambda stop: _watch(watched, stop), name="serve-inbox"):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=1.0)
