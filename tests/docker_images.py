@@ -95,10 +95,12 @@ def _engine_lock(client: Any) -> Iterator[None]:
 
 
 def _cached(client: Any, content: str, repository: str, tag: str) -> str | None:
-    # Images built FROM ours inherit the label, so the tag decides which one is ours.
-    images = client.images.list(filters={"label": f"{CONTENT_LABEL}={content}"})
-    ours = next((image for image in images if f"{repository}:{tag}" in image.tags), None)
-    return None if ours is None else str(ours.id)
+    # Images built FROM ours inherit the label, so the tag decides which one is ours. The low-level listing,
+    # because `images.list` inspects every listed image one by one, and a parallel test deleting its own image
+    # built FROM ours between the two calls made that a 404 (seen in CI).
+    listed = client.api.images(filters={"label": f"{CONTENT_LABEL}={content}"})
+    ours = next((image for image in listed if f"{repository}:{tag}" in (image.get("RepoTags") or [])), None)
+    return None if ours is None else str(ours["Id"])
 
 
 def ensure_python_base(client: Any, timings: dict[str, float] | None = None) -> str:

@@ -60,10 +60,11 @@ def untag_unused(client: DockerClient, service: str, keep: set[str]) -> list[str
     kept = {f"{repo}:{tag_for(version)}" for version in keep}
     in_use = {str(c.attrs.get("Image") or "") for c in client.containers.list(all=True)}
     untagged: list[str] = []
-    for image in client.images.list(name=repo):
-        if str(image.id) in in_use:
+    # The low-level listing: `images.list` inspects each image, a 404 when another process deletes one meanwhile.
+    for image in client.api.images(name=repo):
+        if str(image.get("Id")) in in_use:
             continue
-        for tag in image.tags:
+        for tag in image.get("RepoTags") or []:
             if tag.startswith(repo + ":") and tag not in kept and quietly(partial(_untag, client, tag), False):
                 untagged.append(tag)
     return sorted(untagged)
