@@ -137,9 +137,7 @@ class ProcessTarget(Target):
             return InstanceState(alive=True, state="running", pid=app.pid,
                                  detail=f"pid {app.pid} running{pump_note}")
         pid = _pid(handle) or None
-        pump = process_family.pump_of(handle) if process_family.tracks_app(handle) else None
-        if pump is not None:   # the app just ended: its pump is writing how (its last line), give it a moment
-            process_group.wait_gone([pump], PUMP_FINISH_S)
+        self._let_pump_finish(handle)
         ended = self._exit_status(handle)
         if ended is not None:
             return InstanceState(alive=False, state="exited", exit_status=ended, pid=pid,
@@ -163,6 +161,13 @@ class ProcessTarget(Target):
                               hint=f"see {log_path}") from exc
         self._spawned[pump.pid] = pump
         return f"log pump re-attached to pid {app.pid} (pump pid {pump.pid})"
+
+    @staticmethod
+    def _let_pump_finish(handle: dict[str, Any]) -> None:
+        """The app just ended: its pump is writing how (its last line), so give it a moment."""
+        pump = process_family.pump_of(handle) if process_family.tracks_app(handle) else None
+        if pump is not None:
+            process_group.wait_gone([pump], PUMP_FINISH_S)
 
     def _exit_status(self, handle: dict[str, Any]) -> str | None:
         """How the app ended, from the pump's last note; None when the log does not say (e.g. SIGKILLed pump)."""
@@ -241,6 +246,8 @@ class ProcessTarget(Target):
         log_path = _log_path(handle)
         if not log_path:
             return LastOutput()
+        if self._process(handle) is None:   # read after the pump's exit line, not before (serve saw the death first)
+            self._let_pump_finish(handle)
         try:
             return last_output(log_path, lines)
         except OSError as exc:
