@@ -26,6 +26,9 @@ class Shape:
     extra: str
     steps: tuple[str, ...]
     commit_point: str = "monitor"
+    repeats: tuple[int, ...] = ()  # steps (1-based) that repeat earlier ones of the same name in the same state:
+    #                                their crash points run in `make soak`, not in every `make test`
+
 
     def spec(self, project: Project, version: str, **kw: Any) -> None:
         """Short windows that one probe tick can judge: a loaded machine (xdist) fits few ticks in 500 ms, and
@@ -36,6 +39,10 @@ class Shape:
     def points(self) -> list[str]:
         return names_for(len(self.steps))
 
+    def repeats_earlier(self, point: str) -> bool:
+        parts = point.split(":")
+        return parts[0] == "step" and int(parts[1]) in self.repeats
+
     def past_commit(self, point: str) -> bool:
         """Had the commit step's result been recorded at ``point`` (finishing is then the only way)?"""
         parts = point.split(":")
@@ -44,13 +51,16 @@ class Shape:
 
 CANARY = Shape("canary", 2, "canary:\n  steps: [{weight: 30, pause: 500ms}, {weight: 60, pause: 500ms}]\n", (
     "preflight", "start_instances", "wait_healthy", "set_weight", "analyze", "set_weight", "analyze",
-    "switch_route", "monitor", "promote", "drain_old", "stop_old", "prune"))   # prune: the snapshots kept
+    "switch_route", "monitor", "promote", "drain_old", "stop_old", "prune"),   # prune: the snapshots kept
+    repeats=(6, 7))                       # the second weight step and its analysis: like steps 4 and 5
 _BATCH = ("start_instances", "wait_healthy", "add_backends", "remove_backends", "drain_old", "stop_old")
 ROLLING = Shape("rolling", 3, "rolling: {max_unavailable: 1, max_surge: 1}\n",
-                ("preflight", *_BATCH, *_BATCH, *_BATCH, "monitor", "promote", "prune"))
+                ("preflight", *_BATCH, *_BATCH, *_BATCH, "monitor", "promote", "prune"),
+                repeats=tuple(range(8, 14)))   # the middle batch: old and new mixed, as in the first and last
 SHAPES = {s.strategy: s for s in (CANARY, ROLLING)}
-CASES = [pytest.param(shape, point, id=f"{shape.strategy}-{point}") for shape in SHAPES.values()
-         for point in shape.points()]
+CASES = [pytest.param(shape, point, id=f"{shape.strategy}-{point}",
+                      marks=[pytest.mark.soak] if shape.repeats_earlier(point) else [])
+         for shape in SHAPES.values() for point in shape.points()]
 
 
 def _assert_one_whole_release(project: Project, shape: Shape, versions: set[str]) -> dict[str, Any]:
