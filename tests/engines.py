@@ -65,5 +65,5 @@ def docker_labels(docker_engine: Any) -> Iterator[dict[str, str]]:
 
 def remove_labelled(client: Any, labels: dict[str, str]) -> None:
     selector = [f"{key}={value}" for key, value in labels.items()]
-    for container in client.containers.list(all=True, filters={"label": selector}):
+    for container in client.containers.list(ignore_removed=True, all=True, filters={"label": selector}):
         container.remove(force=True)

@@ -176,7 +176,7 @@ def _stop_dockerd(process: subprocess.Popen[bytes], url: str) -> None:
         import docker
 
         client = docker.DockerClient(base_url=url, timeout=15)
-        for container in client.containers.list(all=True):
+        for container in client.containers.list(ignore_removed=True, all=True):
             container.remove(force=True)
         client.close()
     process.send_signal(signal.SIGTERM)

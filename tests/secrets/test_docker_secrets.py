@@ -133,7 +133,7 @@ def test_a_pinned_version_that_is_gone_stops_the_start_before_a_container_exists
     with pytest.raises(PrerequisiteMissingError, match="secret API_KEY") as caught:
         DockerTarget().start(_launch(home, home_id, config))
     assert caught.value.exit_code == 7 and caught.value.hint
-    assert engine.containers.list(all=True, filters={"label": [f"shipmate.home={home_id}"]}) == []
+    assert engine.containers.list(ignore_removed=True, all=True, filters={"label": [f"shipmate.home={home_id}"]}) == []
 
 
 def test_docker_config_records_which_names_the_container_mounts(tmp_path: Path) -> None:

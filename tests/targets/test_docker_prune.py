@@ -42,7 +42,7 @@ def _start(target: DockerTarget, image: str, home: str, version: str, project: P
 
 
 def _versions(engine: Any, home: str) -> dict[str, str]:
-    found = engine.containers.list(all=True, filters={"label": [f"shipmate.home={home}"]})
+    found = engine.containers.list(ignore_removed=True, all=True, filters={"label": [f"shipmate.home={home}"]})
     return {c.labels["shipmate.version"]: c.status for c in found}
 
 

@@ -175,7 +175,7 @@ def test_docker_healthcheck_status_shows_in_inspect(engine: Any, home: str, tmp_
         assert ContainerHealthProbe(target, ref).run().detail == "docker health: healthy"
         target.stop(ref, grace=5.0)
     finally:
-        for container in engine.containers.list(all=True, filters={"ancestor": image.id}):
+        for container in engine.containers.list(ignore_removed=True, all=True, filters={"ancestor": image.id}):
             container.remove(force=True)
         engine.images.remove(f"127.0.0.1:1/shipmate-test/hc:{home}")  # by tag: never a shared image id
 
@@ -216,7 +216,7 @@ def test_an_image_that_cannot_run_its_command_leaves_no_container(engine: Any, h
     with pytest.raises(PrerequisiteMissingError, match="no-such-program") as caught:
         target.start(_launch(home, _settings(python_image(engine), tmp_path), ("/no/no-such-program",), free_port()))
     assert caught.value.hint and caught.value.exit_code == 7
-    assert engine.containers.list(all=True, filters={"label": [f"shipmate.home={home}"]}) == []
+    assert engine.containers.list(ignore_removed=True, all=True, filters={"label": [f"shipmate.home={home}"]}) == []
     assert target.inspect({"container_id": "0" * 64}).state == "gone"
     target.stop(InstanceRef("x", 0, {"container_id": "0" * 64}), 1.0)   # gone: nothing to do
 

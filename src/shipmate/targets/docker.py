@@ -218,7 +218,7 @@ class DockerTarget(Target):
 
     def find_strays(self, home_id: str, known: set[str]) -> list[InstanceRef]:
         with engine_errors("list containers"):
-            running = self.client.containers.list(filters={"label": [f"{LABEL}.home={home_id}"],
+            running = self.client.containers.list(ignore_removed=True, filters={"label": [f"{LABEL}.home={home_id}"],
                                                            "status": "running"})
         strays: list[InstanceRef] = []
         for container in running:
@@ -285,7 +285,7 @@ class DockerTarget(Target):
         selector = [f"{LABEL}.home={home_id}", f"{LABEL}.service={service}", f"{LABEL}.environment={environment}"]
         removed: list[str] = []
         with engine_errors(f"prune the old containers of {service}/{environment}"):
-            for container in self.client.containers.list(all=True, filters={"label": selector}):
+            for container in self.client.containers.list(ignore_removed=True, all=True, filters={"label": selector}):
                 if container.labels.get(f"{LABEL}.version") in keep or container.status not in STOPPED:
                     continue            # kept for rollback, or running: never removed here
                 if quietly(partial(_removed, container), False):   # no force: one that started meanwhile stays

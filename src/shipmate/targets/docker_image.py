@@ -58,7 +58,7 @@ def untag_unused(client: DockerClient, service: str, keep: set[str]) -> list[str
     by id: an image is deleted only when that was its last tag, and a user's own tags keep it)."""
     repo = f"shipmate/{service}"
     kept = {f"{repo}:{tag_for(version)}" for version in keep}
-    in_use = {str(c.attrs.get("Image") or "") for c in client.containers.list(all=True)}
+    in_use = {str(c.get("ImageID") or "") for c in client.api.containers(all=True)}   # no inspect per container
     untagged: list[str] = []
     # The low-level listing: `images.list` inspects each image, a 404 when another process deletes one meanwhile.
     for image in client.api.images(name=repo):

@@ -184,7 +184,7 @@ class SwarmTarget(Target, NativeRollout):
                 return False
         deadline = time.monotonic() + TAKE_DOWN_WAIT_S
         selector: dict[str, Any] = {"label": [f"com.docker.swarm.service.id={found['ID']}"]}
-        while time.monotonic() < deadline and quietly(lambda: bool(client.containers.list(filters=selector)), False):
+        while time.monotonic() < deadline and quietly(lambda: bool(client.api.containers(filters=selector)), False):
             time.sleep(0.1)
         home_id = str(labels.get(f"{LABEL}.home") or "")
         if home_id:
