@@ -35,7 +35,10 @@ class Serve:
 
     def start(self) -> Serve:
         self.proc = self.project.spawn("serve", "-f", "shipmate.yaml", "--port", str(self.port))
-        wait_until(lambda: self.health().get("ok") is True, 30, "serve's /healthz")
+        proc = self.proc
+        # serve reconciles its homes before it answers: a wide bound for a loaded machine, an early end if it died
+        wait_until(lambda: proc.poll() is not None or self.health().get("ok") is True, 60, "serve's /healthz")
+        assert proc.poll() is None, proc.communicate(timeout=10)
         return self
 
     def health(self) -> dict[str, Any]:

@@ -78,9 +78,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         site.failed_deployment = out["error"]["details"]["deployment_id"]
         site.tokens = {"ann": token(hello, "ann", "deploy"), "viewer": token(hello, "viewer", "read"),
                        "bot": token(hello, "bot", "deploy", "--agent")}
-        site.serve.proc = hello.spawn("serve", "--port", str(site.serve.port))   # every registered home
+        site.serve.proc = proc = hello.spawn("serve", "--port", str(site.serve.port))   # every registered home
         from tests.waiting import wait_until
-        wait_until(lambda: site.serve.health().get("ok") is True, 30, "serve's /healthz")
+        # serve reconciles every registered home before it answers: slow on a loaded machine, so a wide bound,
+        # and an early end when it died instead.
+        wait_until(lambda: proc.poll() is not None or site.serve.health().get("ok") is True, 90, "serve's /healthz")
+        assert proc.poll() is None, proc.communicate(timeout=10)
         yield site
     finally:
         for project in (hello, api):
