@@ -31,7 +31,7 @@ def test_at_or_above_0_9_a_change_proceeds_on_its_own(project: Project) -> None:
 
 
 def test_the_notice_tier_proceeds_after_its_period_when_nobody_rejects(project: Project) -> None:
-    project.spec("1.0.0", extra=_tiered(0.8, notice_period="8s"))
+    project.spec("1.0.0", extra=_tiered(0.8, notice_period="12s"))
     assert "proceeds after a notice period" in project.run("deploy", "--dry-run").stdout
     asked = project.json("deploy", "--no-wait", expect=6)["error"]
     proceeds_at = asked["details"]["proceeds_at"]
@@ -45,7 +45,8 @@ def test_the_notice_tier_proceeds_after_its_period_when_nobody_rejects(project: 
     assert time.time() >= proceeds_at and time.time() - started < 120
     assert result["approval"] == {"approval_id": asked["details"]["approval_id"],
                                   "approved_by": "shipmate:notice_period", "face": "auto"}
-    if started < proceeds_at - 1:   # it had to wait (on a loaded machine the period may be over already)
+    # it had to wait; on a loaded machine the CLI's own start-up (seconds at load 14) may outlast the period
+    if started < proceeds_at - 6:
         assert f"{asked['details']['approval_id']} proceeds at" in waited.stderr
     assert project.serves("1.0.0")
 
