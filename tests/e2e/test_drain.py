@@ -44,16 +44,17 @@ def test_idle_keepalive_clients_do_not_hold_the_drain(project: Project) -> None:
 def test_a_drain_that_times_out_is_a_warning_in_json_and_in_the_output(project: Project) -> None:
     project.spec("1.0.0", drain="1s")
     project.json("deploy")
-    project.steer("1.0.0", {"latency_ms": 6000})   # every request to 1.0.0 now takes 6 s
-    slow = threading.Thread(target=lambda: project.get("/", timeout=30), daemon=True)
+    # every request to 1.0.0 now takes 20 s: still in flight when a slow (loaded) deploy reaches its drain
+    project.steer("1.0.0", {"latency_ms": 20000})
+    slow = threading.Thread(target=lambda: project.get("/", timeout=40), daemon=True)
     slow.start()                                     # one request in flight on the old release
     project.spec("2.0.0", drain="1s")
     out = project.json("deploy")
     assert out["state"] == "succeeded"
     assert any("drain" in w and "timed out" in w for w in out["warnings"]), out
     project.spec("3.0.0", drain="1s")
-    project.steer("2.0.0", {"latency_ms": 6000})
-    slow = threading.Thread(target=lambda: project.get("/", timeout=30), daemon=True)
+    project.steer("2.0.0", {"latency_ms": 20000})
+    slow = threading.Thread(target=lambda: project.get("/", timeout=40), daemon=True)
     slow.start()
     plain = project.run("deploy")
     assert plain.returncode == 0, plain.stderr
