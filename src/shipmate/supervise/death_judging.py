@@ -34,11 +34,11 @@ def judge_death(rt: Runtime, svc: ServiceWatch, row: InstanceRow, now: float, se
     decision = decide(now=now, release_deaths=tuple(svc.deaths), current_since=svc.current_since,
                       streak=max(svc.streak, 1), settings=settings, can_roll_back=can_roll_back)
     log.warning("%s: %s %s; %s", svc.key, row.instance_id, ended["status"], decision.reason)
+    said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
+            "streak": svc.streak}   # what the death event records, and the restart carries along
     if restarted_by_engine:
         restarting.record_engine_restart(rt, row, svc.config, ended, decision.reason)
     else:
-        said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
-                "streak": svc.streak}
         at_once = decision.action is not Action.ROLLBACK and decision.delay_s == 0
         restarting.record_death(rt, row, svc.config, ended, said, mark=not at_once)
     if decision.action is Action.ROLLBACK:
@@ -49,7 +49,5 @@ def judge_death(rt: Runtime, svc: ServiceWatch, row: InstanceRow, now: float, se
     svc.restarts += 1
     if not restarted_by_engine:
         dead = row if decision.delay_s == 0 else None
-        said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
-                "streak": svc.streak}
         svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead, said))
 
