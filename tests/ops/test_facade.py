@@ -44,7 +44,15 @@ def test_importing_the_facade_loads_no_operation_and_no_pydantic() -> None:
     code = ("import sys, shipmate.ops; "
             "print(sorted(m for m in sys.modules if m.startswith('shipmate.ops.') or m.split('.')[0] == 'pydantic'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout.strip() == "[]", done.stdout
+    assert done.stdout.strip() == "['shipmate.ops._names']", done.stdout   # the table of names: data only
+
+
+def test_every_listed_name_has_a_home_in_the_table_and_every_home_is_listed() -> None:
+    from shipmate.ops._names import HOMES, STACK_AWARE
+
+    assert sorted(ops.__all__) == sorted(HOMES)
+    assert len(ops.__all__) == len(set(ops.__all__))
+    assert set(STACK_AWARE) <= set(HOMES)
 
 
 def test_asking_for_status_loads_the_status_module_only_not_the_deploy_layer() -> None:

@@ -5,6 +5,7 @@ Like `supervise:` it says how the service is looked after, not what runs: left o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -16,22 +17,20 @@ from shipmate.spec.policy_spec import _check_zone
 from shipmate.spec.quoting import quoted
 
 
-def _daily(text: str) -> str:
-    try:
-        parse_time(text)
-    except ValueError as exc:
-        raise PydanticCustomError("report_time", "{why}: {got}", {"why": str(exc), "got": quoted(text),
-                                                                   "hint": 'e.g. daily: "08:00"'}) from None
-    return text
+def _schedule(parse: Callable[[str], object], hint: str) -> Callable[[str], str]:
+    """A validator: the text as written when ``parse`` reads it, else the parser's reason with ``hint``."""
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except ValueError as exc:
+            raise PydanticCustomError("report_time", "{why}: {got}", {"why": str(exc), "got": quoted(text),
+                                                                       "hint": hint}) from None
+        return text
+    return check
 
 
-def _weekly(text: str) -> str:
-    try:
-        parse_weekly(text)
-    except ValueError as exc:
-        raise PydanticCustomError("report_time", "{why}: {got}", {"why": str(exc), "got": quoted(text),
-                                                                   "hint": 'e.g. weekly: "Mon 08:00"'}) from None
-    return text
+_daily = _schedule(parse_time, 'e.g. daily: "08:00"')
+_weekly = _schedule(parse_weekly, 'e.g. weekly: "Mon 08:00"')
 
 
 class ReportsSpec(SpecModel):

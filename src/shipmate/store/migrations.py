@@ -1,6 +1,6 @@
 """Numbered migrations recorded in schema_version, applied in one write transaction.
 
-A fresh database gets the latest schema from schema.py at once and is stamped with every
+A fresh database gets the latest schema from store/schema/ at once and is stamped with every
 migration (the "stamp head" pattern), so migration 1 never has to replay history.
 An existing database runs only the migrations it has not recorded yet.
 """
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, Table, inspect, select, text
 
 from shipmate.errors import StoreError
 from shipmate.store import schema, sqlite_dialect
@@ -41,31 +41,33 @@ def _initial(conn: Connection) -> None:
     _install_dialect_objects(conn)
 
 
+def _add_json_column(conn: Connection, table: Table, column: str) -> None:
+    """Plain DDL: one nullable JSON column, so no table rebuild; rows written before it read NULL."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table.name)}:
+        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column} JSON"))
+
+
 def _instance_handles(conn: Connection) -> None:
     # Plain DDL: one nullable column, so no table rebuild; rows written before keep NULL and are read
     # through their pid/create_time/log_path columns (engine.context.ref_of).
-    if "handle" not in {c["name"] for c in inspect(conn).get_columns(schema.instances.name)}:
-        conn.execute(text("ALTER TABLE instances ADD COLUMN handle JSON"))
+    _add_json_column(conn, schema.instances, "handle")
 
 
 def _release_facts(conn: Connection) -> None:
     # Facts learned about a release after it was built (the MCP schema hash and tools); NULL reads as {}.
-    if "facts" not in {c["name"] for c in inspect(conn).get_columns(schema.releases.name)}:
-        conn.execute(text("ALTER TABLE releases ADD COLUMN facts JSON"))
+    _add_json_column(conn, schema.releases, "facts")
 
 
 def _deployment_confidence(conn: Connection) -> None:
     # Plain DDL like migration 2: deployments made before it keep NULL (no score was computed).
-    if "confidence" not in {c["name"] for c in inspect(conn).get_columns(schema.deployments.name)}:
-        conn.execute(text("ALTER TABLE deployments ADD COLUMN confidence JSON"))
+    _add_json_column(conn, schema.deployments, "confidence")
 
 
 def _approvals(conn: Connection) -> None:
     schema.approvals.create(conn, checkfirst=True)
 def _deployment_origin(conn: Connection) -> None:
     # Where a promoted deployment's release proved itself (the staging deployment, its verdict, samples).
-    if "origin" not in {c["name"] for c in inspect(conn).get_columns(schema.deployments.name)}:
-        conn.execute(text("ALTER TABLE deployments ADD COLUMN origin JSON"))
+    _add_json_column(conn, schema.deployments, "origin")
 
 
 def _decider_tokens(conn: Connection) -> None:
@@ -83,8 +85,7 @@ def _inbox_tasks(conn: Connection) -> None:
 def _instance_supervision(conn: Connection) -> None:
     # What `shipmate serve` learned of an instance: restarts in its slot, how the one before it ended, and
     # whether the router has it in rotation. NULL reads as {} (never supervised).
-    if "supervision" not in {c["name"] for c in inspect(conn).get_columns(schema.instances.name)}:
-        conn.execute(text("ALTER TABLE instances ADD COLUMN supervision JSON"))
+    _add_json_column(conn, schema.instances, "supervision")
 
 
 def _stack_runs(conn: Connection) -> None:

@@ -18,9 +18,10 @@ from shipmate.errors import LockHeldError, ShipmateError
 from shipmate.release_config import ReleaseConfig
 from shipmate.store.rows import InstanceRow
 from shipmate.supervise import liveness, restarting
+from shipmate.supervise.death_judging import judge_death
 from shipmate.supervise.death_record import deaths_on_record
 from shipmate.supervise.death_watch import DeathWatch
-from shipmate.supervise.restart_policy import Action, PolicySettings, decide, next_streak
+from shipmate.supervise.restart_policy import PolicySettings
 from shipmate.supervise.restart_workers import Finished, RestartWorkers
 from shipmate.supervise.router_keeper import RouterKeeper
 from shipmate.supervise.watch_state import Pending, ServiceWatch, Watched
@@ -190,38 +191,9 @@ class HomeWatch:
     def _died(self, rt: Runtime, svc: ServiceWatch, row: InstanceRow, now: float, *, counted: bool,
               ended: dict[str, Any] | None = None, restarted_by_engine: bool = False) -> None:
         assert svc.config is not None
-        settings = self._settings_of(svc.service, svc.environment)
-        ended = ended or restarting.exit_record(rt, row)
-        ended = {**ended, "counted": counted}
-        self._on_fact(self.home, svc.service, svc.environment, "restart" if restarted_by_engine else "death",
-                      str(ended.get("status") or "died"))
-        ran = now - float(row.supervision.get("started_at") or row.created_at)
-        if counted:
-            svc.deaths.append(now)
-            svc.streak = next_streak(svc.streak, ran, settings)
-        can_roll_back = rt.store.last_verified_release(svc.service, svc.environment,
-                                                       exclude_release_id=svc.release_id) is not None
-        decision = decide(now=now, release_deaths=tuple(svc.deaths), current_since=svc.current_since,
-                          streak=max(svc.streak, 1), settings=settings, can_roll_back=can_roll_back)
-        log.warning("%s: %s %s; %s", svc.key, row.instance_id, ended["status"], decision.reason)
-        if restarted_by_engine:
-            restarting.record_engine_restart(rt, row, svc.config, ended, decision.reason)
-        else:
-            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
-                    "streak": svc.streak}
-            at_once = decision.action is not Action.ROLLBACK and decision.delay_s == 0
-            restarting.record_death(rt, row, svc.config, ended, said, mark=not at_once)
-        if decision.action is Action.ROLLBACK:
-            svc.rollback_from = {"release_id": svc.release_id, "version": svc.config.version,
-                                 "deaths": decision.recent_deaths, "reason": decision.reason, "last_exit": ended}
-            return
-        svc.degraded = decision.action is Action.DEGRADED
-        svc.restarts += 1
-        if not restarted_by_engine:
-            dead = row if decision.delay_s == 0 else None
-            said = {"action": str(decision.action), "reason": decision.reason, "delay_s": decision.delay_s,
-                    "streak": svc.streak}
-            svc.pending.append(Pending(now + decision.delay_s, ended, svc.restarts, dead, said))
+        judge_death(rt, svc, row, now, self._settings_of(svc.service, svc.environment),
+                    lambda source, detail: self._on_fact(self.home, svc.service, svc.environment, source, detail),
+                    counted=counted, ended=ended, restarted_by_engine=restarted_by_engine)
 
     # -- acting ---------------------------------------------------------------------------------------
 

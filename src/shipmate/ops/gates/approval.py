@@ -13,8 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipmate.errors import ApprovalRefusedError, ApprovalRequiredError, ShipmateError, SpecError
+from shipmate.errors import ApprovalRequiredError, ShipmateError, SpecError
 from shipmate.ops.common.identity import Identity
+from shipmate.ops.gates.approval_announcing import escalated, notify_requested
+from shipmate.ops.gates.approval_outcomes import (
+    clock,
+    expired_error,
+    notice_over,
+    pending_error,
+    proceed,
+    proceeds_at,
+    rejected_error,
+)
 
 if TYPE_CHECKING:
     from shipmate.ops.common.workspace import Workspace
@@ -95,7 +105,7 @@ def require(ws: Workspace, store: Store, *, service: str, environment: str, acti
     if tier == "auto" or (tier is None and policy.auto_met(confidence)):
         return _auto(store, config, action, requester, identity, policy, confidence)
     if tier == "refuse":
-        raise _escalated(ws, store, config, action, requester, policy, confidence)
+        raise escalated(ws, store, config, action, requester, policy, confidence)
     now = time.time()
     store.expire_approvals(now=now)
     if tier == "notice" and policy.tiers is not None:
@@ -132,9 +142,9 @@ def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action:
                 return used
             continue
         if row.state == "rejected":
-            raise _rejected_error(row)
+            raise rejected_error(row)
         if notice_over(row):
-            proceeded = _proceed(store, row, requester)
+            proceeded = proceed(store, row, requester)
             if proceeded is not None:
                 return proceeded
         return row   # pending: the same request again (a retry), not a second one
@@ -147,7 +157,7 @@ def _find_or_request(ws: Workspace, store: Store, config: ReleaseConfig, action:
         digest=config.digest, requested_by=requester, requested_face=identity.face,
         expires_at=time.time() + policy.expires_s, code_hash=approval_codes.hash_code(code), diff=diff,
         confidence=confidence)
-    _notify_requested(ws, store, row, code)
+    notify_requested(ws, store, row, code)
     return row
 
 
@@ -156,7 +166,7 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
     deadline = row.expires_at if timeout_s is None else min(row.expires_at, time.time() + timeout_s)
     message = f"waiting for approval {row.id} (shipmate approve {row.id})"
     if proceeds_at(row) is not None:
-        message = (f"{row.id} proceeds at {_clock(proceeds_at(row))} unless a person rejects it "
+        message = (f"{row.id} proceeds at {clock(proceeds_at(row))} unless a person rejects it "
                    f"(shipmate reject {row.id} --reason TEXT)")
     reminded = 0.0
     while True:
@@ -168,7 +178,7 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
         if seen is None:
             raise ApprovalRequiredError(f"approval {row.id} disappeared", hint="deploy again to ask for a new one")
         if notice_over(seen):
-            proceeded = _proceed(store, seen, requester)
+            proceeded = proceed(store, seen, requester)
             if proceeded is not None:
                 return proceeded
             seen = store.get_approval(row.id) or seen
@@ -178,7 +188,7 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
                 return used
             seen = store.get_approval(row.id) or seen
         if seen.state == "rejected":
-            raise _rejected_error(seen)
+            raise rejected_error(seen)
         if seen.state == "withdrawn":
             raise ApprovalRequiredError(f"{seen.id} was withdrawn by {seen.decided_by}: nothing was changed",
                                    hint="run the command again to ask for a new approval")
@@ -187,7 +197,7 @@ def _wait(store: Store, row: ApprovalRow, requester: str, timeout_s: float | Non
                                         hint="run the command again to ask for a new approval")
         if seen.state == "expired" or now >= seen.expires_at:
             store.expire_approvals()
-            raise _expired_error(seen)
+            raise expired_error(seen)
         if now >= deadline:
             err = pending_error(seen)
             err.message = f"approval {seen.id} still pending after {timeout_s:g}s: nothing was changed"
@@ -238,83 +248,6 @@ def _auto(store: Store, config: ReleaseConfig, action: str, requester: str, iden
                              "threshold": threshold})
     return row
 
-
-def proceeds_at(row: ApprovalRow) -> float | None:
-    """When a request of the notice tier proceeds by itself (None: it waits for a person)."""
-    when = (row.confidence or {}).get("proceeds_at")
-    return float(when) if isinstance(when, int | float) else None
-
-
-def notice_over(row: ApprovalRow, now: float | None = None) -> bool:
-    when = proceeds_at(row)
-    return row.state == "pending" and when is not None and (time.time() if now is None else now) >= when
-
-
-def _proceed(store: Store, row: ApprovalRow, requester: str) -> ApprovalRow | None:
-    """Nobody rejected it within the notice period: approved by the tier, then used (None: decided meanwhile)."""
-    decided = store.decide_approval(row.id, state="approved", decided_by="shipmate:notice_period",
-                                    decided_face="auto", comment="no one rejected it within the notice period")
-    if decided is None:
-        return None
-    store.append_event(event_type="approval.decided", service=row.service, environment=row.environment,
-                       version=row.version, status="approved", notes=row.id, deployed_by="shipmate:notice_period",
-                       data={"approval_id": row.id, "action": row.action, "decision": "approved", "face": "auto",
-                             "via": "notice_period", "comment": decided.comment})
-    return store.use_approval(row.id, used_by=requester)
-
-
-def _escalated(ws: Workspace, store: Store, config: ReleaseConfig, action: str, requester: str,
-               policy: ApprovalPolicy, confidence: dict[str, Any] | None) -> ApprovalRefusedError:
-    """Below the lowest tier: nothing is asked, nothing changes; the people `notify:` names are told."""
-    from shipmate.ops.common.announcing import announce
-    from shipmate.ops.common.conduct import conduct_of
-
-    score = (confidence or {}).get("score")
-    floor = policy.tiers.approve if policy.tiers is not None else 0.0
-    message = (f"{action} of {config.service}/{config.environment} {config.version} refused: confidence {score} "
-               f"is below {floor} (approval.tiers.approve); escalated to a person")
-    data = {"action": action, "score": score, "threshold": floor, "requested_by": requester,
-            "factors": [f"{f.get('name')} {f.get('delta'):+}" for f in (confidence or {}).get("factors") or []]}
-    store.append_event(event_type="approval.escalated", service=config.service, environment=config.environment,
-                       version=config.version, status="refused", notes=message[:500], deployed_by=requester,
-                       errors=[message], data=data)
-    conduct, _ = conduct_of(ws.spec_path, config.environment)
-    warnings = announce(ws.home, conduct.notify, "approval.escalated", {
-        "service": config.service, "environment": config.environment, "version": config.version,
-        "action": action, "requested_by": requester, "confidence": score, "threshold": floor,
-        "message": message})
-    err = ApprovalRefusedError(message, hint="raise the evidence: let the release pass its window where it must pass "
-                                        "first (e.g. staging), then promote it; `shipmate explain` shows the factors")
-    err.details = {"tier": "refuse", "confidence": confidence, "threshold": floor, "escalated": True,
-                   "notify_warnings": warnings}
-    return err
-
-
-def _clock(when: float | None) -> str:
-    return "-" if when is None else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(when))
-
-
-def _notify_requested(ws: Workspace, store: Store, row: ApprovalRow, code: str) -> list[str]:
-    """Audit approval.requested (never the code) and tell the people the spec's `notify:` names, with the
-    one-time code: that message is the out-of-band channel. The code is never recorded nor returned."""
-    from shipmate.ops.common.announcing import announce
-    from shipmate.ops.common.approval_diff import summary_line
-    from shipmate.ops.common.conduct import conduct_of
-
-    store.append_event(event_type="approval.requested", service=row.service, environment=row.environment,
-                       version=row.version, status="pending", notes=row.id, deployed_by=row.requested_by,
-                       data={"approval_id": row.id, "action": row.action, "face": row.requested_face,
-                             "summary": summary_line(row.diff), "expires_at": row.expires_at,
-                             "proceeds_at": proceeds_at(row), "confidence": row.confidence})
-    conduct, _ = conduct_of(ws.spec_path, row.environment)
-    score = (row.confidence or {}).get("score")
-    return announce(ws.home, conduct.notify, "approval.requested", {
-        "service": row.service, "environment": row.environment, "version": row.version, "approval_id": row.id,
-        "action": row.action, "requested_by": row.requested_by, "change": summary_line(row.diff),
-        "confidence": score, "expires_at": row.expires_at, "proceeds_at": proceeds_at(row),
-        "one_time_code": code, "approve": f"shipmate approve {row.id}", "reject": f"shipmate reject {row.id}"})
-
-
 def require_rollback(ws: Workspace, store: Store, target: ReleaseConfig, *, identity: Identity, wait: bool,
                      progress: Progress | None = None) -> ApprovalRow | None:
     """A rollback to the last verified release (the safe direction) is never held: audited as
@@ -357,39 +290,3 @@ def _link(store: Store, approval: ApprovalRow | None, result: dict[str, Any]) ->
     deployment_id = result.get("deployment_id")
     if approval is not None and isinstance(deployment_id, str):
         store.link_approval(approval.id, deployment_id)
-
-
-def pending_error(row: ApprovalRow) -> ApprovalRequiredError:
-    when = proceeds_at(row)
-    if when is not None:
-        err = ApprovalRequiredError(
-            f"{row.action} of {row.service}/{row.environment} {row.version} proceeds at {_clock(when)} unless a "
-            f"person rejects it: {row.id} is in its notice period (confidence {(row.confidence or {}).get('score')})",
-            hint=f"call again after that time; a person stops it with `shipmate reject {row.id} --reason TEXT` "
-                 f"or lets it go now with `shipmate approve {row.id}`")
-    else:
-        err = ApprovalRequiredError(
-            f"{row.action} of {row.service}/{row.environment} {row.version} needs a person's approval: {row.id} "
-            f"is pending",
-            hint=f"a person runs `shipmate approve {row.id}` on the host (or gives you its one-time code for the "
-                 "approve tool); then call again")
-    err.details = details_of(row)
-    return err
-
-
-def details_of(row: ApprovalRow) -> dict[str, Any]:
-    return {"approval_id": row.id, "state": row.state, "action": row.action, "service": row.service,
-            "environment": row.environment, "version": row.version, "diff": row.diff,
-            "confidence": row.confidence, "expires_at": row.expires_at, "proceeds_at": proceeds_at(row)}
-
-
-def _rejected_error(row: ApprovalRow) -> ApprovalRequiredError:
-    return ApprovalRequiredError(f"{row.id} was rejected by {row.decided_by}: {row.comment or 'no reason given'}",
-                                 hint="deploy another version, or ask again after the rejection expires",
-                                 details=details_of(row))
-
-
-def _expired_error(row: ApprovalRow) -> ApprovalRequiredError:
-    return ApprovalRequiredError(f"{row.id} expired before it was used: nothing was changed",
-                                 hint="run the command again to ask for a new approval",
-                                 details={**details_of(row), "state": "expired"})
