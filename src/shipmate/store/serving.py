@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from shipmate.errors import NotFoundError, StoreError
 from shipmate.store import schema
@@ -47,6 +47,19 @@ def current(conn: Connection, service: str, environment: str) -> CurrentRow | No
 def all_current(conn: Connection) -> list[CurrentRow]:
     stmt = select(_cur).order_by(_cur.c.service, _cur.c.environment)
     return [CurrentRow.of(m) for m in conn.execute(stmt).mappings()]
+
+
+def stamp(conn: Connection) -> tuple[Any, ...]:
+    """What supervision reads, in a few numbers that change whenever it does: every write of a current
+    pointer or an instance stamps updated_at, a delete changes a count, taking a lock raises its fencing
+    number, releasing one sets released_at (a heartbeat changes none of these). One statement: a poller
+    with nothing new to read asks only this."""
+    lk = schema.locks
+    parts = (select(func.count()).select_from(_cur), select(func.max(_cur.c.updated_at)),
+             select(func.count()).select_from(_ins), select(func.max(_ins.c.updated_at)),
+             select(func.sum(lk.c.fencing)), select(func.count(lk.c.released_at)),
+             select(func.max(lk.c.released_at)))
+    return tuple(conn.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 
 # -- instances --------------------------------------------------------------------------------
