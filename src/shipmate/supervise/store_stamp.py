@@ -9,12 +9,13 @@ instance or a lock holder changed: only then does the home read the store in ful
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from shipmate.store.store import Store
+from typing import Any, Protocol
 
 FILES = ("state.db", "state.db-wal")
+
+
+class Stamped(Protocol):
+    def serving_stamp(self) -> tuple[Any, ...]: ...
 
 
 class StoreStamp:
@@ -23,7 +24,7 @@ class StoreStamp:
         self._files: tuple[int, ...] | None = None
         self._serving: tuple[Any, ...] | None = None
 
-    def changed(self, store: Store) -> bool:
+    def changed(self, store: Stamped) -> bool:
         """True the first time, then whenever the serving stamp moved; StoreError when the store refuses."""
         files = self._file_times()
         if files is not None and files == self._files:
