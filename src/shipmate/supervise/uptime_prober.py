@@ -32,7 +32,7 @@ from shipmate.supervise.uptime_settings import SettingsCache, UptimeSettings
 log = logging.getLogger("shipmate.serve")
 TICK_S = 0.2
 REFRESH_S = 10.0          # new deploys, rollbacks and `down` are picked up this often
-FLUSH_S = 2.0             # samples are written in batches this often
+FLUSH_S = 5.0             # samples are written in batches this often (a write also makes serve re-stamp the home)
 FLUSH_RETRY_S = 15.0      # after the store refused: it is asked again this often
 BURN_S = 60.0             # burn-rate alerts are evaluated this often
 HOUSEKEEPING_S = 300.0    # rollups and retention
