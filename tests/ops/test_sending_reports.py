@@ -121,3 +121,14 @@ def test_a_spec_without_reports_or_a_project_never_deployed_sends_nothing(tmp_pa
         (tmp_path / "shipmate.yaml").write_text(spec + f"notify: {{urls: ['{hook.url}']}}\n")
         assert ReportScheduler([tmp_path / "shipmate.yaml"], clock=lambda: berlin(10, 9)).check() == 0
         assert hook.bodies == [] and not (tmp_path / ".shipmate").exists()
+
+
+def test_a_spec_is_parsed_again_only_when_its_file_changed(tmp_path: Path) -> None:
+    spec = tmp_path / "shipmate.yaml"
+    spec.write_text(SPEC + 'notify: {urls: ["json://127.0.0.1:9/a"]}\n')
+    scheduler = ReportScheduler([spec])
+    first = scheduler._today(spec)
+    assert scheduler._today(spec) is first   # unchanged file: the parsed spec is kept (serve checks every 30 s)
+    spec.write_text(SPEC + 'notify: {urls: ["json://127.0.0.1:9/changed"]}\n')
+    again = scheduler._today(spec)
+    assert again is not first and again.notify is not None and list(again.notify.urls) == ["json://127.0.0.1:9/changed"]

@@ -25,6 +25,7 @@ from shipmate.ops.common.workspace import Workspace
 
 if TYPE_CHECKING:
     from shipmate.analysis.report_schedule import Due
+    from shipmate.spec.models import Spec
 
 log = logging.getLogger("shipmate.serve")
 CHECK_S = 30.0
@@ -35,6 +36,7 @@ class ReportScheduler:
     specs: list[Path]
     clock: Callable[[], float] = time.time
     sent: list[str] = field(default_factory=list)      # what this scheduler sent (titles), for logs and tests
+    _read: dict[Path, tuple[tuple[int, int, int], Spec]] = field(default_factory=dict)   # by the file's stat
 
     def check(self) -> int:
         """Send every report that is due and not yet sent; returns how many were sent now. Never raises."""
@@ -50,9 +52,9 @@ class ReportScheduler:
 
     def _check_spec(self, spec_path: Path) -> int:
         from shipmate.analysis.report_schedule import latest_due
-        from shipmate.ops.reporting import choose_environment, today_spec
+        from shipmate.ops.reporting import choose_environment
 
-        spec = today_spec(spec_path)
+        spec = self._today(spec_path)
         reports, notify = spec.reports, spec.notify
         if reports is None or notify is None or not notify.urls:
             return 0
@@ -71,6 +73,23 @@ class ReportScheduler:
                                schedule, due,
                                list(notify.urls), now)
         return sent
+
+    def _today(self, path: Path) -> Spec:
+        """The spec as the file is now, parsed again only when the file changed (50 specs parsed every
+        check were most of this thread's CPU)."""
+        from shipmate.ops.reporting import today_spec
+
+        try:
+            st = path.stat()
+        except OSError:
+            return today_spec(path)   # gone: its own error, said as always
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        known = self._read.get(path)
+        if known is not None and known[0] == key:
+            return known[1]
+        spec = today_spec(path)
+        self._read[path] = (key, spec)
+        return spec
 
     def _send(self, ws: Workspace, service: str, environment: str, tz_name: str, schedule: str, due: Due,
               urls: list[str], now: float) -> int:

@@ -129,6 +129,12 @@ def force_release(conn: Connection, key: str, actor: str) -> tuple[LockRow | Non
     return (None if got is None else describe(got)), audit
 
 
+def one_lock(conn: Connection, key: str) -> LockRow | None:
+    """One key's row, described (one indexed read: serve asks this per instance check)."""
+    row = _row(conn, key)
+    return None if row is None else describe(row)
+
+
 def all_locks(conn: Connection) -> list[LockRow]:
     now = time.time()
     return [describe(LockRow.of(m), now)

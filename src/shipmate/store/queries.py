@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from contextlib import AbstractContextManager
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -62,6 +63,11 @@ class StoreQueries:
     def all_current(self) -> list[CurrentRow]:
         with self._read() as conn:
             return serving.all_current(conn)
+
+    def serving_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever a current pointer, an instance or a lock holder does (serving.stamp)."""
+        with self._read() as conn:
+            return serving.stamp(conn)
 
     def get_instance(self, instance_id: str) -> InstanceRow | None:
         with self._read() as conn:

@@ -270,7 +270,9 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
 
     def lock_owner_alive(self, key: str) -> bool:
         """True when a live, heartbeating process on this host holds ``key`` (same answer as SqliteReader's)."""
-        return any(row.key == key and row.held and row.owner_alive is True for row in self.locks())
+        with self._read() as conn:
+            row = locks.one_lock(conn, key)
+        return row is not None and row.held and row.owner_alive is True
 
 
 @overload

@@ -8,7 +8,6 @@ is already watched stays watched meanwhile.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from shipmate.supervise.death_watch import DeathWatch
 from shipmate.supervise.restart_policy import PolicySettings
 from shipmate.supervise.restart_workers import Finished, RestartWorkers
 from shipmate.supervise.router_keeper import RouterKeeper
+from shipmate.supervise.store_stamp import StoreStamp
 from shipmate.supervise.watch_state import Pending, ServiceWatch, Watched
 
 log = logging.getLogger("shipmate.serve")
@@ -51,7 +51,7 @@ class HomeWatch:
         self.watched: dict[str, Watched] = {}
         self._next_refresh = 0.0
         self._quiet_refresh = 0.0
-        self._store_stamp: tuple[float, ...] = ()
+        self._stamp = StoreStamp(home)
         self.router = RouterKeeper(home, deaths)
         self.router_key = self.router.key
         self._restarts = RestartWorkers(home)
@@ -75,7 +75,7 @@ class HomeWatch:
             rt = self.runtime()
             for svc in list(self.services.values()):
                 self._act(rt, svc, now)   # restarts first: a death's own writes must not delay its restart
-            if now >= self._next_refresh and (self._store_changed() or now >= self._quiet_refresh):
+            if now >= self._next_refresh and (self._stamp.changed(rt.store) or now >= self._quiet_refresh):
                 self._refresh(rt, now)
                 self._next_refresh, self._quiet_refresh = now + REFRESH_S, now + QUIET_REFRESH_S
             if self.services and rt.target.capabilities.routable:
@@ -86,19 +86,6 @@ class HomeWatch:
         except ShipmateError as exc:
             log.warning("%s: %s (kept what is known; trying again)", self.home, exc.message)
             self._next_refresh = self._quiet_refresh = now + RETRY_S
-
-    def _store_changed(self) -> bool:
-        """Whether the state database (or its write-ahead log) changed since the last look: a cheap stat,
-        so 50 idle homes cost no queries."""
-        stamp = []
-        for name in ("state.db", "state.db-wal"):
-            try:
-                stamp.append(os.stat(os.path.join(self.home, name)).st_mtime_ns)
-            except OSError:
-                stamp.append(0)
-        changed = tuple(stamp) != self._store_stamp
-        self._store_stamp = tuple(float(x) for x in stamp)
-        return changed
 
     def router_died(self) -> None:
         self.router.died()

@@ -87,10 +87,12 @@ def observe(store: Store, t: TargetState, sample: UptimeSample, mono: float, set
     return change
 
 
-def evaluate_burn(store: Store, t: TargetState, now: float, settings: UptimeSettings, send: Send) -> None:
-    """The SRE workbook's multiwindow burn-rate alerts; fires page/ticket once, clears when the burn stops."""
+def evaluate_burn(store: Store, t: TargetState, now: float, settings: UptimeSettings, send: Send) -> bool:
+    """The SRE workbook's multiwindow burn-rate alerts; fires page/ticket once, clears when the burn stops.
+    True when no window holds a failure (so until a new failure arrives, evaluating again cannot change
+    anything: windows only slide forward)."""
     if settings.slo is None:
-        return
+        return False
     ratios: dict[int, float | None] = {}
     for window in burn_rate.WINDOWS:
         # Up to 6 h: exact, from the raw checks (a few thousand rows); the 3-day window from the hourly rollups
@@ -108,6 +110,7 @@ def evaluate_burn(store: Store, t: TargetState, now: float, settings: UptimeSett
                                           f"{settings.slo.window})")
         rates = {f"burn_{_short(w)}": None if r is None else round(r, 2) for w, r in verdict.rates.items()}
         _fire(store, t, severity, firing, detail, settings, send, f"slo.{severity}", {"rule": detail, **rates})
+    return all(not ratio for ratio in ratios.values())
 
 
 def resend_unsent(store: Store, t: TargetState, settings: UptimeSettings, send: Send) -> None:

@@ -32,7 +32,7 @@ from shipmate.supervise.uptime_settings import SettingsCache, UptimeSettings
 log = logging.getLogger("shipmate.serve")
 TICK_S = 0.2
 REFRESH_S = 10.0          # new deploys, rollbacks and `down` are picked up this often
-FLUSH_S = 2.0             # samples are written in batches this often
+FLUSH_S = 5.0             # samples are written in batches this often (a write also makes serve re-stamp the home)
 FLUSH_RETRY_S = 15.0      # after the store refused: it is asked again this often
 BURN_S = 60.0             # burn-rate alerts are evaluated this often
 HOUSEKEEPING_S = 300.0    # rollups and retention
@@ -51,6 +51,7 @@ class _Target:
     in_flight: Future[CheckOutcome] | None = None
     submitted: float = 0.0
     hung: bool = False
+    burn_quiet: bool = False   # the last burn-rate look found no failure in any window, and none came since
 
 
 @dataclass
@@ -126,8 +127,12 @@ class UptimeProber:
             home.next_flush = mono + (FLUSH_S if self._flush(home, mono) else FLUSH_RETRY_S)
         if mono >= home.next_burn and home.buffer.failing_since is None:
             home.next_burn = mono + BURN_S
+            flushed = self._flush(home, mono)   # the windows see every check taken so far
             for target in home.targets.values():
-                uptime_alerts.evaluate_burn(home.store, target.alerts, time.time(), target.settings, self._send(home))
+                if not target.burn_quiet or home.buffer.lost:
+                    quiet = uptime_alerts.evaluate_burn(home.store, target.alerts, time.time(), target.settings,
+                                                        self._send(home))
+                    target.burn_quiet = quiet and flushed
         if mono >= home.next_housekeeping and home.buffer.failing_since is None:
             home.next_housekeeping = mono + HOUSEKEEPING_S
             self._housekeeping(home, home.store)
@@ -189,11 +194,13 @@ class UptimeProber:
                               span_seconds=target.settings.uptime.interval, source="probe",
                               detail=outcome.detail or None)
         home.buffer.add(sample)
+        target.burn_quiet = target.burn_quiet and outcome.ok
         if home.buffer.failing_since is None:
             send = self._send(home)
             if uptime_alerts.observe(store, target.alerts, sample, mono, target.settings, send) is not None:
-                self._flush(home, mono)   # the burn-rate windows must see the checks that made it change
-                uptime_alerts.evaluate_burn(store, target.alerts, time.time(), target.settings, send)
+                flushed = self._flush(home, mono)   # the burn-rate windows must see the checks that made it change
+                quiet = uptime_alerts.evaluate_burn(store, target.alerts, time.time(), target.settings, send)
+                target.burn_quiet = quiet and flushed
 
     def _drain_facts(self) -> None:
         while True:
@@ -203,6 +210,7 @@ class UptimeProber:
                 return
             home = self._homes.get(home_key)
             if home is not None and (service, environment) in home.targets:
+                home.targets[(service, environment)].burn_quiet = False
                 home.buffer.add(UptimeSample(service=service, environment=environment, at=at, ok=False,
                                              latency_ms=None, span_seconds=0.0, source=source, detail=detail[:500]))
 
