@@ -51,6 +51,9 @@ def create_app(health: Health, *, port: int = DEFAULT_PORT, host: str = "127.0.0
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_exception)
     app.add_exception_handler(Exception, on_unexpected)
+    from shipmate.web.api.kept_status import KeptStatus
+
+    app.add_middleware(KeptStatus)   # added first: it runs inside the guard below
     hosts, origins = allowed_names(host, port)
     extra = frozenset(extra_hosts)
     app.add_middleware(HostOriginGuard, hosts=hosts | extra, origins=origins | {f"http://{h}" for h in extra})
