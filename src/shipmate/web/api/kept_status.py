@@ -27,7 +27,7 @@ _QUERY = {"home": re.compile(r"[0-9a-f]{16}"), "environment": re.compile(LABEL.s
 
 
 class KeptStatus:
-    """ASGI middleware (inside the Host/Origin guard): the kept status read's bytes, or on to the app."""
+    """ASGI wrapper of the app (inside the Host/Origin guard): the kept status read's bytes, or on to the app."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,6 +58,8 @@ def _kept(scope: Scope, service: str) -> tuple[bytes, int] | None:
         require(Request(scope), "read")
     except ShipmateError:
         return None       # the route says why (401/403), in the one error shape
+    except Exception:     # outside FastAPI's error handling here: the route meets it again and answers it
+        return None
     key = status_key(service, query.get("home"), query.get("environment"))
     hit = status_reads.peek(key, status_reader(*key))
     if hit is None:
