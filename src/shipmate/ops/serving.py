@@ -215,8 +215,8 @@ def _http(port: int, app: Any) -> Iterator[None]:
     # collection walks only what requests and ticks allocate (it walked it all: 160 ms pauses under load).
     gc.freeze()
     # The event loop thread is busy under many clients; a thread that waits on I/O (a status read's /proc and
-    # SQLite calls, the supervisor's writes) waits for the GIL after each call: 1 ms instead of 5 ms turns
-    # status reads of 0.25-0.8 s under wrk into 0.15-0.45 s (and shortens serve's write transactions).
+    # SQLite calls, the supervisor's writes) waits for the GIL after each call: 1 ms instead of 5 ms took
+    # status reads under wrk from 0.25 s median (up to 1.1 s) to 0.15-0.2 s (up to 0.7 s).
     sys.setswitchinterval(0.001)
     try:
         yield
