@@ -33,12 +33,14 @@ RANK = {"read": 0, "deploy": 1, "admin": 2}
 
 
 def _fingerprint(*dbs: Path) -> list[tuple[object, ...]]:
-    """What a change anywhere would move: every table's row count and the last event of each database."""
+    """What a change anywhere would move: every table's row count and the last event of each database. Not the
+    uptime tables: serve's prober writes its samples on its own clock (under load one landed mid-matrix)."""
     out = []
     for db in dbs:
         with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True) as conn:
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                 "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'")]
+                                                 "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' "
+                                                 "AND name NOT LIKE 'uptime%'")]
             out += [(db.name, t, conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in sorted(tables)]
             out.append((db.name, "last", conn.execute("SELECT max(seq), max(hash) FROM events").fetchone()))
             out.append((db.name, "approvals", tuple(conn.execute("SELECT id, state FROM approvals"))))

@@ -2,8 +2,8 @@
 /openapi.json), the dashboard's login, later its pages. Routes read what they show through `shipmate.ops`
 (and the supervisor's health the serve operation hands in), never the engine.
 
-Every request first passes the Host/Origin/body-size guard (shipmate.http_guard); who may do what is
-web/auth.py.
+Every request first passes the Host/Origin/body-size guard (shipmate.http_guard), then the polled status may be
+answered from its kept read (web/api/kept_status.py); who may do what is web/auth.py.
 """
 
 from __future__ import annotations
@@ -51,10 +51,13 @@ def create_app(health: Health, *, port: int = DEFAULT_PORT, host: str = "127.0.0
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_exception)
     app.add_exception_handler(Exception, on_unexpected)
+    from shipmate.web.api.kept_status import KeptStatus
+
     hosts, origins = allowed_names(host, port)
     extra = frozenset(extra_hosts)
-    app.add_middleware(HostOriginGuard, hosts=hosts | extra, origins=origins | {f"http://{h}" for h in extra})
-    return app
+    # Around the app: the guard first, for every request; then the polled status from its kept read, which so
+    # skips FastAPI's per-request work too (routing, dependencies, its hooks).
+    return HostOriginGuard(KeptStatus(app), hosts=hosts | extra, origins=origins | {f"http://{h}" for h in extra})
 
 
 async def _on_invalid_request(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ CSRF_HEADER = "x-csrf-token"
 SESSION_SECONDS = 12 * 3600
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CACHE_SECONDS = 2.0   # a token lookup per request is a SQLite read; revocation shows within this
+_RENEW_SECONDS = 1.0   # a holder polled past this is looked up again in the background: no request waits
 
 
 @dataclass(frozen=True)
@@ -51,19 +53,44 @@ class Caller:
 
 
 class _HolderCache:
+    """Token holders looked up at most _CACHE_SECONDS ago. The lookup (~30 ms) ran on the event loop every 2 s
+    and stalled every request in flight; a holder still in use is now renewed on a thread before it expires."""
+
     def __init__(self) -> None:
         self._seen: dict[str, tuple[float, ops.TokenHolder | None]] = {}
+        self._renewing: set[str] = set()
+        self._lock = threading.Lock()
 
     def get(self, key: str, load: Callable[[], ops.TokenHolder | None]) -> ops.TokenHolder | None:
         now = time.monotonic()
         hit = self._seen.get(key)
         if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            if now - hit[0] >= _RENEW_SECONDS:
+                with self._lock:
+                    renew = key not in self._renewing
+                    self._renewing.add(key)
+                if renew:
+                    threading.Thread(target=self._renew, args=(key, load), daemon=True).start()
             return hit[1]
+        return self._load(key, load)
+
+    def _load(self, key: str, load: Callable[[], ops.TokenHolder | None]) -> ops.TokenHolder | None:
+        looked = time.monotonic()
         holder = load()
-        if len(self._seen) > 4096:
-            self._seen.clear()
-        self._seen[key] = (now, holder)
+        with self._lock:
+            if len(self._seen) > 4096:
+                self._seen.clear()
+            self._seen[key] = (looked, holder)
         return holder
+
+    def _renew(self, key: str, load: Callable[[], ops.TokenHolder | None]) -> None:
+        try:
+            self._load(key, load)
+        except Exception:   # the next request past _CACHE_SECONDS looks up for itself and gets the error then
+            pass
+        finally:
+            with self._lock:
+                self._renewing.discard(key)
 
 
 _holders = _HolderCache()

@@ -54,7 +54,9 @@ class FreshRead(Generic[T]):
     background read renews it. The face sends the age as the Age header; a change made through this API
     drops every kept read."""
 
-    def __init__(self, *, refresh_after: float = 0.25, max_age: float = 1.0, hard_max_age: float = 5.0) -> None:
+    def __init__(self, *, refresh_after: float = 0.25, max_age: float = 1.0, hard_max_age: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.refresh_after = refresh_after
         self.max_age = max_age
         self.hard_max_age = hard_max_age
@@ -65,7 +67,7 @@ class FreshRead(Generic[T]):
 
     def peek(self, key: Hashable, compute: Callable[[], T]) -> tuple[float, T] | None:
         """(taken at, value) if fresh enough to answer now; starts a renewal when it is getting old."""
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             hit = self._last.get(key)
             limit = self.hard_max_age if key in self._renewing else self.max_age
@@ -83,7 +85,7 @@ class FreshRead(Generic[T]):
         read shared with any read of the same key in flight."""
         with self._lock:
             hit = self._last.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self.max_age:
+        if hit is not None and self.clock() - hit[0] < self.max_age:
             return hit
         return self._renew(key, compute)
 
@@ -103,7 +105,7 @@ class FreshRead(Generic[T]):
 
     def _renew(self, key: Hashable, compute: Callable[[], T]) -> tuple[float, T]:
         def timed() -> tuple[float, T]:
-            taken = time.monotonic()
+            taken = self.clock()
             return taken, compute()
         fresh = self._flight.run(key, timed)
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -44,15 +45,25 @@ def overview(caller: Reader) -> Response:
     return Response(_rendered["body"], media_type="application/json")
 
 
+StatusKey = tuple[str, str | None, str | None]
+
+
+def status_key(service: str, home: str | None, environment: str | None) -> StatusKey:
+    return (service, home, environment)
+
+
+def status_reader(service: str, home: str | None, environment: str | None) -> Callable[[], bytes]:
+    """One status read, encoded as the route sends it (kept_status.py answers from the same kept bytes)."""
+    def read() -> bytes:
+        return bytes(result(ops.status(spec_of(service, home), environment=environment)).body)
+    return read
+
+
 @router.get("/services/{service}/status", response_model=ops.StatusResult,
             summary="As `shipmate status` (from a read at most 1 s old: see the Age header)")
 async def status(service: Service, caller: Reader, home: Home = None, environment: Environment = None) -> Response:
-    key = (service, home, environment)
-
-    def read() -> bytes:
-        spec = spec_of(service, home)
-        return bytes(result(ops.status(spec, environment=environment)).body)
-
+    key = status_key(service, home, environment)
+    read = status_reader(*key)
     hit = status_reads.peek(key, read)
     if hit is None:
         hit = await asyncio.to_thread(status_reads.read, key, read)
