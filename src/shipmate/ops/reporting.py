@@ -139,7 +139,8 @@ def choose_environment(spec: Spec, environment: str | None) -> str:
     declared = list(spec.environments) or ["default"]
     if environment is None:
         return "production" if "production" in declared else declared[0]
-    return resolve_environment(declared, environment) if spec.environments else environment
+    # A spec without environments has only "default": another name is an error, as for every other command.
+    return resolve_environment(list(spec.environments), environment)
 
 
 def today_spec(path: Path) -> Spec:
