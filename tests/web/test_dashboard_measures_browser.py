@@ -54,13 +54,13 @@ def test_the_overview_shows_the_cli_uptime_and_slo_and_the_report_page_opens(
         page.click("button[type=submit]")
         page.wait_for_url(f"{url}/")
         cli = project.json("uptime")
-        cell = page.locator("#uptime tr[data-service=hello] td[data-environment=default]")
+        cell = page.locator("#uptime tr[data-uptime-service=hello] td[data-uptime-environment=default]")
         assert cell.locator(".uptime").inner_text() == f"{_month(cli)['uptime_percent']:.2f} %" == "100.00 %"
         slo = cli["environments"][0]["slo"]
         assert cell.locator(".slo").inner_text() == f"SLO {slo['target_percent']} % · budget left " \
                                                     f"{slo['left_minutes']:.1f} min"
         screenshot(page, "overview-uptime")
-        page.click("#uptime tr[data-service=hello] a:text('report')")
+        page.click("#uptime tr[data-uptime-service=hello] a:text('report')")
         page.wait_for_url(re.compile(r"/services/hello/report\?period=week"))
         assert page.locator("header .who").inner_text().startswith("token:viewer")   # the dashboard's layout
         report = page.locator("#report")
