@@ -105,3 +105,21 @@ def test_bad_parameters_unknown_services_and_no_token_get_the_one_error_shape(me
     assert api.get("/api/v1/services/hello/uptime?environment=../etc").status == 422
     assert api.get("/api/v1/services/hello/uptime", token="").status == 401
     assert api.get("/api/v1/services/hello/report", token="smt_wrong").status == 401
+
+
+def test_the_overview_shows_a_dash_not_a_made_up_100_percent_without_samples(project: Project) -> None:
+    """Deployed but never probed (no serve ran): the uptime cell is "-" with no SLO figure invented."""
+    from shipmate import ops
+    from shipmate.web.dashboard.measure_pages import uptime_cells
+    from shipmate.web.dashboard.rendering import environment
+
+    project.spec("1.0.0", extra="slo: {target: 99.9, window: 30d}\n")
+    project.json("deploy")
+    services = ops.registered_services()
+    cells = uptime_cells(services)
+    [ref] = [r for r in services.services if r.service == "hello"]
+    cell = cells[ref.home_id]["default"]
+    assert cell.percent is None and cell.checks == 0
+    html = environment().get_template("uptime_section.html").render(
+        rows=[{"service": "hello", "home_id": ref.home_id}], environments=["default"], uptime=cells)
+    assert 'title="uptime is off or has no samples yet">-</span>' in html and "100" not in html
