@@ -24,7 +24,7 @@ async def test_read_only_lists_only_read_tools_and_refuses_a_mutating_call(proje
         refused = await client.call_tool("deploy", {"confirm": True})
     assert names == {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe",
                      "approvals", "explain", "backups", "doctor",
-                     "inbox_status", "memory_search", "version"}
+                     "inbox_status", "memory_search", "version", "uptime", "report"}
     error = body(refused)["error"]
     assert refused.is_error and error["code"] == "refused" and "read-only" in error["message"]
     assert ops.history(str(spec))["deployments"] == [] and not project.our_processes()

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 http_server = mcp_servers.http_server
 
 READ_TOOLS = {"status", "history", "events", "check", "logs", "lock_status", "secrets_list", "probe", "approvals",
-              "explain", "backups", "doctor", "inbox_status", "memory_search", "version"}
+              "explain", "backups", "doctor", "inbox_status", "memory_search", "version", "uptime", "report"}
 MUTATING = {"deploy", "rollback", "down", "promote", "backup_create", "secrets_set", "secrets_rotate"}
 DECISIONS = {"approve", "reject", "withdraw"}   # an approval's decisions, and its requester's withdrawal
 QUEUEING = {"inbox_submit", "inbox_process"}   # a checked task file, and the pass acting on it as its requester

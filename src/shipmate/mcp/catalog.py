@@ -37,6 +37,10 @@ TOOLS: tuple[ToolInfo, ...] = (
              read_only=True),
     ToolInfo("logs", "logs", "Last lines of the serving instances' logs, or of one deployment's instances.",
              read_only=True),
+    ToolInfo("uptime", "uptime", "Uptime % over 24h/7d/30d and the SLO window, error budget left, incidents.",
+             read_only=True),
+    ToolInfo("report", "report", "DORA keys with bands and counts, rollbacks, calibration, uptime, approvals of a "
+             "period (day|week|month; since: a date).", read_only=True),
     ToolInfo("lock_status", "lock status", "Who holds the deployment locks, until when.", read_only=True),
     ToolInfo("probe", "probe mcp", "Probe an MCP server over HTTP/SSE: tools, schema hash, connect and tools/list "
              "p50/p95/p99. URLs only (no commands).", read_only=True),

@@ -7,7 +7,7 @@ this server was started for. Results and errors are the CLI's `--json` objects (
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import anyio.lowlevel
@@ -43,7 +43,8 @@ class ShipmateTools:
                 "promote": self.promote, "explain": self.explain, "backups": self.backups,
                 "backup_create": self.backup_create, "inbox_status": self.inbox_status,
                 "inbox_submit": self.inbox_submit, "inbox_process": self.inbox_process,
-                "memory_search": self.memory_search, "memory_add": self.memory_add, "version": self.version}
+                "memory_search": self.memory_search, "memory_add": self.memory_add, "version": self.version,
+                "uptime": self.uptime, "report": self.report}
 
     async def _invoke(self, name: str, ctx: Context, arguments: dict[str, Any], action: Action) -> CallToolResult:
         info = BY_NAME[name]
@@ -227,6 +228,15 @@ class ShipmateTools:
         return await self._invoke("version", ctx, {"check": check},
                                   lambda p: ops.version_check(self.spec_file) if check
                                   else ops.version_show(self.spec_file))
+
+    async def uptime(self, ctx: Context, env: str | None = None) -> CallToolResult:
+        return await self._invoke("uptime", ctx, {"env": env}, lambda p: ops.uptime(self.spec_file, environment=env))
+
+    async def report(self, ctx: Context, period: Literal["day", "week", "month"] = "week", since: str | None = None,
+                     env: str | None = None) -> CallToolResult:
+        """JSON only: an agent reads figures; md/html are for people (`shipmate report`, the dashboard)."""
+        return await self._invoke("report", ctx, {"period": period, "since": since, "env": env},
+                                  lambda p: ops.report(self.spec_file, period=period, since=since, environment=env))
 
     async def memory_add(self, ctx: Context, symptom: str, solution: str, root_cause: str = "",
                          prevention: str = "", from_deployment: str | None = None, signature: str | None = None

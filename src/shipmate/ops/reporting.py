@@ -131,6 +131,9 @@ def _spec_and_env(ws: Workspace, environment: str | None) -> tuple[Spec, str]:
     """Today's spec (rollback_within, timezone, whether versions come from git) and the environment: -e, else
     production when declared, else the first one."""
     spec = today_spec(ws.spec_path)
+    if environment is not None and not spec.environments:
+        # A spec without environments has only "default": another name is an error, as for every command.
+        return spec, resolve_environment([], environment)
     return spec, choose_environment(spec, environment)
 
 

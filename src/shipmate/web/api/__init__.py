@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from shipmate.web.api import identity_routes, read_routes
+from shipmate.web.api import identity_routes, measure_routes, read_routes
 from shipmate.web.api.action_routes import action_routes
 from shipmate.web.api.deployment_routes import deployment_routes
 from shipmate.web.jobs import Jobs
@@ -36,6 +36,7 @@ def api_router() -> APIRouter:
     router = APIRouter(responses=ERRORS)
     router.include_router(identity_routes.router)
     router.include_router(read_routes.router)
+    router.include_router(measure_routes.router)   # uptime and report (issue 20)
     router.include_router(deployment_routes(jobs))
     router.include_router(action_routes(jobs))
     return router

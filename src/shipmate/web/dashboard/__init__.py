@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from shipmate.web.dashboard import approval_pages, pages
+from shipmate.web.dashboard import approval_pages, measure_pages, pages
 
 
 def page_routes() -> list[Route]:
@@ -13,6 +13,7 @@ def page_routes() -> list[Route]:
         Route("/", pages.overview_page, methods=["GET"]),
         Route("/login", pages.login_page, methods=["GET"]),
         Route("/services/{service}/history", pages.history_page, methods=["GET"]),
+        Route("/services/{service}/report", measure_pages.report_page, methods=["GET"]),
         Route("/deployments/{deployment_id}", pages.deployment_page, methods=["GET"]),
         Route("/live/{service}/{environment}", pages.live_page, methods=["GET"]),
         Route("/approvals", approval_pages.approvals_page, methods=["GET"]),

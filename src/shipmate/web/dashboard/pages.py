@@ -13,6 +13,7 @@ from starlette.responses import Response
 from shipmate import ops
 from shipmate.errors import ShipmateError
 from shipmate.web.auth import require
+from shipmate.web.dashboard import measure_pages
 from shipmate.web.dashboard.rendering import page, render
 from shipmate.web.paging import make_cursor, read_cursor
 
@@ -50,8 +51,9 @@ async def overview_page(request: Request) -> Response:
     caller = require(request, "read")
     overview, services = await run_in_threadpool(lambda: (ops.overview(), ops.registered_services()))
     rows, environments = _matrix(overview, services)
+    uptime = await run_in_threadpool(measure_pages.uptime_cells, services)   # issue 20's figures
     return render(request, "overview.html", caller, rows=rows, environments=environments,
-                  warnings=overview.warnings)
+                  warnings=overview.warnings, uptime=uptime)
 
 
 async def login_page(request: Request) -> Response:
