@@ -16,7 +16,7 @@ from tests.web.browser import browser, screenshot
 from tests.web.dashboard_site import PRODUCTION_GATED, Site
 
 __all__ = ["browser"]
-WAIT_MS = 30_000
+WAIT_MS = 60_000   # Playwright waits: a loaded 2-core machine (CI runs 4 workers) renders slowly
 
 
 @pytest.fixture

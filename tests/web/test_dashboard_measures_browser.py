@@ -45,7 +45,7 @@ def test_the_overview_shows_the_cli_uptime_and_slo_and_the_report_page_opens(
     project, serve, token = measured
     url = f"http://127.0.0.1:{serve.port}"
     context = browser.new_context(viewport={"width": 1360, "height": 900})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)   # a loaded machine renders slowly
     try:
         page = context.new_page()
         page.goto(f"{url}/")
