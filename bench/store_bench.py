@@ -153,17 +153,20 @@ def events_reads(store: Store, svc: str, envs: list[str]) -> None:
     store.events(service=svc, environment=envs[0], limit=50)   # `events`: the 50 newest of one service
 
 
-def latencies(reader: Any, reads: list[Callable[[Any, str, list[str]], None]]) -> list[tuple[float, float]]:
-    """(p50, p95) of each way of reading; the ways alternate round by round, so load hits them alike."""
+def latencies(reader: Any, reads: list[Callable[[Any, str, list[str]], None]]) -> list[tuple[float, float, float]]:
+    """(p50, p95, CPU p95) of each way of reading; the ways alternate round by round, so load hits them alike.
+    CPU: this thread's CPU time per call; wall minus CPU is waiting (for the server, the disk, or a CPU)."""
     rng = random.Random(11)
     samples: list[list[float]] = [[] for _ in reads]
+    cpu: list[list[float]] = [[] for _ in reads]
     for _ in range(ROUNDS):
         svc = SERVICES[rng.randrange(len(SERVICES))]
-        for way, out in zip(reads, samples, strict=True):
-            t0 = time.perf_counter()
+        for way, out, used in zip(reads, samples, cpu, strict=True):
+            t0, c0 = time.perf_counter(), time.thread_time()
             way(reader, svc, list(ENVS))   # a service's environments, as status/history without -e
             out.append((time.perf_counter() - t0) * 1000)
-    return [(statistics.median(out), _p95(out)) for out in samples]
+            used.append((time.thread_time() - c0) * 1000)
+    return [(statistics.median(out), _p95(out), _p95(used)) for out, used in zip(samples, cpu, strict=True)]
 
 
 def append_rate(store: Store, callers: int, each: int) -> float:
@@ -258,6 +261,10 @@ def main() -> None:
               f"{r['events_q'][0]:.1f} / {r['events_q'][1]:.1f} ms | {r['baseline_appends']:,.0f} | "
               f"{r['group_appends']:,.0f} | {r['group_appends'] / r['baseline_appends']:.1f}x | "
               f"{'verified' if r['chain'][0] else 'BROKEN'} ({r['chain'][1]:,} events) |")
+    for r in results:
+        (sb, sa), (hb, ha) = r["status"], r["history"]
+        print(f"{r['backend']}: CPU p95 of one call (this thread): status {sb[2]:.1f} ms before, {sa[2]:.1f} ms now; "
+              f"history {hb[2]:.1f} ms before, {ha[2]:.1f} ms now")
     for r in results:
         print(f"{r['backend']}: " + (f"filled in {r['fill_s']:.0f} s" if r["fill_s"] is not None
                                      else "a store filled by an earlier run (--keep)"))
