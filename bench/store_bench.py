@@ -2,14 +2,18 @@
 and durable appends per second, group commit against one-commit-per-append (the baseline, the same store).
 
 Each backend gets a store holding N events (default 1,000,000; a valid hash chain) from 40 service/environment
-pairs with 50,000 deployments. Queries: what `status` reads (current pointers, deployments in progress, one
-service's current release, live instances and last deployment, locks) and what `history` reads (one service's
-20 last deployments and 100 last events), 300 rounds each on a random service, p95 reported. Appends: one
-caller appending one after another (each its own commit: the baseline) vs 32 callers at once (group commit);
-every append is durable when it returns (SQLite WAL + synchronous=FULL, PostgreSQL fsync + synchronous_commit
-on, both with the JSONL mirror fsynced). PostgreSQL is a real server (Debian's initdb/pg_ctl) on 127.0.0.1.
+pairs with 50,000 deployments. Queries, 300 rounds on a random service (both its environments, as `status` and
+`history` without -e), through the reader those commands open (stdlib sqlite3; for PostgreSQL the Store):
+**before** = the reads as the commands made them before (each its own transaction, one release read per row),
+**now** = the functions ops calls now (care_signals, status_rows, history_rows: one snapshot each, the releases
+in one statement); the two alternate round by round. Appends: one caller appending one after another (each its
+own commit: the baseline) vs 32 callers at once (group commit); every append is durable when it returns (SQLite
+WAL + synchronous=FULL, PostgreSQL fsync + synchronous_commit on, both with the JSONL mirror fsynced).
+PostgreSQL is a real server (Debian's initdb/pg_ctl) on 127.0.0.1.
 
-Run: .venv/bin/python bench/store_bench.py [--events 1000000] [--backends sqlite,postgres]
+Run: .venv/bin/python bench/store_bench.py [--events 1000000] [--backends sqlite,postgres] [--keep DIR]
+(--keep DIR: the filled stores and the server's data stay in DIR, a later run reuses them; each run appends
+3,500 events. DIR under /tmp; remove it to start over.)
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,12 +34,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres_server import remove_server, start_server  # noqa: E402
+from tests.postgres_server import PgServer, start_server  # noqa: E402
+from tests.waiting import free_port  # noqa: E402
 
+from shipmate.ops.common.reading import care_signals  # noqa: E402
+from shipmate.ops.reading_history import history_rows  # noqa: E402
+from shipmate.ops.reading_status import status_rows  # noqa: E402
 from shipmate.store import Store, schema  # noqa: E402
 from shipmate.store import events as ev  # noqa: E402
+from shipmate.store.sqlite_reader import SqliteReader  # noqa: E402
 
-PAIRS = [(f"svc{i:02d}", env) for i in range(20) for env in ("staging", "production")]
+ENVS = ("staging", "production")
+SERVICES = [f"svc{i:02d}" for i in range(20)]
+PAIRS = [(svc, env) for svc in SERVICES for env in ENVS]
 DEPLOYMENTS = 50_000
 CHUNK = 10_000
 ROUNDS = 300
@@ -93,35 +105,68 @@ def fill(store: Store, n_events: int) -> None:
     store._sync_mirror()
 
 
-def status_reads(store: Store, svc: str, env: str) -> None:
-    store.all_current()
-    store.active_deployments()
-    cur = store.current(svc, env)
-    if cur is not None:
-        store.get_release(cur.release_id)
-    store.instances(svc, env, live_only=True)
-    store.deployments(svc, env, limit=1)
-    store.locks()
+def old_care_reads(reader: Any) -> None:
+    """What every status/history read first before this change (needs_care): one read per current release."""
+    for dep in reader.active_deployments():
+        reader.lock_owner_alive(f"{dep.service}/{dep.environment}")
+    for cur in reader.all_current():
+        reader.get_release(cur.release_id)
 
 
-def history_reads(store: Store, svc: str, env: str) -> None:
-    for dep in store.deployments(svc, env, limit=20):   # `history`: 20 newest, each with its release
-        store.get_release(dep.release_id)
+def status_before(reader: Any, svc: str, envs: list[str]) -> None:
+    """`status`'s reads as they were: each its own statement and transaction, one release read per use."""
+    old_care_reads(reader)
+    reader.active_deployments()
+    for env in envs:
+        cur = reader.current(svc, env)
+        if cur is not None:
+            reader.get_release(cur.release_id)
+        seen: set[str] = set()
+        for row in reader.instances(svc, env, live_only=True):
+            if row.release_id not in seen:
+                seen.add(row.release_id)
+                reader.get_release(row.release_id)
+        for dep in reader.deployments(svc, env, limit=1):
+            reader.get_release(dep.release_id)
+    reader.live_lock_owner("serve")
 
 
-def events_reads(store: Store, svc: str, env: str) -> None:
-    store.events(service=svc, environment=env, limit=50)   # `events`: the 50 newest of one service
+def status_after(reader: Any, svc: str, envs: list[str]) -> None:
+    """`status`'s reads now: the very functions ops calls (each one snapshot, releases in one statement)."""
+    care_signals(reader)
+    status_rows(reader, svc, envs)
 
 
-def latency(store: Store, reads: Callable[[Store, str, str], None]) -> tuple[float, float]:
+def history_before(reader: Any, svc: str, envs: list[str]) -> None:
+    old_care_reads(reader)
+    for env in envs:   # `history`: each environment's 20 newest, each with its release (N+1)
+        for dep in reader.deployments(svc, env, limit=20):
+            reader.get_release(dep.release_id)
+
+
+def history_after(reader: Any, svc: str, envs: list[str]) -> None:
+    care_signals(reader)
+    history_rows(reader, svc, envs, 20)
+
+
+def events_reads(store: Store, svc: str, envs: list[str]) -> None:
+    store.events(service=svc, environment=envs[0], limit=50)   # `events`: the 50 newest of one service
+
+
+def latencies(reader: Any, reads: list[Callable[[Any, str, list[str]], None]]) -> list[tuple[float, float, float]]:
+    """(p50, p95, CPU p95) of each way of reading; the ways alternate round by round, so load hits them alike.
+    CPU: this thread's CPU time per call; wall minus CPU is waiting (for the server, the disk, or a CPU)."""
     rng = random.Random(11)
-    samples = []
+    samples: list[list[float]] = [[] for _ in reads]
+    cpu: list[list[float]] = [[] for _ in reads]
     for _ in range(ROUNDS):
-        svc, env = PAIRS[rng.randrange(len(PAIRS))]
-        t0 = time.perf_counter()
-        reads(store, svc, env)
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), _p95(samples)
+        svc = SERVICES[rng.randrange(len(SERVICES))]
+        for way, out, used in zip(reads, samples, cpu, strict=True):
+            t0, c0 = time.perf_counter(), time.thread_time()
+            way(reader, svc, list(ENVS))   # a service's environments, as status/history without -e
+            out.append((time.perf_counter() - t0) * 1000)
+            used.append((time.thread_time() - c0) * 1000)
+    return [(statistics.median(out), _p95(out), _p95(used)) for out, used in zip(samples, cpu, strict=True)]
 
 
 def append_rate(store: Store, callers: int, each: int) -> float:
@@ -143,21 +188,31 @@ def append_rate(store: Store, callers: int, each: int) -> float:
 
 
 def run_backend(name: str, n_events: int, base: Path) -> dict[str, Any]:
+    """``base``: where the store (and the PostgreSQL server's data) live; a store filled there before is reused."""
     server = None
     if name == "postgres":
-        server = start_server(durable=True)
+        server = pg_server(base / "pg")
         os.environ["SHIPMATE_STORE"] = server.url
     else:
         os.environ.pop("SHIPMATE_STORE", None)
     try:
-        store = Store.open(base / name / ".shipmate")
-        t0 = time.perf_counter()
-        fill(store, n_events)
-        filled = time.perf_counter() - t0
-        latency(store, status_reads)   # warm the caches once, as a running serve has them
-        out = {"backend": name, "events": n_events, "fill_s": filled,
-               "status": latency(store, status_reads), "history": latency(store, history_reads),
-               "events_q": latency(store, events_reads)}
+        home = base / name / ".shipmate"
+        marker = base / name / f"filled-{n_events}"
+        store = Store.open(home)
+        filled = None
+        if not marker.exists():
+            t0 = time.perf_counter()
+            fill(store, n_events)
+            filled = time.perf_counter() - t0
+            marker.write_text("the bench's fill is complete\n")
+        reader = SqliteReader.open(home)   # what status/history open (for a PostgreSQL home: PostgresReader)
+        assert reader is not None
+        latencies(reader, [status_before, status_after])   # warm the caches once, as a running serve has them
+        status = latencies(reader, [status_before, status_after])
+        history = latencies(reader, [history_before, history_after])
+        reader.close()
+        out = {"backend": name, "events": n_events, "fill_s": filled, "status": status, "history": history,
+               "events_q": latencies(store, [events_reads])[0]}
         out["baseline_appends"] = append_rate(store, 1, 300)
         out["group_appends"] = append_rate(store, 32, 100)
         ok, _bad, checked = store.verify_chain()
@@ -167,29 +222,52 @@ def run_backend(name: str, n_events: int, base: Path) -> dict[str, Any]:
     finally:
         os.environ.pop("SHIPMATE_STORE", None)
         if server is not None:
-            remove_server(server)
+            server.stop("fast")
+
+
+def pg_server(base: Path) -> PgServer:
+    """A durable server whose data stay in ``base`` (initdb the first time), so --keep reuses its store."""
+    if not (base / "data").exists():
+        server = start_server(durable=True)
+        server.stop("fast")
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.move(server.base, base)
+    server = PgServer(base, free_port(), durable=True)
+    server.start()
+    return server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--keep", type=Path, help="keep the filled stores here and reuse them in the next run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="store-bench-") as tmp:
-        results = [run_backend(b, args.events, Path(tmp)) for b in args.backends.split(",")]
+        base = args.keep.absolute() if args.keep else Path(tmp)
+        if base != Path(tmp) and os.geteuid() == 0:
+            base.mkdir(parents=True, exist_ok=True)
+        results = [run_backend(b, args.events, base) for b in args.backends.split(",")]
     print(f"store at {args.events:,} events ({DEPLOYMENTS:,} deployments, {len(PAIRS)} service/environments); "
-          f"{os.cpu_count()} cores")
-    print("| backend | status p50 / p95 | history p50 / p95 | events p50 / p95 | appends/s one by one (baseline) | "
+          f"{os.cpu_count()} cores; a service's {len(ENVS)} environments per read, {ROUNDS} rounds")
+    print("| backend | status p50 / p95, before | status p50 / p95, now | history p50 / p95, before | "
+          "history p50 / p95, now | events p50 / p95 | appends/s one by one (baseline) | "
           "appends/s, 32 callers (group commit) | ratio | chain |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['backend']} | {r['status'][0]:.1f} / {r['status'][1]:.1f} ms | "
-              f"{r['history'][0]:.1f} / {r['history'][1]:.1f} ms | "
+        (sb, sa), (hb, ha) = r["status"], r["history"]
+        print(f"| {r['backend']} | {sb[0]:.1f} / {sb[1]:.1f} ms | {sa[0]:.1f} / {sa[1]:.1f} ms | "
+              f"{hb[0]:.1f} / {hb[1]:.1f} ms | {ha[0]:.1f} / {ha[1]:.1f} ms | "
               f"{r['events_q'][0]:.1f} / {r['events_q'][1]:.1f} ms | {r['baseline_appends']:,.0f} | "
               f"{r['group_appends']:,.0f} | {r['group_appends'] / r['baseline_appends']:.1f}x | "
               f"{'verified' if r['chain'][0] else 'BROKEN'} ({r['chain'][1]:,} events) |")
     for r in results:
-        print(f"{r['backend']}: filled in {r['fill_s']:.0f} s")
+        (sb, sa), (hb, ha) = r["status"], r["history"]
+        print(f"{r['backend']}: CPU p95 of one call (this thread): status {sb[2]:.1f} ms before, {sa[2]:.1f} ms now; "
+              f"history {hb[2]:.1f} ms before, {ha[2]:.1f} ms now")
+    for r in results:
+        print(f"{r['backend']}: " + (f"filled in {r['fill_s']:.0f} s" if r["fill_s"] is not None
+                                     else "a store filled by an earlier run (--keep)"))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ instances (a `files` release is a set of files: targets/files.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from shipmate.targets.registry import capabilities_of
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 class _Reads(Protocol):
     def all_current(self) -> list[CurrentRow]: ...
 
-    def get_release(self, release_id: str) -> ReleaseRow | None: ...
+    def releases_by_id(self, release_ids: Iterable[str]) -> dict[str, ReleaseRow]: ...
 
 
 def runs_instances(kind: str) -> bool:
@@ -24,9 +25,11 @@ def runs_instances(kind: str) -> bool:
 
 def current_with_instances(store: _Reads) -> list[CurrentRow]:
     """store.all_current() without the releases that run no instances."""
+    current = store.all_current()
+    releases = store.releases_by_id(cur.release_id for cur in current)   # one read, not one per service
     out = []
-    for cur in store.all_current():
-        rel = store.get_release(cur.release_id)
+    for cur in current:
+        rel = releases.get(cur.release_id)
         if rel is None or runs_instances(rel.target_kind):
             out.append(cur)
     return out

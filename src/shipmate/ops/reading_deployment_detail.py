@@ -25,13 +25,15 @@ def deployment_detail(spec_file: str | None, deployment_id: str) -> DeploymentDe
         raise NotFoundError(f"no deployment {wanted}: nothing has been deployed from here",
                             hint="run it where shipmate.yaml is, or pass -f")
     try:
-        dep = store.get_deployment(wanted)
-        if dep is None:
-            raise NotFoundError(f"no deployment {wanted}", hint="`shipmate history --json` lists deployment ids")
-        previous = store.get_release(dep.previous_release_id) if dep.previous_release_id else None
-        steps = store.steps(dep.id)
-        events = store.events(deployment_id=dep.id, limit=EVENTS_SHOWN)
-        record = deployment_record(store, dep, dep.environment)
+        with store.snapshot():   # the row, its steps and events as of one moment
+            dep = store.get_deployment(wanted)
+            if dep is None:
+                raise NotFoundError(f"no deployment {wanted}",
+                                    hint="`shipmate history --json` lists deployment ids")
+            previous = store.get_release(dep.previous_release_id) if dep.previous_release_id else None
+            steps = store.steps(dep.id)
+            events = store.events(deployment_id=dep.id, limit=EVENTS_SHOWN)
+            record = deployment_record(store.get_release(dep.release_id), dep, dep.environment)
     finally:
         store.close()
     timeline = [TimelineStep(s.index, s.name, s.status, s.started_at, s.finished_at,

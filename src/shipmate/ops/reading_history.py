@@ -12,26 +12,36 @@ from shipmate.ops.common.reading import (
 )
 from shipmate.ops.common.workspace import Workspace
 from shipmate.ops.results.audit import AuditEvent, ChainCheck, EventsResult
-from shipmate.ops.results.deployments import DeploymentRecord, HistoryResult
+from shipmate.ops.results.deployments import HistoryResult
 
 if TYPE_CHECKING:
-    pass
+    from shipmate.store.rows import DeploymentRow, ReleaseRow
+    from shipmate.store.sqlite_reader import SqliteReader
+    from shipmate.store.store import Store
 
 
 def history(spec_file: str | None, *, environment: str | None = None, limit: int = 20) -> HistoryResult:
     ws = Workspace.locate(spec_file)
     service, envs = service_and_envs(ws, environment)
     store = open_reader_reconciled(ws)   # stdlib sqlite3, like status: no SQLAlchemy to import
-    rows: list[DeploymentRecord] = []
     if store is None:
         return HistoryResult(service, [], never_deployed=True)
     try:
-        for env in envs:
-            rows += [deployment_record(store, d, env) for d in store.deployments(service, env, limit)]
+        found, releases = history_rows(store, service, envs, limit)
     finally:
         store.close()
+    rows = [deployment_record(releases.get(d.release_id), d, env) for env, d in found]
     rows.sort(key=lambda r: r.started_at, reverse=True)
     return HistoryResult(service, rows[:limit])
+
+
+def history_rows(store: SqliteReader | Store, service: str, envs: list[str],
+                 limit: int) -> tuple[list[tuple[str, DeploymentRow]], dict[str, ReleaseRow]]:
+    """history's reads in one snapshot: each environment's newest ``limit`` deployments (the index's order),
+    then all their releases in one statement (not one read per row)."""
+    with store.snapshot():
+        found = [(env, d) for env in envs for d in store.deployments(service, env, limit)]
+        return found, store.releases_by_id(d.release_id for _, d in found)
 
 
 def events(spec_file: str | None, *, environment: str | None = None, limit: int = 50,

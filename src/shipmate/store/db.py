@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -42,16 +43,37 @@ class Database:
             self.where = str(path)
             self.engine = sqlite_dialect.create_sqlite_engine(path, readonly=readonly)
             self.read_engine = self.engine
+        self._held = threading.local()   # this thread's snapshot connection, while one is open
         if not readonly:   # every value written passes here: known secret values never reach the file
             event.listen(self.engine, "before_cursor_execute", _redacted_parameters, retval=True)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A consistent snapshot (plain BEGIN): readers never block the writer in WAL mode."""
+        """A consistent snapshot (plain BEGIN): readers never block the writer in WAL mode. Inside snapshot():
+        that snapshot's connection and transaction."""
+        held: Connection | None = getattr(self._held, "conn", None)
+        if held is not None:
+            with self._mapped_errors():
+                yield held
+            return
         with self._mapped_errors():
             conn, tx = self._begin(self.read_engine, {})
             with conn, tx:
                 yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read() of this thread inside it shares one transaction: a screen's reads see one state, and
+        pay one pool checkout and BEGIN instead of one per read. Writes still take their own transaction."""
+        if getattr(self._held, "conn", None) is not None:   # nested: the outer snapshot already holds one
+            yield
+            return
+        with self.read() as conn:
+            self._held.conn = conn
+            try:
+                yield
+            finally:
+                self._held.conn = None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

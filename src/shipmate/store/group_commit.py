@@ -2,20 +2,23 @@
 
 A durable commit costs an fsync (SQLite in WAL with synchronous=FULL, PostgreSQL's WAL flush); callers that
 arrive while one is in flight queue up, and the next transaction commits all of them, then the JSONL mirror
-once. Each caller still returns only after its own event committed (or raises its error). One caller at a time
-leads (writes a batch); when it is done it hands the lead to the oldest waiter, so nobody writes for others
-for long. A batch that fails is retried one event at a time, so one bad event fails only its own caller.
+once. Each caller still returns only after its own event committed and is in the mirror (or raises its
+error). One caller at a time leads (writes a batch); once its batch committed it hands the lead to the oldest
+waiter and only then catches the mirror up, so the next batch's commit (its fsync) overlaps this mirror's fsync
+(the mirror's flock keeps its lines in seq order: a later sync writes the earlier batch's lines too). A batch
+that fails is retried one event at a time, so one bad event fails only its own caller.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from sqlalchemy import Connection
+
 from shipmate.store import events
-from shipmate.store.mutations import WriteTx
 from shipmate.store.rows import EventRow
 
 MAX_BATCH = 256   # bounds one transaction's size and the time its leader spends on others' events
@@ -33,8 +36,11 @@ class _Request:
 
 
 class GroupCommitter:
-    def __init__(self, write: Callable[[], AbstractContextManager[WriteTx]]) -> None:
+    def __init__(self, write: Callable[[], AbstractContextManager[Connection]],
+                 mirror: Callable[[Sequence[EventRow]], None]) -> None:
+        """``write``: a write transaction (Database.write); ``mirror``: catches the JSONL file up after a commit."""
         self._write = write
+        self._mirror = mirror
         self._mutex = threading.Lock()
         self._queue: list[_Request] = []
         self._leading = False
@@ -66,17 +72,28 @@ class GroupCommitter:
             for request in batch:
                 if request.row is None and request.error is None:
                     request.error = exc
+            self._hand_off()
+            self._release(batch)
             raise
+        self._hand_off()   # the next batch commits while this one's mirror lines are written
+        try:
+            self._mirror([request.row for request in batch if request.row is not None])
         finally:
-            with self._mutex:
-                if self._queue:
-                    nxt = self._queue[0]
-                    nxt.lead = True
-                    nxt.done.set()
-                else:
-                    self._leading = False
-            for request in batch:
-                request.done.set()
+            self._release(batch)
+
+    def _hand_off(self) -> None:
+        with self._mutex:
+            if self._queue:
+                nxt = self._queue[0]
+                nxt.lead = True
+                nxt.done.set()
+            else:
+                self._leading = False
+
+    @staticmethod
+    def _release(batch: list[_Request]) -> None:
+        for request in batch:
+            request.done.set()
 
     def _commit(self, batch: list[_Request]) -> None:
         try:
@@ -95,9 +112,8 @@ class GroupCommitter:
                     request.error = single
 
     def _write_batch(self, batch: list[_Request]) -> None:
-        with self._write() as tx:
-            rows = events.append_many(tx.conn, [request.fields for request in batch])
-            tx.appended.extend(rows)
+        with self._write() as conn:
+            rows = events.append_many(conn, [request.fields for request in batch])
             # Set as the body ends: an interruption raised after the commit leaves them set (they did commit).
             for request, row in zip(batch, rows, strict=True):
                 request.row = row

@@ -8,6 +8,8 @@ SQLAlchemy's import, which a networked database needs anyway. Not a subclass: sq
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +64,12 @@ class PostgresReader:
     def get_release(self, release_id: str) -> ReleaseRow | None:
         return self._store.get_release(release_id)
 
+    def snapshot(self) -> AbstractContextManager[None]:
+        return self._store.snapshot()
+
+    def releases_by_id(self, release_ids: Iterable[str]) -> dict[str, ReleaseRow]:
+        return self._store.releases_by_id(release_ids)
+
     def lock_owner_alive(self, key: str) -> bool:
         return self._store.lock_owner_alive(key)
 
@@ -72,7 +80,7 @@ class PostgresReader:
     def get_instance(self, instance_id: str) -> InstanceRow | None:
         return self._store.get_instance(instance_id)
 
-    def instances(self, service: str, environment: str, *, live_only: bool = False) -> list[InstanceRow]:
+    def instances(self, service: str, environment: str | None, *, live_only: bool = False) -> list[InstanceRow]:
         return self._store.instances(service, environment, live_only=live_only)
 
     def memory_search(self, terms: list[str], limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -12,16 +13,33 @@ from shipmate.store import confidence_rows, serving
 from shipmate.store import deployments as deps
 from shipmate.store.rows import CurrentRow, DeploymentRow, InstanceRow, ReleaseRow, StepRow
 
+if TYPE_CHECKING:
+    from shipmate.store.db import Database
+
 
 class StoreQueries:
     """Mixed into Store; also what a read-only store (--dry-run, status) is limited to in practice."""
 
+    _db: Database
+
     @abstractmethod
     def _read(self) -> AbstractContextManager[Connection]: ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """The reads of this thread inside it in one transaction: one consistent view (db.py)."""
+        return self._db.snapshot()
 
     def get_release(self, release_id: str) -> ReleaseRow | None:
         with self._read() as conn:
             return deps.get_release(conn, release_id)
+
+    def releases_by_id(self, release_ids: Iterable[str]) -> dict[str, ReleaseRow]:
+        """Several releases in one statement (a list's releases, not one read each); absent ids left out."""
+        ids = sorted(set(release_ids))
+        if not ids:
+            return {}
+        with self._read() as conn:
+            return deps.releases_by_id(conn, ids)
 
     def releases(self, service: str, limit: int = 50) -> list[ReleaseRow]:
         """Newest first."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self, cast
 
@@ -60,6 +62,22 @@ class SqliteReader:
     def close(self) -> None:
         self._conn.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """The reads inside it in one transaction (BEGIN ... COMMIT): one consistent view, as Store.snapshot."""
+        if self._conn.in_transaction:   # nested: the outer snapshot holds the view
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise StoreError(f"reading the state database failed: {exc}", hint="try again") from exc
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")   # read-only: ends the snapshot, changes nothing
+
     def _rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         try:
             rows = self._conn.execute(sql, args).fetchall()
@@ -97,6 +115,16 @@ class SqliteReader:
         rows = self._rows("SELECT * FROM releases WHERE id = ?", release_id)
         return ReleaseRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
 
+    def releases_by_id(self, release_ids: Iterable[str]) -> dict[str, ReleaseRow]:
+        """Same answer as Store.releases_by_id: one statement per 500 ids, absent ids left out."""
+        ids = sorted(set(release_ids))
+        found: dict[str, ReleaseRow] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            rows = self._rows(f"SELECT * FROM releases WHERE id IN ({','.join('?' for _ in part)})", *part)
+            found.update((r["id"], ReleaseRow.of(r)) for r in rows)  # type: ignore[arg-type]
+        return found
+
     def lock_owner_alive(self, key: str) -> bool:
         """True when a live process on this host holds ``key``: alive, and not silent for 3 leases."""
         rows = self._rows("SELECT owner, heartbeat_at, lease_until, released_at FROM locks WHERE key = ?", key)
@@ -118,10 +146,14 @@ class SqliteReader:
         rows = self._rows("SELECT * FROM instances WHERE id = ?", instance_id)
         return InstanceRow.of(rows[0]) if rows else None  # type: ignore[arg-type]
 
-    def instances(self, service: str, environment: str, *, live_only: bool = False) -> list[InstanceRow]:
-        """Same answer as Store.instances: oldest first; live_only keeps starting/running/draining rows."""
-        sql = "SELECT * FROM instances WHERE service = ? AND environment = ?"
-        args: list[Any] = [service, environment]
+    def instances(self, service: str, environment: str | None, *, live_only: bool = False) -> list[InstanceRow]:
+        """Same answer as Store.instances: oldest first; live_only keeps starting/running/draining rows;
+        ``environment`` None: every environment of the service."""
+        sql = "SELECT * FROM instances WHERE service = ?"
+        args: list[Any] = [service]
+        if environment is not None:
+            sql += " AND environment = ?"
+            args.append(environment)
         if live_only:
             sql += f" AND status IN ({','.join('?' for _ in LIVE_INSTANCE_STATUSES)})"
             args += sorted(LIVE_INSTANCE_STATUSES)

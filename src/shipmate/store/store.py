@@ -44,7 +44,7 @@ class Store(StoreQueries, StoreMutations, StoreApprovals, StoreInboxTasks, Store
         self._home = home
         self._db = db
         self._mirror = AuditMirror(home / MIRROR_RELATIVE)
-        self._appends = GroupCommitter(self._write)
+        self._appends = GroupCommitter(self._db.write, self._sync_mirror)
         self.last_mirror_error: Exception | None = None
 
     # -- opening ------------------------------------------------------------------------------

@@ -8,13 +8,11 @@ in rotation when the router has it as a member of the route with a weight now.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from shipmate.store.rows import DeploymentRow, InstanceRow, ReleaseRow
-    from shipmate.store.sqlite_reader import SqliteReader
-    from shipmate.store.store import Store
     from shipmate.targets.base import Target
     from shipmate.traffic import TrafficRouter
 
@@ -56,19 +54,17 @@ def members(router: TrafficRouter, port: int | None) -> set[str] | None:
     return {b.instance_id for b in stats.backends if b.member and b.weight > 0} if stats else set()
 
 
-def instances_view(store: SqliteReader | Store, targets: Callable[[str], Target], service: str, env: str,
+def instances_view(rows: list[InstanceRow], releases: Mapping[str, ReleaseRow], targets: Callable[[str], Target],
                    current_release: str | None, deploying: DeploymentRow | None,
                    in_route: set[str] | None) -> list[dict[str, Any]]:
+    """``rows``: the environment's live instances; ``releases``: their releases by id (read with them)."""
     from shipmate.engine.context import ref_of
     from shipmate.errors import ShipmateError
 
-    releases: dict[str, ReleaseRow | None] = {}
     out: list[dict[str, Any]] = []
     looks: list[tuple[dict[str, Any], Target, dict[str, Any], float]] = []
-    for row in store.instances(service, env, live_only=True):
-        if row.release_id not in releases:
-            releases[row.release_id] = store.get_release(row.release_id)
-        release = releases[row.release_id]
+    for row in rows:
+        release = releases.get(row.release_id)
         target = targets(row.target_kind)
         try:
             seen = target.inspect(ref_of(row).handle)

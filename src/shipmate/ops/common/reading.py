@@ -13,7 +13,7 @@ from shipmate.ops.common.workspace import Workspace, resolve_environment
 if TYPE_CHECKING:
     from shipmate.ops.results.deployments import DeploymentRecord
     from shipmate.release_config import ReleaseConfig
-    from shipmate.store.rows import InstanceRow
+    from shipmate.store.rows import InstanceRow, ReleaseRow
     from shipmate.store.sqlite_reader import SqliteReader
     from shipmate.store.store import Store
     from shipmate.targets.base import Target
@@ -30,14 +30,19 @@ def service_and_envs(ws: Workspace, environment: str | None) -> tuple[str, list[
 
 def needs_care(reader: SqliteReader | Store, ws: Workspace) -> bool:
     """A crashed deployment waits, or the router died under a live service."""
-    # A deployment whose owner is alive is simply in progress: nothing to reconcile.
-    active = [d for d in reader.active_deployments()
-              if not reader.lock_owner_alive(f"{d.service}/{d.environment}")]
-    if active:
-        return True
+    crashed, runs_instances = care_signals(reader)
+    return crashed or (runs_instances and not ws.traffic_router().is_running())
+
+
+def care_signals(reader: SqliteReader | Store) -> tuple[bool, bool]:
+    """needs_care's reads, in one snapshot: (a crashed deployment waits, a current release runs instances)."""
     from shipmate.engine.instance_releases import current_with_instances
 
-    return bool(current_with_instances(reader)) and not ws.traffic_router().is_running()
+    with reader.snapshot():
+        # A deployment whose owner is alive is simply in progress: nothing to reconcile.
+        if any(not reader.lock_owner_alive(f"{d.service}/{d.environment}") for d in reader.active_deployments()):
+            return True, False
+        return False, bool(current_with_instances(reader))
 
 
 def take_care(ws: Workspace) -> None:
@@ -88,12 +93,12 @@ def serving_rows(store: Store, service: str, env: str) -> list[InstanceRow]:
     return [r for r in store.instances(service, env, live_only=True) if r.release_id == cur.release_id]
 
 
-def deployment_record(store: Store | SqliteReader, dep: Any, environment: str | None = None) -> DeploymentRecord:
-    """``environment``: named in a history row; a status's last deployment leaves it out."""
+def deployment_record(rel: ReleaseRow | None, dep: Any, environment: str | None = None) -> DeploymentRecord:
+    """``rel``: the deployment's release (read by the caller, with its other reads); ``environment``: named in
+    a history row; a status's last deployment leaves it out."""
     from shipmate.ops.results.deployments import DeploymentRecord
     from shipmate.release_config import ReleaseConfig
 
-    rel = store.get_release(dep.release_id)
     duration = None if dep.finished_at is None else round(dep.finished_at - dep.started_at, 3)
     return DeploymentRecord(
         environment=environment, deployment_id=dep.id, trace_id=dep.trace_id, version=rel.version if rel else None,
