@@ -196,6 +196,7 @@ def test_a_person_approves_the_production_promotion_and_watches_it_proceed_live(
     page.wait_for_function("document.querySelectorAll('#events tr').length > 0")   # events arrive over SSE
     screenshot(page, "live-running")
     page.wait_for_function("document.getElementById('state').textContent === 'succeeded'", timeout=120_000)
+    page.wait_for_function("document.getElementById('outcome').textContent.indexOf('Finished:') === 0")   # `end`
     assert "Finished: succeeded" in page.inner_text("#outcome") and page.locator("#cancel").is_disabled()
     steps = page.locator("#steps li").evaluate_all("items => items.map(i => i.dataset.step)")
     assert "monitor" in steps and "promote" in steps
@@ -220,6 +221,8 @@ def test_the_cancel_button_stops_a_running_deployment_and_it_rolls_back(page: An
     page.click("#cancel")
     page.wait_for_function("['rolled_back', 'failed'].includes(document.getElementById('state').textContent)",
                            timeout=120_000)
+    # The state badge moves with the engine's event; the outcome line comes with the stream's `end` just after.
+    page.wait_for_function("document.getElementById('outcome').textContent.indexOf('Finished:') === 0")
     assert page.inner_text("#state") == "rolled_back" and "Finished: rolled_back" in page.inner_text("#outcome")
     screenshot(page, "live-cancelled")
     staging = site.api.json("status", "-e", "staging")["environments"][0]
