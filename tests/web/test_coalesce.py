@@ -79,3 +79,14 @@ def test_nothing_older_than_max_age_is_answered_unless_a_renewal_runs() -> None:
     assert kept.read("k", compute) == (101.0, 2) and calls == [1, 2]
     kept.forget()
     assert kept.peek("k", compute) is None                   # a change through the API drops every kept read
+
+
+def test_keys_past_max_keys_drop_every_kept_read_so_client_chosen_keys_cannot_grow_it() -> None:
+    clock = Clock()
+    kept: FreshRead[int] = FreshRead(refresh_after=1.0, max_age=2.0, max_keys=3, clock=clock)
+    for key in ("a", "b", "c"):
+        kept.read(key, lambda: 1)
+    assert kept.peek("a", lambda: 1) is not None
+    kept.read("d", lambda: 1)                                 # a fourth key: the three kept reads go
+    assert [kept.peek(key, lambda: 1) is None for key in ("a", "b", "c")] == [True, True, True]
+    assert kept.peek("d", lambda: 1) is not None

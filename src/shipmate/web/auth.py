@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from starlette.requests import Request
 
 from shipmate import ops
 from shipmate.errors import AccessDeniedError, NotAuthenticatedError
+from shipmate.web.coalesce import FreshRead
 
 SESSION_COOKIE = "shipmate_session"
 CSRF_FIELD = "csrf_token"
@@ -52,48 +52,15 @@ class Caller:
         return ops.Identity(actor=self.actor, face="http", person=not self.holder.agent)
 
 
-class _HolderCache:
-    """Token holders looked up at most _CACHE_SECONDS ago. The lookup (~30 ms) ran on the event loop every 2 s
-    and stalled every request in flight; a holder still in use is now renewed on a thread before it expires."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[float, ops.TokenHolder | None]] = {}
-        self._renewing: set[str] = set()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, load: Callable[[], ops.TokenHolder | None]) -> ops.TokenHolder | None:
-        now = time.monotonic()
-        hit = self._seen.get(key)
-        if hit is not None and now - hit[0] < _CACHE_SECONDS:
-            if now - hit[0] >= _RENEW_SECONDS:
-                with self._lock:
-                    renew = key not in self._renewing
-                    self._renewing.add(key)
-                if renew:
-                    threading.Thread(target=self._renew, args=(key, load), daemon=True).start()
-            return hit[1]
-        return self._load(key, load)
-
-    def _load(self, key: str, load: Callable[[], ops.TokenHolder | None]) -> ops.TokenHolder | None:
-        looked = time.monotonic()
-        holder = load()
-        with self._lock:
-            if len(self._seen) > 4096:
-                self._seen.clear()
-            self._seen[key] = (looked, holder)
-        return holder
-
-    def _renew(self, key: str, load: Callable[[], ops.TokenHolder | None]) -> None:
-        try:
-            self._load(key, load)
-        except Exception:   # the next request past _CACHE_SECONDS looks up for itself and gets the error then
-            pass
-        finally:
-            with self._lock:
-                self._renewing.discard(key)
+# Token holders looked up at most _CACHE_SECONDS ago (revocation shows within it). The lookup (~30 ms) ran on the
+# event loop every 2 s and stalled every request in flight; a holder still in use is renewed on a thread first.
+_holders: FreshRead[ops.TokenHolder | None] = FreshRead(
+    refresh_after=_RENEW_SECONDS, max_age=_CACHE_SECONDS, hard_max_age=_CACHE_SECONDS, max_keys=4096)
 
 
-_holders = _HolderCache()
+def _holder(key: str, load: Callable[[], ops.TokenHolder | None]) -> ops.TokenHolder | None:
+    hit = _holders.peek(key, load)
+    return (hit if hit is not None else _holders.read(key, load))[1]
 
 
 def _key() -> bytes:
@@ -137,14 +104,14 @@ def authenticate(request: Request) -> Caller:
         holder = None
         if scheme.lower() == "bearer" and token:
             digest = hashlib.sha256(token.encode()).hexdigest()
-            holder = _holders.get("t:" + digest, lambda: ops.token_holder(token))
+            holder = _holder("t:" + digest, lambda: ops.token_holder(token))
         if holder is None:
             raise NotAuthenticatedError("the bearer token is unknown or revoked",
                                         hint="make one with `shipmate token create --scope read --name NAME`")
         return Caller(holder, "bearer")
     value = request.cookies.get(SESSION_COOKIE, "")
     name = _session_name(value) if value else None
-    holder = _holders.get("s:" + name, lambda: ops.token_active(name)) if name else None
+    holder = _holder("s:" + name, lambda: ops.token_active(name)) if name else None
     if holder is None:
         raise NotAuthenticatedError("log in first: no bearer token and no valid session",
                                     hint="send `Authorization: Bearer <token>`, or log in at /login")

@@ -55,11 +55,13 @@ class FreshRead(Generic[T]):
     drops every kept read."""
 
     def __init__(self, *, refresh_after: float = 0.25, max_age: float = 1.0, hard_max_age: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 max_keys: int | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """``max_keys``: when the keys come from clients (tokens), more than this many drops every kept read."""
         self.clock = clock
         self.refresh_after = refresh_after
         self.max_age = max_age
         self.hard_max_age = hard_max_age
+        self.max_keys = max_keys
         self._flight: SingleFlight[tuple[float, T]] = SingleFlight()
         self._last: dict[Hashable, tuple[float, T]] = {}
         self._renewing: set[Hashable] = set()
@@ -109,6 +111,8 @@ class FreshRead(Generic[T]):
             return taken, compute()
         fresh = self._flight.run(key, timed)
         with self._lock:
+            if self.max_keys is not None and len(self._last) >= self.max_keys and key not in self._last:
+                self._last.clear()
             if key not in self._last or self._last[key][0] < fresh[0]:
                 self._last[key] = fresh
         return fresh

@@ -4,8 +4,6 @@ dashboard's layout). Figures come from `shipmate.ops` (uptime, report), never fr
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -16,6 +14,7 @@ from starlette.responses import Response
 from shipmate import ops
 from shipmate.errors import InvalidInputError, ShipmateError
 from shipmate.web.auth import require
+from shipmate.web.coalesce import FreshRead
 from shipmate.web.dashboard.rendering import page, render
 
 PERIODS = ("day", "week", "month")
@@ -31,16 +30,15 @@ class UptimeCell:
     down: bool
 
 
-_lock = threading.Lock()
-_read: dict[str, tuple[float, dict[str, UptimeCell]]] = {}
+_reads: FreshRead[dict[str, UptimeCell]] = FreshRead(refresh_after=FRESH_S, max_age=FRESH_S)
 
 
 def _cells_of(spec: str) -> dict[str, UptimeCell]:
+    return _reads.read(spec, lambda: _read_cells(spec))[1]
+
+
+def _read_cells(spec: str) -> dict[str, UptimeCell]:
     """One service's environments, read through ops.uptime (the same figures `shipmate uptime --json` gives)."""
-    with _lock:
-        hit = _read.get(spec)
-    if hit is not None and time.monotonic() - hit[0] < FRESH_S:
-        return hit[1]
     try:
         found = ops.uptime(spec)
     except ShipmateError:
@@ -51,8 +49,6 @@ def _cells_of(spec: str) -> dict[str, UptimeCell]:
         cells[env.environment] = UptimeCell(
             month.uptime_percent if month else None, month.checks if month else 0,
             env.slo.target_percent if env.slo else None, env.slo.left_minutes if env.slo else None, env.down)
-    with _lock:
-        _read[spec] = (time.monotonic(), cells)
     return cells
 
 
