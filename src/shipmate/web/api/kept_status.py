@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shipmate.errors import ShipmateError
-from shipmate.web.api.params import LABEL
+from shipmate.web.api.params import HOME, LABEL
 from shipmate.web.api.read_routes import status_key, status_reader, status_reads
 from shipmate.web.auth import require
 
-_PATH = re.compile(r"/api/v1/services/([A-Za-z0-9][A-Za-z0-9_-]{0,62})/status")
-_QUERY = {"home": re.compile(r"[0-9a-f]{16}"), "environment": re.compile(LABEL.strip("^$"))}
+# The route's own patterns (params.py), so this path answers exactly the requests the route would.
+_PATH = re.compile(r"/api/v1/services/(" + LABEL.strip("^$") + ")/status")
+_QUERY = {"home": re.compile(HOME.strip("^$")), "environment": re.compile(LABEL.strip("^$"))}
 
 
 class KeptStatus:

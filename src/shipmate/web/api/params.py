@@ -12,11 +12,12 @@ from pydantic import BaseModel, Field
 
 LABEL = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
 ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+HOME = r"^[0-9a-f]{16}$"
 
 Service = Annotated[str, Path(pattern=LABEL, description="The service name (the spec's `service`).")]
 DeploymentId = Annotated[str, Path(pattern=ID, description="A deployment id, e.g. dep_1a2b3c.")]
 ApprovalId = Annotated[str, Path(pattern=ID, description="An approval id, e.g. apr_1a2b3c.")]
-Home = Annotated[str | None, Query(pattern=r"^[0-9a-f]{16}$",
+Home = Annotated[str | None, Query(pattern=HOME,
                                    description="A home id (GET /api/v1/services): picks one when names collide.")]
 Environment = Annotated[str | None, Query(pattern=LABEL, description="An environment (default: the spec's first).")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Rows per page (at most 200).")]
