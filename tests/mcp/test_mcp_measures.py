@@ -4,7 +4,6 @@ objects as `shipmate uptime --json` and `shipmate report --format json`; a bad p
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,20 +19,12 @@ from shipmate.mcp.policy import ToolPolicy
 from tests.e2e.cli_project import Project
 from tests.e2e.serve_support import Serve
 from tests.mcp.face import body, connected, mcp_events
-from tests.waiting import free_port, wait_until
+from tests.waiting import free_port, port_open, wait_until
 
 UPTIME = """supervise: {interval: 1h}
 uptime: {interval: 5s}
 slo: {target: 99.5, window: 30d}
 """
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def _day(result: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def measured(project: Project) -> Iterator[tuple[Project, int]]:
     port = free_port()
     proc = project.spawn("mcp", "--http", "--port", str(port))
     try:
-        wait_until(lambda: _listening(port) or proc.poll() is not None, 30, "shipmate mcp --http to listen")
+        wait_until(lambda: port_open(port) or proc.poll() is not None, 30, "shipmate mcp --http to listen")
         assert proc.poll() is None, proc.communicate()
         wait_until(lambda: _day(project.json("uptime"))["checks"] >= 2, 60, "two outside checks")
         yield project, port
