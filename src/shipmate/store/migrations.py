@@ -65,6 +65,8 @@ def _deployment_confidence(conn: Connection) -> None:
 
 def _approvals(conn: Connection) -> None:
     schema.approvals.create(conn, checkfirst=True)
+
+
 def _deployment_origin(conn: Connection) -> None:
     # Where a promoted deployment's release proved itself (the staging deployment, its verdict, samples).
     _add_json_column(conn, schema.deployments, "origin")
@@ -72,8 +74,6 @@ def _deployment_origin(conn: Connection) -> None:
 
 def _decider_tokens(conn: Connection) -> None:
     schema.decider_tokens.create(conn, checkfirst=True)
-
-
 
 
 def _api_tokens(conn: Connection) -> None:
